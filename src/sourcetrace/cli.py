@@ -1,0 +1,252 @@
+"""Command line: parses, calls the library, prints. Exit 0 ok, 1 a failed check, 2 bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import InputError, InputErrors
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:
+        console.width = 160  # files and pipes get whole tables, not 80-column ellipses
+    return console
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _default_root() -> Path:
+    cwd = Path.cwd()
+    if (cwd / "seeds").is_dir() and (cwd / "annotations").is_dir():
+        return cwd
+    from .paths import repo_root
+
+    root = repo_root()
+    if root is None:
+        raise InputError("not inside a sourcetrace checkout", file=cwd,
+                         expected="--root pointing at a checkout with seeds/ and annotations/")
+    return root
+
+
+# ---------------------------------------------------------------- corpus
+
+
+def cmd_corpus_build(args: argparse.Namespace) -> int:
+    from .corpus import build
+
+    root = args.root or _default_root()
+    result = build(root)
+    print(f"corpus {result.version} built in {root / 'corpus'}: {len(result.written)} file(s) "
+          f"written, {len(result.unchanged)} unchanged, {len(result.removed)} removed")
+    for rel in result.written:
+        print(f"  wrote {rel}")
+    for rel in result.removed:
+        print(f"  removed {rel}")
+    return EXIT_OK
+
+
+def cmd_corpus_verify(args: argparse.Namespace) -> int:
+    from .corpus import read_manifest, verify
+
+    root = args.root or _default_root()
+    problems = verify(root)
+    if problems:
+        print(f"corpus verify: {len(problems)} problem(s):", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    manifest = read_manifest(root / "corpus") or {}
+    print(f"corpus {manifest.get('version')} verified: data sha256 {manifest.get('data_sha256')}, "
+          f"{len(manifest.get('files', {}))} files and "
+          f"{len(manifest.get('documents', {}))} document texts match")
+    return EXIT_OK
+
+
+def cmd_corpus_info(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from .corpus import info
+    from .paths import corpus_dir
+
+    data = info(args.corpus or corpus_dir())
+    if args.format == "json":
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    table = Table(title=f"sourcetrace corpus {data['version']}  (data sha256 "
+                        f"{(data['data_sha256'] or '')[:16]}...)")
+    columns = ["doc_id", "story_id", "outlet", "published", "characters", "zones", "annotated",
+               "entities", "claims", "attributions"]
+    for column in columns:
+        table.add_column(column, justify="right" if column in columns[4:] else "left")
+    for row in data["documents"]:
+        table.add_row(*["yes" if v is True else "no" if v is False else "-" if v is None
+                        else str(v) for v in (row[c] for c in columns)])
+    totals = data["totals"]
+    table.add_section()
+    table.add_row("total", "", "", "", str(sum(r["characters"] for r in data["documents"])),
+                  str(sum(r["zones"] for r in data["documents"])),
+                  f"{totals['annotated']}/{totals['documents']}",
+                  str(totals["entities"]), str(totals["claims"]), str(totals["attributions"]))
+    _console().print(table)
+    return EXIT_OK
+
+
+def cmd_corpus_diff(args: argparse.Namespace) -> int:
+    from .corpus import diff
+
+    result = diff(args.old, args.new)
+    if args.format == "json":
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(f"corpus diff {result['old_version']} -> {result['new_version']}")
+    docs = result["documents"]
+    for key in ("added", "removed", "text_changed"):
+        print(f"documents {key.replace('_', ' ')}: {', '.join(docs[key]) or 'none'}")
+    for doc_id, fields in docs["metadata_changed"].items():
+        print(f"metadata changed in {doc_id}: {', '.join(fields)}")
+    for layer, per_doc in result["layers"].items():
+        if not per_doc:
+            print(f"{layer}: no change")
+        for doc_id, entry in per_doc.items():
+            parts = [f"{len(v)} {k} ({', '.join(v[:8])}{', ...' if len(v) > 8 else ''})"
+                     for k, v in entry.items() if v]
+            print(f"{layer} in {doc_id}: " + "; ".join(parts))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- validate
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .schema import validate_file
+
+    text_for = _corpus_text_lookup()
+    failed: list[str] = []
+    for path in args.files:
+        fmt, kind, records, problems = validate_file(path, kind=args.kind, text_for=text_for)
+        if problems:
+            failed += [str(p) for p in problems]
+            print(f"{path}: read as {kind} ({fmt}, {len(records)} record(s)): "
+                  f"{len(problems)} problem(s)", file=sys.stderr)
+        else:
+            print(f"{path}: valid {kind} ({fmt}, {len(records)} record(s))")
+    if failed:
+        for line in failed[:100]:
+            print(f"  - {line}", file=sys.stderr)
+        if len(failed) > 100:
+            print(f"  ... and {len(failed) - 100} more", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def _corpus_text_lookup() -> Any:
+    """doc_id -> text from the packaged corpus, or None if the corpus is not built."""
+    try:
+        from .texts import corpus_texts
+
+        texts = corpus_texts()
+    except (InputError, FileNotFoundError):
+        return None
+    return texts.get
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sourcetrace",
+        description="The sourcetrace corpus and its evaluation toolkit.",
+        epilog="Exit codes: 0 success, 1 a failed check, 2 bad input or usage.")
+    parser.add_argument("--version", action="version", version=f"sourcetrace {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    corpus = commands.add_parser("corpus", help="build, verify, describe or compare the corpus",
+                                 description="Build, verify, describe or compare the corpus.")
+    corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
+    build = corpus_commands.add_parser(
+        "build", help="write corpus/ from seeds/, annotations/ and schema/labels.json",
+        description="Write corpus/data/*.jsonl, MANIFEST.json and the dataset card from seeds/, "
+                    "annotations/ and schema/labels.json. Deterministic; refuses to change data "
+                    "under an unchanged version.")
+    build.add_argument("--root", type=Path, help="checkout to build (default: this checkout)")
+    build.set_defaults(handler=cmd_corpus_build)
+    verify = corpus_commands.add_parser(
+        "verify", help="exit 1 naming every drift between corpus/ and its sources",
+        description="Check corpus/ against MANIFEST.json and the sources; exit 1 and name every "
+                    "drift (a data file edited by hand, a seed changed, gold bound to another "
+                    "text, a build older than its sources).")
+    verify.add_argument("--root", type=Path, help="checkout to verify (default: this checkout)")
+    verify.set_defaults(handler=cmd_corpus_verify)
+    info = corpus_commands.add_parser("info", help="version and counts per layer and document",
+                                      description="Print the version and counts per layer and "
+                                                  "per document of a built corpus.")
+    info.add_argument("--corpus", type=Path, help="corpus folder (default: the packaged corpus)")
+    info.add_argument("--format", choices=["table", "json"], default="table")
+    info.set_defaults(handler=cmd_corpus_info)
+    diff = corpus_commands.add_parser("diff", help="documents and annotations added, removed, "
+                                                   "changed between two corpus folders",
+                                      description="Compare two corpus folders.")
+    diff.add_argument("old", type=Path, metavar="OLD")
+    diff.add_argument("new", type=Path, metavar="NEW")
+    diff.add_argument("--format", choices=["text", "json"], default="text")
+    diff.set_defaults(handler=cmd_corpus_diff)
+
+    validate = commands.add_parser(
+        "validate", help="check gold, prediction, document or links files",
+        description="Validate JSON or JSON Lines files: JSON Schema first, then semantics "
+                    "(offsets, span texts, ids, references, text sha256). Says which kind of "
+                    "file it took each input for.")
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    validate.add_argument("--kind", choices=["document", "annotation", "prediction", "links"],
+                          help="force the kind instead of detecting it")
+    validate.set_defaults(handler=cmd_validate)
+
+    _add_later_commands(commands)
+    return parser
+
+
+def _add_later_commands(commands: Any) -> None:
+    """Commands whose implementation lives in other modules register here."""
+    try:
+        from .cli_evaluate import add_commands
+    except ImportError:
+        return
+    add_commands(commands)
+
+
+def run(handler: Any, args: argparse.Namespace) -> int:
+    try:
+        return handler(args)
+    except (InputError, InputErrors) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return run(args.handler, args)
+
+
+def evaluate_main(argv: Sequence[str] | None = None) -> int:
+    """The `evaluate` console script: same as `sourcetrace evaluate`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    return main(["evaluate", *argv])

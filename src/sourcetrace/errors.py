@@ -1,0 +1,59 @@
+"""The one error type for bad input: it renders as a single paragraph and maps to exit code 2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class InputError(Exception):
+    """Bad input a user can fix: names the file, the line, the JSON pointer and what was expected."""
+
+    message: str
+    file: str | Path | None = None
+    line: int | None = None
+    pointer: str | None = None
+    expected: str | None = None
+
+    def __str__(self) -> str:
+        return format_problem(self.file, self.line, self.pointer, self.message, self.expected)
+
+
+@dataclass
+class InputErrors(Exception):
+    """Several problems found in one pass, so a user can fix them all at once."""
+
+    problems: list[InputError]
+
+    def __str__(self) -> str:
+        shown = self.problems[:50]
+        lines = [f"{len(self.problems)} problem(s) found:"] + [f"  - {p}" for p in shown]
+        if len(self.problems) > len(shown):
+            lines.append(f"  ... and {len(self.problems) - len(shown)} more")
+        return "\n".join(lines)
+
+
+def format_problem(
+    file: str | Path | None,
+    line: int | None,
+    pointer: str | None,
+    message: str,
+    expected: str | None = None,
+) -> str:
+    where = str(file) if file is not None else "<input>"
+    if line is not None:
+        where += f", line {line}"
+    if pointer:
+        where += f", at {pointer}"
+    text = f"{where}: {message}"
+    if expected:
+        text += f"; expected {expected}"
+    return text
+
+
+def raise_all(problems: list[InputError]) -> None:
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise InputErrors(problems)

@@ -1,0 +1,224 @@
+"""Reading JSON / JSON Lines with line numbers, and atomic writes.
+
+Every reader error becomes an InputError naming the file and the line, so the CLI can print one
+paragraph and exit 2 instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+def max_input_bytes() -> int:
+    """Inputs above this size are refused before being read (override: SOURCETRACE_MAX_INPUT_BYTES)."""
+    return int(os.environ.get("SOURCETRACE_MAX_INPUT_BYTES", DEFAULT_MAX_BYTES))
+
+
+@dataclass(frozen=True)
+class Record:
+    """One JSON value of an input file and the line it starts on."""
+
+    value: Any
+    line: int
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r} in one object")
+        result[key] = value
+    return result
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file, refusing huge files and undecodable bytes with a clear message."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("file not found", file=path, expected="an existing file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", file=path) from None
+    if path.is_dir():
+        raise InputError("is a folder", file=path, expected="a file")
+    limit = max_input_bytes()
+    if size > limit:
+        raise InputError(
+            f"file is {size:,} bytes, over the limit of {limit:,} bytes",
+            file=path,
+            expected="a smaller file (or raise SOURCETRACE_MAX_INPUT_BYTES)",
+        )
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"byte {exc.start} is not valid UTF-8", file=path, line=line, expected="UTF-8 text"
+        ) from None
+
+
+def _decode(text: str, pos: int, path: Path, line_offset: int = 0) -> tuple[Any, int]:
+    try:
+        return _DECODER.raw_decode(text, pos)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"malformed JSON: {exc.msg} (column {exc.colno})",
+            file=path,
+            line=exc.lineno + line_offset,
+            expected="valid JSON",
+        ) from None
+    except ValueError as exc:
+        line = text.count("\n", 0, pos) + 1 + line_offset
+        raise InputError(f"malformed JSON: {exc}", file=path, line=line) from None
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def parse_json(text: str, path: Path) -> list[Record]:
+    """A JSON file: one value, or a top-level array whose items get their own line numbers."""
+    pos = _skip_ws(text, 0)
+    if pos == len(text):
+        raise InputError("file is empty", file=path, expected="a JSON object or array")
+    if text[pos] != "[":
+        value, end = _decode(text, pos, path)
+        if _skip_ws(text, end) != len(text):
+            line = text.count("\n", 0, end) + 1
+            raise InputError("extra data after the JSON value", file=path, line=line,
+                             expected="one JSON value per .json file (use .jsonl for many)")
+        return [Record(value, text.count("\n", 0, pos) + 1)]
+    records: list[Record] = []
+    pos = _skip_ws(text, pos + 1)
+    if pos < len(text) and text[pos] == "]":
+        pos += 1
+    else:
+        while True:
+            line = text.count("\n", 0, pos) + 1
+            value, pos = _decode(text, pos, path)
+            records.append(Record(value, line))
+            pos = _skip_ws(text, pos)
+            if pos < len(text) and text[pos] == ",":
+                pos = _skip_ws(text, pos + 1)
+                continue
+            if pos < len(text) and text[pos] == "]":
+                pos += 1
+                break
+            raise InputError("malformed JSON array", file=path,
+                             line=text.count("\n", 0, pos) + 1, expected="',' or ']'")
+    if _skip_ws(text, pos) != len(text):
+        raise InputError("extra data after the JSON array", file=path,
+                         line=text.count("\n", 0, pos) + 1)
+    return records
+
+
+def parse_jsonl(text: str, path: Path) -> list[Record]:
+    """JSON Lines: one value per non-blank line."""
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        value, end = _decode(line, _skip_ws(line, 0), path, line_offset=number - 1)
+        if line[end:].strip():
+            raise InputError("extra data after the JSON value", file=path, line=number,
+                             expected="exactly one JSON value per line")
+        records.append(Record(value, number))
+    if not records:
+        raise InputError("file has no JSON lines", file=path, expected="one JSON object per line")
+    return records
+
+
+def read_records(path: str | Path) -> tuple[str, list[Record]]:
+    """Read .json or .jsonl; returns ("json" | "jsonl", records). Other endings are sniffed."""
+    path = Path(path)
+    text = read_text(path)
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return "jsonl", parse_jsonl(text, path)
+    if suffix == ".json":
+        return "json", parse_json(text, path)
+    stripped = text.lstrip()
+    if stripped.startswith("[") or len([ln for ln in text.splitlines() if ln.strip()]) <= 1:
+        return "json", parse_json(text, path)
+    return "jsonl", parse_jsonl(text, path)
+
+
+def read_json(path: str | Path) -> Any:
+    """A single JSON value (an object or an array), for config-like files."""
+    path = Path(path)
+    return _decode_whole(read_text(path), path)
+
+
+def _decode_whole(text: str, path: Path) -> Any:
+    pos = _skip_ws(text, 0)
+    value, end = _decode(text, pos, path)
+    if _skip_ws(text, end) != len(text):
+        raise InputError("extra data after the JSON value", file=path,
+                         line=text.count("\n", 0, end) + 1)
+    return value
+
+
+def dumps_canonical(value: Any) -> str:
+    """Deterministic one-line JSON: what corpus files and hashes are made of."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(", ", ": "))
+
+
+def dumps_pretty(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def jsonl_text(rows: list[Any]) -> str:
+    return "".join(dumps_canonical(row) + "\n" for row in rows)
+
+
+def atomic_write(path: str | Path, content: str | bytes) -> None:
+    """Write via a temp file in the same folder and rename, so readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def iter_files(paths: list[Path], suffixes: tuple[str, ...] = (".json", ".jsonl")) -> Iterator[Path]:
+    """Files named directly, and the matching files of named folders in sorted order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.iterdir() if p.suffix in suffixes and p.is_file())
+        else:
+            yield path

@@ -1,0 +1,91 @@
+"""Small pure helpers shared by the layer scorers: P/R/F1, tallies, text normalisation."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+Tally = dict[str, Any]
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+# SQuAD removes ASCII punctuation; news text also has curly quotes and dashes.
+_PUNCT = set(string.punctuation) | set("\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb")
+
+
+def safe_div(numerator: float, denominator: float) -> float:
+    """Division that yields 0.0 on an empty denominator (the convention of nervaluate and seqeval)."""
+    return numerator / denominator if denominator else 0.0
+
+
+def f1_score(precision: float, recall: float) -> float:
+    return safe_div(2 * precision * recall, precision + recall)
+
+
+def prf(true_positives: float, predicted: int, gold: int) -> dict[str, float]:
+    """Precision, recall and F1 from a true-positive count and the two totals."""
+    precision = safe_div(true_positives, predicted)
+    recall = safe_div(true_positives, gold)
+    return {"precision": precision, "recall": recall, "f1": f1_score(precision, recall)}
+
+
+def add_tallies(tallies: Iterable[Mapping[str, Any]]) -> Tally:
+    """Sum nested tallies: numbers add, lists concatenate, dicts merge key by key."""
+    total: Tally = {}
+    for tally in tallies:
+        _add_into(total, tally)
+    return total
+
+
+def _add_into(total: dict, tally: Mapping[str, Any]) -> None:
+    for key, value in tally.items():
+        if isinstance(value, Mapping):
+            _add_into(total.setdefault(key, {}), value)
+        elif isinstance(value, list):
+            total.setdefault(key, []).extend(value)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"tally value for {key!r} must be a number, list or dict, not {value!r}")
+        else:
+            total[key] = total.get(key, 0) + value
+
+
+def normalize_text(text: str) -> str:
+    """SQuAD-style normalisation: lower case, drop punctuation and articles, fold white space.
+
+    Unicode white space (NBSP included) is folded like a plain space, so the NBSPs of the seeds
+    never decide a match.
+    """
+    text = text.lower()
+    text = "".join(" " if ch in _PUNCT else ch for ch in text)
+    text = _ARTICLES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def normalized_tokens(text: str) -> list[str]:
+    return normalize_text(text).split()
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """SQuAD token-overlap F1 between two strings after ``normalize_text``."""
+    pred_tokens = normalized_tokens(prediction)
+    gold_tokens = normalized_tokens(reference)
+    if not pred_tokens or not gold_tokens:
+        return float(pred_tokens == gold_tokens)
+    common = Counter(pred_tokens) & Counter(gold_tokens)
+    overlap = sum(common.values())
+    if overlap == 0:
+        return 0.0
+    return f1_score(overlap / len(pred_tokens), overlap / len(gold_tokens))
+
+
+def char_overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    """Number of code points two half-open spans share."""
+    return max(0, min(a_end, b_end) - max(a_start, b_start))
+
+
+def span_f1(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
+    """Character-overlap Dice of two half-open spans: 1.0 only for identical spans."""
+    overlap = char_overlap(a_start, a_end, b_start, b_end)
+    return safe_div(2 * overlap, (a_end - a_start) + (b_end - b_start))

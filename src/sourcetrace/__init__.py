@@ -1,9 +1,9 @@
-"""sourcetrace: an annotated news corpus of who said what, and the toolkit that scores systems on it.
+"""sourcetrace: an annotated news corpus of who said what, and a toolkit to score systems on it.
 
-    import sourcetrace
-    ds = sourcetrace.load()                 # datasets.DatasetDict, split "test"
-    folds = sourcetrace.folds(3)            # story-grouped train/test doc ids
-    report = sourcetrace.evaluate(predictions)   # plain dict, the same as `evaluate --format json`
+import sourcetrace
+ds = sourcetrace.load()                 # datasets.DatasetDict, split "test"
+folds = sourcetrace.folds(3)            # story-grouped train/test doc ids
+report = sourcetrace.evaluate(predictions)   # plain dict, the same as `evaluate --format json`
 """
 
 from __future__ import annotations

@@ -27,18 +27,25 @@ def card_yaml(version: str, config_files: dict[str, str], num_documents: int) ->
     from .dataset import SPLIT, config_features
 
     features = config_features()
-    configs = [{"config_name": name, "data_files": [{"split": SPLIT, "path": path}],
-                **({"default": True} if name == "documents" else {})}
-               for name, path in config_files.items()]
+    configs = [
+        {
+            "config_name": name,
+            "data_files": [{"split": SPLIT, "path": path}],
+            **({"default": True} if name == "documents" else {}),
+        }
+        for name, path in config_files.items()
+    ]
     size = "n<1K"
     card = DatasetCardData(
         pretty_name="sourcetrace: who-said-what in news about North Korean missiles",
         language=["en"],
         license="other",
         license_name=LICENSE_NAME,
-        license_details=("Annotations (offsets, labels, links, metadata) under CC BY 4.0; the "
-                         "article texts remain the copyright of their publishers and are included "
-                         "for research evaluation only."),
+        license_details=(
+            "Annotations (offsets, labels, links, metadata) under CC BY 4.0; the "
+            "article texts remain the copyright of their publishers and are included "
+            "for research evaluation only."
+        ),
         task_categories=["token-classification", "text-classification"],
         task_ids=["named-entity-recognition", "fact-checking"],
         size_categories=[size],
@@ -46,32 +53,50 @@ def card_yaml(version: str, config_files: dict[str, str], num_documents: int) ->
         configs=configs,
         version=version,
     )
-    infos = DatasetInfosDict({
-        name: DatasetInfo(features=features[name], config_name=name, version=version)
-        for name in config_files})
+    infos = DatasetInfosDict(
+        {
+            name: DatasetInfo(features=features[name], config_name=name, version=version)
+            for name in config_files
+        }
+    )
     infos.to_dataset_card_data(card)
     return card.to_yaml()
 
 
 def render_card(source: Any, counts: dict[str, int], data_sha256: str, paths: list[str]) -> str:
-    template = resources.files("sourcetrace").joinpath("templates/dataset_card.md").read_text(
-        encoding="utf-8")
-    config_files = {p.removeprefix("data/").removesuffix(".jsonl"): p
-                    for p in paths if p.startswith("data/")}
+    template = (
+        resources.files("sourcetrace")
+        .joinpath("templates/dataset_card.md")
+        .read_text(encoding="utf-8")
+    )
+    config_files = {
+        p.removeprefix("data/").removesuffix(".jsonl"): p for p in paths if p.startswith("data/")
+    }
     labels = load_labels()
     documents_table = _table(
         ["doc_id", "seed file", "outlet", "published", "story_id", "characters", "annotated"],
-        [[d["doc_id"], d["seed_file"], d["outlet"], d["published"], d["story_id"],
-          len(d["text"]), "yes" if d["doc_id"] in source.gold else "no"]
-         for d in source.documents])
+        [
+            [
+                d["doc_id"],
+                d["seed_file"],
+                d["outlet"],
+                d["published"],
+                d["story_id"],
+                len(d["text"]),
+                "yes" if d["doc_id"] in source.gold else "no",
+            ]
+            for d in source.documents
+        ],
+    )
     body = template.format(
         version=source.version,
         data_sha256=data_sha256,
         num_documents=len(source.documents),
         documents_table=documents_table,
         layer_counts_table=_table(["layer", "items"], [[k, v] for k, v in counts.items()]),
-        entity_types_table=_table(["type", "definition"],
-                                  [[k, v] for k, v in labels["entity_types"].items()]),
+        entity_types_table=_table(
+            ["type", "definition"], [[k, v] for k, v in labels["entity_types"].items()]
+        ),
         configs_list="\n".join(f"- `{name}`: `{path}`" for name, path in config_files.items()),
     )
     yaml = card_yaml(source.version, config_files, len(source.documents))

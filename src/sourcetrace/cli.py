@@ -37,8 +37,11 @@ def _default_root() -> Path:
 
     root = repo_root()
     if root is None:
-        raise InputError("not inside a sourcetrace checkout", file=cwd,
-                         expected="--root pointing at a checkout with seeds/ and annotations/")
+        raise InputError(
+            "not inside a sourcetrace checkout",
+            file=cwd,
+            expected="--root pointing at a checkout with seeds/ and annotations/",
+        )
     return root
 
 
@@ -50,8 +53,10 @@ def cmd_corpus_build(args: argparse.Namespace) -> int:
 
     root = args.root or _default_root()
     result = build(root)
-    print(f"corpus {result.version} built in {root / 'corpus'}: {len(result.written)} file(s) "
-          f"written, {len(result.unchanged)} unchanged, {len(result.removed)} removed")
+    print(
+        f"corpus {result.version} built in {root / 'corpus'}: {len(result.written)} file(s) "
+        f"written, {len(result.unchanged)} unchanged, {len(result.removed)} removed"
+    )
     for rel in result.written:
         print(f"  wrote {rel}")
     for rel in result.removed:
@@ -70,9 +75,11 @@ def cmd_corpus_verify(args: argparse.Namespace) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_CHECK_FAILED
     manifest = read_manifest(root / "corpus") or {}
-    print(f"corpus {manifest.get('version')} verified: data sha256 {manifest.get('data_sha256')}, "
-          f"{len(manifest.get('files', {}))} files and "
-          f"{len(manifest.get('documents', {}))} document texts match")
+    print(
+        f"corpus {manifest.get('version')} verified: data sha256 {manifest.get('data_sha256')}, "
+        f"{len(manifest.get('files', {}))} files and "
+        f"{len(manifest.get('documents', {}))} document texts match"
+    )
     return EXIT_OK
 
 
@@ -86,21 +93,45 @@ def cmd_corpus_info(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return EXIT_OK
-    table = Table(title=f"sourcetrace corpus {data['version']}  (data sha256 "
-                        f"{(data['data_sha256'] or '')[:16]}...)")
-    columns = ["doc_id", "story_id", "outlet", "published", "characters", "zones", "annotated",
-               "entities", "claims", "attributions"]
+    table = Table(
+        title=f"sourcetrace corpus {data['version']}  (data sha256 "
+        f"{(data['data_sha256'] or '')[:16]}...)"
+    )
+    columns = [
+        "doc_id",
+        "story_id",
+        "outlet",
+        "published",
+        "characters",
+        "zones",
+        "annotated",
+        "entities",
+        "claims",
+        "attributions",
+    ]
     for column in columns:
         table.add_column(column, justify="right" if column in columns[4:] else "left")
     for row in data["documents"]:
-        table.add_row(*["yes" if v is True else "no" if v is False else "-" if v is None
-                        else str(v) for v in (row[c] for c in columns)])
+        table.add_row(
+            *[
+                "yes" if v is True else "no" if v is False else "-" if v is None else str(v)
+                for v in (row[c] for c in columns)
+            ]
+        )
     totals = data["totals"]
     table.add_section()
-    table.add_row("total", "", "", "", str(sum(r["characters"] for r in data["documents"])),
-                  str(sum(r["zones"] for r in data["documents"])),
-                  f"{totals['annotated']}/{totals['documents']}",
-                  str(totals["entities"]), str(totals["claims"]), str(totals["attributions"]))
+    table.add_row(
+        "total",
+        "",
+        "",
+        "",
+        str(sum(r["characters"] for r in data["documents"])),
+        str(sum(r["zones"] for r in data["documents"])),
+        f"{totals['annotated']}/{totals['documents']}",
+        str(totals["entities"]),
+        str(totals["claims"]),
+        str(totals["attributions"]),
+    )
     _console().print(table)
     return EXIT_OK
 
@@ -122,8 +153,11 @@ def cmd_corpus_diff(args: argparse.Namespace) -> int:
         if not per_doc:
             print(f"{layer}: no change")
         for doc_id, entry in per_doc.items():
-            parts = [f"{len(v)} {k} ({', '.join(v[:8])}{', ...' if len(v) > 8 else ''})"
-                     for k, v in entry.items() if v]
+            parts = [
+                f"{len(v)} {k} ({', '.join(v[:8])}{', ...' if len(v) > 8 else ''})"
+                for k, v in entry.items()
+                if v
+            ]
             print(f"{layer} in {doc_id}: " + "; ".join(parts))
     return EXIT_OK
 
@@ -135,22 +169,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .schema import validate_file
 
     text_for = _corpus_text_lookup()
-    failed: list[str] = []
+    failed = 0
     for path in args.files:
-        fmt, kind, records, problems = validate_file(path, kind=args.kind, text_for=text_for)
-        if problems:
-            failed += [str(p) for p in problems]
-            print(f"{path}: read as {kind} ({fmt}, {len(records)} record(s)): "
-                  f"{len(problems)} problem(s)", file=sys.stderr)
-        else:
+        # Each file is reported as soon as it is read, so an unreadable later file never hides
+        # the problems of an earlier one.
+        try:
+            fmt, kind, records, problems = validate_file(path, kind=args.kind, text_for=text_for)
+        except (InputError, InputErrors) as exc:
+            failed += 1
+            print(f"{path}: cannot be read:\n  - {exc}", file=sys.stderr)
+            continue
+        if not problems:
             print(f"{path}: valid {kind} ({fmt}, {len(records)} record(s))")
-    if failed:
-        for line in failed[:100]:
-            print(f"  - {line}", file=sys.stderr)
-        if len(failed) > 100:
-            print(f"  ... and {len(failed) - 100} more", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return EXIT_OK
+            continue
+        failed += 1
+        print(
+            f"{path}: read as {kind} ({fmt}, {len(records)} record(s)): {len(problems)} problem(s)",
+            file=sys.stderr,
+        )
+        for problem in problems[:100]:
+            print(f"  - {problem}", file=sys.stderr)
+        if len(problems) > 100:
+            print(f"  ... and {len(problems) - 100} more", file=sys.stderr)
+    return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
 def _corpus_text_lookup() -> Any:
@@ -171,49 +212,66 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sourcetrace",
         description="The sourcetrace corpus and its evaluation toolkit.",
-        epilog="Exit codes: 0 success, 1 a failed check, 2 bad input or usage.")
+        epilog="Exit codes: 0 success, 1 a failed check, 2 bad input or usage.",
+    )
     parser.add_argument("--version", action="version", version=f"sourcetrace {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    corpus = commands.add_parser("corpus", help="build, verify, describe or compare the corpus",
-                                 description="Build, verify, describe or compare the corpus.")
+    corpus = commands.add_parser(
+        "corpus",
+        help="build, verify, describe or compare the corpus",
+        description="Build, verify, describe or compare the corpus.",
+    )
     corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
     build = corpus_commands.add_parser(
-        "build", help="write corpus/ from seeds/, annotations/ and schema/labels.json",
+        "build",
+        help="write corpus/ from seeds/, annotations/ and schema/labels.json",
         description="Write corpus/data/*.jsonl, MANIFEST.json and the dataset card from seeds/, "
-                    "annotations/ and schema/labels.json. Deterministic; refuses to change data "
-                    "under an unchanged version.")
+        "annotations/ and schema/labels.json. Deterministic; refuses to change data "
+        "under an unchanged version.",
+    )
     build.add_argument("--root", type=Path, help="checkout to build (default: this checkout)")
     build.set_defaults(handler=cmd_corpus_build)
     verify = corpus_commands.add_parser(
-        "verify", help="exit 1 naming every drift between corpus/ and its sources",
+        "verify",
+        help="exit 1 naming every drift between corpus/ and its sources",
         description="Check corpus/ against MANIFEST.json and the sources; exit 1 and name every "
-                    "drift (a data file edited by hand, a seed changed, gold bound to another "
-                    "text, a build older than its sources).")
+        "drift (a data file edited by hand, a seed changed, gold bound to another "
+        "text, a build older than its sources).",
+    )
     verify.add_argument("--root", type=Path, help="checkout to verify (default: this checkout)")
     verify.set_defaults(handler=cmd_corpus_verify)
-    info = corpus_commands.add_parser("info", help="version and counts per layer and document",
-                                      description="Print the version and counts per layer and "
-                                                  "per document of a built corpus.")
+    info = corpus_commands.add_parser(
+        "info",
+        help="version and counts per layer and document",
+        description="Print the version and counts per layer and per document of a built corpus.",
+    )
     info.add_argument("--corpus", type=Path, help="corpus folder (default: the packaged corpus)")
     info.add_argument("--format", choices=["table", "json"], default="table")
     info.set_defaults(handler=cmd_corpus_info)
-    diff = corpus_commands.add_parser("diff", help="documents and annotations added, removed, "
-                                                   "changed between two corpus folders",
-                                      description="Compare two corpus folders.")
+    diff = corpus_commands.add_parser(
+        "diff",
+        help="documents and annotations added, removed, changed between two corpus folders",
+        description="Compare two corpus folders.",
+    )
     diff.add_argument("old", type=Path, metavar="OLD")
     diff.add_argument("new", type=Path, metavar="NEW")
     diff.add_argument("--format", choices=["text", "json"], default="text")
     diff.set_defaults(handler=cmd_corpus_diff)
 
     validate = commands.add_parser(
-        "validate", help="check gold, prediction, document or links files",
+        "validate",
+        help="check gold, prediction, document or links files",
         description="Validate JSON or JSON Lines files: JSON Schema first, then semantics "
-                    "(offsets, span texts, ids, references, text sha256). Says which kind of "
-                    "file it took each input for.")
+        "(offsets, span texts, ids, references, text sha256). Says which kind of "
+        "file it took each input for.",
+    )
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    validate.add_argument("--kind", choices=["document", "annotation", "prediction", "links"],
-                          help="force the kind instead of detecting it")
+    validate.add_argument(
+        "--kind",
+        choices=["document", "annotation", "prediction", "links"],
+        help="force the kind instead of detecting it",
+    )
     validate.set_defaults(handler=cmd_validate)
 
     _add_later_commands(commands)

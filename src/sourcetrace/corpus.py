@@ -18,8 +18,22 @@ from .jsonio import atomic_write, dumps_pretty, jsonl_text, read_json, read_reco
 from .schema import LAYERS, sha256_text, validate_record
 
 CORPUS_NAME = "sourcetrace"
-DOCUMENT_FIELDS = ("doc_id", "text", "text_sha256", "seed_file", "title", "outlet", "author", "url",
-                   "published", "date_source", "date_note", "language", "story_id", "zones")
+DOCUMENT_FIELDS = (
+    "doc_id",
+    "text",
+    "text_sha256",
+    "seed_file",
+    "title",
+    "outlet",
+    "author",
+    "url",
+    "published",
+    "date_source",
+    "date_note",
+    "language",
+    "story_id",
+    "zones",
+)
 FLAT_LAYERS = LAYERS
 _VERSION_HEADING = re.compile(r"^##\s+\[?v?(\d+\.\d+\.\d+)\]?", re.MULTILINE)
 
@@ -42,12 +56,18 @@ class Source:
 
 def read_version(changelog: Path) -> str:
     if not changelog.is_file():
-        raise InputError("no corpus changelog", file=changelog,
-                         expected="corpus/CHANGELOG.md with a '## X.Y.Z' heading per version")
+        raise InputError(
+            "no corpus changelog",
+            file=changelog,
+            expected="corpus/CHANGELOG.md with a '## X.Y.Z' heading per version",
+        )
     match = _VERSION_HEADING.search(changelog.read_text(encoding="utf-8"))
     if not match:
-        raise InputError("no version heading found", file=changelog,
-                         expected="a line like '## 0.1.0 - what changed'")
+        raise InputError(
+            "no version heading found",
+            file=changelog,
+            expected="a line like '## 0.1.0 - what changed'",
+        )
     return match.group(1)
 
 
@@ -63,8 +83,11 @@ def _source_files(root: Path) -> list[Path]:
 
 
 def source_hashes(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): sha256_bytes(p.read_bytes())
-            for p in _source_files(root) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): sha256_bytes(p.read_bytes())
+        for p in _source_files(root)
+        if p.is_file()
+    }
 
 
 def load_source(root: Path) -> Source:
@@ -74,38 +97,58 @@ def load_source(root: Path) -> Source:
     meta_path = root / "annotations" / "documents.json"
     metadata = read_json(meta_path)
     if not isinstance(metadata, list):
-        raise InputError("expected a JSON list of document records", file=meta_path, line=1,
-                         pointer="/", expected="an array")
+        raise InputError(
+            "expected a JSON list of document records",
+            file=meta_path,
+            line=1,
+            pointer="/",
+            expected="an array",
+        )
     problems: list[InputError] = []
     documents: list[dict[str, Any]] = []
     for index, meta in enumerate(metadata):
         if not isinstance(meta, Mapping) or not isinstance(meta.get("seed_file"), str):
-            problems.append(InputError("document record without a seed_file", file=meta_path,
-                                       pointer=f"/{index}", expected="an object with seed_file"))
+            problems.append(
+                InputError(
+                    "document record without a seed_file",
+                    file=meta_path,
+                    pointer=f"/{index}",
+                    expected="an object with seed_file",
+                )
+            )
             continue
         seed = root / "seeds" / meta["seed_file"]
         if seed.parent != root / "seeds" or not seed.is_file():
-            problems.append(InputError(f"seed file {meta['seed_file']!r} not found in seeds/",
-                                       file=meta_path, pointer=f"/{index}/seed_file",
-                                       expected="the name of a file in seeds/"))
+            problems.append(
+                InputError(
+                    f"seed file {meta['seed_file']!r} not found in seeds/",
+                    file=meta_path,
+                    pointer=f"/{index}/seed_file",
+                    expected="the name of a file in seeds/",
+                )
+            )
             continue
         text = seed.read_bytes().decode("utf-8")
         record = {"doc_id": meta.get("doc_id"), "text": text}
         record.update({k: v for k, v in meta.items() if k not in ("doc_id", "text")})
         record = {k: record[k] for k in DOCUMENT_FIELDS if k in record} | {
-            k: v for k, v in record.items() if k not in DOCUMENT_FIELDS}
+            k: v for k, v in record.items() if k not in DOCUMENT_FIELDS
+        }
         found = validate_record(record, "document", meta_path, 1)
         for problem in found:
             problem.pointer = f"/{index}{problem.pointer or ''}".rstrip("/")
             if "text_sha256" in (problem.pointer or ""):
-                problem.message += (f" (seeds/{meta['seed_file']} changed, or the metadata was "
-                                    "made for another text)")
+                problem.message += (
+                    f" (seeds/{meta['seed_file']} changed, or the metadata was "
+                    "made for another text)"
+                )
         problems += found
         documents.append(record)
     ids = [d["doc_id"] for d in documents]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(InputError(f"duplicate doc_id {duplicate!r}", file=meta_path,
-                                   expected="unique doc ids"))
+        problems.append(
+            InputError(f"duplicate doc_id {duplicate!r}", file=meta_path, expected="unique doc ids")
+        )
     texts = {d["doc_id"]: d["text"] for d in documents}
     gold: dict[str, dict[str, Any]] = {}
     for path in sorted((root / "annotations" / "gold").glob("*.json")):
@@ -113,9 +156,14 @@ def load_source(root: Path) -> Source:
         value = records[0].value
         found = validate_record(value, "annotation", path, records[0].line, text_for=texts.get)
         if not found and value["doc_id"] != path.stem:
-            found.append(InputError(f"file name does not match doc_id {value['doc_id']!r}",
-                                    file=path, pointer="/doc_id",
-                                    expected=f"annotations/gold/{value['doc_id']}.json"))
+            found.append(
+                InputError(
+                    f"file name does not match doc_id {value['doc_id']!r}",
+                    file=path,
+                    pointer="/doc_id",
+                    expected=f"annotations/gold/{value['doc_id']}.json",
+                )
+            )
         problems += found
         if not found:
             gold[value["doc_id"]] = value
@@ -147,8 +195,11 @@ def document_rows(source: Source) -> list[dict[str, Any]]:
 
 def flat_rows(source: Source, layer: str) -> list[dict[str, Any]]:
     """One row per item of a layer, with its doc_id first: the per-layer configs."""
-    return [{"doc_id": doc_id, **item}
-            for doc_id, gold in sorted(source.gold.items()) for item in gold[layer]]
+    return [
+        {"doc_id": doc_id, **item}
+        for doc_id, gold in sorted(source.gold.items())
+        for item in gold[layer]
+    ]
 
 
 def data_files(source: Source) -> dict[str, list[dict[str, Any]]]:
@@ -162,7 +213,8 @@ def data_files(source: Source) -> dict[str, list[dict[str, Any]]]:
     if source.links.get("relations"):
         files["data/links.jsonl"] = [
             {"from": r["from"], "to": r["to"], "relation": r["relation"], "note": r.get("note")}
-            for r in source.links["relations"]]
+            for r in source.links["relations"]
+        ]
     return files
 
 
@@ -178,8 +230,7 @@ def render_outputs(source: Source) -> dict[str, str]:
 
     outputs = {path: jsonl_text(rows) for path, rows in data_files(source).items()}
     data_hashes = {p: sha256_bytes(t.encode("utf-8")) for p, t in outputs.items()}
-    counts = {"documents": len(source.documents),
-              "annotated_documents": len(source.gold)}
+    counts = {"documents": len(source.documents), "annotated_documents": len(source.gold)}
     for layer in LAYERS:
         counts[layer] = sum(len(g[layer]) for g in source.gold.values())
     counts["links"] = len(source.links.get("relations", []))
@@ -189,14 +240,23 @@ def render_outputs(source: Source) -> dict[str, str]:
         "name": CORPUS_NAME,
         "version": source.version,
         "data_sha256": combined,
-        "files": {path: {"sha256": sha256_bytes(text.encode("utf-8")),
-                         "bytes": len(text.encode("utf-8")),
-                         "rows": text.count("\n") if path.endswith(".jsonl") else None}
-                  for path, text in sorted(outputs.items())},
-        "documents": {d["doc_id"]: {"seed_file": d["seed_file"], "text_sha256": d["text_sha256"],
-                                    "story_id": d["story_id"],
-                                    "annotated": d["doc_id"] in source.gold}
-                      for d in source.documents},
+        "files": {
+            path: {
+                "sha256": sha256_bytes(text.encode("utf-8")),
+                "bytes": len(text.encode("utf-8")),
+                "rows": text.count("\n") if path.endswith(".jsonl") else None,
+            }
+            for path, text in sorted(outputs.items())
+        },
+        "documents": {
+            d["doc_id"]: {
+                "seed_file": d["seed_file"],
+                "text_sha256": d["text_sha256"],
+                "story_id": d["story_id"],
+                "annotated": d["doc_id"] in source.gold,
+            }
+            for d in source.documents
+        },
         "counts": counts,
         "sources": source.source_hashes,
     }
@@ -225,14 +285,18 @@ def build(root: Path) -> BuildResult:
     outputs = render_outputs(source)
     old = read_manifest(corpus)
     new_manifest = read_json_text(outputs["MANIFEST.json"])
-    if old and old.get("version") == source.version and old.get("data_sha256") != \
-            new_manifest["data_sha256"]:
+    if (
+        old
+        and old.get("version") == source.version
+        and old.get("data_sha256") != new_manifest["data_sha256"]
+    ):
         raise InputError(
             f"the corpus data would change but the version stays {source.version}; a version is "
             "never silently changed",
             file=corpus / "CHANGELOG.md",
             expected="a new '## X.Y.Z' entry at the top of corpus/CHANGELOG.md saying what "
-                     "changed and why")
+            "changed and why",
+        )
     written, unchanged = [], []
     for rel, text in outputs.items():
         path = corpus / rel
@@ -269,8 +333,10 @@ def verify(root: Path) -> list[str]:
         if not path.is_file():
             problems.append(f"{path}: listed in MANIFEST.json but missing")
         elif sha256_bytes(path.read_bytes()) != entry["sha256"]:
-            problems.append(f"{path}: sha256 differs from MANIFEST.json (edited by hand?); "
-                            "corpus/ is written only by `sourcetrace corpus build`")
+            problems.append(
+                f"{path}: sha256 differs from MANIFEST.json (edited by hand?); "
+                "corpus/ is written only by `sourcetrace corpus build`"
+            )
     for path in sorted((corpus / "data").glob("*")) if (corpus / "data").is_dir() else []:
         if path.relative_to(corpus).as_posix() not in manifest.get("files", {}):
             problems.append(f"{path}: not listed in MANIFEST.json")
@@ -278,13 +344,19 @@ def verify(root: Path) -> list[str]:
     recorded = manifest.get("sources", {})
     for rel in sorted(set(current) | set(recorded)):
         if rel not in recorded:
-            problems.append(f"{root / rel}: added since the build (the build is older than its "
-                            "sources); run `sourcetrace corpus build`")
+            problems.append(
+                f"{root / rel}: added since the build (the build is older than its "
+                "sources); run `sourcetrace corpus build`"
+            )
         elif rel not in current:
-            problems.append(f"{root / rel}: removed since the build; run `sourcetrace corpus build`")
+            problems.append(
+                f"{root / rel}: removed since the build; run `sourcetrace corpus build`"
+            )
         elif current[rel] != recorded[rel]:
-            problems.append(f"{root / rel}: changed since the build (the build is older than its "
-                            "sources); run `sourcetrace corpus build`")
+            problems.append(
+                f"{root / rel}: changed since the build (the build is older than its "
+                "sources); run `sourcetrace corpus build`"
+            )
     try:
         source = load_source(root)
     except (InputError, Exception) as exc:  # noqa: BLE001 - every source problem is a finding
@@ -293,8 +365,10 @@ def verify(root: Path) -> list[str]:
     for doc_id, entry in manifest.get("documents", {}).items():
         text = next((d["text"] for d in source.documents if d["doc_id"] == doc_id), None)
         if text is not None and sha256_text(text) != entry["text_sha256"]:
-            problems.append(f"{root / 'seeds' / entry['seed_file']}: text sha256 differs from "
-                            f"MANIFEST.json for {doc_id}")
+            problems.append(
+                f"{root / 'seeds' / entry['seed_file']}: text sha256 differs from "
+                f"MANIFEST.json for {doc_id}"
+            )
     if not problems:
         for rel, text in render_outputs(source).items():
             path = corpus / rel
@@ -309,8 +383,11 @@ def verify(root: Path) -> list[str]:
 def read_corpus_documents(corpus: Path) -> list[dict[str, Any]]:
     path = Path(corpus) / "data" / "documents.jsonl"
     if not path.is_file():
-        raise InputError("no corpus data here", file=path,
-                         expected="a corpus folder built by `sourcetrace corpus build`")
+        raise InputError(
+            "no corpus data here",
+            file=path,
+            expected="a corpus folder built by `sourcetrace corpus build`",
+        )
     _, records = read_records(path)
     return [r.value for r in records]
 
@@ -321,16 +398,29 @@ def info(corpus: Path) -> dict[str, Any]:
     manifest = read_manifest(corpus) or {}
     rows = []
     for doc in read_corpus_documents(corpus):
-        rows.append({"doc_id": doc["doc_id"], "story_id": doc["story_id"],
-                     "outlet": doc["outlet"], "published": doc["published"],
-                     "characters": len(doc["text"]), "zones": len(doc["zones"]),
-                     "annotated": doc["annotated"],
-                     **{layer: len(doc[layer]) for layer in LAYERS}})
+        rows.append(
+            {
+                "doc_id": doc["doc_id"],
+                "story_id": doc["story_id"],
+                "outlet": doc["outlet"],
+                "published": doc["published"],
+                "characters": len(doc["text"]),
+                "zones": len(doc["zones"]),
+                "annotated": doc["annotated"],
+                **{layer: len(doc[layer]) for layer in LAYERS},
+            }
+        )
     totals = {layer: sum(r[layer] for r in rows) for layer in LAYERS}
-    return {"version": manifest.get("version"), "data_sha256": manifest.get("data_sha256"),
-            "documents": rows, "totals": {"documents": len(rows),
-                                           "annotated": sum(r["annotated"] for r in rows),
-                                           **totals}}
+    return {
+        "version": manifest.get("version"),
+        "data_sha256": manifest.get("data_sha256"),
+        "documents": rows,
+        "totals": {
+            "documents": len(rows),
+            "annotated": sum(r["annotated"] for r in rows),
+            **totals,
+        },
+    }
 
 
 def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -344,17 +434,23 @@ def diff(old: Path, new: Path) -> dict[str, Any]:
     new_docs = {d["doc_id"]: d for d in read_corpus_documents(new)}
     old_manifest, new_manifest = read_manifest(Path(old)) or {}, read_manifest(Path(new)) or {}
     result: dict[str, Any] = {
-        "old_version": old_manifest.get("version"), "new_version": new_manifest.get("version"),
-        "documents": {"added": sorted(new_docs.keys() - old_docs.keys()),
-                      "removed": sorted(old_docs.keys() - new_docs.keys()),
-                      "text_changed": [], "metadata_changed": {}},
+        "old_version": old_manifest.get("version"),
+        "new_version": new_manifest.get("version"),
+        "documents": {
+            "added": sorted(new_docs.keys() - old_docs.keys()),
+            "removed": sorted(old_docs.keys() - new_docs.keys()),
+            "text_changed": [],
+            "metadata_changed": {},
+        },
         "layers": {layer: {} for layer in LAYERS},
     }
     for doc_id in sorted(old_docs.keys() & new_docs.keys()):
         a, b = old_docs[doc_id], new_docs[doc_id]
         if a["text_sha256"] != b["text_sha256"]:
             result["documents"]["text_changed"].append(doc_id)
-        changed = [k for k in DOCUMENT_FIELDS if k not in ("text", "text_sha256") and a.get(k) != b.get(k)]
+        changed = [
+            k for k in DOCUMENT_FIELDS if k not in ("text", "text_sha256") and a.get(k) != b.get(k)
+        ]
         if a.get("annotated") != b.get("annotated"):
             changed.append("annotated")
         if changed:
@@ -363,10 +459,13 @@ def diff(old: Path, new: Path) -> dict[str, Any]:
         for layer in LAYERS:
             a_items = _by_id(old_docs.get(doc_id, {}).get(layer, []))
             b_items = _by_id(new_docs.get(doc_id, {}).get(layer, []))
-            entry = {"added": sorted(b_items.keys() - a_items.keys()),
-                     "removed": sorted(a_items.keys() - b_items.keys()),
-                     "changed": sorted(i for i in a_items.keys() & b_items.keys()
-                                       if a_items[i] != b_items[i])}
+            entry = {
+                "added": sorted(b_items.keys() - a_items.keys()),
+                "removed": sorted(a_items.keys() - b_items.keys()),
+                "changed": sorted(
+                    i for i in a_items.keys() & b_items.keys() if a_items[i] != b_items[i]
+                ),
+            }
             if any(entry.values()):
                 result["layers"][layer][doc_id] = entry
     return result

@@ -28,20 +28,29 @@ def layer_item_features() -> dict[str, dict[str, Any]]:
 
     span = _span_fields()
     return {
-        "entities": {"id": Value("string"), **span,
-                     "type": ClassLabel(names=names("entity_types")),
-                     "mention": ClassLabel(names=names("mention_kinds")),
-                     "entity": Value("string")},
-        "claims": {"id": Value("string"), **span,
-                   "polarity": ClassLabel(names=names("claim_polarity")),
-                   "certainty": ClassLabel(names=names("claim_certainty")),
-                   "checkworthy": Value("bool"), "cluster": Value("string")},
-        "attributions": {"id": Value("string"),
-                         "source": {"mention": Value("string"), **_span_fields()},
-                         "cue": _span_fields(),
-                         "content": {"claims": List(Value("string")), **_span_fields()},
-                         "type": ClassLabel(names=names("attribution_types")),
-                         "nested_in": Value("string")},
+        "entities": {
+            "id": Value("string"),
+            **span,
+            "type": ClassLabel(names=names("entity_types")),
+            "mention": ClassLabel(names=names("mention_kinds")),
+            "entity": Value("string"),
+        },
+        "claims": {
+            "id": Value("string"),
+            **span,
+            "polarity": ClassLabel(names=names("claim_polarity")),
+            "certainty": ClassLabel(names=names("claim_certainty")),
+            "checkworthy": Value("bool"),
+            "cluster": Value("string"),
+        },
+        "attributions": {
+            "id": Value("string"),
+            "source": {"mention": Value("string"), **_span_fields()},
+            "cue": _span_fields(),
+            "content": {"claims": List(Value("string")), **_span_fields()},
+            "type": ClassLabel(names=names("attribution_types")),
+            "nested_in": Value("string"),
+        },
     }
 
 
@@ -51,23 +60,43 @@ def config_features() -> dict[str, Any]:
 
     items = layer_item_features()
     string = Value("string")
-    documents = Features({
-        "doc_id": string, "text": string, "text_sha256": string, "seed_file": string,
-        "title": string, "outlet": string, "author": string, "url": string,
-        "published": Value("date32"),
-        "date_source": ClassLabel(names=names("date_sources")),
-        "date_note": string, "language": string, "story_id": string,
-        "zones": List({"start": Value("int32"), "end": Value("int32"),
-                       "kind": ClassLabel(names=names("zone_kinds"))}),
-        "annotated": Value("bool"),
-        **{layer: List(item) for layer, item in items.items()},
-    })
+    documents = Features(
+        {
+            "doc_id": string,
+            "text": string,
+            "text_sha256": string,
+            "seed_file": string,
+            "title": string,
+            "outlet": string,
+            "author": string,
+            "url": string,
+            "published": Value("date32"),
+            "date_source": ClassLabel(names=names("date_sources")),
+            "date_note": string,
+            "language": string,
+            "story_id": string,
+            "zones": List(
+                {
+                    "start": Value("int32"),
+                    "end": Value("int32"),
+                    "kind": ClassLabel(names=names("zone_kinds")),
+                }
+            ),
+            "annotated": Value("bool"),
+            **{layer: List(item) for layer, item in items.items()},
+        }
+    )
     configs = {"documents": documents}
     for layer, item in items.items():
         configs[layer] = Features({"doc_id": string, **item})
-    configs["links"] = Features({"from": string, "to": string,
-                                 "relation": ClassLabel(names=names("link_relations")),
-                                 "note": string})
+    configs["links"] = Features(
+        {
+            "from": string,
+            "to": string,
+            "relation": ClassLabel(names=names("link_relations")),
+            "note": string,
+        }
+    )
     return configs
 
 
@@ -109,8 +138,11 @@ def folds(k: int, corpus: str | Path | None = None) -> list[Fold]:
     doc_ids = [d["doc_id"] for d in documents]
     stories = [d["story_id"] for d in documents]
     if not 2 <= k <= len(set(stories)):
-        raise ValueError(f"k must be between 2 and the number of stories ({len(set(stories))}), "
-                         f"got {k}")
+        raise ValueError(
+            f"k must be between 2 and the number of stories ({len(set(stories))}), got {k}"
+        )
     splitter = GroupKFold(n_splits=k)
-    return [Fold([doc_ids[i] for i in train], [doc_ids[i] for i in test])
-            for train, test in splitter.split(doc_ids, groups=stories)]
+    return [
+        Fold([doc_ids[i] for i in train], [doc_ids[i] for i in test])
+        for train, test in splitter.split(doc_ids, groups=stories)
+    ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 @dataclass
 class InputError(Exception):
-    """Bad input a user can fix: names the file, the line, the JSON pointer and what was expected."""
+    """Bad input a user can fix: names the file, line, JSON pointer and what was expected."""
 
     message: str
     file: str | Path | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,8 +21,21 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 
 def max_input_bytes() -> int:
-    """Inputs above this size are refused before being read (override: SOURCETRACE_MAX_INPUT_BYTES)."""
-    return int(os.environ.get("SOURCETRACE_MAX_INPUT_BYTES", DEFAULT_MAX_BYTES))
+    """Inputs above this size are refused unread (override: SOURCETRACE_MAX_INPUT_BYTES)."""
+    raw = os.environ.get("SOURCETRACE_MAX_INPUT_BYTES")
+    if raw is None:
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise InputError(
+            f"SOURCETRACE_MAX_INPUT_BYTES is {raw!r}",
+            file="<environment>",
+            expected="a positive whole number of bytes",
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,47 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+_TOKENS = re.compile(r'"(?:\\.|[^"\\])*"|[{}\[\]:,]|-?Infinity|NaN')
+
+
+def locate_invalid_json(text: str, start: int = 0) -> tuple[int, str] | None:
+    """Position and kind of the first NaN/Infinity or duplicate object key from ``start``.
+
+    json's hooks are told neither, so a second, string-aware pass finds the fault's position.
+    """
+    stack: list[set[str] | None] = []
+    expecting_key = False
+    previous_string: str | None = None
+    for match in _TOKENS.finditer(text, start):
+        token = match.group()
+        if token == "{":
+            stack.append(set())
+            expecting_key = True
+        elif token == "[":
+            stack.append(None)
+        elif token in "}]":
+            if stack:
+                stack.pop()
+            if not stack:
+                return None
+        elif token == ",":
+            expecting_key = bool(stack) and stack[-1] is not None
+        elif token == ":":
+            keys = stack[-1] if stack else None
+            if keys is not None and previous_string is not None and expecting_key:
+                if previous_string in keys:
+                    return match.start(), f"duplicate key {json.loads(previous_string)!r}"
+                keys.add(previous_string)
+            expecting_key = False
+        elif token.startswith('"'):
+            previous_string = token
+            continue
+        else:
+            return match.start(), f"{token} is not valid JSON"
+        previous_string = None
+    return None
+
+
 def _decode(text: str, pos: int, path: Path, line_offset: int = 0) -> tuple[Any, int]:
     try:
         return _DECODER.raw_decode(text, pos)
@@ -85,9 +140,24 @@ def _decode(text: str, pos: int, path: Path, line_offset: int = 0) -> tuple[Any,
             line=exc.lineno + line_offset,
             expected="valid JSON",
         ) from None
+    except RecursionError:
+        raise InputError(
+            "JSON nested too deeply to read",
+            file=path,
+            line=text.count("\n", 0, pos) + 1 + line_offset,
+            expected="a document nested less than about 900 levels",
+        ) from None
     except ValueError as exc:
-        line = text.count("\n", 0, pos) + 1 + line_offset
-        raise InputError(f"malformed JSON: {exc}", file=path, line=line) from None
+        found = locate_invalid_json(text, pos)
+        fault, message = found if found else (pos, str(exc))
+        line = text.count("\n", 0, fault) + 1 + line_offset
+        column = fault - (text.rfind("\n", 0, fault) + 1) + 1
+        raise InputError(
+            f"malformed JSON: {message} (column {column})",
+            file=path,
+            line=line,
+            expected="standard JSON: no NaN or Infinity, no key twice in one object",
+        ) from None
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -105,8 +175,12 @@ def parse_json(text: str, path: Path) -> list[Record]:
         value, end = _decode(text, pos, path)
         if _skip_ws(text, end) != len(text):
             line = text.count("\n", 0, end) + 1
-            raise InputError("extra data after the JSON value", file=path, line=line,
-                             expected="one JSON value per .json file (use .jsonl for many)")
+            raise InputError(
+                "extra data after the JSON value",
+                file=path,
+                line=line,
+                expected="one JSON value per .json file (use .jsonl for many)",
+            )
         return [Record(value, text.count("\n", 0, pos) + 1)]
     records: list[Record] = []
     pos = _skip_ws(text, pos + 1)
@@ -124,24 +198,35 @@ def parse_json(text: str, path: Path) -> list[Record]:
             if pos < len(text) and text[pos] == "]":
                 pos += 1
                 break
-            raise InputError("malformed JSON array", file=path,
-                             line=text.count("\n", 0, pos) + 1, expected="',' or ']'")
+            raise InputError(
+                "malformed JSON array",
+                file=path,
+                line=text.count("\n", 0, pos) + 1,
+                expected="',' or ']'",
+            )
     if _skip_ws(text, pos) != len(text):
-        raise InputError("extra data after the JSON array", file=path,
-                         line=text.count("\n", 0, pos) + 1)
+        raise InputError(
+            "extra data after the JSON array", file=path, line=text.count("\n", 0, pos) + 1
+        )
     return records
 
 
 def parse_jsonl(text: str, path: Path) -> list[Record]:
     """JSON Lines: one value per non-blank line."""
     records = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on "\n" only: U+2028, U+2029 and U+0085 are legal raw inside JSON strings.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         value, end = _decode(line, _skip_ws(line, 0), path, line_offset=number - 1)
         if line[end:].strip():
-            raise InputError("extra data after the JSON value", file=path, line=number,
-                             expected="exactly one JSON value per line")
+            raise InputError(
+                "extra data after the JSON value",
+                file=path,
+                line=number,
+                expected="exactly one JSON value per line",
+            )
         records.append(Record(value, number))
     if not records:
         raise InputError("file has no JSON lines", file=path, expected="one JSON object per line")
@@ -173,8 +258,9 @@ def _decode_whole(text: str, path: Path) -> Any:
     pos = _skip_ws(text, 0)
     value, end = _decode(text, pos, path)
     if _skip_ws(text, end) != len(text):
-        raise InputError("extra data after the JSON value", file=path,
-                         line=text.count("\n", 0, end) + 1)
+        raise InputError(
+            "extra data after the JSON value", file=path, line=text.count("\n", 0, end) + 1
+        )
     return value
 
 
@@ -215,7 +301,9 @@ def _umask() -> int:
     return current
 
 
-def iter_files(paths: list[Path], suffixes: tuple[str, ...] = (".json", ".jsonl")) -> Iterator[Path]:
+def iter_files(
+    paths: list[Path], suffixes: tuple[str, ...] = (".json", ".jsonl")
+) -> Iterator[Path]:
     """Files named directly, and the matching files of named folders in sorted order."""
     for path in paths:
         if path.is_dir():

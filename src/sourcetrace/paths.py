@@ -15,13 +15,15 @@ def repo_root() -> Path | None:
     if env:
         return Path(env).resolve()
     candidate = _PACKAGE_DIR.parent.parent
-    if (candidate / "pyproject.toml").is_file() and (candidate / "schema" / "labels.json").is_file():
+    if (candidate / "pyproject.toml").is_file() and (
+        candidate / "schema" / "labels.json"
+    ).is_file():
         return candidate
     return None
 
 
 def data_root() -> Path:
-    """Folder holding `schema/` and `corpus/`: the checkout if there is one, else the wheel's copy."""
+    """Folder holding `schema/` and `corpus/`: the checkout if there is one, else the wheel's."""
     root = repo_root()
     if root is not None:
         return root

@@ -57,8 +57,11 @@ def _expected(error: Any) -> str:
     if validator_name == "pattern":
         return f"a string matching {value}"
     if validator_name in ("oneOf", "anyOf"):
-        return "offsets (start, end) or a text" if validator_name == "anyOf" else \
-            "one of the allowed shapes (see the schema's description)"
+        return (
+            "offsets (start, end) or a text"
+            if validator_name == "anyOf"
+            else "one of the allowed shapes (see the schema's description)"
+        )
     return f"{validator_name} {json.dumps(value, ensure_ascii=False)[:80]}"
 
 
@@ -70,8 +73,13 @@ def schema_problems(value: Any, kind: str, file: str | Path, line: int) -> list[
         if len(message) > 200:
             message = message[:200] + "..."
         problems.append(
-            InputError(f"schema: {message}", file=file, line=line,
-                       pointer=pointer(error.absolute_path), expected=_expected(error))
+            InputError(
+                f"schema: {message}",
+                file=file,
+                line=line,
+                pointer=pointer(error.absolute_path),
+                expected=_expected(error),
+            )
         )
     return problems
 
@@ -84,8 +92,11 @@ def detect_kind(value: Any) -> str:
         return "document"
     if "relations" in value and "doc_id" not in value:
         return "links"
-    if "text_sha256" in value and "entities" in value and all(
-        isinstance(item, Mapping) and "id" in item for item in value.get("entities") or []
+    entities = value.get("entities")
+    if (
+        "text_sha256" in value
+        and isinstance(entities, list)
+        and all(isinstance(item, Mapping) and "id" in item for item in entities)
     ):
         return "annotation"
     return "prediction"
@@ -103,11 +114,13 @@ class _Checker:
         self.problems: list[InputError] = []
 
     def add(self, pointer_: str, message: str, expected: str | None = None) -> None:
-        self.problems.append(InputError(message, file=self.file, line=self.line,
-                                        pointer=pointer_, expected=expected))
+        self.problems.append(
+            InputError(message, file=self.file, line=self.line, pointer=pointer_, expected=expected)
+        )
 
-    def span(self, item: Mapping[str, Any], where: str, text: str | None, *,
-             offsets_required: bool) -> None:
+    def span(
+        self, item: Mapping[str, Any], where: str, text: str | None, *, offsets_required: bool
+    ) -> None:
         has_offsets = "start" in item and "end" in item
         if not has_offsets:
             if offsets_required:
@@ -116,27 +129,43 @@ class _Checker:
                 self.add(where + "/text", "span text is blank", "non-blank text")
             return
         start, end = item["start"], item["end"]
+        if type(start) is not int or type(end) is not int:
+            self.add(
+                where,
+                f"offsets {start!r}, {end!r} are not whole-number literals",
+                "integers such as 12, not 12.0",
+            )
+            return
         if start >= end:
             self.add(where, f"empty or reversed span [{start}, {end})", "start < end")
             return
         if text is None:
             return
         if end > len(text):
-            self.add(where + "/end", f"offset {end} is past the end of the text ({len(text)} "
-                     "code points)", f"end <= {len(text)}")
+            self.add(
+                where + "/end",
+                f"offset {end} is past the end of the text ({len(text)} code points)",
+                f"end <= {len(text)}",
+            )
             return
         covered = text[start:end]
         if "text" in item and item["text"] != covered:
-            self.add(where + "/text", f"span text {item['text']!r} does not match "
-                     f"text[{start}:{end}] = {covered!r}",
-                     "the exact text at the offsets (Python code points, end exclusive)")
+            self.add(
+                where + "/text",
+                f"span text {item['text']!r} does not match text[{start}:{end}] = {covered!r}",
+                "the exact text at the offsets (Python code points, end exclusive)",
+            )
         if covered != covered.strip():
-            self.add(where, f"span [{start}, {end}) = {covered!r} starts or ends in white space",
-                     "spans trimmed of white space")
+            self.add(
+                where,
+                f"span [{start}, {end}) = {covered!r} starts or ends in white space",
+                "spans trimmed of white space",
+            )
 
 
-def check_annotation_semantics(record: Mapping[str, Any], file: str | Path, line: int,
-                               text: str | None, *, gold: bool) -> list[InputError]:
+def check_annotation_semantics(
+    record: Mapping[str, Any], file: str | Path, line: int, text: str | None, *, gold: bool
+) -> list[InputError]:
     """Offsets, text match, id uniqueness and references of one annotation or prediction."""
     check = _Checker(file, line)
     ids: dict[str, str] = {}
@@ -145,8 +174,11 @@ def check_annotation_semantics(record: Mapping[str, Any], file: str | Path, line
         if "id" not in item:
             return
         if item["id"] in ids:
-            check.add(where + "/id", f"duplicate id {item['id']!r} (first used at {ids[item['id']]})",
-                      "ids unique within the document")
+            check.add(
+                where + "/id",
+                f"duplicate id {item['id']!r} (first used at {ids[item['id']]})",
+                "ids unique within the document",
+            )
         else:
             ids[item["id"]] = where
 
@@ -177,9 +209,12 @@ def check_annotation_semantics(record: Mapping[str, Any], file: str | Path, line
         if isinstance(source, Mapping):
             if "mention" in source:
                 if source["mention"] not in entity_ids:
-                    check.add(where + "/source/mention",
-                              f"source mention {source['mention']!r} is not an entity id of this "
-                              "document", "the id of one of the document's entities")
+                    check.add(
+                        where + "/source/mention",
+                        f"source mention {source['mention']!r} is not an entity id of this "
+                        "document",
+                        "the id of one of the document's entities",
+                    )
             else:
                 check.span(source, where + "/source", text, offsets_required=gold)
         cue = attribution.get("cue")
@@ -190,86 +225,140 @@ def check_annotation_semantics(record: Mapping[str, Any], file: str | Path, line
             check.span(content, where + "/content", text, offsets_required=gold)
             for cindex, claim_id in enumerate(content.get("claims") or []):
                 if claim_id not in claim_ids:
-                    check.add(f"{where}/content/claims/{cindex}",
-                              f"claim {claim_id!r} is not a claim id of this document",
-                              "the id of one of the document's claims")
+                    check.add(
+                        f"{where}/content/claims/{cindex}",
+                        f"claim {claim_id!r} is not a claim id of this document",
+                        "the id of one of the document's claims",
+                    )
         outer = attribution.get("nested_in")
         if outer is not None:
             if outer not in attribution_ids:
-                check.add(where + "/nested_in", f"nested_in {outer!r} is not an attribution id "
-                          "of this document", "the id of the outer attribution, or null")
+                check.add(
+                    where + "/nested_in",
+                    f"nested_in {outer!r} is not an attribution id of this document",
+                    "the id of the outer attribution, or null",
+                )
             elif outer == attribution.get("id"):
-                check.add(where + "/nested_in", "an attribution cannot be nested in itself",
-                          "the id of another attribution")
+                check.add(
+                    where + "/nested_in",
+                    "an attribution cannot be nested in itself",
+                    "the id of another attribution",
+                )
         if "id" in attribution:
             nesting[attribution["id"]] = outer
+    reported: set[str] = set()
     for start_id in nesting:
         seen = {start_id}
         current = nesting.get(start_id)
-        while current is not None and current in nesting:
-            if current in seen:
-                check.add("/attributions", f"nested_in forms a cycle through {start_id!r}",
-                          "nesting that ends at an outermost attribution")
-                break
+        while current is not None and current in nesting and current not in seen:
             seen.add(current)
             current = nesting.get(current)
+        # Only an attribution that its own chain leads back to is on the cycle; one that merely
+        # leads into a cycle is not blamed.
+        if current == start_id and start_id not in reported:
+            cycle = _cycle_members(start_id, nesting)
+            reported.update(cycle)
+            check.add(
+                "/attributions",
+                "nested_in forms a cycle: " + " -> ".join(cycle + [start_id]),
+                "nesting that ends at an outermost attribution",
+            )
     return check.problems
 
 
-def check_document_semantics(record: Mapping[str, Any], file: str | Path,
-                             line: int) -> list[InputError]:
+def _cycle_members(start_id: str, nesting: Mapping[str, str | None]) -> list[str]:
+    members = [start_id]
+    current = nesting[start_id]
+    while current != start_id and current is not None:
+        members.append(current)
+        current = nesting[current]
+    return members
+
+
+def check_document_semantics(
+    record: Mapping[str, Any], file: str | Path, line: int
+) -> list[InputError]:
     check = _Checker(file, line)
     text = record["text"]
     if sha256_text(text) != record["text_sha256"]:
-        check.add("/text_sha256", "text_sha256 does not match the sha256 of the text",
-                  sha256_text(text))
+        check.add(
+            "/text_sha256", "text_sha256 does not match the sha256 of the text", sha256_text(text)
+        )
     previous_end = 0
     for index, zone in enumerate(record.get("zones") or []):
         where = f"/zones/{index}"
         check.span(zone, where, text, offsets_required=True)
         start, end = zone["start"], zone["end"]
         if start < previous_end:
-            check.add(where, f"zone [{start}, {end}) overlaps or precedes the previous zone",
-                      "zones sorted and not overlapping")
+            check.add(
+                where,
+                f"zone [{start}, {end}) overlaps or precedes the previous zone",
+                "zones sorted and not overlapping",
+            )
         elif text[previous_end:start].strip():
-            check.add(where, f"text[{previous_end}:{start}] lies in no zone",
-                      "every non-white-space character inside a zone")
+            check.add(
+                where,
+                f"text[{previous_end}:{start}] lies in no zone",
+                "every non-white-space character inside a zone",
+            )
         previous_end = max(previous_end, end)
     if record.get("zones") and text[previous_end:].strip():
-        check.add("/zones", f"text[{previous_end}:] lies in no zone",
-                  "every non-white-space character inside a zone")
+        check.add(
+            "/zones",
+            f"text[{previous_end}:] lies in no zone",
+            "every non-white-space character inside a zone",
+        )
     if record.get("date_source") == "unknown" and record.get("published") is not None:
-        check.add("/published", "a date is given but date_source is 'unknown'",
-                  "null, or date_source stated/inferred")
+        check.add(
+            "/published",
+            "a date is given but date_source is 'unknown'",
+            "null, or date_source stated/inferred",
+        )
     if record.get("date_source") in ("stated", "inferred") and record.get("published") is None:
-        check.add("/published", f"date_source is {record['date_source']!r} but no date is given",
-                  "an ISO date")
+        check.add(
+            "/published",
+            f"date_source is {record['date_source']!r} but no date is given",
+            "an ISO date",
+        )
     if any(layer in record for layer in LAYERS):
         check.problems += check_annotation_semantics(record, file, line, text, gold=True)
     return check.problems
 
 
-def check_links_semantics(record: Mapping[str, Any], file: str | Path, line: int,
-                          known_clusters: set[str] | None) -> list[InputError]:
+def check_links_semantics(
+    record: Mapping[str, Any], file: str | Path, line: int, known_clusters: set[str] | None
+) -> list[InputError]:
     check = _Checker(file, line)
     for index, relation in enumerate(record.get("relations") or []):
         for end in ("from", "to"):
             cluster = relation[end]
             if known_clusters is not None and cluster not in known_clusters:
-                check.add(f"/relations/{index}/{end}", f"claim cluster {cluster!r} is used by no "
-                          "gold claim", "a cluster id of a gold claim")
+                check.add(
+                    f"/relations/{index}/{end}",
+                    f"claim cluster {cluster!r} is used by no gold claim",
+                    "a cluster id of a gold claim",
+                )
         if relation["from"] == relation["to"]:
-            check.add(f"/relations/{index}", "a relation links a cluster to itself",
-                      "two different clusters")
+            check.add(
+                f"/relations/{index}",
+                "a relation links a cluster to itself",
+                "two different clusters",
+            )
     return check.problems
 
 
 TextLookup = Callable[[str], str | None]
 
 
-def validate_record(value: Any, kind: str, file: str | Path, line: int, *,
-                    text_for: TextLookup | None = None,
-                    known_clusters: set[str] | None = None) -> list[InputError]:
+def validate_record(
+    value: Any,
+    kind: str,
+    file: str | Path,
+    line: int,
+    *,
+    text_for: TextLookup | None = None,
+    known_clusters: set[str] | None = None,
+) -> list[InputError]:
     """All problems of one record of the given kind; [] when it is valid."""
     problems = schema_problems(value, kind, file, line)
     if problems:
@@ -283,40 +372,68 @@ def validate_record(value: Any, kind: str, file: str | Path, line: int, *,
     if text is None and text_for is not None:
         text = text_for(doc_id)
         if text is None:
-            return [InputError(f"unknown doc_id {doc_id!r}", file=file, line=line,
-                               pointer="/doc_id", expected="the id of a corpus document")]
+            return [
+                InputError(
+                    f"unknown doc_id {doc_id!r}",
+                    file=file,
+                    line=line,
+                    pointer="/doc_id",
+                    expected="the id of a corpus document",
+                )
+            ]
     problems = []
     if text is not None and "text_sha256" in value and sha256_text(text) != value["text_sha256"]:
-        problems.append(InputError(
-            f"text_sha256 {value['text_sha256'][:12]}... does not match the text of {doc_id!r} "
-            f"({sha256_text(text)[:12]}...): the annotation was made on another text",
-            file=file, line=line, pointer="/text_sha256", expected=sha256_text(text)))
+        problems.append(
+            InputError(
+                f"text_sha256 {value['text_sha256'][:12]}... does not match the text of {doc_id!r} "
+                f"({sha256_text(text)[:12]}...): the annotation was made on another text",
+                file=file,
+                line=line,
+                pointer="/text_sha256",
+                expected=sha256_text(text),
+            )
+        )
         return problems
     return check_annotation_semantics(value, file, line, text, gold=(kind == "annotation"))
 
 
-def validate_file(path: str | Path, *, kind: str | None = None,
-                  text_for: TextLookup | None = None,
-                  known_clusters: set[str] | None = None) -> tuple[str, str, list[Record], list[InputError]]:
+def validate_file(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    text_for: TextLookup | None = None,
+    known_clusters: set[str] | None = None,
+) -> tuple[str, str, list[Record], list[InputError]]:
     """Validate a .json or .jsonl file; returns (format, kind, records, problems).
 
     Records of one file must all be of one kind; the kind is detected from the first record unless
     given. Duplicate doc_ids within one file are a problem.
     """
     fmt, records = read_records(path)
+    if not records:
+        raise InputError(
+            "file holds an empty list", file=path, line=1, expected="at least one record"
+        )
     if kind is None:
         kind = detect_kind(records[0].value)
     problems: list[InputError] = []
     seen: dict[str, int] = {}
     for record in records:
-        problems += validate_record(record.value, kind, path, record.line, text_for=text_for,
-                                    known_clusters=known_clusters)
+        problems += validate_record(
+            record.value, kind, path, record.line, text_for=text_for, known_clusters=known_clusters
+        )
         doc_id = record.value.get("doc_id") if isinstance(record.value, Mapping) else None
         if isinstance(doc_id, str):
             if doc_id in seen:
-                problems.append(InputError(f"duplicate doc_id {doc_id!r} (first on line {seen[doc_id]})",
-                                           file=path, line=record.line, pointer="/doc_id",
-                                           expected="one record per document"))
+                problems.append(
+                    InputError(
+                        f"duplicate doc_id {doc_id!r} (first on line {seen[doc_id]})",
+                        file=path,
+                        line=record.line,
+                        pointer="/doc_id",
+                        expected="one record per document",
+                    )
+                )
             else:
                 seen[doc_id] = record.line
     return fmt, kind, records, problems

@@ -16,7 +16,7 @@ _PUNCT = set(string.punctuation) | set("\u2018\u2019\u201c\u201d\u2013\u2014\u20
 
 
 def safe_div(numerator: float, denominator: float) -> float:
-    """Division that yields 0.0 on an empty denominator (the convention of nervaluate and seqeval)."""
+    """Division that yields 0.0 on an empty denominator (as nervaluate and seqeval do)."""
     return numerator / denominator if denominator else 0.0
 
 
@@ -46,7 +46,9 @@ def _add_into(total: dict, tally: Mapping[str, Any]) -> None:
         elif isinstance(value, list):
             total.setdefault(key, []).extend(value)
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"tally value for {key!r} must be a number, list or dict, not {value!r}")
+            raise TypeError(
+                f"tally value for {key!r} must be a number, list or dict, not {value!r}"
+            )
         else:
             total[key] = total.get(key, 0) + value
 

@@ -1,0 +1,170 @@
+"""`evaluate` and `agreement` subcommands (thin: parse, call the library, print)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from .report import FORMATS, render_table, render_text
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .cli import _console
+    from .evaluation import evaluate
+    from .jsonio import atomic_write
+
+    report = evaluate(
+        args.predictions,
+        gold=args.gold,
+        compare=args.compare,
+        layers=args.layers,
+        mentions=args.mentions,
+        claim_threshold=args.claim_threshold,
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        confidence=args.confidence,
+        missing=args.missing,
+        compare_method=args.compare_method,
+        compare_samples=args.compare_samples,
+    )
+    if args.format == "table" and args.output is None:
+        render_table(report, _console())
+        return 0
+    text = render_text(report, args.format)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write(args.output, text)
+        print(f"wrote {args.format} report to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from .agreement import agreement
+    from .jsonio import atomic_write
+
+    report = agreement(args.passes, claim_threshold=args.claim_threshold)
+    from .report import to_json
+
+    text = to_json(report) if args.format == "json" else agreement_markdown(report)
+    if args.output:
+        atomic_write(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def agreement_markdown(report: dict[str, Any]) -> str:
+    from .report import to_markdown
+
+    lines = [f"# Inter-annotator agreement ({', '.join(report['passes'])})", ""]
+    for pair in report["pairs"]:
+        lines.append(f"## {pair['a']} vs {pair['b']}")
+        lines.append("")
+        body = to_markdown(pair["report"]).split("\n", 2)[2]
+        lines.append(body)
+        kappas = pair["kappa"]
+        if kappas:
+            lines += ["| attribute | pairs | Cohen's kappa |", "|---|---|---|"]
+            lines += [
+                f"| {name} | {k['pairs']} | "
+                f"{'-' if k['kappa'] is None else format(k['kappa'], '.3f')} |"
+                for name, k in kappas.items()
+            ]
+            lines.append("")
+    if report.get("alpha"):
+        lines += [
+            "## Krippendorff's alpha (all passes, nominal)",
+            "",
+            "| attribute | units | alpha |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {name} | {a['units']} | "
+            f"{'-' if a['alpha'] is None else format(a['alpha'], '.3f')} |"
+            for name, a in report["alpha"].items()
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def add_commands(commands: Any) -> None:
+    from .schema import LAYERS
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a system's predictions against the gold",
+        description="Score predictions (JSONL, JSON, or a folder of per-document JSON files) "
+        "against the packaged corpus or --gold. Predictions are validated first; "
+        "every problem is reported with its line. Nothing under corpus/ or "
+        "annotations/ is written.",
+    )
+    evaluate.add_argument("predictions", type=Path, metavar="PRED.jsonl")
+    evaluate.add_argument(
+        "--gold",
+        type=Path,
+        help="a corpus folder or a gold JSONL with texts (default: the packaged corpus)",
+    )
+    evaluate.add_argument(
+        "--layers",
+        nargs="+",
+        choices=LAYERS,
+        help="layers to score (default: every layer the predictions have)",
+    )
+    evaluate.add_argument(
+        "--mentions",
+        nargs="+",
+        choices=["name", "nominal", "pronoun"],
+        help="score entities on these gold mention kinds only",
+    )
+    evaluate.add_argument(
+        "--claim-threshold",
+        type=float,
+        default=0.5,
+        help="lenient claim/content match: overlap Dice or token F1 >= this (default 0.5)",
+    )
+    evaluate.add_argument("--format", choices=FORMATS, default="table")
+    evaluate.add_argument("--output", type=Path, help="write the report here (atomically)")
+    evaluate.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="bootstrap confidence intervals over documents with N samples",
+    )
+    evaluate.add_argument("--confidence", type=float, default=0.95)
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OTHER.jsonl",
+        help="paired significance test against another system's predictions",
+    )
+    evaluate.add_argument(
+        "--compare-method",
+        default="approximate-randomization",
+        choices=["approximate-randomization", "paired-bootstrap"],
+    )
+    evaluate.add_argument("--compare-samples", type=int, default=1000)
+    evaluate.add_argument(
+        "--missing",
+        choices=["error", "empty"],
+        default="error",
+        help="a gold document with no prediction: an error (default) or scored as 'found nothing'",
+    )
+    evaluate.set_defaults(handler=cmd_evaluate)
+
+    agreement = commands.add_parser(
+        "agreement",
+        help="score annotation passes against each other",
+        description="Score two or more annotation passes against each other with the same "
+        "scorers as evaluate, plus Cohen's kappa on attributes of matched items "
+        "(and Krippendorff's alpha across all passes when there are more than two). "
+        "A pass is a folder of <doc_id>.json gold files or a gold JSONL.",
+    )
+    agreement.add_argument("passes", nargs="+", type=Path, metavar="PASS")
+    agreement.add_argument("--claim-threshold", type=float, default=0.5)
+    agreement.add_argument("--format", choices=["json", "markdown"], default="markdown")
+    agreement.add_argument("--output", type=Path)
+    agreement.set_defaults(handler=cmd_agreement)

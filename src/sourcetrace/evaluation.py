@@ -1,0 +1,542 @@
+"""`evaluate`: read and validate predictions, score every layer against gold, build the report.
+
+The report is plain data (the shape of schema/report.schema.json); formatting lives in report.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .corpus import read_corpus_documents, read_manifest
+from .errors import InputError, InputErrors, raise_all
+from .jsonio import Record, read_records
+from .paths import corpus_dir
+from .schema import LAYERS, sha256_text, validate_record
+from .scoring.attributions import summarize_attributions, tally_attributions
+from .scoring.claims import lenient_claim_pairs, summarize_claims, tally_claims
+from .scoring.clusters import summarize_clusters, tally_clusters
+from .scoring.common import Tally, add_tallies
+from .scoring.entities import summarize_entities, tally_entities
+from .scoring.matching import match_items, same_piece
+
+MISSING_POLICIES = ("error", "empty")
+COMPARE_METHODS = ("approximate-randomization", "paired-bootstrap")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes a number; all of it goes into the signature."""
+
+    layers: tuple[str, ...] | None = None
+    mentions: frozenset[str] | None = None
+    claim_threshold: float = 0.5
+    bootstrap: int = 0
+    seed: int = 0
+    confidence: float = 0.95
+    missing: str = "error"
+    compare_method: str = "approximate-randomization"
+    compare_samples: int = 1000
+
+    def as_dict(self, layers: Iterable[str]) -> dict[str, Any]:
+        return {
+            "layers": list(layers),
+            "mentions": sorted(self.mentions) if self.mentions else None,
+            "claim_threshold": self.claim_threshold,
+            "bootstrap": self.bootstrap,
+            "seed": self.seed,
+            "confidence": self.confidence,
+            "missing": self.missing,
+            "compare_method": self.compare_method,
+            "compare_samples": self.compare_samples,
+        }
+
+
+@dataclass
+class GoldSet:
+    """The gold documents to score against, with the texts and the identity of the data."""
+
+    documents: dict[str, dict[str, Any]]
+    texts: dict[str, str]
+    version: str
+    data_sha256: str
+    source: str
+    unannotated: frozenset[str] = frozenset()
+
+
+# ---------------------------------------------------------------- gold
+
+
+def load_gold(gold: Any = None) -> GoldSet:
+    """Gold from the packaged corpus, a corpus folder, a gold JSONL with texts, or records."""
+    if gold is None or (isinstance(gold, (str, Path)) and Path(gold).is_dir()):
+        folder = corpus_dir() if gold is None else Path(gold)
+        return _gold_from_corpus(folder)
+    if isinstance(gold, (str, Path)):
+        path = Path(gold)
+        _, records = read_records(path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return _gold_from_records(records, path, "custom", digest, str(path))
+    records = [Record(value, index + 1) for index, value in enumerate(gold)]
+    digest = sha256_text("".join(sorted(str(sorted(r.value.items())) for r in records)))
+    return _gold_from_records(records, "<gold>", "custom", digest, "<python>")
+
+
+def _gold_from_corpus(folder: Path) -> GoldSet:
+    manifest = read_manifest(folder) or {}
+    rows = read_corpus_documents(folder)
+    texts = {row["doc_id"]: row["text"] for row in rows}
+    documents = {
+        row["doc_id"]: {
+            "doc_id": row["doc_id"],
+            "text": row["text"],
+            **{layer: row[layer] for layer in LAYERS},
+        }
+        for row in rows
+        if row.get("annotated")
+    }
+    version = manifest.get("version", "unknown")
+    if not documents:
+        raise InputError(
+            f"corpus {version} has no gold annotations yet, so there is nothing to score against",
+            file=folder / "data" / "documents.jsonl",
+            expected="a corpus version with annotated documents, or --gold PATH (a gold JSONL "
+            "with the document texts)",
+        )
+    return GoldSet(
+        documents,
+        texts,
+        version,
+        manifest.get("data_sha256", "unknown"),
+        str(folder),
+        frozenset(texts) - frozenset(documents),
+    )
+
+
+def _gold_from_records(
+    records: list[Record], file: Any, version: str, digest: str, source: str
+) -> GoldSet:
+    problems: list[InputError] = []
+    documents: dict[str, dict[str, Any]] = {}
+    for record in records:
+        value = record.value
+        if not isinstance(value, Mapping) or not isinstance(value.get("text"), str):
+            problems.append(
+                InputError(
+                    "gold record without its document text",
+                    file=file,
+                    line=record.line,
+                    pointer="/text",
+                    expected="each gold record to carry `text`",
+                )
+            )
+            continue
+        found = validate_record(value, "annotation", file, record.line)
+        if not found and value["doc_id"] in documents:
+            found.append(
+                InputError(
+                    f"duplicate doc_id {value['doc_id']!r}",
+                    file=file,
+                    line=record.line,
+                    pointer="/doc_id",
+                    expected="one record per document",
+                )
+            )
+        problems += found
+        if not found:
+            documents[value["doc_id"]] = dict(value)
+    raise_all(problems)
+    return GoldSet(documents, {d: v["text"] for d, v in documents.items()}, version, digest, source)
+
+
+# ---------------------------------------------------------------- predictions
+
+
+@dataclass
+class Predictions:
+    documents: dict[str, dict[str, Any]]
+    source: str
+    sha256: str
+
+
+def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
+    """Read JSONL / JSON / a folder of per-document JSON files / records, validating everything."""
+    problems: list[InputError] = []
+    items: list[tuple[Any, Record]] = []
+    if isinstance(predictions, (str, Path)):
+        path = Path(predictions)
+        files = (
+            sorted(p for p in path.iterdir() if p.suffix in (".json", ".jsonl"))
+            if path.is_dir()
+            else [path]
+        )
+        if not files:
+            raise InputError(
+                "folder has no .json or .jsonl files",
+                file=path,
+                expected="one JSON file per document, or a predictions.jsonl",
+            )
+        digest = hashlib.sha256()
+        for file in files:
+            digest.update(file.read_bytes() if file.stat().st_size < 2**31 else b"")
+            _, records = read_records(file)
+            items += [(file, record) for record in records]
+        source, sha = str(path), digest.hexdigest()
+    elif isinstance(predictions, Mapping):
+        items = [
+            ("<predictions>", Record(dict(v, doc_id=k), i + 1))
+            for i, (k, v) in enumerate(sorted(predictions.items()))
+        ]
+        source, sha = "<python>", ""
+    else:
+        items = [("<predictions>", Record(v, i + 1)) for i, v in enumerate(predictions)]
+        source, sha = "<python>", ""
+    documents: dict[str, dict[str, Any]] = {}
+    first_line: dict[str, str] = {}
+    for file, record in items:
+        value = record.value
+        found = validate_record(value, "prediction", file, record.line, text_for=gold.texts.get)
+        if not found:
+            doc_id = value["doc_id"]
+            if doc_id in documents:
+                found.append(
+                    InputError(
+                        f"duplicate doc_id {doc_id!r} (first at {first_line[doc_id]})",
+                        file=file,
+                        line=record.line,
+                        pointer="/doc_id",
+                        expected="one prediction record per document",
+                    )
+                )
+            else:
+                documents[doc_id] = value
+                first_line[doc_id] = f"{file}, line {record.line}"
+        problems += found
+    raise_all(problems)
+    if not sha:
+        sha = sha256_text(repr(sorted((k, repr(v)) for k, v in documents.items())))
+    return Predictions(documents, source, sha)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def entity_pairs(gold: list[dict], pred: list[dict]) -> list[tuple[int, int]]:
+    """Mentions matched for cluster scoring: same span (or same normalised text if text-only)."""
+    return match_items(gold, pred, lambda g, p: same_piece(g, p) and g.get("type") == p.get("type"))
+
+
+def tally_document(
+    gold_doc: Mapping[str, Any],
+    pred_doc: Mapping[str, Any],
+    layers: Iterable[str],
+    settings: Settings,
+    text: str,
+) -> Tally:
+    """All additive counts of one document, for every scored layer."""
+    tally: Tally = {}
+    if "entities" in layers:
+        gold, pred = gold_doc["entities"], pred_doc.get("entities") or []
+        tally["entities"] = tally_entities(gold, pred, text=text, mentions=settings.mentions)
+        tally["entity_clusters"] = tally_clusters(
+            gold_doc, {"entities": pred}, entity_pairs(gold, pred), "entity"
+        )
+    if "claims" in layers:
+        gold, pred = gold_doc["claims"], pred_doc.get("claims") or []
+        tally["claims"] = tally_claims(gold, pred, claim_threshold=settings.claim_threshold)
+        pairs = lenient_claim_pairs(gold, pred, claim_threshold=settings.claim_threshold)
+        tally["claim_clusters"] = tally_clusters(gold_doc, {"claims": pred}, pairs, "cluster")
+    if "attributions" in layers:
+        pred = {
+            "entities": pred_doc.get("entities") or [],
+            "claims": pred_doc.get("claims") or [],
+            "attributions": pred_doc.get("attributions") or [],
+        }
+        tally["attributions"] = tally_attributions(
+            gold_doc, pred, claim_threshold=settings.claim_threshold
+        )
+    return tally
+
+
+def summarize(
+    tally: Mapping[str, Any], layers: Iterable[str], settings: Settings
+) -> dict[str, Any]:
+    """The `layers` part of the report from a summed tally."""
+    sections: dict[str, Any] = {}
+    if "entities" in layers:
+        sections["entities"] = summarize_entities(tally.get("entities", {}))
+        sections["entities"]["clusters"] = summarize_clusters(tally.get("entity_clusters", {}))
+    if "claims" in layers:
+        sections["claims"] = summarize_claims(
+            tally.get("claims", {}), claim_threshold=settings.claim_threshold
+        )
+        sections["claims"]["clusters"] = summarize_clusters(tally.get("claim_clusters", {}))
+    if "attributions" in layers:
+        sections["attributions"] = summarize_attributions(
+            tally.get("attributions", {}), claim_threshold=settings.claim_threshold
+        )
+    return sections
+
+
+def headline_metrics(layers: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The figures that get confidence intervals and paired tests: name -> path in `layers`."""
+    metrics: dict[str, tuple[str, ...]] = {}
+    if "entities" in layers:
+        for scheme in ("strict", "exact", "partial", "ent_type"):
+            metrics[f"entities.{scheme}.f1"] = ("entities", "overall", scheme, "f1")
+    if "claims" in layers:
+        for level in ("strict", "lenient"):
+            metrics[f"claims.span.{level}.f1"] = ("claims", "span", level, "f1")
+    if "attributions" in layers:
+        for part in ("source", "cue", "content", "triple"):
+            for level in ("strict", "lenient"):
+                metrics[f"attributions.{part}.{level}.f1"] = ("attributions", part, level, "f1")
+    return metrics
+
+
+def metric_function(
+    path: tuple[str, ...], layers: tuple[str, ...], settings: Settings
+) -> Callable[[Mapping[str, Any]], float]:
+    layer = (path[0],)
+
+    def metric(tally: Mapping[str, Any]) -> float:
+        value: Any = summarize(tally, layer, settings)
+        for key in path:
+            value = value[key]
+        return float(value)
+
+    return metric
+
+
+def scored_layers(predictions: Predictions, settings: Settings) -> tuple[str, ...]:
+    """Requested layers, or every layer that at least one prediction record has."""
+    if settings.layers:
+        return tuple(layer for layer in LAYERS if layer in settings.layers)
+    present = tuple(
+        layer for layer in LAYERS if any(layer in doc for doc in predictions.documents.values())
+    )
+    return present
+
+
+def check_coverage(
+    gold: GoldSet, predictions: Predictions, settings: Settings, source: str
+) -> tuple[list[str], list[str]]:
+    """Missing and unknown documents: errors, or (missing="empty") documents scored as empty."""
+    unknown = sorted(set(predictions.documents) - set(gold.texts))
+    if unknown:
+        raise InputError(
+            f"predictions for unknown document(s): {', '.join(unknown[:10])}",
+            file=source,
+            pointer="/doc_id",
+            expected="doc ids of the gold: " + ", ".join(sorted(gold.texts)[:10]),
+        )
+    missing = sorted(set(gold.documents) - set(predictions.documents))
+    if missing and settings.missing == "error":
+        raise InputError(
+            f"{len(missing)} gold document(s) have no prediction: {', '.join(missing[:10])}",
+            file=source,
+            expected="one prediction line per gold document, or --missing empty to score "
+            "missing documents as 'found nothing'",
+        )
+    unscored = sorted(set(predictions.documents) & gold.unannotated)
+    return missing, unscored
+
+
+def signature(gold: GoldSet, layers: Iterable[str], settings: Settings) -> str:
+    """A sacrebleu-style line that pins down everything a number depends on."""
+    mentions = "+".join(sorted(settings.mentions)) if settings.mentions else "all"
+    parts = [
+        f"sourcetrace:{__version__}",
+        f"corpus:{gold.version}",
+        f"data:{gold.data_sha256[:12]}",
+        f"layers:{'+'.join(layers)}",
+        f"mentions:{mentions}",
+        f"claim_threshold:{settings.claim_threshold:g}",
+        f"missing:{settings.missing}",
+    ]
+    if settings.bootstrap:
+        parts += [f"bootstrap:{settings.bootstrap}", f"seed:{settings.seed}"]
+    return "|".join(parts)
+
+
+def score(
+    gold: GoldSet,
+    predictions: Predictions,
+    settings: Settings,
+) -> tuple[dict[str, Any], dict[str, Tally], tuple[str, ...]]:
+    layers = scored_layers(predictions, settings)
+    per_doc: dict[str, Tally] = {}
+    empty: dict[str, Any] = {layer: [] for layer in LAYERS}
+    for doc_id in sorted(gold.documents):
+        pred = predictions.documents.get(doc_id, empty)
+        per_doc[doc_id] = tally_document(
+            gold.documents[doc_id], pred, layers, settings, gold.texts[doc_id]
+        )
+    sections = summarize(add_tallies(per_doc.values()), layers, settings)
+    for doc_id, tally in per_doc.items():
+        doc_sections = summarize(tally, layers, settings)
+        if "entities" in sections:
+            sections["entities"].setdefault("per_document", {})[doc_id] = doc_sections["entities"][
+                "overall"
+            ]
+        if "claims" in sections:
+            sections["claims"].setdefault("per_document", {})[doc_id] = doc_sections["claims"][
+                "span"
+            ]
+        if "attributions" in sections:
+            sections["attributions"].setdefault("per_document", {})[doc_id] = {
+                part: doc_sections["attributions"][part]
+                for part in ("source", "cue", "content", "triple")
+            }
+    return sections, per_doc, layers
+
+
+def evaluate(
+    predictions: Any, gold: Any = None, *, compare: Any = None, **options: Any
+) -> dict[str, Any]:
+    """Score predictions against gold; returns the report as plain data.
+
+    ``predictions``/``compare``: a path (JSONL, JSON, or a folder of per-document JSON files), a
+    list of prediction records, or a dict doc_id -> record. ``gold``: None for the packaged
+    corpus, a corpus folder, a gold JSONL with texts, or a list of gold records with texts.
+    ``options`` are the fields of Settings (layers, mentions, claim_threshold, bootstrap, seed,
+    confidence, missing, compare_method, compare_samples).
+    """
+    settings = make_settings(**options)
+    gold_set = load_gold(gold)
+    preds = load_predictions(predictions, gold_set)
+    missing, unscored = check_coverage(gold_set, preds, settings, preds.source)
+    sections, per_doc, layers = score(gold_set, preds, settings)
+    report: dict[str, Any] = {
+        "signature": signature(gold_set, layers, settings),
+        "toolkit": {"name": "sourcetrace", "version": __version__},
+        "corpus": {
+            "version": gold_set.version,
+            "data_sha256": gold_set.data_sha256,
+            "source": gold_set.source,
+            "documents": len(gold_set.documents),
+        },
+        "predictions": {
+            "source": preds.source,
+            "sha256": preds.sha256,
+            "documents": len(preds.documents),
+        },
+        "settings": settings.as_dict(layers),
+        "layers": sections,
+        "documents": {
+            "scored": sorted(gold_set.documents),
+            "missing_scored_as_empty": missing,
+            "not_scored_unannotated": unscored,
+        },
+        "statistics": {},
+    }
+    if settings.bootstrap:
+        from .stats import bootstrap_ci
+
+        report["statistics"]["bootstrap"] = {
+            name: bootstrap_ci(
+                per_doc,
+                metric_function(path, layers, settings),
+                n=settings.bootstrap,
+                seed=settings.seed,
+                confidence=settings.confidence,
+            )
+            for name, path in headline_metrics(layers).items()
+        }
+    if compare is not None:
+        report["statistics"]["comparison"] = _compare(compare, gold_set, per_doc, layers, settings)
+    return report
+
+
+def _compare(
+    other: Any,
+    gold: GoldSet,
+    per_doc: dict[str, Tally],
+    layers: tuple[str, ...],
+    settings: Settings,
+) -> dict[str, Any]:
+    from .stats import paired_test
+
+    other_preds = load_predictions(other, gold)
+    check_coverage(gold, other_preds, settings, other_preds.source)
+    other_settings = Settings(**{**settings.__dict__, "layers": layers})
+    _, other_per_doc, _ = score(gold, other_preds, other_settings)
+    metrics = {
+        name: paired_test(
+            per_doc,
+            other_per_doc,
+            metric_function(path, layers, settings),
+            n=settings.compare_samples,
+            seed=settings.seed,
+            method=settings.compare_method,
+        )
+        for name, path in headline_metrics(layers).items()
+    }
+    return {
+        "other": {"source": other_preds.source, "sha256": other_preds.sha256},
+        "method": settings.compare_method,
+        "samples": settings.compare_samples,
+        "seed": settings.seed,
+        "metrics": metrics,
+    }
+
+
+def make_settings(**options: Any) -> Settings:
+    """Settings from keyword options, refusing unknown names and impossible values."""
+    known = set(Settings.__dataclass_fields__)
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise InputError(
+            f"unknown setting(s): {', '.join(unknown)}",
+            expected="one of " + ", ".join(sorted(known)),
+        )
+    if options.get("layers") is not None:
+        layers = tuple(options["layers"])
+        bad = [layer for layer in layers if layer not in LAYERS]
+        if bad:
+            raise InputError(f"unknown layer(s): {', '.join(bad)}", expected=", ".join(LAYERS))
+        options["layers"] = layers
+    if options.get("mentions") is not None:
+        from .labels import names
+
+        mentions = frozenset(options["mentions"])
+        bad = sorted(mentions - set(names("mention_kinds")))
+        if bad:
+            raise InputError(
+                f"unknown mention kind(s): {', '.join(bad)}",
+                expected=", ".join(names("mention_kinds")),
+            )
+        options["mentions"] = mentions
+    settings = Settings(**options)
+    if not 0 < settings.claim_threshold <= 1:
+        raise InputError(
+            f"claim threshold {settings.claim_threshold} is outside (0, 1]",
+            expected="a number in (0, 1], default 0.5",
+        )
+    if settings.bootstrap < 0 or settings.compare_samples < 1:
+        raise InputError(
+            "bootstrap and compare samples must not be negative",
+            expected="--bootstrap 0 (off) or e.g. 1000",
+        )
+    if settings.missing not in MISSING_POLICIES:
+        raise InputError(
+            f"unknown missing-document policy {settings.missing!r}",
+            expected=" or ".join(MISSING_POLICIES),
+        )
+    if settings.compare_method not in COMPARE_METHODS:
+        raise InputError(
+            f"unknown comparison method {settings.compare_method!r}",
+            expected=" or ".join(COMPARE_METHODS),
+        )
+    if not 0 < settings.confidence < 1:
+        raise InputError(
+            f"confidence {settings.confidence} is outside (0, 1)", expected="e.g. 0.95"
+        )
+    return settings
+
+
+__all__ = ["InputErrors", "Settings", "evaluate", "load_gold", "load_predictions"]

@@ -1,0 +1,239 @@
+"""Claim scorer: one-to-one span matching at two levels, and attribute agreement on matched pairs.
+
+The rules, and why, are in docs/scoring/claims.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import cohen_kappa_score
+
+from sourcetrace.scoring.common import Tally, add_tallies, prf, safe_div
+from sourcetrace.scoring.matching import (
+    THRESHOLD_TOLERANCE,
+    Pair,
+    canonical_key,
+    match_items,
+    max_weight_matching,
+    pairwise,
+    piece_similarity,
+    same_piece,
+)
+
+DEFAULT_CLAIM_THRESHOLD = 0.5
+LEVELS = ("strict", "lenient")
+# The label inventory of schema/labels.json (a test keeps the two equal). Labels a system
+# invents are added to these, so sklearn never drops a pair whose label it does not know.
+ATTRIBUTE_LABELS: dict[str, tuple[Any, ...]] = {
+    "polarity": ("negative", "positive"),
+    "certainty": ("certain", "possible", "probable", "underspecified"),
+    "checkworthy": (False, True),
+}
+
+Claim = Mapping[str, Any]
+
+
+def check_claim_threshold(claim_threshold: float) -> float:
+    """A threshold of 0 would match claims that share nothing, above 1 nothing at all."""
+    if not 0 < claim_threshold <= 1:
+        raise ValueError(f"claim_threshold must be in (0, 1], not {claim_threshold!r}")
+    return float(claim_threshold)
+
+
+def strict_claim_pairs(gold_claims: Sequence[Claim], pred_claims: Sequence[Claim]) -> list[Pair]:
+    """A maximum set of one-to-one pairs with the same span (or same normalised text)."""
+    return match_items(gold_claims, pred_claims, same_piece)
+
+
+def lenient_claim_pairs(
+    gold_claims: Sequence[Claim],
+    pred_claims: Sequence[Claim],
+    *,
+    claim_threshold: float = DEFAULT_CLAIM_THRESHOLD,
+) -> list[Pair]:
+    """Lenient matched pairs of one document as (gold_claim_index, pred_claim_index).
+
+    The cluster scorer maps predicted ``cluster`` ids onto gold claims through these pairs.
+    """
+    threshold = check_claim_threshold(claim_threshold)
+    similarity = pairwise(gold_claims, pred_claims, piece_similarity, dtype=float)
+    valid = similarity >= threshold - THRESHOLD_TOLERANCE
+    return max_weight_matching(
+        valid,
+        similarity,
+        row_keys=[canonical_key(claim) for claim in gold_claims],
+        col_keys=[canonical_key(claim) for claim in pred_claims],
+    )
+
+
+def tally_claims(
+    gold_claims: Sequence[Claim],
+    pred_claims: Sequence[Claim],
+    *,
+    claim_threshold: float = DEFAULT_CLAIM_THRESHOLD,
+) -> Tally:
+    """Additive counts for one document: matched pairs per level, paired attribute labels."""
+    strict = strict_claim_pairs(gold_claims, pred_claims)
+    lenient = lenient_claim_pairs(gold_claims, pred_claims, claim_threshold=claim_threshold)
+    totals = {"gold": len(gold_claims), "predicted": len(pred_claims)}
+    return {
+        "span": {
+            "strict": {"true_positives": len(strict), **totals},
+            "lenient": {"true_positives": len(lenient), **totals},
+        },
+        "attributes": _paired_attributes(gold_claims, pred_claims, lenient),
+    }
+
+
+def _paired_attributes(
+    gold_claims: Sequence[Claim], pred_claims: Sequence[Claim], pairs: list[Pair]
+) -> dict[str, dict[str, list]]:
+    """Labels of each attribute the system gave, on the pairs where both sides carry it.
+
+    An attribute is scored only when a predicted claim carries it (the prediction format makes
+    attributes optional); its key is present, even with empty lists, as soon as one predicted
+    claim of the document has it, so "the system gave it but nothing matched" stays visible.
+    """
+    paired: dict[str, dict[str, list]] = {}
+    for name in ATTRIBUTE_LABELS:
+        if not any(claim.get(name) is not None for claim in pred_claims):
+            continue
+        gold_labels, pred_labels = [], []
+        for gold_index, pred_index in pairs:
+            gold_label = gold_claims[gold_index].get(name)
+            pred_label = pred_claims[pred_index].get(name)
+            if gold_label is not None and pred_label is not None:
+                gold_labels.append(gold_label)
+                pred_labels.append(pred_label)
+        paired[name] = {"gold": gold_labels, "predicted": pred_labels}
+    return paired
+
+
+def summarize_claims(
+    tally: Mapping[str, Any], *, claim_threshold: float = DEFAULT_CLAIM_THRESHOLD
+) -> dict[str, Any]:
+    """Report section from a (summed) tally."""
+    section = _summarize_without_settings(tally)
+    section["settings"] = {"claim_threshold": check_claim_threshold(claim_threshold)}
+    return section
+
+
+def _summarize_without_settings(tally: Mapping[str, Any]) -> dict[str, Any]:
+    span = tally.get("span", {})
+    return {
+        "span": {level: level_scores(span.get(level, {})) for level in LEVELS},
+        "attributes": {
+            name: attribute_agreement(labels.get("gold", []), labels.get("predicted", []), name)
+            for name, labels in sorted(tally.get("attributes", {}).items())
+        },
+    }
+
+
+def level_scores(counts: Mapping[str, int]) -> dict[str, Any]:
+    """{"true_positives", "gold", "predicted", "precision", "recall", "f1"} from counts."""
+    true_positives = int(counts.get("true_positives", 0))
+    gold = int(counts.get("gold", 0))
+    predicted = int(counts.get("predicted", 0))
+    return {
+        "true_positives": true_positives,
+        "gold": gold,
+        "predicted": predicted,
+        **prf(true_positives, predicted, gold),
+    }
+
+
+def attribute_agreement(
+    gold_labels: Sequence[Any], pred_labels: Sequence[Any], name: str
+) -> dict[str, Any]:
+    """Accuracy and Cohen's kappa of paired labels; None where they are undefined.
+
+    Kappa is (p_o - p_e) / (1 - p_e): undefined when p_e = 1, i.e. when gold and system both
+    use one and the same label on every pair (sklearn returns nan with a warning). We report
+    None then rather than a number that would read as "no agreement" or "perfect agreement".
+    """
+    if len(gold_labels) != len(pred_labels):
+        raise ValueError(f"{name}: {len(gold_labels)} gold labels but {len(pred_labels)} predicted")
+    pairs = len(gold_labels)
+    if pairs == 0:
+        return {"pairs": 0, "accuracy": None, "kappa": None}
+    agreeing = sum(g == p for g, p in zip(gold_labels, pred_labels, strict=True))
+    return {
+        "pairs": pairs,
+        "accuracy": float(safe_div(agreeing, pairs)),
+        "kappa": _cohen_kappa(gold_labels, pred_labels, name),
+    }
+
+
+def _cohen_kappa(gold_labels: Sequence[Any], pred_labels: Sequence[Any], name: str) -> float | None:
+    if len(set(gold_labels) | set(pred_labels)) == 1:
+        return None
+    inventory = set(ATTRIBUTE_LABELS.get(name, ())) | set(gold_labels) | set(pred_labels)
+    labels = sorted(inventory, key=lambda label: (type(label).__name__, str(label)))
+    # Integer codes keep sklearn away from mixed label types (a system's "yes" next to True).
+    code = {label: index for index, label in enumerate(labels)}
+    kappa = cohen_kappa_score(
+        [code[label] for label in gold_labels],
+        [code[label] for label in pred_labels],
+        labels=list(range(len(labels))),
+    )
+    return None if np.isnan(kappa) else float(kappa)
+
+
+def score_claims(
+    gold_docs: Mapping[str, Mapping[str, Any]],
+    pred_docs: Mapping[str, Mapping[str, Any]],
+    *,
+    claim_threshold: float = DEFAULT_CLAIM_THRESHOLD,
+) -> dict[str, Any]:
+    """Corpus section plus "per_document", over the documents of ``gold_docs``."""
+    check_claim_threshold(claim_threshold)
+    per_document = {
+        doc_id: tally_claims(gold_claims, pred_claims, claim_threshold=claim_threshold)
+        for doc_id, gold_claims, pred_claims in layer_pairs(gold_docs, pred_docs, "claims")
+    }
+    section = summarize_claims(add_tallies(per_document.values()), claim_threshold=claim_threshold)
+    section["per_document"] = {
+        doc_id: _summarize_without_settings(tally) for doc_id, tally in per_document.items()
+    }
+    return section
+
+
+def layer_pairs(
+    gold_docs: Mapping[str, Mapping[str, Any]],
+    pred_docs: Mapping[str, Mapping[str, Any]],
+    layer: str,
+) -> list[tuple[str, Any, Any]]:
+    """(doc_id, gold layer, predicted layer) per document, refusing anything that would mis-score.
+
+    A missing document or layer is an error here, not an empty prediction: whether to score a
+    missing document as "found nothing" is a policy for the caller to choose and report.
+    """
+    unknown = sorted(set(pred_docs) - set(gold_docs))
+    if unknown:
+        raise ValueError(f"predictions for documents that have no gold: {', '.join(unknown)}")
+    rows = []
+    for doc_id in sorted(gold_docs):
+        if doc_id not in pred_docs:
+            raise ValueError(f"document {doc_id!r} has no prediction")
+        for side, doc in (("gold", gold_docs[doc_id]), ("prediction", pred_docs[doc_id])):
+            if doc.get(layer) is None:
+                raise ValueError(f"{side} of document {doc_id!r} has no {layer!r} layer")
+        rows.append((doc_id, gold_docs[doc_id][layer], pred_docs[doc_id][layer]))
+    return rows
+
+
+__all__ = [
+    "ATTRIBUTE_LABELS",
+    "DEFAULT_CLAIM_THRESHOLD",
+    "attribute_agreement",
+    "layer_pairs",
+    "lenient_claim_pairs",
+    "level_scores",
+    "score_claims",
+    "strict_claim_pairs",
+    "summarize_claims",
+    "tally_claims",
+]

@@ -1,0 +1,456 @@
+"""Entity scorer: nervaluate's four SemEval-2013 9.1 schemes, made order-invariant.
+
+The exact rules (overlap threshold, matching, mention filter, text anchoring, macro mean) are
+written down in docs/scoring/entities.md; this module is their implementation.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from .common import Tally, add_tallies, prf
+
+SCHEMES = ("strict", "exact", "partial", "ent_type")
+COUNT_NAMES = ("correct", "incorrect", "partial", "missed", "spurious")
+METRIC_NAMES = ("precision", "recall", "f1")
+# nervaluate's default min_overlap_percentage: a prediction must cover at least 1 % of the gold
+# span to count as overlapping it. Kept so that our numbers equal nervaluate's.
+MIN_OVERLAP_PERCENT = 1
+
+# Outcome of a matched (gold, prediction) pair per scheme, keyed by
+# (same boundaries, same type). Unmatched spans are missed or spurious in every scheme.
+_PAIR_OUTCOME = {
+    "strict": {
+        (True, True): "correct",
+        (True, False): "incorrect",
+        (False, True): "incorrect",
+        (False, False): "incorrect",
+    },
+    "exact": {
+        (True, True): "correct",
+        (True, False): "correct",
+        (False, True): "incorrect",
+        (False, False): "incorrect",
+    },
+    "partial": {
+        (True, True): "correct",
+        (True, False): "correct",
+        (False, True): "partial",
+        (False, False): "partial",
+    },
+    "ent_type": {
+        (True, True): "correct",
+        (True, False): "incorrect",
+        (False, True): "correct",
+        (False, False): "incorrect",
+    },
+}
+# Credit of an outcome, doubled so that partial (worth 0.5) stays an integer weight.
+_DOUBLED_CREDIT = {"correct": 2, "partial": 1, "incorrect": 0}
+
+
+class Span(NamedTuple):
+    start: int
+    end: int  # exclusive
+    type: str
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+
+
+def tally_entities(
+    gold: Sequence[Mapping[str, Any]],
+    pred: Sequence[Mapping[str, Any]],
+    *,
+    text: str | None = None,
+    mentions: frozenset[str] | None = None,
+) -> Tally:
+    """Additive counts for one document, overall and per type, for the four schemes.
+
+    ``mentions`` keeps only gold mentions of those kinds; predictions that land on a
+    filtered-out gold mention are dropped (counted in ``ignored_predictions``), not spurious.
+    ``text`` is needed only to anchor text-only predictions.
+    """
+    all_gold = [_gold_span(entity, index, text) for index, entity in enumerate(gold)]
+    kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
+    anchored, unanchored_types = _prediction_spans(pred, text, all_gold)
+    kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
+
+    pairs = _touching_pairs(kept_gold, kept_pred)
+    overall = _scheme_counts(kept_gold, kept_pred, pairs, len(kept_gold), len(kept_pred))
+    _add_spurious(overall, len(unanchored_types))
+    # nervaluate's per-type view scores gold and predictions of that type only, so the
+    # pairs of a type are the touching pairs whose two sides both have it
+    same_type_pairs = defaultdict(list)
+    for g, p in pairs:
+        if kept_gold[g].type == kept_pred[p].type:
+            same_type_pairs[kept_gold[g].type].append((g, p))
+    gold_by_type = Counter(s.type for s in kept_gold)
+    pred_by_type = Counter(s.type for s in kept_pred)
+    unanchored_by_type = Counter(unanchored_types)
+    per_type: dict[str, dict[str, dict[str, int]]] = {}
+    for entity_type in sorted(set(gold_by_type) | set(pred_by_type) | set(unanchored_by_type)):
+        per_type[entity_type] = _scheme_counts(
+            kept_gold,
+            kept_pred,
+            same_type_pairs[entity_type],
+            gold_by_type[entity_type],
+            pred_by_type[entity_type],
+        )
+        _add_spurious(per_type[entity_type], unanchored_by_type[entity_type])
+    return {
+        "overall": overall,
+        "per_type": per_type,
+        "ignored_predictions": ignored,
+        "unanchored_predictions": len(unanchored_types),
+    }
+
+
+def summarize_entities(tally: Mapping[str, Any]) -> dict[str, Any]:
+    """Report section from a (summed) tally: counts, possible/actual and P/R/F1 per scheme.
+
+    Settings (the mention filter) live in the report's signature, not here: the tally is
+    already filtered and cannot say by what.
+    """
+    per_type = {
+        entity_type: {scheme: _scheme_metrics(counts[scheme]) for scheme in SCHEMES}
+        for entity_type, counts in sorted(tally.get("per_type", {}).items())
+    }
+    overall_counts = tally.get("overall", {})
+    return {
+        "overall": {scheme: _scheme_metrics(overall_counts.get(scheme, {})) for scheme in SCHEMES},
+        "per_type": per_type,
+        "macro": {scheme: _macro(per_type, scheme) for scheme in SCHEMES},
+        "ignored_predictions": int(tally.get("ignored_predictions", 0)),
+        "unanchored_predictions": int(tally.get("unanchored_predictions", 0)),
+    }
+
+
+def score_entities(
+    gold_docs: Mapping[str, Mapping[str, Any]],
+    pred_docs: Mapping[str, Mapping[str, Any]],
+    *,
+    texts: Mapping[str, str] | None = None,
+    mentions: frozenset[str] | None = None,
+) -> dict[str, Any]:
+    """Corpus section (micro over all documents) plus ``per_document`` overall scores.
+
+    Every gold document must have a prediction and vice versa: a silent default would
+    give a wrong score, so a mismatch raises ``ValueError``.
+    """
+    _check_same_documents(gold_docs, pred_docs)
+    tallies = {}
+    for doc_id in sorted(gold_docs):
+        gold_doc, pred_doc = gold_docs[doc_id], pred_docs[doc_id]
+        if "entities" not in pred_doc:
+            raise ValueError(f"prediction for document {doc_id!r} has no 'entities' layer")
+        text = (texts or {}).get(doc_id, gold_doc.get("text"))
+        tallies[doc_id] = tally_entities(
+            gold_doc.get("entities", []), pred_doc["entities"], text=text, mentions=mentions
+        )
+    summed = add_tallies(tallies.values()) if tallies else _empty_tally()
+    section = summarize_entities(summed)
+    section["per_document"] = {
+        doc_id: summarize_entities(tally)["overall"] for doc_id, tally in tallies.items()
+    }
+    return section
+
+
+# ---------------------------------------------------------------------------------------------
+# input conversion
+
+
+def _gold_span(entity: Mapping[str, Any], index: int, text: str | None) -> Span:
+    if entity.get("start") is None or entity.get("end") is None:
+        raise ValueError(f"gold entity #{index} ({entity.get('id', 'no id')}) has no offsets")
+    return _checked_span(entity, index, text, "gold")
+
+
+def _checked_span(entity: Mapping[str, Any], index: int, text: str | None, side: str) -> Span:
+    start, end, entity_type = entity["start"], entity["end"], entity.get("type")
+    label = f"{side} entity #{index} ({entity.get('id', 'no id')})"
+    if not isinstance(entity_type, str):
+        raise ValueError(f"{label} has no string 'type'")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise ValueError(f"{label}: start and end must be integers")
+    # An empty span has no inclusive end in nervaluate's terms: refuse it rather than guess.
+    if not 0 <= start < end or (text is not None and end > len(text)):
+        raise ValueError(f"{label}: bad span [{start}, {end}) (need 0 <= start < end <= len(text))")
+    return Span(start, end, entity_type)
+
+
+def _split_by_mention(
+    gold: Sequence[Mapping[str, Any]], spans: list[Span], mentions: frozenset[str] | None
+) -> tuple[list[Span], list[Span]]:
+    if mentions is None:
+        return spans, []
+    kept, excluded = [], []
+    for index, (entity, span) in enumerate(zip(gold, spans, strict=True)):
+        if "mention" not in entity:
+            raise ValueError(f"gold entity #{index} has no 'mention' to filter on")
+        (kept if entity["mention"] in mentions else excluded).append(span)
+    return kept, excluded
+
+
+def _prediction_spans(
+    pred: Sequence[Mapping[str, Any]], text: str | None, gold: list[Span]
+) -> tuple[list[Span], list[str]]:
+    """Spans of all predictions; text-only ones are anchored, the rest listed by type."""
+    spans: list[Span] = []
+    text_only: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for index, entity in enumerate(pred):
+        if entity.get("start") is not None and entity.get("end") is not None:
+            spans.append(_checked_span(entity, index, text, "predicted"))
+            continue
+        if not isinstance(entity.get("type"), str) or not isinstance(entity.get("text"), str):
+            raise ValueError(f"predicted entity #{index} needs a 'type' and offsets or 'text'")
+        text_only[tuple(entity["text"].split())].append(entity["type"])
+    if text_only and text is None:
+        raise ValueError("text-only entity predictions need the document text to be anchored")
+    unanchored: list[str] = []
+    gold_types_at: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for span in gold:
+        gold_types_at[(span.start, span.end)].add(span.type)
+    for tokens, types in text_only.items():
+        occurrences = _occurrences(tokens, text or "")
+        placed, missing = _anchor(sorted(types), occurrences, gold_types_at)
+        spans.extend(placed)
+        unanchored.extend(missing)
+    return spans, unanchored
+
+
+def _occurrences(tokens: tuple[str, ...], text: str) -> list[tuple[int, int]]:
+    """Non-overlapping occurrences, left to right; any white-space run matches any other
+    (the seeds contain NBSPs a system will not reproduce); never inside a word."""
+    if not tokens:
+        return []
+    pattern = r"\s+".join(re.escape(token) for token in tokens)
+    if re.match(r"\w", tokens[0]):
+        pattern = r"(?<!\w)" + pattern
+    if re.match(r"\w", tokens[-1][-1]):
+        pattern += r"(?!\w)"
+    return [match.span() for match in re.finditer(pattern, text)]
+
+
+def _anchor(
+    types: list[str],
+    occurrences: list[tuple[int, int]],
+    gold_types_at: Mapping[tuple[int, int], set[str]],
+) -> tuple[list[Span], list[str]]:
+    """Give each prediction (types sorted, so input order cannot matter) an occurrence:
+    first one where gold has the same span and type, then one where gold has the same span,
+    then the earliest free one; predictions left over stay unanchored."""
+    free = list(occurrences)
+    placed: list[Span] = []
+    preferences = (
+        lambda occurrence, entity_type: entity_type in gold_types_at.get(occurrence, ()),
+        lambda occurrence, entity_type: occurrence in gold_types_at,
+        lambda occurrence, entity_type: True,
+    )
+    waiting = types
+    for accepts in preferences:
+        still_waiting = []
+        for entity_type in waiting:
+            found = next((occ for occ in free if accepts(occ, entity_type)), None)
+            if found is None:
+                still_waiting.append(entity_type)
+                continue
+            free.remove(found)
+            placed.append(Span(found[0], found[1], entity_type))
+        waiting = still_waiting
+    return placed, waiting
+
+
+def _drop_predictions_on_excluded(
+    kept_gold: list[Span], excluded_gold: list[Span], pred: list[Span]
+) -> tuple[list[Span], int]:
+    """Predictions that belong to a filtered-out gold mention are not the system's fault.
+
+    A prediction is dropped when it has the boundaries of an excluded gold mention (and not of
+    a kept one), or when it overlaps an excluded gold mention and no kept one.
+    """
+    if not excluded_gold:
+        return pred, 0
+    kept_bounds = {(s.start, s.end) for s in kept_gold}
+    excluded_bounds = {(s.start, s.end) for s in excluded_gold}
+    touches_kept = {p for _, p in _touching_pairs(kept_gold, pred)}
+    touches_excluded = {p for _, p in _touching_pairs(excluded_gold, pred)}
+    kept_pred = []
+    for index, span in enumerate(pred):
+        bounds = (span.start, span.end)
+        if bounds in kept_bounds:
+            keep = True
+        elif bounds in excluded_bounds:
+            keep = False
+        else:
+            keep = index in touches_kept or index not in touches_excluded
+        if keep:
+            kept_pred.append(span)
+    return kept_pred, len(pred) - len(kept_pred)
+
+
+# ---------------------------------------------------------------------------------------------
+# matching
+
+
+def _touches(gold: Span, pred: Span) -> bool:
+    """nervaluate's overlap test: share a code point, and at least 1 % of the gold span."""
+    shared = min(gold.end, pred.end) - max(gold.start, pred.start)
+    return shared > 0 and 100 * shared >= MIN_OVERLAP_PERCENT * (gold.end - gold.start)
+
+
+def _touching_pairs(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]:
+    """All (gold index, pred index) pairs that touch, by a sorted sweep instead of all pairs."""
+    if not gold or not pred:
+        return []
+    order = sorted(range(len(gold)), key=lambda i: gold[i].start)
+    starts = [gold[i].start for i in order]
+    longest = max(s.end - s.start for s in gold)
+    pairs = []
+    for p_index, span in enumerate(pred):
+        # touching needs gold.start < pred.end and gold.end > pred.start, which bounds
+        # gold.start from below by pred.start - longest
+        for position in range(
+            bisect_right(starts, span.start - longest), bisect_left(starts, span.end)
+        ):
+            g_index = order[position]
+            if _touches(gold[g_index], span):
+                pairs.append((g_index, p_index))
+    return pairs
+
+
+def _components(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Connected groups of touching pairs; almost always one pair each."""
+    gold_degree = Counter(g for g, _ in pairs)
+    pred_degree = Counter(p for _, p in pairs)
+    if all(d == 1 for d in gold_degree.values()) and all(d == 1 for d in pred_degree.values()):
+        return [[pair] for pair in pairs]
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(node: tuple[str, int]) -> tuple[str, int]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for g, p in pairs:
+        parent[root(("g", g))] = root(("p", p))
+    groups: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    for g, p in pairs:
+        groups[root(("g", g))].append((g, p))
+    return list(groups.values())
+
+
+def _best_outcomes(
+    component: list[tuple[int, int]], gold: list[Span], pred: list[Span], scheme: str
+) -> list[str]:
+    """Outcomes of a one-to-one matching that maximises, in this order, the scheme's credit,
+    the number of correct pairs and the number of matched pairs. The three are packed into one
+    integer weight, so every optimal matching has the same counts whatever the input order."""
+    outcomes = [_outcome(gold[g], pred[p], scheme) for g, p in component]
+    gold_ids = sorted({g for g, _ in component})
+    pred_ids = sorted({p for _, p in component})
+    row = {g: i for i, g in enumerate(gold_ids)}
+    col = {p: j for j, p in enumerate(pred_ids)}
+    scale = min(len(gold_ids), len(pred_ids)) + 1  # exceeds any count of pairs
+    weights = np.zeros((len(gold_ids), len(pred_ids)), dtype=np.int64)
+    outcome_at = {}
+    for (g, p), outcome in zip(component, outcomes, strict=True):
+        is_correct = outcome == "correct"
+        weights[row[g], col[p]] = (_DOUBLED_CREDIT[outcome] * scale + is_correct) * scale + 1
+        outcome_at[(row[g], col[p])] = outcome
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    return [outcome_at[(r, c)] for r, c in zip(rows, cols, strict=True) if weights[r, c] > 0]
+
+
+def _outcome(gold: Span, pred: Span, scheme: str) -> str:
+    same_bounds = gold.start == pred.start and gold.end == pred.end
+    return _PAIR_OUTCOME[scheme][(same_bounds, gold.type == pred.type)]
+
+
+def _scheme_counts(
+    gold: list[Span], pred: list[Span], pairs: list[tuple[int, int]], n_gold: int, n_pred: int
+) -> dict[str, dict[str, int]]:
+    """Counts of ``n_gold`` gold and ``n_pred`` predicted spans whose touching pairs (indices
+    into ``gold`` and ``pred``) are ``pairs``."""
+    counts = {scheme: dict.fromkeys(COUNT_NAMES, 0) for scheme in SCHEMES}
+    matched = dict.fromkeys(SCHEMES, 0)
+    for component in _components(pairs):
+        if len(component) == 1:  # the common case: no choice to make
+            ((g, p),) = component
+            key = (
+                gold[g].start == pred[p].start and gold[g].end == pred[p].end,
+                gold[g].type == pred[p].type,
+            )
+            for scheme in SCHEMES:
+                counts[scheme][_PAIR_OUTCOME[scheme][key]] += 1
+                matched[scheme] += 1
+            continue
+        for scheme in SCHEMES:
+            for outcome in _best_outcomes(component, gold, pred, scheme):
+                counts[scheme][outcome] += 1
+                matched[scheme] += 1
+    for scheme in SCHEMES:
+        counts[scheme]["missed"] = n_gold - matched[scheme]
+        counts[scheme]["spurious"] = n_pred - matched[scheme]
+    return counts
+
+
+def _add_spurious(counts: dict[str, dict[str, int]], number: int) -> None:
+    for scheme in SCHEMES:
+        counts[scheme]["spurious"] += number
+
+
+# ---------------------------------------------------------------------------------------------
+# summaries
+
+
+def _scheme_metrics(counts: Mapping[str, int]) -> dict[str, Any]:
+    """nervaluate's definitions: possible = COR+INC+PAR+MIS, actual = COR+INC+PAR+SPU, and
+    credit COR + 0.5*PAR (PAR is always 0 in strict, exact and ent_type)."""
+    values = {name: int(counts.get(name, 0)) for name in COUNT_NAMES}
+    matched = values["correct"] + values["incorrect"] + values["partial"]
+    values["possible"] = matched + values["missed"]
+    values["actual"] = matched + values["spurious"]
+    credit = values["correct"] + 0.5 * values["partial"]
+    values.update(prf(credit, values["actual"], values["possible"]))
+    return values
+
+
+def _macro(per_type: Mapping[str, Mapping[str, Any]], scheme: str) -> dict[str, float]:
+    """Unweighted mean over the types present in gold or prediction (after the mention
+    filter); F1 is the mean of per-type F1s, as in scikit-learn's macro average."""
+    if not per_type:
+        return dict.fromkeys(METRIC_NAMES, 0.0)
+    return {
+        metric: float(sum(section[scheme][metric] for section in per_type.values()) / len(per_type))
+        for metric in METRIC_NAMES
+    }
+
+
+def _empty_tally() -> Tally:
+    return {
+        "overall": {scheme: dict.fromkeys(COUNT_NAMES, 0) for scheme in SCHEMES},
+        "per_type": {},
+        "ignored_predictions": 0,
+        "unanchored_predictions": 0,
+    }
+
+
+def _check_same_documents(gold_docs: Iterable[str], pred_docs: Iterable[str]) -> None:
+    missing = sorted(set(gold_docs) - set(pred_docs))
+    unknown = sorted(set(pred_docs) - set(gold_docs))
+    if missing or unknown:
+        raise ValueError(
+            f"documents without prediction: {missing[:10]}; predictions for unknown documents: "
+            f"{unknown[:10]}"
+        )

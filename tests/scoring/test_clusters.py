@@ -1,0 +1,303 @@
+"""Cluster metrics: hand-worked cases, Pradhan et al. (2014), parity with the reference scorer."""
+
+from __future__ import annotations
+
+import pytest
+
+from sourcetrace.scoring.clusters import (
+    cluster_scores,
+    score_partitions,
+    summarize_clusters,
+    tally_clusters,
+)
+
+
+def partition(*clusters: str) -> dict[str, str]:
+    """'abc', 'defg' -> {a: C0, b: C0, c: C0, d: C1, ...}: one letter per mention."""
+    return {m: f"C{i}" for i, cluster in enumerate(clusters) for m in cluster}
+
+
+def assert_rpf(section: dict, recall: float, precision: float, f1: float, abs: float = 1e-12):
+    assert section["recall"] == pytest.approx(recall, abs=abs)
+    assert section["precision"] == pytest.approx(precision, abs=abs)
+    assert section["f1"] == pytest.approx(f1, abs=abs)
+
+
+def f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r)
+
+
+# Pradhan et al. (2014), the paper's worked example: key {a,b,c} {d,e,f,g},
+# response {a,b} {c,d} {f,g,h,i}. e is a twinless key mention, h and i twinless responses.
+PRADHAN_KEY = partition("abc", "defg")
+PRADHAN_RESPONSE = partition("ab", "cd", "fghi")
+
+
+def test_pradhan_2014_example_muc():
+    # Recall: K1={a,b,c} is cut into {a,b} {c}: 2 parts, 3-2 = 1 link kept of 2.
+    #         K2={d,e,f,g} into {d} {e (twinless)} {f,g}: 3 parts, 4-3 = 1 of 3.  R = 2/5.
+    # Precision: R1={a,b}: 1 part, 1 of 1; R2={c,d}: 2 parts, 0 of 1;
+    #            R3={f,g,h,i}: {f,g} {h} {i}: 3 parts, 1 of 3.  P = 2/5.
+    # Published (rounded): R 0.40, P 0.40.
+    scores = score_partitions(PRADHAN_KEY, PRADHAN_RESPONSE)
+    assert_rpf(scores["muc"], 2 / 5, 2 / 5, 2 / 5)
+
+
+def test_pradhan_2014_example_bcubed():
+    # Recall = sum_ij |Ki & Rj|^2 / |Ki|, over 7 key mentions:
+    #   K1: {a,b} -> 4/3, {c} -> 1/3   = 5/3
+    #   K2: {d} -> 1/4, {f,g} -> 4/4   = 5/4    (e twinless: 0)   R = (5/3 + 5/4) / 7 = 5/12
+    # Precision = sum_ij |Ki & Rj|^2 / |Rj|, over 8 response mentions:
+    #   R1: 4/2 = 2; R2: 1/2 + 1/2 = 1; R3: 4/4 = 1 (h, i twinless)   P = 4/8 = 1/2
+    # F1 = 2 * 1/2 * 5/12 / (1/2 + 5/12) = 5/11.  Published (rounded): R 0.42, P 0.50.
+    scores = score_partitions(PRADHAN_KEY, PRADHAN_RESPONSE)
+    assert_rpf(scores["bcubed"], 5 / 12, 1 / 2, 5 / 11)
+
+
+def test_pradhan_2014_example_ceafe():
+    # phi4(K, R) = 2|K & R| / (|K| + |R|):
+    #          R1={a,b}  R2={c,d}  R3={f,g,h,i}
+    #   K1       4/5       2/5       0
+    #   K2       0         2/6       4/8
+    # Best one-to-one alignment: K1-R1 + K2-R3 = 0.8 + 0.5 = 1.3
+    #   (K1-R2 + K2-R3 = 0.9; K1-R1 + K2-R2 = 1.133).
+    # R = 1.3 / 2 key clusters = 0.65; P = 1.3 / 3 response clusters = 13/30;
+    # F1 = 2 (13/20)(13/30) / (13/20 + 13/30) = 0.52.  Published (rounded): R 0.65, P 0.43.
+    scores = score_partitions(PRADHAN_KEY, PRADHAN_RESPONSE)
+    assert_rpf(scores["ceafe"], 13 / 20, 13 / 30, 0.52)
+
+
+def test_pradhan_2014_example_conll_average_and_mention_counts():
+    scores = score_partitions(PRADHAN_KEY, PRADHAN_RESPONSE)
+    assert scores["conll_f1"] == pytest.approx((2 / 5 + 5 / 11 + 0.52) / 3, abs=1e-12)
+    assert scores["mentions"] == {"key": 7, "response": 8}
+
+
+# Parity with the CoNLL reference scorer's own test suite (conll/reference-coreference-scorers,
+# test/CorefMetricTestConfig.pm, cases A2-A5; key TC-A = {a} {bc} {def}; "B" is a mention other
+# than "b"). Expected values are copied from that file; its CEAF-e values are given to 5 places.
+TC_A_KEY = partition("a", "bc", "def")
+TC_A_CASES = {
+    "A2": (
+        partition("a", "de"),
+        {
+            "muc": (1 / 3, 1, 0.5),
+            "bcubed": ((7 / 3) / 6, 3 / 3, 14 / 25),
+            "ceafe": (0.6, 0.9, 0.72),
+        },
+    ),
+    "A3": (
+        partition("a", "bcx", "defy", "z"),
+        {
+            "muc": (3 / 3, 3 / 5, 0.75),
+            "bcubed": (6 / 6, (4 + 7 / 12) / 9, 110 / 163),
+            "ceafe": (0.88571, 0.66429, 0.75918),
+        },
+    ),
+    "A4": (
+        partition("a", "bcx", "dy", "z"),
+        {
+            "muc": (1 / 3, 1 / 3, 1 / 3),
+            "bcubed": (
+                (3 + 1 / 3) / 6,
+                (1 + 4 / 3 + 1 / 2) / 7,
+                f1((1 + 4 / 3 + 1 / 2) / 7, 5 / 9),
+            ),
+            "ceafe": (0.73333, 0.55, 0.62857),
+        },
+    ),
+    "A5": (
+        partition("a", "bcxB", "dy", "z"),
+        {
+            "muc": (1 / 3, 1 / 4, 2 / 7),
+            "bcubed": ((3 + 1 / 3) / 6, 2.5 / 8, f1(5 / 16, 5 / 9)),
+            "ceafe": (0.68889, 0.51667, 0.59048),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TC_A_CASES))
+def test_parity_with_reference_scorer_test_cases(case):
+    response, expected = TC_A_CASES[case]
+    scores = score_partitions(TC_A_KEY, response)
+    assert_rpf(scores["muc"], *expected["muc"])
+    assert_rpf(scores["bcubed"], *expected["bcubed"])
+    assert_rpf(scores["ceafe"], *expected["ceafe"], abs=5e-6)
+
+
+def test_identical_partitions_score_one_everywhere():
+    key = partition("abc", "de", "f")
+    scores = score_partitions(key, dict(key))
+    for metric in ("muc", "bcubed", "ceafe"):
+        assert_rpf(scores[metric], 1.0, 1.0, 1.0)
+    assert scores["conll_f1"] == 1.0
+
+
+def test_response_of_all_singletons():
+    # Key {a,b,c} {d,e,f,g}; response: every one of the 7 mentions alone.
+    # MUC recall: every key cluster is cut into |K| parts -> 0 links of 5.  MUC precision: the
+    #   response has no link at all, 0/0 -> 0.0 by convention.
+    # B3 recall: each key mention shares only itself: K1 3*(1/3) + K2 4*(1/4) = 2, over 7 = 2/7;
+    #   precision: every response cluster is pure, 7/7 = 1; F1 = 2(2/7)/(9/7) = 4/9.
+    # CEAF-e: best alignment K1-{a} (2/4) + K2-{d} (2/5) = 0.9; R = 0.9/2 = 0.45,
+    #   P = 0.9/7 = 9/70, F1 = 2(0.45)(9/70) / (0.45 + 9/70) = 8.1/40.5 = 0.2.
+    response = partition(*"abcdefg")
+    scores = score_partitions(PRADHAN_KEY, response)
+    assert_rpf(scores["muc"], 0.0, 0.0, 0.0)
+    assert_rpf(scores["bcubed"], 2 / 7, 1.0, 4 / 9)
+    assert_rpf(scores["ceafe"], 0.45, 9 / 70, 0.2)
+
+
+def test_all_singletons_against_themselves():
+    # No links anywhere: MUC is 0/0 on both sides, undefined, reported as None (the reference
+    # scorer prints 0.0; we refuse to show a perfect response a zero) and so is the CoNLL mean.
+    # B3 and CEAF-e see a perfect match.
+    key = partition(*"abcd")
+    scores = score_partitions(key, dict(key))
+    assert scores["muc"] == {"recall": None, "precision": None, "f1": None}
+    assert scores["conll_f1"] is None
+    assert_rpf(scores["bcubed"], 1.0, 1.0, 1.0)
+    assert_rpf(scores["ceafe"], 1.0, 1.0, 1.0)
+
+
+def test_response_of_one_cluster():
+    # Key {a,b,c} {d,e,f,g}; response: one cluster of all 7 mentions.
+    # MUC recall: each key cluster is one part: (3-1 + 4-1) / (2 + 3) = 1.
+    #   MUC precision: the response cluster is cut into 2 parts: (7-2) / (7-1) = 5/6.
+    # B3 recall: 3*(3/3) + 4*(4/4) = 7 over 7 = 1; precision (9 + 16)/7 over 7 = 25/49.
+    # CEAF-e: one response cluster aligns with one key cluster, the better one:
+    #   phi4(K1, R) = 6/10, phi4(K2, R) = 8/11 -> 8/11; R = 4/11, P = 8/11, F1 = 16/33.
+    response = {m: "everything" for m in "abcdefg"}
+    scores = score_partitions(PRADHAN_KEY, response)
+    assert_rpf(scores["muc"], 1.0, 5 / 6, f1(5 / 6, 1.0))
+    assert_rpf(scores["bcubed"], 1.0, 25 / 49, f1(25 / 49, 1.0))
+    assert_rpf(scores["ceafe"], 4 / 11, 8 / 11, 16 / 33)
+
+
+def test_empty_response_has_zero_recall():
+    scores = score_partitions(PRADHAN_KEY, {})
+    for metric in ("muc", "bcubed", "ceafe"):
+        assert_rpf(scores[metric], 0.0, 0.0, 0.0)
+    assert scores["mentions"] == {"key": 7, "response": 0}
+
+
+def test_renaming_cluster_and_mention_ids_changes_nothing():
+    renamed_key = {f"m-{m}": f"gold-{c[::-1]}" for m, c in PRADHAN_KEY.items()}
+    renamed_response = {f"m-{m}": hash(c) for m, c in PRADHAN_RESPONSE.items()}
+    assert score_partitions(renamed_key, renamed_response) == score_partitions(
+        PRADHAN_KEY, PRADHAN_RESPONSE
+    )
+
+
+def test_swapping_key_and_response_swaps_recall_and_precision():
+    forward = score_partitions(PRADHAN_KEY, PRADHAN_RESPONSE)
+    backward = score_partitions(PRADHAN_RESPONSE, PRADHAN_KEY)
+    for metric in ("muc", "bcubed", "ceafe"):
+        assert backward[metric]["recall"] == pytest.approx(forward[metric]["precision"])
+        assert backward[metric]["precision"] == pytest.approx(forward[metric]["recall"])
+
+
+def test_results_are_plain_floats():
+    scores = score_partitions(PRADHAN_KEY, PRADHAN_RESPONSE)
+    values = [scores["conll_f1"]] + [
+        scores[m][k] for m in ("muc", "bcubed", "ceafe") for k in ("recall", "precision", "f1")
+    ]
+    assert all(type(v) is float for v in values)
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def entities(*values):
+    return {
+        "entities": [
+            {"start": i, "end": i + 1, "entity": v} if v is not None else {"start": i, "end": i + 1}
+            for i, v in enumerate(values)
+        ]
+    }
+
+
+GOLD_DOCS = {
+    "d1": entities("ukraine", "ukraine", "korea"),
+    "d2": entities("korea", "ukraine"),
+}
+PRED_DOCS = {
+    # p3 is matched to gold g2 but carries no entity id; p2 is unmatched.
+    "d1": entities("X", "X", "Y", None),
+    "d2": entities("X", "Y"),
+}
+MATCHED = {"d1": [(0, 0), (1, 1), (2, 3)], "d2": [(1, 0), (0, 1)]}
+
+
+def test_cluster_scores_merge_documents_and_handle_twinless_mentions():
+    # Mentions (gold id for matched predictions):
+    #   key:      U = {d1g0, d1g1, d2g1} (ukraine), K = {d1g2, d2g0} (korea)
+    #   response: X = {d1g0, d1g1, d2g1} (X in both documents is ONE cluster),
+    #             Y = {d1p2 (unmatched), d2g0}; d1g2 is twinless (its match has no entity id).
+    # MUC  R: U one part -> 2 of 2; K = {d1g2 twinless}{d2g0} -> 0 of 1   = 2/3
+    #      P: X one part -> 2 of 2; Y = {d1p2 twinless}{d2g0} -> 0 of 1   = 2/3
+    # B3   R: U&X = 3 -> 9/3; K&Y = 1 -> 1/2; (3 + 1/2) / 5 = 0.7;  P likewise (5 mentions) 0.7
+    # CEAF-e: phi4(U,X) = 6/6 = 1, phi4(K,Y) = 2/4 = 0.5; 1.5 / 2 clusters each side = 0.75
+    scores = cluster_scores(GOLD_DOCS, PRED_DOCS, MATCHED, "entity")
+    assert_rpf(scores["muc"], 2 / 3, 2 / 3, 2 / 3)
+    assert_rpf(scores["bcubed"], 0.7, 0.7, 0.7)
+    assert_rpf(scores["ceafe"], 0.75, 0.75, 0.75)
+    assert scores["mentions"] == {"key": 5, "response": 5}
+
+
+def test_cluster_scores_of_gold_against_itself_is_one():
+    matched = {
+        doc_id: [(i, i) for i in range(len(doc["entities"]))] for doc_id, doc in GOLD_DOCS.items()
+    }
+    scores = cluster_scores(GOLD_DOCS, GOLD_DOCS, matched, "entity")
+    assert scores["conll_f1"] == 1.0
+
+
+def test_unmatched_predictions_do_not_take_gold_identities():
+    # Same clusters as gold, but nothing matched: every prediction is twinless, so no key
+    # mention is found and B3 recall is 0.
+    scores = cluster_scores(GOLD_DOCS, GOLD_DOCS, {}, "entity")
+    assert scores["bcubed"]["recall"] == 0.0
+    assert scores["mentions"] == {"key": 5, "response": 5}
+
+
+def test_cluster_scores_none_when_no_prediction_carries_the_attribute():
+    preds = {"d1": entities(None, None, None), "d2": {}}
+    assert cluster_scores(GOLD_DOCS, preds, {"d1": [(0, 0)]}, "entity") is None
+
+
+def test_claim_clusters_read_the_claims_layer():
+    gold = {"d1": {"claims": [{"cluster": "c-a"}, {"cluster": "c-a"}], "entities": []}}
+    pred = {"d1": {"claims": [{"cluster": 1}, {"cluster": 2}]}}
+    scores = cluster_scores(gold, pred, {"d1": [(0, 0), (1, 1)]}, "cluster")
+    # One key cluster of two split into two singletons: MUC recall 0 of 1; B3 recall
+    # 2 * (1/2) / 2 = 1/2, precision 1.
+    assert scores["muc"]["recall"] == 0.0
+    assert_rpf(scores["bcubed"], 0.5, 1.0, 2 / 3)
+
+
+def test_document_order_does_not_matter():
+    tallies = [
+        tally_clusters(GOLD_DOCS[d], PRED_DOCS[d], MATCHED[d], "entity") for d in ("d2", "d1")
+    ]
+    reordered = {
+        "cluster_mentions": tallies[0]["cluster_mentions"] + tallies[1]["cluster_mentions"],
+        "cluster_predictions": 5,
+    }
+    assert summarize_clusters(reordered) == cluster_scores(GOLD_DOCS, PRED_DOCS, MATCHED, "entity")
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [[(0, 0), (0, 1)], [(0, 0), (1, 0)], [(5, 0)], [(0, -1)]],
+    ids=["gold-twice", "pred-twice", "gold-out-of-range", "pred-out-of-range"],
+)
+def test_bad_matched_pairs_are_refused(pairs):
+    with pytest.raises(ValueError):
+        cluster_scores(GOLD_DOCS, PRED_DOCS, {"d1": pairs}, "entity")
+
+
+def test_unknown_attribute_is_refused():
+    with pytest.raises(ValueError, match="unknown cluster attribute"):
+        cluster_scores(GOLD_DOCS, PRED_DOCS, MATCHED, "polarity")

@@ -1,0 +1,230 @@
+"""corpus build / verify / info / diff on a scratch copy of the checkout."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sourcetrace.cli import main
+from sourcetrace.corpus import build, verify
+
+from gold_factory import ROOT, gold_st000
+
+SEED_SHA256 = {
+    "000_f177e68c088a574d.txt": "fc18bd21044017476991e9ff4d8a1e2049d629a8fbabf19981308e866e0d5846",
+    "001_786c1e66ba051203.txt": "e3f56121d941883a421a17ecf0a5d968b3a0802d1f1e233b069ce57d7d7edc5a",
+    "002_413ed72e5346771d.txt": "9da7f6508a31139b522f3c95cba55f676ea3e9b902ac02d4607ce234c81b4fc1",
+    "003_5c0d1201479ab30b.txt": "067c990a1b44c19ae28c3cdf8bf8a68adedfd47ca2bad3ad0857ba6e7faa0144",
+    "004_11b5638fcde7cb3d.txt": "80e2254eafca9184be6a4bdb2ff5237dbfd2014dbf6f19249d3dc9cdf9fdc29a",
+}
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def make_checkout(dest: Path) -> Path:
+    """The build's sources only (no built corpus): what a fresh contributor edits."""
+    for folder in ("seeds", "annotations", "schema"):
+        shutil.copytree(ROOT / folder, dest / folder)
+    (dest / "corpus").mkdir()
+    shutil.copy(ROOT / "corpus" / "CHANGELOG.md", dest / "corpus" / "CHANGELOG.md")
+    return dest
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    root = make_checkout(tmp_path / "repo")
+    build(root)
+    return root
+
+
+def bump_version(root: Path, version: str, why: str) -> None:
+    changelog = root / "corpus" / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8")
+    head, sep, rest = text.partition("\n## ")
+    changelog.write_text(f"{head}\n## {version} - {why}\n\n- {why}\n{sep}{rest}", encoding="utf-8")
+
+
+def add_gold(root: Path) -> dict:
+    gold = gold_st000(root)
+    (root / "annotations" / "gold" / "st-000.json").write_text(
+        json.dumps(gold, indent=2), encoding="utf-8"
+    )
+    return gold
+
+
+def test_seeds_are_byte_identical_to_the_shared_seeds():
+    files = sorted(p.name for p in (ROOT / "seeds").iterdir())
+    assert files == sorted(SEED_SHA256)
+    for name, digest in SEED_SHA256.items():
+        assert hashlib.sha256((ROOT / "seeds" / name).read_bytes()).hexdigest() == digest
+    shared = ROOT.parent / "shared" / "seeds"
+    if shared.is_dir():
+        for name in SEED_SHA256:
+            assert (shared / name).read_bytes() == (ROOT / "seeds" / name).read_bytes()
+
+
+def test_committed_corpus_is_what_build_makes_from_committed_sources(tmp_path):
+    # verify rebuilds in memory and compares every output byte for byte
+    assert verify(ROOT) == []
+    fresh = make_checkout(tmp_path / "fresh")
+    build(fresh)
+    committed = {k: v for k, v in snapshot(ROOT / "corpus").items()}
+    assert snapshot(fresh / "corpus") == committed
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    a = make_checkout(tmp_path / "a")
+    b = make_checkout(tmp_path / "b")
+    add_gold(a)
+    add_gold(b)
+    build(a)
+    build(b)
+    assert snapshot(a / "corpus") == snapshot(b / "corpus")
+    second = build(a)
+    assert second.written == [] and second.removed == []
+
+
+def test_manifest_binds_every_data_file_and_text(checkout):
+    manifest = json.loads((checkout / "corpus" / "MANIFEST.json").read_text())
+    assert manifest["version"] == "0.1.0"
+    for rel, entry in manifest["files"].items():
+        data = (checkout / "corpus" / rel).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        assert len(data) == entry["bytes"]
+    rows = [
+        json.loads(line)
+        for line in (checkout / "corpus" / "data" / "documents.jsonl").read_text().splitlines()
+    ]
+    assert [r["doc_id"] for r in rows] == [f"st-00{i}" for i in range(5)]
+    for row in rows:
+        assert (
+            manifest["documents"][row["doc_id"]]["text_sha256"]
+            == hashlib.sha256(row["text"].encode("utf-8")).hexdigest()
+        )
+        assert SEED_SHA256[row["seed_file"]] == hashlib.sha256(row["text"].encode()).hexdigest()
+
+
+def test_any_changed_byte_in_data_makes_verify_exit_1_naming_the_file(checkout, capsys):
+    data = checkout / "corpus" / "data" / "documents.jsonl"
+    raw = bytearray(data.read_bytes())
+    raw[100] = ord("X") if raw[100] != ord("X") else ord("Y")
+    data.write_bytes(bytes(raw))
+    assert main(["corpus", "verify", "--root", str(checkout)]) == 1
+    err = capsys.readouterr().err
+    assert "corpus/data/documents.jsonl" in err and "sha256 differs" in err
+
+
+def test_verify_names_a_changed_seed(checkout, capsys):
+    seed = checkout / "seeds" / "002_413ed72e5346771d.txt"
+    seed.chmod(0o644)
+    seed.write_bytes(seed.read_bytes().replace(b"Russia", b"Russla", 1))
+    assert main(["corpus", "verify", "--root", str(checkout)]) == 1
+    err = capsys.readouterr().err
+    assert "seeds/002_413ed72e5346771d.txt" in err
+    assert "changed since the build" in err
+
+
+def test_verify_names_gold_bound_to_another_text(checkout, capsys):
+    gold = gold_st000(checkout)
+    gold["text_sha256"] = "0" * 64
+    (checkout / "annotations" / "gold" / "st-000.json").write_text(json.dumps(gold))
+    assert main(["corpus", "verify", "--root", str(checkout)]) == 1
+    err = capsys.readouterr().err
+    assert "annotations/gold/st-000.json" in err and "text_sha256" in err
+
+
+def test_verify_says_the_build_is_older_than_its_sources(checkout, capsys):
+    add_gold(checkout)
+    assert main(["corpus", "verify", "--root", str(checkout)]) == 1
+    err = capsys.readouterr().err
+    assert "annotations/gold/st-000.json: added since the build" in err
+
+
+def test_build_refuses_to_change_data_under_the_same_version(checkout, capsys):
+    before = snapshot(checkout / "corpus")
+    add_gold(checkout)
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert "version stays 0.1.0" in err and "CHANGELOG.md" in err
+    assert snapshot(checkout / "corpus") == before
+    bump_version(checkout, "0.2.0", "gold for st-000")
+    assert main(["corpus", "build", "--root", str(checkout)]) == 0
+    assert json.loads((checkout / "corpus" / "MANIFEST.json").read_text())["version"] == "0.2.0"
+    assert verify(checkout) == []
+    assert (checkout / "corpus" / "data" / "entities.jsonl").read_text().count("\n") == 2
+
+
+def test_build_rejects_gold_whose_file_name_is_not_its_doc_id(checkout, capsys):
+    gold = gold_st000(checkout)
+    (checkout / "annotations" / "gold" / "st-001.json").write_text(json.dumps(gold))
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    assert "annotations/gold/st-000.json" in capsys.readouterr().err
+
+
+def test_info_counts_per_layer_and_document(checkout, capsys):
+    bump_version(checkout, "0.2.0", "gold for st-000")
+    add_gold(checkout)
+    build(checkout)
+    assert main(["corpus", "info", "--corpus", str(checkout / "corpus"), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["version"] == "0.2.0"
+    assert data["totals"] == {
+        "documents": 5,
+        "annotated": 1,
+        "entities": 2,
+        "claims": 1,
+        "attributions": 1,
+    }
+    first = data["documents"][0]
+    assert (first["doc_id"], first["annotated"], first["entities"]) == ("st-000", True, 2)
+    assert first["characters"] == 2173  # len of seed 000 in code points (= bytes: ASCII only)
+
+
+def test_info_table_shows_version_and_every_document(capsys):
+    assert main(["corpus", "info"]) == 0
+    out = capsys.readouterr().out
+    assert "sourcetrace corpus 0.1.0" in out
+    for i in range(5):
+        assert f"st-00{i}" in out
+
+
+def test_diff_lists_added_removed_and_changed(tmp_path, capsys):
+    old = make_checkout(tmp_path / "old")
+    build(old)
+    new = make_checkout(tmp_path / "new")
+    gold = add_gold(new)
+    bump_version(new, "0.2.0", "gold for st-000")
+    meta_path = new / "annotations" / "documents.json"
+    meta = json.loads(meta_path.read_text())
+    meta[4]["author"] = "Someone"
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+    build(new)
+    assert (
+        main(["corpus", "diff", str(old / "corpus"), str(new / "corpus"), "--format", "json"]) == 0
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert (result["old_version"], result["new_version"]) == ("0.1.0", "0.2.0")
+    assert result["documents"]["added"] == [] and result["documents"]["removed"] == []
+    assert result["documents"]["metadata_changed"] == {
+        "st-000": ["annotated"],
+        "st-004": ["author"],
+    }
+    assert result["layers"]["entities"] == {
+        "st-000": {"added": ["e1", "e2"], "removed": [], "changed": []}
+    }
+    # the reverse direction reports removals
+    assert (
+        main(["corpus", "diff", str(new / "corpus"), str(old / "corpus"), "--format", "json"]) == 0
+    )
+    back = json.loads(capsys.readouterr().out)
+    assert back["layers"]["claims"]["st-000"]["removed"] == [c["id"] for c in gold["claims"]]

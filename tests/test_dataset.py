@@ -1,0 +1,177 @@
+"""Loading with Hugging Face `datasets`: offline, fresh cache, exactly the declared features;
+the same DatasetDict from an installed wheel as from the checkout; story-grouped folds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import sourcetrace
+from sourcetrace.dataset import config_features
+
+from gold_factory import ROOT
+
+LOAD_AND_DESCRIBE = textwrap.dedent("""
+    import hashlib, json, sys
+    import datasets
+    mode, corpus = sys.argv[1], sys.argv[2]
+    if mode == "load_dataset":
+        dd = datasets.load_dataset(corpus)
+    else:
+        import sourcetrace
+        dd = sourcetrace.load()
+    ds = dd["test"]
+    print(json.dumps({
+        "splits": sorted(dd.keys()),
+        "rows": ds.num_rows,
+        "features": ds.features.to_dict(),
+        "doc_ids": list(ds["doc_id"]),
+        "text_sha256": [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in ds["text"]],
+        "published": [str(d) if d else None for d in ds["published"]],
+        "zone_kinds": [[z["kind"] for z in zones] for zones in ds["zones"]],
+        "module": __import__("sourcetrace").__file__ if mode != "load_dataset" else None,
+    }))
+""")
+
+
+def offline_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "SOURCETRACE_"))}
+    env.update(
+        HF_DATASETS_OFFLINE="1",
+        HF_HUB_OFFLINE="1",
+        HF_HOME=str(tmp_path / "hf-home"),
+        HF_DATASETS_CACHE=str(tmp_path / "hf-cache"),
+        **extra,
+    )
+    return env
+
+
+def run_loader(mode: str, env: dict[str, str], cwd: Path, pythonpath: str | None = None) -> dict:
+    if pythonpath is not None:
+        env = {**env, "PYTHONPATH": pythonpath}
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_AND_DESCRIBE, mode, str(ROOT / "corpus")],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("hf")
+    return run_loader("load_dataset", offline_env(tmp), cwd=tmp)
+
+
+def test_load_dataset_offline_in_a_fresh_cache_gives_the_declared_features(loaded):
+    manifest = json.loads((ROOT / "corpus" / "MANIFEST.json").read_text())
+    assert loaded["splits"] == ["test"]
+    assert loaded["rows"] == 5
+    assert loaded["features"] == config_features()["documents"].to_dict()
+    assert loaded["doc_ids"] == sorted(manifest["documents"])
+    assert loaded["text_sha256"] == [
+        manifest["documents"][d]["text_sha256"] for d in loaded["doc_ids"]
+    ]
+
+
+def test_dates_and_class_labels_survive_loading(loaded):
+    rows = [
+        json.loads(line)
+        for line in (ROOT / "corpus" / "data" / "documents.jsonl").read_text().splitlines()
+    ]
+    # date32 keeps the ISO date (undeclared date strings would be rewritten by pyarrow)
+    assert loaded["published"] == [r["published"] for r in rows]
+    kinds = config_features()["documents"]["zones"].feature["kind"]
+    assert loaded["zone_kinds"] == [[kinds.str2int(z["kind"]) for z in r["zones"]] for r in rows]
+
+
+def test_features_come_from_labels_json():
+    labels = json.loads((ROOT / "schema" / "labels.json").read_text())
+    documents = config_features()["documents"]
+    assert documents["date_source"].names == list(labels["date_sources"])
+    assert documents["zones"].feature["kind"].names == list(labels["zone_kinds"])
+    assert documents["entities"].feature["type"].names == list(labels["entity_types"])
+    assert documents["entities"].feature["mention"].names == list(labels["mention_kinds"])
+    assert documents["claims"].feature["polarity"].names == list(labels["claim_polarity"])
+    assert documents["claims"].feature["certainty"].names == list(labels["claim_certainty"])
+    assert documents["attributions"].feature["type"].names == list(labels["attribution_types"])
+    assert config_features()["links"]["relation"].names == list(labels["link_relations"])
+
+
+def test_installed_wheel_loads_the_same_dataset_as_the_checkout(tmp_path, loaded):
+    dist = tmp_path / "dist"
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    wheel = next(dist.glob("sourcetrace-*.whl"))
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        assert "sourcetrace/_data/corpus/data/documents.jsonl" in names
+        assert "sourcetrace/_data/schema/labels.json" in names
+        archive.extractall(site)  # a pure-Python wheel installs by unpacking
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    from_wheel = run_loader(
+        "sourcetrace.load", offline_env(tmp_path), cwd=elsewhere, pythonpath=str(site)
+    )
+    assert from_wheel["module"].startswith(str(site))
+    for key in ("splits", "rows", "features", "doc_ids", "text_sha256", "published", "zone_kinds"):
+        assert from_wheel[key] == loaded[key], key
+
+
+def test_folds_never_cut_a_story():
+    documents = [
+        json.loads(line)
+        for line in (ROOT / "corpus" / "data" / "documents.jsonl").read_text().splitlines()
+    ]
+    story = {d["doc_id"]: d["story_id"] for d in documents}
+    folds = sourcetrace.folds(3)
+    assert len(folds) == 3
+    tested = [doc for fold in folds for doc in fold.test]
+    assert sorted(tested) == sorted(story)  # each document is tested exactly once
+    for fold in folds:
+        assert set(fold.train).isdisjoint(fold.test)
+        assert {story[d] for d in fold.train}.isdisjoint({story[d] for d in fold.test})
+    # the three retellings of the FT story always travel together
+    ft = {"st-000", "st-001", "st-003"}
+    assert any(ft <= set(fold.test) for fold in folds)
+
+
+@pytest.mark.parametrize("k", [1, 4, 5])
+def test_folds_refuse_k_outside_two_to_the_number_of_stories(k):
+    with pytest.raises(ValueError, match="number of stories"):
+        sourcetrace.folds(k)
+
+
+def test_manifest_text_hashes_match_the_seed_bytes():
+    manifest = json.loads((ROOT / "corpus" / "MANIFEST.json").read_text())
+    for entry in manifest["documents"].values():
+        data = (ROOT / "seeds" / entry["seed_file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["text_sha256"]

@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint clean bench
+.PHONY: demo test install lint clean bench readme
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_entities.py
+	$(BIN)/python benchmarks/bench_evaluate.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
+
+readme: install
+	$(BIN)/python -c "import pathlib; from sourcetrace.cli import readme_with_reference as r; p = pathlib.Path('README.md'); p.write_text(r(p.read_text()))"

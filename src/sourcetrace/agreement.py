@@ -14,7 +14,7 @@ from typing import Any
 
 from .agreement_stats import cohen_kappa, krippendorff_alpha
 from .errors import InputError, raise_all
-from .evaluation import GoldSet, Predictions, Settings, score, signature
+from .evaluation import GoldSet, Predictions, make_settings, score, signature
 from .jsonio import read_records
 from .labels import names
 from .schema import sha256_text, validate_record
@@ -47,6 +47,16 @@ def read_pass(path: Path, texts: dict[str, str]) -> dict[str, dict[str, Any]]:
             found = validate_record(
                 record.value, "annotation", file, record.line, text_for=texts.get
             )
+            if not found and record.value["doc_id"] in documents:
+                found.append(
+                    InputError(
+                        f"duplicate doc_id {record.value['doc_id']!r} in this pass",
+                        file=file,
+                        line=record.line,
+                        pointer="/doc_id",
+                        expected="one annotation per document in a pass",
+                    )
+                )
             problems += found
             if not found:
                 documents[record.value["doc_id"]] = record.value
@@ -141,6 +151,7 @@ def agreement(
     passes: list[Path], *, claim_threshold: float = 0.5, texts: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Pairwise scores and kappas between passes, plus alpha across all when more than two."""
+    make_settings(claim_threshold=claim_threshold)  # refuse a bad threshold before reading
     if len(passes) < 2:
         raise InputError(
             "agreement needs at least two annotation passes",
@@ -158,7 +169,7 @@ def agreement(
             file=passes[1],
             expected="passes over the same documents",
         )
-    settings = Settings(claim_threshold=claim_threshold)
+    settings = make_settings(claim_threshold=claim_threshold)
     pairs = []
     for (i, a_docs), (j, b_docs) in combinations(enumerate(loaded), 2):
         gold = GoldSet(

@@ -308,3 +308,45 @@ def evaluate_main(argv: Sequence[str] | None = None) -> int:
     """The `evaluate` console script: same as `sourcetrace evaluate`."""
     argv = list(sys.argv[1:] if argv is None else argv)
     return main(["evaluate", *argv])
+
+
+def reference_text(width: int = 100) -> str:
+    """The help of every command, as the README's CLI reference shows it (tested to match)."""
+    import os
+
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(width)
+    try:
+        parser = build_parser()
+        sections = [("sourcetrace", parser)]
+        sections += _subparsers("sourcetrace", parser)
+        return "\n".join(
+            f"### `{name}`\n\n```text\n{sub.format_help().rstrip()}\n```\n"
+            for name, sub in sections
+        )
+    finally:
+        if previous is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = previous
+
+
+def _subparsers(prefix: str, parser: argparse.ArgumentParser) -> list[tuple[str, Any]]:
+    found = []
+    for action in parser._actions:  # argparse offers no public walk of subcommands
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.append((f"{prefix} {name}", sub))
+                found += _subparsers(f"{prefix} {name}", sub)
+    return found
+
+
+README_MARKERS = ("<!-- cli-reference:start -->", "<!-- cli-reference:end -->")
+
+
+def readme_with_reference(readme: str) -> str:
+    """README text with the CLI reference block replaced by the parser's current help."""
+    start, end = README_MARKERS
+    head, _, rest = readme.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{reference_text()}{end}{tail}"

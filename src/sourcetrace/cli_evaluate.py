@@ -15,6 +15,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate
     from .jsonio import atomic_write
 
+    if args.output is not None:
+        refuse_protected_output(args.output)
     report = evaluate(
         args.predictions,
         gold=args.gold,
@@ -41,10 +43,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def refuse_protected_output(output: Path) -> None:
+    """Reports never go into corpus/ or annotations/: those are written only by their owners."""
+    from .errors import InputError
+    from .paths import repo_root
+
+    root = repo_root()
+    target = output.resolve()
+    for protected in ("corpus", "annotations"):
+        if root is not None and target.is_relative_to((root / protected).resolve()):
+            raise InputError(
+                f"refusing to write a report into {protected}/",
+                file=output,
+                expected="an --output path outside corpus/ and annotations/ "
+                "(e.g. evaluate/runs/<system>/report.json)",
+            )
+
+
 def cmd_agreement(args: argparse.Namespace) -> int:
     from .agreement import agreement
     from .jsonio import atomic_write
 
+    if args.output is not None:
+        refuse_protected_output(args.output)
     report = agreement(args.passes, claim_threshold=args.claim_threshold)
     from .report import to_json
 

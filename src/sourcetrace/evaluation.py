@@ -169,6 +169,12 @@ def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
     items: list[tuple[Any, Record]] = []
     if isinstance(predictions, (str, Path)):
         path = Path(predictions)
+        if not path.exists():
+            raise InputError(
+                "file not found",
+                file=path,
+                expected="a predictions .jsonl/.json file or a folder of them",
+            )
         files = (
             sorted(p for p in path.iterdir() if p.suffix in (".json", ".jsonl"))
             if path.is_dir()
@@ -199,7 +205,9 @@ def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
     first_line: dict[str, str] = {}
     for file, record in items:
         value = record.value
-        found = validate_record(value, "prediction", file, record.line, text_for=gold.texts.get)
+        found = _text_mismatch(value, gold, file, record.line) or validate_record(
+            value, "prediction", file, record.line, text_for=gold.texts.get
+        )
         if not found:
             doc_id = value["doc_id"]
             if doc_id in documents:
@@ -220,6 +228,25 @@ def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
     if not sha:
         sha = sha256_text(repr(sorted((k, repr(v)) for k, v in documents.items())))
     return Predictions(documents, source, sha)
+
+
+def _text_mismatch(value: Any, gold: GoldSet, file: Any, line: int) -> list[InputError]:
+    """A prediction that carries a text must carry the gold's text: offsets mean nothing else."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("text"), str):
+        return []
+    gold_text = gold.texts.get(value.get("doc_id"))
+    if gold_text is None or value["text"] == gold_text:
+        return []
+    return [
+        InputError(
+            f"the prediction's text differs from the gold text of {value['doc_id']!r}: it was "
+            "made on another text",
+            file=file,
+            line=line,
+            pointer="/text",
+            expected=f"the gold text (sha256 {sha256_text(gold_text)[:12]}...), or no text",
+        )
+    ]
 
 
 # ---------------------------------------------------------------- scoring
@@ -298,18 +325,37 @@ def headline_metrics(layers: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return metrics
 
 
-def metric_function(
-    path: tuple[str, ...], layers: tuple[str, ...], settings: Settings
-) -> Callable[[Mapping[str, Any]], float]:
-    layer = (path[0],)
+def headline_values(
+    layers: tuple[str, ...], settings: Settings
+) -> Callable[[Mapping[str, Any]], dict[str, float]]:
+    """All headline figures of a (resampled) tally, summarising each layer once."""
+    paths = headline_metrics(layers)
 
-    def metric(tally: Mapping[str, Any]) -> float:
-        value: Any = summarize(tally, layer, settings)
-        for key in path:
-            value = value[key]
-        return float(value)
+    def values(tally: Mapping[str, Any]) -> dict[str, float]:
+        sections = summarize(tally, layers, settings)
+        result = {}
+        for name, path in paths.items():
+            value: Any = sections
+            for key in path:
+                value = value[key]
+            result[name] = float(value)
+        return result
 
-    return metric
+    return values
+
+
+def numeric_tallies(per_doc: Mapping[str, Tally]) -> dict[str, Tally]:
+    """Tallies without their list leaves (paired labels, cluster rows): headline figures are
+    counts only, and resampling lists is the slow part."""
+
+    def strip(tally: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            key: strip(value) if isinstance(value, Mapping) else value
+            for key, value in tally.items()
+            if not isinstance(value, list)
+        }
+
+    return {doc_id: strip(tally) for doc_id, tally in per_doc.items()}
 
 
 def scored_layers(predictions: Predictions, settings: Settings) -> tuple[str, ...]:
@@ -346,7 +392,9 @@ def check_coverage(
     return missing, unscored
 
 
-def signature(gold: GoldSet, layers: Iterable[str], settings: Settings) -> str:
+def signature(
+    gold: GoldSet, layers: Iterable[str], settings: Settings, compared: bool = False
+) -> str:
     """A sacrebleu-style line that pins down everything a number depends on."""
     mentions = "+".join(sorted(settings.mentions)) if settings.mentions else "all"
     parts = [
@@ -359,7 +407,14 @@ def signature(gold: GoldSet, layers: Iterable[str], settings: Settings) -> str:
         f"missing:{settings.missing}",
     ]
     if settings.bootstrap:
-        parts += [f"bootstrap:{settings.bootstrap}", f"seed:{settings.seed}"]
+        parts += [f"bootstrap:{settings.bootstrap}", f"confidence:{settings.confidence:g}"]
+    if compared:
+        parts += [
+            f"compare:{settings.compare_method}",
+            f"compare_samples:{settings.compare_samples}",
+        ]
+    if settings.bootstrap or compared:
+        parts.append(f"seed:{settings.seed}")
     return "|".join(parts)
 
 
@@ -412,7 +467,7 @@ def evaluate(
     missing, unscored = check_coverage(gold_set, preds, settings, preds.source)
     sections, per_doc, layers = score(gold_set, preds, settings)
     report: dict[str, Any] = {
-        "signature": signature(gold_set, layers, settings),
+        "signature": signature(gold_set, layers, settings, compared=compare is not None),
         "toolkit": {"name": "sourcetrace", "version": __version__},
         "corpus": {
             "version": gold_set.version,
@@ -435,18 +490,15 @@ def evaluate(
         "statistics": {},
     }
     if settings.bootstrap:
-        from .stats import bootstrap_ci
+        from .stats import bootstrap_cis
 
-        report["statistics"]["bootstrap"] = {
-            name: bootstrap_ci(
-                per_doc,
-                metric_function(path, layers, settings),
-                n=settings.bootstrap,
-                seed=settings.seed,
-                confidence=settings.confidence,
-            )
-            for name, path in headline_metrics(layers).items()
-        }
+        report["statistics"]["bootstrap"] = bootstrap_cis(
+            numeric_tallies(per_doc),
+            headline_values(layers, settings),
+            n=settings.bootstrap,
+            seed=settings.seed,
+            confidence=settings.confidence,
+        )
     if compare is not None:
         report["statistics"]["comparison"] = _compare(compare, gold_set, per_doc, layers, settings)
     return report
@@ -459,23 +511,20 @@ def _compare(
     layers: tuple[str, ...],
     settings: Settings,
 ) -> dict[str, Any]:
-    from .stats import paired_test
+    from .stats import paired_tests
 
     other_preds = load_predictions(other, gold)
     check_coverage(gold, other_preds, settings, other_preds.source)
     other_settings = Settings(**{**settings.__dict__, "layers": layers})
     _, other_per_doc, _ = score(gold, other_preds, other_settings)
-    metrics = {
-        name: paired_test(
-            per_doc,
-            other_per_doc,
-            metric_function(path, layers, settings),
-            n=settings.compare_samples,
-            seed=settings.seed,
-            method=settings.compare_method,
-        )
-        for name, path in headline_metrics(layers).items()
-    }
+    metrics = paired_tests(
+        numeric_tallies(per_doc),
+        numeric_tallies(other_per_doc),
+        headline_values(layers, settings),
+        n=settings.compare_samples,
+        seed=settings.seed,
+        method=settings.compare_method,
+    )
     return {
         "other": {"source": other_preds.source, "sha256": other_preds.sha256},
         "method": settings.compare_method,
@@ -517,10 +566,15 @@ def make_settings(**options: Any) -> Settings:
             f"claim threshold {settings.claim_threshold} is outside (0, 1]",
             expected="a number in (0, 1], default 0.5",
         )
-    if settings.bootstrap < 0 or settings.compare_samples < 1:
+    if settings.bootstrap < 0:
         raise InputError(
-            "bootstrap and compare samples must not be negative",
+            f"bootstrap samples {settings.bootstrap} is negative",
             expected="--bootstrap 0 (off) or e.g. 1000",
+        )
+    if settings.compare_samples < 1:
+        raise InputError(
+            f"compare samples {settings.compare_samples} is below 1",
+            expected="--compare-samples of at least 1, e.g. 1000",
         )
     if settings.missing not in MISSING_POLICIES:
         raise InputError(

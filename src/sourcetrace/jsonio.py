@@ -81,7 +81,8 @@ def read_text(path: Path) -> str:
         )
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        # A byte-order mark is legal UTF-8 that some editors add; it is not JSON, so drop it.
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(

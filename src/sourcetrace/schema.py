@@ -122,6 +122,13 @@ class _Checker:
         self, item: Mapping[str, Any], where: str, text: str | None, *, offsets_required: bool
     ) -> None:
         has_offsets = "start" in item and "end" in item
+        if ("start" in item) != ("end" in item):
+            self.add(
+                where,
+                "span has only one of start and end",
+                "both start and end, or neither (text only)",
+            )
+            return
         if not has_offsets:
             if offsets_required:
                 self.add(where, "span has no offsets", "start and end")

@@ -6,6 +6,7 @@ import re
 import string
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 Tally = dict[str, Any]
@@ -53,6 +54,7 @@ def _add_into(total: dict, tally: Mapping[str, Any]) -> None:
             total[key] = total.get(key, 0) + value
 
 
+@lru_cache(maxsize=65536)
 def normalize_text(text: str) -> str:
     """SQuAD-style normalisation: lower case, drop punctuation and articles, fold white space.
 
@@ -69,17 +71,24 @@ def normalized_tokens(text: str) -> list[str]:
     return normalize_text(text).split()
 
 
+@lru_cache(maxsize=65536)
+def _token_counts(text: str) -> tuple[Counter[str], int]:
+    """Token bag of a text; cached because matching compares every gold text to every
+    predicted one."""
+    tokens = normalize_text(text).split()
+    return Counter(tokens), len(tokens)
+
+
 def token_f1(prediction: str, reference: str) -> float:
     """SQuAD token-overlap F1 between two strings after ``normalize_text``."""
-    pred_tokens = normalized_tokens(prediction)
-    gold_tokens = normalized_tokens(reference)
-    if not pred_tokens or not gold_tokens:
-        return float(pred_tokens == gold_tokens)
-    common = Counter(pred_tokens) & Counter(gold_tokens)
-    overlap = sum(common.values())
+    pred_counts, pred_length = _token_counts(prediction)
+    gold_counts, gold_length = _token_counts(reference)
+    if not pred_length or not gold_length:
+        return float(pred_length == gold_length)
+    overlap = sum((pred_counts & gold_counts).values())
     if overlap == 0:
         return 0.0
-    return f1_score(overlap / len(pred_tokens), overlap / len(gold_tokens))
+    return f1_score(overlap / pred_length, overlap / gold_length)
 
 
 def char_overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:

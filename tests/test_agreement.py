@@ -1,0 +1,297 @@
+"""`sourcetrace agreement PASS...`: annotation passes scored against each other, kappa and alpha.
+
+A pass is a folder of <doc_id>.json gold files without text; their offsets and text_sha256 are
+checked against the packaged corpus texts. The passes are built from the story gold of
+gold_factory; kappa and alpha are worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gold_factory import story_gold
+
+# Claim polarities of the story gold, by hand from gold_factory:
+#   st-000: c1 positive, c2 positive, c3 positive, c4 negative
+#   st-001: c1 positive, c2 positive, c3 negative, c4 positive, c5 positive
+# -> 9 claims, 7 positive and 2 negative.
+TWO_DOCS = ("st-000", "st-001")
+SCORE_KEYS = ("precision", "recall", "f1", "accuracy", "conll_f1", "kappa")
+
+Change = Callable[[dict[str, Any]], None]
+
+
+def write_pass(folder: Path, doc_ids=TWO_DOCS, change: dict[str, Change] | None = None) -> Path:
+    """A pass folder: one <doc_id>.json gold file per document, changed where asked."""
+    folder.mkdir(parents=True)
+    for record in story_gold(doc_ids, with_text=False):
+        path = folder / f"{record['doc_id']}.json"  # named before any change
+        if change and record["doc_id"] in change:
+            change[record["doc_id"]](record)
+        path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    return folder
+
+
+def flip_polarity(claim_index: int) -> Change:
+    def change(record: dict[str, Any]) -> None:
+        claim = record["claims"][claim_index]
+        claim["polarity"] = "negative" if claim["polarity"] == "positive" else "positive"
+
+    return change
+
+
+def agreement_json(run_cli, *passes: Path, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    result = run_cli("agreement", *passes, "--format", "json", *extra)
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def score_values(tree: Any) -> list[Any]:
+    if isinstance(tree, dict):
+        found = []
+        for key, value in tree.items():
+            if key in SCORE_KEYS:
+                found.append(value)
+            else:
+                found += score_values(value)
+        return found
+    return []
+
+
+# ------------------------------------------------------------------ two passes
+
+
+def test_a_pass_against_itself_agrees_fully(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a")
+    b = write_pass(tmp_path / "b")
+    report = agreement_json(run_cli, a, b)
+    assert report["passes"] == [str(a), str(b)]
+    assert report["documents"] == list(TWO_DOCS)
+    assert report["documents_not_in_every_pass"] == []
+    assert "alpha" not in report  # two passes: kappa only
+    (pair,) = report["pairs"]
+    assert (pair["a"], pair["b"]) == (str(a), str(b))
+    layers = pair["report"]["layers"]
+    assert set(layers) == {"entities", "claims", "attributions"}
+    values = score_values(layers)
+    assert len(values) > 100
+    assert all(value == 1.0 for value in values)
+    assert layers["entities"]["overall"]["strict"]["possible"] == 13 + 9
+    # Every attribute uses two labels or more in st-000 + st-001 (types ORG/GPE/PERSON, mention
+    # name/nominal/pronoun, polarity, certainty certain/probable, checkworthy true/false), so
+    # every kappa is defined and 1.0. Pairs: 22 entities, 9 claims.
+    assert pair["kappa"] == {
+        "entity.type": {"pairs": 22, "kappa": 1.0},
+        "entity.mention": {"pairs": 22, "kappa": 1.0},
+        "claim.polarity": {"pairs": 9, "kappa": 1.0},
+        "claim.certainty": {"pairs": 9, "kappa": 1.0},
+        "claim.checkworthy": {"pairs": 9, "kappa": 1.0},
+    }
+
+
+def test_two_changed_polarities_give_the_hand_computed_kappa(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a")
+    # B flips st-000 c1 (positive -> negative) and st-001 c3 (negative -> positive).
+    b = write_pass(tmp_path / "b", change={"st-000": flip_polarity(0), "st-001": flip_polarity(2)})
+    report = agreement_json(run_cli, a, b)
+    (pair,) = report["pairs"]
+    # 9 matched claims.            B positive  B negative
+    #            A positive             6           1
+    #            A negative             1           1
+    # p_o = 7/9; A and B each say positive 7/9, negative 2/9:
+    # p_e = (7/9)^2 + (2/9)^2 = 53/81; kappa = (63/81 - 53/81) / (1 - 53/81) = 10/28 = 5/14.
+    assert pair["kappa"]["claim.polarity"]["pairs"] == 9
+    assert pair["kappa"]["claim.polarity"]["kappa"] == pytest.approx(5 / 14, abs=1e-12)
+    # Nothing else changed: spans still agree fully, other kappas stay 1.0.
+    assert pair["kappa"]["claim.certainty"]["kappa"] == 1.0
+    assert pair["report"]["layers"]["claims"]["span"]["strict"]["f1"] == 1.0
+    # The pair report carries the same polarity figures as evaluate would: accuracy 7/9.
+    polarity = pair["report"]["layers"]["claims"]["attributes"]["polarity"]
+    assert polarity["accuracy"] == pytest.approx(7 / 9)
+    assert polarity["kappa"] == pytest.approx(5 / 14, abs=1e-12)
+
+
+def test_span_disagreement_is_scored_like_evaluate(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a")
+
+    def drop_last_claim(record: dict[str, Any]) -> None:
+        # c5 is also the content of the own-voice attribution a4: drop both.
+        record["claims"].pop()
+        record["attributions"].pop()
+
+    b = write_pass(tmp_path / "b", change={"st-001": drop_last_claim})
+    forward = agreement_json(run_cli, a, b)["pairs"][0]["report"]["layers"]
+    backward = agreement_json(run_cli, b, a)["pairs"][0]["report"]["layers"]
+    # A has 9 claims, B 8, 8 in common: P 8/8, R 8/9, F1 16/17, in either direction with P and
+    # R swapped. Attributions: 8 against 7, 7 in common: F1 14/15.
+    strict = forward["claims"]["span"]["strict"]
+    assert (strict["precision"], strict["recall"]) == (1.0, pytest.approx(8 / 9))
+    assert strict["f1"] == pytest.approx(16 / 17)
+    assert backward["claims"]["span"]["strict"]["precision"] == pytest.approx(8 / 9)
+    assert backward["claims"]["span"]["strict"]["f1"] == pytest.approx(16 / 17)
+    for part in ("source", "cue", "content", "triple"):
+        assert forward["attributions"][part]["strict"]["f1"] == pytest.approx(14 / 15)
+
+
+def test_a_pass_may_be_a_gold_jsonl(run_cli, tmp_path):
+    folder = write_pass(tmp_path / "a")
+    b_records = story_gold(TWO_DOCS, with_text=False)
+    flip_polarity(0)(b_records[0])
+    flip_polarity(2)(b_records[1])
+    jsonl = tmp_path / "b.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in b_records), encoding="utf-8")
+    report = agreement_json(run_cli, folder, jsonl)
+    # The same two flips as in the test above: kappa 5/14.
+    assert report["pairs"][0]["kappa"]["claim.polarity"]["kappa"] == pytest.approx(5 / 14)
+
+
+def test_documents_in_one_pass_only_are_listed_not_scored(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a")
+    b = write_pass(tmp_path / "b", doc_ids=("st-000",))
+    report = agreement_json(run_cli, a, b)
+    assert report["documents"] == ["st-000"]
+    assert report["documents_not_in_every_pass"] == ["st-001"]
+    entities = report["pairs"][0]["report"]["layers"]["entities"]["overall"]["strict"]
+    assert (entities["possible"], entities["f1"]) == (13, 1.0)
+
+
+# ------------------------------------------------------------------ three passes
+
+
+def test_three_passes_that_agree_have_alpha_one(run_cli, tmp_path):
+    passes = [write_pass(tmp_path / name, doc_ids=("st-000",)) for name in "abc"]
+    report = agreement_json(run_cli, *passes)
+    # Pairs a-b, a-c, b-c.
+    assert [(p["a"], p["b"]) for p in report["pairs"]] == [
+        (str(passes[0]), str(passes[1])),
+        (str(passes[0]), str(passes[2])),
+        (str(passes[1]), str(passes[2])),
+    ]
+    alpha = report["alpha"]
+    assert alpha["claim.polarity"] == {"units": 4, "alpha": 1.0}
+    assert alpha["entity.type"]["units"] == 13
+    assert all(entry["alpha"] == 1.0 for entry in alpha.values())
+
+
+def test_one_disagreeing_pass_gives_the_hand_computed_alpha(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a", doc_ids=("st-000",))
+    b = write_pass(tmp_path / "b", doc_ids=("st-000",))
+    c = write_pass(tmp_path / "c", doc_ids=("st-000",), change={"st-000": flip_polarity(0)})
+    report = agreement_json(run_cli, a, b, c)
+    # Units (claims of st-000) x coders (a, b, c), polarity:
+    #   c1: pos pos neg    c2: pos pos pos    c3: pos pos pos    c4: neg neg neg
+    # Coincidences (each unit with m = 3 values adds its ordered pairs / (m - 1)):
+    #   c1: pos-pos 2/2 = 1, pos-neg 2/2 = 1, neg-pos 1; c2, c3: pos-pos 6/2 = 3 each;
+    #   c4: neg-neg 3.  o(pos,pos) = 7, o(pos,neg) = o(neg,pos) = 1, o(neg,neg) = 3.
+    # n = 12, n_pos = 8, n_neg = 4.
+    # alpha = 1 - (n - 1) * (o(pos,neg) + o(neg,pos)) / (n_pos n_neg + n_neg n_pos)
+    #       = 1 - 11 * 2 / 64 = 21/32.
+    polarity = report["alpha"]["claim.polarity"]
+    assert polarity["units"] == 4
+    assert polarity["alpha"] == pytest.approx(21 / 32, abs=1e-12)
+    assert report["alpha"]["claim.certainty"]["alpha"] == 1.0
+    # Kappa of the pairs with c: 4 claims, A = pos pos pos neg, C = neg pos pos neg.
+    # p_o = 3/4; A pos 3/4, C pos 1/2: p_e = 3/4 * 1/2 + 1/4 * 1/2 = 1/2; kappa = 1/2.
+    kappas = [pair["kappa"]["claim.polarity"]["kappa"] for pair in report["pairs"]]
+    assert kappas == [1.0, pytest.approx(0.5), pytest.approx(0.5)]
+
+
+def test_markdown_names_the_passes_and_the_figures(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a", doc_ids=("st-000",))
+    b = write_pass(tmp_path / "b", doc_ids=("st-000",))
+    c = write_pass(tmp_path / "c", doc_ids=("st-000",), change={"st-000": flip_polarity(0)})
+    result = run_cli("agreement", a, b, c)
+    assert result.code == 0, result.err
+    text = result.out
+    assert f"# Inter-annotator agreement ({a}, {b}, {c})" in text
+    assert f"## {a} vs {b}" in text and f"## {b} vs {c}" in text
+    assert "| claim.polarity | 4 | 0.500 |" in text  # kappa of a/b against c, hand-worked above
+    assert "| claim.polarity | 4 | 0.656 |" in text  # alpha 21/32 = 0.65625
+    out = tmp_path / "agreement.md"
+    written = run_cli("agreement", a, b, c, "--output", out)
+    assert written.code == 0 and written.out == ""
+    assert out.read_text("utf-8") == text
+
+
+# ------------------------------------------------------------------ bad passes
+
+
+def _retarget(doc_id: str) -> Change:
+    def change(record: dict[str, Any]) -> None:
+        record["doc_id"] = doc_id
+
+    return change
+
+
+def _wrong_sha(record: dict[str, Any]) -> None:
+    record["text_sha256"] = "0" * 64
+
+
+def _bad_offset(record: dict[str, Any]) -> None:
+    record["entities"][0]["end"] = 10**6
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (_retarget("st-999"), ["unknown doc_id", "st-999", "/doc_id"]),
+        (_wrong_sha, ["text_sha256", "/text_sha256"]),
+        (_bad_offset, ["past the end", "/entities/0/end"]),
+    ],
+    ids=["unknown-doc-id", "wrong-sha", "offset-out-of-range"],
+)
+def test_a_bad_pass_exits_2_naming_the_file(run_cli, tmp_path, change, words):
+    a = write_pass(tmp_path / "a")
+    b = write_pass(tmp_path / "b", change={"st-001": change})
+    out = tmp_path / "agreement.json"
+    result = run_cli("agreement", a, b, "--format", "json", "--output", out)
+    assert result.code == 2
+    assert str(b / "st-001.json") in result.err
+    for word in words:
+        assert word in result.err
+    assert "Traceback" not in result.err
+    assert not out.exists()
+
+
+def test_one_pass_or_no_shared_document_exits_2(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a", doc_ids=("st-000",))
+    b = write_pass(tmp_path / "b", doc_ids=("st-001",))
+    alone = run_cli("agreement", a)
+    assert alone.code == 2 and "at least two" in alone.err
+    disjoint = run_cli("agreement", a, b)
+    assert disjoint.code == 2 and "share no" in disjoint.err
+
+
+def test_an_empty_pass_folder_exits_2(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli("agreement", a, empty)
+    assert result.code == 2
+    assert str(empty) in result.err
+
+
+def test_two_files_of_one_document_in_a_pass_exit_2(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a")
+    b = write_pass(tmp_path / "b")
+    # A second file for st-000 in pass b, with one polarity changed: which one is the pass?
+    record = story_gold(("st-000",), with_text=False)[0]
+    flip_polarity(0)(record)
+    (b / "st-000-fixed.json").write_text(json.dumps(record), encoding="utf-8")
+    result = run_cli("agreement", a, b, "--format", "json")
+    assert result.code == 2
+    assert "st-000" in result.err and "duplicate" in result.err
+
+
+@pytest.mark.parametrize("threshold", ["0", "1.5"])
+def test_agreement_refuses_a_claim_threshold_outside_0_1(run_cli, tmp_path, threshold):
+    a = write_pass(tmp_path / "a", doc_ids=("st-000",))
+    b = write_pass(tmp_path / "b", doc_ids=("st-000",))
+    result = run_cli("agreement", a, b, "--claim-threshold", threshold)
+    assert result.code == 2
+    assert "threshold" in result.err

@@ -295,3 +295,12 @@ def test_agreement_refuses_a_claim_threshold_outside_0_1(run_cli, tmp_path, thre
     result = run_cli("agreement", a, b, "--claim-threshold", threshold)
     assert result.code == 2
     assert "threshold" in result.err
+
+
+def test_a_pass_file_named_after_another_document_exits_2(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a", doc_ids=("st-000",))
+    b = write_pass(tmp_path / "b", doc_ids=("st-000",))
+    (b / "st-000.json").rename(b / "st-001.json")
+    result = run_cli("agreement", a, b, "--format", "json")
+    assert result.code == 2
+    assert "st-001.json" in result.err and "expected st-000.json in a pass folder" in result.err

@@ -856,6 +856,25 @@ def test_a_layer_absent_from_the_prediction_is_not_scored(run_cli, tmp_path, gol
     assert report["layers"]["claims"]["span"]["strict"]["f1"] == 1.0
 
 
+def test_a_layer_in_some_records_only_is_refused_naming_the_line(run_cli, tmp_path, gold_path):
+    # Scoring the record without "claims" as "found nothing" would be a silent wrong score:
+    # the system must say [] on purpose, so the record's line is named and nothing is scored.
+    records = story_gold(with_text=False)
+    del records[1]["claims"]
+    for attribution in records[1]["attributions"]:
+        attribution["content"].pop("claims")  # no claim ids to refer to any more
+    path = write_jsonl(tmp_path / "partial_layer.jsonl", records)
+    output = tmp_path / "report.json"
+    result = run_cli("evaluate", path, "--gold", gold_path, "--output", output)
+    assert result.code == 2
+    assert f"{path}, line 2, at /claims" in result.err
+    assert '"claims": [] for "found nothing"' in result.err
+    assert not output.exists()
+    # --layers without claims scores the rest
+    report = evaluate_json(run_cli, path, "--gold", gold_path, "--layers", "entities")
+    assert report["layers"]["entities"]["overall"]["strict"]["f1"] == 1.0
+
+
 # ------------------------------------------------------------------ 10. mention filter
 
 

@@ -40,6 +40,7 @@ def read_pass(path: Path, texts: dict[str, str]) -> dict[str, dict[str, Any]]:
             expected="one <doc_id>.json gold file per document",
         )
     documents: dict[str, dict[str, Any]] = {}
+    seen: dict[str, str] = {}  # doc_id -> where it was first seen, valid or not
     problems: list[InputError] = []
     for file in files:
         _, records = read_records(file)
@@ -47,19 +48,32 @@ def read_pass(path: Path, texts: dict[str, str]) -> dict[str, dict[str, Any]]:
             found = validate_record(
                 record.value, "annotation", file, record.line, text_for=texts.get
             )
-            if not found and record.value["doc_id"] in documents:
+            if not found and path.is_dir() and record.value["doc_id"] != file.stem:
                 found.append(
                     InputError(
-                        f"duplicate doc_id {record.value['doc_id']!r} in this pass",
+                        f"file name does not match doc_id {record.value['doc_id']!r}",
+                        file=file,
+                        line=record.line,
+                        pointer="/doc_id",
+                        expected=f"{record.value['doc_id']}.json in a pass folder",
+                    )
+                )
+            doc_id = record.value.get("doc_id") if isinstance(record.value, dict) else None
+            if isinstance(doc_id, str) and doc_id in seen:
+                found.append(
+                    InputError(
+                        f"duplicate doc_id {doc_id!r} in this pass (first in {seen[doc_id]})",
                         file=file,
                         line=record.line,
                         pointer="/doc_id",
                         expected="one annotation per document in a pass",
                     )
                 )
+            if isinstance(doc_id, str):
+                seen.setdefault(doc_id, f"{file}, line {record.line}")
             problems += found
             if not found:
-                documents[record.value["doc_id"]] = record.value
+                documents[doc_id] = record.value
     raise_all(problems)
     return documents
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +161,7 @@ class Predictions:
     documents: dict[str, dict[str, Any]]
     source: str
     sha256: str
+    where: dict[str, str] = field(default_factory=dict)  # doc_id -> "file, line N"
 
 
 def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
@@ -227,7 +228,7 @@ def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
     raise_all(problems)
     if not sha:
         sha = sha256_text(repr(sorted((k, repr(v)) for k, v in documents.items())))
-    return Predictions(documents, source, sha)
+    return Predictions(documents, source, sha, first_line)
 
 
 def _text_mismatch(value: Any, gold: GoldSet, file: Any, line: int) -> list[InputError]:
@@ -359,13 +360,30 @@ def numeric_tallies(per_doc: Mapping[str, Tally]) -> dict[str, Tally]:
 
 
 def scored_layers(predictions: Predictions, settings: Settings) -> tuple[str, ...]:
-    """Requested layers, or every layer that at least one prediction record has."""
+    """Requested layers, or every layer that at least one prediction record has.
+
+    A scored layer must be in every record: a record without it would be scored as "found
+    nothing" by accident, so that is refused ([] says "found nothing" on purpose).
+    """
     if settings.layers:
-        return tuple(layer for layer in LAYERS if layer in settings.layers)
-    present = tuple(
-        layer for layer in LAYERS if any(layer in doc for doc in predictions.documents.values())
-    )
-    return present
+        layers = tuple(layer for layer in LAYERS if layer in settings.layers)
+    else:
+        layers = tuple(
+            layer for layer in LAYERS if any(layer in doc for doc in predictions.documents.values())
+        )
+    problems = [
+        InputError(
+            f"the record of {doc_id!r} has no {layer!r} layer, which is scored",
+            file=predictions.where.get(doc_id, predictions.source),
+            pointer=f"/{layer}",
+            expected=f'"{layer}": [] for "found nothing", or --layers without {layer}',
+        )
+        for layer in layers
+        for doc_id, doc in sorted(predictions.documents.items())
+        if layer not in doc
+    ]
+    raise_all(problems)
+    return layers
 
 
 def check_coverage(

@@ -175,3 +175,60 @@ def test_manifest_text_hashes_match_the_seed_bytes():
     for entry in manifest["documents"].values():
         data = (ROOT / "seeds" / entry["seed_file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["text_sha256"]
+
+
+LOAD_CONFIGS = textwrap.dedent("""
+    import json, sys
+    import datasets
+    corpus = sys.argv[1]
+    out = {}
+    for config in ("documents", "entities", "claims", "attributions", "links"):
+        ds = datasets.load_dataset(corpus, config)["test"]
+        out[config] = {"rows": ds.num_rows, "features": ds.features.to_dict(),
+                       "first": {k: v for k, v in ds[0].items() if k != "text"}}
+    print(json.dumps(out, default=str))
+""")
+
+
+def test_per_layer_configs_load_with_their_declared_features(tmp_path):
+    from sourcetrace.corpus import build
+    from test_corpus import bump_version, make_checkout
+
+    from gold_factory import story_gold
+
+    root = make_checkout(tmp_path / "repo")
+    gold = story_gold(with_text=False)
+    for record in gold:
+        (root / "annotations" / "gold" / f"{record['doc_id']}.json").write_text(
+            json.dumps(record, ensure_ascii=False), encoding="utf-8"
+        )
+    first_two = sorted({c["cluster"] for r in gold for c in r["claims"]})[:2]
+    links = {"relations": [{"from": first_two[0], "to": first_two[1], "relation": "distorts"}]}
+    (root / "annotations" / "links.json").write_text(json.dumps(links), encoding="utf-8")
+    bump_version(root, "0.2.0", "story gold")
+    build(root)
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_CONFIGS, str(root / "corpus")],
+        env=offline_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    features = config_features()
+    for layer in ("entities", "claims", "attributions"):
+        # one row per item of every gold file, nothing lost or added
+        assert loaded[layer]["rows"] == sum(len(r[layer]) for r in gold)
+        assert loaded[layer]["features"] == features[layer].to_dict()
+    assert loaded["documents"]["rows"] == 5
+    assert loaded["links"]["rows"] == 1
+    assert loaded["links"]["first"]["relation"] == features["links"]["relation"].str2int("distorts")
+    # a mention-id source keeps its id; the span fields it lacks come back as null
+    first = loaded["attributions"]["first"]
+    assert (
+        first["doc_id"] == "st-000"
+        and first["source"]["mention"] == gold[0]["attributions"][0]["source"]["mention"]
+    )
+    assert first["source"]["start"] is None

@@ -17,7 +17,7 @@ from .errors import InputError, raise_all
 from .evaluation import GoldSet, Predictions, make_settings, score, signature
 from .jsonio import read_records
 from .labels import names
-from .schema import sha256_text, validate_record
+from .schema import DocIdRegister, sha256_text, validate_record
 from .scoring.claims import lenient_claim_pairs
 from .scoring.matching import match_items, same_piece
 
@@ -40,7 +40,7 @@ def read_pass(path: Path, texts: dict[str, str]) -> dict[str, dict[str, Any]]:
             expected="one <doc_id>.json gold file per document",
         )
     documents: dict[str, dict[str, Any]] = {}
-    seen: dict[str, str] = {}  # doc_id -> where it was first seen, valid or not
+    register = DocIdRegister("one annotation per document in a pass")
     problems: list[InputError] = []
     for file in files:
         _, records = read_records(file)
@@ -58,22 +58,10 @@ def read_pass(path: Path, texts: dict[str, str]) -> dict[str, dict[str, Any]]:
                         expected=f"{record.value['doc_id']}.json in a pass folder",
                     )
                 )
-            doc_id = record.value.get("doc_id") if isinstance(record.value, dict) else None
-            if isinstance(doc_id, str) and doc_id in seen:
-                found.append(
-                    InputError(
-                        f"duplicate doc_id {doc_id!r} in this pass (first in {seen[doc_id]})",
-                        file=file,
-                        line=record.line,
-                        pointer="/doc_id",
-                        expected="one annotation per document in a pass",
-                    )
-                )
-            if isinstance(doc_id, str):
-                seen.setdefault(doc_id, f"{file}, line {record.line}")
+            found += register.check(record.value, file, record.line)
             problems += found
             if not found:
-                documents[doc_id] = record.value
+                documents[record.value["doc_id"]] = record.value
     raise_all(problems)
     return documents
 

@@ -16,7 +16,7 @@ from .corpus import read_corpus_documents, read_manifest
 from .errors import InputError, InputErrors, raise_all
 from .jsonio import Record, read_records
 from .paths import corpus_dir
-from .schema import LAYERS, sha256_text, validate_record
+from .schema import LAYERS, DocIdRegister, sha256_text, validate_record
 from .scoring.attributions import summarize_attributions, tally_attributions
 from .scoring.claims import lenient_claim_pairs, summarize_claims, tally_claims
 from .scoring.clusters import summarize_clusters, tally_clusters
@@ -122,6 +122,7 @@ def _gold_from_records(
 ) -> GoldSet:
     problems: list[InputError] = []
     documents: dict[str, dict[str, Any]] = {}
+    register = DocIdRegister()
     for record in records:
         value = record.value
         if not isinstance(value, Mapping) or not isinstance(value.get("text"), str):
@@ -136,16 +137,7 @@ def _gold_from_records(
             )
             continue
         found = validate_record(value, "annotation", file, record.line)
-        if not found and value["doc_id"] in documents:
-            found.append(
-                InputError(
-                    f"duplicate doc_id {value['doc_id']!r}",
-                    file=file,
-                    line=record.line,
-                    pointer="/doc_id",
-                    expected="one record per document",
-                )
-            )
+        found += register.check(value, file, record.line)
         problems += found
         if not found:
             documents[value["doc_id"]] = dict(value)
@@ -203,32 +195,20 @@ def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
         items = [("<predictions>", Record(v, i + 1)) for i, v in enumerate(predictions)]
         source, sha = "<python>", ""
     documents: dict[str, dict[str, Any]] = {}
-    first_line: dict[str, str] = {}
+    register = DocIdRegister("one prediction record per document")
     for file, record in items:
         value = record.value
         found = _text_mismatch(value, gold, file, record.line) or validate_record(
             value, "prediction", file, record.line, text_for=gold.texts.get
         )
+        found += register.check(value, file, record.line)
         if not found:
-            doc_id = value["doc_id"]
-            if doc_id in documents:
-                found.append(
-                    InputError(
-                        f"duplicate doc_id {doc_id!r} (first at {first_line[doc_id]})",
-                        file=file,
-                        line=record.line,
-                        pointer="/doc_id",
-                        expected="one prediction record per document",
-                    )
-                )
-            else:
-                documents[doc_id] = value
-                first_line[doc_id] = f"{file}, line {record.line}"
+            documents[value["doc_id"]] = value
         problems += found
     raise_all(problems)
     if not sha:
         sha = sha256_text(repr(sorted((k, repr(v)) for k, v in documents.items())))
-    return Predictions(documents, source, sha, first_line)
+    return Predictions(documents, source, sha, register.first)
 
 
 def _text_mismatch(value: Any, gold: GoldSet, file: Any, line: int) -> list[InputError]:

@@ -42,18 +42,7 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
                 _ci(report, f"entities.{scheme}.f1"),
                 counts,
             ]
-        for label in ("clusters",):
-            clusters = layers["entities"].get(label)
-            if clusters:
-                yield [
-                    "entities",
-                    "clusters (CoNLL F1)",
-                    "",
-                    "",
-                    _pct(clusters["conll_f1"]),
-                    "",
-                    _cluster_counts(clusters),
-                ]
+        yield from _cluster_rows("entities", layers["entities"].get("clusters"))
     if "claims" in layers:
         for level in LEVELS:
             m = layers["claims"]["span"][level]
@@ -77,17 +66,7 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
                 "",
                 f"accuracy {_pct(m.get('accuracy'))} kappa {kappa} pairs {m['pairs']}",
             ]
-        clusters = layers["claims"].get("clusters")
-        if clusters:
-            yield [
-                "claims",
-                "clusters (CoNLL F1)",
-                "",
-                "",
-                _pct(clusters["conll_f1"]),
-                "",
-                _cluster_counts(clusters),
-            ]
+        yield from _cluster_rows("claims", layers["claims"].get("clusters"))
     if "attributions" in layers:
         for part in PARTS:
             for level in LEVELS:
@@ -101,6 +80,19 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
                     _ci(report, f"attributions.{part}.{level}.f1"),
                     f"tp {m['true_positives']} gold {m['gold']} pred {m['predicted']}",
                 ]
+
+
+def _cluster_rows(layer: str, clusters: dict[str, Any] | None) -> Iterator[list[str]]:
+    if clusters:
+        yield [
+            layer,
+            "clusters (CoNLL F1)",
+            "",
+            "",
+            _pct(clusters["conll_f1"]),
+            "",
+            _cluster_counts(clusters),
+        ]
 
 
 def _cluster_counts(clusters: dict[str, Any]) -> str:

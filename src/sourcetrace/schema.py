@@ -357,6 +357,35 @@ def check_links_semantics(
 TextLookup = Callable[[str], str | None]
 
 
+class DocIdRegister:
+    """Where each doc_id was first seen; seeing it again is a problem (one record per document)."""
+
+    def __init__(self, expected: str = "one record per document") -> None:
+        self.expected = expected
+        self.first: dict[str, str] = {}  # doc_id -> "file, line N"
+        self._first_at: dict[str, tuple[str, int]] = {}
+
+    def check(self, value: Any, file: str | Path, line: int) -> list[InputError]:
+        doc_id = value.get("doc_id") if isinstance(value, Mapping) else None
+        if not isinstance(doc_id, str):
+            return []
+        if doc_id in self._first_at:
+            first_file, first_line = self._first_at[doc_id]
+            where = f"line {first_line}" if first_file == str(file) else self.first[doc_id]
+            return [
+                InputError(
+                    f"duplicate doc_id {doc_id!r} (first on {where})",
+                    file=file,
+                    line=line,
+                    pointer="/doc_id",
+                    expected=self.expected,
+                )
+            ]
+        self.first[doc_id] = f"{file}, line {line}"
+        self._first_at[doc_id] = (str(file), line)
+        return []
+
+
 def validate_record(
     value: Any,
     kind: str,
@@ -424,23 +453,10 @@ def validate_file(
     if kind is None:
         kind = detect_kind(records[0].value)
     problems: list[InputError] = []
-    seen: dict[str, int] = {}
+    register = DocIdRegister()
     for record in records:
         problems += validate_record(
             record.value, kind, path, record.line, text_for=text_for, known_clusters=known_clusters
         )
-        doc_id = record.value.get("doc_id") if isinstance(record.value, Mapping) else None
-        if isinstance(doc_id, str):
-            if doc_id in seen:
-                problems.append(
-                    InputError(
-                        f"duplicate doc_id {doc_id!r} (first on line {seen[doc_id]})",
-                        file=path,
-                        line=record.line,
-                        pointer="/doc_id",
-                        expected="one record per document",
-                    )
-                )
-            else:
-                seen[doc_id] = record.line
+        problems += register.check(record.value, path, record.line)
     return fmt, kind, records, problems

@@ -423,6 +423,11 @@ def info(corpus: Path) -> dict[str, Any]:
     }
 
 
+def natural_key(item_id: str) -> list[Any]:
+    """e2 before e10: ids are read by people, who count."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", item_id)]
+
+
 def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {item["id"]: item for item in items}
 
@@ -460,10 +465,11 @@ def diff(old: Path, new: Path) -> dict[str, Any]:
             a_items = _by_id(old_docs.get(doc_id, {}).get(layer, []))
             b_items = _by_id(new_docs.get(doc_id, {}).get(layer, []))
             entry = {
-                "added": sorted(b_items.keys() - a_items.keys()),
-                "removed": sorted(a_items.keys() - b_items.keys()),
+                "added": sorted(b_items.keys() - a_items.keys(), key=natural_key),
+                "removed": sorted(a_items.keys() - b_items.keys(), key=natural_key),
                 "changed": sorted(
-                    i for i in a_items.keys() & b_items.keys() if a_items[i] != b_items[i]
+                    (i for i in a_items.keys() & b_items.keys() if a_items[i] != b_items[i]),
+                    key=natural_key,
                 ),
             }
             if any(entry.values()):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .cli_evaluate import add_commands as add_evaluation_commands
 from .errors import InputError, InputErrors
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -274,17 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler=cmd_validate)
 
-    _add_later_commands(commands)
+    add_evaluation_commands(commands)
     return parser
-
-
-def _add_later_commands(commands: Any) -> None:
-    """Commands whose implementation lives in other modules register here."""
-    try:
-        from .cli_evaluate import add_commands
-    except ImportError:
-        return
-    add_commands(commands)
 
 
 def run(handler: Any, args: argparse.Namespace) -> int:

@@ -7,13 +7,14 @@ one hand-edited file in it is `CHANGELOG.md`, whose newest heading is the corpus
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, raise_all
+from .errors import InputError, InputErrors, raise_all
 from .jsonio import atomic_write, dumps_pretty, jsonl_text, read_json, read_records
 from .schema import LAYERS, sha256_text, validate_record
 
@@ -284,7 +285,7 @@ def build(root: Path) -> BuildResult:
     corpus = root / "corpus"
     outputs = render_outputs(source)
     old = read_manifest(corpus)
-    new_manifest = read_json_text(outputs["MANIFEST.json"])
+    new_manifest = json.loads(outputs["MANIFEST.json"])
     if (
         old
         and old.get("version") == source.version
@@ -312,12 +313,6 @@ def build(root: Path) -> BuildResult:
             stale.unlink()
             removed.append(rel)
     return BuildResult(source.version, written, unchanged, removed)
-
-
-def read_json_text(text: str) -> Any:
-    import json
-
-    return json.loads(text)
 
 
 def verify(root: Path) -> list[str]:
@@ -359,7 +354,7 @@ def verify(root: Path) -> list[str]:
             )
     try:
         source = load_source(root)
-    except (InputError, Exception) as exc:  # noqa: BLE001 - every source problem is a finding
+    except (InputError, InputErrors) as exc:  # every source problem is a finding
         problems.append(f"sources do not validate: {exc}")
         return problems
     for doc_id, entry in manifest.get("documents", {}).items():

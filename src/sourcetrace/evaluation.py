@@ -14,7 +14,7 @@ from typing import Any
 from . import __version__
 from .corpus import read_corpus_documents, read_manifest
 from .errors import InputError, raise_all
-from .jsonio import Record, read_records
+from .jsonio import Record, canonical_sha256, read_records
 from .paths import corpus_dir
 from .schema import LAYERS, DocIdRegister, sha256_text, validate_record
 from .scoring.attributions import summarize_attributions, tally_attributions
@@ -82,7 +82,7 @@ def load_gold(gold: Any = None) -> GoldSet:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         return _gold_from_records(records, path, "custom", digest, str(path))
     records = [Record(value, index + 1) for index, value in enumerate(gold)]
-    digest = sha256_text("".join(sorted(str(sorted(r.value.items())) for r in records)))
+    digest = canonical_sha256([r.value for r in records])
     return _gold_from_records(records, "<gold>", "custom", digest, "<python>")
 
 
@@ -207,7 +207,7 @@ def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
         problems += found
     raise_all(problems)
     if not sha:
-        sha = sha256_text(repr(sorted((k, repr(v)) for k, v in documents.items())))
+        sha = canonical_sha256(list(documents.values()))
     return Predictions(documents, source, sha, register.first)
 
 

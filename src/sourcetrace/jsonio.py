@@ -274,6 +274,14 @@ def dumps_pretty(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
+def canonical_sha256(values: list[Any]) -> str:
+    """Order-independent hash of in-memory records (keys sorted, records sorted)."""
+    import hashlib
+
+    lines = sorted(json.dumps(v, ensure_ascii=False, sort_keys=True, default=repr) for v in values)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
 def jsonl_text(rows: list[Any]) -> str:
     return "".join(dumps_canonical(row) + "\n" for row in rows)
 

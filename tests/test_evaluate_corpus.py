@@ -1,0 +1,51 @@
+"""evaluate against a built corpus folder (what the packaged corpus becomes once gold lands)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import sourcetrace
+from sourcetrace.corpus import build
+from sourcetrace.errors import InputError
+from test_corpus import bump_version, make_checkout
+
+from gold_factory import story_gold
+
+
+@pytest.fixture
+def corpus_with_gold(tmp_path: Path) -> Path:
+    root = make_checkout(tmp_path / "repo")
+    for record in story_gold(with_text=False):
+        (root / "annotations" / "gold" / f"{record['doc_id']}.json").write_text(
+            json.dumps(record, ensure_ascii=False), encoding="utf-8"
+        )
+    bump_version(root, "0.2.0", "story gold for three documents")
+    build(root)
+    return root / "corpus"
+
+
+def test_a_built_corpus_is_gold_and_its_identity_is_in_the_signature(corpus_with_gold):
+    manifest = json.loads((corpus_with_gold / "MANIFEST.json").read_text())
+    predictions = story_gold(with_text=False)
+    # a prediction for a corpus document that has no gold yet is reported, not scored
+    predictions.append({"doc_id": "st-004", "entities": [], "claims": [], "attributions": []})
+    report = sourcetrace.evaluate(predictions, gold=corpus_with_gold)
+    assert report["corpus"]["version"] == "0.2.0"
+    assert report["corpus"]["data_sha256"] == manifest["data_sha256"]
+    assert f"|corpus:0.2.0|data:{manifest['data_sha256'][:12]}|" in report["signature"]
+    assert report["corpus"]["documents"] == 3  # st-000, st-001, st-003 are annotated
+    assert report["documents"]["scored"] == ["st-000", "st-001", "st-003"]
+    assert report["documents"]["not_scored_unannotated"] == ["st-004"]
+    assert report["layers"]["entities"]["overall"]["strict"]["f1"] == 1.0
+    assert report["layers"]["attributions"]["triple"]["strict"]["f1"] == 1.0
+
+
+def test_a_prediction_for_a_document_outside_the_corpus_is_refused(corpus_with_gold):
+    predictions = story_gold(with_text=False)
+    predictions.append({"doc_id": "st-999", "entities": []})
+    with pytest.raises(InputError) as caught:
+        sourcetrace.evaluate(predictions, gold=corpus_with_gold)
+    assert "unknown doc_id 'st-999'" in str(caught.value)

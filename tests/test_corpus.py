@@ -228,3 +228,24 @@ def test_diff_lists_added_removed_and_changed(tmp_path, capsys):
     )
     back = json.loads(capsys.readouterr().out)
     assert back["layers"]["claims"]["st-000"]["removed"] == [c["id"] for c in gold["claims"]]
+
+
+@pytest.mark.parametrize("content", ["[]", "[{}, {}]"])
+def test_a_gold_file_must_hold_exactly_one_annotation(checkout, capsys, content):
+    before = snapshot(checkout / "corpus")
+    (checkout / "annotations" / "gold" / "st-000.json").write_text(content)
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert "annotations/gold/st-000.json" in err
+    assert "exactly one gold annotation object per file" in err
+    assert snapshot(checkout / "corpus") == before
+
+
+def test_one_corpus_wide_entity_id_has_one_type(checkout, capsys):
+    gold = gold_st000(checkout)
+    gold["entities"][1]["entity"] = "financial-times"  # Bakhmut (GPE) put in the FT's cluster
+    (checkout / "annotations" / "gold" / "st-000.json").write_text(json.dumps(gold))
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert "annotations/gold/st-000.json, at /entities/1/type" in err
+    assert "entity 'financial-times' is GPE here but ORG in st-000 at /entities/0" in err

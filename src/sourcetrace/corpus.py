@@ -154,6 +154,16 @@ def load_source(root: Path) -> Source:
     gold: dict[str, dict[str, Any]] = {}
     for path in sorted((root / "annotations" / "gold").glob("*.json")):
         _, records = read_records(path)
+        if len(records) != 1:
+            problems.append(
+                InputError(
+                    f"holds {len(records)} records",
+                    file=path,
+                    line=1,
+                    expected="exactly one gold annotation object per file",
+                )
+            )
+            continue
         value = records[0].value
         found = validate_record(value, "annotation", path, records[0].line, text_for=texts.get)
         if not found and value["doc_id"] != path.stem:
@@ -168,6 +178,7 @@ def load_source(root: Path) -> Source:
         problems += found
         if not found:
             gold[value["doc_id"]] = value
+    problems += entity_type_conflicts(gold, root / "annotations" / "gold")
     links_path = root / "annotations" / "links.json"
     links: dict[str, Any] = {"relations": []}
     if links_path.exists():
@@ -177,6 +188,26 @@ def load_source(root: Path) -> Source:
     raise_all(problems)
     documents.sort(key=lambda d: d["doc_id"])
     return Source(root, version, documents, gold, links, source_hashes(root))
+
+
+def entity_type_conflicts(gold: Mapping[str, Mapping[str, Any]], folder: Path) -> list[InputError]:
+    """A corpus-wide entity id names one real-world entity, so it has one type everywhere."""
+    seen: dict[str, tuple[str, str, int]] = {}  # entity id -> (type, doc_id, index)
+    problems = []
+    for doc_id, annotation in sorted(gold.items()):
+        for index, mention in enumerate(annotation["entities"]):
+            first = seen.setdefault(mention["entity"], (mention["type"], doc_id, index))
+            if first[0] != mention["type"]:
+                problems.append(
+                    InputError(
+                        f"entity {mention['entity']!r} is {mention['type']} here but "
+                        f"{first[0]} in {first[1]} at /entities/{first[2]}",
+                        file=folder / f"{doc_id}.json",
+                        pointer=f"/entities/{index}/type",
+                        expected="one type per corpus-wide entity id",
+                    )
+                )
+    return problems
 
 
 # ---------------------------------------------------------------- outputs

@@ -1,13 +1,17 @@
 """Inter-annotator agreement: the same scorers as `evaluate`, between annotation passes.
 
-Pass B is scored against pass A exactly as a system is scored against gold (so F1 is symmetric in
-the two passes at the strict level), and categorical attributes of matched items get Cohen's kappa.
-With more than two passes, Krippendorff's alpha is computed over the items of the first pass (the
-pivot), each other pass contributing the label of its matched item or a missing value.
+Pass B is scored against pass A exactly as a system is scored against gold, and categorical
+attributes of matched items get Cohen's kappa. Entity and claim F1 are symmetric in the two passes;
+attribution source scores are not quite: pass A's source stands for its whole entity (every
+mention with its entity id), pass B's for the one mention it names, as for a system.
+With more than two passes, Krippendorff's alpha is computed over units that do not depend on the
+order of the passes: the connected groups of items matched between any two passes, each pass giving
+the label of its one item in the group (missing when it has none, or more than one).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -111,42 +115,86 @@ def _inventory(name: str) -> list[Any] | None:
     return names(source) if source else [False, True]
 
 
+def aligned_units(
+    layers: list[list[dict]], match: Callable[[list[dict], list[dict]], list[tuple[int, int]]]
+) -> list[list[int | None]]:
+    """Groups of items matched between any two passes: per group, each pass's item index.
+
+    Items are nodes (pass, index); every pairwise match is an edge; a connected group is one
+    unit. A pass with no item in the group, or with several (an ambiguous alignment), is missing.
+    """
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def root(node: tuple[int, int]) -> tuple[int, int]:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for k, items in enumerate(layers):
+        for i in range(len(items)):
+            root((k, i))
+    for first, second in combinations(range(len(layers)), 2):
+        for i, j in match(layers[first], layers[second]):
+            parent[root((second, j))] = root((first, i))
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for node in sorted(parent):
+        groups.setdefault(root(node), []).append(node)
+    units = []
+    for members in groups.values():
+        row: list[int | None] = []
+        for k in range(len(layers)):
+            own = [i for pass_index, i in members if pass_index == k]
+            row.append(own[0] if len(own) == 1 else None)
+        units.append(row)
+    return units
+
+
 def alphas(
     passes: list[dict[str, dict]], doc_ids: list[str], claim_threshold: float
 ) -> dict[str, dict[str, Any]]:
-    """Krippendorff's alpha (nominal) per attribute, items aligned on the first pass."""
+    """Krippendorff's alpha (nominal) per attribute over order-independent aligned units."""
+
+    def claim_pairs(a: list[dict], b: list[dict]) -> list[tuple[int, int]]:
+        return lenient_claim_pairs(a, b, claim_threshold=claim_threshold)
+
     units: dict[str, list[list[Any]]] = {}
-    pivot = passes[0]
     for doc_id in doc_ids:
-        base = pivot[doc_id]
-        entity_maps = [
-            dict(_entity_span_pairs(base["entities"], other[doc_id]["entities"]))
-            for other in passes[1:]
-        ]
-        claim_maps = [
-            dict(
-                lenient_claim_pairs(
-                    base["claims"], other[doc_id]["claims"], claim_threshold=claim_threshold
-                )
-            )
-            for other in passes[1:]
-        ]
-        for layer, attributes, maps in (
-            ("entities", ENTITY_ATTRIBUTES, entity_maps),
-            ("claims", CLAIM_ATTRIBUTES, claim_maps),
+        for layer, prefix, attributes, match in (
+            ("entities", "entity", ENTITY_ATTRIBUTES, _entity_span_pairs),
+            ("claims", "claim", CLAIM_ATTRIBUTES, claim_pairs),
         ):
-            prefix = "entity" if layer == "entities" else "claim"
-            for index, item in enumerate(base[layer]):
+            items = [annotation[doc_id][layer] for annotation in passes]
+            for unit in aligned_units(items, match):
                 for attribute in attributes:
-                    row = [item[attribute]]
-                    for other, mapping in zip(passes[1:], maps, strict=True):
-                        j = mapping.get(index)
-                        row.append(None if j is None else other[doc_id][layer][j][attribute])
+                    row = [
+                        None if i is None else items[k][i][attribute] for k, i in enumerate(unit)
+                    ]
                     units.setdefault(f"{prefix}.{attribute}", []).append(row)
     return {
         name: {"units": len(rows), "alpha": krippendorff_alpha(rows)}
         for name, rows in units.items()
     }
+
+
+def _texts_of_passes(
+    passes: list[Path], loaded: list[dict[str, dict]], corpus: dict[str, str]
+) -> dict[str, str]:
+    """Corpus texts, plus the texts that gold-JSONL passes carry (one text per document)."""
+    texts = dict(corpus)
+    for path, documents in zip(passes, loaded, strict=True):
+        for doc_id, record in documents.items():
+            own = record.get("text")
+            if own is None:
+                continue
+            if doc_id in texts and texts[doc_id] != own:
+                raise InputError(
+                    f"the text of {doc_id!r} in this pass differs from its text elsewhere",
+                    file=path,
+                    pointer="/text",
+                    expected="one text per document across the corpus and all passes",
+                )
+            texts[doc_id] = own
+    return texts
 
 
 def agreement(
@@ -164,6 +212,7 @@ def agreement(
 
         texts = corpus_texts()
     loaded = [read_pass(path, texts) for path in passes]
+    texts = _texts_of_passes(passes, loaded, texts)
     common = sorted(set.intersection(*(set(docs) for docs in loaded)))
     if not common:
         raise InputError(

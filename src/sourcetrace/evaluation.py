@@ -142,6 +142,10 @@ def _gold_from_records(
         if not found:
             documents[value["doc_id"]] = dict(value)
     raise_all(problems)
+    if not documents:
+        raise InputError(
+            "the gold holds no document", file=file, expected="at least one gold record"
+        )
     return GoldSet(documents, {d: v["text"] for d, v in documents.items()}, version, digest, source)
 
 
@@ -234,8 +238,31 @@ def _text_mismatch(value: Any, gold: GoldSet, file: Any, line: int) -> list[Inpu
 
 
 def entity_pairs(gold: list[dict], pred: list[dict]) -> list[tuple[int, int]]:
-    """Mentions matched for cluster scoring: same span (or same normalised text if text-only)."""
-    return match_items(gold, pred, lambda g, p: same_piece(g, p) and g.get("type") == p.get("type"))
+    """Mentions matched for cluster scoring: same span (or same normalised text if text-only).
+
+    The type plays no part: coreference is about which mentions corefer, not what they are.
+    """
+    return match_items(gold, pred, same_piece)
+
+
+def cluster_mentions(
+    gold: list[dict], pred: list[dict], mentions: frozenset[str] | None
+) -> tuple[list[dict], list[dict], list[tuple[int, int]]]:
+    """Gold and predicted mentions that enter entity cluster scores, and their pairs.
+
+    With a mention filter, gold mentions of other kinds leave, and so do the predictions paired
+    with them (as in the entity scores, where such predictions are ignored, not spurious).
+    """
+    pairs = entity_pairs(gold, pred)
+    if mentions is None:
+        return gold, pred, pairs
+    kept_gold = [i for i, mention in enumerate(gold) if mention["mention"] in mentions]
+    dropped_pred = {j for i, j in pairs if gold[i]["mention"] not in mentions}
+    kept_pred = [j for j in range(len(pred)) if j not in dropped_pred]
+    new_gold = {old: new for new, old in enumerate(kept_gold)}
+    new_pred = {old: new for new, old in enumerate(kept_pred)}
+    kept_pairs = [(new_gold[i], new_pred[j]) for i, j in pairs if i in new_gold and j in new_pred]
+    return [gold[i] for i in kept_gold], [pred[j] for j in kept_pred], kept_pairs
 
 
 def tally_document(
@@ -250,8 +277,9 @@ def tally_document(
     if "entities" in layers:
         gold, pred = gold_doc["entities"], pred_doc.get("entities") or []
         tally["entities"] = tally_entities(gold, pred, text=text, mentions=settings.mentions)
+        cluster_gold, cluster_pred, pairs = cluster_mentions(gold, pred, settings.mentions)
         tally["entity_clusters"] = tally_clusters(
-            gold_doc, {"entities": pred}, entity_pairs(gold, pred), "entity"
+            {"entities": cluster_gold}, {"entities": cluster_pred}, pairs, "entity"
         )
     if "claims" in layers:
         gold, pred = gold_doc["claims"], pred_doc.get("claims") or []
@@ -401,11 +429,14 @@ def signature(
         f"data:{gold.data_sha256[:12]}",
         f"layers:{'+'.join(layers)}",
         f"mentions:{mentions}",
-        f"claim_threshold:{settings.claim_threshold:g}",
+        f"claim_threshold:{format_number(settings.claim_threshold)}",
         f"missing:{settings.missing}",
     ]
     if settings.bootstrap:
-        parts += [f"bootstrap:{settings.bootstrap}", f"confidence:{settings.confidence:g}"]
+        parts += [
+            f"bootstrap:{settings.bootstrap}",
+            f"confidence:{format_number(settings.confidence)}",
+        ]
     if compared:
         parts += [
             f"compare:{settings.compare_method}",
@@ -551,6 +582,11 @@ def make_settings(**options: Any) -> Settings:
         from .labels import names
 
         mentions = frozenset(options["mentions"])
+        if not mentions:
+            raise InputError(
+                "an empty mention filter would score no gold mention",
+                expected="None (all mentions) or some of " + ", ".join(names("mention_kinds")),
+            )
         bad = sorted(mentions - set(names("mention_kinds")))
         if bad:
             raise InputError(
@@ -558,6 +594,7 @@ def make_settings(**options: Any) -> Settings:
                 expected=", ".join(names("mention_kinds")),
             )
         options["mentions"] = mentions
+    _check_types(options)
     settings = Settings(**options)
     if not 0 < settings.claim_threshold <= 1:
         raise InputError(
@@ -568,6 +605,10 @@ def make_settings(**options: Any) -> Settings:
         raise InputError(
             f"bootstrap samples {settings.bootstrap} is negative",
             expected="--bootstrap 0 (off) or e.g. 1000",
+        )
+    if settings.seed < 0:
+        raise InputError(
+            f"seed {settings.seed} is negative", expected="a whole number >= 0 (--seed 0)"
         )
     if settings.compare_samples < 1:
         raise InputError(
@@ -589,6 +630,34 @@ def make_settings(**options: Any) -> Settings:
             f"confidence {settings.confidence} is outside (0, 1)", expected="e.g. 0.95"
         )
     return settings
+
+
+_NUMBER_SETTINGS = {
+    "claim_threshold": float,
+    "confidence": float,
+    "bootstrap": int,
+    "seed": int,
+    "compare_samples": int,
+}
+
+
+def _check_types(options: Mapping[str, Any]) -> None:
+    for name, kind in _NUMBER_SETTINGS.items():
+        if name not in options:
+            continue
+        value = options[name]
+        allowed = (int,) if kind is int else (int, float)
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            raise InputError(
+                f"setting {name} is {value!r}",
+                expected=f"a {'whole number' if kind is int else 'number'}",
+            )
+
+
+def format_number(value: float) -> str:
+    """Shortest text that reads back as the same float: a signature must tell values apart."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 __all__ = ["Settings", "evaluate", "load_gold", "load_predictions"]

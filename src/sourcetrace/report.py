@@ -99,7 +99,10 @@ def _cluster_counts(clusters: dict[str, Any]) -> str:
     return " ".join(f"{name} {_pct(clusters[name]['f1'])}" for name in ("muc", "bcubed", "ceafe"))
 
 
-HEADER = ["layer", "measure", "P", "R", "F1", "95% CI (F1)", "details"]
+def header(report: dict[str, Any]) -> list[str]:
+    """Column names; the interval column says the confidence level that was used."""
+    confidence = report.get("settings", {}).get("confidence", 0.95)
+    return ["layer", "measure", "P", "R", "F1", f"{100 * confidence:g}% CI (F1)", "details"]
 
 
 def comparison_rows(report: dict[str, Any]) -> Iterator[list[str]]:
@@ -130,8 +133,8 @@ def to_markdown(report: dict[str, Any]) -> str:
         f"`{report['corpus']['data_sha256'][:16]}`), {report['corpus']['documents']} gold "
         f"document(s); predictions `{report['predictions']['source']}`.",
         "",
-        "| " + " | ".join(HEADER) + " |",
-        "|" + "---|" * len(HEADER),
+        "| " + " | ".join(header(report)) + " |",
+        "|" + "---|" * len(header(report)),
     ]
     lines += ["| " + " | ".join(row) + " |" for row in summary_rows(report)]
     rows = list(comparison_rows(report))
@@ -178,7 +181,7 @@ def render_table(report: dict[str, Any], console: Any) -> None:
         f"{report['corpus']['documents']} gold documents)",
         caption=report["signature"],
     )
-    for index, column in enumerate(HEADER):
+    for index, column in enumerate(header(report)):
         table.add_column(column, justify="right" if 2 <= index <= 4 else "left")
     previous = None
     for row in summary_rows(report):

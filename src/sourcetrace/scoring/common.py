@@ -12,8 +12,11 @@ from typing import Any
 Tally = dict[str, Any]
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
-# SQuAD removes ASCII punctuation; news text also has curly quotes and dashes.
-_PUNCT = set(string.punctuation) | set("\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb")
+# SQuAD deletes ASCII punctuation ("U.S." -> "us", "Korean-made" -> "koreanmade"). News text also
+# has typographic quotes, deleted like their ASCII forms ("Moscow’s" = "Moscow's"), and dashes
+# and ellipses that separate words, which become spaces.
+_DELETED = set(string.punctuation) | set("\u2018\u2019\u201c\u201d\u00ab\u00bb")
+_SEPARATORS = set("\u2013\u2014\u2026")
 
 
 def safe_div(numerator: float, denominator: float) -> float:
@@ -56,13 +59,14 @@ def _add_into(total: dict, tally: Mapping[str, Any]) -> None:
 
 @lru_cache(maxsize=65536)
 def normalize_text(text: str) -> str:
-    """SQuAD-style normalisation: lower case, drop punctuation and articles, fold white space.
+    """SQuAD's normalisation: lower case, delete punctuation, drop articles, fold white space.
 
-    Unicode white space (NBSP included) is folded like a plain space, so the NBSPs of the seeds
-    never decide a match.
+    As SQuAD's ``normalize_answer`` for ASCII text; typographic quotes are deleted too, en/em
+    dashes and ellipses become spaces, and Unicode white space (NBSP included) folds like a plain
+    space, so the NBSPs of the seeds never decide a match.
     """
     text = text.lower()
-    text = "".join(" " if ch in _PUNCT else ch for ch in text)
+    text = "".join(" " if ch in _SEPARATORS else ch for ch in text if ch not in _DELETED)
     text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
 

@@ -249,3 +249,22 @@ def test_one_corpus_wide_entity_id_has_one_type(checkout, capsys):
     err = capsys.readouterr().err
     assert "annotations/gold/st-000.json, at /entities/1/type" in err
     assert "entity 'financial-times' is GPE here but ORG in st-000 at /entities/0" in err
+
+
+def test_verify_checks_a_copied_corpus_folder_on_its_own(tmp_path, capsys):
+    copy = tmp_path / "downloaded" / "corpus"
+    shutil.copytree(ROOT / "corpus", copy)
+    assert main(["corpus", "verify", "--corpus", str(copy)]) == 0
+    assert "corpus 0.1.0 verified" in capsys.readouterr().out
+    # a forger who edits a text and fixes the file hash in the manifest is still caught:
+    # the document's text no longer hashes to its text_sha256, nor the data to data_sha256
+    data = copy / "data" / "documents.jsonl"
+    data.write_text(data.read_text().replace("Bakhmut", "Bakhmat", 1))
+    manifest = json.loads((copy / "MANIFEST.json").read_text())
+    manifest["files"]["data/documents.jsonl"]["sha256"] = hashlib.sha256(
+        data.read_bytes()
+    ).hexdigest()
+    (copy / "MANIFEST.json").write_text(json.dumps(manifest))
+    assert main(["corpus", "verify", "--corpus", str(copy)]) == 1
+    err = capsys.readouterr().err
+    assert "MANIFEST.json: data_sha256 does not match the data files" in err

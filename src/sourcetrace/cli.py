@@ -66,16 +66,20 @@ def cmd_corpus_build(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_verify(args: argparse.Namespace) -> int:
-    from .corpus import read_manifest, verify
+    from .corpus import read_manifest, verify, verify_folder
 
-    root = args.root or _default_root()
-    problems = verify(root)
+    if args.corpus is not None:
+        root, problems = args.corpus.parent, verify_folder(args.corpus)
+        corpus = args.corpus
+    else:
+        root = args.root or _default_root()
+        problems, corpus = verify(root), root / "corpus"
     if problems:
         print(f"corpus verify: {len(problems)} problem(s):", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_CHECK_FAILED
-    manifest = read_manifest(root / "corpus") or {}
+    manifest = read_manifest(corpus) or {}
     print(
         f"corpus {manifest.get('version')} verified: data sha256 {manifest.get('data_sha256')}, "
         f"{len(manifest.get('files', {}))} files and "
@@ -240,7 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
         "drift (a data file edited by hand, a seed changed, gold bound to another "
         "text, a build older than its sources).",
     )
-    verify.add_argument("--root", type=Path, help="checkout to verify (default: this checkout)")
+    where = verify.add_mutually_exclusive_group()
+    where.add_argument("--root", type=Path, help="checkout to verify (default: this checkout)")
+    where.add_argument(
+        "--corpus",
+        type=Path,
+        help="check only a corpus folder against its own MANIFEST.json (a copy, or a wheel's)",
+    )
     verify.set_defaults(handler=cmd_corpus_verify)
     info = corpus_commands.add_parser(
         "info",

@@ -403,6 +403,46 @@ def verify(root: Path) -> list[str]:
     return problems
 
 
+def verify_folder(corpus: Path) -> list[str]:
+    """A corpus folder checked on its own against its MANIFEST.json (a copy, or a wheel's).
+
+    Without the sources this cannot tell whether the build is current; it tells whether the data
+    are the data the manifest describes: every file's sha256, the combined data sha256, and the
+    sha256 of every document text.
+    """
+    corpus = Path(corpus)
+    manifest = read_manifest(corpus)
+    if manifest is None:
+        return [f"{corpus / 'MANIFEST.json'}: missing; this is not a built corpus folder"]
+    problems: list[str] = []
+    data_hashes: dict[str, str] = {}
+    for rel, entry in sorted(manifest.get("files", {}).items()):
+        path = corpus / rel
+        if not path.is_file():
+            problems.append(f"{path}: listed in MANIFEST.json but missing")
+            continue
+        digest = sha256_bytes(path.read_bytes())
+        if rel.startswith("data/"):
+            data_hashes[rel] = digest
+        if digest != entry["sha256"]:
+            problems.append(f"{path}: sha256 differs from MANIFEST.json (edited by hand?)")
+    for path in sorted((corpus / "data").glob("*")) if (corpus / "data").is_dir() else []:
+        if path.relative_to(corpus).as_posix() not in manifest.get("files", {}):
+            problems.append(f"{path}: not listed in MANIFEST.json")
+    if not problems and data_sha256(data_hashes) != manifest.get("data_sha256"):
+        problems.append(f"{corpus / 'MANIFEST.json'}: data_sha256 does not match the data files")
+    if not problems:
+        documents = manifest.get("documents", {})
+        for row in read_corpus_documents(corpus):
+            expected = documents.get(row["doc_id"], {}).get("text_sha256")
+            if sha256_text(row["text"]) != expected:
+                problems.append(
+                    f"{corpus / 'data' / 'documents.jsonl'}: the text of "
+                    f"{row['doc_id']} does not hash to MANIFEST.json's text_sha256"
+                )
+    return problems
+
+
 # ---------------------------------------------------------------- reading a built corpus
 
 

@@ -268,3 +268,20 @@ def test_verify_checks_a_copied_corpus_folder_on_its_own(tmp_path, capsys):
     assert main(["corpus", "verify", "--corpus", str(copy)]) == 1
     err = capsys.readouterr().err
     assert "MANIFEST.json: data_sha256 does not match the data files" in err
+
+
+def test_the_editable_metadata_file_validates_with_texts_from_the_seeds(
+    checkout, capsys, monkeypatch
+):
+    monkeypatch.chdir(checkout)
+    meta = checkout / "annotations" / "documents.json"
+    assert main(["validate", str(meta)]) == 0
+    assert "valid document (json, 5 record(s))" in capsys.readouterr().out
+    records = json.loads(meta.read_text())
+    records[2]["zones"][0]["end"] += 1  # now the zone ends on white space or overlaps the next
+    meta.write_text(json.dumps(records, indent=2, ensure_ascii=False))
+    line = meta.read_text().splitlines().index("  {", 0) + 1  # the first record's line
+    assert main(["validate", str(meta)]) == 2
+    err = capsys.readouterr().err
+    assert "annotations/documents.json, line" in err and "/zones/0" in err
+    assert f"line {line}," not in err  # the third record is named, not the first

@@ -580,7 +580,7 @@ BROKEN_GOLD = [
         setting(("entities", 0, "type"), "PERSN"),
         "/entities/0/type",
         'one of "PERSON"',
-        "'PERSN' is not one of",
+        '"PERSN" is not a known label',
         id="unknown-label-PERSN",
     ),
     # 15 unknown doc_id
@@ -728,7 +728,11 @@ BROKEN_DOCUMENTS = [
         id="document-wrong-sha",
     ),
     pytest.param(
-        impossible_date, "/published", "one of the allowed shapes", "2023-02-30", id="february-30"
+        impossible_date,
+        "/published",
+        "ISO date; the earliest date the text allows when inferred",
+        "2023-02-30",
+        id="february-30",
     ),
 ]
 

@@ -179,7 +179,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         # Each file is reported as soon as it is read, so an unreadable later file never hides
         # the problems of an earlier one.
         try:
-            fmt, kind, records, problems = validate_file(path, kind=args.kind, text_for=text_for)
+            fmt, kind, records, problems = validate_file(
+                path, kind=args.kind, text_for=text_for, seed_text=_seed_text_lookup()
+            )
         except (InputError, InputErrors) as exc:
             failed += 1
             print(f"{path}: cannot be read:\n  - {exc}", file=sys.stderr)
@@ -197,6 +199,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if len(problems) > 100:
             print(f"  ... and {len(problems) - 100} more", file=sys.stderr)
     return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _seed_text_lookup() -> Any:
+    """Completes document metadata with the text of its seed in this checkout, if in one."""
+    from .corpus import with_seed_text
+
+    try:
+        seeds = _default_root() / "seeds"
+    except InputError:
+        return None
+    return lambda meta: with_seed_text(meta, seeds)
 
 
 def _corpus_text_lookup() -> Any:

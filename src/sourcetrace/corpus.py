@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, InputErrors, raise_all
-from .jsonio import atomic_write, dumps_pretty, jsonl_text, read_json, read_records
+from .jsonio import (
+    atomic_write,
+    dumps_pretty,
+    jsonl_text,
+    parse_json,
+    read_json,
+    read_records,
+    read_text,
+)
 from .schema import LAYERS, sha256_text, validate_record
 
 CORPUS_NAME = "sourcetrace"
@@ -83,6 +91,25 @@ def _source_files(root: Path) -> list[Path]:
     return files
 
 
+_SEED_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.txt$")
+
+
+def with_seed_text(meta: Any, seeds: Path) -> dict[str, Any] | None:
+    """A metadata record of annotations/documents.json completed with its seed text, in the
+    field order of a document record; None when its seed file is not in ``seeds``."""
+    name = meta.get("seed_file") if isinstance(meta, Mapping) else None
+    if not isinstance(name, str) or not _SEED_NAME.match(name) or name.startswith(".."):
+        return None
+    seed = seeds / name
+    if not seed.is_file():
+        return None
+    record = {"doc_id": meta.get("doc_id"), "text": seed.read_bytes().decode("utf-8")}
+    record.update({k: v for k, v in meta.items() if k not in ("doc_id", "text")})
+    return {k: record[k] for k in DOCUMENT_FIELDS if k in record} | {
+        k: v for k, v in record.items() if k not in DOCUMENT_FIELDS
+    }
+
+
 def source_hashes(root: Path) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): sha256_bytes(p.read_bytes())
@@ -96,8 +123,9 @@ def load_source(root: Path) -> Source:
     root = Path(root)
     version = read_version(root / "corpus" / "CHANGELOG.md")
     meta_path = root / "annotations" / "documents.json"
-    metadata = read_json(meta_path)
-    if not isinstance(metadata, list):
+    raw = read_text(meta_path)
+    records = parse_json(raw, meta_path)
+    if not raw.lstrip().startswith("["):
         raise InputError(
             "expected a JSON list of document records",
             file=meta_path,
@@ -107,35 +135,22 @@ def load_source(root: Path) -> Source:
         )
     problems: list[InputError] = []
     documents: list[dict[str, Any]] = []
-    for index, meta in enumerate(metadata):
-        if not isinstance(meta, Mapping) or not isinstance(meta.get("seed_file"), str):
+    for index, meta_record in enumerate(records):
+        meta, line = meta_record.value, meta_record.line
+        record = with_seed_text(meta, root / "seeds")
+        if record is None:
+            name = meta.get("seed_file") if isinstance(meta, Mapping) else None
             problems.append(
                 InputError(
-                    "document record without a seed_file",
+                    f"seed file {name!r} not found in seeds/",
                     file=meta_path,
-                    pointer=f"/{index}",
-                    expected="an object with seed_file",
-                )
-            )
-            continue
-        seed = root / "seeds" / meta["seed_file"]
-        if seed.parent != root / "seeds" or not seed.is_file():
-            problems.append(
-                InputError(
-                    f"seed file {meta['seed_file']!r} not found in seeds/",
-                    file=meta_path,
+                    line=line,
                     pointer=f"/{index}/seed_file",
                     expected="the name of a file in seeds/",
                 )
             )
             continue
-        text = seed.read_bytes().decode("utf-8")
-        record = {"doc_id": meta.get("doc_id"), "text": text}
-        record.update({k: v for k, v in meta.items() if k not in ("doc_id", "text")})
-        record = {k: record[k] for k in DOCUMENT_FIELDS if k in record} | {
-            k: v for k, v in record.items() if k not in DOCUMENT_FIELDS
-        }
-        found = validate_record(record, "document", meta_path, 1)
+        found = validate_record(record, "document", meta_path, line)
         for problem in found:
             problem.pointer = f"/{index}{problem.pointer or ''}".rstrip("/")
             if "text_sha256" in (problem.pointer or ""):

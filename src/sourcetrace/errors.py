@@ -41,12 +41,12 @@ def format_problem(
     message: str,
     expected: str | None = None,
 ) -> str:
-    where = str(file) if file is not None else "<input>"
+    parts = [str(file)] if file is not None else []
     if line is not None:
-        where += f", line {line}"
+        parts.append(f"line {line}")
     if pointer:
-        where += f", at {pointer}"
-    text = f"{where}: {message}"
+        parts.append(f"at {pointer}")
+    text = f"{', '.join(parts)}: {message}" if parts else message
     if expected:
         text += f"; expected {expected}"
     return text

@@ -56,12 +56,11 @@ def _expected(error: Any) -> str:
         return "only the properties " + ", ".join(allowed)
     if validator_name == "pattern":
         return f"a string matching {value}"
-    if validator_name in ("oneOf", "anyOf"):
-        return (
-            "offsets (start, end) or a text"
-            if validator_name == "anyOf"
-            else "one of the allowed shapes (see the schema's description)"
-        )
+    if validator_name == "anyOf":
+        return "offsets (start, end) or a text"
+    if validator_name == "oneOf":
+        description = error.schema.get("description")
+        return description or "one of the allowed shapes of the schema"
     return f"{validator_name} {json.dumps(value, ensure_ascii=False)[:80]}"
 
 
@@ -70,6 +69,8 @@ def schema_problems(value: Any, kind: str, file: str | Path, line: int) -> list[
     problems = []
     for error in errors:
         message = error.message
+        if error.validator == "enum":  # the allowed values go in the "expected" part only
+            message = f"{json.dumps(error.instance, ensure_ascii=False)} is not a known label"
         if len(message) > 200:
             message = message[:200] + "..."
         problems.append(
@@ -439,11 +440,13 @@ def validate_file(
     kind: str | None = None,
     text_for: TextLookup | None = None,
     known_clusters: set[str] | None = None,
+    seed_text: Callable[[Any], Any] | None = None,
 ) -> tuple[str, str, list[Record], list[InputError]]:
     """Validate a .json or .jsonl file; returns (format, kind, records, problems).
 
     Records of one file must all be of one kind; the kind is detected from the first record unless
-    given. Duplicate doc_ids within one file are a problem.
+    given. Duplicate doc_ids within one file are a problem. ``seed_text`` completes a document
+    metadata record that has no text (annotations/documents.json) with its seed's text.
     """
     fmt, records = read_records(path)
     if not records:
@@ -455,8 +458,11 @@ def validate_file(
     problems: list[InputError] = []
     register = DocIdRegister()
     for record in records:
+        value = record.value
+        if kind == "document" and seed_text and isinstance(value, Mapping) and "text" not in value:
+            value = seed_text(value) or value
         problems += validate_record(
-            record.value, kind, path, record.line, text_for=text_for, known_clusters=known_clusters
+            value, kind, path, record.line, text_for=text_for, known_clusters=known_clusters
         )
-        problems += register.check(record.value, path, record.line)
+        problems += register.check(value, path, record.line)
     return fmt, kind, records, problems

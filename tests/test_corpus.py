@@ -242,13 +242,17 @@ def test_a_gold_file_must_hold_exactly_one_annotation(checkout, capsys, content)
 
 
 def test_one_corpus_wide_entity_id_has_one_type(checkout, capsys):
-    gold = gold_st000(checkout)
-    gold["entities"][1]["entity"] = "financial-times"  # Bakhmut (GPE) put in the FT's cluster
-    (checkout / "annotations" / "gold" / "st-000.json").write_text(json.dumps(gold))
+    from gold_factory import story_gold_st001
+
+    add_gold(checkout)  # st-000: financial-times is an ORG
+    other = story_gold_st001()
+    other.pop("text", None)
+    other["entities"][0]["type"] = "PERSON"  # the same entity id, another type in st-001
+    (checkout / "annotations" / "gold" / "st-001.json").write_text(json.dumps(other))
     assert main(["corpus", "build", "--root", str(checkout)]) == 2
     err = capsys.readouterr().err
-    assert "annotations/gold/st-000.json, at /entities/1/type" in err
-    assert "entity 'financial-times' is GPE here but ORG in st-000 at /entities/0" in err
+    assert "annotations/gold/st-001.json, at /entities/0/type" in err
+    assert "entity 'financial-times' is PERSON here but ORG in st-000 at /entities/0" in err
 
 
 def test_verify_checks_a_copied_corpus_folder_on_its_own(tmp_path, capsys):
@@ -286,3 +290,15 @@ def test_the_editable_metadata_file_validates_with_texts_from_the_seeds(
     # the third record is named by its own line, and the zone after the grown one overlaps it
     assert f"annotations/documents.json, line {starts[2]}, at /zones/1: zone" in err
     assert "overlaps or precedes the previous zone" in err
+
+
+def test_validate_refuses_one_entity_id_with_two_types_in_a_document(tmp_path, capsys):
+    gold = gold_st000()
+    gold["entities"][1]["entity"] = gold["entities"][0]["entity"]  # GPE joins the ORG's id
+    path = tmp_path / "st-000.json"
+    path.write_text(json.dumps(gold))
+    assert main(["validate", str(path)]) == 2
+    assert (
+        "at /entities/1/type: entity 'financial-times' is GPE here but ORG at /entities/0"
+        in capsys.readouterr().err
+    )

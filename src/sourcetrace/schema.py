@@ -193,12 +193,24 @@ def check_annotation_semantics(
     entity_ids: set[str] = set()
     claim_ids: set[str] = set()
     attribution_ids: set[str] = set()
+    entity_types: dict[str, tuple[str, int]] = {}  # corpus-wide entity id -> (type, index)
     for index, entity in enumerate(record.get("entities") or []):
         where = f"/entities/{index}"
         check.span(entity, where, text, offsets_required=gold)
         note_id(entity, where)
         if "id" in entity:
             entity_ids.add(entity["id"])
+        if "entity" in entity and "type" in entity:
+            first_type, first_index = entity_types.setdefault(
+                entity["entity"], (entity["type"], index)
+            )
+            if first_type != entity["type"]:
+                check.add(
+                    where + "/type",
+                    f"entity {entity['entity']!r} is {entity['type']} here but {first_type} at "
+                    f"/entities/{first_index}",
+                    "one type per entity id",
+                )
     for index, claim in enumerate(record.get("claims") or []):
         where = f"/claims/{index}"
         check.span(claim, where, text, offsets_required=gold)

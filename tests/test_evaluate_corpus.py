@@ -49,3 +49,25 @@ def test_a_prediction_for_a_document_outside_the_corpus_is_refused(corpus_with_g
     with pytest.raises(InputError) as caught:
         sourcetrace.evaluate(predictions, gold=corpus_with_gold)
     assert "unknown doc_id 'st-999'" in str(caught.value)
+
+
+def test_notes_tell_what_the_numbers_do_not_show_in_every_format(corpus_with_gold, tmp_path):
+    from sourcetrace.report import render_text
+
+    predictions = story_gold(with_text=False)
+    predictions[0]["entities"].append({"text": "Atlantis", "type": "GPE"})  # not in the text
+    predictions.append({"doc_id": "st-004", "entities": [], "claims": [], "attributions": []})
+    report = sourcetrace.evaluate(predictions, gold=corpus_with_gold, bootstrap=20)
+    assert report["notes"] == [
+        "1 text-only entity prediction(s) were not found in the text and count as spurious",
+        "predictions for documents that have no gold yet were not scored: st-004",
+        "only 3 document(s) are resampled: intervals and p-values are unreliable (a paired "
+        "bootstrap with identical per-document differences gives p = 1/(n+1))",
+    ]
+    table = render_text(report, "table")
+    markdown = render_text(report, "markdown")
+    for note in report["notes"]:
+        assert f"note: {note}" in table
+        assert f"- {note}" in markdown
+    # the signature is printed whole on one line, ready to copy
+    assert f"signature: {report['signature']}\n" in table

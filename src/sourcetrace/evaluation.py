@@ -530,7 +530,46 @@ def evaluate(
         )
     if compare is not None:
         report["statistics"]["comparison"] = _compare(compare, gold_set, per_doc, layers, settings)
+    report["notes"] = report_notes(report)
     return report
+
+
+SMALL_SAMPLE = 10
+
+
+def report_notes(report: Mapping[str, Any]) -> list[str]:
+    """What a reader of the numbers must know that the numbers do not show."""
+    notes = []
+    entities = report["layers"].get("entities", {})
+    if entities.get("unanchored_predictions"):
+        notes.append(
+            f"{entities['unanchored_predictions']} text-only entity prediction(s) were not found "
+            "in the text and count as spurious"
+        )
+    if entities.get("ignored_predictions"):
+        notes.append(
+            f"{entities['ignored_predictions']} entity prediction(s) on gold mentions outside "
+            "the mention filter were ignored (neither correct nor spurious)"
+        )
+    documents = report["documents"]
+    if documents["missing_scored_as_empty"]:
+        notes.append(
+            "no prediction, scored as 'found nothing' (--missing empty): "
+            + ", ".join(documents["missing_scored_as_empty"])
+        )
+    if documents["not_scored_unannotated"]:
+        notes.append(
+            "predictions for documents that have no gold yet were not scored: "
+            + ", ".join(documents["not_scored_unannotated"])
+        )
+    scored = len(documents["scored"])
+    statistics = report["statistics"]
+    if (statistics.get("bootstrap") or statistics.get("comparison")) and scored < SMALL_SAMPLE:
+        notes.append(
+            f"only {scored} document(s) are resampled: intervals and p-values are unreliable "
+            "(a paired bootstrap with identical per-document differences gives p = 1/(n+1))"
+        )
+    return notes
 
 
 def _compare(

@@ -137,6 +137,8 @@ def to_markdown(report: dict[str, Any]) -> str:
         "|" + "---|" * len(header(report)),
     ]
     lines += ["| " + " | ".join(row) + " |" for row in summary_rows(report)]
+    if report.get("notes"):
+        lines += ["", "Notes:", ""] + [f"- {note}" for note in report["notes"]]
     rows = list(comparison_rows(report))
     if rows:
         comparison = report["statistics"]["comparison"]
@@ -179,7 +181,6 @@ def render_table(report: dict[str, Any], console: Any) -> None:
     table = Table(
         title=f"sourcetrace evaluation  (corpus {report['corpus']['version']}, "
         f"{report['corpus']['documents']} gold documents)",
-        caption=report["signature"],
     )
     for index, column in enumerate(header(report)):
         table.add_column(column, justify="right" if 2 <= index <= 4 else "left")
@@ -203,6 +204,10 @@ def render_table(report: dict[str, Any], console: Any) -> None:
         for row in rows:
             other.add_row(*row)
         console.print(other)
+    for note in report.get("notes", []):
+        console.print(f"note: {note}", soft_wrap=True)
+    # one unbroken line, so that it can be copied next to the numbers it identifies
+    console.print(f"signature: {report['signature']}", soft_wrap=True, highlight=False)
 
 
 def render_text(report: dict[str, Any], fmt: str) -> str:

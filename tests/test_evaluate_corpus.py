@@ -71,3 +71,24 @@ def test_notes_tell_what_the_numbers_do_not_show_in_every_format(corpus_with_gol
         assert f"- {note}" in markdown
     # the signature is printed whole on one line, ready to copy
     assert f"signature: {report['signature']}\n" in table
+
+
+@pytest.mark.parametrize(
+    ("name", "starts_with"), [("r.json", "{"), ("r.md", "# sourcetrace"), ("r.txt", "")]
+)
+def test_output_ending_chooses_the_format(run_cli, corpus_with_gold, tmp_path, name, starts_with):
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text("".join(json.dumps(r) + "\n" for r in story_gold(with_text=False)))
+    output = tmp_path / name
+    result = run_cli("evaluate", predictions, "--gold", corpus_with_gold, "--output", output)
+    assert result.code == 0
+    text = output.read_text()
+    assert text.startswith(starts_with)
+    if name == "r.json":
+        assert json.loads(text)["layers"]["claims"]["span"]["strict"]["f1"] == 1.0
+    if name == "r.txt":  # the rich table, as text
+        assert "sourcetrace evaluation" in text and "signature: sourcetrace:" in text
+
+
+def test_evaluate_has_a_version_option(run_cli):
+    assert run_cli("evaluate", "--version").out.strip() == f"sourcetrace {sourcetrace.__version__}"

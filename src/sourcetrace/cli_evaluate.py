@@ -31,16 +31,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         compare_method=args.compare_method,
         compare_samples=args.compare_samples,
     )
-    if args.format == "table" and args.output is None:
+    fmt = args.format or format_for(args.output)
+    if fmt == "table" and args.output is None:
         render_table(report, _console())
         return 0
-    text = render_text(report, args.format)
+    text = render_text(report, fmt)
     if args.output is None:
         sys.stdout.write(text)
     else:
         atomic_write(args.output, text)
-        print(f"wrote {args.format} report to {args.output}", file=sys.stderr)
+        print(f"wrote {fmt} report to {args.output}", file=sys.stderr)
     return 0
+
+
+def format_for(output: Path | None) -> str:
+    """Without --format, the output file's ending decides (.json, .md); else a table."""
+    suffix = output.suffix.lower() if output is not None else ""
+    return {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(suffix, "table")
 
 
 def refuse_protected_output(output: Path) -> None:
@@ -121,6 +128,9 @@ def add_commands(commands: Any) -> None:
         "every problem is reported with its line. Nothing under corpus/ or "
         "annotations/ is written.",
     )
+    from . import __version__
+
+    evaluate.add_argument("--version", action="version", version=f"sourcetrace {__version__}")
     evaluate.add_argument("predictions", type=Path, metavar="PRED.jsonl")
     evaluate.add_argument(
         "--gold",
@@ -145,7 +155,11 @@ def add_commands(commands: Any) -> None:
         default=0.5,
         help="lenient claim/content match: overlap Dice or token F1 >= this (default 0.5)",
     )
-    evaluate.add_argument("--format", choices=FORMATS, default="table")
+    evaluate.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="default: from the --output ending (.json, .md), else table",
+    )
     evaluate.add_argument("--output", type=Path, help="write the report here (atomically)")
     evaluate.add_argument(
         "--bootstrap",

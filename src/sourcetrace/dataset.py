@@ -137,6 +137,8 @@ def folds(k: int, corpus: str | Path | None = None) -> list[Fold]:
     documents = read_corpus_documents(Path(corpus) if corpus is not None else corpus_dir())
     doc_ids = [d["doc_id"] for d in documents]
     stories = [d["story_id"] for d in documents]
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise TypeError(f"k must be a whole number, not {k!r}")
     if not 2 <= k <= len(set(stories)):
         raise ValueError(
             f"k must be between 2 and the number of stories ({len(set(stories))}), got {k}"

@@ -208,8 +208,9 @@ def test_markdown_names_the_passes_and_the_figures(run_cli, tmp_path):
     result = run_cli("agreement", a, b, c)
     assert result.code == 0, result.err
     text = result.out
-    assert f"# Inter-annotator agreement ({a}, {b}, {c})" in text
-    assert f"## {a} vs {b}" in text and f"## {b} vs {c}" in text
+    assert f"# Inter-annotator agreement: `{a}`, `{b}`, `{c}`" in text
+    assert f"## `{b}` scored against `{a}`" in text
+    assert f"## `{c}` scored against `{b}`" in text
     assert "| claim.polarity | 4 | 0.500 |" in text  # kappa of a/b against c, hand-worked above
     assert "| claim.polarity | 4 | 0.656 |" in text  # alpha 21/32 = 0.65625
     out = tmp_path / "agreement.md"

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .report import FORMATS, render_table, render_text
+from .report import FORMATS, agreement_to_markdown, render_table, render_text
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -76,45 +76,12 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     report = agreement(args.passes, claim_threshold=args.claim_threshold)
     from .report import to_json
 
-    text = to_json(report) if args.format == "json" else agreement_markdown(report)
+    text = to_json(report) if args.format == "json" else agreement_to_markdown(report)
     if args.output:
         atomic_write(args.output, text)
     else:
         sys.stdout.write(text)
     return 0
-
-
-def agreement_markdown(report: dict[str, Any]) -> str:
-    from .report import to_markdown
-
-    lines = [f"# Inter-annotator agreement ({', '.join(report['passes'])})", ""]
-    for pair in report["pairs"]:
-        lines.append(f"## {pair['a']} vs {pair['b']}")
-        lines.append("")
-        body = to_markdown(pair["report"]).split("\n", 2)[2]
-        lines.append(body)
-        kappas = pair["kappa"]
-        if kappas:
-            lines += ["| attribute | pairs | Cohen's kappa |", "|---|---|---|"]
-            lines += [
-                f"| {name} | {k['pairs']} | "
-                f"{'-' if k['kappa'] is None else format(k['kappa'], '.3f')} |"
-                for name, k in kappas.items()
-            ]
-            lines.append("")
-    if report.get("alpha"):
-        lines += [
-            "## Krippendorff's alpha (all passes, nominal)",
-            "",
-            "| attribute | units | alpha |",
-            "|---|---|---|",
-        ]
-        lines += [
-            f"| {name} | {a['units']} | "
-            f"{'-' if a['alpha'] is None else format(a['alpha'], '.3f')} |"
-            for name, a in report["alpha"].items()
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def add_commands(commands: Any) -> None:

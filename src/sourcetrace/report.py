@@ -223,3 +223,53 @@ def render_text(report: dict[str, Any], fmt: str) -> str:
     buffer = StringIO()
     render_table(report, Console(file=buffer, width=140, color_system=None, highlight=False))
     return buffer.getvalue()
+
+
+def agreement_to_markdown(report: dict[str, Any]) -> str:
+    """Agreement between annotation passes: per pair the scores of B against A, then kappas."""
+    documents = report["documents"]
+    lines = [
+        f"# Inter-annotator agreement: {', '.join(f'`{p}`' for p in report['passes'])}",
+        "",
+        f"Documents in every pass ({len(documents)}): {', '.join(documents)}.",
+    ]
+    if report.get("documents_not_in_every_pass"):
+        lines.append(
+            "Not scored, missing from some pass: "
+            + ", ".join(report["documents_not_in_every_pass"])
+            + "."
+        )
+    for pair in report["pairs"]:
+        scores = pair["report"]
+        columns = header(scores)[:5] + ["details"]
+        lines += [
+            "",
+            f"## `{pair['b']}` scored against `{pair['a']}`",
+            "",
+            f"Signature: `{scores['signature']}`",
+            "",
+            "| " + " | ".join(columns) + " |",
+            "|" + "---|" * len(columns),
+        ]
+        lines += ["| " + " | ".join(row[:5] + row[6:]) + " |" for row in summary_rows(scores)]
+        if pair["kappa"]:
+            lines += ["", "| attribute | matched pairs | Cohen's kappa |", "|---|---|---|"]
+            lines += [
+                f"| {name} | {k['pairs']} | "
+                f"{'-' if k['kappa'] is None else format(k['kappa'], '.3f')} |"
+                for name, k in pair["kappa"].items()
+            ]
+    if report.get("alpha"):
+        lines += [
+            "",
+            "## Krippendorff's alpha (all passes, nominal)",
+            "",
+            "| attribute | units | alpha |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {name} | {a['units']} | "
+            f"{'-' if a['alpha'] is None else format(a['alpha'], '.3f')} |"
+            for name, a in report["alpha"].items()
+        ]
+    return "\n".join(lines) + "\n"

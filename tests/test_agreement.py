@@ -305,3 +305,12 @@ def test_a_pass_file_named_after_another_document_exits_2(run_cli, tmp_path):
     result = run_cli("agreement", a, b, "--format", "json")
     assert result.code == 2
     assert "st-001.json" in result.err and "expected st-000.json in a pass folder" in result.err
+
+
+def test_markdown_names_the_documents_left_out(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a", doc_ids=("st-000", "st-001"))
+    b = write_pass(tmp_path / "b", doc_ids=("st-000",))
+    result = run_cli("agreement", a, b)
+    assert result.code == 0, result.err
+    assert "Documents in every pass (1): st-000." in result.out
+    assert "Not scored, missing from some pass: st-001." in result.out

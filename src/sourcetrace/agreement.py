@@ -36,6 +36,12 @@ CLAIM_ATTRIBUTES = {
 def read_pass(path: Path, texts: dict[str, str]) -> dict[str, dict[str, Any]]:
     """A pass folder (<doc_id>.json files) or a JSONL file of gold-shaped annotations."""
     path = Path(path)
+    if not path.exists():
+        raise InputError(
+            "annotation pass not found",
+            file=path,
+            expected="a folder of <doc_id>.json gold files, or a gold JSONL file",
+        )
     files = sorted(path.glob("*.json")) if path.is_dir() else [path]
     if not files:
         raise InputError(

@@ -92,3 +92,12 @@ def test_output_ending_chooses_the_format(run_cli, corpus_with_gold, tmp_path, n
 
 def test_evaluate_has_a_version_option(run_cli):
     assert run_cli("evaluate", "--version").out.strip() == f"sourcetrace {sourcetrace.__version__}"
+
+
+def test_the_report_names_the_predictions_file_by_its_sha256(corpus_with_gold, tmp_path):
+    import hashlib
+
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in story_gold(with_text=False)))
+    report = sourcetrace.evaluate(path, gold=corpus_with_gold)
+    assert report["predictions"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()

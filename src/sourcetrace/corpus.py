@@ -43,7 +43,6 @@ DOCUMENT_FIELDS = (
     "story_id",
     "zones",
 )
-FLAT_LAYERS = LAYERS
 _VERSION_HEADING = re.compile(r"^##\s+\[?v?(\d+\.\d+\.\d+)\]?", re.MULTILINE)
 
 
@@ -253,7 +252,7 @@ def data_files(source: Source) -> dict[str, list[dict[str, Any]]]:
     """Data file path (relative to corpus/) -> rows. Configs without rows are left out (HF cannot
     load an empty JSON Lines file)."""
     files = {"data/documents.jsonl": document_rows(source)}
-    for layer in FLAT_LAYERS:
+    for layer in LAYERS:
         rows = flat_rows(source, layer)
         if rows:
             files[f"data/{layer}.jsonl"] = rows
@@ -365,22 +364,10 @@ def verify(root: Path) -> list[str]:
     """Every drift between corpus/ and its sources, one sentence each; [] when all is in order."""
     root = Path(root)
     corpus = root / "corpus"
-    problems: list[str] = []
     manifest = read_manifest(corpus)
     if manifest is None:
         return [f"{corpus / 'MANIFEST.json'}: missing; run `sourcetrace corpus build`"]
-    for rel, entry in sorted(manifest.get("files", {}).items()):
-        path = corpus / rel
-        if not path.is_file():
-            problems.append(f"{path}: listed in MANIFEST.json but missing")
-        elif sha256_bytes(path.read_bytes()) != entry["sha256"]:
-            problems.append(
-                f"{path}: sha256 differs from MANIFEST.json (edited by hand?); "
-                "corpus/ is written only by `sourcetrace corpus build`"
-            )
-    for path in sorted((corpus / "data").glob("*")) if (corpus / "data").is_dir() else []:
-        if path.relative_to(corpus).as_posix() not in manifest.get("files", {}):
-            problems.append(f"{path}: not listed in MANIFEST.json")
+    problems = verify_folder(corpus)
     current = source_hashes(root)
     recorded = manifest.get("sources", {})
     for rel in sorted(set(current) | set(recorded)):
@@ -440,7 +427,10 @@ def verify_folder(corpus: Path) -> list[str]:
         if rel.startswith("data/"):
             data_hashes[rel] = digest
         if digest != entry["sha256"]:
-            problems.append(f"{path}: sha256 differs from MANIFEST.json (edited by hand?)")
+            problems.append(
+                f"{path}: sha256 differs from MANIFEST.json (edited by hand?); "
+                "corpus/ is written only by `sourcetrace corpus build`"
+            )
     for path in sorted((corpus / "data").glob("*")) if (corpus / "data").is_dir() else []:
         if path.relative_to(corpus).as_posix() not in manifest.get("files", {}):
             problems.append(f"{path}: not listed in MANIFEST.json")

@@ -5,7 +5,6 @@ The report is plain data (the shape of schema/report.schema.json); formatting li
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 from . import __version__
 from .corpus import read_corpus_documents, read_manifest
 from .errors import InputError, raise_all
-from .jsonio import Record, canonical_sha256, read_records
+from .jsonio import Record, canonical_sha256, read_records_with_sha256
 from .paths import corpus_dir
 from .schema import LAYERS, DocIdRegister, sha256_text, validate_record
 from .scoring.attributions import summarize_attributions, tally_attributions
@@ -78,8 +77,7 @@ def load_gold(gold: Any = None) -> GoldSet:
         return _gold_from_corpus(folder)
     if isinstance(gold, (str, Path)):
         path = Path(gold)
-        _, records = read_records(path)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        _, records, digest = read_records_with_sha256(path)
         return _gold_from_records(records, path, "custom", digest, str(path))
     records = [Record(value, index + 1) for index, value in enumerate(gold)]
     digest = canonical_sha256([r.value for r in records])
@@ -183,12 +181,14 @@ def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
                 file=path,
                 expected="one JSON file per document, or a predictions.jsonl",
             )
-        digest = hashlib.sha256()
+        file_hashes = []
         for file in files:
-            _, records = read_records(file)  # refuses huge files before the hash reads them
-            digest.update(file.read_bytes())
+            _, records, file_sha256 = read_records_with_sha256(file)
+            file_hashes.append(f"{file.name} {file_sha256}\n")
             items += [(file, record) for record in records]
-        source, sha = str(path), digest.hexdigest()
+        # one file: its own sha256 (what sha256sum prints); a folder: a hash of the file hashes
+        sha = file_sha256 if not path.is_dir() else sha256_text("".join(file_hashes))
+        source = str(path)
     elif isinstance(predictions, Mapping):
         items = [
             ("<predictions>", Record(dict(v, doc_id=k), i + 1))

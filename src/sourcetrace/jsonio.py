@@ -6,11 +6,11 @@ paragraph and exit 2 instead of a traceback.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,11 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant
 
 def read_text(path: Path) -> str:
     """Read a UTF-8 file, refusing huge files and undecodable bytes with a clear message."""
+    return decode_utf8(read_checked_bytes(path), path)
+
+
+def read_checked_bytes(path: Path) -> bytes:
+    """A file's bytes, refusing a missing file, a folder or a file over the size limit."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -79,7 +84,10 @@ def read_text(path: Path) -> str:
             file=path,
             expected="a smaller file (or raise SOURCETRACE_MAX_INPUT_BYTES)",
         )
-    data = path.read_bytes()
+    return path.read_bytes()
+
+
+def decode_utf8(data: bytes, path: Path) -> str:
     try:
         # A byte-order mark is legal UTF-8 that some editors add; it is not JSON, so drop it.
         return data.decode("utf-8").removeprefix("\ufeff")
@@ -236,8 +244,19 @@ def parse_jsonl(text: str, path: Path) -> list[Record]:
 
 def read_records(path: str | Path) -> tuple[str, list[Record]]:
     """Read .json or .jsonl; returns ("json" | "jsonl", records). Other endings are sniffed."""
+    fmt, records, _ = read_records_with_sha256(path)
+    return fmt, records
+
+
+def read_records_with_sha256(path: str | Path) -> tuple[str, list[Record], str]:
+    """``read_records`` plus the sha256 of the file's bytes, from one read."""
     path = Path(path)
-    text = read_text(path)
+    data = read_checked_bytes(path)
+    fmt, records = _parse_records(decode_utf8(data, path), path)
+    return fmt, records, hashlib.sha256(data).hexdigest()
+
+
+def _parse_records(text: str, path: Path) -> tuple[str, list[Record]]:
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return "jsonl", parse_jsonl(text, path)
@@ -276,8 +295,6 @@ def dumps_pretty(value: Any) -> str:
 
 def canonical_sha256(values: list[Any]) -> str:
     """Order-independent hash of in-memory records (keys sorted, records sorted)."""
-    import hashlib
-
     lines = sorted(json.dumps(v, ensure_ascii=False, sort_keys=True, default=repr) for v in values)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
@@ -308,14 +325,3 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
-
-
-def iter_files(
-    paths: list[Path], suffixes: tuple[str, ...] = (".json", ".jsonl")
-) -> Iterator[Path]:
-    """Files named directly, and the matching files of named folders in sorted order."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.suffix in suffixes and p.is_file())
-        else:
-            yield path

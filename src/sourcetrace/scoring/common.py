@@ -71,10 +71,6 @@ def normalize_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def normalized_tokens(text: str) -> list[str]:
-    return normalize_text(text).split()
-
-
 @lru_cache(maxsize=65536)
 def _token_counts(text: str) -> tuple[Counter[str], int]:
     """Token bag of a text; cached because matching compares every gold text to every

@@ -31,12 +31,31 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
-def make_checkout(dest: Path) -> Path:
-    """The build's sources only (no built corpus): what a fresh contributor edits."""
+BASELINE_CHANGELOG = """# Changelog
+
+## 0.1.0 - test baseline: the documents, no gold
+
+- The five seed documents with their metadata and zones; no gold, no links.
+"""
+
+
+def make_checkout(dest: Path, *, shipped: bool = False) -> Path:
+    """The build's sources only (no built corpus): what a fresh contributor edits.
+
+    By default a baseline that does not depend on the gold that ships: the committed seeds,
+    metadata and schema, at version 0.1.0, with no gold, links or agreement file; tests add the
+    gold they need. `shipped=True` copies the committed sources as they are."""
     for folder in ("seeds", "annotations", "schema"):
         shutil.copytree(ROOT / folder, dest / folder)
     (dest / "corpus").mkdir()
-    shutil.copy(ROOT / "corpus" / "CHANGELOG.md", dest / "corpus" / "CHANGELOG.md")
+    if shipped:
+        shutil.copy(ROOT / "corpus" / "CHANGELOG.md", dest / "corpus" / "CHANGELOG.md")
+        return dest
+    (dest / "corpus" / "CHANGELOG.md").write_text(BASELINE_CHANGELOG, encoding="utf-8")
+    for generated in ("links.json", "AGREEMENT.md"):
+        (dest / "annotations" / generated).unlink(missing_ok=True)
+    for gold in (dest / "annotations" / "gold").glob("*.json"):
+        gold.unlink()
     return dest
 
 
@@ -76,7 +95,7 @@ def test_seeds_are_byte_identical_to_the_shared_seeds():
 def test_committed_corpus_is_what_build_makes_from_committed_sources(tmp_path):
     # verify rebuilds in memory and compares every output byte for byte
     assert verify(ROOT) == []
-    fresh = make_checkout(tmp_path / "fresh")
+    fresh = make_checkout(tmp_path / "fresh", shipped=True)
     build(fresh)
     committed = {k: v for k, v in snapshot(ROOT / "corpus").items()}
     assert snapshot(fresh / "corpus") == committed
@@ -191,9 +210,10 @@ def test_info_counts_per_layer_and_document(checkout, capsys):
 
 
 def test_info_table_shows_version_and_every_document(capsys):
+    shipped = json.loads((ROOT / "corpus" / "MANIFEST.json").read_text())["version"]
     assert main(["corpus", "info"]) == 0
     out = capsys.readouterr().out
-    assert "sourcetrace corpus 0.1.0" in out
+    assert f"sourcetrace corpus {shipped}" in out
     for i in range(5):
         assert f"st-00{i}" in out
 
@@ -258,8 +278,9 @@ def test_one_corpus_wide_entity_id_has_one_type(checkout, capsys):
 def test_verify_checks_a_copied_corpus_folder_on_its_own(tmp_path, capsys):
     copy = tmp_path / "downloaded" / "corpus"
     shutil.copytree(ROOT / "corpus", copy)
+    shipped = json.loads((copy / "MANIFEST.json").read_text())["version"]
     assert main(["corpus", "verify", "--corpus", str(copy)]) == 0
-    assert "corpus 0.1.0 verified" in capsys.readouterr().out
+    assert f"corpus {shipped} verified" in capsys.readouterr().out
     # a forger who edits a text and fixes the file hash in the manifest is still caught:
     # the document's text no longer hashes to its text_sha256, nor the data to data_sha256
     data = copy / "data" / "documents.jsonl"

@@ -1021,17 +1021,14 @@ def test_compare_with_a_bad_other_file_exits_2(run_cli, tmp_path, gold_path, mix
 # ------------------------------------------------------------------ 13. packaged corpus
 
 
-def test_packaged_corpus_without_gold_says_so_and_suggests_gold(run_cli, tmp_path):
-    corpus = [
-        json.loads(line)
-        for line in (REPO_ROOT / "corpus" / "data" / "documents.jsonl")
-        .read_text("utf-8")
-        .split("\n")
-        if line.strip()
-    ]
-    assert not any(doc["annotated"] for doc in corpus)  # the premise of this test
+def test_a_corpus_without_gold_says_so_and_suggests_gold(run_cli, tmp_path):
+    from sourcetrace.corpus import build
+    from test_corpus import make_checkout
+
+    root = make_checkout(tmp_path / "repo")  # the documents at 0.1.0, before any gold
+    build(root)
     pred = write_jsonl(tmp_path / "pred.jsonl", [without_text(story_gold_st000())])
-    result = run_cli("evaluate", pred)
+    result = run_cli("evaluate", pred, "--gold", root / "corpus")
     assert result.code == 2
     assert "no gold" in result.err
     assert "--gold" in result.err

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from .agreement_stats import cohen_kappa, krippendorff_alpha
-from .errors import InputError, raise_all
+from .annotation_files import read_pass
+from .errors import InputError
 from .evaluation import GoldSet, Predictions, make_settings, score, signature
-from .jsonio import read_records
 from .labels import names
-from .schema import DocIdRegister, sha256_text, validate_record
+from .schema import sha256_text
 from .scoring.claims import lenient_claim_pairs
 from .scoring.matching import match_items, same_piece
 
@@ -31,49 +31,6 @@ CLAIM_ATTRIBUTES = {
     "certainty": "claim_certainty",
     "checkworthy": None,
 }
-
-
-def read_pass(path: Path, texts: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """A pass folder (<doc_id>.json files) or a JSONL file of gold-shaped annotations."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(
-            "annotation pass not found",
-            file=path,
-            expected="a folder of <doc_id>.json gold files, or a gold JSONL file",
-        )
-    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
-    if not files:
-        raise InputError(
-            "annotation pass folder has no .json files",
-            file=path,
-            expected="one <doc_id>.json gold file per document",
-        )
-    documents: dict[str, dict[str, Any]] = {}
-    register = DocIdRegister("one annotation per document in a pass")
-    problems: list[InputError] = []
-    for file in files:
-        _, records = read_records(file)
-        for record in records:
-            found = validate_record(
-                record.value, "annotation", file, record.line, text_for=texts.get
-            )
-            if not found and path.is_dir() and record.value["doc_id"] != file.stem:
-                found.append(
-                    InputError(
-                        f"file name does not match doc_id {record.value['doc_id']!r}",
-                        file=file,
-                        line=record.line,
-                        pointer="/doc_id",
-                        expected=f"{record.value['doc_id']}.json in a pass folder",
-                    )
-                )
-            found += register.check(record.value, file, record.line)
-            problems += found
-            if not found:
-                documents[record.value["doc_id"]] = record.value
-    raise_all(problems)
-    return documents
 
 
 def _entity_span_pairs(a: list[dict], b: list[dict]) -> list[tuple[int, int]]:

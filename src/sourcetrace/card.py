@@ -63,6 +63,38 @@ def card_yaml(version: str, config_files: dict[str, str], num_documents: int) ->
     return card.to_yaml()
 
 
+def document_counts_table(source: Any) -> str:
+    """Items per document and layer, entity mentions split by kind: what the gold holds."""
+    kinds = list(load_labels()["mention_kinds"])
+    header = ["doc_id", "entities", *(f"{k} mentions" for k in kinds), "claims", "attributions"]
+    header += ["nested attributions"]
+    rows = []
+    totals = [0] * (len(header) - 1)
+    for document in source.documents:
+        gold = source.gold.get(document["doc_id"])
+        if gold is None:
+            continue
+        entities = gold["entities"]
+        values = [
+            len(entities),
+            *(sum(e["mention"] == kind for e in entities) for kind in kinds),
+            len(gold["claims"]),
+            len(gold["attributions"]),
+            sum(a["nested_in"] is not None for a in gold["attributions"]),
+        ]
+        totals = [t + v for t, v in zip(totals, values, strict=True)]
+        rows.append([document["doc_id"], *values])
+    rows.append(["all", *totals])
+    return _table(header, rows)
+
+
+def demote_headings(markdown: str, levels: int) -> str:
+    """Push every ATX heading down `levels` levels, so a generated page nests in the card."""
+    return "\n".join(
+        "#" * levels + line if line.startswith("#") else line for line in markdown.splitlines()
+    )
+
+
 def render_card(source: Any, counts: dict[str, int], data_sha256: str, paths: list[str]) -> str:
     template = (
         resources.files("sourcetrace")
@@ -88,12 +120,20 @@ def render_card(source: Any, counts: dict[str, int], data_sha256: str, paths: li
             for d in source.documents
         ],
     )
+    agreement_file = source.root / "annotations" / "AGREEMENT.md"
+    agreement = (
+        demote_headings(agreement_file.read_text(encoding="utf-8"), 3)
+        if agreement_file.is_file()
+        else "No agreement figures were computed for this build."
+    )
     body = template.format(
         version=source.version,
         data_sha256=data_sha256,
         num_documents=len(source.documents),
         documents_table=documents_table,
         layer_counts_table=_table(["layer", "items"], [[k, v] for k, v in counts.items()]),
+        document_counts_table=document_counts_table(source),
+        agreement=agreement.strip(),
         entity_types_table=_table(
             ["type", "definition"], [[k, v] for k, v in labels["entity_types"].items()]
         ),

@@ -170,6 +170,22 @@ def cmd_corpus_diff(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- validate
 
 
+def _gold_ids_beside(path: Path) -> tuple[set[str] | None, set[str] | None]:
+    """Claim clusters and entity ids of the gold folder beside a links file (annotations/gold
+    next to annotations/links.json), so that `validate` checks that every link resolves."""
+    gold = Path(path).parent / "gold"
+    if Path(path).name != "links.json" or not any(gold.glob("*.json")):
+        return None, None
+    from .annotation_files import read_pass
+    from .texts import corpus_texts
+
+    documents = read_pass(gold, corpus_texts()).values()
+    return (
+        {c["cluster"] for d in documents for c in d["claims"]},
+        {e["entity"] for d in documents for e in d["entities"]},
+    )
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .schema import validate_file
 
@@ -179,8 +195,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         # Each file is reported as soon as it is read, so an unreadable later file never hides
         # the problems of an earlier one.
         try:
+            clusters, entities = _gold_ids_beside(path)
             fmt, kind, records, problems = validate_file(
-                path, kind=args.kind, text_for=text_for, seed_text=_seed_text_lookup()
+                path,
+                kind=args.kind,
+                text_for=text_for,
+                seed_text=_seed_text_lookup(),
+                known_clusters=clusters,
+                known_entities=entities,
             )
         except (InputError, InputErrors) as exc:
             failed += 1

@@ -50,13 +50,18 @@ def format_for(output: Path | None) -> str:
     return {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(suffix, "table")
 
 
-def refuse_protected_output(output: Path) -> None:
-    """Reports never go into corpus/ or annotations/: those are written only by their owners."""
+def refuse_protected_output(output: Path, allowed: tuple[str, ...] = ()) -> None:
+    """Reports never go into corpus/ or annotations/: those are written only by their owners.
+
+    `allowed` names the generated files a command owns there (agreement owns
+    annotations/AGREEMENT.md)."""
     from .errors import InputError
     from .paths import repo_root
 
     root = repo_root()
     target = output.resolve()
+    if root is not None and any(target == (root / name).resolve() for name in allowed):
+        return
     for protected in ("corpus", "annotations"):
         if root is not None and target.is_relative_to((root / protected).resolve()):
             raise InputError(
@@ -67,12 +72,15 @@ def refuse_protected_output(output: Path) -> None:
             )
 
 
+AGREEMENT_FILE = "annotations/AGREEMENT.md"
+
+
 def cmd_agreement(args: argparse.Namespace) -> int:
     from .agreement import agreement
     from .jsonio import atomic_write
 
     if args.output is not None:
-        refuse_protected_output(args.output)
+        refuse_protected_output(args.output, allowed=(AGREEMENT_FILE,))
     report = agreement(args.passes, claim_threshold=args.claim_threshold)
     from .report import to_json
 

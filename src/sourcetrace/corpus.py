@@ -83,9 +83,10 @@ def _source_files(root: Path) -> list[Path]:
     files = sorted((root / "seeds").glob("*.txt"))
     files += [root / "annotations" / "documents.json"]
     files += sorted((root / "annotations" / "gold").glob("*.json"))
-    links = root / "annotations" / "links.json"
-    if links.exists():
-        files.append(links)
+    for optional in ("links.json", "AGREEMENT.md"):
+        path = root / "annotations" / optional
+        if path.exists():
+            files.append(path)
     files += [root / "schema" / "labels.json", root / "corpus" / "CHANGELOG.md"]
     return files
 
@@ -198,7 +199,10 @@ def load_source(root: Path) -> Source:
     if links_path.exists():
         links = read_json(links_path)
         clusters = {c["cluster"] for g in gold.values() for c in g["claims"]}
-        problems += validate_record(links, "links", links_path, 1, known_clusters=clusters)
+        entities = {e["entity"] for g in gold.values() for e in g["entities"]}
+        problems += validate_record(
+            links, "links", links_path, 1, known_clusters=clusters, known_entities=entities
+        )
     raise_all(problems)
     documents.sort(key=lambda d: d["doc_id"])
     return Source(root, version, documents, gold, links, source_hashes(root))

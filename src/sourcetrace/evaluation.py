@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .annotation_files import read_pass
 from .corpus import read_corpus_documents, read_manifest
 from .errors import InputError, raise_all
 from .jsonio import Record, canonical_sha256, read_records_with_sha256
@@ -72,9 +73,11 @@ class GoldSet:
 
 def load_gold(gold: Any = None) -> GoldSet:
     """Gold from the packaged corpus, a corpus folder, a gold JSONL with texts, or records."""
-    if gold is None or (isinstance(gold, (str, Path)) and Path(gold).is_dir()):
+    if gold is None or (isinstance(gold, (str, Path)) and is_corpus_folder(Path(gold))):
         folder = corpus_dir() if gold is None else Path(gold)
         return _gold_from_corpus(folder)
+    if isinstance(gold, (str, Path)) and Path(gold).is_dir():
+        return _gold_from_folder(Path(gold))
     if isinstance(gold, (str, Path)):
         path = Path(gold)
         _, records, digest = read_records_with_sha256(path)
@@ -112,6 +115,26 @@ def _gold_from_corpus(folder: Path) -> GoldSet:
         manifest.get("data_sha256", "unknown"),
         str(folder),
         frozenset(texts) - frozenset(documents),
+    )
+
+
+def is_corpus_folder(path: Path) -> bool:
+    """A built corpus folder (data/documents.jsonl), as against a folder of gold files."""
+    return path.is_dir() and (path / "data" / "documents.jsonl").is_file()
+
+
+def _gold_from_folder(folder: Path) -> GoldSet:
+    """`annotations/gold` or a pass folder: <doc_id>.json files bound to the corpus texts."""
+    from .texts import corpus_texts
+
+    texts = corpus_texts()
+    documents = {
+        doc_id: {**annotation, "text": texts[doc_id]}
+        for doc_id, annotation in read_pass(folder, texts).items()
+    }
+    digest = canonical_sha256([documents[d] for d in sorted(documents)])
+    return GoldSet(
+        documents, texts, "custom", digest, str(folder), frozenset(texts) - set(documents)
     )
 
 

@@ -225,6 +225,39 @@ def render_text(report: dict[str, Any], fmt: str) -> str:
     return buffer.getvalue()
 
 
+# (column name, path into a pair's report layers) of the headline agreement table
+AGREEMENT_HEADLINES = (
+    ("entities strict F1", ("entities", "overall", "strict", "f1")),
+    ("entities ent_type F1", ("entities", "overall", "ent_type", "f1")),
+    ("claims span strict F1", ("claims", "span", "strict", "f1")),
+    ("claims span lenient F1", ("claims", "span", "lenient", "f1")),
+    ("attributions triple strict F1", ("attributions", "triple", "strict", "f1")),
+    ("attributions triple lenient F1", ("attributions", "triple", "lenient", "f1")),
+    ("entity clusters CoNLL F1", ("entities", "clusters", "conll_f1")),
+    ("claim clusters CoNLL F1", ("claims", "clusters", "conll_f1")),
+)
+
+
+def _dig(value: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(value, dict) or value.get(key) is None:
+            return None
+        value = value[key]
+    return value
+
+
+def agreement_summary(report: dict[str, Any]) -> list[str]:
+    """One row per pair of passes with the headline F1 of every layer (in percent)."""
+    columns = ["B scored against A", *(name for name, _ in AGREEMENT_HEADLINES)]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for pair in report["pairs"]:
+        layers = pair["report"]["layers"]
+        cells = [f"`{pair['b']}` vs `{pair['a']}`"]
+        cells += [_pct(_dig(layers, path)) for _, path in AGREEMENT_HEADLINES]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def agreement_to_markdown(report: dict[str, Any]) -> str:
     """Agreement between annotation passes: per pair the scores of B against A, then kappas."""
     documents = report["documents"]
@@ -239,6 +272,7 @@ def agreement_to_markdown(report: dict[str, Any]) -> str:
             + ", ".join(report["documents_not_in_every_pass"])
             + "."
         )
+    lines += ["", *agreement_summary(report)]
     for pair in report["pairs"]:
         scores = pair["report"]
         columns = header(scores)[:5] + ["details"]

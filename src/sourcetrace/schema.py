@@ -103,6 +103,18 @@ def detect_kind(value: Any) -> str:
     return "prediction"
 
 
+def kind_of_path(path: Path) -> str | None:
+    """`annotations/gold/*.json` and `annotations/passes/<name>/*.json` hold gold annotations,
+    whatever their keys say: a gold file that lost its `text_sha256` is a broken gold file, not
+    a valid prediction."""
+    parts = path.resolve().parts
+    if len(parts) >= 3 and parts[-3:-1] == ("annotations", "gold"):
+        return "annotation"
+    if len(parts) >= 4 and parts[-4:-2] == ("annotations", "passes"):
+        return "annotation"
+    return None
+
+
 # ---------------------------------------------------------------- semantic checks
 
 
@@ -346,9 +358,24 @@ def check_document_semantics(
 
 
 def check_links_semantics(
-    record: Mapping[str, Any], file: str | Path, line: int, known_clusters: set[str] | None
+    record: Mapping[str, Any],
+    file: str | Path,
+    line: int,
+    known_clusters: set[str] | None,
+    known_entities: set[str] | None = None,
 ) -> list[InputError]:
     check = _Checker(file, line)
+    for key, known, what in (
+        ("clusters", known_clusters, "claim cluster"),
+        ("entities", known_entities, "entity id"),
+    ):
+        for name in record.get(key) or {}:
+            if known is not None and name not in known:
+                check.add(
+                    f"/{key}/{name}",
+                    f"{what} {name!r} is used by no gold annotation",
+                    f"a {what} of the gold",
+                )
     for index, relation in enumerate(record.get("relations") or []):
         for end in ("from", "to"):
             cluster = relation[end]
@@ -407,6 +434,7 @@ def validate_record(
     *,
     text_for: TextLookup | None = None,
     known_clusters: set[str] | None = None,
+    known_entities: set[str] | None = None,
 ) -> list[InputError]:
     """All problems of one record of the given kind; [] when it is valid."""
     problems = schema_problems(value, kind, file, line)
@@ -415,7 +443,7 @@ def validate_record(
     if kind == "document":
         return check_document_semantics(value, file, line)
     if kind == "links":
-        return check_links_semantics(value, file, line, known_clusters)
+        return check_links_semantics(value, file, line, known_clusters, known_entities)
     text = value.get("text")
     doc_id = value["doc_id"]
     if text is None and text_for is not None:
@@ -452,6 +480,7 @@ def validate_file(
     kind: str | None = None,
     text_for: TextLookup | None = None,
     known_clusters: set[str] | None = None,
+    known_entities: set[str] | None = None,
     seed_text: Callable[[Any], Any] | None = None,
 ) -> tuple[str, str, list[Record], list[InputError]]:
     """Validate a .json or .jsonl file; returns (format, kind, records, problems).
@@ -466,7 +495,7 @@ def validate_file(
             "file holds an empty list", file=path, line=1, expected="at least one record"
         )
     if kind is None:
-        kind = detect_kind(records[0].value)
+        kind = kind_of_path(Path(path)) or detect_kind(records[0].value)
     problems: list[InputError] = []
     register = DocIdRegister()
     for record in records:
@@ -474,7 +503,13 @@ def validate_file(
         if kind == "document" and seed_text and isinstance(value, Mapping) and "text" not in value:
             value = seed_text(value) or value
         problems += validate_record(
-            value, kind, path, record.line, text_for=text_for, known_clusters=known_clusters
+            value,
+            kind,
+            path,
+            record.line,
+            text_for=text_for,
+            known_clusters=known_clusters,
+            known_entities=known_entities,
         )
         problems += register.check(value, path, record.line)
     return fmt, kind, records, problems

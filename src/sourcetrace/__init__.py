@@ -38,7 +38,8 @@ def folds(k: int, corpus: Any = None) -> Any:
 def evaluate(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, Any]:
     """Score predictions against gold; the report as plain data (what `evaluate --format json`
     prints). ``predictions``: a JSONL/JSON path, a folder of per-document JSON files, or records.
-    ``gold``: None (packaged corpus), a corpus folder, a gold JSONL with texts, or records.
+    ``gold``: None (packaged corpus), a corpus folder, a folder of <doc_id>.json gold files
+    (``annotations/gold``, a pass), a gold JSONL with texts, or records.
     ``settings``: layers, mentions, claim_threshold, bootstrap, seed, confidence, missing,
     compare_method, compare_samples; ``compare=OTHER`` adds a paired significance test.
     """

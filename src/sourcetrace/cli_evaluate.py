@@ -110,7 +110,8 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument(
         "--gold",
         type=Path,
-        help="a corpus folder or a gold JSONL with texts (default: the packaged corpus)",
+        help="a corpus folder, a folder of <doc_id>.json gold files (annotations/gold), or a "
+        "gold JSONL with texts (default: the packaged corpus)",
     )
     evaluate.add_argument(
         "--layers",

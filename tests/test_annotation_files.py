@@ -1,4 +1,4 @@
-"""Folders of gold files (`annotations/gold`, passes) as `--gold`, and what `validate` takes them for."""
+"""Folders of gold files (annotations/gold, passes) as `--gold`, and how `validate` reads them."""
 
 from __future__ import annotations
 

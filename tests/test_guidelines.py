@@ -1,4 +1,4 @@
-"""annotations/GUIDELINES.md: every quoted example is where it says, and its tables are labels.json."""
+"""annotations/GUIDELINES.md: each quoted example is where it says; its tables are labels.json."""
 
 from __future__ import annotations
 

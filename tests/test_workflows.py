@@ -1,0 +1,111 @@
+"""The README's workflows, run as a user runs them, on a copy of the checkout.
+
+The shell blocks marked `<!-- workflow:NAME -->` in the README are executed line by line in the
+copy; after the annotation workflow (edit gold, check, regenerate agreement, bump, rebuild) the
+tests that read the shipped state are run again inside the copy, so a user who follows the README
+never ends with a red suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gold_factory import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COPIED = ("src", "tests", "seeds", "annotations", "schema", "corpus", "docs", "evaluate")
+COPIED_FILES = ("pyproject.toml", "README.md", "Makefile")
+# the tests that read the shipped corpus, gold, card or README
+AFFECTED = (
+    "tests/test_gold.py",
+    "tests/test_corpus.py",
+    "tests/test_dataset.py",
+    "tests/test_readme.py",
+    "tests/test_guidelines.py",
+)
+
+
+def workflow(name: str) -> list[str]:
+    block = re.search(rf"<!-- workflow:{name} -->\n```sh\n(.*?)```", README, re.S)
+    assert block, f"README has no workflow:{name} block"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    root = tmp_path / "sourcetrace"
+    for folder in COPIED:
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in COPIED_FILES:
+        shutil.copy(ROOT / name, root / name)
+    (root / ".venv").symlink_to(Path(sys.prefix))  # the README's .venv/bin/ commands
+    return root
+
+
+def environment(root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCETRACE_")}
+    env["PYTHONPATH"] = str(root / "src")  # the copy's package, so it finds the copy's data
+    env["HF_HUB_OFFLINE"] = "1"
+    return env
+
+
+def run(root: Path, command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-c", command],
+        cwd=root,
+        env=environment(root),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_annotation_workflow_leaves_a_green_suite(copy):
+    gold_file = copy / "annotations" / "gold" / "st-004.json"
+    gold = json.loads(gold_file.read_text(encoding="utf-8"))
+    gold["claims"][-1]["checkworthy"] = not gold["claims"][-1]["checkworthy"]  # a correction
+    gold_file.write_text(json.dumps(gold, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest = json.loads((copy / "corpus" / "MANIFEST.json").read_text())
+    major, minor, patch = map(int, manifest["version"].split("."))
+    bumped = f"{major}.{minor}.{patch + 1}"
+    changelog = copy / "corpus" / "CHANGELOG.md"
+    head, sep, rest = changelog.read_text(encoding="utf-8").partition("\n## ")
+    changelog.write_text(
+        f"{head}\n## {bumped} - st-004: one claim's check-worthiness corrected\n\n- c\n{sep}{rest}",
+        encoding="utf-8",
+    )
+    for command in workflow("annotate"):
+        done = run(copy, command)
+        assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
+    assert json.loads((copy / "corpus" / "MANIFEST.json").read_text())["version"] == bumped
+    rows = (copy / "corpus" / "data" / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    last = [json.loads(r) for r in rows if json.loads(r)["doc_id"] == "st-004"][-1]
+    assert last["checkworthy"] == gold["claims"][-1]["checkworthy"]
+    tests = run(copy, f"{sys.executable} -m pytest -q -x -p no:cacheprovider {' '.join(AFFECTED)}")
+    assert tests.returncode == 0, tests.stdout[-4000:]
+    assert re.search(r"\d+ passed", tests.stdout)
+
+
+def test_the_evaluate_workflow_runs_on_a_fresh_clone_and_writes_nothing_it_should_not(copy):
+    protected = {name: snapshot(copy / name) for name in ("annotations", "corpus", "seeds")}
+    outputs = [run(copy, command) for command in workflow("evaluate")]
+    assert [o.returncode for o in outputs] == [0] * len(outputs), [o.stderr for o in outputs]
+    table, _, agreement = outputs
+    assert "signature: sourcetrace:" in table.stdout
+    report = json.loads((copy / "pass-b.json").read_text())
+    assert report["corpus"]["source"] == "annotations/gold"
+    assert report["layers"]["entities"]["overall"]["strict"]["f1"] is not None
+    assert agreement.stdout.startswith("# Inter-annotator agreement")
+    assert {name: snapshot(copy / name) for name in protected} == protected

@@ -21,7 +21,7 @@ import pytest
 from gold_factory import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COPIED = ("src", "tests", "seeds", "annotations", "schema", "corpus", "docs", "evaluate")
+COPIED = ("src", "tests", "seeds", "annotations", "schema", "corpus", "docs", "evaluate", ".ci")
 COPIED_FILES = ("pyproject.toml", "README.md", "Makefile")
 # the tests that read the shipped corpus, gold, card or README
 AFFECTED = (

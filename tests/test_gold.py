@@ -208,3 +208,19 @@ def test_the_shipped_per_layer_configs_load_with_every_gold_item(tmp_path):
     links = json.loads(LINKS.read_text(encoding="utf-8"))
     assert loaded["links"]["rows"] == len(links["relations"])
     assert loaded["documents"]["rows"] == len(DOC_IDS)
+
+
+def test_the_card_data_instance_is_the_first_row_of_the_data():
+    import re
+
+    card = (ROOT / "corpus" / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"### Data Instances\n.*?```json\n(.*?)```", card, re.S).group(1)
+    shown = json.loads(block)
+    first = json.loads(
+        (ROOT / "corpus" / "data" / "documents.jsonl").read_text(encoding="utf-8").split("\n")[0]
+    )
+    assert first["text"].startswith(shown["text"].removesuffix("..."))
+    for layer in ("entities", "claims", "attributions"):
+        assert shown[layer] == first[layer][:1]
+    same = ("doc_id", "text_sha256", "zones", "annotated", "story_id", "published")
+    assert {k: shown[k] for k in same} == {k: first[k] for k in same}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from typing import Any
 
 from .labels import load_labels
+from .schema import LAYERS
 
 LICENSE_NAME = "sourcetrace-annotations-cc-by-4.0-texts-publishers"
 
@@ -88,6 +90,20 @@ def document_counts_table(source: Any) -> str:
     return _table(header, rows)
 
 
+def data_instance(source: Any) -> str:
+    """The first document row as the card shows it: long strings cut, each layer one item."""
+    from .corpus import document_rows
+
+    row = dict(document_rows(source)[0])
+    for key in ("text", "date_note"):
+        if isinstance(row.get(key), str) and len(row[key]) > 80:
+            row[key] = row[key][:80] + "..."
+    for layer in LAYERS:
+        row[layer] = row[layer][:1]
+    fields = [f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in row.items()]
+    return "{" + ",\n ".join(fields) + "}"
+
+
 def demote_headings(markdown: str, levels: int) -> str:
     """Push every ATX heading down `levels` levels, so a generated page nests in the card."""
     return "\n".join(
@@ -133,6 +149,7 @@ def render_card(source: Any, counts: dict[str, int], data_sha256: str, paths: li
         documents_table=documents_table,
         layer_counts_table=_table(["layer", "items"], [[k, v] for k, v in counts.items()]),
         document_counts_table=document_counts_table(source),
+        data_instance=data_instance(source),
         agreement=agreement.strip(),
         entity_types_table=_table(
             ["type", "definition"], [[k, v] for k, v in labels["entity_types"].items()]

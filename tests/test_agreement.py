@@ -8,6 +8,7 @@ gold_factory; kappa and alpha are worked out by hand in the comments.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -314,3 +315,18 @@ def test_markdown_names_the_documents_left_out(run_cli, tmp_path):
     assert result.code == 0, result.err
     assert "Documents in every pass (1): st-000." in result.out
     assert "Not scored, missing from some pass: st-001." in result.out
+
+
+def test_the_signature_names_a_pass_by_its_content_not_its_path(run_cli, tmp_path):
+    a = write_pass(tmp_path / "a")
+    b = write_pass(tmp_path / "b", change={"st-000": flip_polarity(0)})
+    moved = tmp_path / "elsewhere" / "a"
+    shutil.copytree(a, moved)
+    first = agreement_json(run_cli, a, b)["pairs"][0]["report"]
+    same_content = agreement_json(run_cli, moved, b)["pairs"][0]["report"]
+    assert first["signature"] == same_content["signature"]
+    assert first["corpus"]["data_sha256"] == same_content["corpus"]["data_sha256"] != ""
+    changed = write_pass(tmp_path / "c", change={"st-001": flip_polarity(0)})
+    other = agreement_json(run_cli, changed, b)["pairs"][0]["report"]
+    assert other["corpus"]["data_sha256"] != first["corpus"]["data_sha256"]
+    assert other["signature"] != first["signature"]

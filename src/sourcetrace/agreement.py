@@ -20,8 +20,8 @@ from .agreement_stats import cohen_kappa, krippendorff_alpha
 from .annotation_files import read_pass
 from .errors import InputError
 from .evaluation import GoldSet, Predictions, make_settings, score, signature
+from .jsonio import canonical_sha256
 from .labels import names
-from .schema import sha256_text
 from .scoring.claims import lenient_claim_pairs
 from .scoring.matching import match_items, same_piece
 
@@ -190,20 +190,22 @@ def agreement(
             {d: {**a_docs[d], "text": texts[d]} for d in common},
             {d: texts[d] for d in common},
             "pass",
-            sha256_text(str(passes[i])),
+            canonical_sha256([a_docs[d] for d in common]),
             str(passes[i]),
         )
-        preds = Predictions({d: b_docs[d] for d in common}, str(passes[j]), "")
+        # the reference pass is identified by its content, not its path, and so is pass B
+        b_sha256 = canonical_sha256([b_docs[d] for d in common])
+        preds = Predictions({d: b_docs[d] for d in common}, str(passes[j]), b_sha256)
         sections, _, layers = score(gold, preds, settings)
         report = {
             "signature": signature(gold, layers, settings),
             "corpus": {
                 "version": "pass",
-                "data_sha256": "",
+                "data_sha256": gold.data_sha256,
                 "source": str(passes[i]),
                 "documents": len(common),
             },
-            "predictions": {"source": str(passes[j])},
+            "predictions": {"source": str(passes[j]), "sha256": b_sha256},
             "layers": sections,
             "statistics": {},
         }

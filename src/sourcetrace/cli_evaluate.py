@@ -7,47 +7,45 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .report import FORMATS, agreement_to_markdown, render_table, render_text
+from .report import FORMATS, agreement_to_markdown, choose_format, render_table, render_text
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .cli import _console
-    from .evaluation import evaluate
+    from .evaluation import evaluate, evaluate_and_explain
     from .jsonio import atomic_write
 
+    fmt = choose_format(args.format, args.output, FORMATS)
     if args.output is not None:
         refuse_protected_output(args.output)
-    report = evaluate(
-        args.predictions,
-        gold=args.gold,
-        compare=args.compare,
-        layers=args.layers,
-        mentions=args.mentions,
-        claim_threshold=args.claim_threshold,
-        bootstrap=args.bootstrap,
-        seed=args.seed,
-        confidence=args.confidence,
-        missing=args.missing,
-        compare_method=args.compare_method,
-        compare_samples=args.compare_samples,
-    )
-    fmt = args.format or format_for(args.output)
+    options = {
+        "gold": args.gold,
+        "compare": args.compare,
+        "layers": args.layers,
+        "mentions": args.mentions,
+        "claim_threshold": args.claim_threshold,
+        "bootstrap": args.bootstrap,
+        "seed": args.seed,
+        "confidence": args.confidence,
+        "missing": args.missing,
+        "compare_method": args.compare_method,
+        "compare_samples": args.compare_samples,
+    }
+    explanation = None
+    if fmt == "html":
+        report, explanation = evaluate_and_explain(args.predictions, **options)
+    else:
+        report = evaluate(args.predictions, **options)
     if fmt == "table" and args.output is None:
         render_table(report, _console())
         return 0
-    text = render_text(report, fmt)
+    text = render_text(report, fmt, explanation)
     if args.output is None:
         sys.stdout.write(text)
     else:
         atomic_write(args.output, text)
         print(f"wrote {fmt} report to {args.output}", file=sys.stderr)
     return 0
-
-
-def format_for(output: Path | None) -> str:
-    """Without --format, the output file's ending decides (.json, .md); else a table."""
-    suffix = output.suffix.lower() if output is not None else ""
-    return {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(suffix, "table")
 
 
 def refuse_protected_output(output: Path, allowed: tuple[str, ...] = ()) -> None:
@@ -134,7 +132,7 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument(
         "--format",
         choices=FORMATS,
-        help="default: from the --output ending (.json, .md), else table",
+        help="default: from the --output ending (.json, .md, .html, .txt), else table",
     )
     evaluate.add_argument("--output", type=Path, help="write the report here (atomically)")
     evaluate.add_argument(

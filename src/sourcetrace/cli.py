@@ -11,6 +11,7 @@ from typing import Any
 
 from . import __version__
 from .cli_evaluate import add_commands as add_evaluation_commands
+from .cli_output import add_output_options, emit
 from .errors import InputError, InputErrors
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -89,81 +90,37 @@ def cmd_corpus_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_info(args: argparse.Namespace) -> int:
-    from rich.table import Table
-
     from .corpus import info
     from .paths import corpus_dir
+    from .report.corpus import info_to_markdown, render_info_table
 
     data = info(args.corpus or corpus_dir())
-    if args.format == "json":
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-        return EXIT_OK
-    table = Table(
-        title=f"sourcetrace corpus {data['version']}  (data sha256 "
-        f"{(data['data_sha256'] or '')[:16]}...)"
+    emit(
+        args.format,
+        args.output,
+        {
+            "table": lambda console: render_info_table(data, console),
+            "json": lambda: json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+            "markdown": lambda: info_to_markdown(data),
+        },
     )
-    columns = [
-        "doc_id",
-        "story_id",
-        "outlet",
-        "published",
-        "characters",
-        "zones",
-        "annotated",
-        "entities",
-        "claims",
-        "attributions",
-    ]
-    for column in columns:
-        table.add_column(column, justify="right" if column in columns[4:] else "left")
-    for row in data["documents"]:
-        table.add_row(
-            *[
-                "yes" if v is True else "no" if v is False else "-" if v is None else str(v)
-                for v in (row[c] for c in columns)
-            ]
-        )
-    totals = data["totals"]
-    table.add_section()
-    table.add_row(
-        "total",
-        "",
-        "",
-        "",
-        str(sum(r["characters"] for r in data["documents"])),
-        str(sum(r["zones"] for r in data["documents"])),
-        f"{totals['annotated']}/{totals['documents']}",
-        str(totals["entities"]),
-        str(totals["claims"]),
-        str(totals["attributions"]),
-    )
-    _console().print(table)
     return EXIT_OK
 
 
 def cmd_corpus_diff(args: argparse.Namespace) -> int:
     from .corpus import diff
+    from .report.corpus import diff_to_markdown, render_diff_table
 
     result = diff(args.old, args.new)
-    if args.format == "json":
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-        return EXIT_OK
-    print(f"corpus diff {result['old_version']} -> {result['new_version']}")
-    docs = result["documents"]
-    for key in ("added", "removed", "text_changed"):
-        print(f"documents {key.replace('_', ' ')}: {', '.join(docs[key]) or 'none'}")
-    for doc_id, fields in docs["metadata_changed"].items():
-        print(f"metadata changed in {doc_id}: {', '.join(fields)}")
-    for layer, per_doc in result["layers"].items():
-        if not per_doc:
-            print(f"{layer}: no change")
-        for doc_id, entry in per_doc.items():
-            parts = [
-                f"{len(v)} {k} ({', '.join(v[:8])}{', ...' if len(v) > 8 else ''})"
-                for k, v in entry.items()
-                if v
-            ]
-            print(f"{layer} in {doc_id}: " + "; ".join(parts))
+    emit(
+        args.format,
+        args.output,
+        {
+            "table": lambda console: render_diff_table(result, console),
+            "json": lambda: json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+            "markdown": lambda: diff_to_markdown(result),
+        },
+    )
     return EXIT_OK
 
 
@@ -293,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the version and counts per layer and per document of a built corpus.",
     )
     info.add_argument("--corpus", type=Path, help="corpus folder (default: the packaged corpus)")
-    info.add_argument("--format", choices=["table", "json"], default="table")
+    add_output_options(info, ("table", "json", "markdown"))
     info.set_defaults(handler=cmd_corpus_info)
     diff = corpus_commands.add_parser(
         "diff",
@@ -302,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("old", type=Path, metavar="OLD")
     diff.add_argument("new", type=Path, metavar="NEW")
-    diff.add_argument("--format", choices=["text", "json"], default="text")
+    add_output_options(diff, ("table", "json", "markdown"))
     diff.set_defaults(handler=cmd_corpus_diff)
 
     validate = commands.add_parser(

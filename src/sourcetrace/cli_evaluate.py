@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from .cli_output import add_output_options, emit
 from .report import FORMATS, agreement_to_markdown, choose_format, render_table, render_text
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .cli import _console
     from .evaluation import evaluate, evaluate_and_explain
-    from .jsonio import atomic_write
 
     fmt = choose_format(args.format, args.output, FORMATS)
     if args.output is not None:
@@ -31,20 +30,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         "compare_method": args.compare_method,
         "compare_samples": args.compare_samples,
     }
-    explanation = None
     if fmt == "html":
         report, explanation = evaluate_and_explain(args.predictions, **options)
     else:
-        report = evaluate(args.predictions, **options)
-    if fmt == "table" and args.output is None:
-        render_table(report, _console())
-        return 0
-    text = render_text(report, fmt, explanation)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        atomic_write(args.output, text)
-        print(f"wrote {fmt} report to {args.output}", file=sys.stderr)
+        report, explanation = evaluate(args.predictions, **options), None
+    renderers = {name: partial(render_text, report, name, explanation) for name in FORMATS}
+    renderers["table"] = partial(render_table, report)
+    emit(fmt, args.output, renderers)
     return 0
 
 
@@ -71,22 +63,27 @@ def refuse_protected_output(output: Path, allowed: tuple[str, ...] = ()) -> None
 
 
 AGREEMENT_FILE = "annotations/AGREEMENT.md"
+AGREEMENT_FORMATS = ("table", "json", "markdown")
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     from .agreement import agreement
-    from .jsonio import atomic_write
-
-    if args.output is not None:
-        refuse_protected_output(args.output, allowed=(AGREEMENT_FILE,))
-    report = agreement(args.passes, claim_threshold=args.claim_threshold)
     from .report import to_json
+    from .report.table import render_agreement_table
 
-    text = to_json(report) if args.format == "json" else agreement_to_markdown(report)
-    if args.output:
-        atomic_write(args.output, text)
-    else:
-        sys.stdout.write(text)
+    choose_format(args.format, args.output, AGREEMENT_FORMATS, "markdown")  # before reading
+    report = agreement(args.passes, claim_threshold=args.claim_threshold)
+    emit(
+        args.format,
+        args.output,
+        {
+            "table": lambda console: render_agreement_table(report, console),
+            "json": lambda: to_json(report),
+            "markdown": lambda: agreement_to_markdown(report),
+        },
+        default="markdown",
+        refuse=lambda path: refuse_protected_output(path, allowed=(AGREEMENT_FILE,)),
+    )
     return 0
 
 
@@ -129,12 +126,7 @@ def add_commands(commands: Any) -> None:
         default=0.5,
         help="lenient claim/content match: overlap Dice or token F1 >= this (default 0.5)",
     )
-    evaluate.add_argument(
-        "--format",
-        choices=FORMATS,
-        help="default: from the --output ending (.json, .md, .html, .txt), else table",
-    )
-    evaluate.add_argument("--output", type=Path, help="write the report here (atomically)")
+    add_output_options(evaluate, FORMATS)
     evaluate.add_argument(
         "--bootstrap",
         type=int,
@@ -174,6 +166,5 @@ def add_commands(commands: Any) -> None:
     )
     agreement.add_argument("passes", nargs="+", type=Path, metavar="PASS")
     agreement.add_argument("--claim-threshold", type=float, default=0.5)
-    agreement.add_argument("--format", choices=["json", "markdown"], default="markdown")
-    agreement.add_argument("--output", type=Path)
+    add_output_options(agreement, AGREEMENT_FORMATS, default="markdown")
     agreement.set_defaults(handler=cmd_agreement)

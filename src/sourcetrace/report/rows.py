@@ -1,18 +1,16 @@
-"""Report formats: terminal table (rich), JSON, Markdown. All read the same plain-data report."""
+"""Rows and cells that several report formats share: one place for what a summary row says."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 SCHEMES = ("strict", "exact", "partial", "ent_type")
 LEVELS = ("strict", "lenient")
 PARTS = ("source", "cue", "content", "triple")
-FORMATS = ("table", "json", "markdown")
 
 
-def _pct(value: Any) -> str:
+def pct(value: Any) -> str:
     return "-" if value is None else f"{100 * float(value):.2f}"
 
 
@@ -20,7 +18,7 @@ def _ci(report: dict[str, Any], name: str) -> str:
     ci = report.get("statistics", {}).get("bootstrap", {}).get(name)
     if not ci:
         return ""
-    return f"[{_pct(ci['low'])}, {_pct(ci['high'])}]"
+    return f"[{pct(ci['low'])}, {pct(ci['high'])}]"
 
 
 def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
@@ -36,9 +34,9 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
             yield [
                 "entities",
                 scheme,
-                _pct(m["precision"]),
-                _pct(m["recall"]),
-                _pct(m["f1"]),
+                pct(m["precision"]),
+                pct(m["recall"]),
+                pct(m["f1"]),
                 _ci(report, f"entities.{scheme}.f1"),
                 counts,
             ]
@@ -49,9 +47,9 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
             yield [
                 "claims",
                 f"span {level}",
-                _pct(m["precision"]),
-                _pct(m["recall"]),
-                _pct(m["f1"]),
+                pct(m["precision"]),
+                pct(m["recall"]),
+                pct(m["f1"]),
                 _ci(report, f"claims.span.{level}.f1"),
                 f"tp {m['true_positives']} gold {m['gold']} pred {m['predicted']}",
             ]
@@ -64,7 +62,7 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
                 "",
                 "",
                 "",
-                f"accuracy {_pct(m.get('accuracy'))} kappa {kappa} pairs {m['pairs']}",
+                f"accuracy {pct(m.get('accuracy'))} kappa {kappa} pairs {m['pairs']}",
             ]
         yield from _cluster_rows("claims", layers["claims"].get("clusters"))
     if "attributions" in layers:
@@ -74,9 +72,9 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
                 yield [
                     "attributions",
                     f"{part} {level}",
-                    _pct(m["precision"]),
-                    _pct(m["recall"]),
-                    _pct(m["f1"]),
+                    pct(m["precision"]),
+                    pct(m["recall"]),
+                    pct(m["f1"]),
                     _ci(report, f"attributions.{part}.{level}.f1"),
                     f"tp {m['true_positives']} gold {m['gold']} pred {m['predicted']}",
                 ]
@@ -89,14 +87,14 @@ def _cluster_rows(layer: str, clusters: dict[str, Any] | None) -> Iterator[list[
             "clusters (CoNLL F1)",
             "",
             "",
-            _pct(clusters["conll_f1"]),
+            pct(clusters["conll_f1"]),
             "",
             _cluster_counts(clusters),
         ]
 
 
 def _cluster_counts(clusters: dict[str, Any]) -> str:
-    return " ".join(f"{name} {_pct(clusters[name]['f1'])}" for name in ("muc", "bcubed", "ceafe"))
+    return " ".join(f"{name} {pct(clusters[name]['f1'])}" for name in ("muc", "bcubed", "ceafe"))
 
 
 def header(report: dict[str, Any]) -> list[str]:
@@ -112,117 +110,11 @@ def comparison_rows(report: dict[str, Any]) -> Iterator[list[str]]:
     for name, result in comparison["metrics"].items():
         yield [
             name,
-            _pct(result["a"]),
-            _pct(result["b"]),
-            _pct(result["delta"]),
+            pct(result["a"]),
+            pct(result["b"]),
+            pct(result["delta"]),
             f"{result['p_value']:.4f}",
         ]
-
-
-def to_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-
-
-def to_markdown(report: dict[str, Any]) -> str:
-    lines = [
-        "# sourcetrace evaluation",
-        "",
-        f"Signature: `{report['signature']}`",
-        "",
-        f"Corpus {report['corpus']['version']} (data sha256 "
-        f"`{report['corpus']['data_sha256'][:16]}`), {report['corpus']['documents']} gold "
-        f"document(s); predictions `{report['predictions']['source']}`.",
-        "",
-        "| " + " | ".join(header(report)) + " |",
-        "|" + "---|" * len(header(report)),
-    ]
-    lines += ["| " + " | ".join(row) + " |" for row in summary_rows(report)]
-    if report.get("notes"):
-        lines += ["", "Notes:", ""] + [f"- {note}" for note in report["notes"]]
-    rows = list(comparison_rows(report))
-    if rows:
-        comparison = report["statistics"]["comparison"]
-        lines += [
-            "",
-            f"## Paired comparison with `{comparison['other']['source']}`",
-            "",
-            f"Method: {comparison['method']}, {comparison['samples']} samples, seed "
-            f"{comparison['seed']}. A = this system, B = the other.",
-            "",
-            "| metric | A | B | A - B | p |",
-            "|---|---|---|---|---|",
-        ]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
-    per_type = report["layers"].get("entities", {}).get("per_type", {})
-    if per_type:
-        lines += [
-            "",
-            "## Entities per type (strict)",
-            "",
-            "| type | P | R | F1 | possible | actual |",
-            "|---|---|---|---|---|---|",
-        ]
-        for entity_type, schemes in per_type.items():
-            m = schemes["strict"]
-            lines.append(
-                f"| {entity_type} | {_pct(m['precision'])} | {_pct(m['recall'])} | "
-                f"{_pct(m['f1'])} | {m['possible']} | {m['actual']} |"
-            )
-    lines += [
-        "",
-        "Scores are percentages. Scoring rules: docs/scoring/ in the sourcetrace repository.",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def render_table(report: dict[str, Any], console: Any) -> None:
-    from rich.table import Table
-
-    table = Table(
-        title=f"sourcetrace evaluation  (corpus {report['corpus']['version']}, "
-        f"{report['corpus']['documents']} gold documents)",
-    )
-    for index, column in enumerate(header(report)):
-        table.add_column(column, justify="right" if 2 <= index <= 4 else "left")
-    previous = None
-    for row in summary_rows(report):
-        if previous is not None and row[0] != previous:
-            table.add_section()
-        previous = row[0]
-        table.add_row(*row)
-    console.print(table)
-    rows = list(comparison_rows(report))
-    if rows:
-        comparison = report["statistics"]["comparison"]
-        other = Table(
-            title=f"paired comparison ({comparison['method']}, "
-            f"{comparison['samples']} samples) with "
-            f"{comparison['other']['source']}"
-        )
-        for column in ("metric", "A", "B", "A - B", "p"):
-            other.add_column(column, justify="left" if column == "metric" else "right")
-        for row in rows:
-            other.add_row(*row)
-        console.print(other)
-    for note in report.get("notes", []):
-        console.print(f"note: {note}", soft_wrap=True)
-    # one unbroken line, so that it can be copied next to the numbers it identifies
-    console.print(f"signature: {report['signature']}", soft_wrap=True, highlight=False)
-
-
-def render_text(report: dict[str, Any], fmt: str) -> str:
-    """The report in a text format; `table` is rendered to plain text (no colour)."""
-    if fmt == "json":
-        return to_json(report)
-    if fmt == "markdown":
-        return to_markdown(report)
-    from io import StringIO
-
-    from rich.console import Console
-
-    buffer = StringIO()
-    render_table(report, Console(file=buffer, width=140, color_system=None, highlight=False))
-    return buffer.getvalue()
 
 
 # (column name, path into a pair's report layers) of the headline agreement table
@@ -246,64 +138,13 @@ def _dig(value: Any, path: tuple[str, ...]) -> Any:
     return value
 
 
-def agreement_summary(report: dict[str, Any]) -> list[str]:
-    """One row per pair of passes with the headline F1 of every layer (in percent)."""
+def agreement_summary_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """(columns, rows): one row per pair of passes with the headline F1 of every layer (%)."""
     columns = ["B scored against A", *(name for name, _ in AGREEMENT_HEADLINES)]
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    rows = []
     for pair in report["pairs"]:
         layers = pair["report"]["layers"]
         cells = [f"`{pair['b']}` vs `{pair['a']}`"]
-        cells += [_pct(_dig(layers, path)) for _, path in AGREEMENT_HEADLINES]
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
-
-
-def agreement_to_markdown(report: dict[str, Any]) -> str:
-    """Agreement between annotation passes: per pair the scores of B against A, then kappas."""
-    documents = report["documents"]
-    lines = [
-        f"# Inter-annotator agreement: {', '.join(f'`{p}`' for p in report['passes'])}",
-        "",
-        f"Documents in every pass ({len(documents)}): {', '.join(documents)}.",
-    ]
-    if report.get("documents_not_in_every_pass"):
-        lines.append(
-            "Not scored, missing from some pass: "
-            + ", ".join(report["documents_not_in_every_pass"])
-            + "."
-        )
-    lines += ["", *agreement_summary(report)]
-    for pair in report["pairs"]:
-        scores = pair["report"]
-        columns = header(scores)[:5] + ["details"]
-        lines += [
-            "",
-            f"## `{pair['b']}` scored against `{pair['a']}`",
-            "",
-            f"Signature: `{scores['signature']}`",
-            "",
-            "| " + " | ".join(columns) + " |",
-            "|" + "---|" * len(columns),
-        ]
-        lines += ["| " + " | ".join(row[:5] + row[6:]) + " |" for row in summary_rows(scores)]
-        if pair["kappa"]:
-            lines += ["", "| attribute | matched pairs | Cohen's kappa |", "|---|---|---|"]
-            lines += [
-                f"| {name} | {k['pairs']} | "
-                f"{'-' if k['kappa'] is None else format(k['kappa'], '.3f')} |"
-                for name, k in pair["kappa"].items()
-            ]
-    if report.get("alpha"):
-        lines += [
-            "",
-            "## Krippendorff's alpha (all passes, nominal)",
-            "",
-            "| attribute | units | alpha |",
-            "|---|---|---|",
-        ]
-        lines += [
-            f"| {name} | {a['units']} | "
-            f"{'-' if a['alpha'] is None else format(a['alpha'], '.3f')} |"
-            for name, a in report["alpha"].items()
-        ]
-    return "\n".join(lines) + "\n"
+        cells += [pct(_dig(layers, path)) for _, path in AGREEMENT_HEADLINES]
+        rows.append(cells)
+    return columns, rows

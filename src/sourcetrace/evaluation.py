@@ -513,6 +513,35 @@ def evaluate(
     ``options`` are the fields of Settings (layers, mentions, claim_threshold, bootstrap, seed,
     confidence, missing, compare_method, compare_samples).
     """
+    return _evaluate(predictions, gold, compare, options)[0]
+
+
+def evaluate_and_explain(
+    predictions: Any, gold: Any = None, *, compare: Any = None, **options: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report of `evaluate`, and per scored document the outcome of every gold and
+    predicted item (see explain.py): what the HTML error-analysis page shows."""
+    from .explain import explain_document
+
+    report, gold_set, preds, settings, layers = _evaluate(predictions, gold, compare, options)
+    empty: dict[str, Any] = {layer: [] for layer in LAYERS}
+    explanation = {
+        doc_id: explain_document(
+            gold_set.documents[doc_id],
+            preds.documents.get(doc_id, empty),
+            layers,
+            text=gold_set.texts[doc_id],
+            mentions=settings.mentions,
+            claim_threshold=settings.claim_threshold,
+        )
+        for doc_id in sorted(gold_set.documents)
+    }
+    return report, explanation
+
+
+def _evaluate(
+    predictions: Any, gold: Any, compare: Any, options: Mapping[str, Any]
+) -> tuple[dict[str, Any], GoldSet, Predictions, Settings, tuple[str, ...]]:
     settings = make_settings(**options)
     gold_set = load_gold(gold)
     preds = load_predictions(predictions, gold_set)
@@ -554,7 +583,7 @@ def evaluate(
     if compare is not None:
         report["statistics"]["comparison"] = _compare(compare, gold_set, per_doc, layers, settings)
     report["notes"] = report_notes(report)
-    return report
+    return report, gold_set, preds, settings, layers
 
 
 SMALL_SAMPLE = 10

@@ -19,6 +19,7 @@ from sourcetrace.scoring.claims import (
 )
 from sourcetrace.scoring.common import Tally, add_tallies
 from sourcetrace.scoring.matching import (
+    Pair,
     Piece,
     at_least,
     canonical_key,
@@ -46,6 +47,22 @@ def tally_attributions(
     Both whole documents are needed: a source ``{"mention": id}`` is resolved through the
     ``entities`` of its own side.
     """
+    matches = attribution_matches(gold_doc, pred_doc, claim_threshold=claim_threshold)
+    totals = {
+        "gold": len(_attributions_of(gold_doc, "gold")),
+        "predicted": len(_attributions_of(pred_doc, "prediction")),
+    }
+    return {
+        part: {level: {"true_positives": len(matches[part, level]), **totals} for level in LEVELS}
+        for part in PARTS
+    }
+
+
+def attribution_matches(
+    gold_doc: Document, pred_doc: Document, *, claim_threshold: float = DEFAULT_CLAIM_THRESHOLD
+) -> dict[tuple[str, str], list[Pair]]:
+    """Per (part, level), a maximum one-to-one matching of (gold index, predicted index) pairs
+    in which that part is right: the pairs every count and highlighted item comes from."""
     threshold = check_claim_threshold(claim_threshold)
     gold_attributions = _attributions_of(gold_doc, "gold")
     pred_attributions = _attributions_of(pred_doc, "prediction")
@@ -65,18 +82,9 @@ def tally_attributions(
                 right["triple", level][i, j] = source and cue and content
     row_keys = [canonical_key(a) for a in gold_attributions]
     col_keys = [canonical_key(a) for a in pred_attributions]
-    totals = {"gold": shape[0], "predicted": shape[1]}
     return {
-        part: {
-            level: {
-                "true_positives": len(
-                    max_weight_matching(right[part, level], row_keys=row_keys, col_keys=col_keys)
-                ),
-                **totals,
-            }
-            for level in LEVELS
-        }
-        for part in PARTS
+        key: max_weight_matching(matrix, row_keys=row_keys, col_keys=col_keys)
+        for key, matrix in right.items()
     }
 
 

@@ -109,9 +109,53 @@ def tally_entities(
     return {
         "overall": overall,
         "per_type": per_type,
-        "ignored_predictions": ignored,
+        "ignored_predictions": len(ignored),
         "unanchored_predictions": len(unanchored_types),
     }
+
+
+def align_entities(
+    gold: Sequence[Mapping[str, Any]],
+    pred: Sequence[Mapping[str, Any]],
+    *,
+    text: str | None = None,
+    mentions: frozenset[str] | None = None,
+    scheme: str = "strict",
+) -> dict[str, Any]:
+    """Item by item, what `tally_entities` counts for one scheme of the overall view.
+
+    ``gold``: one entry per gold entity, in input order: its outcome (correct, incorrect,
+    partial, missed, or excluded by the mention filter) and the index into ``predicted`` of its
+    match. ``predicted``: every anchored prediction as a span with its outcome (spurious,
+    ignored on an excluded gold mention, or the outcome of its match). ``unanchored``: types of
+    text-only predictions not found in the text (spurious). The counts of these outcomes are
+    exactly the scheme's counts in the tally.
+    """
+    all_gold = [_gold_span(entity, index, text) for index, entity in enumerate(gold)]
+    kept_index = [
+        index
+        for index, entity in enumerate(gold)
+        if mentions is None or entity.get("mention") in mentions
+    ]
+    kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
+    anchored, unanchored_types = _prediction_spans(pred, text, all_gold)
+    kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
+    matches = _scheme_matches(kept_gold, kept_pred, _touching_pairs(kept_gold, kept_pred), scheme)
+    gold_rows = [{"outcome": "excluded", "match": None} for _ in gold]
+    for g in kept_index:
+        gold_rows[g] = {"outcome": "missed", "match": None}
+    predicted = [
+        {"start": s.start, "end": s.end, "type": s.type, "outcome": "spurious", "match": None}
+        for s in kept_pred
+    ]
+    predicted += [
+        {"start": s.start, "end": s.end, "type": s.type, "outcome": "ignored", "match": None}
+        for s in ignored
+    ]
+    for g, p, outcome in matches:
+        gold_rows[kept_index[g]] = {"outcome": outcome, "match": p}
+        predicted[p].update(outcome=outcome, match=kept_index[g])
+    return {"gold": gold_rows, "predicted": predicted, "unanchored": list(unanchored_types)}
 
 
 def summarize_entities(tally: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,19 +315,19 @@ def _anchor(
 
 def _drop_predictions_on_excluded(
     kept_gold: list[Span], excluded_gold: list[Span], pred: list[Span]
-) -> tuple[list[Span], int]:
+) -> tuple[list[Span], list[Span]]:
     """Predictions that belong to a filtered-out gold mention are not the system's fault.
 
     A prediction is dropped when it has the boundaries of an excluded gold mention (and not of
     a kept one), or when it overlaps an excluded gold mention and no kept one.
     """
     if not excluded_gold:
-        return pred, 0
+        return pred, []
     kept_bounds = {(s.start, s.end) for s in kept_gold}
     excluded_bounds = {(s.start, s.end) for s in excluded_gold}
     touches_kept = {p for _, p in _touching_pairs(kept_gold, pred)}
     touches_excluded = {p for _, p in _touching_pairs(excluded_gold, pred)}
-    kept_pred = []
+    kept_pred, dropped = [], []
     for index, span in enumerate(pred):
         bounds = (span.start, span.end)
         if bounds in kept_bounds:
@@ -292,9 +336,8 @@ def _drop_predictions_on_excluded(
             keep = False
         else:
             keep = index in touches_kept or index not in touches_excluded
-        if keep:
-            kept_pred.append(span)
-    return kept_pred, len(pred) - len(kept_pred)
+        (kept_pred if keep else dropped).append(span)
+    return kept_pred, dropped
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,9 +393,9 @@ def _components(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     return list(groups.values())
 
 
-def _best_outcomes(
+def _best_matches(
     component: list[tuple[int, int]], gold: list[Span], pred: list[Span], scheme: str
-) -> list[str]:
+) -> list[tuple[int, int, str]]:
     """Outcomes of a one-to-one matching that maximises, in this order, the scheme's credit,
     the number of correct pairs and the number of matched pairs. The three are packed into one
     integer weight, so every optimal matching has the same counts whatever the input order."""
@@ -369,12 +412,31 @@ def _best_outcomes(
         weights[row[g], col[p]] = (_DOUBLED_CREDIT[outcome] * scale + is_correct) * scale + 1
         outcome_at[(row[g], col[p])] = outcome
     rows, cols = linear_sum_assignment(weights, maximize=True)
-    return [outcome_at[(r, c)] for r, c in zip(rows, cols, strict=True) if weights[r, c] > 0]
+    return [
+        (gold_ids[r], pred_ids[c], outcome_at[(r, c)])
+        for r, c in zip(rows, cols, strict=True)
+        if weights[r, c] > 0
+    ]
 
 
 def _outcome(gold: Span, pred: Span, scheme: str) -> str:
     same_bounds = gold.start == pred.start and gold.end == pred.end
     return _PAIR_OUTCOME[scheme][(same_bounds, gold.type == pred.type)]
+
+
+def _scheme_matches(
+    gold: list[Span], pred: list[Span], pairs: list[tuple[int, int]], scheme: str
+) -> list[tuple[int, int, str]]:
+    """The one-to-one (gold index, pred index, outcome) matches of one scheme: what every count
+    and every highlighted item of a report is derived from."""
+    matches = []
+    for component in _components(pairs):
+        if len(component) == 1:  # the common case: no choice to make
+            ((g, p),) = component
+            matches.append((g, p, _outcome(gold[g], pred[p], scheme)))
+        else:
+            matches += _best_matches(component, gold, pred, scheme)
+    return matches
 
 
 def _scheme_counts(
@@ -383,25 +445,12 @@ def _scheme_counts(
     """Counts of ``n_gold`` gold and ``n_pred`` predicted spans whose touching pairs (indices
     into ``gold`` and ``pred``) are ``pairs``."""
     counts = {scheme: dict.fromkeys(COUNT_NAMES, 0) for scheme in SCHEMES}
-    matched = dict.fromkeys(SCHEMES, 0)
-    for component in _components(pairs):
-        if len(component) == 1:  # the common case: no choice to make
-            ((g, p),) = component
-            key = (
-                gold[g].start == pred[p].start and gold[g].end == pred[p].end,
-                gold[g].type == pred[p].type,
-            )
-            for scheme in SCHEMES:
-                counts[scheme][_PAIR_OUTCOME[scheme][key]] += 1
-                matched[scheme] += 1
-            continue
-        for scheme in SCHEMES:
-            for outcome in _best_outcomes(component, gold, pred, scheme):
-                counts[scheme][outcome] += 1
-                matched[scheme] += 1
     for scheme in SCHEMES:
-        counts[scheme]["missed"] = n_gold - matched[scheme]
-        counts[scheme]["spurious"] = n_pred - matched[scheme]
+        matches = _scheme_matches(gold, pred, pairs, scheme)
+        for _, _, outcome in matches:
+            counts[scheme][outcome] += 1
+        counts[scheme]["missed"] = n_gold - len(matches)
+        counts[scheme]["spurious"] = n_pred - len(matches)
     return counts
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,34 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .cli import _console
+    from .leaderboard import PLOTTED, metric_value, write_leaderboard
+    from .paths import repo_root
+
+    root = repo_root() or Path.cwd()
+    runs = args.runs or root / "evaluate" / "runs"
+    markdown = args.output or root / "evaluate" / "LEADERBOARD.md"
+    png = args.plot or markdown.with_name("leaderboard.png")
+    for path in (markdown, png):
+        refuse_protected_output(path)
+    entries = write_leaderboard(runs, markdown, png)
+    table = Table(title=f"leaderboard: {len(entries)} run(s), F1 % (see {markdown.name})")
+    table.add_column("system")
+    for name in PLOTTED.values():
+        table.add_column(name, justify="right")
+    for entry in entries:
+        values = [metric_value(entry["report"], name) for name in PLOTTED.values()]
+        cells = ("-" if v is None else f"{100 * v[0]:.2f}" for v in values)
+        table.add_row(escape(entry["system"]), *cells)
+    _console().print(table)
+    print(f"wrote {markdown} and {png}", file=sys.stderr)
+    return 0
+
+
 def add_commands(commands: Any) -> None:
     from .schema import LAYERS
 
@@ -167,4 +196,17 @@ def add_commands(commands: Any) -> None:
     agreement.add_argument("passes", nargs="+", type=Path, metavar="PASS")
     agreement.add_argument("--claim-threshold", type=float, default=0.5)
     add_output_options(agreement, AGREEMENT_FORMATS, default="markdown")
+
+    leaderboard = commands.add_parser(
+        "leaderboard",
+        help="re-score every run in evaluate/runs, write LEADERBOARD.md and the plot",
+        description="Score every evaluate/runs/<system>/predictions.jsonl against the packaged "
+        "gold with bootstrap intervals, and write evaluate/LEADERBOARD.md (per layer and scheme) "
+        "and evaluate/leaderboard.png (F1 per layer and system, with intervals). Needs "
+        "matplotlib (the baselines extra).",
+    )
+    leaderboard.add_argument("--runs", type=Path, help="default: evaluate/runs of the checkout")
+    leaderboard.add_argument("--output", type=Path, help="default: evaluate/LEADERBOARD.md")
+    leaderboard.add_argument("--plot", type=Path, help="default: leaderboard.png beside --output")
+    leaderboard.set_defaults(handler=cmd_leaderboard)
     agreement.set_defaults(handler=cmd_agreement)

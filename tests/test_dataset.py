@@ -190,6 +190,20 @@ LOAD_CONFIGS = textwrap.dedent("""
 """)
 
 
+def load_configs(corpus: Path, tmp_path: Path) -> dict:
+    """Every config of a corpus folder loaded with `datasets` in a fresh offline process."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_CONFIGS, str(corpus)],
+        env=offline_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def test_per_layer_configs_load_with_their_declared_features(tmp_path):
     from sourcetrace.corpus import build
     from test_corpus import bump_version, make_checkout
@@ -207,16 +221,7 @@ def test_per_layer_configs_load_with_their_declared_features(tmp_path):
     (root / "annotations" / "links.json").write_text(json.dumps(links), encoding="utf-8")
     bump_version(root, "0.2.0", "story gold")
     build(root)
-    done = subprocess.run(
-        [sys.executable, "-c", LOAD_CONFIGS, str(root / "corpus")],
-        env=offline_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded = load_configs(root / "corpus", tmp_path)
     features = config_features()
     for layer in ("entities", "claims", "attributions"):
         # one row per item of every gold file, nothing lost or added

@@ -190,18 +190,9 @@ def test_the_card_counts_are_the_gold_counts():
 
 
 def test_the_shipped_per_layer_configs_load_with_every_gold_item(tmp_path):
-    from test_dataset import LOAD_CONFIGS, offline_env
+    from test_dataset import load_configs
 
-    done = subprocess.run(
-        [sys.executable, "-c", LOAD_CONFIGS, str(ROOT / "corpus")],
-        env=offline_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded = load_configs(ROOT / "corpus", tmp_path)
     records = gold_files().values()
     for layer in ("entities", "claims", "attributions"):
         assert loaded[layer]["rows"] == sum(len(r[layer]) for r in records)

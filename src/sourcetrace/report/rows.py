@@ -43,16 +43,7 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
         yield from _cluster_rows("entities", layers["entities"].get("clusters"))
     if "claims" in layers:
         for level in LEVELS:
-            m = layers["claims"]["span"][level]
-            yield [
-                "claims",
-                f"span {level}",
-                pct(m["precision"]),
-                pct(m["recall"]),
-                pct(m["f1"]),
-                _ci(report, f"claims.span.{level}.f1"),
-                f"tp {m['true_positives']} gold {m['gold']} pred {m['predicted']}",
-            ]
+            yield _level_row(report, "claims", ("span", level))
         for name, m in layers["claims"].get("attributes", {}).items():
             kappa = "-" if m.get("kappa") is None else f"{m['kappa']:.3f}"
             yield [
@@ -68,16 +59,21 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
     if "attributions" in layers:
         for part in PARTS:
             for level in LEVELS:
-                m = layers["attributions"][part][level]
-                yield [
-                    "attributions",
-                    f"{part} {level}",
-                    pct(m["precision"]),
-                    pct(m["recall"]),
-                    pct(m["f1"]),
-                    _ci(report, f"attributions.{part}.{level}.f1"),
-                    f"tp {m['true_positives']} gold {m['gold']} pred {m['predicted']}",
-                ]
+                yield _level_row(report, "attributions", (part, level))
+
+
+def _level_row(report: dict[str, Any], layer: str, path: tuple[str, str]) -> list[str]:
+    """A P/R/F1 row of matched pairs (claims span level, attribution part and level)."""
+    m = report["layers"][layer][path[0]][path[1]]
+    return [
+        layer,
+        " ".join(path),
+        pct(m["precision"]),
+        pct(m["recall"]),
+        pct(m["f1"]),
+        _ci(report, f"{layer}.{'.'.join(path)}.f1"),
+        f"tp {m['true_positives']} gold {m['gold']} pred {m['predicted']}",
+    ]
 
 
 def _cluster_rows(layer: str, clusters: dict[str, Any] | None) -> Iterator[list[str]]:

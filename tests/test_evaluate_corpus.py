@@ -101,3 +101,27 @@ def test_the_report_names_the_predictions_file_by_its_sha256(corpus_with_gold, t
     path.write_text("".join(json.dumps(r) + "\n" for r in story_gold(with_text=False)))
     report = sourcetrace.evaluate(path, gold=corpus_with_gold)
     assert report["predictions"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_corpus_copy_edited_by_hand_is_refused_not_scored_under_its_manifest(tmp_path):
+    # an ORG turned into a PERSON in the data, the manifest left as it was: the version and data
+    # sha256 of the manifest would sign a score of other gold
+    import shutil
+
+    from gold_factory import ROOT
+
+    copy = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", copy)
+    data = copy / "data" / "documents.jsonl"
+    edited = data.read_text(encoding="utf-8").replace('"type": "ORG"', '"type": "PERSON"', 1)
+    assert edited != data.read_text(encoding="utf-8")
+    data.write_text(edited, encoding="utf-8")
+    predictions = [
+        json.loads(p.read_text()) for p in sorted((ROOT / "annotations" / "gold").glob("*.json"))
+    ]
+    with pytest.raises(InputError) as caught:
+        sourcetrace.evaluate(predictions, gold=copy)
+    assert "does not match its MANIFEST.json" in str(caught.value)
+    assert "documents.jsonl" in str(caught.value)
+    with pytest.raises(InputError):
+        sourcetrace.load(corpus=copy)

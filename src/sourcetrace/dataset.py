@@ -118,8 +118,11 @@ def load(config: str = "documents", corpus: str | Path | None = None) -> Any:
     """
     import datasets
 
+    from .evaluation import check_corpus_folder
+
     folder = Path(corpus) if corpus is not None else corpus_dir()
     folder = folder.resolve()
+    check_corpus_folder(folder)  # never hand out rows that are not the manifest's version
     return datasets.load_dataset(str(folder), config, cache_dir=_cache_dir(folder))
 
 

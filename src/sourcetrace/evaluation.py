@@ -12,7 +12,7 @@ from typing import Any
 
 from . import __version__
 from .annotation_files import read_pass
-from .corpus import read_corpus_documents, read_manifest
+from .corpus import read_corpus_documents, read_manifest, verify_folder
 from .errors import InputError, raise_all
 from .jsonio import Record, canonical_sha256, read_records_with_sha256
 from .paths import corpus_dir
@@ -88,6 +88,7 @@ def load_gold(gold: Any = None) -> GoldSet:
 
 
 def _gold_from_corpus(folder: Path) -> GoldSet:
+    check_corpus_folder(folder)
     manifest = read_manifest(folder) or {}
     rows = read_corpus_documents(folder)
     texts = {row["doc_id"]: row["text"] for row in rows}
@@ -116,6 +117,20 @@ def _gold_from_corpus(folder: Path) -> GoldSet:
         str(folder),
         frozenset(texts) - frozenset(documents),
     )
+
+
+def check_corpus_folder(folder: Path) -> None:
+    """Refuse a corpus folder whose data are not what its MANIFEST.json says: no score may be
+    signed with a version and data sha256 that its gold does not have."""
+    problems = verify_folder(folder)
+    if problems:
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise InputError(
+            f"the corpus folder does not match its MANIFEST.json: {problems[0]}{more}",
+            file=folder / "MANIFEST.json",
+            expected="a corpus folder as `sourcetrace corpus build` wrote it (check it with "
+            "`sourcetrace corpus verify --corpus FOLDER`)",
+        )
 
 
 def is_corpus_folder(path: Path) -> bool:

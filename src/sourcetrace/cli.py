@@ -12,6 +12,7 @@ from typing import Any
 from . import __version__
 from .cli_evaluate import add_commands as add_evaluation_commands
 from .cli_output import add_output_options, emit
+from .cli_story import add_commands as add_story_commands
 from .errors import InputError, InputErrors
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -278,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=cmd_validate)
 
     add_evaluation_commands(commands)
+    add_story_commands(commands)
     return parser
 
 

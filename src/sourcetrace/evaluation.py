@@ -541,7 +541,8 @@ def evaluate_and_explain(
     report, gold_set, preds, settings, layers = _evaluate(predictions, gold, compare, options)
     empty: dict[str, Any] = {layer: [] for layer in LAYERS}
     explanation = {
-        doc_id: explain_document(
+        doc_id: {"text": gold_set.texts[doc_id]}
+        | explain_document(
             gold_set.documents[doc_id],
             preds.documents.get(doc_id, empty),
             layers,

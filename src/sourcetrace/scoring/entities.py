@@ -81,7 +81,8 @@ def tally_entities(
     """
     all_gold = [_gold_span(entity, index, text) for index, entity in enumerate(gold)]
     kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
-    anchored, unanchored_types = _prediction_spans(pred, text, all_gold)
+    anchored, unanchored = _prediction_spans(pred, text, all_gold)
+    unanchored_types = [entity_type for entity_type, _ in unanchored]
     kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
 
     pairs = _touching_pairs(kept_gold, kept_pred)
@@ -127,9 +128,9 @@ def align_entities(
     ``gold``: one entry per gold entity, in input order: its outcome (correct, incorrect,
     partial, missed, or excluded by the mention filter) and the index into ``predicted`` of its
     match. ``predicted``: every anchored prediction as a span with its outcome (spurious,
-    ignored on an excluded gold mention, or the outcome of its match). ``unanchored``: types of
-    text-only predictions not found in the text (spurious). The counts of these outcomes are
-    exactly the scheme's counts in the tally.
+    ignored on an excluded gold mention, or the outcome of its match). ``unanchored``: type and
+    text of the text-only predictions not found in the text (spurious). The counts of these
+    outcomes are exactly the scheme's counts in the tally.
     """
     all_gold = [_gold_span(entity, index, text) for index, entity in enumerate(gold)]
     kept_index = [
@@ -138,7 +139,7 @@ def align_entities(
         if mentions is None or entity.get("mention") in mentions
     ]
     kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
-    anchored, unanchored_types = _prediction_spans(pred, text, all_gold)
+    anchored, unanchored = _prediction_spans(pred, text, all_gold)
     kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
     matches = _scheme_matches(kept_gold, kept_pred, _touching_pairs(kept_gold, kept_pred), scheme)
     gold_rows = [{"outcome": "excluded", "match": None} for _ in gold]
@@ -155,7 +156,8 @@ def align_entities(
     for g, p, outcome in matches:
         gold_rows[kept_index[g]] = {"outcome": outcome, "match": p}
         predicted[p].update(outcome=outcome, match=kept_index[g])
-    return {"gold": gold_rows, "predicted": predicted, "unanchored": list(unanchored_types)}
+    unanchored_items = [{"type": entity_type, "text": words} for entity_type, words in unanchored]
+    return {"gold": gold_rows, "predicted": predicted, "unanchored": unanchored_items}
 
 
 def summarize_entities(tally: Mapping[str, Any]) -> dict[str, Any]:
@@ -246,8 +248,8 @@ def _split_by_mention(
 
 def _prediction_spans(
     pred: Sequence[Mapping[str, Any]], text: str | None, gold: list[Span]
-) -> tuple[list[Span], list[str]]:
-    """Spans of all predictions; text-only ones are anchored, the rest listed by type."""
+) -> tuple[list[Span], list[tuple[str, str]]]:
+    """Spans of all predictions; text-only ones are anchored, the rest listed as (type, text)."""
     spans: list[Span] = []
     text_only: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for index, entity in enumerate(pred):
@@ -259,7 +261,7 @@ def _prediction_spans(
         text_only[tuple(entity["text"].split())].append(entity["type"])
     if text_only and text is None:
         raise ValueError("text-only entity predictions need the document text to be anchored")
-    unanchored: list[str] = []
+    unanchored: list[tuple[str, str]] = []
     gold_types_at: dict[tuple[int, int], set[str]] = defaultdict(set)
     for span in gold:
         gold_types_at[(span.start, span.end)].add(span.type)
@@ -267,7 +269,7 @@ def _prediction_spans(
         occurrences = _occurrences(tokens, text or "")
         placed, missing = _anchor(sorted(types), occurrences, gold_types_at)
         spans.extend(placed)
-        unanchored.extend(missing)
+        unanchored.extend((entity_type, " ".join(tokens)) for entity_type in missing)
     return spans, unanchored
 
 

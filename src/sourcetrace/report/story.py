@@ -1,0 +1,347 @@
+"""The story view: the retellings of one story side by side, one row per claim cluster, and the
+relations between clusters (annotations/links.json) drawn between the rows, so that claim drift
+(`contradicts`, `distorts`) is seen at a glance.
+
+Countable elements: one `tr[data-cluster]` per cluster row, one `[data-claim]` per gold claim
+(with `data-doc`, and `data-found` when a system's predictions are given), one `[data-relation]`
+per relation drawn, one `th[data-column]` per document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .page import attrs, esc, page
+
+DRIFT = ("contradicts", "distorts")
+
+
+def story_html(
+    story_id: str,
+    *,
+    corpus: str | Path | None = None,
+    links: Any = None,
+    predictions: Any = None,
+) -> str:
+    """The page for one story of the corpus (`links`: a links.json / links.jsonl path or data;
+    `predictions`: a path or records, as evaluate takes them, to mark each gold claim found)."""
+    documents = story_documents(story_id, corpus)
+    relations, descriptions = load_links(links, corpus)
+    rows = cluster_rows(documents)
+    drawn = relations_among(relations, rows)
+    found = claims_found(predictions, corpus, documents) if predictions is not None else None
+    body = "".join(
+        [
+            _heading(story_id, documents, predictions, found),
+            _grid(documents, rows, drawn, descriptions, found),
+            _relation_list(drawn),
+        ]
+    )
+    return page(f"sourcetrace story {story_id}", body, CSS)
+
+
+# ---------------------------------------------------------------- data
+
+
+def story_documents(story_id: str, corpus: str | Path | None = None) -> list[dict[str, Any]]:
+    """The corpus documents of one story, by doc_id; an unknown story names the known ones."""
+    from ..corpus import read_corpus_documents
+    from ..paths import corpus_dir
+
+    rows = read_corpus_documents(Path(corpus) if corpus is not None else corpus_dir())
+    chosen = sorted((r for r in rows if r.get("story_id") == story_id), key=lambda r: r["doc_id"])
+    if not chosen:
+        known = sorted({str(r.get("story_id")) for r in rows if r.get("story_id")})
+        raise InputError(
+            f"unknown story id {story_id!r}; the corpus has "
+            + (", ".join(known) if known else "no stories"),
+            expected="one of the story ids listed (see `sourcetrace corpus info`)",
+        )
+    return chosen
+
+
+def load_links(links: Any, corpus: str | Path | None = None) -> tuple[list[dict], dict[str, str]]:
+    """(relations, cluster descriptions) from links data, a links.json, or a links.jsonl.
+
+    By default the checkout's annotations/links.json (it also describes the clusters), else the
+    corpus's data/links.jsonl (relations only)."""
+    if links is None:
+        links = _default_links(corpus)
+        if links is None:
+            return [], {}
+    if isinstance(links, (str, Path)):
+        links = _read_links(Path(links))
+    if isinstance(links, Mapping):
+        return list(links.get("relations") or []), dict(links.get("clusters") or {})
+    return list(links), {}
+
+
+def _default_links(corpus: str | Path | None) -> Path | None:
+    from ..paths import corpus_dir, repo_root
+
+    root = repo_root()
+    if corpus is None and root is not None and (root / "annotations" / "links.json").is_file():
+        return root / "annotations" / "links.json"
+    published = Path(corpus) if corpus is not None else corpus_dir()
+    path = published / "data" / "links.jsonl"
+    return path if path.is_file() else None
+
+
+def _read_links(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".jsonl":
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        return json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read links: {exc}", file=path, expected="links JSON") from exc
+
+
+def cluster_rows(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per claim cluster: per document its claims. Clusters joined by a relation are
+    kept together; otherwise rows follow the order in which the documents tell them."""
+    rows: dict[str, dict[str, Any]] = {}
+    for doc in documents:
+        length = max(len(doc["text"]), 1)
+        for claim in doc.get("claims") or []:
+            cluster = claim.get("cluster") or f"(no cluster: {doc['doc_id']} {claim['id']})"
+            row = rows.setdefault(cluster, {"cluster": cluster, "claims": {}, "at": 1.0})
+            row["claims"].setdefault(doc["doc_id"], []).append(claim)
+            row["at"] = min(row["at"], claim["start"] / length)
+    return sorted(rows.values(), key=lambda row: row["at"])
+
+
+def relations_among(relations: Sequence[Mapping[str, Any]], rows: list[dict[str, Any]]) -> list:
+    """The relations whose both clusters are rows of this story; reorders `rows` in place so
+    that related clusters sit next to each other (short connectors)."""
+    present = {row["cluster"] for row in rows}
+    drawn = [r for r in relations if r.get("from") in present and r.get("to") in present]
+    group = {cluster: cluster for cluster in present}
+
+    def root(cluster: str) -> str:
+        while group[cluster] != cluster:
+            cluster = group[cluster]
+        return cluster
+
+    for relation in drawn:
+        group[root(relation["from"])] = root(relation["to"])
+    first_at: dict[str, float] = {}
+    for row in rows:
+        first_at[root(row["cluster"])] = min(first_at.get(root(row["cluster"]), 1.0), row["at"])
+    rows.sort(key=lambda row: (first_at[root(row["cluster"])], root(row["cluster"]), row["at"]))
+    return drawn
+
+
+def claims_found(
+    predictions: Any, corpus: str | Path | None, documents: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, str], bool]:
+    """(doc_id, claim id) -> whether the system's claims matched it (lenient, as explain says).
+    Documents the predictions lack are scored as 'found nothing'."""
+    from ..evaluation import evaluate_and_explain
+
+    _, explanation = evaluate_and_explain(predictions, corpus, layers=["claims"], missing="empty")
+    found = {}
+    for doc in documents:
+        items = explanation[doc["doc_id"]]["claims"]["gold"]
+        for claim, item in zip(doc["claims"], items, strict=True):
+            found[doc["doc_id"], claim["id"]] = item["outcome"] != "missed"
+    return found
+
+
+# ---------------------------------------------------------------- markup
+
+
+def _heading(
+    story_id: str,
+    documents: Sequence[Mapping[str, Any]],
+    predictions: Any,
+    found: Mapping[tuple[str, str], bool] | None,
+) -> str:
+    lines = [
+        f"<header><h1>Story <code>{esc(story_id)}</code></h1>",
+        f"<p>{len(documents)} retelling(s): "
+        + ", ".join(esc(d["doc_id"]) for d in documents)
+        + ". One row per claim cluster; an empty cell: that document does not tell the "
+        "claim. Brackets on the left join related clusters; red and orange ones are drift "
+        "(<em>contradicts</em>, <em>distorts</em>).</p>",
+    ]
+    if found is not None:
+        source = predictions if isinstance(predictions, (str, Path)) else "<records>"
+        hits = sum(found.values())
+        lines.append(
+            f'<p class="system">Claims found by <code>{esc(source)}</code> '
+            f"(lenient span match): {hits} of {len(found)}. "
+            '<span class="claim found">found</span> '
+            '<span class="claim missed">missed</span></p>'
+        )
+    lines.append("</header>")
+    return "".join(lines)
+
+
+def _lanes(drawn: Sequence[Mapping[str, Any]], index: Mapping[str, int]) -> list[tuple]:
+    """(first row, last row, lane, relation) with overlapping relations in different lanes."""
+    spans = sorted(
+        (min(index[r["from"]], index[r["to"]]), max(index[r["from"]], index[r["to"]]), n)
+        for n, r in enumerate(drawn)
+    )
+    lane_ends: list[int] = []
+    placed = []
+    for first, last, n in spans:
+        lane = next((k for k, end in enumerate(lane_ends) if end < first), None)
+        if lane is None:
+            lane_ends.append(last)
+            lane = len(lane_ends) - 1
+        lane_ends[lane] = last
+        placed.append((first, last, lane, drawn[n]))
+    return placed
+
+
+def _grid(
+    documents: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
+    drawn: Sequence[Mapping[str, Any]],
+    descriptions: Mapping[str, str],
+    found: Mapping[tuple[str, str], bool] | None,
+) -> str:
+    index = {row["cluster"]: i for i, row in enumerate(rows)}
+    placed = _lanes(drawn, index)
+    lanes = max((lane for _, _, lane, _ in placed), default=-1) + 1
+    starting = {(first, lane): (first, last, rel) for first, last, lane, rel in placed}
+    covered = {(r, lane) for first, last, lane, _ in placed for r in range(first + 1, last + 1)}
+    drift = {c for r in drawn if r.get("relation") in DRIFT for c in (r["from"], r["to"])}
+    head = '<th class="lane"></th>' * lanes + "<th>claim cluster</th>"
+    head += "".join(_column_head(doc) for doc in documents)
+    body = []
+    for i, row in enumerate(rows):
+        cells = [_lane_cell(i, lane, starting, covered) for lane in range(lanes)]
+        cluster = row["cluster"]
+        cells.append(
+            f'<td class="cluster"><code>{esc(cluster)}</code>'
+            f'<span class="desc">{esc(descriptions.get(cluster, ""))}</span></td>'
+        )
+        cells += [_claim_cell(doc["doc_id"], row, found) for doc in documents]
+        classes = "drift" if cluster in drift else ""
+        body.append(f'<tr class="{classes}"{attrs(data_cluster=cluster)}>{"".join(cells)}</tr>')
+    return (
+        f'<table class="story"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+def _column_head(doc: Mapping[str, Any]) -> str:
+    details = [
+        doc.get("outlet") or "outlet unknown",
+        doc.get("published") or "date unknown",
+        doc.get("seed_file"),
+    ]
+    title = doc.get("title") or _title_zone(doc)
+    return (
+        f'<th class="doc"{attrs(data_column=doc["doc_id"])}><b>{esc(doc["doc_id"])}</b>'
+        f'<span class="title">{esc(title)}</span>'
+        f'<span class="meta">{esc(" · ".join(str(d) for d in details if d))}</span></th>'
+    )
+
+
+def _title_zone(doc: Mapping[str, Any]) -> str:
+    """The page's own headline (its first title zone) when the metadata has no title."""
+    zone = next((z for z in doc.get("zones") or [] if z.get("kind") == "title"), None)
+    return doc["text"][zone["start"] : zone["end"]][:160] if zone else ""
+
+
+def _lane_cell(row: int, lane: int, starting: Mapping, covered: set) -> str:
+    if (row, lane) in covered:
+        return ""
+    if (row, lane) not in starting:
+        return '<td class="lane"></td>'
+    first, last, relation = starting[row, lane]
+    kind = str(relation.get("relation"))
+    classes = "lane rel " + ("drift" if kind in DRIFT else "kin") + f" k-{_slug(kind)}"
+    return (
+        f'<td class="{classes}" rowspan="{last - first + 1}">'
+        f"<div{attrs(data_relation=kind, data_from=relation['from'], data_to=relation['to'])}"
+        f'{attrs(title=relation.get("note") or kind)} class="bracket">'
+        f'<span class="label">{esc(kind)}</span></div></td>'
+    )
+
+
+def _claim_cell(
+    doc_id: str, row: Mapping[str, Any], found: Mapping[tuple[str, str], bool] | None
+) -> str:
+    claims = row["claims"].get(doc_id)
+    if not claims:
+        return '<td class="absent"></td>'
+    parts = []
+    for claim in claims:
+        mark = None if found is None else found[doc_id, claim["id"]]
+        status = "" if mark is None else (" found" if mark else " missed")
+        facts = " · ".join(
+            str(claim.get(k)) for k in ("polarity", "certainty") if claim.get(k) is not None
+        )
+        parts.append(
+            f'<div class="claim{status}"'
+            + attrs(
+                data_doc=doc_id,
+                data_claim=claim["id"],
+                data_found=None if mark is None else str(mark).lower(),
+                title=f"{doc_id} {claim['id']} [{claim['start']}:{claim['end']}]",
+            )
+            + f">{esc(claim['text'])}"
+            f'<span class="facts">{esc(claim["id"])} · {esc(facts)}</span></div>'
+        )
+    return f"<td>{''.join(parts)}</td>"
+
+
+def _relation_list(drawn: Sequence[Mapping[str, Any]]) -> str:
+    if not drawn:
+        return "<p>No relation of links.json joins two clusters of this story.</p>"
+    items = "".join(
+        f'<li class="{"drift" if r.get("relation") in DRIFT else "kin"}">'
+        f"<code>{esc(r['from'])}</code> <b>{esc(r.get('relation'))}</b> "
+        f"<code>{esc(r['to'])}</code>: {esc(r.get('note') or '')}</li>"
+        for r in drawn
+    )
+    return f'<section><h2>Relations drawn</h2><ul class="relations">{items}</ul></section>'
+
+
+def _slug(value: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in value.lower())
+
+
+CSS = """
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 1.2rem 3rem;
+  color: #1d1d1f; background: #fafafa; }
+h1 { margin: 1rem 0 .3rem; }
+code { font: 12px ui-monospace, monospace; overflow-wrap: anywhere; }
+table.story { border-collapse: collapse; width: 100%; table-layout: fixed; background: #fff; }
+table.story th, table.story td { border-bottom: 1px solid #ddd; padding: 5px 7px;
+  vertical-align: top; text-align: left; }
+table.story th.lane, table.story td.lane { width: 34px; padding: 0; border-bottom: none; }
+table.story th.doc { background: #f0f0f4; }
+table.story th { position: sticky; top: 0; z-index: 2; background: #f0f0f4; }
+th.doc .title { display: block; font-weight: 400; font-family: Georgia, serif; }
+th.doc .meta, .desc, .facts { display: block; font-weight: 400; color: #666; font-size: 12px; }
+td.cluster { width: 17%; background: #fcfcfc; }
+tr.drift td.cluster { background: #fff1e6; }
+td.absent { background: repeating-linear-gradient(135deg, #fafafa 0 6px, #f0f0f0 6px 12px); }
+.claim { font-family: Georgia, "DejaVu Serif", serif; padding: 2px 5px; margin: 2px 0;
+  border-left: 4px solid #9aa5b1; background: #f7f9fb; }
+tr.drift .claim { border-left-color: #e65100; background: #fff4ea; }
+.story .claim.found, .claim.found { border-left-color: #2e7d32; background: #e3f6e3; }
+.story .claim.missed, .claim.missed { border-left-color: #c62828; background: #ffe3e3; }
+span.claim { display: inline-block; font-family: inherit; }
+td.rel { position: relative; }
+.bracket { position: absolute; top: 14px; bottom: 14px; left: 12px; right: 2px;
+  border: 2px solid #7a8a99; border-right: none; border-radius: 6px 0 0 6px; }
+td.drift .bracket { border-color: #d32f2f; border-style: solid; }
+td.k-distorts .bracket { border-color: #ef6c00; border-style: dashed; }
+td.k-paraphrase .bracket { border-color: #558b2f; }
+.bracket .label { position: absolute; left: -11px; top: 50%; transform: translateY(-50%);
+  writing-mode: vertical-rl; rotate: 180deg; font-size: 11px; background: #fff; padding: 3px 0;
+  color: #333; font-weight: 600; line-height: 1; }
+td.drift .label { color: #b71c1c; } td.k-distorts .label { color: #e65100; }
+ul.relations li { margin: .35rem 0; } ul.relations li.drift b { color: #b71c1c; }
+"""

@@ -1,28 +1,42 @@
 # The two set-up commands of the README:
-#   make demo   install everything, build and verify the corpus, print `corpus info`
-#   make test   install everything (idempotent) and run the whole test suite
+#   make demo   install everything, build and verify the corpus, run the rule-based baseline,
+#               score it against the packaged gold, print the table and write the HTML report
+#   make test   install everything (idempotent, Chromium included) and run the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO := build/demo
 
-.PHONY: demo test install lint clean bench readme
+.PHONY: demo test install chromium lint clean bench readme leaderboard
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,baselines]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# Debian's Chromium for the browser tests of the HTML report (Playwright drives it; no browser
+# download). Installed only when missing; needs root, as on CI.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+
 demo: install
 	$(BIN)/sourcetrace corpus build
 	$(BIN)/sourcetrace corpus verify
-	$(BIN)/sourcetrace corpus info
+	$(BIN)/sourcetrace baseline rules --output $(DEMO)/rules
+	$(BIN)/evaluate $(DEMO)/rules/predictions.jsonl
+	$(BIN)/evaluate $(DEMO)/rules/predictions.jsonl --output $(DEMO)/report.html
+	@echo "HTML error analysis of the rule-based baseline: $(abspath $(DEMO)/report.html)"
 
-test: install
+test: install chromium
 	$(BIN)/python -m pytest
+
+leaderboard: install
+	$(BIN)/sourcetrace leaderboard
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .cli_baselines import add_commands as add_baseline_commands
 from .cli_evaluate import add_commands as add_evaluation_commands
 from .cli_output import add_output_options, emit
 from .cli_story import add_commands as add_story_commands
@@ -279,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=cmd_validate)
 
     add_evaluation_commands(commands)
+    add_baseline_commands(commands)
     add_story_commands(commands)
     return parser
 

@@ -99,13 +99,14 @@ def to_markdown(entries: list[dict[str, Any]]) -> str:
         f"{first['corpus']['documents']} documents the intervals are wide: differences inside "
         "them are not evidence. Plot: `leaderboard.png`.",
         "",
-        "| system | made by | predictions sha256 |",
-        "|---|---|---|",
+        "| system | what it is | made by | predictions sha256 |",
+        "|---|---|---|---|",
     ]
     for entry in entries:
         command = entry["run"].get("command", "")
+        description = entry["run"].get("description", "").replace("|", "\\|")
         digest = entry["report"]["predictions"]["sha256"][:12]
-        lines.append(f"| {entry['system']} | `{command}` | `{digest}` |")
+        lines.append(f"| {entry['system']} | {description} | `{command}` | `{digest}` |")
     for layer in LAYERS:
         names = COLUMNS[layer]
         scored = [e for e in entries if layer in e["report"]["layers"]]

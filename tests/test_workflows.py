@@ -30,6 +30,8 @@ AFFECTED = (
     "tests/test_dataset.py",
     "tests/test_readme.py",
     "tests/test_guidelines.py",
+    "tests/test_leaderboard.py",
+    "tests/baselines/test_runs.py",
 )
 
 

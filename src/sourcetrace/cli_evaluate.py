@@ -93,7 +93,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from .cli import _console
-    from .leaderboard import PLOTTED, metric_value, write_leaderboard
+    from .leaderboard import PLOTTED, metric_value, rerun, write_leaderboard
     from .paths import repo_root
 
     root = repo_root() or Path.cwd()
@@ -102,6 +102,9 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     png = args.plot or markdown.with_name("leaderboard.png")
     for path in (markdown, png):
         refuse_protected_output(path)
+    if args.rerun:
+        remade = rerun(runs)
+        print(f"re-made {len(remade)} baseline run(s): {', '.join(remade)}", file=sys.stderr)
     entries = write_leaderboard(runs, markdown, png)
     table = Table(title=f"leaderboard: {len(entries)} run(s), F1 % (see {markdown.name})")
     table.add_column("system")
@@ -208,5 +211,10 @@ def add_commands(commands: Any) -> None:
     leaderboard.add_argument("--runs", type=Path, help="default: evaluate/runs of the checkout")
     leaderboard.add_argument("--output", type=Path, help="default: evaluate/LEADERBOARD.md")
     leaderboard.add_argument("--plot", type=Path, help="default: leaderboard.png beside --output")
+    leaderboard.add_argument(
+        "--rerun",
+        action="store_true",
+        help="first make every baseline run again from its run.json (after a gold correction)",
+    )
     leaderboard.set_defaults(handler=cmd_leaderboard)
     agreement.set_defaults(handler=cmd_agreement)

@@ -111,3 +111,23 @@ def test_the_evaluate_workflow_runs_on_a_fresh_clone_and_writes_nothing_it_shoul
     assert report["layers"]["entities"]["overall"]["strict"]["f1"] is not None
     assert agreement.stdout.startswith("# Inter-annotator agreement")
     assert {name: snapshot(copy / name) for name in protected} == protected
+
+
+def test_the_browser_workflow_writes_both_pages(copy):
+    outputs = [run(copy, command) for command in workflow("browser")]
+    assert [o.returncode for o in outputs] == [0] * len(outputs), [o.stderr for o in outputs]
+    report = (copy / "build" / "rules.html").read_text(encoding="utf-8")
+    story = (copy / "build" / "story.html").read_text(encoding="utf-8")
+    assert report.count('data-outcome="missed"') > 0 and "sourcetrace:" in report
+    assert 'data-relation="contradicts"' in story and 'data-relation="distorts"' in story
+
+
+def test_the_leaderboard_workflow_reproduces_the_committed_files(copy):
+    before = {
+        name: (copy / "evaluate" / name).read_bytes()
+        for name in ("LEADERBOARD.md", "leaderboard.png", "runs/rules/predictions.jsonl")
+    }
+    outputs = [run(copy, command) for command in workflow("leaderboard")]
+    assert [o.returncode for o in outputs] == [0] * len(outputs), [o.stderr for o in outputs]
+    for name, content in before.items():
+        assert (copy / "evaluate" / name).read_bytes() == content, name

@@ -70,4 +70,3 @@ def test_a_run_without_its_files_is_refused(run_cli, tmp_path, missing):
     assert result.code == 2
     assert f"has no {missing}" in result.err
     assert not (tmp_path / "x.md").exists()
-

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
+
+from .cli_output import add_output_options, emit
 
 
 def cmd_story(args: argparse.Namespace) -> int:
     from .cli_evaluate import refuse_protected_output
-    from .jsonio import atomic_write
     from .report.story import story_html
 
-    if args.output is not None:
-        refuse_protected_output(args.output)
-    html = story_html(args.story_id, predictions=args.predictions)
-    if args.output is None:
-        sys.stdout.write(html)
-    else:
-        atomic_write(args.output, html)
-        print(f"wrote the story page of {args.story_id} to {args.output}", file=sys.stderr)
+    emit(
+        args.format,
+        args.output,
+        {"html": lambda: story_html(args.story_id, predictions=args.predictions)},
+        default="html",
+        refuse=refuse_protected_output,
+    )
     return 0
 
 
@@ -41,5 +40,5 @@ def add_commands(commands: Any) -> None:
         help="a system's predictions (as evaluate takes them): mark each gold claim found or "
         "missed",
     )
-    story.add_argument("--output", type=Path, help="write the page here (atomically)")
+    add_output_options(story, ("html",), default="html")
     story.set_defaults(handler=cmd_story)

@@ -108,3 +108,13 @@ def test_strict_errors_are_told_apart_by_hand():
         "spurious",
     ]
     assert explained["predicted"][1]["match"] == 1 and explained["gold"][2]["match"] == 2
+
+
+RUNS = sorted(p for p in (ROOT / "evaluate" / "runs").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("run", RUNS, ids=[p.name for p in RUNS])
+def test_every_committed_run_is_explained_with_its_report_counts(run):
+    report, explanation = evaluate_and_explain(run / "predictions.jsonl")
+    for layer in report["layers"]:
+        assert explained_counts(explanation, layer) == report_counts(report, layer), layer

@@ -568,3 +568,24 @@ def test_document_sets_must_match():
 def test_bad_spans_are_refused(bad):
     with pytest.raises(ValueError):
         tally_entities([], [bad], text="short text")
+
+
+def test_mention_filter_on_a_span_annotated_twice_keeps_gold_against_itself_at_one():
+    # the reproduction of the hardening review: text "north", gold [0,5) NORP name and [0,5)
+    # ORG pronoun; with --mentions name the ORG prediction belongs to the excluded mention
+    from sourcetrace.scoring.entities import summarize_entities, tally_entities
+
+    gold = [
+        {"start": 0, "end": 5, "type": "NORP", "mention": "name"},
+        {"start": 0, "end": 5, "type": "ORG", "mention": "pronoun"},
+    ]
+    pred = [{"start": 0, "end": 5, "type": t} for t in ("ORG", "NORP")]
+    tally = tally_entities(gold, pred, text="north", mentions=frozenset({"name"}))
+    strict = summarize_entities(tally)["overall"]["strict"]
+    assert (strict["precision"], strict["recall"]) == (1.0, 1.0)
+    assert tally["ignored_predictions"] == 1
+    # a prediction of a third type on those boundaries is scored against the kept mention
+    third = tally_entities(
+        gold, [{"start": 0, "end": 5, "type": "GPE"}], text="north", mentions=frozenset({"name"})
+    )
+    assert summarize_entities(third)["overall"]["strict"]["incorrect"] == 1

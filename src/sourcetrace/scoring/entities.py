@@ -320,26 +320,40 @@ def _drop_predictions_on_excluded(
 ) -> tuple[list[Span], list[Span]]:
     """Predictions that belong to a filtered-out gold mention are not the system's fault.
 
-    A prediction is dropped when it has the boundaries of an excluded gold mention (and not of
-    a kept one), or when it overlaps an excluded gold mention and no kept one.
+    A prediction on the boundaries of gold mentions takes, by type, one of them: a kept one of
+    its type, else an excluded one of its type (dropped), else it is scored against the kept
+    ones. So a span annotated twice with different mention kinds, one kept and one excluded,
+    still gives gold against itself 1.0. A prediction on no gold boundaries is dropped when it
+    overlaps an excluded gold mention and no kept one.
     """
     if not excluded_gold:
         return pred, []
-    kept_bounds = {(s.start, s.end) for s in kept_gold}
-    excluded_bounds = {(s.start, s.end) for s in excluded_gold}
+    kept_at: dict[tuple[int, int], Counter[str]] = {}
+    excluded_at: dict[tuple[int, int], Counter[str]] = {}
+    for table, spans in ((kept_at, kept_gold), (excluded_at, excluded_gold)):
+        for span in spans:
+            table.setdefault((span.start, span.end), Counter())[span.type] += 1
     touches_kept = {p for _, p in _touching_pairs(kept_gold, pred)}
     touches_excluded = {p for _, p in _touching_pairs(excluded_gold, pred)}
     kept_pred, dropped = [], []
-    for index, span in enumerate(pred):
+    # same-boundary predictions claim gold slots in a fixed order, so input order cannot matter
+    for index in sorted(range(len(pred)), key=lambda i: pred[i]):
+        span = pred[index]
         bounds = (span.start, span.end)
-        if bounds in kept_bounds:
-            keep = True
-        elif bounds in excluded_bounds:
-            keep = False
+        kept_types, excluded_types = kept_at.get(bounds), excluded_at.get(bounds)
+        if kept_types is not None or excluded_types is not None:
+            if kept_types and kept_types[span.type] > 0:
+                kept_types[span.type] -= 1
+                keep = True
+            elif excluded_types and excluded_types[span.type] > 0:
+                excluded_types[span.type] -= 1
+                keep = False
+            else:
+                keep = kept_types is not None
         else:
             keep = index in touches_kept or index not in touches_excluded
-        (kept_pred if keep else dropped).append(span)
-    return kept_pred, dropped
+        (kept_pred if keep else dropped).append((index, span))
+    return [s for _, s in sorted(kept_pred)], [s for _, s in sorted(dropped)]
 
 
 # ---------------------------------------------------------------------------------------------

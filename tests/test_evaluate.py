@@ -1106,14 +1106,14 @@ def checkout_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import shutil
 
     root = tmp_path / "checkout"
-    for folder in ("corpus", "schema"):
+    for folder in ("corpus", "schema", "seeds"):
         shutil.copytree(REPO_ROOT / folder, root / folder)
     (root / "annotations" / "gold").mkdir(parents=True)
     monkeypatch.setenv("SOURCETRACE_ROOT", str(root))
     return root
 
 
-@pytest.mark.parametrize("folder", ["corpus", "annotations/gold"])
+@pytest.mark.parametrize("folder", ["corpus", "annotations/gold", "seeds", "schema"])
 def test_output_into_the_corpus_or_the_gold_is_refused(
     run_cli, checkout_copy, gold_path, mixed_path, folder
 ):
@@ -1125,3 +1125,17 @@ def test_output_into_the_corpus_or_the_gold_is_refused(
     assert result.code == 2
     assert not target.exists()
     assert sorted(p.relative_to(checkout_copy) for p in checkout_copy.rglob("*")) == before
+
+
+def test_output_over_a_seed_file_or_a_device_is_refused(
+    run_cli, checkout_copy, gold_path, mixed_path
+):
+    # the hardening review overwrote a seed and replaced /dev/null-like nodes with a file
+    seed = next((checkout_copy / "seeds").iterdir())
+    before = seed.read_bytes()
+    for target in (seed, Path("/dev/null"), checkout_copy):
+        result = run_cli("evaluate", mixed_path, "--gold", gold_path, "--output", target)
+        assert result.code == 2, target
+        assert "refusing to write" in result.err
+    assert seed.read_bytes() == before
+    assert Path("/dev/null").is_char_device()

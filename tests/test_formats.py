@@ -102,3 +102,17 @@ def test_agreement_as_a_table_shows_the_headline_numbers(run_cli):
 
 def test_an_unknown_format_is_a_usage_error(run_cli, tmp_path: Path):
     assert run_cli("corpus", "info", "--format", "text").code == 2
+
+
+def test_markup_and_control_characters_from_paths_never_reach_the_terminal(run_cli, tmp_path):
+    # the hardening review crashed the table on `--compare 'x/[/bogus].jsonl'` (MarkupError)
+    # and sent an ANSI screen clear from a file name
+    hostile = tmp_path / "x" / "[" / "bogus]\x1b[2J[bold]x.jsonl"  # ".../x/[/bogus]..."
+    hostile.parent.mkdir(parents=True)
+    predictions = [json.loads(p.read_text()) for p in sorted(PASS_B.glob("*.json"))]
+    hostile.write_text("".join(json.dumps(r) + "\n" for r in predictions), encoding="utf-8")
+    result = run_cli("evaluate", hostile, "--compare", hostile, "--compare-samples", "10")
+    assert result.code == 0, result.err
+    assert "\x1b" not in result.out
+    shown = "".join(result.out.split())  # the centred title may wrap
+    assert "[/bogus]\\x1b[2J[bold]x.jsonl" in shown

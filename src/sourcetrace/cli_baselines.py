@@ -13,7 +13,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     from .cli_evaluate import refuse_protected_output
 
     if args.output is not None:
-        refuse_protected_output(args.output)
+        refuse_protected_output(args.output, folder=True)
     options = {"rate": args.rate, "seed": args.seed}
     out_dir = write_run(args.name, args.output, **options)
     print(f"wrote {out_dir / PREDICTIONS_FILE} and {out_dir / RUN_FILE}", file=sys.stderr)

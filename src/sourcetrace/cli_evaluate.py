@@ -41,25 +41,43 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def refuse_protected_output(output: Path, allowed: tuple[str, ...] = ()) -> None:
-    """Reports never go into corpus/ or annotations/: those are written only by their owners.
+PROTECTED = ("seeds", "corpus", "annotations", "schema")
+
+
+def refuse_protected_output(
+    output: Path, allowed: tuple[str, ...] = (), *, folder: bool = False
+) -> None:
+    """Reports never go into seeds/, corpus/, annotations/ or schema/ (written only by their
+    owners), nor over anything that is not a regular file (a device, a FIFO; a folder unless
+    the output is one, ``folder=True``).
 
     `allowed` names the generated files a command owns there (agreement owns
     annotations/AGREEMENT.md)."""
+    import stat
+
     from .errors import InputError
     from .paths import repo_root
 
     root = repo_root()
     target = output.resolve()
+    wanted = stat.S_ISDIR if folder else stat.S_ISREG
+    if output.exists() and not wanted(output.stat().st_mode):
+        kind = "a folder" if folder else "a regular file"
+        raise InputError(
+            f"refusing to write over something that is not {kind}",
+            file=output,
+            expected=f"a new path, or an existing {kind.removeprefix('a ')}, as --output",
+        )
     if root is not None and any(target == (root / name).resolve() for name in allowed):
         return
-    for protected in ("corpus", "annotations"):
+    for protected in PROTECTED:
         if root is not None and target.is_relative_to((root / protected).resolve()):
             raise InputError(
-                f"refusing to write a report into {protected}/",
+                f"refusing to write into {protected}/",
                 file=output,
-                expected="an --output path outside corpus/ and annotations/ "
-                "(e.g. evaluate/runs/<system>/report.json)",
+                expected="an --output path outside "
+                + ", ".join(f"{p}/" for p in PROTECTED)
+                + " (e.g. build/report.json)",
             )
 
 
@@ -89,12 +107,12 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from rich.markup import escape
     from rich.table import Table
 
     from .cli import _console
     from .leaderboard import PLOTTED, metric_value, rerun, write_leaderboard
     from .paths import repo_root
+    from .report.table import safe
 
     root = repo_root() or Path.cwd()
     runs = args.runs or root / "evaluate" / "runs"
@@ -113,7 +131,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     for entry in entries:
         values = [metric_value(entry["report"], name) for name in PLOTTED.values()]
         cells = ("-" if v is None else f"{100 * v[0]:.2f}" for v in values)
-        table.add_row(escape(entry["system"]), *cells)
+        table.add_row(safe(entry["system"]), *cells)
     _console().print(table)
     print(f"wrote {markdown} and {png}", file=sys.stderr)
     return 0

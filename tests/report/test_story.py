@@ -195,4 +195,4 @@ def test_cli_refuses_to_write_into_data_folders(run_cli: Callable[..., Any], fol
     target = REPO / folder / "story-should-not-exist.html"
     result = run_cli("story", FT_STORY, "--output", target)
     assert result.code == 2 and not target.exists()
-    assert f"refusing to write a report into {folder}/" in result.err
+    assert f"refusing to write into {folder}/" in result.err

@@ -54,8 +54,9 @@ def info_title(data: dict[str, Any]) -> str:
 
 
 def render_info_table(data: dict[str, Any], console: Any) -> None:
-    from rich.markup import escape
     from rich.table import Table
+
+    from .table import safe as escape
 
     table = Table(title=escape(info_title(data)))
     for column in INFO_COLUMNS:
@@ -101,8 +102,9 @@ def diff_title(result: dict[str, Any]) -> str:
 
 
 def render_diff_table(result: dict[str, Any], console: Any) -> None:
-    from rich.markup import escape
     from rich.table import Table
+
+    from .table import safe as escape
 
     table = Table(title=escape(diff_title(result)))
     for column in ("what", "where", "change"):

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .rows import agreement_summary_rows, comparison_rows, header, summary_rows
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(text: Any) -> str:
+    """A string from data or paths made inert for a terminal: Rich markup escaped, control
+    characters (ANSI escapes, OSC-8 links, screen clears) shown as their code, never sent."""
+    from rich.markup import escape
+
+    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    return escape(shown)
 
 
 def render_table(report: dict[str, Any], console: Any) -> None:
     from rich.table import Table
 
     table = Table(
-        title=f"sourcetrace evaluation  (corpus {report['corpus']['version']}, "
-        f"{report['corpus']['documents']} gold documents)",
+        title=safe(
+            f"sourcetrace evaluation  (corpus {report['corpus']['version']}, "
+            f"{report['corpus']['documents']} gold documents)"
+        ),
     )
     for index, column in enumerate(header(report)):
         table.add_column(column, justify="right" if 2 <= index <= 4 else "left")
@@ -21,30 +35,30 @@ def render_table(report: dict[str, Any], console: Any) -> None:
         if previous is not None and row[0] != previous:
             table.add_section()
         previous = row[0]
-        table.add_row(*row)
+        table.add_row(*(safe(cell) for cell in row))
     console.print(table)
     rows = list(comparison_rows(report))
     if rows:
         comparison = report["statistics"]["comparison"]
         other = Table(
-            title=f"paired comparison ({comparison['method']}, "
-            f"{comparison['samples']} samples) with "
-            f"{comparison['other']['source']}"
+            title=safe(
+                f"paired comparison ({comparison['method']}, "
+                f"{comparison['samples']} samples) with {comparison['other']['source']}"
+            )
         )
         for column in ("metric", "A", "B", "A - B", "p"):
             other.add_column(column, justify="left" if column == "metric" else "right")
         for row in rows:
-            other.add_row(*row)
+            other.add_row(*(safe(cell) for cell in row))
         console.print(other)
     for note in report.get("notes", []):
-        console.print(f"note: {note}", soft_wrap=True)
+        console.print(f"note: {safe(note)}", soft_wrap=True)
     # one unbroken line, so that it can be copied next to the numbers it identifies
-    console.print(f"signature: {report['signature']}", soft_wrap=True, highlight=False)
+    console.print(f"signature: {safe(report['signature'])}", soft_wrap=True, highlight=False)
 
 
 def render_agreement_table(report: dict[str, Any], console: Any) -> None:
     """The headline agreement table, then Cohen's kappa per attribute for each pair."""
-    from rich.markup import escape
     from rich.table import Table
 
     columns, rows = agreement_summary_rows(report)
@@ -52,10 +66,10 @@ def render_agreement_table(report: dict[str, Any], console: Any) -> None:
     for index, column in enumerate(columns):
         table.add_column(column, justify="right" if index else "left")
     for row in rows:
-        table.add_row(escape(row[0].replace("`", "")), *row[1:])
+        table.add_row(safe(row[0].replace("`", "")), *row[1:])
     console.print(table)
     for pair in report["pairs"]:
-        kappa = Table(title=escape(f"Cohen's kappa: {pair['b']} against {pair['a']}"))
+        kappa = Table(title=safe(f"Cohen's kappa: {pair['b']} against {pair['a']}"))
         for column in ("attribute", "matched pairs", "kappa"):
             kappa.add_column(column)
         for name, k in pair["kappa"].items():

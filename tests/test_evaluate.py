@@ -1139,3 +1139,17 @@ def test_output_over_a_seed_file_or_a_device_is_refused(
         assert "refusing to write" in result.err
     assert seed.read_bytes() == before
     assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.parametrize("option", ["--bootstrap", "--compare-samples"])
+def test_resample_counts_have_a_documented_maximum(run_cli, gold_path, mixed_path, option):
+    # `--bootstrap 1e9` once asked numpy for 22 GiB; now it is refused before any work
+    from sourcetrace.evaluation import MAX_SAMPLES
+
+    extra = ["--compare", str(mixed_path)] if option == "--compare-samples" else []
+    result = run_cli(
+        "evaluate", mixed_path, "--gold", gold_path, option, str(MAX_SAMPLES + 1), *extra
+    )
+    assert result.code == 2
+    assert f"at most {MAX_SAMPLES:,}" in result.err
+    assert result.out == ""

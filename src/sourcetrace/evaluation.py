@@ -25,6 +25,8 @@ from .scoring.entities import summarize_entities, tally_entities
 from .scoring.matching import match_items, same_piece
 
 MISSING_POLICIES = ("error", "empty")
+# the most resamples a run may ask for: 100,000 x a few hundred documents stays in memory
+MAX_SAMPLES = 100_000
 COMPARE_METHODS = ("approximate-randomization", "paired-bootstrap")
 
 
@@ -708,19 +710,20 @@ def make_settings(**options: Any) -> Settings:
             f"claim threshold {settings.claim_threshold} is outside (0, 1]",
             expected="a number in (0, 1], default 0.5",
         )
-    if settings.bootstrap < 0:
+    if not 0 <= settings.bootstrap <= MAX_SAMPLES:
         raise InputError(
-            f"bootstrap samples {settings.bootstrap} is negative",
-            expected="--bootstrap 0 (off) or e.g. 1000",
+            f"bootstrap samples {settings.bootstrap} is outside 0 .. {MAX_SAMPLES:,}",
+            expected=f"--bootstrap 0 (off) or e.g. 1000, at most {MAX_SAMPLES:,} (memory grows "
+            "with documents x samples)",
         )
     if settings.seed < 0:
         raise InputError(
             f"seed {settings.seed} is negative", expected="a whole number >= 0 (--seed 0)"
         )
-    if settings.compare_samples < 1:
+    if not 1 <= settings.compare_samples <= MAX_SAMPLES:
         raise InputError(
-            f"compare samples {settings.compare_samples} is below 1",
-            expected="--compare-samples of at least 1, e.g. 1000",
+            f"compare samples {settings.compare_samples} is outside 1 .. {MAX_SAMPLES:,}",
+            expected=f"--compare-samples of at least 1, e.g. 1000, at most {MAX_SAMPLES:,}",
         )
     if settings.missing not in MISSING_POLICIES:
         raise InputError(

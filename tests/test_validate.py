@@ -1106,3 +1106,17 @@ def test_hostile_input_exits_2_with_a_message_not_a_traceback(
     # the message names the file, or the setting at fault
     assert any(str(path) in p or "SOURCETRACE_MAX_INPUT_BYTES" in p for p in problems)
     assert any("expected" in p for p in problems)
+
+
+def test_a_message_quotes_a_long_span_as_a_short_excerpt(tmp_path, run_cli, st000_text):
+    # a 100-byte prediction once produced a 480 KB message: the mismatching span echoed whole
+    path = tmp_path / "p.jsonl"
+    record = {
+        "doc_id": "st-000",
+        "entities": [{"start": 0, "end": len(st000_text), "type": "GPE", "text": "x" * 50_000}],
+    }
+    path.write_text(json.dumps(record) + "\n")
+    result = run_cli("validate", path)
+    assert result.code == 2
+    assert "does not match" in result.err and "characters)..." in result.err
+    assert len(result.err) < 2_000

@@ -103,6 +103,18 @@ def detect_kind(value: Any) -> str:
     return "prediction"
 
 
+EXCERPT_CHARACTERS = 60
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARACTERS) -> str:
+    """A string quoted in a message, cut in the middle when long: an error names the span, it
+    does not echo a megabyte of it."""
+    if len(text) <= limit:
+        return repr(text)
+    half = limit // 2
+    return f"{text[:half]!r}...({len(text) - 2 * half} characters)...{text[-half:]!r}"
+
+
 def kind_of_path(path: Path) -> str | None:
     """`annotations/gold/*.json` and `annotations/passes/<name>/*.json` hold gold annotations,
     whatever their keys say: a gold file that lost its `text_sha256` is a broken gold file, not
@@ -172,13 +184,14 @@ class _Checker:
         if "text" in item and item["text"] != covered:
             self.add(
                 where + "/text",
-                f"span text {item['text']!r} does not match text[{start}:{end}] = {covered!r}",
+                f"span text {excerpt(item['text'])} does not match text[{start}:{end}] = "
+                f"{excerpt(covered)}",
                 "the exact text at the offsets (Python code points, end exclusive)",
             )
         if covered != covered.strip():
             self.add(
                 where,
-                f"span [{start}, {end}) = {covered!r} starts or ends in white space",
+                f"span [{start}, {end}) = {excerpt(covered)} starts or ends in white space",
                 "spans trimmed of white space",
             )
 

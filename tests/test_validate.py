@@ -1120,3 +1120,17 @@ def test_a_message_quotes_a_long_span_as_a_short_excerpt(tmp_path, run_cli, st00
     assert result.code == 2
     assert "does not match" in result.err and "characters)..." in result.err
     assert len(result.err) < 2_000
+
+
+def test_nesting_cycles_are_found_once_each_and_a_tail_is_not_blamed():
+    from sourcetrace.schema import nesting_cycles
+
+    # a4 leads into the cycle a1 -> a2 -> a3 -> a1; a5 -> a6 -> a5 is a second cycle; a7 is flat
+    nesting = {"a4": "a1", "a1": "a2", "a2": "a3", "a3": "a1", "a5": "a6", "a6": "a5", "a7": None}
+    assert nesting_cycles(nesting) == [["a1", "a2", "a3"], ["a5", "a6"]]
+    # a long chain (the hardening review's 40k attributions took 116 s) has no cycle
+    chain = {f"a{i}": (f"a{i + 1}" if i < 40_000 else None) for i in range(40_001)}
+    assert nesting_cycles(chain) == []
+    chain["a40000"] = "a0"
+    (cycle,) = nesting_cycles(chain)
+    assert len(cycle) == 40_001 and cycle[0] == "a0"

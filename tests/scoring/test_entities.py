@@ -7,6 +7,7 @@ Offsets are end-exclusive. Expected numbers are worked out by hand in the commen
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -589,3 +590,63 @@ def test_mention_filter_on_a_span_annotated_twice_keeps_gold_against_itself_at_o
         gold, [{"start": 0, "end": 5, "type": "GPE"}], text="north", mentions=frozenset({"name"})
     )
     assert summarize_entities(third)["overall"]["strict"]["incorrect"] == 1
+
+
+def _naive_anchor(types, occurrences, gold_types_at):
+    """The rule of docs/scoring/entities.md written the slow, obvious way (reference)."""
+    free, placed, waiting = list(occurrences), [], sorted(types)
+    for accepts in (
+        lambda occ, t: t in gold_types_at.get(occ, ()),
+        lambda occ, t: occ in gold_types_at,
+        lambda occ, t: True,
+    ):
+        still = []
+        for t in waiting:
+            found = next((occ for occ in free if accepts(occ, t)), None)
+            if found is None:
+                still.append(t)
+            else:
+                free.remove(found)
+                placed.append((found[0], found[1], t))
+        waiting = still
+    return placed, waiting
+
+
+def test_text_only_anchoring_equals_the_written_rule_and_scales(st000_text):
+    import random
+
+    from sourcetrace.scoring.entities import align_entities
+
+    rng = random.Random(3)
+    text = " ".join(rng.choice(["Kim", "Putin", "Kyiv"]) for _ in range(300))
+    spans = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\w+", text)]
+    for _ in range(20):
+        gold = [
+            {"start": a, "end": b, "text": w, "type": rng.choice(["PERSON", "GPE"])}
+            for a, b, w in rng.sample(spans, 40)
+        ]
+        pred = [
+            {
+                "text": rng.choice(["Kim", "Putin", "Kyiv", "Minsk"]),
+                "type": rng.choice(["PERSON", "GPE"]),
+            }
+            for _ in range(60)
+        ]
+        aligned = align_entities(gold, pred, text=text)
+        got = sorted((p["start"], p["end"], p["type"]) for p in aligned["predicted"])
+        expected_placed, expected_left = [], []
+        gold_types_at = {}
+        for g in gold:
+            gold_types_at.setdefault((g["start"], g["end"]), set()).add(g["type"])
+        for word in ("Kim", "Putin", "Kyiv", "Minsk"):
+            occurrences = [(a, b) for a, b, w in spans if w == word]
+            types = [p["type"] for p in pred if p["text"] == word]
+            placed, left = _naive_anchor(types, occurrences, gold_types_at)
+            expected_placed += placed
+            expected_left += [{"type": t, "text": word} for t in left]
+        assert got == sorted(expected_placed)
+        assert sorted(aligned["unanchored"], key=str) == sorted(expected_left, key=str)
+    # many copies of one string (the hardening review: under 0.8 MB of input took 92 s)
+    many = " ".join(["Kim"] * 20_000)
+    aligned = align_entities([], [{"text": "Kim", "type": "PERSON"}] * 20_001, text=many)
+    assert len(aligned["predicted"]) == 20_000 and len(aligned["unanchored"]) == 1

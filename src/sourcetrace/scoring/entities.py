@@ -293,23 +293,37 @@ def _anchor(
 ) -> tuple[list[Span], list[str]]:
     """Give each prediction (types sorted, so input order cannot matter) an occurrence:
     first one where gold has the same span and type, then one where gold has the same span,
-    then the earliest free one; predictions left over stay unanchored."""
-    free = list(occurrences)
+    then the earliest free one; predictions left over stay unanchored.
+
+    Each preference is a queue of occurrences in text order, and a taken occurrence is skipped
+    when it comes up, so many copies of one string anchor in linear time."""
+    from collections import deque
+
+    taken: set[tuple[int, int]] = set()
+    by_type: dict[str, deque[tuple[int, int]]] = defaultdict(deque)
+    at_gold: deque[tuple[int, int]] = deque()
+    for occurrence in occurrences:
+        if occurrence in gold_types_at:
+            at_gold.append(occurrence)
+            for entity_type in gold_types_at[occurrence]:
+                by_type[entity_type].append(occurrence)
+    anywhere = deque(occurrences)
+
+    def first_free(queue: deque[tuple[int, int]]) -> tuple[int, int] | None:
+        while queue and queue[0] in taken:
+            queue.popleft()
+        return queue.popleft() if queue else None
+
     placed: list[Span] = []
-    preferences = (
-        lambda occurrence, entity_type: entity_type in gold_types_at.get(occurrence, ()),
-        lambda occurrence, entity_type: occurrence in gold_types_at,
-        lambda occurrence, entity_type: True,
-    )
     waiting = types
-    for accepts in preferences:
+    for queue_of in (lambda t: by_type[t], lambda t: at_gold, lambda t: anywhere):
         still_waiting = []
         for entity_type in waiting:
-            found = next((occ for occ in free if accepts(occ, entity_type)), None)
+            found = first_free(queue_of(entity_type))
             if found is None:
                 still_waiting.append(entity_type)
                 continue
-            free.remove(found)
+            taken.add(found)
             placed.append(Span(found[0], found[1], entity_type))
         waiting = still_waiting
     return placed, waiting

@@ -1134,3 +1134,20 @@ def test_nesting_cycles_are_found_once_each_and_a_tail_is_not_blamed():
     chain["a40000"] = "a0"
     (cycle,) = nesting_cycles(chain)
     assert len(cycle) == 40_001 and cycle[0] == "a0"
+
+
+@pytest.mark.parametrize("command", [("validate",), ("evaluate",), ("agreement", "PASS")])
+def test_a_fifo_or_a_device_is_refused_not_read(tmp_path, run_cli, command):
+    # a FIFO as input once hung the process; /dev/zero passed the size cap (it trusts st_size)
+    # and filled memory
+    import os
+
+    fifo = tmp_path / "pred.jsonl"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        args = (
+            [*command[:1], path] if command != ("agreement", "PASS") else ["agreement", path, path]
+        )
+        result = run_cli(*args)
+        assert result.code == 2, (command, path)
+        assert "not a regular file" in result.err or "not found" in result.err

@@ -68,23 +68,48 @@ def read_text(path: Path) -> str:
 
 
 def read_checked_bytes(path: Path) -> bytes:
-    """A file's bytes, refusing a missing file, a folder or a file over the size limit."""
+    """A file's bytes, refusing a missing file, anything that is not a regular file (a folder,
+    a FIFO that would hang, a device such as /dev/zero that never ends) and a file over the size
+    limit, counted on the bytes actually read, not on what `stat` claims."""
+    import stat
+
     try:
-        size = path.stat().st_size
+        mode = path.stat().st_mode
     except FileNotFoundError:
         raise InputError("file not found", file=path, expected="an existing file") from None
     except OSError as exc:
         raise InputError(f"cannot read file ({exc.strerror})", file=path) from None
-    if path.is_dir():
+    if stat.S_ISDIR(mode):
         raise InputError("is a folder", file=path, expected="a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(
+            "is not a regular file (a pipe, a device or a socket)",
+            file=path,
+            expected="a regular file",
+        )
     limit = max_input_bytes()
-    if size > limit:
+    size = path.stat().st_size
+    if size > limit:  # refused unread; the reading below is bounded in any case
         raise InputError(
             f"file is {size:,} bytes, over the limit of {limit:,} bytes",
             file=path,
             expected="a smaller file (or raise SOURCETRACE_MAX_INPUT_BYTES)",
         )
-    return path.read_bytes()
+    chunks, read = [], 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(min(1 << 20, limit + 1 - read)):
+                chunks.append(chunk)
+                read += len(chunk)
+                if read > limit:
+                    raise InputError(
+                        f"file grew over the limit of {limit:,} bytes while it was read",
+                        file=path,
+                        expected="a smaller file (or raise SOURCETRACE_MAX_INPUT_BYTES)",
+                    )
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", file=path) from None
+    return b"".join(chunks)
 
 
 def decode_utf8(data: bytes, path: Path) -> str:

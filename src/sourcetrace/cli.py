@@ -16,7 +16,7 @@ from .cli_output import add_output_options, emit
 from .cli_story import add_commands as add_story_commands
 from .errors import InputError, InputErrors
 
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _console(stderr: bool = False) -> Any:
@@ -211,7 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sourcetrace",
         description="The sourcetrace corpus and its evaluation toolkit.",
-        epilog="Exit codes: 0 success, 1 a failed check, 2 bad input or usage.",
+        epilog="Exit codes: 0 success, 1 a failed check, 2 bad input or usage, 3 an internal "
+        "error (a bug), 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"sourcetrace {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -286,14 +287,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(handler: Any, args: argparse.Namespace) -> int:
+    """Exit codes are a contract: 0 ok, 1 a failed check, 2 bad input or an input/output error,
+    3 a bug (a short message; SOURCETRACE_DEBUG=1 shows the traceback), 130 on Ctrl-C."""
+    import os
+
     try:
         return handler(args)
     except (InputError, InputErrors) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
-        return _fail("interrupted")
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # disk full, read-only folder, ...: the user's environment, not a bug
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"cannot read or write: {exc.strerror or exc}{where}")
+    except Exception as exc:
+        if os.environ.get("SOURCETRACE_DEBUG"):
+            raise
+        print(
+            f"internal error in sourcetrace {__version__}: {type(exc).__name__}: {exc}. This is "
+            "a bug: please report it with the command you ran (SOURCETRACE_DEBUG=1 prints the "
+            "traceback).",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -323,3 +323,19 @@ def test_validate_refuses_one_entity_id_with_two_types_in_a_document(tmp_path, c
         "at /entities/1/type: entity 'financial-times' is GPE here but ORG at /entities/0"
         in capsys.readouterr().err
     )
+
+
+def test_a_version_never_moves_back(checkout, capsys):
+    # the hardening review deleted the newest CHANGELOG heading and rebuilt: other data were
+    # published under the older version
+    bump_version(checkout, "0.2.0", "gold for st-000")
+    add_gold(checkout)
+    build(checkout)
+    changelog = checkout / "corpus" / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8")
+    changelog.write_text(text.replace("## 0.2.0", "### was 0.2.0"), encoding="utf-8")
+    before = snapshot(checkout / "corpus")
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert "move back from 0.2.0 to 0.1.0" in err
+    assert snapshot(checkout / "corpus") == before

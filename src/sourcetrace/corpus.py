@@ -327,6 +327,12 @@ class BuildResult:
     removed: list[str]
 
 
+def _version_key(version: str) -> tuple[int, ...]:
+    """X.Y.Z as numbers; anything else sorts first, so it never blocks a valid version."""
+    parts = version.split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
+
+
 def build(root: Path) -> BuildResult:
     """Write corpus/ from the sources. Refuses to change data under an unchanged version."""
     root = Path(root)
@@ -335,6 +341,14 @@ def build(root: Path) -> BuildResult:
     outputs = render_outputs(source)
     old = read_manifest(corpus)
     new_manifest = json.loads(outputs["MANIFEST.json"])
+    released = old.get("version") if isinstance(old, dict) else None
+    if isinstance(released, str) and _version_key(source.version) < _version_key(released):
+        raise InputError(
+            f"the version would move back from {released} to {source.version}; versions only "
+            "grow (was a CHANGELOG heading deleted?)",
+            file=corpus / "CHANGELOG.md",
+            expected=f"a '## X.Y.Z' entry above {released} at the top of corpus/CHANGELOG.md",
+        )
     if (
         old
         and old.get("version") == source.version

@@ -11,18 +11,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from checkout import copy_checkout
+
 from gold_factory import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COPIED = ("src", "tests", "seeds", "annotations", "schema", "corpus", "docs", "evaluate", ".ci")
-COPIED_FILES = ("pyproject.toml", "README.md", "Makefile")
 # the tests that read the shipped corpus, gold, card or README
 AFFECTED = (
     "tests/test_gold.py",
@@ -43,13 +42,7 @@ def workflow(name: str) -> list[str]:
 
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
-    root = tmp_path / "sourcetrace"
-    for folder in COPIED:
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in COPIED_FILES:
-        shutil.copy(ROOT / name, root / name)
-    (root / ".venv").symlink_to(Path(sys.prefix))  # the README's .venv/bin/ commands
-    return root
+    return copy_checkout(tmp_path / "sourcetrace")
 
 
 def environment(root: Path) -> dict[str, str]:

@@ -14,6 +14,8 @@ from .cli_baselines import add_commands as add_baseline_commands
 from .cli_evaluate import add_commands as add_evaluation_commands
 from .cli_output import add_output_options, emit
 from .cli_story import add_commands as add_story_commands
+from .cli_studio import add_commands as add_studio_commands
+from .cli_studio import add_corpus_add_parser
 from .errors import InputError, InputErrors
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -264,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", type=Path, metavar="NEW")
     add_output_options(diff, ("table", "json", "markdown"))
     diff.set_defaults(handler=cmd_corpus_diff)
+    add_corpus_add_parser(corpus_commands)
 
     validate = commands.add_parser(
         "validate",
@@ -283,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_evaluation_commands(commands)
     add_baseline_commands(commands)
     add_story_commands(commands)
+    add_studio_commands(commands)
     return parser
 
 

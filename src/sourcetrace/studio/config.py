@@ -1,0 +1,173 @@
+"""The Label Studio labeling config, generated from schema/labels.json (the one label inventory).
+
+The names below are the contract between the config, the tasks (`convert.to_result`) and the
+importer (`convert.from_result`): a region's control name says its layer, its label says its type
+or attribution role, and per-region controls carry the attributes.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from typing import Any
+
+from ..labels import load_labels
+
+TEXT = "text"  # the object tag, and the task data key of the document text
+HEADER = "header"  # task data key of the metadata line shown above the text
+ENTITY = "entity"  # Labels: one label per entity type
+MENTION = "mention"  # per-region Choices on entity regions
+ENTITY_ID = "entity_id"  # per-region TextArea on entity regions: corpus-wide entity id
+CLAIM = "claim"  # Labels: the one label CLAIM_LABEL
+POLARITY, CERTAINTY, CHECKWORTHY, CLUSTER = "polarity", "certainty", "checkworthy", "cluster"
+ATTRIBUTION = "attribution"  # Labels: the attribution roles
+ATTRIBUTION_TYPE = "attribution_type"  # per-region Choices on CONTENT regions
+CLAIM_LABEL = "CLAIM"
+SOURCE_LABEL, CUE_LABEL, CONTENT_LABEL = "SOURCE", "CUE", "CONTENT"
+ROLE_LABELS = (SOURCE_LABEL, CUE_LABEL, CONTENT_LABEL)
+CHECKWORTHY_CHOICES = {"yes": True, "no": False}
+# relation labels: source -> cue -> content, content -> claim, inner content -> outer content
+REL_SOURCE, REL_CUE, REL_CLAIM, REL_NESTED = "source", "cue", "claim", "nested_in"
+RELATION_LABELS = (REL_SOURCE, REL_CUE, REL_CLAIM, REL_NESTED)
+
+# Distinct colours, in label order (entity types first); stable so annotators learn them.
+PALETTE = (
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
+    "#f032e6", "#9a6324", "#469990", "#808000", "#000075", "#a9a9a9",
+)  # fmt: skip
+ROLE_COLOURS = {
+    CLAIM_LABEL: "#ffe119",
+    SOURCE_LABEL: "#bfef45",
+    CUE_LABEL: "#fabed4",
+    CONTENT_LABEL: "#aaffc3",
+}
+# Digits for entity types, then letters Label Studio does not bind by default.
+ENTITY_HOTKEYS = tuple("1234567890") + ("q", "w", "e", "t", "y")
+ROLE_HOTKEYS = {CLAIM_LABEL: "c", SOURCE_LABEL: "s", CUE_LABEL: "k", CONTENT_LABEL: "n"}
+
+
+def _sub(parent: ET.Element, tag: str, **attributes: Any) -> ET.Element:
+    """A child element; attribute values are strings, escaped by ElementTree."""
+    return ET.SubElement(parent, tag, {k: str(v) for k, v in attributes.items() if v is not None})
+
+
+def _per_region(parent: ET.Element, tag: str, name: str, when: str, **extra: Any) -> ET.Element:
+    """A control shown for the selected region of one Labels group (and label values)."""
+    return _sub(
+        parent,
+        tag,
+        name=name,
+        toName=TEXT,
+        perRegion="true",
+        visibleWhen="region-selected",
+        whenTagName=when,
+        **extra,
+    )
+
+
+def _choices(parent: ET.Element, values: Mapping[str, str] | list[str], **attrs: Any) -> None:
+    element = _per_region(parent, "Choices", choice="single", showInline="true", **attrs)
+    for value in values:
+        hint = values[value] if isinstance(values, Mapping) else None
+        _sub(element, "Choice", value=value, hint=hint)
+
+
+def build_config(labels: Mapping[str, Any] | None = None) -> ET.Element:
+    """The <View> element of the labeling config."""
+    labels = labels or load_labels()
+    entity_types = labels["entity_types"]
+    if len(entity_types) > len(ENTITY_HOTKEYS):
+        raise ValueError(f"{len(entity_types)} entity types but {len(ENTITY_HOTKEYS)} hotkeys")
+    view = ET.Element("View")
+    _sub(view, "Header", value=f"${HEADER}")
+    _sub(view, "Style", value=None).text = ".htx-text { white-space: pre-wrap; }"
+    entity = _sub(view, "Labels", name=ENTITY, toName=TEXT, choice="single")
+    for index, (name, hint) in enumerate(entity_types.items()):
+        _sub(
+            entity,
+            "Label",
+            value=name,
+            hint=hint,
+            background=PALETTE[index % len(PALETTE)],
+            hotkey=ENTITY_HOTKEYS[index],
+        )
+    claim = _sub(view, "Labels", name=CLAIM, toName=TEXT, choice="single")
+    _sub(
+        claim,
+        "Label",
+        value=CLAIM_LABEL,
+        hint="a checkable proposition",
+        background=ROLE_COLOURS[CLAIM_LABEL],
+        hotkey=ROLE_HOTKEYS[CLAIM_LABEL],
+    )
+    roles = _sub(view, "Labels", name=ATTRIBUTION, toName=TEXT, choice="single")
+    role_hints = {
+        SOURCE_LABEL: "who said it, when it is not an entity mention",
+        CUE_LABEL: "the attribution cue (said, according to)",
+        CONTENT_LABEL: "the attributed content",
+    }
+    for role in ROLE_LABELS:
+        _sub(
+            roles,
+            "Label",
+            value=role,
+            hint=role_hints[role],
+            background=ROLE_COLOURS[role],
+            hotkey=ROLE_HOTKEYS[role],
+        )
+    _sub(view, "Text", name=TEXT, value=f"${TEXT}", granularity="symbol")
+    _choices(view, labels["mention_kinds"], name=MENTION, when=ENTITY, required="true")
+    _per_region(
+        view,
+        "TextArea",
+        ENTITY_ID,
+        ENTITY,
+        placeholder="corpus-wide entity id",
+        maxSubmissions="1",
+        editable="true",
+        required="true",
+    )
+    _choices(view, labels["claim_polarity"], name=POLARITY, when=CLAIM, required="true")
+    _choices(view, labels["claim_certainty"], name=CERTAINTY, when=CLAIM, required="true")
+    _choices(view, list(CHECKWORTHY_CHOICES), name=CHECKWORTHY, when=CLAIM, required="true")
+    _per_region(
+        view,
+        "TextArea",
+        CLUSTER,
+        CLAIM,
+        placeholder="corpus-wide claim cluster id",
+        maxSubmissions="1",
+        editable="true",
+        required="true",
+    )
+    _choices(
+        view,
+        labels["attribution_types"],
+        name=ATTRIBUTION_TYPE,
+        when=ATTRIBUTION,
+        whenLabelValue=CONTENT_LABEL,
+        required="true",
+    )
+    relations = _sub(view, "Relations")
+    for value in RELATION_LABELS:
+        _sub(relations, "Relation", value=value)
+    return view
+
+
+def config_xml(labels: Mapping[str, Any] | None = None) -> str:
+    """The labeling config as text, indented, ending in a newline."""
+    view = build_config(labels)
+    ET.indent(view)
+    return ET.tostring(view, encoding="unicode") + "\n"
+
+
+def config_labels(xml: str) -> dict[str, list[str]]:
+    """Control name -> its label, choice or relation values, read back from a config."""
+    root = ET.fromstring(xml)
+    found: dict[str, list[str]] = {}
+    for control in root.iter():
+        if control.tag in ("Labels", "Choices"):
+            found[control.get("name", "")] = [c.get("value", "") for c in control]
+        elif control.tag == "Relations":
+            found["relations"] = [c.get("value", "") for c in control]
+    return found

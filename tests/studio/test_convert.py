@@ -1,0 +1,136 @@
+"""Gold <-> Label Studio result items: lossless on all five gold files, offline."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from conftest import REPO
+from sourcetrace.labels import load_labels
+from sourcetrace.studio.convert import from_result, to_result
+
+GOLD_FILES = sorted((REPO / "annotations" / "gold").glob("*.json"))
+TEXTS = {
+    json.loads(line)["doc_id"]: json.loads(line)["text"]
+    for line in (REPO / "corpus" / "data" / "documents.jsonl").read_text("utf-8").splitlines()
+}
+
+
+def back(result, gold):
+    return from_result(
+        json.loads(json.dumps(result)),  # as a server stores it
+        TEXTS[gold["doc_id"]],
+        doc_id=gold["doc_id"],
+        text_sha256=gold["text_sha256"],
+        labels=load_labels(),
+    )
+
+
+def test_there_are_five_gold_files():
+    assert len(GOLD_FILES) == 5
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.stem)
+def test_gold_survives_the_round_trip_exactly(path):
+    gold = json.loads(path.read_text(encoding="utf-8"))
+    converted = back(to_result(gold), gold)
+    assert converted.problems == [] and converted.repairs == []
+    assert converted.annotation == gold
+    # key order too: the pulled file is byte for byte the gold file
+    assert json.dumps(converted.annotation) == json.dumps(gold)
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.stem)
+def test_regions_have_unique_string_ids_and_relations_resolve(path):
+    gold = json.loads(path.read_text(encoding="utf-8"))
+    result = to_result(gold)
+    spans = [r for r in result if r["type"] == "labels"]
+    ids = [r["id"] for r in spans]
+    assert all(isinstance(i, str) for i in ids) and len(set(ids)) == len(ids)
+    cues = sum(a["cue"] is not None for a in gold["attributions"])
+    span_sources = sum(
+        a["source"] is not None and "mention" not in a["source"] for a in gold["attributions"]
+    )
+    layers = len(gold["entities"]) + len(gold["claims"]) + len(gold["attributions"])
+    assert len(spans) == layers + cues + span_sources
+    relations = [r for r in result if r["type"] == "relation"]
+    assert {r["from_id"] for r in relations} | {r["to_id"] for r in relations} <= set(ids)
+    kinds = Counter(r["labels"][0] for r in relations)
+    assert kinds["claim"] == sum(len(a["content"]["claims"]) for a in gold["attributions"])
+    assert kinds["nested_in"] == sum(a["nested_in"] is not None for a in gold["attributions"])
+    assert kinds["source"] == sum(a["source"] is not None for a in gold["attributions"])
+
+
+def test_every_span_value_holds_its_text():
+    gold = json.loads(GOLD_FILES[0].read_text(encoding="utf-8"))
+    text = TEXTS[gold["doc_id"]]
+    for item in to_result(gold):
+        value = item.get("value", {})
+        if isinstance(value.get("text"), str):
+            assert text[value["start"] : value["end"]] == value["text"]
+
+
+@pytest.fixture
+def small():
+    gold = json.loads(GOLD_FILES[0].read_text(encoding="utf-8"))
+    nested = next(a for a in gold["attributions"] if a["nested_in"])
+    outer = next(a for a in gold["attributions"] if a["id"] == nested["nested_in"])
+    keep = {nested["id"], outer["id"]}
+    attributions = [a for a in gold["attributions"] if a["id"] in keep]
+    claims = {k for a in attributions for k in a["content"]["claims"]}
+    mentions = {
+        a["source"]["mention"] for a in attributions if a["source"] and "mention" in a["source"]
+    }
+    return {
+        **gold,
+        "entities": [e for e in gold["entities"] if e["id"] in mentions],
+        "claims": [c for c in gold["claims"] if c["id"] in claims],
+        "attributions": attributions,
+    }
+
+
+def test_relations_drawn_the_other_way_read_the_same(small):
+    result = to_result(small)
+    for item in result:
+        if item["type"] == "relation" and item["labels"] != ["nested_in"]:
+            item["from_id"], item["to_id"], item["direction"] = (
+                item["to_id"],
+                item["from_id"],
+                "left",
+            )
+            del item["labels"]
+    assert back(result, small).annotation == small
+
+
+def test_a_missing_attribute_is_refused_naming_the_region(small):
+    result = to_result(small)
+    claim_id = small["claims"][0]["id"]
+    result = [
+        r for r in result if not (r.get("id") == claim_id and r.get("from_name") == "cluster")
+    ]
+    converted = back(result, small)
+    assert len(converted.problems) == 1
+    assert repr(claim_id) in converted.problems[0] and "cluster" in converted.problems[0]
+
+
+def test_two_cues_for_one_content_are_refused(small):
+    result = to_result(small)
+    attribution = small["attributions"][0]
+    cue = next(r for r in result if r.get("value", {}).get("labels") == ["CUE"])
+    extra = json.loads(json.dumps(cue)) | {"id": "extra_cue"}
+    result += [extra, {"from_id": "extra_cue", "to_id": attribution["id"], "type": "relation"}]
+    problems = back(result, small).problems
+    assert any("2 cues" in p and repr(attribution["id"]) in p for p in problems)
+
+
+def test_an_unknown_label_and_a_dangling_relation_are_refused(small):
+    result = to_result(small)
+    result[0]["value"]["labels"] = ["NOT_A_LABEL"]
+    result.append(
+        {"from_id": "nowhere", "to_id": small["attributions"][0]["id"], "type": "relation"}
+    )
+    problems = back(result, small).problems
+    assert any("NOT_A_LABEL" in p and repr(result[0]["id"]) in p for p in problems)
+    assert any("'nowhere'" in p for p in problems)

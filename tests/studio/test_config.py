@@ -75,3 +75,10 @@ def test_the_server_accepts_the_config(label_studio):
     project = ls.projects.create(title="config check", label_config=config_xml())
     stored = ls.projects.get(id=project.id).label_config
     assert config_labels(stored) == config_labels(config_xml())
+
+
+def test_the_committed_config_is_the_generated_one():
+    # annotations/label-studio/config.xml is what a user pastes into Label Studio's UI: it must
+    # follow labels.json (regenerate with `sourcetrace studio config --output` that path)
+    committed = (REPO / "annotations" / "label-studio" / "config.xml").read_text(encoding="utf-8")
+    assert committed.strip() == config_xml().strip()

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := build/demo
 
-.PHONY: demo test install chromium lint clean bench readme leaderboard
+.PHONY: demo test install chromium lint clean bench readme leaderboard fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: install chromium
 
 leaderboard: install
 	$(BIN)/sourcetrace leaderboard
+
+# the property-based tests with 2000 examples each and a fresh seed (CI runs 40, seed fixed)
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_properties.py
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

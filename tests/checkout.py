@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("src", "tests", "seeds", "annotations", "schema", "corpus", "docs", "evaluate", ".ci")
-FILES = ("pyproject.toml", "README.md", "Makefile")
+FILES = ("pyproject.toml", "README.md", "Makefile", "SECURITY.md", ".gitignore")
 
 
 def copy_checkout(dest: Path, *, with_venv: bool = True) -> Path:

@@ -19,6 +19,14 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# the hypothesis profiles of the property tests (see fuzz_profiles.py)
+try:
+    from fuzz_profiles import load_profile
+
+    load_profile()
+except ImportError:  # without hypothesis, the property tests skip themselves
+    pass
 CORPUS_DOCUMENTS = REPO_ROOT / "corpus" / "data" / "documents.jsonl"
 
 # Runs the console script's entry point; there is no `python -m sourcetrace`.

@@ -57,3 +57,66 @@ def test_writing_into_a_read_only_folder_is_exit_2(tmp_path, run_cli):
         folder.chmod(0o700)
     assert result.code == 2
     assert "Traceback" not in result.err
+
+
+# ---------------------------------------------------------------- output errors (issue 17)
+
+
+@pytest.fixture
+def story_files(tmp_path):
+    from gold_factory import story_gold, write_jsonl
+
+    gold = write_jsonl(tmp_path / "gold.jsonl", story_gold())
+    return gold, gold  # gold scored against itself
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown"])
+def test_output_stdout_to_a_full_device_is_exit_2(story_files, fmt):
+    import os
+    import subprocess
+    import sys
+
+    from gold_factory import ROOT as REPO_ROOT
+
+    predictions, gold = story_files
+    code = "import sys; from sourcetrace.cli import main; sys.exit(main())"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
+    args = ["evaluate", predictions, "--gold", gold, "--format", fmt]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *map(str, args)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("failing", "error", "says"),
+    [
+        ("tempfile.mkstemp", PermissionError(13, "Permission denied"), "Permission denied"),
+        ("os.fsync", OSError(28, "No space left on device"), "No space left on device"),
+    ],
+)
+def test_output_to_a_read_only_folder_or_a_full_disk_is_exit_2_and_leaves_no_file(
+    tmp_path, run_cli, monkeypatch, story_files, failing, error, says
+):
+    import importlib
+
+    predictions, gold = story_files
+    module, name = failing.split(".")
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(importlib.import_module(module), name, fail)
+    out = tmp_path / "out" / "report.json"
+    result = run_cli("evaluate", predictions, "--gold", gold, "--output", out)
+    monkeypatch.undo()
+    assert result.code == 2
+    assert says in result.err and "Traceback" not in result.err
+    assert list(out.parent.iterdir()) == []  # no partial file, no temp file

@@ -1153,3 +1153,51 @@ def test_resample_counts_have_a_documented_maximum(run_cli, gold_path, mixed_pat
     assert result.code == 2
     assert f"at most {MAX_SAMPLES:,}" in result.err
     assert result.out == ""
+
+
+# ------------------------------------------------------------------ hostile input (issue 17)
+
+
+@pytest.mark.parametrize("doc_id", [["st-000"], {"a": 1}, 7, None, True])
+def test_doc_id_of_another_type_is_exit_2_not_a_traceback(tmp_path, run_cli, gold_path, doc_id):
+    # a list or dict as doc_id once crashed with "unhashable type"
+    record = {**without_text(story_gold(("st-000",))[0]), "doc_id": doc_id}
+    path = write_jsonl(tmp_path / "bad.jsonl", [record])
+    result = run_cli("evaluate", path, "--gold", gold_path)
+    assert result.code == 2
+    assert "/doc_id" in result.err and len(result.err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("predictions", "gold"),
+    [(None, "story"), (5, "story"), (b"{}", "story"), ("story", 5), ("story", {"a": 1})],
+)
+def test_python_api_with_a_bare_value_is_an_input_error(predictions, gold) -> None:
+    # sourcetrace.evaluate(None) once died with "TypeError: 'NoneType' object is not iterable"
+    story = story_gold()
+    predictions = story if predictions == "story" else predictions
+    gold = story if gold == "story" else gold
+    with pytest.raises(InputError, match="expected a path"):
+        sourcetrace.evaluate(predictions, gold=gold)
+
+
+def test_cluster_scores_under_a_mention_filter_ignore_what_entity_scores_ignore() -> None:
+    # A prediction on a pronoun (excluded by --mentions name) that overlaps it without sharing
+    # its span is ignored by the entity scores; the cluster scores once counted it anyway.
+    gold = story_gold(("st-000",))
+    pronoun = next(e for e in gold[0]["entities"] if e["mention"] == "pronoun")
+    names = [e for e in gold[0]["entities"] if e["mention"] == "name"]
+    stray = {
+        "start": pronoun["start"] + 1,
+        "end": pronoun["end"],
+        "type": "ORG",
+        "entity": "nobody-in-gold",
+    }
+    clean = [{"doc_id": "st-000", "entities": names}]
+    noisy = [{"doc_id": "st-000", "entities": [*names, stray]}]
+    reports = [sourcetrace.evaluate(p, gold=gold, mentions=["name"]) for p in (clean, noisy)]
+    entities = [r["layers"]["entities"] for r in reports]
+    assert entities[1]["ignored_predictions"] == 1  # the entity scores ignore the stray one
+    assert entities[0]["overall"] == entities[1]["overall"]
+    assert entities[0]["clusters"] == entities[1]["clusters"]  # and so do the cluster scores
+    assert entities[1]["clusters"]["conll_f1"] == pytest.approx(1.0)

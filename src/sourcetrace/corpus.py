@@ -6,25 +6,32 @@ one hand-edited file in it is `CHANGELOG.md`, whose newest heading is the corpus
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import re
-from collections.abc import Mapping
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, InputErrors, raise_all
 from .jsonio import (
-    atomic_write,
+    current_umask,
     dumps_pretty,
     jsonl_text,
     parse_json,
+    read_checked_bytes,
     read_json,
     read_records,
     read_text,
 )
-from .schema import LAYERS, sha256_text, validate_record
+from .schema import LAYERS, excerpt, sha256_text, validate_record
 
 CORPUS_NAME = "sourcetrace"
 DOCUMENT_FIELDS = (
@@ -69,7 +76,7 @@ def read_version(changelog: Path) -> str:
             file=changelog,
             expected="corpus/CHANGELOG.md with a '## X.Y.Z' heading per version",
         )
-    match = _VERSION_HEADING.search(changelog.read_text(encoding="utf-8"))
+    match = _VERSION_HEADING.search(read_text(changelog))
     if not match:
         raise InputError(
             "no version heading found",
@@ -103,7 +110,7 @@ def with_seed_text(meta: Any, seeds: Path) -> dict[str, Any] | None:
     seed = seeds / name
     if not seed.is_file():
         return None
-    record = {"doc_id": meta.get("doc_id"), "text": seed.read_bytes().decode("utf-8")}
+    record = {"doc_id": meta.get("doc_id"), "text": read_text(seed)}
     record.update({k: v for k, v in meta.items() if k not in ("doc_id", "text")})
     return {k: record[k] for k in DOCUMENT_FIELDS if k in record} | {
         k: v for k, v in record.items() if k not in DOCUMENT_FIELDS
@@ -112,7 +119,7 @@ def with_seed_text(meta: Any, seeds: Path) -> dict[str, Any] | None:
 
 def source_hashes(root: Path) -> dict[str, str]:
     return {
-        p.relative_to(root).as_posix(): sha256_bytes(p.read_bytes())
+        p.relative_to(root).as_posix(): sha256_bytes(read_checked_bytes(p))
         for p in _source_files(root)
         if p.is_file()
     }
@@ -314,9 +321,61 @@ def render_outputs(source: Source) -> dict[str, str]:
     return outputs
 
 
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+# a path inside the corpus folder: no "..", no absolute path, no hidden file
+_INSIDE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+
+
 def read_manifest(corpus: Path) -> dict[str, Any] | None:
-    path = corpus / "MANIFEST.json"
-    return read_json(path) if path.is_file() else None
+    """The MANIFEST.json of a corpus folder, checked for the shape `build` writes; None if absent.
+
+    A MANIFEST is read from folders that other people copied: a `files` list, a version like
+    `[/bogus]` or a path out of the folder is refused here, before any reader trusts it.
+    """
+    path = Path(corpus) / "MANIFEST.json"
+    if not path.is_file():
+        return None
+    manifest = read_json(path)
+    problem = manifest_problem(manifest)
+    if problem is not None:
+        where, what = problem
+        raise InputError(
+            f"not a MANIFEST as `sourcetrace corpus build` writes it: {what}",
+            file=path,
+            pointer=where,
+            expected="name, version X.Y.Z, data_sha256 and files {path: {sha256, ...}} with "
+            "paths inside the corpus folder (rebuild it, or restore it from version control)",
+        )
+    return manifest
+
+
+def manifest_problem(manifest: Any) -> tuple[str, str] | None:
+    """(pointer, what is wrong) for the first fault in a MANIFEST's shape, else None."""
+    if not isinstance(manifest, dict):
+        return "/", f"a JSON {type(manifest).__name__}, not an object"
+    version = manifest.get("version")
+    if not isinstance(version, str) or not _VERSION.match(version):
+        return "/version", f"version {excerpt(str(version))} is not X.Y.Z"
+    if not isinstance(manifest.get("data_sha256"), str) or not _SHA256.match(
+        manifest["data_sha256"]
+    ):
+        return "/data_sha256", "data_sha256 is not a sha256 in hex"
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return "/files", f"files is a {type(files).__name__}, not an object"
+    for rel, entry in files.items():
+        if not _INSIDE.match(rel):
+            return f"/files/{rel}", f"the path {excerpt(rel)} leads out of the corpus folder"
+        if not isinstance(entry, dict) or not _SHA256.match(str(entry.get("sha256"))):
+            return f"/files/{rel}", "an entry without a sha256 in hex"
+    documents = manifest.get("documents", {})
+    if not isinstance(documents, dict):
+        return "/documents", f"documents is a {type(documents).__name__}, not an object"
+    for doc_id, entry in documents.items():
+        if not isinstance(entry, dict) or not _SHA256.match(str(entry.get("text_sha256"))):
+            return f"/documents/{doc_id}", "a document without a text_sha256 in hex"
+    return None
 
 
 @dataclass
@@ -333,27 +392,62 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
 
 
+# The files of a release; everything else in corpus/ (CHANGELOG.md, edited by hand) is a source
+# and stays where it is.
+GENERATED = ("MANIFEST.json", "README.md", "data")
+LOCK_FILE = ".corpus.lock"  # beside corpus/, not in it: the folder itself is swapped
+_BUILDING, _RETIRED = ".corpus.build-", ".corpus.old-"
+KILL_AT_VARIABLE = "SOURCETRACE_TEST_KILL_AT"
+
+
+def _step(name: str) -> None:
+    """A named point of the publication. Test-only: SOURCETRACE_TEST_KILL_AT=<name> kills the
+    build there with SIGKILL, so a test can show that every reader then sees the old release or
+    the new one, never a mix. Unset in normal use, where this does nothing."""
+    if os.environ.get(KILL_AT_VARIABLE) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """An exclusive lock on the checkout's corpus: two builds at once run one after the other
+    instead of deleting each other's files. Released by the kernel if the process dies.
+    POSIX only (fcntl), imported here so that readers of a corpus work everywhere."""
+    import fcntl
+
+    with open(Path(root) / LOCK_FILE, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def build(root: Path) -> BuildResult:
-    """Write corpus/ from the sources. Refuses to change data under an unchanged version."""
+    """Write corpus/ from the sources, all files or none, under a lock. Refuses to change data
+    under an unchanged version and to move the version back."""
     root = Path(root)
+    with build_lock(root):
+        _step("locked")
+        _recover(root)
+        return _build_locked(root)
+
+
+def _build_locked(root: Path) -> BuildResult:
     source = load_source(root)
     corpus = root / "corpus"
     outputs = render_outputs(source)
-    old = read_manifest(corpus)
+    old = read_manifest(corpus)  # the last release: the witness of what each version holds
     new_manifest = json.loads(outputs["MANIFEST.json"])
-    released = old.get("version") if isinstance(old, dict) else None
-    if isinstance(released, str) and _version_key(source.version) < _version_key(released):
+    released = old.get("version") if old else None
+    if released is not None and _version_key(source.version) < _version_key(released):
         raise InputError(
             f"the version would move back from {released} to {source.version}; versions only "
             "grow (was a CHANGELOG heading deleted?)",
             file=corpus / "CHANGELOG.md",
             expected=f"a '## X.Y.Z' entry above {released} at the top of corpus/CHANGELOG.md",
         )
-    if (
-        old
-        and old.get("version") == source.version
-        and old.get("data_sha256") != new_manifest["data_sha256"]
-    ):
+    if old and released == source.version and old["data_sha256"] != new_manifest["data_sha256"]:
         raise InputError(
             f"the corpus data would change but the version stays {source.version}; a version is "
             "never silently changed",
@@ -364,18 +458,128 @@ def build(root: Path) -> BuildResult:
     written, unchanged = [], []
     for rel, text in outputs.items():
         path = corpus / rel
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
+        if path.is_file() and path.read_bytes() == text.encode("utf-8"):
             unchanged.append(rel)
-            continue
-        atomic_write(path, text)
-        written.append(rel)
-    removed = []
-    for stale in sorted((corpus / "data").glob("*")):
-        rel = stale.relative_to(corpus).as_posix()
-        if rel not in outputs:
-            stale.unlink()
-            removed.append(rel)
+        else:
+            written.append(rel)
+    data = corpus / "data"
+    removed = sorted(
+        f"data/{p.name}"
+        for p in (data.iterdir() if data.is_dir() else [])
+        if f"data/{p.name}" not in outputs
+    )
+    leftovers = [p for p in corpus.iterdir() if _is_temp(p.name)] if corpus.is_dir() else []
+    if written or removed or leftovers:
+        _publish(root, outputs)
     return BuildResult(source.version, written, unchanged, removed)
+
+
+def publish_steps(files: Iterable[str]) -> list[str]:
+    """The named steps of a build that publishes ``files`` (paths under corpus/, in the order
+    they are written), where SOURCETRACE_TEST_KILL_AT can stop it (see _step)."""
+    steps = ["locked"]
+    for rel in files:
+        steps += [f"write {rel}", f"fsync {rel}"]
+    return [*steps, "carry over", "fsync folder", "swap", "fsync root", "clean up"]
+
+
+def _publish(root: Path, outputs: Mapping[str, str]) -> None:
+    """Write the release into a sibling temp folder, fsync it, and swap it with corpus/ in one
+    rename (RENAME_EXCHANGE): a reader, or a build killed at any point, sees the old release
+    or the new one. Hand-edited files of corpus/ are carried over as hard links."""
+    corpus = root / "corpus"
+    staging = Path(tempfile.mkdtemp(prefix=_BUILDING, dir=root))
+    for rel, text in outputs.items():
+        path = staging / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            _step(f"write {rel}")
+            handle.flush()
+            os.fsync(handle.fileno())
+        _step(f"fsync {rel}")
+        os.chmod(path, 0o666 & ~current_umask())
+    for entry in sorted(corpus.iterdir()) if corpus.is_dir() else []:
+        if entry.name in GENERATED or _is_temp(entry.name):
+            continue  # leftovers of an interrupted write do not survive a rebuild
+        _carry_over(entry, staging / entry.name)
+    _step("carry over")
+    for folder in (staging / "data", staging):
+        _fsync_folder(folder)
+    _step("fsync folder")
+    if corpus.is_dir():
+        _exchange(staging, corpus)
+    else:
+        os.rename(staging, corpus)
+    _step("swap")
+    _fsync_folder(root)
+    _step("fsync root")
+    shutil.rmtree(staging, ignore_errors=True)  # the old release, now under the temp name
+    _step("clean up")
+
+
+def _carry_over(entry: Path, target: Path) -> None:
+    if entry.is_dir() and not entry.is_symlink():
+        shutil.copytree(entry, target, symlinks=True)
+        return
+    try:
+        os.link(entry, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(entry, target, follow_symlinks=False)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _exchange(staging: Path, corpus: Path) -> None:
+    """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); where the system lacks it,
+    two renames, with the old release kept under `.corpus.old-*` until the new one is in place
+    (a build that dies between them is put back by the next build, see _recover)."""
+    if _rename_exchange(staging, corpus):
+        return
+    retired = staging.with_name(_RETIRED + staging.name.removeprefix(_BUILDING))
+    os.rename(corpus, retired)
+    _step("retire")
+    os.rename(staging, corpus)
+    os.rename(retired, staging)  # so that the caller's clean-up removes the old release
+
+
+def _rename_exchange(a: Path, b: Path) -> bool:
+    """True if renameat2(RENAME_EXCHANGE) swapped ``a`` and ``b``; False where unsupported."""
+    if os.environ.get("SOURCETRACE_TEST_NO_EXCHANGE"):  # test-only: exercise the fallback
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(error, os.strerror(error), str(b))
+
+
+def _recover(root: Path) -> None:
+    """Undo what a killed build left beside corpus/: put a retired release back if corpus/ is
+    gone (the two-rename fallback died in between), and remove unfinished temp folders."""
+    corpus = root / "corpus"
+    retired = sorted(root.glob(_RETIRED + "*"))
+    if not corpus.exists() and retired:
+        os.rename(retired.pop(), corpus)
+    for leftover in [*retired, *root.glob(_BUILDING + "*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def verify(root: Path) -> list[str]:
@@ -428,20 +632,32 @@ def verify_folder(corpus: Path) -> list[str]:
 
     Without the sources this cannot tell whether the build is current; it tells whether the data
     are the data the manifest describes: every file's sha256, the combined data sha256, and the
-    sha256 of every document text.
+    sha256 of every document text. Only files inside the folder are read, and a leftover temp
+    file of an interrupted write is a finding, not a pass.
     """
     corpus = Path(corpus)
-    manifest = read_manifest(corpus)
+    try:
+        manifest = read_manifest(corpus)
+    except InputError as exc:
+        return [str(exc)]
     if manifest is None:
         return [f"{corpus / 'MANIFEST.json'}: missing; this is not a built corpus folder"]
     problems: list[str] = []
     data_hashes: dict[str, str] = {}
-    for rel, entry in sorted(manifest.get("files", {}).items()):
+    inside = corpus.resolve()
+    for rel, entry in sorted(manifest["files"].items()):
         path = corpus / rel
+        if not path.resolve().is_relative_to(inside):
+            problems.append(f"{path}: a link out of the corpus folder; not read")
+            continue
         if not path.is_file():
             problems.append(f"{path}: listed in MANIFEST.json but missing")
             continue
-        digest = sha256_bytes(path.read_bytes())
+        try:
+            digest = sha256_bytes(read_checked_bytes(path))
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
         if rel.startswith("data/"):
             data_hashes[rel] = digest
         if digest != entry["sha256"]:
@@ -449,14 +665,24 @@ def verify_folder(corpus: Path) -> list[str]:
                 f"{path}: sha256 differs from MANIFEST.json (edited by hand?); "
                 "corpus/ is written only by `sourcetrace corpus build`"
             )
-    for path in sorted((corpus / "data").glob("*")) if (corpus / "data").is_dir() else []:
-        if path.relative_to(corpus).as_posix() not in manifest.get("files", {}):
-            problems.append(f"{path}: not listed in MANIFEST.json")
+    listed = set(manifest["files"])
+    for folder in (corpus, corpus / "data"):
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            rel = path.relative_to(corpus).as_posix()
+            if _is_temp(path.name) or (folder != corpus and rel not in listed and path.is_file()):
+                problems.append(
+                    f"{path}: not listed in MANIFEST.json"
+                    + (" (left by an interrupted write)" if _is_temp(path.name) else "")
+                )
     if not problems and data_sha256(data_hashes) != manifest.get("data_sha256"):
         problems.append(f"{corpus / 'MANIFEST.json'}: data_sha256 does not match the data files")
     if not problems:
         documents = manifest.get("documents", {})
-        for row in read_corpus_documents(corpus):
+        try:
+            rows = read_corpus_documents(corpus)
+        except InputError as exc:
+            return [str(exc)]
+        for row in rows:
             expected = documents.get(row["doc_id"], {}).get("text_sha256")
             if sha256_text(row["text"]) != expected:
                 problems.append(
@@ -464,6 +690,29 @@ def verify_folder(corpus: Path) -> list[str]:
                     f"{row['doc_id']} does not hash to MANIFEST.json's text_sha256"
                 )
     return problems
+
+
+def _is_temp(name: str) -> bool:
+    """A temp file of atomic_write (`.NAME.XXXX.tmp`): never part of a release."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+def check_folder(folder: Path) -> dict[str, Any]:
+    """Refuse a corpus folder whose data are not what its MANIFEST.json says, and return that
+    MANIFEST: no score, row or count may be given under a version its data do not have."""
+    folder = Path(folder)
+    problems = verify_folder(folder)
+    if problems:
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise InputError(
+            f"the corpus folder does not match its MANIFEST.json: {problems[0]}{more}",
+            file=folder / "MANIFEST.json",
+            expected="a corpus folder as `sourcetrace corpus build` wrote it (check it with "
+            "`sourcetrace corpus verify --corpus FOLDER`)",
+        )
+    manifest = read_manifest(folder)
+    assert manifest is not None  # verify_folder found it
+    return manifest
 
 
 # ---------------------------------------------------------------- reading a built corpus
@@ -478,25 +727,56 @@ def read_corpus_documents(corpus: Path) -> list[dict[str, Any]]:
             expected="a corpus folder built by `sourcetrace corpus build`",
         )
     _, records = read_records(path)
+    for record in records:
+        problem = _row_problem(record.value)
+        if problem is not None:
+            where, what = problem
+            raise InputError(
+                f"not a document row as `sourcetrace corpus build` writes it: {what}",
+                file=path,
+                line=record.line,
+                pointer=where,
+                expected="doc_id, text, story_id and annotated, and a list per layer",
+            )
     return [r.value for r in records]
+
+
+_ROW_FIELDS = {"doc_id": str, "text": str, "story_id": str, "annotated": bool}
+
+
+def _row_problem(row: Any) -> tuple[str, str] | None:
+    """(pointer, what is wrong) for a row of data/documents.jsonl that readers cannot use:
+    doc_id and text are required; story_id, annotated and the layers have their types."""
+    if not isinstance(row, dict):
+        return "/", f"a JSON {type(row).__name__}, not an object"
+    for name, kind in _ROW_FIELDS.items():
+        value = row.get(name)
+        if (name in ("doc_id", "text") or value is not None) and not isinstance(value, kind):
+            return f"/{name}", f"{name} is missing or not a {kind.__name__}"
+    for layer in LAYERS:
+        items = row.get(layer, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            return f"/{layer}", f"{layer} is not a list of objects"
+    return None
 
 
 def info(corpus: Path) -> dict[str, Any]:
     """Version, hashes and per-document counts of a built corpus folder."""
     corpus = Path(corpus)
-    manifest = read_manifest(corpus) or {}
+    manifest = check_folder(corpus)  # counts are shown under the version: they must be its own
     rows = []
     for doc in read_corpus_documents(corpus):
+        zones = doc.get("zones")
         rows.append(
             {
                 "doc_id": doc["doc_id"],
-                "story_id": doc["story_id"],
-                "outlet": doc["outlet"],
-                "published": doc["published"],
+                "story_id": doc.get("story_id"),
+                "outlet": doc.get("outlet"),
+                "published": doc.get("published"),
                 "characters": len(doc["text"]),
-                "zones": len(doc["zones"]),
-                "annotated": doc["annotated"],
-                **{layer: len(doc[layer]) for layer in LAYERS},
+                "zones": len(zones) if isinstance(zones, list) else 0,
+                "annotated": bool(doc.get("annotated")),
+                **{layer: len(doc.get(layer, [])) for layer in LAYERS},
             }
         )
     totals = {layer: sum(r[layer] for r in rows) for layer in LAYERS}
@@ -518,15 +798,15 @@ def natural_key(item_id: str) -> list[Any]:
 
 
 def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {item["id"]: item for item in items}
+    return {str(item.get("id")): item for item in items}
 
 
 def diff(old: Path, new: Path) -> dict[str, Any]:
     """What a user reads before trusting scores across versions: documents and items that were
     added, removed or changed between two corpus folders."""
+    old_manifest, new_manifest = check_folder(Path(old)), check_folder(Path(new))
     old_docs = {d["doc_id"]: d for d in read_corpus_documents(old)}
     new_docs = {d["doc_id"]: d for d in read_corpus_documents(new)}
-    old_manifest, new_manifest = read_manifest(Path(old)) or {}, read_manifest(Path(new)) or {}
     result: dict[str, Any] = {
         "old_version": old_manifest.get("version"),
         "new_version": new_manifest.get("version"),
@@ -540,7 +820,7 @@ def diff(old: Path, new: Path) -> dict[str, Any]:
     }
     for doc_id in sorted(old_docs.keys() & new_docs.keys()):
         a, b = old_docs[doc_id], new_docs[doc_id]
-        if a["text_sha256"] != b["text_sha256"]:
+        if a.get("text_sha256") != b.get("text_sha256") or a["text"] != b["text"]:
             result["documents"]["text_changed"].append(doc_id)
         changed = [
             k for k in DOCUMENT_FIELDS if k not in ("text", "text_sha256") and a.get(k) != b.get(k)

@@ -135,11 +135,13 @@ def folds(k: int, corpus: str | Path | None = None) -> list[Fold]:
     """k story-grouped folds of doc ids: documents retelling one story never straddle a split."""
     from sklearn.model_selection import GroupKFold
 
-    from .corpus import read_corpus_documents
+    from .corpus import check_folder, read_corpus_documents
 
-    documents = read_corpus_documents(Path(corpus) if corpus is not None else corpus_dir())
+    folder = Path(corpus) if corpus is not None else corpus_dir()
+    check_folder(folder)  # folds of rows that are not the manifest's version would mislead
+    documents = read_corpus_documents(folder)
     doc_ids = [d["doc_id"] for d in documents]
-    stories = [d["story_id"] for d in documents]
+    stories = [d.get("story_id") or d["doc_id"] for d in documents]  # no story: its own
     if isinstance(k, bool) or not isinstance(k, int):
         raise TypeError(f"k must be a whole number, not {k!r}")
     if not 2 <= k <= len(set(stories)):

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import __version__
 from .annotation_files import read_pass
-from .corpus import read_corpus_documents, read_manifest, verify_folder
+from .corpus import check_folder, read_corpus_documents
 from .errors import InputError, raise_all
 from .jsonio import Record, canonical_sha256, read_records_with_sha256
 from .paths import corpus_dir
@@ -21,7 +21,11 @@ from .scoring.attributions import summarize_attributions, tally_attributions
 from .scoring.claims import lenient_claim_pairs, summarize_claims, tally_claims
 from .scoring.clusters import summarize_clusters, tally_clusters
 from .scoring.common import Tally, add_tallies
-from .scoring.entities import summarize_entities, tally_entities
+from .scoring.entities import (
+    ignored_prediction_indices,
+    summarize_entities,
+    tally_entities,
+)
 from .scoring.matching import match_items, same_piece
 
 MISSING_POLICIES = ("error", "empty")
@@ -84,21 +88,34 @@ def load_gold(gold: Any = None) -> GoldSet:
         path = Path(gold)
         _, records, digest = read_records_with_sha256(path)
         return _gold_from_records(records, path, "custom", digest, str(path))
-    records = [Record(value, index + 1) for index, value in enumerate(gold)]
+    records = [Record(value, index + 1) for index, value in enumerate(_records(gold, "gold"))]
     digest = canonical_sha256([r.value for r in records])
     return _gold_from_records(records, "<gold>", "custom", digest, "<python>")
 
 
 def _gold_from_corpus(folder: Path) -> GoldSet:
-    check_corpus_folder(folder)
-    manifest = read_manifest(folder) or {}
+    manifest = check_corpus_folder(folder)
     rows = read_corpus_documents(folder)
+    problems = [
+        problem
+        for line, row in enumerate(rows, start=1)
+        if row.get("annotated")
+        for problem in validate_record(
+            {"doc_id": row["doc_id"], "text_sha256": row.get("text_sha256")}
+            | {layer: row.get(layer, []) for layer in LAYERS},
+            "annotation",
+            folder / "data" / "documents.jsonl",
+            line,
+            text_for={row["doc_id"]: row["text"]}.get,
+        )
+    ]
+    raise_all(problems)  # gold that `build` would not have written is not scored against
     texts = {row["doc_id"]: row["text"] for row in rows}
     documents = {
         row["doc_id"]: {
             "doc_id": row["doc_id"],
             "text": row["text"],
-            **{layer: row[layer] for layer in LAYERS},
+            **{layer: row.get(layer, []) for layer in LAYERS},
         }
         for row in rows
         if row.get("annotated")
@@ -121,18 +138,10 @@ def _gold_from_corpus(folder: Path) -> GoldSet:
     )
 
 
-def check_corpus_folder(folder: Path) -> None:
+def check_corpus_folder(folder: Path) -> dict[str, Any]:
     """Refuse a corpus folder whose data are not what its MANIFEST.json says: no score may be
-    signed with a version and data sha256 that its gold does not have."""
-    problems = verify_folder(folder)
-    if problems:
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise InputError(
-            f"the corpus folder does not match its MANIFEST.json: {problems[0]}{more}",
-            file=folder / "MANIFEST.json",
-            expected="a corpus folder as `sourcetrace corpus build` wrote it (check it with "
-            "`sourcetrace corpus verify --corpus FOLDER`)",
-        )
+    signed with a version and data sha256 that its gold does not have. Returns the MANIFEST."""
+    return check_folder(folder)
 
 
 def is_corpus_folder(path: Path) -> bool:
@@ -187,6 +196,21 @@ def _gold_from_records(
     return GoldSet(documents, {d: v["text"] for d, v in documents.items()}, version, digest, source)
 
 
+def _records(value: Any, what: str) -> list[Any]:
+    """Records handed over from Python: a list (or other iterable) of dicts, never a bare value
+    such as None, a number or one dict, which would fail deep inside with a TypeError."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InputError(
+            f"{what} is a {type(value).__name__}",
+            file=f"<{what}>",
+            expected="a path to a .jsonl/.json file or folder, or a list of records"
+            + (", or a dict doc_id -> record" if what == "predictions" else ""),
+        )
+    return list(value)
+
+
 # ---------------------------------------------------------------- predictions
 
 
@@ -236,7 +260,8 @@ def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
         ]
         source, sha = "<python>", ""
     else:
-        items = [("<predictions>", Record(v, i + 1)) for i, v in enumerate(predictions)]
+        records = _records(predictions, "predictions")
+        items = [("<predictions>", Record(v, i + 1)) for i, v in enumerate(records)]
         source, sha = "<python>", ""
     documents: dict[str, dict[str, Any]] = {}
     register = DocIdRegister("one prediction record per document")
@@ -259,7 +284,8 @@ def _text_mismatch(value: Any, gold: GoldSet, file: Any, line: int) -> list[Inpu
     """A prediction that carries a text must carry the gold's text: offsets mean nothing else."""
     if not isinstance(value, Mapping) or not isinstance(value.get("text"), str):
         return []
-    gold_text = gold.texts.get(value.get("doc_id"))
+    doc_id = value.get("doc_id")
+    gold_text = gold.texts.get(doc_id) if isinstance(doc_id, str) else None
     if gold_text is None or value["text"] == gold_text:
         return []
     return [
@@ -286,18 +312,21 @@ def entity_pairs(gold: list[dict], pred: list[dict]) -> list[tuple[int, int]]:
 
 
 def cluster_mentions(
-    gold: list[dict], pred: list[dict], mentions: frozenset[str] | None
+    gold: list[dict],
+    pred: list[dict],
+    mentions: frozenset[str] | None,
+    text: str | None = None,
 ) -> tuple[list[dict], list[dict], list[tuple[int, int]]]:
     """Gold and predicted mentions that enter entity cluster scores, and their pairs.
 
-    With a mention filter, gold mentions of other kinds leave, and so do the predictions paired
-    with them (as in the entity scores, where such predictions are ignored, not spurious).
+    With a mention filter, gold mentions of other kinds leave, and so do exactly the predictions
+    that the entity scores ignore (neither correct nor spurious there, so not here either).
     """
     pairs = entity_pairs(gold, pred)
     if mentions is None:
         return gold, pred, pairs
     kept_gold = [i for i, mention in enumerate(gold) if mention["mention"] in mentions]
-    dropped_pred = {j for i, j in pairs if gold[i]["mention"] not in mentions}
+    dropped_pred = ignored_prediction_indices(gold, pred, text=text, mentions=mentions)
     kept_pred = [j for j in range(len(pred)) if j not in dropped_pred]
     new_gold = {old: new for new, old in enumerate(kept_gold)}
     new_pred = {old: new for new, old in enumerate(kept_pred)}
@@ -317,7 +346,7 @@ def tally_document(
     if "entities" in layers:
         gold, pred = gold_doc["entities"], pred_doc.get("entities") or []
         tally["entities"] = tally_entities(gold, pred, text=text, mentions=settings.mentions)
-        cluster_gold, cluster_pred, pairs = cluster_mentions(gold, pred, settings.mentions)
+        cluster_gold, cluster_pred, pairs = cluster_mentions(gold, pred, settings.mentions, text)
         tally["entity_clusters"] = tally_clusters(
             {"entities": cluster_gold}, {"entities": cluster_pred}, pairs, "entity"
         )

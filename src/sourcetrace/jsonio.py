@@ -164,7 +164,60 @@ def locate_invalid_json(text: str, start: int = 0) -> tuple[int, str] | None:
     return None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """The JSON pointer of the first string (or key) holding a lone surrogate, else None.
+
+    JSON allows the escape "\\ud800" alone, but it is no Unicode character: such a text cannot
+    be hashed, written as UTF-8 or shown, so every reader refuses it up front. Iterative, so a
+    deeply nested value cannot exhaust the stack.
+    """
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return where or "/"
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                step = f"{where}/{str(key).replace('~', '~0').replace('/', '~1')}"
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    return step
+                stack.append((child, step))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((child, f"{where}/{i}") for i, child in enumerate(item))
+    return None
+
+
+def surrogate_error(value: Any, file: Any, line: int | None) -> InputError | None:
+    """An InputError for a lone surrogate in ``value`` (see lone_surrogate), else None."""
+    where = lone_surrogate(value)
+    if where is None:
+        return None
+    return InputError(
+        "a string holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), "
+        "which is not Unicode text",
+        file=file,
+        line=line,
+        pointer=where,
+        expected="valid Unicode text (a non-BMP character is written as one character or as "
+        "a surrogate pair)",
+    )
+
+
 def _decode(text: str, pos: int, path: Path, line_offset: int = 0) -> tuple[Any, int]:
+    value, end = _decode_value(text, pos, path, line_offset)
+    if _SURROGATE_ESCAPE.search(text, pos, end):  # cheap: only such an escape can make one
+        problem = surrogate_error(value, path, text.count("\n", 0, pos) + 1 + line_offset)
+        if problem is not None:
+            raise problem
+    return value, end
+
+
+def _decode_value(text: str, pos: int, path: Path, line_offset: int) -> tuple[Any, int]:
     try:
         return _DECODER.raw_decode(text, pos)
     except json.JSONDecodeError as exc:
@@ -321,7 +374,8 @@ def dumps_pretty(value: Any) -> str:
 def canonical_sha256(values: list[Any]) -> str:
     """Order-independent hash of in-memory records (keys sorted, records sorted)."""
     lines = sorted(json.dumps(v, ensure_ascii=False, sort_keys=True, default=repr) for v in values)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    # surrogatepass: a record with a lone surrogate is refused by validation, not here
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def jsonl_text(rows: list[Any]) -> str:
@@ -335,7 +389,7 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
     data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -346,7 +400,8 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
         raise
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process umask (reading it means setting it: set it straight back)."""
     current = os.umask(0)
     os.umask(current)
     return current

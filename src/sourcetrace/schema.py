@@ -15,7 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 from .errors import InputError
-from .jsonio import Record, read_records
+from .jsonio import Record, read_records, surrogate_error
 from .paths import schema_dir
 
 KINDS = ("document", "annotation", "prediction", "links")
@@ -454,6 +454,9 @@ def validate_record(
     known_entities: set[str] | None = None,
 ) -> list[InputError]:
     """All problems of one record of the given kind; [] when it is valid."""
+    surrogate = surrogate_error(value, file, line)  # records from Python never met the reader
+    if surrogate is not None:
+        return [surrogate]
     problems = schema_problems(value, kind, file, line)
     if problems:
         return problems

@@ -70,7 +70,9 @@ def render_info_table(data: dict[str, Any], console: Any) -> None:
 
 
 def info_to_markdown(data: dict[str, Any]) -> str:
-    lines = [f"# {info_title(data)}", "", "| " + " | ".join(INFO_COLUMNS) + " |"]
+    from .markdown import md_text
+
+    lines = [f"# {md_text(info_title(data))}", "", "| " + " | ".join(INFO_COLUMNS) + " |"]
     lines.append("|" + "---|" * len(INFO_COLUMNS))
     lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in info_rows(data)]
     return "\n".join(lines) + "\n"
@@ -115,11 +117,15 @@ def render_diff_table(result: dict[str, Any], console: Any) -> None:
 
 
 def diff_to_markdown(result: dict[str, Any]) -> str:
-    lines = [f"# {diff_title(result)}", "", "| what | where | change |", "|---|---|---|"]
+    from .markdown import md_text
+
+    lines = [f"# {md_text(diff_title(result))}", "", "| what | where | change |", "|---|---|---|"]
     lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in diff_rows(result)]
     return "\n".join(lines) + "\n"
 
 
 def _md(cell: str) -> str:
-    """A Markdown table cell: pipes escaped, one line."""
-    return cell.replace("|", "\\|").replace("\n", " ")
+    """A Markdown table cell from data: one line, inert (see markdown.md_text)."""
+    from .markdown import md_text
+
+    return md_text(cell)

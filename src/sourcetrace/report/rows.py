@@ -140,7 +140,7 @@ def agreement_summary_rows(report: dict[str, Any]) -> tuple[list[str], list[list
     rows = []
     for pair in report["pairs"]:
         layers = pair["report"]["layers"]
-        cells = [f"`{pair['b']}` vs `{pair['a']}`"]
+        cells = [f"{pair['b']} vs {pair['a']}"]
         cells += [pct(_dig(layers, path)) for _, path in AGREEMENT_HEADLINES]
         rows.append(cells)
     return columns, rows

@@ -66,7 +66,7 @@ def render_agreement_table(report: dict[str, Any], console: Any) -> None:
     for index, column in enumerate(columns):
         table.add_column(column, justify="right" if index else "left")
     for row in rows:
-        table.add_row(safe(row[0].replace("`", "")), *row[1:])
+        table.add_row(safe(row[0]), *row[1:])
     console.print(table)
     for pair in report["pairs"]:
         kappa = Table(title=safe(f"Cohen's kappa: {pair['b']} against {pair['a']}"))

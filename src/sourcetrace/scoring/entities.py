@@ -250,27 +250,40 @@ def _prediction_spans(
     pred: Sequence[Mapping[str, Any]], text: str | None, gold: list[Span]
 ) -> tuple[list[Span], list[tuple[str, str]]]:
     """Spans of all predictions; text-only ones are anchored, the rest listed as (type, text)."""
+    spans, _, unanchored = _indexed_prediction_spans(pred, text, gold)
+    return spans, unanchored
+
+
+def _indexed_prediction_spans(
+    pred: Sequence[Mapping[str, Any]], text: str | None, gold: list[Span]
+) -> tuple[list[Span], list[int], list[tuple[str, str]]]:
+    """``_prediction_spans`` plus, for each span, the index of the prediction it came from."""
     spans: list[Span] = []
-    text_only: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    origins: list[int] = []
+    text_only: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
     for index, entity in enumerate(pred):
         if entity.get("start") is not None and entity.get("end") is not None:
             spans.append(_checked_span(entity, index, text, "predicted"))
+            origins.append(index)
             continue
         if not isinstance(entity.get("type"), str) or not isinstance(entity.get("text"), str):
             raise ValueError(f"predicted entity #{index} needs a 'type' and offsets or 'text'")
-        text_only[tuple(entity["text"].split())].append(entity["type"])
+        text_only[tuple(entity["text"].split())].append((entity["type"], index))
     if text_only and text is None:
         raise ValueError("text-only entity predictions need the document text to be anchored")
     unanchored: list[tuple[str, str]] = []
     gold_types_at: dict[tuple[int, int], set[str]] = defaultdict(set)
     for span in gold:
         gold_types_at[(span.start, span.end)].add(span.type)
-    for tokens, types in text_only.items():
+    for tokens, typed in text_only.items():
+        typed.sort()
         occurrences = _occurrences(tokens, text or "")
-        placed, missing = _anchor(sorted(types), occurrences, gold_types_at)
-        spans.extend(placed)
-        unanchored.extend((entity_type, " ".join(tokens)) for entity_type in missing)
-    return spans, unanchored
+        placed, missing = _anchor_positions([t for t, _ in typed], occurrences, gold_types_at)
+        for position, span in placed:
+            spans.append(span)
+            origins.append(typed[position][1])
+        unanchored.extend((typed[position][0], " ".join(tokens)) for position in missing)
+    return spans, origins, unanchored
 
 
 def _occurrences(tokens: tuple[str, ...], text: str) -> list[tuple[int, int]]:
@@ -291,6 +304,16 @@ def _anchor(
     occurrences: list[tuple[int, int]],
     gold_types_at: Mapping[tuple[int, int], set[str]],
 ) -> tuple[list[Span], list[str]]:
+    """See _anchor_positions; the placed spans and the types left over."""
+    placed, missing = _anchor_positions(types, occurrences, gold_types_at)
+    return [span for _, span in placed], [types[position] for position in missing]
+
+
+def _anchor_positions(
+    types: list[str],
+    occurrences: list[tuple[int, int]],
+    gold_types_at: Mapping[tuple[int, int], set[str]],
+) -> tuple[list[tuple[int, Span]], list[int]]:
     """Give each prediction (types sorted, so input order cannot matter) an occurrence:
     first one where gold has the same span and type, then one where gold has the same span,
     then the earliest free one; predictions left over stay unanchored.
@@ -314,17 +337,17 @@ def _anchor(
             queue.popleft()
         return queue.popleft() if queue else None
 
-    placed: list[Span] = []
-    waiting = types
+    placed: list[tuple[int, Span]] = []
+    waiting = list(range(len(types)))
     for queue_of in (lambda t: by_type[t], lambda t: at_gold, lambda t: anywhere):
         still_waiting = []
-        for entity_type in waiting:
-            found = first_free(queue_of(entity_type))
+        for position in waiting:
+            found = first_free(queue_of(types[position]))
             if found is None:
-                still_waiting.append(entity_type)
+                still_waiting.append(position)
                 continue
             taken.add(found)
-            placed.append(Span(found[0], found[1], entity_type))
+            placed.append((position, Span(found[0], found[1], types[position])))
         waiting = still_waiting
     return placed, waiting
 
@@ -340,8 +363,19 @@ def _drop_predictions_on_excluded(
     still gives gold against itself 1.0. A prediction on no gold boundaries is dropped when it
     overlaps an excluded gold mention and no kept one.
     """
+    dropped = _dropped_indices(kept_gold, excluded_gold, pred)
+    return (
+        [s for i, s in enumerate(pred) if i not in dropped],
+        [s for i, s in enumerate(pred) if i in dropped],
+    )
+
+
+def _dropped_indices(
+    kept_gold: list[Span], excluded_gold: list[Span], pred: list[Span]
+) -> set[int]:
+    """Indices into ``pred`` of the predictions _drop_predictions_on_excluded drops."""
     if not excluded_gold:
-        return pred, []
+        return set()
     kept_at: dict[tuple[int, int], Counter[str]] = {}
     excluded_at: dict[tuple[int, int], Counter[str]] = {}
     for table, spans in ((kept_at, kept_gold), (excluded_at, excluded_gold)):
@@ -349,7 +383,7 @@ def _drop_predictions_on_excluded(
             table.setdefault((span.start, span.end), Counter())[span.type] += 1
     touches_kept = {p for _, p in _touching_pairs(kept_gold, pred)}
     touches_excluded = {p for _, p in _touching_pairs(excluded_gold, pred)}
-    kept_pred, dropped = [], []
+    dropped: set[int] = set()
     # same-boundary predictions claim gold slots in a fixed order, so input order cannot matter
     for index in sorted(range(len(pred)), key=lambda i: pred[i]):
         span = pred[index]
@@ -366,8 +400,27 @@ def _drop_predictions_on_excluded(
                 keep = kept_types is not None
         else:
             keep = index in touches_kept or index not in touches_excluded
-        (kept_pred if keep else dropped).append((index, span))
-    return [s for _, s in sorted(kept_pred)], [s for _, s in sorted(dropped)]
+        if not keep:
+            dropped.add(index)
+    return dropped
+
+
+def ignored_prediction_indices(
+    gold: Sequence[Mapping[str, Any]],
+    pred: Sequence[Mapping[str, Any]],
+    *,
+    text: str | None = None,
+    mentions: frozenset[str] | None = None,
+) -> set[int]:
+    """Indices into ``pred`` of the predictions that ``tally_entities`` ignores under the mention
+    filter (counted in ``ignored_predictions``): the entity cluster scores leave out the same
+    ones, so the two never disagree on what the system predicted."""
+    if mentions is None:
+        return set()
+    all_gold = [_gold_span(entity, index, text) for index, entity in enumerate(gold)]
+    kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
+    spans, origins, _ = _indexed_prediction_spans(pred, text, all_gold)
+    return {origins[i] for i in _dropped_indices(kept_gold, excluded_gold, spans)}
 
 
 # ---------------------------------------------------------------------------------------------

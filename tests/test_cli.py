@@ -120,3 +120,25 @@ def test_output_to_a_read_only_folder_or_a_full_disk_is_exit_2_and_leaves_no_fil
     assert result.code == 2
     assert says in result.err and "Traceback" not in result.err
     assert list(out.parent.iterdir()) == []  # no partial file, no temp file
+
+
+def test_ctrl_c_while_the_command_line_is_still_importing_exits_130_in_one_line():
+    # the hardening review sent SIGINT in the first 0.1 s and got a traceback: the entry point
+    # installs its handler before importing anything heavy; here the signal arrives at exactly
+    # that moment, deterministically
+    import subprocess
+    import sys
+
+    script = (
+        "import os, signal, sys\n"
+        "from sourcetrace import _entry\n"
+        "signal.signal(signal.SIGINT, _entry._interrupted)\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "from sourcetrace.cli import main\n"
+        "sys.exit(main(['corpus', 'info']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == cli.EXIT_INTERRUPTED
+    assert done.stderr == "interrupted\n"

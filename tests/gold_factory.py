@@ -428,3 +428,18 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def headline_f1s(layers: dict[str, Any]) -> dict[str, float]:
+    """Every headline F1 of a report's layers by name: what "perfect" is checked on."""
+    found: dict[str, float] = {}
+    if "entities" in layers:
+        for scheme in ("strict", "exact", "partial", "ent_type"):
+            found[f"entities.{scheme}"] = layers["entities"]["overall"][scheme]["f1"]
+    for level in ("strict", "lenient"):
+        if "claims" in layers:
+            found[f"claims.span.{level}"] = layers["claims"]["span"][level]["f1"]
+        if "attributions" in layers:
+            for part in ("source", "cue", "content", "triple"):
+                found[f"attributions.{part}.{level}"] = layers["attributions"][part][level]["f1"]
+    return found

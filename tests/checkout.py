@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -21,3 +22,10 @@ def copy_checkout(dest: Path, *, with_venv: bool = True) -> Path:
     if with_venv:
         (dest / ".venv").symlink_to(Path(sys.prefix))
     return dest
+
+
+def copy_environment(root: Path) -> dict[str, str]:
+    """The environment for commands run in a copy: its own package first (so it finds its own
+    data), no SOURCETRACE_ override, nothing fetched from a hub."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCETRACE_")}
+    return env | {"PYTHONPATH": str(root / "src"), "HF_HUB_OFFLINE": "1"}

@@ -9,7 +9,6 @@ never ends with a red suite.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from checkout import copy_checkout
+from checkout import copy_checkout, copy_environment
+from test_corpus import bump_version
 
 from gold_factory import ROOT
 
@@ -45,18 +45,11 @@ def copy(tmp_path: Path) -> Path:
     return copy_checkout(tmp_path / "sourcetrace")
 
 
-def environment(root: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCETRACE_")}
-    env["PYTHONPATH"] = str(root / "src")  # the copy's package, so it finds the copy's data
-    env["HF_HUB_OFFLINE"] = "1"
-    return env
-
-
 def run(root: Path, command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", "-c", command],
         cwd=root,
-        env=environment(root),
+        env=copy_environment(root),
         capture_output=True,
         text=True,
         timeout=600,
@@ -75,12 +68,7 @@ def test_the_annotation_workflow_leaves_a_green_suite(copy):
     manifest = json.loads((copy / "corpus" / "MANIFEST.json").read_text())
     major, minor, patch = map(int, manifest["version"].split("."))
     bumped = f"{major}.{minor}.{patch + 1}"
-    changelog = copy / "corpus" / "CHANGELOG.md"
-    head, sep, rest = changelog.read_text(encoding="utf-8").partition("\n## ")
-    changelog.write_text(
-        f"{head}\n## {bumped} - st-004: one claim's check-worthiness corrected\n\n- c\n{sep}{rest}",
-        encoding="utf-8",
-    )
+    bump_version(copy, bumped, "st-004: one claim's check-worthiness corrected")
     for command in workflow("annotate"):
         done = run(copy, command)
         assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])

@@ -628,21 +628,27 @@ def verify(root: Path) -> list[str]:
 
 
 def verify_folder(corpus: Path) -> list[str]:
-    """A corpus folder checked on its own against its MANIFEST.json (a copy, or a wheel's).
+    """A corpus folder checked on its own against its MANIFEST.json (see `_verify`)."""
+    return _verify(Path(corpus))[0]
+
+
+def _verify(corpus: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    """Problems of a corpus folder checked on its own against its MANIFEST.json (a copy, or a
+    wheel's), and the document rows it parsed to check them (empty when it could not).
 
     Without the sources this cannot tell whether the build is current; it tells whether the data
     are the data the manifest describes: every file's sha256, the combined data sha256, and the
     sha256 of every document text. Only files inside the folder are read, and a leftover temp
     file of an interrupted write is a finding, not a pass.
     """
-    corpus = Path(corpus)
     try:
         manifest = read_manifest(corpus)
     except InputError as exc:
-        return [str(exc)]
+        return [str(exc)], []
     if manifest is None:
-        return [f"{corpus / 'MANIFEST.json'}: missing; this is not a built corpus folder"]
+        return [f"{corpus / 'MANIFEST.json'}: missing; this is not a built corpus folder"], []
     problems: list[str] = []
+    rows: list[dict[str, Any]] = []
     data_hashes: dict[str, str] = {}
     inside = corpus.resolve()
     for rel, entry in sorted(manifest["files"].items()):
@@ -681,7 +687,7 @@ def verify_folder(corpus: Path) -> list[str]:
         try:
             rows = read_corpus_documents(corpus)
         except InputError as exc:
-            return [str(exc)]
+            return [str(exc)], []
         for row in rows:
             expected = documents.get(row["doc_id"], {}).get("text_sha256")
             if sha256_text(row["text"]) != expected:
@@ -689,7 +695,7 @@ def verify_folder(corpus: Path) -> list[str]:
                     f"{corpus / 'data' / 'documents.jsonl'}: the text of "
                     f"{row['doc_id']} does not hash to MANIFEST.json's text_sha256"
                 )
-    return problems
+    return problems, rows
 
 
 def _is_temp(name: str) -> bool:
@@ -697,11 +703,12 @@ def _is_temp(name: str) -> bool:
     return name.startswith(".") and name.endswith(".tmp")
 
 
-def check_folder(folder: Path) -> dict[str, Any]:
-    """Refuse a corpus folder whose data are not what its MANIFEST.json says, and return that
-    MANIFEST: no score, row or count may be given under a version its data do not have."""
+def check_folder(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Refuse a corpus folder whose data are not what its MANIFEST.json says; else its MANIFEST
+    and its document rows (read once, by the check): no score, row or count may be given under
+    a version its data do not have."""
     folder = Path(folder)
-    problems = verify_folder(folder)
+    problems, rows = _verify(folder)
     if problems:
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise InputError(
@@ -711,8 +718,8 @@ def check_folder(folder: Path) -> dict[str, Any]:
             "`sourcetrace corpus verify --corpus FOLDER`)",
         )
     manifest = read_manifest(folder)
-    assert manifest is not None  # verify_folder found it
-    return manifest
+    assert manifest is not None  # _verify found it
+    return manifest, rows
 
 
 # ---------------------------------------------------------------- reading a built corpus
@@ -763,9 +770,9 @@ def _row_problem(row: Any) -> tuple[str, str] | None:
 def info(corpus: Path) -> dict[str, Any]:
     """Version, hashes and per-document counts of a built corpus folder."""
     corpus = Path(corpus)
-    manifest = check_folder(corpus)  # counts are shown under the version: they must be its own
+    manifest, documents = check_folder(corpus)  # counts are shown under its version
     rows = []
-    for doc in read_corpus_documents(corpus):
+    for doc in documents:
         zones = doc.get("zones")
         rows.append(
             {
@@ -804,9 +811,10 @@ def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def diff(old: Path, new: Path) -> dict[str, Any]:
     """What a user reads before trusting scores across versions: documents and items that were
     added, removed or changed between two corpus folders."""
-    old_manifest, new_manifest = check_folder(Path(old)), check_folder(Path(new))
-    old_docs = {d["doc_id"]: d for d in read_corpus_documents(old)}
-    new_docs = {d["doc_id"]: d for d in read_corpus_documents(new)}
+    old_manifest, old_rows = check_folder(Path(old))
+    new_manifest, new_rows = check_folder(Path(new))
+    old_docs = {d["doc_id"]: d for d in old_rows}
+    new_docs = {d["doc_id"]: d for d in new_rows}
     result: dict[str, Any] = {
         "old_version": old_manifest.get("version"),
         "new_version": new_manifest.get("version"),

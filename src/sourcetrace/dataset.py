@@ -118,11 +118,11 @@ def load(config: str = "documents", corpus: str | Path | None = None) -> Any:
     """
     import datasets
 
-    from .evaluation import check_corpus_folder
+    from .corpus import check_folder
 
     folder = Path(corpus) if corpus is not None else corpus_dir()
     folder = folder.resolve()
-    check_corpus_folder(folder)  # never hand out rows that are not the manifest's version
+    check_folder(folder)  # never hand out rows that are not the manifest's version
     return datasets.load_dataset(str(folder), config, cache_dir=_cache_dir(folder))
 
 
@@ -135,11 +135,10 @@ def folds(k: int, corpus: str | Path | None = None) -> list[Fold]:
     """k story-grouped folds of doc ids: documents retelling one story never straddle a split."""
     from sklearn.model_selection import GroupKFold
 
-    from .corpus import check_folder, read_corpus_documents
+    from .corpus import check_folder
 
     folder = Path(corpus) if corpus is not None else corpus_dir()
-    check_folder(folder)  # folds of rows that are not the manifest's version would mislead
-    documents = read_corpus_documents(folder)
+    _, documents = check_folder(folder)  # folds of rows not of the manifest's version mislead
     doc_ids = [d["doc_id"] for d in documents]
     stories = [d.get("story_id") or d["doc_id"] for d in documents]  # no story: its own
     if isinstance(k, bool) or not isinstance(k, int):

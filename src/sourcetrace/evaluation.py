@@ -12,7 +12,7 @@ from typing import Any
 
 from . import __version__
 from .annotation_files import read_pass
-from .corpus import check_folder, read_corpus_documents
+from .corpus import check_folder
 from .errors import InputError, raise_all
 from .jsonio import Record, canonical_sha256, read_records_with_sha256
 from .paths import corpus_dir
@@ -94,8 +94,7 @@ def load_gold(gold: Any = None) -> GoldSet:
 
 
 def _gold_from_corpus(folder: Path) -> GoldSet:
-    manifest = check_corpus_folder(folder)
-    rows = read_corpus_documents(folder)
+    manifest, rows = check_folder(folder)
     problems = [
         problem
         for line, row in enumerate(rows, start=1)
@@ -136,12 +135,6 @@ def _gold_from_corpus(folder: Path) -> GoldSet:
         str(folder),
         frozenset(texts) - frozenset(documents),
     )
-
-
-def check_corpus_folder(folder: Path) -> dict[str, Any]:
-    """Refuse a corpus folder whose data are not what its MANIFEST.json says: no score may be
-    signed with a version and data sha256 that its gold does not have. Returns the MANIFEST."""
-    return check_folder(folder)
 
 
 def is_corpus_folder(path: Path) -> bool:

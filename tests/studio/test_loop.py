@@ -5,7 +5,6 @@ pass to gold) -> CHANGELOG entry -> corpus build -> corpus verify."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -13,8 +12,9 @@ from pathlib import Path
 import pytest
 from test_importer import browser_result
 
-from checkout import copy_checkout
+from checkout import copy_checkout, copy_environment
 from conftest import ARTICLE, run_subprocess
+from test_corpus import bump_version
 
 
 @pytest.fixture
@@ -25,10 +25,7 @@ def copy(tmp_path: Path) -> Path:
 def test_a_sixth_document_goes_round_the_loop(copy, tmp_path, label_studio):
     from label_studio_sdk import LabelStudio
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCETRACE_")}
-    env |= {
-        "PYTHONPATH": str(copy / "src"),
-        "HF_HUB_OFFLINE": "1",
+    env = copy_environment(copy) | {
         "LABEL_STUDIO_URL": label_studio.url,
         "LABEL_STUDIO_API_KEY": label_studio.token,
     }
@@ -60,13 +57,7 @@ def test_a_sixth_document_goes_round_the_loop(copy, tmp_path, label_studio):
     manifest = json.loads((copy / "corpus" / "MANIFEST.json").read_text())
     major, minor, _ = map(int, manifest["version"].split("."))
     version = f"{major}.{minor + 1}.0"
-    changelog = copy / "corpus" / "CHANGELOG.md"
-    head, sep, rest = changelog.read_text(encoding="utf-8").partition("\n## ")
-    changelog.write_text(
-        f"{head}\n## {version} - {doc_id}: a sixth document, annotated in Label Studio\n\n"
-        f"- {doc_id} added with `corpus add`, annotated, pulled and adjudicated.\n{sep}{rest}",
-        encoding="utf-8",
-    )
+    bump_version(copy, version, f"{doc_id}: a sixth document, annotated in Label Studio")
     sourcetrace("corpus", "build")
     verified = sourcetrace("corpus", "verify")
     assert f"corpus {version} verified" in verified.out

@@ -151,19 +151,12 @@ def run_date() -> str:
 
 def checked_corpus() -> tuple[Path, dict[str, Any], list[dict[str, Any]]]:
     """The packaged corpus, refused unless its data match its MANIFEST.json."""
-    from ..corpus import read_corpus_documents, read_manifest, verify_folder
-    from ..errors import InputError
+    from ..corpus import check_folder
     from ..paths import corpus_dir
 
     corpus = corpus_dir()
-    problems = verify_folder(corpus)
-    if problems:
-        raise InputError(
-            "the corpus does not match its MANIFEST.json: " + "; ".join(problems[:3]),
-            file=corpus,
-            expected="a corpus rebuilt with `sourcetrace corpus build`",
-        )
-    return corpus, read_manifest(corpus) or {}, read_corpus_documents(corpus)
+    manifest, documents = check_folder(corpus)
+    return corpus, manifest, documents
 
 
 def run_record(

@@ -46,6 +46,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 
 bench: install
+	cd benchmarks && ../$(BIN)/python bench_entities_process.py
 	$(BIN)/python benchmarks/bench_entities.py
 	$(BIN)/python benchmarks/bench_evaluate.py
 

@@ -13,7 +13,7 @@ DEMO := build/demo
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,baselines,studio]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,baselines,studio,scale]"
 	touch $(STAMP)
 
 install: $(STAMP)

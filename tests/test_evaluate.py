@@ -270,7 +270,7 @@ def test_story_gold_is_what_the_hand_counts_assume():
 
 
 def test_gold_against_itself_is_one_on_every_metric(run_cli, gold_path, gold_pred_path):
-    report = evaluate_json(run_cli, gold_pred_path, "--gold", gold_path)
+    report = evaluate_json(run_cli, gold_pred_path, "--gold", gold_path, "--per-document")
     layers = report["layers"]
     assert set(layers) == {"entities", "claims", "attributions"}
     leaves = list(score_leaves(layers))
@@ -327,7 +327,7 @@ def test_empty_prediction_has_recall_and_precision_zero_everywhere(run_cli, tmp_
         for doc_id in STORY_DOC_IDS
     ]
     path = write_jsonl(tmp_path / "empty.jsonl", empty)
-    report = evaluate_json(run_cli, path, "--gold", gold_path)
+    report = evaluate_json(run_cli, path, "--gold", gold_path, "--per-document")
     layers = report["layers"]
     assert set(layers) == {"entities", "claims", "attributions"}
     leaves = list(score_leaves(layers))
@@ -395,7 +395,7 @@ def two_doc_mixed(tmp_path: Path) -> Path:
 
 
 def test_hand_worked_mixed_prediction(run_cli, two_doc_gold, two_doc_mixed):
-    report = evaluate_json(run_cli, two_doc_mixed, "--gold", two_doc_gold)
+    report = evaluate_json(run_cli, two_doc_mixed, "--gold", two_doc_gold, "--per-document")
     entities = report["layers"]["entities"]
     overall = entities["overall"]
     # Gold: 13 + 9 = 22 mentions. Predicted: st-000 10 exact + Bakhmut/LOC + the partial
@@ -718,7 +718,9 @@ def test_missing_empty_scores_the_missing_document_as_found_nothing(run_cli, tmp
     lines = _gold_prediction_lines()
     pred = tmp_path / "partial.jsonl"
     pred.write_text(lines[0] + "\n" + lines[2] + "\n", encoding="utf-8")
-    report = evaluate_json(run_cli, pred, "--gold", gold_path, "--missing", "empty")
+    report = evaluate_json(
+        run_cli, pred, "--gold", gold_path, "--missing", "empty", "--per-document"
+    )
     layers = report["layers"]
     # st-001 (9 entities, 5 claims, 4 attributions) is found nothing, the others are perfect:
     # entities recall (13 + 9) / 31 = 22/31 (a drop of 9/31), precision stays 1;

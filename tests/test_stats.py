@@ -169,29 +169,6 @@ def test_paired_test_refuses_different_documents_and_unknown_methods():
 # --- the pooled, vectorised resampling equals add_tallies ---------------------------------
 
 
-def test_tally_pool_combination_equals_add_tallies_of_the_repeated_documents():
-    import random
-
-    from sourcetrace.scoring.common import add_tallies
-    from sourcetrace.stats import TallyPool
-
-    rng = random.Random(3)
-    tallies = []
-    for _ in range(7):
-        tally = {"overall": {"tp": rng.randrange(5), "gold": rng.randrange(9)}, "per_type": {}}
-        for entity_type in rng.sample(["GPE", "ORG", "LOC"], rng.randrange(0, 3)):
-            tally["per_type"][entity_type] = {"tp": rng.randrange(3)}
-        if rng.random() < 0.6:
-            tally["rows"] = [[rng.randrange(3), rng.randrange(3)] for _ in range(rng.randrange(3))]
-        tallies.append(tally)
-    pool = TallyPool(tallies)
-    for _ in range(50):
-        weights = np.array([rng.randrange(3) for _ in tallies])
-        repeated = [t for t, w in zip(tallies, weights, strict=True) for _ in range(w)]
-        # the same keys (a type seen in no chosen document stays absent) and the same sums
-        assert pool.combine(weights) == add_tallies(repeated)
-
-
 def test_many_metrics_at_once_equal_one_metric_at_a_time():
     from sourcetrace.stats import bootstrap_cis, paired_tests
 

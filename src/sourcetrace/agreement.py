@@ -198,7 +198,7 @@ def agreement(
         preds = Predictions({d: b_docs[d] for d in common}, str(passes[j]), b_sha256)
         sections, _, layers = score(gold, preds, settings)
         report = {
-            "signature": signature(gold, layers, settings),
+            "signature": signature(gold.version, gold.data_sha256, layers, settings),
             "corpus": {
                 "version": "pass",
                 "data_sha256": gold.data_sha256,

@@ -15,10 +15,38 @@ from .report import FORMATS, agreement_to_markdown, choose_format, render_table,
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate, evaluate_and_explain
 
+    if args.partial is not None:
+        return _write_partial(args)
+    if args.shard is not None:
+        from .errors import InputError
+
+        raise InputError(
+            "--shard without --partial", expected="--partial OUT.json --shard K/N (see merge)"
+        )
     fmt = choose_format(args.format, args.output, FORMATS)
     if args.output is not None:
         refuse_protected_output(args.output)
-    options = {
+    options = _scoring_options(args)
+    if fmt == "html":
+        report, explanation = evaluate_and_explain(args.predictions, **options)
+    elif args.workers is not None:
+        from .scale import evaluate_on_dask
+
+        report, explanation = (
+            evaluate_on_dask(
+                args.predictions, workers=args.workers, per_document=args.per_document, **options
+            ),
+            None,
+        )
+    else:
+        report = evaluate(args.predictions, per_document=args.per_document, **options)
+        explanation = None
+    _emit_report(report, fmt, args.output, explanation)
+    return 0
+
+
+def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
         "gold": args.gold,
         "compare": args.compare,
         "layers": args.layers,
@@ -31,13 +59,44 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         "compare_method": args.compare_method,
         "compare_samples": args.compare_samples,
     }
-    if fmt == "html":
-        report, explanation = evaluate_and_explain(args.predictions, **options)
-    else:
-        report, explanation = evaluate(args.predictions, **options), None
+
+
+def _emit_report(report: dict[str, Any], fmt: str, output: Path | None, explanation: Any) -> None:
     renderers = {name: partial(render_text, report, name, explanation) for name in FORMATS}
     renderers["table"] = partial(render_table, report)
-    emit(fmt, args.output, renderers)
+    emit(fmt, output, renderers)
+
+
+def _write_partial(args: argparse.Namespace) -> int:
+    from .jsonio import atomic_write
+    from .partials import evaluate_partial, parse_shard
+    from .report import to_json
+
+    shard = parse_shard(args.shard) if args.shard is not None else (1, 1)
+    refuse_protected_output(args.partial)
+    partial_file = evaluate_partial(args.predictions, shard=shard, **_scoring_options(args))
+    atomic_write(args.partial, to_json(partial_file))
+    scored = len(partial_file["documents"]["scored"])
+    print(
+        f"wrote shard {shard[0]}/{shard[1]} ({scored} scored document(s)) to {args.partial}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+MERGE_FORMATS = ("table", "json", "markdown")
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from .partials import merge_partials, read_partials
+
+    fmt = choose_format(args.format, args.output, MERGE_FORMATS)
+    if args.output is not None:
+        refuse_protected_output(args.output)
+    report = merge_partials(
+        read_partials(args.partials), files=args.partials, per_document=args.per_document
+    )
+    _emit_report(report, fmt, args.output, None)
     return 0
 
 
@@ -204,7 +263,45 @@ def add_commands(commands: Any) -> None:
         default="error",
         help="a gold document with no prediction: an error (default) or scored as 'found nothing'",
     )
+    evaluate.add_argument(
+        "--per-document",
+        action="store_true",
+        help="add each layer's scores per document to the report (most of a large report)",
+    )
+    evaluate.add_argument(
+        "--partial",
+        type=Path,
+        metavar="OUT.json",
+        help="write this shard's per-document statistics for `sourcetrace merge` instead of a "
+        "report",
+    )
+    evaluate.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="with --partial: score the K-th of N equal blocks of the sorted document ids",
+    )
+    evaluate.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="score N shards on a local Dask cluster of N processes and merge them (needs the "
+        "scale extra)",
+    )
     evaluate.set_defaults(handler=cmd_evaluate)
+
+    merge = commands.add_parser(
+        "merge",
+        help="add up the partial files of a sharded evaluate into one report",
+        description="Merge the files of `evaluate --partial OUT --shard K/N` (every shard of one "
+        "run, in any order) into the report one run would have given, bootstrap intervals and "
+        "--compare tests included.",
+    )
+    merge.add_argument("partials", nargs="+", type=Path, metavar="PARTIAL.json")
+    add_output_options(merge, MERGE_FORMATS)
+    merge.add_argument(
+        "--per-document", action="store_true", help="add each layer's scores per document"
+    )
+    merge.set_defaults(handler=cmd_merge)
 
     agreement = commands.add_parser(
         "agreement",

@@ -19,6 +19,11 @@ class InputError(Exception):
     def __str__(self) -> str:
         return format_problem(self.file, self.line, self.pointer, self.message, self.expected)
 
+    def __reduce__(self) -> tuple:
+        # rebuilt from its fields when it crosses a process boundary (a Dask worker's error)
+        file = str(self.file) if self.file is not None else None
+        return (InputError, (self.message, file, self.line, self.pointer, self.expected))
+
 
 @dataclass
 class InputErrors(Exception):
@@ -32,6 +37,9 @@ class InputErrors(Exception):
         if len(self.problems) > len(shown):
             lines.append(f"  ... and {len(self.problems) - len(shown)} more")
         return "\n".join(lines)
+
+    def __reduce__(self) -> tuple:
+        return (InputErrors, (self.problems,))
 
 
 def format_problem(

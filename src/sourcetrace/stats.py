@@ -10,10 +10,12 @@ Definitions, p-value conventions and references: docs/statistics.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
+
+from .tallies import TallyTable, as_table
 
 Metric = Callable[[dict], float]
 
@@ -25,7 +27,7 @@ Values = Callable[[dict], Mapping[str, float]]
 
 
 def bootstrap_ci(
-    per_doc_tallies: Mapping[str, Mapping[str, Any]],
+    per_doc_tallies: Mapping[str, Mapping[str, Any]] | TallyTable,
     metric: Metric,
     *,
     n: int = 1000,
@@ -45,7 +47,7 @@ def bootstrap_ci(
 
 
 def bootstrap_cis(
-    per_doc_tallies: Mapping[str, Mapping[str, Any]],
+    per_doc_tallies: Mapping[str, Mapping[str, Any]] | TallyTable,
     values: Values,
     *,
     n: int = 1000,
@@ -60,12 +62,9 @@ def bootstrap_cis(
     _check_replicates(n)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be strictly between 0 and 1, not {confidence!r}")
-    pool = TallyPool(_in_doc_order(per_doc_tallies))
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, pool.size, size=(n, pool.size))
-    samples = [
-        _checked(values(pool.combine(np.bincount(row, minlength=pool.size)))) for row in draws
-    ]
+    pool = _documents(per_doc_tallies)
+    draws = _draw_weights(np.random.default_rng(seed), n, pool.size)
+    samples = [_checked(values(tally)) for tally in pool.combine_blocks(draws)]
     tail = (1 - confidence) / 2
     result = {}
     for name in samples[0]:
@@ -84,8 +83,8 @@ def bootstrap_cis(
 
 
 def paired_test(
-    per_doc_a: Mapping[str, Mapping[str, Any]],
-    per_doc_b: Mapping[str, Mapping[str, Any]],
+    per_doc_a: Mapping[str, Mapping[str, Any]] | TallyTable,
+    per_doc_b: Mapping[str, Mapping[str, Any]] | TallyTable,
     metric: Metric,
     *,
     n: int = 1000,
@@ -107,8 +106,8 @@ def paired_test(
 
 
 def paired_tests(
-    per_doc_a: Mapping[str, Mapping[str, Any]],
-    per_doc_b: Mapping[str, Mapping[str, Any]],
+    per_doc_a: Mapping[str, Mapping[str, Any]] | TallyTable,
+    per_doc_b: Mapping[str, Mapping[str, Any]] | TallyTable,
     values: Values,
     *,
     n: int = 1000,
@@ -119,33 +118,34 @@ def paired_tests(
     _check_replicates(n)
     if method not in PAIRED_METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(PAIRED_METHODS)}")
-    if set(per_doc_a) != set(per_doc_b):
-        only_a = sorted(set(per_doc_a) - set(per_doc_b))
-        only_b = sorted(set(per_doc_b) - set(per_doc_a))
+    pool_a, pool_b = _documents(per_doc_a), _documents(per_doc_b)
+    if pool_a.doc_ids != pool_b.doc_ids:
+        only_a = sorted(set(pool_a.doc_ids) - set(pool_b.doc_ids))
+        only_b = sorted(set(pool_b.doc_ids) - set(pool_a.doc_ids))
         raise ValueError(
             f"the two systems cover different documents: only in A {only_a}, only in B {only_b}"
         )
-    tallies_a = _in_doc_order(per_doc_a)
-    tallies_b = [per_doc_b[doc_id] for doc_id in sorted(per_doc_b)]
-    documents = len(tallies_a)
-    pool = TallyPool([*tallies_a, *tallies_b])  # A's documents, then B's
+    documents = pool_a.size
+    pool = TallyTable.rows_of([pool_a, pool_b])  # A's documents, then B's
     ones, zeros = np.ones(documents, dtype=np.int64), np.zeros(documents, dtype=np.int64)
     score_a = _checked(values(pool.combine(np.concatenate([ones, zeros]))))
     score_b = _checked(values(pool.combine(np.concatenate([zeros, ones]))))
     rng = np.random.default_rng(seed)
-    deltas: list[dict[str, float]] = []
     if method == "approximate-randomization":
-        for row in rng.random((n, documents)) < 0.5:
-            swap = row.astype(np.int64)
-            a = _checked(values(pool.combine(np.concatenate([1 - swap, swap]))))
-            b = _checked(values(pool.combine(np.concatenate([swap, 1 - swap]))))
-            deltas.append({name: a[name] - b[name] for name in a})
+        blocks = (
+            _interleaved(np.hstack([1 - swaps, swaps]), np.hstack([swaps, 1 - swaps]))
+            for swaps in _draw_swaps(rng, n, documents)
+        )
     else:
-        for row in rng.integers(0, documents, size=(n, documents)):
-            counts = np.bincount(row, minlength=documents)
-            a = _checked(values(pool.combine(np.concatenate([counts, zeros]))))
-            b = _checked(values(pool.combine(np.concatenate([zeros, counts]))))
-            deltas.append({name: a[name] - b[name] for name in a})
+        blocks = (
+            _interleaved(np.hstack([counts, 0 * counts]), np.hstack([0 * counts, counts]))
+            for counts in _draw_weights(rng, n, documents)
+        )
+    tallies = iter(pool.combine_blocks(blocks))  # per replicate: A's tally, then B's
+    deltas: list[dict[str, float]] = []
+    for tally_a, tally_b in zip(tallies, tallies, strict=True):
+        a, b = _checked(values(tally_a)), _checked(values(tally_b))
+        deltas.append({name: a[name] - b[name] for name in a})
     result = {}
     for name in score_a:
         delta = score_a[name] - score_b[name]
@@ -165,79 +165,6 @@ def paired_tests(
     return result
 
 
-class TallyPool:
-    """Per-document tallies laid out so a weighted sum of documents is one matrix product.
-
-    Numeric leaves become the columns of an integer matrix (exact, like summing ints); list leaves
-    are concatenated, each document's list repeated by its weight. ``combine(w)`` equals
-    ``add_tallies`` over the documents with document d taken ``w[d]`` times.
-    """
-
-    def __init__(self, tallies: Sequence[Mapping[str, Any]]) -> None:
-        self.size = len(tallies)
-        flat = [dict(_leaves(tally)) for tally in tallies]
-        self.numeric_paths = sorted(
-            {
-                path
-                for leaves in flat
-                for path, value in leaves.items()
-                if not isinstance(value, list)
-            }
-        )
-        self.list_paths = sorted(
-            {path for leaves in flat for path, value in leaves.items() if isinstance(value, list)}
-        )
-        numbers = [[leaves.get(path, 0) for path in self.numeric_paths] for leaves in flat]
-        exact = all(isinstance(v, int) for row in numbers for v in row)
-        self.matrix = np.array(numbers, dtype=np.int64 if exact else float).reshape(
-            self.size, len(self.numeric_paths)
-        )
-        self.lists = [[leaves.get(path, []) for path in self.list_paths] for leaves in flat]
-        # add_tallies only creates the keys some summed document has (a per-type entry, say):
-        # keep track of which document has which leaf so a combination creates no extra keys.
-        self.numeric_present = np.array(
-            [[path in leaves for path in self.numeric_paths] for leaves in flat], dtype=np.int64
-        ).reshape(self.size, len(self.numeric_paths))
-        self.list_present = np.array(
-            [[path in leaves for path in self.list_paths] for leaves in flat], dtype=np.int64
-        ).reshape(self.size, len(self.list_paths))
-
-    def combine(self, weights: np.ndarray) -> dict[str, Any]:
-        sums = weights @ self.matrix
-        numeric_present = (weights @ self.numeric_present).tolist()
-        list_present = (weights @ self.list_present).tolist()
-        tally: dict[str, Any] = {}
-        for path, value, present in zip(
-            self.numeric_paths, sums.tolist(), numeric_present, strict=True
-        ):
-            if present:
-                _set(tally, path, value)
-        for column, path in enumerate(self.list_paths):
-            if not list_present[column]:
-                continue
-            merged: list = []
-            for document, weight in enumerate(weights.tolist()):
-                for _ in range(weight):
-                    merged.extend(self.lists[document][column])
-            _set(tally, path, merged)
-        return tally
-
-
-def _leaves(tally: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple, Any]]:
-    for key, value in tally.items():
-        if isinstance(value, Mapping):
-            yield from _leaves(value, (*prefix, key))
-        else:
-            yield (*prefix, key), value
-
-
-def _set(tally: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    node = tally
-    for key in path[:-1]:
-        node = node.setdefault(key, {})
-    node[path[-1]] = value
-
-
 def _checked(values: Mapping[str, float]) -> dict[str, float]:
     result = {}
     for name, value in values.items():
@@ -255,10 +182,43 @@ def _at_least(value: float, threshold: float) -> bool:
     return value >= threshold or math.isclose(value, threshold, rel_tol=1e-9, abs_tol=1e-12)
 
 
-def _in_doc_order(per_doc_tallies: Mapping[str, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    if not per_doc_tallies:
+def _documents(per_doc_tallies: Mapping[str, Mapping[str, Any]] | TallyTable) -> TallyTable:
+    """The per-document tallies as a table in sorted document order, without list leaves."""
+    table = as_table(per_doc_tallies)
+    if not table.size:
         raise ValueError("no documents to resample")
-    return [per_doc_tallies[doc_id] for doc_id in sorted(per_doc_tallies)]
+    return table
+
+
+# Draws are made in blocks of rows (the generator's stream is the same as one (n, D) call), so a
+# run on 100,000 documents never holds n x D numbers at once.
+_DRAW_BLOCK = 2**22
+
+
+def _draw_weights(rng: np.random.Generator, n: int, documents: int) -> Iterator[np.ndarray]:
+    """Per replicate, how often each document is drawn (the bincounts of
+    ``rng.integers(0, D, size=(n, D))``), in blocks of rows."""
+    rows = max(1, _DRAW_BLOCK // max(1, documents))
+    for first in range(0, n, rows):
+        block = rng.integers(0, documents, size=(min(rows, n - first), documents))
+        offsets = np.arange(len(block))[:, None] * documents
+        counts = np.bincount((block + offsets).ravel(), minlength=len(block) * documents)
+        yield counts.reshape(len(block), documents)
+
+
+def _draw_swaps(rng: np.random.Generator, n: int, documents: int) -> Iterator[np.ndarray]:
+    """Per replicate and document, 1 when A and B swap (``rng.random((n, D)) < 0.5``), in
+    blocks of rows."""
+    rows = max(1, _DRAW_BLOCK // max(1, documents))
+    for first in range(0, n, rows):
+        yield (rng.random((min(rows, n - first), documents)) < 0.5).astype(np.int64)
+
+
+def _interleaved(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Rows first[0], second[0], first[1], second[1], ...: each replicate's two weightings."""
+    rows = np.empty((2 * len(first), first.shape[1]), dtype=first.dtype)
+    rows[0::2], rows[1::2] = first, second
+    return rows
 
 
 def _check_replicates(n: int) -> None:

@@ -22,44 +22,59 @@ def _ci(report: dict[str, Any], name: str) -> str:
 
 
 def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
-    """(layer, measure, P, R, F1, 95% CI, counts) rows shared by the table and Markdown."""
-    layers = report["layers"]
-    if "entities" in layers:
-        for scheme in SCHEMES:
-            m = layers["entities"]["overall"][scheme]
-            counts = (
-                f"cor {m['correct']} inc {m['incorrect']} par {m['partial']} "
-                f"mis {m['missed']} spu {m['spurious']}"
-            )
-            yield [
-                "entities",
-                scheme,
-                pct(m["precision"]),
-                pct(m["recall"]),
-                pct(m["f1"]),
-                _ci(report, f"entities.{scheme}.f1"),
-                counts,
-            ]
-        yield from _cluster_rows("entities", layers["entities"].get("clusters"))
-    if "claims" in layers:
+    """(layer, measure, P, R, F1, 95% CI, counts) rows shared by the table and Markdown: each
+    scored section's rows (below), in the order of the layer registry."""
+    from ..layers import report_rows
+
+    return report_rows(report)
+
+
+def entity_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
+    for scheme in SCHEMES:
+        m = section["overall"][scheme]
+        counts = (
+            f"cor {m['correct']} inc {m['incorrect']} par {m['partial']} "
+            f"mis {m['missed']} spu {m['spurious']}"
+        )
+        yield [
+            "entities",
+            scheme,
+            pct(m["precision"]),
+            pct(m["recall"]),
+            pct(m["f1"]),
+            _ci(report, f"entities.{scheme}.f1"),
+            counts,
+        ]
+
+
+def claim_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
+    for level in LEVELS:
+        yield _level_row(report, "claims", ("span", level))
+    for name, m in section.get("attributes", {}).items():
+        kappa = "-" if m.get("kappa") is None else f"{m['kappa']:.3f}"
+        yield [
+            "claims",
+            f"{name} (on matched)",
+            "",
+            "",
+            "",
+            "",
+            f"accuracy {pct(m.get('accuracy'))} kappa {kappa} pairs {m['pairs']}",
+        ]
+
+
+def attribution_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
+    for part in PARTS:
         for level in LEVELS:
-            yield _level_row(report, "claims", ("span", level))
-        for name, m in layers["claims"].get("attributes", {}).items():
-            kappa = "-" if m.get("kappa") is None else f"{m['kappa']:.3f}"
-            yield [
-                "claims",
-                f"{name} (on matched)",
-                "",
-                "",
-                "",
-                "",
-                f"accuracy {pct(m.get('accuracy'))} kappa {kappa} pairs {m['pairs']}",
-            ]
-        yield from _cluster_rows("claims", layers["claims"].get("clusters"))
-    if "attributions" in layers:
-        for part in PARTS:
-            for level in LEVELS:
-                yield _level_row(report, "attributions", (part, level))
+            yield _level_row(report, "attributions", (part, level))
+
+
+def entity_cluster_rows(report: dict[str, Any], clusters: dict[str, Any]) -> Iterator[list[str]]:
+    return _cluster_rows("entities", clusters)
+
+
+def claim_cluster_rows(report: dict[str, Any], clusters: dict[str, Any]) -> Iterator[list[str]]:
+    return _cluster_rows("claims", clusters)
 
 
 def _level_row(report: dict[str, Any], layer: str, path: tuple[str, str]) -> list[str]:

@@ -1,0 +1,74 @@
+"""TallyTable: per-document tallies as columns; every combination equals add_tallies."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+from sourcetrace.scoring.common import add_tallies
+from sourcetrace.tallies import TallyTable
+
+
+def _random_tallies(rng: random.Random, documents: int) -> dict[str, dict]:
+    tallies = {}
+    for index in range(documents):
+        tally = {"overall": {"tp": rng.randrange(5), "gold": rng.randrange(9)}, "per_type": {}}
+        for entity_type in rng.sample(["GPE", "ORG", "LOC"], rng.randrange(1, 3)):
+            tally["per_type"][entity_type] = {"tp": rng.randrange(3)}
+        if rng.random() < 0.6:
+            tally["rows"] = [[rng.randrange(3), rng.randrange(3)] for _ in range(rng.randrange(3))]
+        tallies[f"d{index:02d}"] = tally
+    return tallies
+
+
+def test_combination_equals_add_tallies_of_the_repeated_documents():
+    rng = random.Random(3)
+    tallies = _random_tallies(rng, 7)
+    table = TallyTable.from_tallies(tallies)
+    for _ in range(50):
+        weights = np.array([rng.randrange(3) for _ in tallies])
+        repeated = [t for t, w in zip(tallies.values(), weights, strict=True) for _ in range(w)]
+        # the same keys (a type seen in no chosen document stays absent) and the same sums
+        assert table.combine(weights) == add_tallies(repeated)
+
+
+def test_blocks_of_weights_give_the_same_tallies_as_one_row_at_a_time():
+    rng = random.Random(5)
+    table = TallyTable.from_tallies(_random_tallies(rng, 9))
+    weights = np.array([[rng.randrange(4) for _ in range(9)] for _ in range(11)])
+    by_blocks = list(table.combine_blocks([weights[:4], weights[4:]]))
+    assert by_blocks == [table.combine(row) for row in weights]
+
+
+def test_each_document_reads_back_as_its_own_tally():
+    tallies = _random_tallies(random.Random(8), 6)
+    table = TallyTable.from_tallies(tallies)
+    assert dict(table.documents()) == tallies
+    assert table.total() == add_tallies(tallies.values())
+
+
+def test_shards_stacked_equal_the_whole_and_survive_a_json_round_trip():
+    tallies = _random_tallies(random.Random(11), 10)
+    whole = TallyTable.from_tallies(tallies)
+    ids = list(tallies)
+    shards = [TallyTable.from_tallies({d: tallies[d] for d in ids[i::3]}) for i in range(3)]
+    through_json = [TallyTable.from_json(json.loads(json.dumps(s.to_json()))) for s in shards]
+    merged = TallyTable.stacked(list(reversed(through_json)))
+    assert merged.doc_ids == sorted(ids)
+    assert dict(merged.documents()) == tallies
+    assert merged.total() == whole.total()
+
+
+def test_a_document_in_two_shards_is_refused():
+    tallies = _random_tallies(random.Random(2), 3)
+    shard = TallyTable.from_tallies(tallies)
+    with pytest.raises(ValueError, match="more than one shard: d00, d01, d02"):
+        TallyTable.stacked([shard, shard])
+
+
+def test_a_leaf_that_is_not_a_whole_number_is_refused():
+    with pytest.raises(TypeError, match="overall.tp is .x."):
+        TallyTable.from_tallies({"d": {"overall": {"tp": "x"}}})

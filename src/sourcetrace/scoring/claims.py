@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import cohen_kappa_score
 
 from sourcetrace.scoring.common import Tally, add_tallies, prf, safe_div
 from sourcetrace.scoring.matching import (
@@ -174,6 +173,8 @@ def _cohen_kappa(gold_labels: Sequence[Any], pred_labels: Sequence[Any], name: s
     labels = sorted(inventory, key=lambda label: (type(label).__name__, str(label)))
     # Integer codes keep sklearn away from mixed label types (a system's "yes" next to True).
     code = {label: index for index, label in enumerate(labels)}
+    from sklearn.metrics import cohen_kappa_score  # imported only when a kappa is due
+
     kappa = cohen_kappa_score(
         [code[label] for label in gold_labels],
         [code[label] for label in pred_labels],

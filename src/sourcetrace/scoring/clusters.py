@@ -17,7 +17,6 @@ from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from sourcetrace.scoring.common import Tally, add_tallies, f1_score, safe_div
 
@@ -124,6 +123,8 @@ def _ceafe(
     response_ids = list(dict.fromkeys(r for _, r in overlap))
     similarity = 0.0
     if overlap:
+        from scipy.optimize import linear_sum_assignment  # only when clusters are scored
+
         row = {k: i for i, k in enumerate(key_ids)}
         col = {r: j for j, r in enumerate(response_ids)}
         phi4 = np.zeros((len(key_ids), len(response_ids)))

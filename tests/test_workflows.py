@@ -94,6 +94,25 @@ def test_the_evaluate_workflow_runs_on_a_fresh_clone_and_writes_nothing_it_shoul
     assert {name: snapshot(copy / name) for name in protected} == protected
 
 
+def test_the_scale_workflow_merges_shards_into_the_one_run_report(copy):
+    outputs = [run(copy, command) for command in workflow("scale")]
+    assert [o.returncode for o in outputs] == [0] * len(outputs), [o.stderr for o in outputs]
+    merged = json.loads((copy / "build" / "merged.json").read_text(encoding="utf-8"))
+    assert merged["statistics"]["bootstrap"]["entities.strict.f1"]["n"] == 1000
+    assert "signature: sourcetrace:" in outputs[-1].stdout  # the Dask run printed its table
+
+
+def test_the_datasets_map_example_gives_the_one_run_report(copy):
+    block = re.search(r"<!-- workflow:scale-datasets -->\n```python\n(.*?)```", README, re.S)
+    assert block, "README has no workflow:scale-datasets block"
+    script = copy / "build" / "datasets_map.py"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(block.group(1) + "print('equal')\n", encoding="utf-8")
+    done = run(copy, f"{sys.executable} {script}")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("equal")
+
+
 def test_the_browser_workflow_writes_both_pages(copy):
     outputs = [run(copy, command) for command in workflow("browser")]
     assert [o.returncode for o in outputs] == [0] * len(outputs), [o.stderr for o in outputs]

@@ -12,7 +12,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "evaluate", "folds", "load"]
+__all__ = ["__version__", "evaluate", "evaluate_partial", "folds", "load", "merge_partials"]
 
 
 def load(config: str = "documents", corpus: Any = None) -> Any:
@@ -46,3 +46,19 @@ def evaluate(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, A
     from .evaluation import evaluate as _evaluate
 
     return _evaluate(predictions, gold=gold, **settings)
+
+
+def evaluate_partial(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, Any]:
+    """One shard's per-document statistics (`evaluate --partial OUT --shard K/N`):
+    ``shard=(K, N)`` plus the arguments of `evaluate`. Merge the shards with `merge_partials`."""
+    from .partials import evaluate_partial as _partial
+
+    return _partial(predictions, gold, **settings)
+
+
+def merge_partials(partials: Any, per_document: bool = False) -> dict[str, Any]:
+    """The report of the run whose shards these partials are (`sourcetrace merge`): equal to
+    what `evaluate` gives in one process, bootstrap and --compare included."""
+    from .partials import merge_partials as _merge
+
+    return _merge(list(partials), per_document=per_document)

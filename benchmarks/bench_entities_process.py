@@ -20,22 +20,7 @@ from pathlib import Path
 
 from bench_entities import synthetic_document
 
-NERVALUATE_SCRIPT = """
-import json, sys
-from nervaluate import Evaluator
-gold, pred, out = sys.argv[1:4]
-def spans(path):
-    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
-    return [[{"label": e["type"], "start": e["start"], "end": e["end"] - 1}
-             for e in row["entities"]] for row in rows]
-true, predicted = spans(gold), spans(pred)
-tags = sorted({s["label"] for doc in true + predicted for s in doc})
-results = Evaluator(true, predicted, tags=tags, loader="dict").evaluate()
-overall = {scheme: {k: getattr(m, k) for k in ("correct", "incorrect", "missed", "spurious",
-                                               "precision", "recall", "f1")}
-           for scheme, m in results["overall"].items()}
-json.dump(overall, open(out, "w"))
-"""
+NERVALUATE_SCRIPT = Path(__file__).with_name("nervaluate_entities.py")
 
 
 def write_inputs(folder: Path, documents: int, slots: int, seed: int) -> tuple[Path, Path, int]:
@@ -108,10 +93,9 @@ def main() -> int:
                 str(ours_out),
             ],
         )
-        script = folder / "nervaluate_run.py"
-        script.write_text(NERVALUATE_SCRIPT)
         theirs = best_of(
-            args.repeats, [sys.executable, str(script), str(gold), str(pred), str(theirs_out)]
+            args.repeats,
+            [sys.executable, str(NERVALUATE_SCRIPT), str(gold), str(pred), str(theirs_out)],
         )
         strict_ours = json.loads(ours_out.read_text())["layers"]["entities"]["overall"]["strict"]
         strict_theirs = json.loads(theirs_out.read_text())["strict"]

@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -167,8 +168,8 @@ def load_source(root: Path) -> Source:
                 )
         problems += found
         documents.append(record)
-    ids = [d["doc_id"] for d in documents]
-    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+    id_counts = Counter(d["doc_id"] for d in documents)
+    for duplicate in sorted(i for i, seen in id_counts.items() if seen > 1):
         problems.append(
             InputError(f"duplicate doc_id {duplicate!r}", file=meta_path, expected="unique doc ids")
         )
@@ -612,8 +613,9 @@ def verify(root: Path) -> list[str]:
     except (InputError, InputErrors) as exc:  # every source problem is a finding
         problems.append(f"sources do not validate: {exc}")
         return problems
+    text_of = {d["doc_id"]: d["text"] for d in reversed(source.documents)}  # first one wins
     for doc_id, entry in manifest.get("documents", {}).items():
-        text = next((d["text"] for d in source.documents if d["doc_id"] == doc_id), None)
+        text = text_of.get(doc_id)
         if text is not None and sha256_text(text) != entry["text_sha256"]:
             problems.append(
                 f"{root / 'seeds' / entry['seed_file']}: text sha256 differs from "

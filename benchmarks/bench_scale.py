@@ -1,0 +1,810 @@
+"""Benchmarks at scale: whole processes side by side, every figure next to its target (issue 16).
+
+    .venv/bin/python benchmarks/bench_scale.py                      # 1k, 10k, 30k and 100k
+    BENCH_SIZES=1000,10000 .venv/bin/python benchmarks/bench_scale.py   # a quick run
+    .venv/bin/python benchmarks/bench_scale.py --sizes 30000 --only w1,w3 --at-commit HEAD
+
+Every figure is a fresh process timed from start to exit (the median of 3 when one run takes less
+than a minute, else 1 run), with its peak RSS from `os.wait4`. The data are the seeded synthetic
+W1 (entities) and W3 (three layers) sets of `synthetic_corpus.py`, generated once and cached in
+build/bench/data. Measured:
+
+- w1: `evaluate --layers entities` against a nervaluate 1.2.1 script and the parse floor (orjson
+  reading both files), at every size; the growth from 10k to the largest size;
+- w3: `evaluate` on all layers against the parse floor, at every size;
+- validate: `sourcetrace validate` throughput (at 30k, or the largest size below);
+- bootstrap, compare: the time that `--bootstrap 1000` and `--compare OTHER` (1,000 samples) add
+  to the plain run (at the largest size);
+- merge: 10 `evaluate --partial` shards and `sourcetrace merge` against one run, and whether
+  the reports are equal apart from `predictions.source`;
+- workers: `evaluate --workers 2` (Dask) against one process;
+- corpus: `sourcetrace corpus build` and `corpus verify` on a checkout of N generated documents.
+
+Options the CLI does not know yet are reported as "not available yet". Writes
+benchmarks/RESULTS.md (copy it into the README with `readme_results.py`) and
+build/bench/results.json. Environment: BENCH_SIZES, BENCH_ONLY, BENCH_TIMEOUT,
+BENCH_NERVALUATE_TIMEOUT, BENCH_CORPUS_TIMEOUT, BENCH_REPEAT_UNDER (seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+import tarfile
+import textwrap
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from processes import Measurement, gib, measure, measure_added
+from synthetic_corpus import (
+    DEFAULT_BUILD,
+    ROOT,
+    DataSet,
+    ensure_checkout,
+    ensure_data,
+    ensure_predictions_with_texts,
+    ensure_shards,
+    reset_checkout_corpus,
+)
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_SIZES = (1000, 10000, 30000, 100000)
+GROUPS = ("w1", "w3", "validate", "bootstrap", "compare", "merge", "workers", "corpus")
+VALIDATE_SIZE, FULL_SIZE, GROWTH_FROM = 30000, 100000, 10000
+SHARDS, SAMPLES = 10, 1000
+MAX_INPUT_BYTES = str(10**10)  # today's input size limit (64 MiB) is far below these files
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    figure: str
+    data: str
+    measured: str
+    ratio: str = ""
+    target: str = ""
+    met: str = ""  # "yes", "no" or "" (no target, or not measured)
+
+
+def env_list(name: str, default: tuple) -> list:
+    raw = os.environ.get(name)
+    return [item.strip() for item in raw.split(",") if item.strip()] if raw else list(default)
+
+
+def times(ratio: float) -> str:
+    """'6.2x slower' / '12.0x faster' for evaluate's time over the reference's."""
+    return f"{ratio:.1f}x slower" if ratio >= 1 else f"{1 / ratio:.1f}x faster"
+
+
+def verdict(condition: bool) -> str:
+    return "yes" if condition else "no"
+
+
+def size_label(documents: int) -> str:
+    return f"{documents // 1000}k" if documents % 1000 == 0 else f"{documents:,}"
+
+
+def at_or_below(sizes: list[int], wanted: int) -> int:
+    """The configured size nearest ``wanted`` from below (the smallest if none is)."""
+    below = [s for s in sizes if s <= wanted]
+    return max(below) if below else min(sizes)
+
+
+def export_commit(revision: str, build: Path) -> tuple[Path, str]:
+    """The tree of ``revision`` (git archive) in build/bench/code-<sha>, and its short sha."""
+    sha = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", revision],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    target = build / f"code-{sha}"
+    if not (target / "src" / "sourcetrace").is_dir():
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", "--format=tar", sha],
+            check=True,
+            capture_output=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(target, filter="data")
+    return target, sha
+
+
+def code_description(at_commit: str | None) -> str:
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    if at_commit:
+        return f"commit {at_commit} (git archive; the working tree is not used)"
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src", "pyproject.toml"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"working tree at {head}" + (" with uncommitted changes in src/" if dirty else "")
+
+
+class ScaleBench:
+    """Runs the measurements and collects the rows of the table."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.sizes = sorted(args.sizes)
+        self.build = args.build.resolve()
+        self.out = self.build / "out"
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.env = dict(os.environ, SOURCETRACE_MAX_INPUT_BYTES=MAX_INPUT_BYTES)
+        self.code = "working tree"
+        if args.at_commit:
+            tree, sha = export_commit(args.at_commit, self.build)
+            self.env["PYTHONPATH"] = os.pathsep.join(
+                [str(tree / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+            )
+            self.code = sha
+        bin_dir = Path(sys.executable).parent
+        self.evaluate_bin = bin_dir / "evaluate"
+        self.sourcetrace_bin = bin_dir / "sourcetrace"
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self.raw: dict[str, Any] = {}
+        self.plain_w3: dict[int, Measurement] = {}
+        self.w1_evaluate: dict[int, Measurement] = {}
+        self._help: dict[str, str] = {}
+
+    # ------------------------------------------------------------ helpers
+
+    def measure(self, name: str, command: list, **options: Any) -> Measurement:
+        options.setdefault("timeout", self.args.timeout)
+        options.setdefault("repeat_under", self.args.repeat_under)
+        return self.record(name, measure(command, env=self.env, **options))
+
+    def record(self, name: str, result: Measurement) -> Measurement:
+        self.raw[name] = [asdict(run) | {"stderr": run.stderr[-2000:]} for run in result.runs]
+        print(f"  {name}: {result.describe()}", flush=True)
+        return result
+
+    def evaluate(self, predictions: Path, gold: Path, *options: str) -> list:
+        return [self.evaluate_bin, predictions, "--gold", gold, *options]
+
+    def help_text(self, *command: str) -> str:
+        """The --help of a (sub)command, '' when it does not exist."""
+        key = " ".join(command)
+        if key not in self._help:
+            binary = self.evaluate_bin if command[0] == "evaluate" else self.sourcetrace_bin
+            run = subprocess.run(
+                [binary, *command[1:], "--help"], capture_output=True, text=True, env=self.env
+            )
+            self._help[key] = run.stdout if run.returncode == 0 else ""
+        return self._help[key]
+
+    def data(self, documents: int) -> DataSet:
+        return ensure_data(documents, self.args.seed, self.build)
+
+    def unavailable(self, figure: str, what: str) -> None:
+        line = f"{what}: not available yet (the CLI does not know it)"
+        print(f"  {line}", flush=True)
+        self.rows.append(Row(figure, "", "not available yet"))
+        self.notes.append(line)
+
+    def failed(self, figure: str, data: str, measurement: Measurement, what: str) -> bool:
+        """Add a row for a failed measurement; True if it failed."""
+        if measurement.ok:
+            return False
+        problem = measurement.runs[-1].problem()
+        self.rows.append(Row(figure, data, f"{what}: {problem}"))
+        self.notes.append(f"{figure}, {data}: {what} {problem}")
+        return True
+
+    # ------------------------------------------------------------ W1: entities
+
+    def run_w1(self, documents: int) -> None:
+        data = self.data(documents)
+        counts = data.counts
+        gold, pred = data.path("w1-gold"), data.path("w1-pred")
+        megabytes = (counts["bytes"]["w1-gold"] + counts["bytes"]["w1-pred"]) / 1e6
+        label = (
+            f"{documents:,} docs, {counts['entities']:,} gold / "
+            f"{counts['predicted_entities']:,} predicted spans, {megabytes:,.0f} MB"
+        )
+        print(f"W1 entities, {label}", flush=True)
+        report = self.out / f"w1-{documents}.json"
+        floor = self.measure(
+            f"w1-{documents}-floor", [sys.executable, HERE / "parse_floor.py", gold, pred]
+        )
+        ours = self.measure(
+            f"w1-{documents}-evaluate",
+            self.evaluate(
+                pred, gold, "--layers", "entities", "--format", "json", "--output", report
+            ),
+        )
+        theirs_out = self.out / f"w1-{documents}-nervaluate.json"
+        theirs = self.measure(
+            f"w1-{documents}-nervaluate",
+            [sys.executable, HERE / "nervaluate_entities.py", gold, pred, theirs_out],
+            timeout=self.args.nervaluate_timeout,
+        )
+        figure = f"W1 entities at {size_label(documents)}: evaluate vs nervaluate 1.2.1"
+        if self.failed(figure, label, ours, "evaluate"):
+            return
+        self.w1_evaluate[documents] = ours
+        if theirs.ok:
+            ratio = ours.seconds / theirs.seconds
+            agree = self.strict_counts_agree(report, theirs_out)
+            self.rows.append(
+                Row(
+                    figure,
+                    label,
+                    f"evaluate {ours.describe()}; nervaluate {theirs.describe()}; {agree}",
+                    times(ratio),
+                    ">= 10x faster",
+                    verdict(ratio <= 0.1),
+                )
+            )
+        else:
+            problem = theirs.runs[-1].problem()
+            bound = ""
+            if theirs.runs[-1].timed_out:
+                bound = f"more than {theirs.runs[-1].seconds / ours.seconds:.1f}x faster"
+                self.notes.append(
+                    f"nervaluate at {documents:,} documents was stopped after "
+                    f"{self.args.nervaluate_timeout:.0f} s (BENCH_NERVALUATE_TIMEOUT): the ratio "
+                    "is a lower bound"
+                )
+            met = verdict(theirs.runs[-1].seconds / ours.seconds >= 10) if bound else ""
+            self.rows.append(
+                Row(
+                    figure,
+                    label,
+                    f"evaluate {ours.describe()}; nervaluate {problem}",
+                    bound,
+                    ">= 10x faster",
+                    met,
+                )
+            )
+        if floor.ok:
+            ratio = ours.seconds / floor.seconds
+            self.rows.append(
+                Row(
+                    f"W1 entities at {size_label(documents)}: evaluate vs parse floor",
+                    label,
+                    f"evaluate {ours.seconds:.2f} s; floor {floor.describe()}",
+                    f"{ratio:.1f}x the floor",
+                    "<= 3x the floor",
+                    verdict(ratio <= 3),
+                )
+            )
+
+    def strict_counts_agree(self, report: Path, theirs: Path) -> str:
+        try:
+            ours = json.loads(report.read_text())["layers"]["entities"]["overall"]["strict"]
+            reference = json.loads(theirs.read_text())["strict"]
+        except (OSError, KeyError, ValueError) as exc:
+            return f"strict counts not compared ({exc!r})"
+        names = ("correct", "incorrect", "missed", "spurious")
+        if all(ours[n] == reference[n] for n in names):
+            return "strict counts equal"
+        differing = ", ".join(
+            f"{n} {ours[n]} vs {reference[n]}" for n in names if ours[n] != reference[n]
+        )
+        return (
+            f"strict counts differ ({differing}: nervaluate matches overlapping spans "
+            "greedily, evaluate one-to-one)"
+        )
+
+    # ------------------------------------------------------------ W3: all layers
+
+    def w3_label(self, data: DataSet) -> str:
+        counts = data.counts
+        items = counts["entities"] + counts["claims"] + counts["attributions"]
+        megabytes = (counts["bytes"]["w3-gold"] + counts["bytes"]["w3-pred"]) / 1e6
+        return f"{data.documents:,} docs, {items:,} gold items, {megabytes:,.0f} MB"
+
+    def plain_w3_run(self, documents: int) -> Measurement:
+        """`evaluate` on all layers, once per size (the base of several figures)."""
+        if documents not in self.plain_w3:
+            data = self.data(documents)
+            self.plain_w3[documents] = self.measure(
+                f"w3-{documents}-evaluate",
+                self.evaluate(
+                    data.path("w3-pred"),
+                    data.path("w3-gold"),
+                    "--format",
+                    "json",
+                    "--output",
+                    self.out / f"w3-{documents}.json",
+                ),
+            )
+        return self.plain_w3[documents]
+
+    def run_w3(self, documents: int) -> None:
+        data = self.data(documents)
+        label = self.w3_label(data)
+        print(f"W3 all layers, {label}", flush=True)
+        floor = self.measure(
+            f"w3-{documents}-floor",
+            [sys.executable, HERE / "parse_floor.py", data.path("w3-gold"), data.path("w3-pred")],
+        )
+        ours = self.plain_w3_run(documents)
+        figure = f"W3 all layers at {size_label(documents)}: evaluate vs parse floor"
+        if self.failed(figure, label, ours, "evaluate"):
+            return
+        ratio = ours.seconds / floor.seconds if floor.ok else float("nan")
+        self.rows.append(
+            Row(
+                figure,
+                label,
+                f"evaluate {ours.describe()}; floor {floor.describe()}",
+                f"{ratio:.1f}x the floor",
+                "<= 5x the floor",
+                verdict(ratio <= 5),
+            )
+        )
+        if documents == max(self.sizes):
+            under = ours.seconds < 20 and ours.peak_rss < 2 * 2**30
+            judged = documents == FULL_SIZE
+            note = "" if judged else f" (the target is for {size_label(FULL_SIZE)}: not judged)"
+            self.rows.append(
+                Row(
+                    f"W3 all layers at {size_label(documents)}: time and peak RSS{note}",
+                    label,
+                    f"{ours.seconds:.2f} s, {gib(ours.peak_rss)}",
+                    "",
+                    "< 20 s and < 2 GiB at 100k",
+                    verdict(under) if judged else "",
+                )
+            )
+
+    def growth_rows(self) -> None:
+        largest = max(self.sizes)
+        if GROWTH_FROM not in self.sizes or largest <= GROWTH_FROM:
+            return
+        parts = []
+        for name, runs in (("W1", self.w1_evaluate), ("W3", self.plain_w3)):
+            small, large = runs.get(GROWTH_FROM), runs.get(largest)
+            if small and large and small.ok and large.ok:
+                parts.append(f"{name} x{large.seconds / small.seconds:.1f}")
+        if parts:
+            self.rows.append(
+                Row(
+                    f"growth {size_label(GROWTH_FROM)} to {size_label(largest)}: evaluate time",
+                    f"{largest // GROWTH_FROM}x the documents",
+                    ", ".join(parts),
+                    "",
+                    f"none (linear = x{largest // GROWTH_FROM})",
+                )
+            )
+
+    # ------------------------------------------------------------ validate
+
+    def run_validate(self) -> None:
+        documents = at_or_below(self.sizes, VALIDATE_SIZE)
+        data = self.data(documents)
+        path = ensure_predictions_with_texts(data)
+        megabytes = path.stat().st_size / 1e6
+        label = f"{documents:,} W3 predictions with their texts, {megabytes:,.0f} MB"
+        print(f"validate, {label}", flush=True)
+        result = self.measure(
+            f"validate-{documents}",
+            [self.sourcetrace_bin, "validate", "--kind", "prediction", path],
+        )
+        figure = f"`sourcetrace validate` at {size_label(documents)}"
+        if self.failed(figure, label, result, "validate"):
+            return
+        rate = documents / result.seconds
+        self.rows.append(
+            Row(
+                figure,
+                label,
+                result.describe(),
+                f"{rate:,.0f} docs/s",
+                ">= 20,000 docs/s",
+                verdict(rate >= 20000),
+            )
+        )
+
+    # ------------------------------------------------------------ bootstrap and compare
+
+    def run_added(self, group: str) -> None:
+        documents = max(self.sizes)
+        data = self.data(documents)
+        label = self.w3_label(data)
+        print(f"{group}, {label}", flush=True)
+        if group == "bootstrap":
+            extra = ["--bootstrap", str(SAMPLES), "--seed", "1"]
+            figure = f"`--bootstrap {SAMPLES}` at {size_label(documents)}: added time"
+            target = "< 10 s"
+        else:
+            extra = [
+                "--compare",
+                str(data.path("w3-pred-b")),
+                "--compare-samples",
+                str(SAMPLES),
+                "--seed",
+                "1",
+            ]
+            figure = (
+                f"`--compare OTHER` (paired test, {SAMPLES} samples) at "
+                f"{size_label(documents)}: added time"
+            )
+            target = ""
+        output = ["--format", "json", "--output"]
+        gold, pred = data.path("w3-gold"), data.path("w3-pred")
+        base = self.evaluate(pred, gold, *output, self.out / f"{group}-{documents}-plain.json")
+        variant = self.evaluate(pred, gold, *output, self.out / f"{group}-{documents}.json", *extra)
+        base_runs, variant_runs, added = measure_added(
+            base,
+            variant,
+            repeat_under=self.args.repeat_under,
+            timeout=self.args.timeout,
+            env=self.env,
+        )
+        self.record(f"{group}-{documents}-plain", base_runs)
+        self.record(f"{group}-{documents}", variant_runs)
+        if self.failed(figure, label, base_runs, "plain evaluate") or self.failed(
+            figure, label, variant_runs, group
+        ):
+            return
+        self.rows.append(
+            Row(
+                figure,
+                label,
+                f"{variant_runs.describe()}; plain {base_runs.seconds:.2f} s, run in pairs",
+                f"{added:+.2f} s",
+                target,
+                verdict(added < 10) if target else "",
+            )
+        )
+
+    # ------------------------------------------------------------ shards and merge
+
+    def run_merge(self) -> None:
+        figure = f"{SHARDS} shards (`evaluate --partial`) + `sourcetrace merge` vs one run"
+        evaluate_help = self.help_text("evaluate")
+        if "--partial" not in evaluate_help or not self.help_text("sourcetrace", "merge"):
+            self.unavailable(figure, "evaluate --partial / sourcetrace merge")
+            return
+        documents = max(self.sizes)
+        data = self.data(documents)
+        label = self.w3_label(data)
+        print(f"merge, {label}", flush=True)
+        plain = self.plain_w3_run(documents)
+        gold, pred = data.path("w3-gold"), data.path("w3-pred")
+        partials, shard_runs = [], []
+        shard_files = None if "--shard" in evaluate_help else ensure_shards(data, "w3-pred", SHARDS)
+        for index in range(SHARDS):
+            partial = self.out / f"partial-{documents}-{index + 1:02d}.json"
+            partial.unlink(missing_ok=True)
+            if shard_files is None:  # one predictions file, the shard chosen by --shard K/N
+                command = self.evaluate(
+                    pred, gold, "--partial", partial, "--shard", f"{index + 1}/{SHARDS}"
+                )
+            else:  # one predictions file per shard
+                command = self.evaluate(shard_files[index], gold, "--partial", partial)
+            run = self.measure(f"partial-{documents}-{index + 1}", command, repeats=1)
+            if run.runs[-1].unknown_option:
+                self.unavailable(figure, "evaluate --partial")
+                return
+            if self.failed(figure, label, run, f"shard {index + 1}"):
+                return
+            partials.append(partial)
+            shard_runs.append(run)
+        merged = self.out / f"merged-{documents}.json"
+        merge = self.measure(
+            f"merge-{documents}",
+            [self.sourcetrace_bin, "merge", *partials, "--format", "json", "--output", merged],
+        )
+        if merge.runs[-1].unknown_option:
+            self.unavailable(figure, "sourcetrace merge")
+            return
+        if self.failed(figure, label, merge, "merge") or self.failed(
+            figure, label, plain, "one run"
+        ):
+            return
+        shards_total = sum(run.seconds for run in shard_runs)
+        longest = max(run.seconds for run in shard_runs)
+        equal = reports_equal(self.out / f"w3-{documents}.json", merged)
+        self.rows.append(
+            Row(
+                figure,
+                label,
+                f"shards {shards_total:.2f} s in all (longest {longest:.2f} s, peak "
+                f"{gib(max(r.peak_rss for r in shard_runs))}), merge {merge.describe()}; "
+                f"one run {plain.seconds:.2f} s; {equal}",
+                f"{(shards_total + merge.seconds) / plain.seconds:.2f}x one run in sequence, "
+                f"{(longest + merge.seconds) / plain.seconds:.2f}x with the shards in parallel",
+                "merged report equal to one run",
+                verdict(equal.startswith("equal")),
+            )
+        )
+
+    # ------------------------------------------------------------ Dask workers
+
+    def run_workers(self) -> None:
+        figure = "`evaluate --workers 2` (Dask LocalCluster) vs one process"
+        if "--workers" not in self.help_text("evaluate"):
+            self.unavailable(figure, "evaluate --workers")
+            return
+        documents = max(self.sizes)
+        data = self.data(documents)
+        label = self.w3_label(data)
+        print(f"workers, {label}", flush=True)
+        plain = self.plain_w3_run(documents)
+        report = self.out / f"workers-{documents}.json"
+        result = self.measure(
+            f"workers-{documents}",
+            self.evaluate(
+                data.path("w3-pred"),
+                data.path("w3-gold"),
+                "--format",
+                "json",
+                "--output",
+                report,
+                "--workers",
+                "2",
+            ),
+            sample_session=True,
+        )
+        if result.runs[-1].unknown_option:
+            self.unavailable(figure, "evaluate --workers")
+            return
+        if self.failed(figure, label, result, "--workers 2") or self.failed(
+            figure, label, plain, "one process"
+        ):
+            return
+        equal = reports_equal(self.out / f"w3-{documents}.json", report, ignore_source=False)
+        session = result.session_rss
+        self.rows.append(
+            Row(
+                figure,
+                label,
+                f"{result.describe()} (all processes together: "
+                f"{gib(session) if session else 'n/a'}); one process {plain.describe()}; {equal}",
+                times(result.seconds / plain.seconds),
+            )
+        )
+
+    # ------------------------------------------------------------ corpus build and verify
+
+    def run_corpus(self) -> None:
+        figure = "`sourcetrace corpus build` + `corpus verify`"
+        skipped = []
+        for documents in sorted(self.sizes, reverse=True):
+            data = self.data(documents)
+            print(f"corpus, {documents:,} documents: writing the checkout", flush=True)
+            root = ensure_checkout(data)
+            reset_checkout_corpus(root)
+            label = f"{documents:,} documents (seed texts, metadata and W3 gold files)"
+            build = self.measure(
+                f"corpus-build-{documents}",
+                [self.sourcetrace_bin, "corpus", "build", "--root", root],
+                repeats=1,
+                timeout=self.args.corpus_timeout,
+            )
+            if build.runs[-1].timed_out:
+                skipped.append(f"build of {documents:,} timed out after {build.seconds:.0f} s")
+                continue
+            if self.failed(figure, label, build, "build"):
+                return
+            verify = self.measure(
+                f"corpus-verify-{documents}",
+                [self.sourcetrace_bin, "corpus", "verify", "--root", root],
+                repeats=1,
+                timeout=self.args.corpus_timeout,
+            )
+            if verify.runs[-1].timed_out:
+                skipped.append(f"verify of {documents:,} timed out after {verify.seconds:.0f} s")
+                continue
+            if self.failed(figure, label, verify, "verify"):
+                return
+            more = f" ({'; '.join(skipped)})" if skipped else ""
+            self.rows.append(
+                Row(
+                    f"{figure} at {size_label(documents)}",
+                    label + more,
+                    f"build {build.describe()}; verify {verify.describe()}",
+                    f"{documents / (build.seconds + verify.seconds):,.0f} docs/s",
+                )
+            )
+            if skipped:
+                self.notes.append(f"corpus: {'; '.join(skipped)} (BENCH_CORPUS_TIMEOUT)")
+            return
+        self.rows.append(Row(figure, "", "; ".join(skipped)))
+        self.notes.append(f"corpus: {'; '.join(skipped)} (BENCH_CORPUS_TIMEOUT)")
+
+    # ------------------------------------------------------------ the run
+
+    def run(self) -> None:
+        only = self.args.only
+        self.load_before = os.getloadavg()[0]
+        print(f"sizes {', '.join(f'{s:,}' for s in self.sizes)}; generating or reading the data")
+        for documents in self.sizes:
+            data = self.data(documents)
+            print(f"  {data.folder}: {data.counts['documents']:,} documents")
+        if "w1" in only:
+            for documents in self.sizes:
+                self.run_w1(documents)
+        if "w3" in only:
+            for documents in self.sizes:
+                self.run_w3(documents)
+        self.growth_rows()
+        if "validate" in only:
+            self.run_validate()
+        for group in ("bootstrap", "compare"):
+            if group in only:
+                self.run_added(group)
+        if "merge" in only:
+            self.run_merge()
+        if "workers" in only:
+            self.run_workers()
+        if "corpus" in only:
+            self.run_corpus()
+
+
+def reports_equal(one_run: Path, other: Path, *, ignore_source: bool = True) -> str:
+    """Whether two JSON reports are equal byte for byte, apart from `predictions.source` (where
+    the predictions came from) when ``ignore_source``."""
+    try:
+        texts = [one_run.read_text(encoding="utf-8"), other.read_text(encoding="utf-8")]
+        values = [json.loads(text) for text in texts]
+    except (OSError, ValueError) as exc:
+        return f"not compared ({exc!r})"
+    if ignore_source:
+        for index, value in enumerate(values):
+            source = value.get("predictions", {}).get("source")
+            if isinstance(source, str):
+                for encoded in {json.dumps(source), json.dumps(source, ensure_ascii=False)}:
+                    texts[index] = texts[index].replace(encoded, '"<source>"', 1)
+                value["predictions"]["source"] = "<source>"
+    if texts[0] == texts[1]:
+        return "equal byte for byte" + (" apart from predictions.source" if ignore_source else "")
+    differing = sorted(differences(values[0], values[1]))
+    if not differing:
+        return "equal as JSON, not byte for byte (formatting or key order)"
+    shown = ", ".join(differing[:5]) + (" ..." if len(differing) > 5 else "")
+    return f"DIFFERENT at {len(differing)} path(s): {shown}"
+
+
+def differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """JSON pointers where two values differ (down to the first differing containers)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        found = []
+        for key in list(a) + [k for k in b if k not in a]:
+            if key not in a or key not in b:
+                found.append(f"{path}/{key}")
+            else:
+                found += differences(a[key], b[key], f"{path}/{key}")
+        return found
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        pairs = enumerate(zip(a, b, strict=True))
+        return [p for i, (x, y) in pairs for p in differences(x, y, f"{path}/{i}")]
+    return [] if a == b and type(a) is type(b) else [path or "/"]
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores, {memory:.1f} GiB, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def markdown_table(rows: list[Row]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| figure | data | measured | ratio | target | met |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        values = (row.figure, row.data, row.measured, row.ratio, row.target, row.met)
+        lines.append("| " + " | ".join(cell(v) for v in values) + " |")
+    return "\n".join(lines)
+
+
+def results_markdown(bench: ScaleBench, started: datetime.datetime, seconds: float) -> str:
+    sizes = ", ".join(f"{s:,}" for s in bench.sizes)
+    any_data = bench.data(min(bench.sizes)).counts
+    per_doc = {
+        k: any_data[k] / any_data["documents"]
+        for k in ("characters", "entities", "claims", "attributions")
+    }
+    notes = "".join(f"- {note}\n" for note in bench.notes)
+    load = f"load average {bench.load_before:.1f} before and {os.getloadavg()[0]:.1f} after"
+    context = (
+        f"Written by `benchmarks/bench_scale.py` (`make bench`) on {started:%Y-%m-%d %H:%M} UTC "
+        f"in {seconds / 60:.0f} min: {machine()}, {load}; code: "
+        f"{code_description(bench.args.at_commit)}; sizes {sizes} documents; groups "
+        f"{', '.join(bench.args.only)}; data seed {bench.args.seed}."
+    )
+    method = (
+        "Every figure is a whole process, timed from start to exit (the median of 3 runs when "
+        f"one run takes under {bench.args.repeat_under:.0f} s, else 1 run), with its peak "
+        "resident memory (`ru_maxrss` of the process, from `os.wait4`). The data are synthetic "
+        "(`benchmarks/synthetic_corpus.py`): news-like texts of 800-4,000 characters, about "
+        f"{per_doc['characters']:,.0f} characters, {per_doc['entities']:.0f} entity mentions "
+        f"(nested and a few crossing), {per_doc['claims']:.0f} claims and "
+        f"{per_doc['attributions']:.0f} attributions per document; predictions are the gold "
+        "perturbed (exact, shifted, retyped, missed, spurious, text-only spans). W1 is the "
+        "entity layer alone, W3 all three layers. The parse floor is a process that reads the "
+        "gold and the predictions with orjson, line by line, and exits."
+    )
+    paragraphs = [textwrap.fill(context, 100), textwrap.fill(method, 100)]
+    paragraphs.append(markdown_table(bench.rows))
+    if notes:
+        paragraphs.append("Notes:\n\n" + notes.rstrip("\n"))
+    return "# Benchmarks at scale\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(env_list("BENCH_SIZES", tuple(str(s) for s in DEFAULT_SIZES))),
+        help="documents per set, comma-separated (BENCH_SIZES; default 1000,10000,30000,100000)",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(env_list("BENCH_ONLY", GROUPS)),
+        help=f"measurement groups, comma-separated (BENCH_ONLY; default all: {','.join(GROUPS)})",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
+    parser.add_argument("--build", type=Path, default=DEFAULT_BUILD)
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--at-commit",
+        metavar="REV",
+        help="measure the code of a commit (git archive into build/bench) instead of the "
+        "working tree: 'before' figures",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=float(os.environ.get("BENCH_TIMEOUT", 1800))
+    )
+    parser.add_argument(
+        "--nervaluate-timeout",
+        type=float,
+        default=float(os.environ.get("BENCH_NERVALUATE_TIMEOUT", 900)),
+    )
+    parser.add_argument(
+        "--corpus-timeout", type=float, default=float(os.environ.get("BENCH_CORPUS_TIMEOUT", 900))
+    )
+    parser.add_argument(
+        "--repeat-under", type=float, default=float(os.environ.get("BENCH_REPEAT_UNDER", 60))
+    )
+    args = parser.parse_args(argv)
+    args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
+    args.only = [g.strip() for g in args.only.split(",") if g.strip()]
+    unknown = set(args.only) - set(GROUPS)
+    if unknown or not args.sizes or min(args.sizes) < 10:
+        parser.error(f"unknown group(s) {sorted(unknown)} or bad sizes {args.sizes}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = datetime.datetime.now(datetime.UTC)
+    clock = datetime.datetime.now().timestamp()
+    bench = ScaleBench(args)
+    print(f"code: {code_description(args.at_commit)}")
+    bench.run()
+    seconds = datetime.datetime.now().timestamp() - clock
+    text = results_markdown(bench, started, seconds)
+    args.results.write_text(text, encoding="utf-8")
+    (args.build / "results.json").write_text(
+        json.dumps({"rows": [asdict(r) for r in bench.rows], "runs": bench.raw}, indent=1) + "\n"
+    )
+    print()
+    print(text)
+    print(f"wrote {args.results} and {args.build / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

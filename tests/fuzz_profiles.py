@@ -8,6 +8,14 @@ from __future__ import annotations
 import os
 
 FUZZ_EXAMPLES = {"ci": 40, "fuzz": 2000}
+# the fast input path against the reference path (tests/test_fast_validation.py): exactness is
+# checked on more examples in CI than the other properties
+EXACTNESS_EXAMPLES = {"ci": 200, "fuzz": 2000}
+
+
+def profile_name() -> str:
+    """The hypothesis profile in force: HYPOTHESIS_PROFILE, `ci` by default."""
+    return os.environ.get("HYPOTHESIS_PROFILE", "ci")
 
 
 def load_profile() -> None:
@@ -29,4 +37,4 @@ def load_profile() -> None:
         deadline=None,
         suppress_health_check=slow_is_fine,
     )
-    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+    settings.load_profile(profile_name())

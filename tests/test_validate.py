@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from sourcetrace import cli
+from sourcetrace import cli, jsonio
 from sourcetrace.schema import KINDS as VALIDATE_KINDS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -800,8 +800,13 @@ def test_huge_file_is_refused_naming_the_limit(tmp_path, run_cli, monkeypatch):
     path = tmp_path / "predictions.jsonl"
     before = write(path, jsonl_line({"doc_id": "st-000", "entities": []}))
     assert len(before) > 30
-    # Control: the same file is valid under the default limit.
+    # Control: the same file is valid under the default limits. A .jsonl streams, one line in
+    # memory at a time, so the whole-file default (for .json) does not cap it.
+    monkeypatch.setattr(jsonio, "DEFAULT_MAX_BYTES", 30)
     assert run_cli("validate", path).code == 0
+    whole = tmp_path / "predictions.json"
+    write(whole, before)
+    assert "over the limit of 30 bytes" in run_cli("validate", whole).err
     monkeypatch.setenv("SOURCETRACE_MAX_INPUT_BYTES", "30")
     result = run_cli("validate", path)
     assert_rejected(
@@ -812,6 +817,24 @@ def test_huge_file_is_refused_naming_the_limit(tmp_path, run_cli, monkeypatch):
         pointer=None,
         expected="SOURCETRACE_MAX_INPUT_BYTES",
         message=f"file is {len(before):,} bytes, over the limit of 30 bytes",
+    )
+
+
+def test_a_line_over_the_line_cap_is_refused_naming_the_line(tmp_path, run_cli, monkeypatch):
+    path = tmp_path / "predictions.jsonl"
+    short = jsonl_line({"doc_id": "st-000"})
+    long = jsonl_line({"doc_id": "st-001", "claims": [{"text": "x" * 100}]})
+    before = write(path, short + "\n" + long)
+    assert run_cli("validate", path).code == 0  # control: under the default cap (16 MiB)
+    monkeypatch.setenv("SOURCETRACE_MAX_LINE_BYTES", "50")
+    assert_rejected(
+        run_cli("validate", path),
+        path,
+        before,
+        line=3,
+        pointer=None,
+        expected="shorter lines (or raise SOURCETRACE_MAX_LINE_BYTES)",
+        message="line is over the limit of 50 bytes",
     )
 
 

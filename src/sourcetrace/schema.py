@@ -1,22 +1,26 @@
 """Two-stage validation: JSON Schema (Draft 2020-12) first, then the semantics a schema cannot say.
 
 Every problem is an InputError naming the file, the line, the JSON pointer and what was expected.
+A compiled validator (fast_validation) answers first; only a record it does not find valid meets
+the reference validator (jsonschema), which decides and words the problems.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+from .fast_validation import compiled_says_valid, is_plain_json
 from .jsonio import Record, read_records, surrogate_error
 from .paths import schema_dir
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 KINDS = ("document", "annotation", "prediction", "links")
 LAYERS = ("entities", "claims", "attributions")
@@ -33,6 +37,9 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 @cache
 def validator(kind: str) -> Draft202012Validator:
+    """The reference validator (imported on first use: a valid input never needs it)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     return Draft202012Validator(load_schema(kind), format_checker=FormatChecker())
 
 
@@ -196,12 +203,56 @@ class _Checker:
             )
 
 
+_MISSING = object()
+
+
+def _spans_clean(items: Any, text: str | None, offsets_required: bool) -> bool:
+    """True when `_Checker.span` would find nothing wrong with any of ``items`` (a list of spans
+    of ``text``, a str or None), decided in one tight loop without building pointers or slicing
+    the text; False means "let span() look at each", which words any problem."""
+    if type(items) is not list:
+        return False
+    length = 0 if text is None else len(text)
+    for item in items:
+        if type(item) is not dict:
+            return False
+        start = item.get("start", _MISSING)
+        end = item.get("end", _MISSING)
+        span_text = item.get("text", _MISSING)
+        if start is _MISSING or end is _MISSING:
+            if start is not end or offsets_required:
+                return False
+            if span_text is not _MISSING and (type(span_text) is not str or not span_text.strip()):
+                return False
+            continue
+        if type(start) is not int or type(end) is not int or not 0 <= start < end:
+            return False
+        if text is None:
+            continue
+        if end > length:
+            return False
+        if span_text is not _MISSING and (
+            type(span_text) is not str
+            or len(span_text) != end - start
+            or not text.startswith(span_text, start)
+        ):
+            return False
+        # text[start:end] != text[start:end].strip(), with str.strip's own white space
+        if text[start].isspace() or text[end - 1].isspace():
+            return False
+    return True
+
+
 def check_annotation_semantics(
     record: Mapping[str, Any], file: str | Path, line: int, text: str | None, *, gold: bool
 ) -> list[InputError]:
-    """Offsets, text match, id uniqueness and references of one annotation or prediction."""
+    """Offsets, text match, id uniqueness and references of one annotation or prediction.
+
+    When `_spans_clean` passes a layer's spans, they cost no pointer and no slice; otherwise each
+    goes through `_Checker.span`, so the problems and their order are always span()'s."""
     check = _Checker(file, line)
-    ids: dict[str, str] = {}
+    fast = text is None or type(text) is str
+    ids: dict[Any, str] = {}  # id -> the pointer of its first use
 
     def note_id(item: Mapping[str, Any], where: str) -> None:
         if "id" not in item:
@@ -219,11 +270,13 @@ def check_annotation_semantics(
     claim_ids: set[str] = set()
     attribution_ids: set[str] = set()
     entity_types: dict[str, tuple[str, int]] = {}  # corpus-wide entity id -> (type, index)
-    for index, entity in enumerate(record.get("entities") or []):
-        where = f"/entities/{index}"
-        check.span(entity, where, text, offsets_required=gold)
-        note_id(entity, where)
+    entities = record.get("entities") or []
+    entity_spans_clean = fast and _spans_clean(entities, text, gold)
+    for index, entity in enumerate(entities):
+        if not entity_spans_clean:
+            check.span(entity, f"/entities/{index}", text, offsets_required=gold)
         if "id" in entity:
+            note_id(entity, f"/entities/{index}")
             entity_ids.add(entity["id"])
         if "entity" in entity and "type" in entity:
             first_type, first_index = entity_types.setdefault(
@@ -231,21 +284,23 @@ def check_annotation_semantics(
             )
             if first_type != entity["type"]:
                 check.add(
-                    where + "/type",
+                    f"/entities/{index}/type",
                     f"entity {entity['entity']!r} is {entity['type']} here but {first_type} at "
                     f"/entities/{first_index}",
                     "one type per entity id",
                 )
-    for index, claim in enumerate(record.get("claims") or []):
-        where = f"/claims/{index}"
-        check.span(claim, where, text, offsets_required=gold)
-        note_id(claim, where)
+    claims = record.get("claims") or []
+    claim_spans_clean = fast and _spans_clean(claims, text, gold)
+    for index, claim in enumerate(claims):
+        if not claim_spans_clean:
+            check.span(claim, f"/claims/{index}", text, offsets_required=gold)
         if "id" in claim:
+            note_id(claim, f"/claims/{index}")
             claim_ids.add(claim["id"])
     attributions = record.get("attributions") or []
     for index, attribution in enumerate(attributions):
-        note_id(attribution, f"/attributions/{index}")
         if "id" in attribution:
+            note_id(attribution, f"/attributions/{index}")
             attribution_ids.add(attribution["id"])
     nesting: dict[str, str | None] = {}
     for index, attribution in enumerate(attributions):
@@ -260,14 +315,15 @@ def check_annotation_semantics(
                         "document",
                         "the id of one of the document's entities",
                     )
-            else:
+            elif not (fast and _spans_clean([source], text, gold)):
                 check.span(source, where + "/source", text, offsets_required=gold)
         cue = attribution.get("cue")
-        if isinstance(cue, Mapping):
+        if isinstance(cue, Mapping) and not (fast and _spans_clean([cue], text, gold)):
             check.span(cue, where + "/cue", text, offsets_required=gold)
         content = attribution.get("content")
         if isinstance(content, Mapping):
-            check.span(content, where + "/content", text, offsets_required=gold)
+            if not (fast and _spans_clean([content], text, gold)):
+                check.span(content, where + "/content", text, offsets_required=gold)
             for cindex, claim_id in enumerate(content.get("claims") or []):
                 if claim_id not in claim_ids:
                     check.add(
@@ -291,7 +347,7 @@ def check_annotation_semantics(
                 )
         if "id" in attribution:
             nesting[attribution["id"]] = outer
-    for cycle in nesting_cycles(nesting):
+    for cycle in nesting_cycles(nesting) if nesting else ():
         check.add(
             "/attributions",
             "nested_in forms a cycle: " + " -> ".join(cycle + [cycle[0]]),
@@ -419,28 +475,33 @@ class DocIdRegister:
 
     def __init__(self, expected: str = "one record per document") -> None:
         self.expected = expected
-        self.first: dict[str, str] = {}  # doc_id -> "file, line N"
-        self._first_at: dict[str, tuple[str, int]] = {}
+        self._first_at: dict[str, tuple[str | Path, int]] = {}  # doc_id -> (file, line)
+
+    @property
+    def first(self) -> dict[str, str]:
+        """doc_id -> "file, line N" of its first record (written out only when asked for)."""
+        return {doc_id: f"{file}, line {line}" for doc_id, (file, line) in self._first_at.items()}
 
     def check(self, value: Any, file: str | Path, line: int) -> list[InputError]:
-        doc_id = value.get("doc_id") if isinstance(value, Mapping) else None
+        doc_id = value.get("doc_id") if type(value) is dict or isinstance(value, Mapping) else None
         if not isinstance(doc_id, str):
             return []
-        if doc_id in self._first_at:
-            first_file, first_line = self._first_at[doc_id]
-            where = f"line {first_line}" if first_file == str(file) else self.first[doc_id]
-            return [
-                InputError(
-                    f"duplicate doc_id {doc_id!r} (first on {where})",
-                    file=file,
-                    line=line,
-                    pointer="/doc_id",
-                    expected=self.expected,
-                )
-            ]
-        self.first[doc_id] = f"{file}, line {line}"
-        self._first_at[doc_id] = (str(file), line)
-        return []
+        first = self._first_at.get(doc_id)
+        if first is None:
+            self._first_at[doc_id] = (file, line)
+            return []
+        first_file, first_line = first
+        same_file = str(first_file) == str(file)
+        where = f"line {first_line}" if same_file else f"{first_file}, line {first_line}"
+        return [
+            InputError(
+                f"duplicate doc_id {doc_id!r} (first on {where})",
+                file=file,
+                line=line,
+                pointer="/doc_id",
+                expected=self.expected,
+            )
+        ]
 
 
 def validate_record(
@@ -454,12 +515,110 @@ def validate_record(
     known_entities: set[str] | None = None,
 ) -> list[InputError]:
     """All problems of one record of the given kind; [] when it is valid."""
-    surrogate = surrogate_error(value, file, line)  # records from Python never met the reader
-    if surrogate is not None:
-        return [surrogate]
-    problems = schema_problems(value, kind, file, line)
-    if problems:
-        return problems
+    return _record_problems(
+        value,
+        False,
+        kind,
+        file,
+        line,
+        text_for=text_for,
+        known_clusters=known_clusters,
+        known_entities=known_entities,
+    )
+
+
+def validate_records(
+    records: Iterable[Record],
+    kind: str,
+    file: str | Path,
+    *,
+    text_for: TextLookup | None = None,
+    known_clusters: set[str] | None = None,
+    known_entities: set[str] | None = None,
+) -> list[InputError]:
+    """The problems of many records of one file, in order: exactly what `validate_record` says
+    of each, one after the other, at compiled speed for the records the reader made."""
+    problems: list[InputError] = []
+    for found in iter_record_problems(
+        records,
+        kind,
+        file,
+        text_for=text_for,
+        known_clusters=known_clusters,
+        known_entities=known_entities,
+    ):
+        problems += found
+    return problems
+
+
+def iter_record_problems(
+    records: Iterable[Record],
+    kind: str,
+    file: str | Path,
+    *,
+    text_for: TextLookup | None = None,
+    known_clusters: set[str] | None = None,
+    known_entities: set[str] | None = None,
+) -> Iterator[list[InputError]]:
+    """`validate_records` one record at a time: a list per record, in order, for callers that
+    add checks of their own between records (duplicate doc_ids)."""
+    for record in records:
+        yield record_problems(
+            record,
+            kind,
+            file,
+            text_for=text_for,
+            known_clusters=known_clusters,
+            known_entities=known_entities,
+        )
+
+
+def record_problems(
+    record: Record,
+    kind: str,
+    file: str | Path,
+    *,
+    text_for: TextLookup | None = None,
+    known_clusters: set[str] | None = None,
+    known_entities: set[str] | None = None,
+) -> list[InputError]:
+    """`validate_record` of a Record: the same problems, and the reader's word that the value
+    is plain JSON (``Record.plain_json``) spares it a round trip through orjson."""
+    return _record_problems(
+        record.value,
+        record.plain_json,
+        kind,
+        file,
+        record.line,
+        text_for=text_for,
+        known_clusters=known_clusters,
+        known_entities=known_entities,
+    )
+
+
+def _record_problems(
+    value: Any,
+    plain_json: bool,
+    kind: str,
+    file: str | Path,
+    line: int,
+    *,
+    text_for: TextLookup | None,
+    known_clusters: set[str] | None,
+    known_entities: set[str] | None,
+) -> list[InputError]:
+    if plain_json or is_plain_json(value):
+        # no lone surrogate (orjson refuses them) and no type jsonschema-rs reads otherwise
+        schema_valid = compiled_says_valid(kind, value)
+    else:
+        surrogate = surrogate_error(value, file, line)  # records from Python never met the reader
+        if surrogate is not None:
+            return [surrogate]
+        schema_valid = False
+    if not schema_valid:
+        problems = schema_problems(value, kind, file, line)
+        if problems:
+            return problems
     if kind == "document":
         return check_document_semantics(value, file, line)
     if kind == "links":
@@ -516,20 +675,33 @@ def validate_file(
         )
     if kind is None:
         kind = kind_of_path(Path(path)) or detect_kind(records[0].value)
+    if kind == "document" and seed_text:
+        completed = [_with_seed_text(record, seed_text) for record in records]
+    else:
+        completed = records
     problems: list[InputError] = []
     register = DocIdRegister()
-    for record in records:
-        value = record.value
-        if kind == "document" and seed_text and isinstance(value, Mapping) and "text" not in value:
-            value = seed_text(value) or value
-        problems += validate_record(
-            value,
+    for record, found in zip(
+        completed,
+        iter_record_problems(
+            completed,
             kind,
             path,
-            record.line,
             text_for=text_for,
             known_clusters=known_clusters,
             known_entities=known_entities,
-        )
-        problems += register.check(value, path, record.line)
+        ),
+        strict=True,
+    ):
+        problems += found
+        problems += register.check(record.value, path, record.line)
     return fmt, kind, records, problems
+
+
+def _with_seed_text(record: Record, seed_text: Callable[[Any], Any]) -> Record:
+    """A document metadata record without text, completed with its seed's text (a new value:
+    not the reader's, so not marked plain JSON)."""
+    value = record.value
+    if not isinstance(value, Mapping) or "text" in value:
+        return record
+    return Record(seed_text(value) or value, record.line)

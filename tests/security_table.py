@@ -30,6 +30,11 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         [
             ("test_validate", "test_malformed_json_names_the_line_of_the_fault", None),
             ("test_validate", "test_malformed_jsonl_line_names_its_line", None),
+            (
+                "test_jsonio",
+                "test_duplicate_keys_are_refused_as_the_standard_library_words_it",
+                None,
+            ),
             ("test_validate", "test_invalid_utf8_is_refused_naming_its_line", None),
             ("test_validate", "test_empty_file_is_refused", None),
             ("test_validate", "test_not_json_values_are_refused_naming_their_line", None),
@@ -81,8 +86,34 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         [
             ("test_validate", "test_a_fifo_or_a_device_is_refused_not_read", None),
             ("test_validate", "test_huge_file_is_refused_naming_the_limit", None),
+            ("test_validate", "test_a_line_over_the_line_cap_is_refused_naming_the_line", None),
+            ("test_jsonio", "test_a_fifo_or_a_device_is_refused_by_the_streaming_reader", None),
         ],
-        "refused unread, exit 2 (the size cap counts bytes read)",
+        "refused, exit 2: JSON Lines are streamed a line at a time, each line within "
+        "SOURCETRACE_MAX_LINE_BYTES; a .json file (or any file when SOURCETRACE_MAX_INPUT_BYTES "
+        "is set) is capped on the bytes read",
+    ),
+    (
+        "The fast input path (orjson, jsonschema-rs) deciding otherwise than the reference",
+        [
+            ("test_fast_validation", "test_fast_and_reference_paths_agree_on_mutated_jsonl", None),
+            (
+                "test_fast_validation",
+                "test_fast_and_reference_paths_agree_on_a_mutated_json_file",
+                None,
+            ),
+            (
+                "test_fast_validation",
+                "test_python_values_are_validated_as_the_reference_does",
+                None,
+            ),
+            (
+                "test_fast_validation",
+                "test_the_fast_path_says_valid_only_where_the_reference_does",
+                None,
+            ),
+        ],
+        "the same records, problems and messages as the json + jsonschema reference path",
     ),
     (
         "Work blow-ups: nesting cycles, text-only anchoring, resample counts, long spans in "

@@ -103,3 +103,20 @@ def test_shard_without_partial_and_bad_shard_text_are_usage_errors(run_cli, tmp_
     done = run_cli("evaluate", SYSTEM, "--partial", tmp_path / "p.json", "--shard", "two")
     assert done.code == 2 and "shard 'two' is not K/N" in done.err
     assert not (tmp_path / "p.json").exists()
+
+
+def test_every_record_is_validated_by_exactly_one_shard(tmp_path):
+    lines = SYSTEM.read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    last = records[-1]["doc_id"]  # the last id in sorted order is in shard 2 of 2
+    assert last == max(r["doc_id"] for r in records)
+    records[-1]["entities"][0]["start"] = -1
+    records.append({"doc_id": "no-such-doc", "entities": []})
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    with pytest.raises(InputError, match="unknown doc_id 'no-such-doc'") as first:
+        evaluate_partial(broken, shard=(1, 2))
+    assert first.value.line == len(records)
+    with pytest.raises(InputError) as second:
+        evaluate_partial(broken, shard=(2, 2))
+    assert second.value.line == len(records) - 1 and "/entities/0/start" in str(second.value)

@@ -3,7 +3,7 @@ validated record by record, and the checks of which documents and layers they co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from .corpus import check_folder
 from .errors import InputError, raise_all
 from .jsonio import Record, canonical_sha256, read_records_with_sha256
 from .paths import corpus_dir
-from .schema import LAYERS, DocIdRegister, sha256_text, validate_record
+from .schema import LAYERS, DocIdRegister, record_problems, sha256_text, validate_record
 from .settings import Settings
 
 
@@ -131,7 +131,7 @@ def _gold_from_records(
                 )
             )
             continue
-        found = validate_record(value, "annotation", file, record.line)
+        found = record_problems(record, "annotation", file)
         found += register.check(value, file, record.line)
         problems += found
         if not found:
@@ -170,8 +170,13 @@ class Predictions:
     where: dict[str, str] = field(default_factory=dict)  # doc_id -> "file, line N"
 
 
-def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
-    """Read JSONL / JSON / a folder of per-document JSON files / records, validating everything."""
+def load_predictions(
+    predictions: Any, gold: GoldSet, within: Callable[[Any], bool] | None = None
+) -> Predictions:
+    """Read JSONL / JSON / a folder of per-document JSON files / records, validating everything.
+
+    ``within(doc_id)`` keeps (and validates) only some records, the rest being another shard's
+    business: see partials.py, whose shards together validate every record."""
     problems: list[InputError] = []
     items: list[tuple[Any, Record]] = []
     if isinstance(predictions, (str, Path)):
@@ -215,8 +220,10 @@ def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
     register = DocIdRegister("one prediction record per document")
     for file, record in items:
         value = record.value
-        found = _text_mismatch(value, gold, file, record.line) or validate_record(
-            value, "prediction", file, record.line, text_for=gold.texts.get
+        if within is not None and not within(_doc_id_of(value)):
+            continue
+        found = _text_mismatch(value, gold, file, record.line) or record_problems(
+            record, "prediction", file, text_for=gold.texts.get
         )
         found += register.check(value, file, record.line)
         if not found:
@@ -226,6 +233,10 @@ def load_predictions(predictions: Any, gold: GoldSet) -> Predictions:
     if not sha:
         sha = canonical_sha256(list(documents.values()))
     return Predictions(documents, source, sha, register.first)
+
+
+def _doc_id_of(value: Any) -> Any:
+    return value.get("doc_id") if isinstance(value, Mapping) else None
 
 
 def _text_mismatch(value: Any, gold: GoldSet, file: Any, line: int) -> list[InputError]:

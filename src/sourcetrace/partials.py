@@ -70,8 +70,9 @@ def evaluate_partial(
     """
     settings = make_settings(**options)
     gold_set = load_gold(gold)
-    preds = load_predictions(predictions, gold_set)
     mine = set(shard_documents(list(gold_set.texts), shard))
+    within = _shard_test(mine, gold_set, first=shard[0] == 1)
+    preds = load_predictions(predictions, gold_set, within)
     layers = scored_layers(preds, settings)
     shard_gold = _restricted(gold_set, mine)
     shard_preds = _restricted_predictions(preds, mine)
@@ -97,7 +98,7 @@ def evaluate_partial(
         "tallies": table.to_json(),
     }
     if compare is not None:
-        other = load_predictions(compare, gold_set)
+        other = load_predictions(compare, gold_set, within)
         shard_other = _restricted_predictions(other, mine)
         check_coverage(shard_gold, shard_other, settings, other.source)
         scored_layers(shard_other, Settings(**{**settings.__dict__, "layers": layers}))
@@ -213,6 +214,16 @@ def _restricted_predictions(predictions: Any, documents: set[str]) -> Any:
         predictions.sha256,
         {d: w for d, w in predictions.where.items() if d in documents},
     )
+
+
+def _shard_test(mine: set[str], gold: Any, *, first: bool) -> Any:
+    """Which prediction records a shard validates: those of its documents, and (shard 1) those
+    whose doc_id is no corpus document, so that every record is checked by exactly one shard."""
+
+    def within(doc_id: Any) -> bool:
+        return doc_id in mine or (first and not (isinstance(doc_id, str) and doc_id in gold.texts))
+
+    return within
 
 
 def _ids_sha256(doc_ids: Any) -> str:

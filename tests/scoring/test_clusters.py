@@ -301,3 +301,35 @@ def test_bad_matched_pairs_are_refused(pairs):
 def test_unknown_attribute_is_refused():
     with pytest.raises(ValueError, match="unknown cluster attribute"):
         cluster_scores(GOLD_DOCS, PRED_DOCS, MATCHED, "polarity")
+
+
+def test_ceafe_solved_by_components_equals_one_dense_assignment():
+    """The alignment is solved per connected component of the overlap graph; the reference
+    here solves one dense matrix of every cluster, as the definition reads."""
+    import random
+
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    from sourcetrace.scoring.clusters import score_partitions
+
+    rng = random.Random(12)
+    for _ in range(60):
+        mentions = range(rng.randrange(1, 60))
+        key = {m: rng.randrange(12) for m in mentions if rng.random() < 0.9}
+        response = {m: f"r{rng.randrange(15)}" for m in mentions if rng.random() < 0.9}
+        keys = sorted({*key.values()})
+        responses = sorted({*response.values()})
+        phi4 = np.zeros((len(keys), len(responses)))
+        for i, k in enumerate(keys):
+            k_set = {m for m, c in key.items() if c == k}
+            for j, r in enumerate(responses):
+                r_set = {m for m, c in response.items() if c == r}
+                phi4[i, j] = 2 * len(k_set & r_set) / (len(k_set) + len(r_set))
+        rows, cols = linear_sum_assignment(phi4, maximize=True)
+        best = phi4[rows, cols].sum()
+        ceafe = score_partitions(key, response)["ceafe"]
+        assert ceafe["recall"] == pytest.approx(best / len(keys) if keys else 0.0, abs=1e-12)
+        assert ceafe["precision"] == pytest.approx(
+            best / len(responses) if responses else 0.0, abs=1e-12
+        )

@@ -12,6 +12,7 @@ docs/scoring/clusters.md.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
@@ -119,22 +120,63 @@ def _ceafe(
     Clusters that overlap nothing can only align with similarity 0, so the assignment is solved
     on the overlapping clusters alone; the denominators still count every cluster.
     """
-    key_ids = list(dict.fromkeys(k for k, _ in overlap))
-    response_ids = list(dict.fromkeys(r for _, r in overlap))
-    similarity = 0.0
-    if overlap:
-        from scipy.optimize import linear_sum_assignment  # only when clusters are scored
-
-        row = {k: i for i, k in enumerate(key_ids)}
-        col = {r: j for j, r in enumerate(response_ids)}
-        phi4 = np.zeros((len(key_ids), len(response_ids)))
-        for (k, r), n in overlap.items():
-            phi4[row[k], col[r]] = 2 * n / (len(key_clusters[k]) + len(response_clusters[r]))
-        rows, cols = linear_sum_assignment(phi4, maximize=True)
-        similarity = float(phi4[rows, cols].sum())
+    similarity = math.fsum(
+        _best_alignment(component, key_clusters, response_clusters)
+        for component in _overlap_components(overlap)
+    )
     return _rpf(
         safe_div(similarity, len(key_clusters)), safe_div(similarity, len(response_clusters))
     )
+
+
+def _overlap_components(
+    overlap: Mapping[tuple[Hashable, Hashable], int],
+) -> list[list[tuple[tuple[Hashable, Hashable], int]]]:
+    """The overlapping (key, response) cluster pairs, grouped by connected component of the
+    bipartite overlap graph. A key cluster can only align with a response cluster it overlaps,
+    so the best alignment is the union of each component's best alignment: a corpus with
+    100,000 clusters is solved as many small problems, never as one dense matrix."""
+    parent: dict[tuple[str, Hashable], tuple[str, Hashable]] = {}
+
+    def root(node: tuple[str, Hashable]) -> tuple[str, Hashable]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for key, response in overlap:
+        parent[root(("k", key))] = root(("r", response))
+    groups: dict[tuple[str, Hashable], list[tuple[tuple[Hashable, Hashable], int]]] = {}
+    for pair, count in overlap.items():
+        groups.setdefault(root(("k", pair[0])), []).append((pair, count))
+    return list(groups.values())
+
+
+def _best_alignment(
+    component: list[tuple[tuple[Hashable, Hashable], int]],
+    key_clusters: Mapping[Hashable, set[Hashable]],
+    response_clusters: Mapping[Hashable, set[Hashable]],
+) -> float:
+    """The largest total phi4 of a one-to-one alignment within one component."""
+
+    def phi4(key: Hashable, response: Hashable, shared: int) -> float:
+        return 2 * shared / (len(key_clusters[key]) + len(response_clusters[response]))
+
+    if len(component) == 1:
+        ((key, response), shared) = component[0]
+        return phi4(key, response, shared)
+    from scipy.optimize import linear_sum_assignment  # only for a cluster with a choice
+
+    key_ids = list(dict.fromkeys(k for (k, _), _ in component))
+    response_ids = list(dict.fromkeys(r for (_, r), _ in component))
+    row = {k: i for i, k in enumerate(key_ids)}
+    col = {r: j for j, r in enumerate(response_ids)}
+    matrix = np.zeros((len(key_ids), len(response_ids)))
+    for (key, response), shared in component:
+        matrix[row[key], col[response]] = phi4(key, response, shared)
+    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    return math.fsum(matrix[rows, cols].tolist())
 
 
 # --- documents -> partitions -------------------------------------------------------------

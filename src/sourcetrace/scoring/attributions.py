@@ -19,14 +19,21 @@ from sourcetrace.scoring.claims import (
 )
 from sourcetrace.scoring.common import Tally, add_tallies
 from sourcetrace.scoring.matching import (
+    THRESHOLD_TOLERANCE,
     Pair,
     Piece,
     at_least,
-    canonical_key,
-    max_weight_matching,
     piece_similarity,
     pieces_touch,
     same_piece,
+)
+from sourcetrace.scoring.piece_matrices import (
+    KeyOrders,
+    PieceComparison,
+    comparable,
+    matching_sizes,
+    maximum_matching,
+    piece_batch,
 )
 
 PARTS = ("source", "cue", "content", "triple")
@@ -37,6 +44,8 @@ NAME_TOKEN_F1_THRESHOLD = 0.5
 Document = Mapping[str, Any]
 # A resolved gold source: None (the article's own voice) or every piece that names it.
 GoldSource = list[Piece] | None
+# per (part, level): which (gold, predicted) attribution pairs have that part right
+RightMatrices = dict[tuple[str, str], np.ndarray]
 
 
 def tally_attributions(
@@ -45,15 +54,16 @@ def tally_attributions(
     """Additive counts for one document: per part and level, matched pairs, gold and predicted.
 
     Both whole documents are needed: a source ``{"mention": id}`` is resolved through the
-    ``entities`` of its own side.
+    ``entities`` of its own side. A count is the size of a maximum matching, the same for
+    every maximum matching, so no pairs (and no canonical keys) are needed for it.
     """
-    matches = attribution_matches(gold_doc, pred_doc, claim_threshold=claim_threshold)
-    totals = {
-        "gold": len(_attributions_of(gold_doc, "gold")),
-        "predicted": len(_attributions_of(pred_doc, "prediction")),
-    }
+    gold_attributions, pred_attributions, right = _right_matrices(
+        gold_doc, pred_doc, claim_threshold
+    )
+    sizes = dict(zip(right, matching_sizes(np.stack(list(right.values()))), strict=True))
+    totals = {"gold": len(gold_attributions), "predicted": len(pred_attributions)}
     return {
-        part: {level: {"true_positives": len(matches[part, level]), **totals} for level in LEVELS}
+        part: {level: {"true_positives": sizes[part, level], **totals} for level in LEVELS}
         for part in PARTS
     }
 
@@ -63,11 +73,126 @@ def attribution_matches(
 ) -> dict[tuple[str, str], list[Pair]]:
     """Per (part, level), a maximum one-to-one matching of (gold index, predicted index) pairs
     in which that part is right: the pairs every count and highlighted item comes from."""
+    gold_attributions, pred_attributions, right = _right_matrices(
+        gold_doc, pred_doc, claim_threshold
+    )
+    orders = KeyOrders(gold_attributions, pred_attributions)
+    return {key: maximum_matching(matrix, None, orders) for key, matrix in right.items()}
+
+
+def _right_matrices(
+    gold_doc: Document, pred_doc: Document, claim_threshold: float
+) -> tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]], RightMatrices]:
+    """Both attribution lists and, per (part, level), which (gold, predicted) pairs are right.
+
+    Broadcast when every piece is one the matrices handle; otherwise pair by pair, which is
+    also what raises on a piece that cannot be compared, exactly as it always did.
+    """
     threshold = check_claim_threshold(claim_threshold)
     gold_attributions = _attributions_of(gold_doc, "gold")
     pred_attributions = _attributions_of(pred_doc, "prediction")
-    gold_sources = [_resolve_gold_source(a.get("source"), gold_doc) for a in gold_attributions]
-    pred_sources = [_resolve_pred_source(a.get("source"), pred_doc) for a in pred_attributions]
+    gold_sources = _resolve_sources(gold_attributions, gold_doc, "gold")
+    pred_sources = _resolve_sources(pred_attributions, pred_doc, "prediction")
+    right = None
+    if gold_attributions and pred_attributions:
+        right = _right_matrices_broadcast(
+            gold_attributions, pred_attributions, gold_sources, pred_sources, threshold
+        )
+    if right is None:
+        right = _right_matrices_pairwise(
+            gold_attributions, pred_attributions, gold_sources, pred_sources, threshold
+        )
+    return gold_attributions, pred_attributions, right
+
+
+def _right_matrices_broadcast(
+    gold_attributions: Sequence[Mapping[str, Any]],
+    pred_attributions: Sequence[Mapping[str, Any]],
+    gold_sources: list[GoldSource],
+    pred_sources: list[Piece | None],
+    threshold: float,
+) -> RightMatrices | None:
+    """The matrices by numpy broadcasting; None when a piece needs the pair-by-pair path.
+
+    Cues, contents and source pieces go through one comparison as three segments (fewer, larger
+    numpy calls); each part's block is sliced out of it.
+    """
+    mentions, membership = _source_mentions(gold_sources)
+    gold = piece_batch(
+        [a.get("cue") for a in gold_attributions],
+        [a.get("content") for a in gold_attributions],
+        mentions,
+    )
+    pred = piece_batch(
+        [a.get("cue") for a in pred_attributions],
+        [a.get("content") for a in pred_attributions],
+        pred_sources,
+    )
+    if gold is None or pred is None or not comparable(gold, pred):
+        return None
+    comparison = PieceComparison(gold, pred)
+    same = comparison.same()
+    touch = comparison.touch(NAME_TOKEN_F1_THRESHOLD)
+    content_similar = comparison.similarity() >= threshold - THRESHOLD_TOLERANCE
+    either_absent = comparison.either_absent()
+    both_absent = comparison.both_absent()
+    n_gold, n_pred = len(gold_attributions), len(pred_attributions)
+    cues = np.s_[:n_gold, :n_pred]
+    contents = np.s_[n_gold : 2 * n_gold, n_pred : 2 * n_pred]
+    sources = np.s_[2 * n_gold :, 2 * n_pred :]
+    # A part's rule for absence: both absent is right, one absent is wrong. Same and touch are
+    # already False wherever a piece is absent; similarity is not (0.0 can clear a tiny bar).
+    own_voice = (
+        np.array([source is None for source in gold_sources], dtype=bool)[:, None]
+        & (pred.absent[2 * n_pred :][None, :])
+    )
+    right: RightMatrices = {
+        # a gold source is right when any of its pieces is (boolean matrix product: or of ands)
+        ("source", "strict"): (membership @ same[sources]) | own_voice,
+        ("source", "lenient"): (membership @ touch[sources]) | own_voice,
+        ("cue", "strict"): same[cues] | both_absent[cues],
+        ("cue", "lenient"): touch[cues] | both_absent[cues],
+        ("content", "strict"): same[contents] | both_absent[contents],
+        ("content", "lenient"): (content_similar[contents] & ~either_absent[contents])
+        | both_absent[contents],
+    }
+    for level in LEVELS:
+        right["triple", level] = (
+            right["source", level] & right["cue", level] & right["content", level]
+        )
+    return {(part, level): right[part, level] for part in PARTS for level in LEVELS}
+
+
+def _source_mentions(gold_sources: list[GoldSource]) -> tuple[list[Piece], np.ndarray]:
+    """The distinct pieces naming gold sources, and which gold attribution each names.
+
+    Mentions of one entity are shared by every attribution of that entity, so each is compared
+    once; ``membership[i, m]`` says that piece ``m`` names the source of gold attribution ``i``.
+    """
+    pieces: list[Piece] = []
+    column_of: dict[int, int] = {}
+    rows: list[int] = []
+    columns: list[int] = []
+    for row, source in enumerate(gold_sources):
+        for piece in source or ():
+            column = column_of.setdefault(id(piece), len(pieces))
+            if column == len(pieces):
+                pieces.append(piece)
+            rows.append(row)
+            columns.append(column)
+    membership = np.zeros((len(gold_sources), len(pieces)), dtype=bool)
+    membership[rows, columns] = True
+    return pieces, membership
+
+
+def _right_matrices_pairwise(
+    gold_attributions: Sequence[Mapping[str, Any]],
+    pred_attributions: Sequence[Mapping[str, Any]],
+    gold_sources: list[GoldSource],
+    pred_sources: list[Piece | None],
+    threshold: float,
+) -> RightMatrices:
+    """The matrices pair by pair with the per-pair functions: the reference behaviour."""
     shape = (len(gold_attributions), len(pred_attributions))
     right = {(part, level): np.zeros(shape, dtype=bool) for part in PARTS for level in LEVELS}
     for i, gold in enumerate(gold_attributions):
@@ -80,12 +205,7 @@ def attribution_matches(
                 right["cue", level][i, j] = cue
                 right["content", level][i, j] = content
                 right["triple", level][i, j] = source and cue and content
-    row_keys = [canonical_key(a) for a in gold_attributions]
-    col_keys = [canonical_key(a) for a in pred_attributions]
-    return {
-        key: max_weight_matching(matrix, row_keys=row_keys, col_keys=col_keys)
-        for key, matrix in right.items()
-    }
+    return right
 
 
 def summarize_attributions(
@@ -171,6 +291,65 @@ def _both_absent_or(
 
 
 # --- resolving sources ------------------------------------------------------------------------
+
+
+def _resolve_sources(
+    attributions: Sequence[Mapping[str, Any]], doc: Document, side: str
+) -> list[Any]:
+    """Each attribution's source as ``_resolve_gold_source`` or ``_resolve_pred_source``
+    resolves it, with the entity list read once per document rather than scanned once per
+    attribution; where that could mean anything else than the scans' ``==`` (an entity that
+    is no dict, an id or entity id that is no string), the per-attribution functions run."""
+    resolve = _resolve_gold_source if side == "gold" else _resolve_pred_source
+    index: _EntityIndex | None = None
+    resolved = []
+    for attribution in attributions:
+        source = attribution.get("source")
+        mention_id = None if source is None else source.get("mention")
+        if type(mention_id) is not str:
+            resolved.append(resolve(source, doc))
+            continue
+        if index is None:
+            index = _EntityIndex(doc, with_entities=side == "gold")
+        if not index.usable:
+            resolved.append(resolve(source, doc))
+            continue
+        mention = index.mention(mention_id)
+        if mention is None:
+            _mention(doc, mention_id, side)  # raises the error of a scan that finds nothing
+        if side != "gold":
+            resolved.append(mention)
+            continue
+        entity = mention.get("entity")
+        resolved.append([mention] if entity is None else list(index.by_entity[entity]))
+    return resolved
+
+
+class _EntityIndex:
+    """A document's mentions: the first of an id (``list.index`` is the scan's ``==``), and,
+    for the gold side, every mention of an entity in document order."""
+
+    def __init__(self, doc: Document, *, with_entities: bool) -> None:
+        self.entities: list[Piece] = doc.get("entities") or []
+        self.usable = type(self.entities) is list and set(map(type, self.entities)) <= {dict}
+        if not self.usable:
+            return
+        self.ids = [mention.get("id") for mention in self.entities]
+        self.by_entity: dict[str, list[Piece]] = {}
+        if with_entities:
+            entity_ids = [mention.get("entity") for mention in self.entities]
+            if not set(map(type, entity_ids)) <= {str, type(None)}:
+                self.usable = False
+                return
+            for mention, entity in zip(self.entities, entity_ids, strict=True):
+                if entity is not None:
+                    self.by_entity.setdefault(entity, []).append(mention)
+
+    def mention(self, mention_id: str) -> Piece | None:
+        try:
+            return self.entities[self.ids.index(mention_id)]
+        except ValueError:
+            return None
 
 
 def _resolve_gold_source(source: Piece | None, gold_doc: Document) -> GoldSource:

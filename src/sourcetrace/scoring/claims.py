@@ -21,6 +21,14 @@ from sourcetrace.scoring.matching import (
     piece_similarity,
     same_piece,
 )
+from sourcetrace.scoring.piece_matrices import (
+    KeyOrders,
+    PieceComparison,
+    comparable,
+    matching_size,
+    maximum_matching,
+    piece_batch,
+)
 
 DEFAULT_CLAIM_THRESHOLD = 0.5
 LEVELS = ("strict", "lenient")
@@ -44,7 +52,11 @@ def check_claim_threshold(claim_threshold: float) -> float:
 
 def strict_claim_pairs(gold_claims: Sequence[Claim], pred_claims: Sequence[Claim]) -> list[Pair]:
     """A maximum set of one-to-one pairs with the same span (or same normalised text)."""
-    return match_items(gold_claims, pred_claims, same_piece)
+    comparison = _claim_comparison(gold_claims, pred_claims)
+    if comparison is None:
+        return match_items(gold_claims, pred_claims, same_piece)
+    orders = KeyOrders(gold_claims, pred_claims)
+    return maximum_matching(comparison.same(), None, orders)
 
 
 def lenient_claim_pairs(
@@ -58,14 +70,10 @@ def lenient_claim_pairs(
     The cluster scorer maps predicted ``cluster`` ids onto gold claims through these pairs.
     """
     threshold = check_claim_threshold(claim_threshold)
-    similarity = pairwise(gold_claims, pred_claims, piece_similarity, dtype=float)
-    valid = similarity >= threshold - THRESHOLD_TOLERANCE
-    return max_weight_matching(
-        valid,
-        similarity,
-        row_keys=[canonical_key(claim) for claim in gold_claims],
-        col_keys=[canonical_key(claim) for claim in pred_claims],
-    )
+    comparison = _claim_comparison(gold_claims, pred_claims)
+    if comparison is None:
+        return _lenient_claim_pairs_pairwise(gold_claims, pred_claims, threshold)
+    return _lenient_pairs(comparison, threshold, KeyOrders(gold_claims, pred_claims))
 
 
 def tally_claims(
@@ -75,16 +83,58 @@ def tally_claims(
     claim_threshold: float = DEFAULT_CLAIM_THRESHOLD,
 ) -> Tally:
     """Additive counts for one document: matched pairs per level, paired attribute labels."""
-    strict = strict_claim_pairs(gold_claims, pred_claims)
-    lenient = lenient_claim_pairs(gold_claims, pred_claims, claim_threshold=claim_threshold)
+    comparison = _claim_comparison(gold_claims, pred_claims)
+    if comparison is None:  # pair by pair, raising where a claim cannot be compared
+        strict_count = len(match_items(gold_claims, pred_claims, same_piece))
+        threshold = check_claim_threshold(claim_threshold)
+        lenient = _lenient_claim_pairs_pairwise(gold_claims, pred_claims, threshold)
+    else:
+        threshold = check_claim_threshold(claim_threshold)
+        # the strict count is the size of any maximum matching: no pairs, no keys needed
+        strict_count = matching_size(comparison.same())
+        lenient = _lenient_pairs(comparison, threshold, KeyOrders(gold_claims, pred_claims))
     totals = {"gold": len(gold_claims), "predicted": len(pred_claims)}
     return {
         "span": {
-            "strict": {"true_positives": len(strict), **totals},
+            "strict": {"true_positives": strict_count, **totals},
             "lenient": {"true_positives": len(lenient), **totals},
         },
         "attributes": _paired_attributes(gold_claims, pred_claims, lenient),
     }
+
+
+def _claim_comparison(
+    gold_claims: Sequence[Claim], pred_claims: Sequence[Claim]
+) -> PieceComparison | None:
+    """Both sides ready for broadcasting, or None when a claim needs the pair-by-pair path (an
+    odd piece, or a comparison that would raise)."""
+    gold = piece_batch(gold_claims)
+    pred = piece_batch(pred_claims)
+    if gold is None or pred is None or gold.any_absent or pred.any_absent:  # None is no claim
+        return None
+    if not comparable(gold, pred):
+        return None
+    return PieceComparison(gold, pred)
+
+
+def _lenient_pairs(comparison: PieceComparison, threshold: float, orders: KeyOrders) -> list[Pair]:
+    similarity = comparison.similarity()
+    valid = similarity >= threshold - THRESHOLD_TOLERANCE
+    return maximum_matching(valid, similarity, orders)
+
+
+def _lenient_claim_pairs_pairwise(
+    gold_claims: Sequence[Claim], pred_claims: Sequence[Claim], threshold: float
+) -> list[Pair]:
+    """Pair by pair with ``piece_similarity``: the reference behaviour."""
+    similarity = pairwise(gold_claims, pred_claims, piece_similarity, dtype=float)
+    valid = similarity >= threshold - THRESHOLD_TOLERANCE
+    return max_weight_matching(
+        valid,
+        similarity,
+        row_keys=[canonical_key(claim) for claim in gold_claims],
+        col_keys=[canonical_key(claim) for claim in pred_claims],
+    )
 
 
 def _paired_attributes(

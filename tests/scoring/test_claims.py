@@ -393,3 +393,27 @@ def test_score_claims_refuses_to_guess_about_missing_documents_or_layers():
         score_claims(gold_docs, {"d1": {"claims": []}, "d9": {"claims": []}})
     with pytest.raises(ValueError, match="'claims' layer"):
         score_claims(gold_docs, {"d1": {"entities": []}})
+
+
+def test_normalize_text_equals_squads_steps_written_out():
+    """normalize_text translates in one pass; the reference applies SQuAD's steps one by one."""
+    import random
+    import re
+    import string
+
+    from sourcetrace.scoring.common import normalize_text
+
+    deleted = set(string.punctuation) | set("\u2018\u2019\u201c\u201d\u00ab\u00bb")
+    separators = set("\u2013\u2014\u2026")
+
+    def reference(text: str) -> str:
+        text = text.lower()
+        text = "".join(" " if ch in separators else ch for ch in text if ch not in deleted)
+        text = re.sub(r"\b(a|an|the)\b", " ", text)
+        return " ".join(text.split())
+
+    alphabet = "aAnNtThHeE xyzÉé.,;:'\"-()\u2013\u2014\u2026\u2018\u2019\u201c\u201d\u00a0\t\n«»1"
+    rng = random.Random(4)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
+        assert normalize_text(text) == reference(text), text

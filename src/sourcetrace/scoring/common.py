@@ -17,6 +17,8 @@ _ARTICLES = re.compile(r"\b(a|an|the)\b")
 # and ellipses that separate words, which become spaces.
 _DELETED = set(string.punctuation) | set("\u2018\u2019\u201c\u201d\u00ab\u00bb")
 _SEPARATORS = set("\u2013\u2014\u2026")
+# one pass of str.translate: deleted characters map to None, separators to a space
+_NORMALIZE_TABLE = {ord(ch): None for ch in _DELETED} | {ord(ch): " " for ch in _SEPARATORS}
 
 
 def safe_div(numerator: float, denominator: float) -> float:
@@ -65,8 +67,7 @@ def normalize_text(text: str) -> str:
     dashes and ellipses become spaces, and Unicode white space (NBSP included) folds like a plain
     space, so the NBSPs of the seeds never decide a match.
     """
-    text = text.lower()
-    text = "".join(" " if ch in _SEPARATORS else ch for ch in text if ch not in _DELETED)
+    text = text.lower().translate(_NORMALIZE_TABLE)
     text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
 

@@ -6,14 +6,13 @@ written down in docs/scoring/entities.md; this module is their implementation.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from .common import Tally, add_tallies, prf
 
@@ -288,15 +287,75 @@ def _indexed_prediction_spans(
 
 def _occurrences(tokens: tuple[str, ...], text: str) -> list[tuple[int, int]]:
     """Non-overlapping occurrences, left to right; any white-space run matches any other
-    (the seeds contain NBSPs a system will not reproduce); never inside a word."""
+    (the seeds contain NBSPs a system will not reproduce); never inside a word.
+
+    That is what ``re.finditer`` gives for the tokens joined by ``\\s+``, with ``(?<!\\w)``
+    in front when the first token starts with a word character and ``(?!\\w)`` behind when the
+    last ends with one; found here without compiling a pattern per string (compiling cost far
+    more than searching). Each start has at most one match, so the matches are the candidate
+    starts in order, kept when they pass the word guards and do not overlap the last one kept.
+    """
     if not tokens:
         return []
-    pattern = r"\s+".join(re.escape(token) for token in tokens)
-    if re.match(r"\w", tokens[0]):
-        pattern = r"(?<!\w)" + pattern
-    if re.match(r"\w", tokens[-1][-1]):
-        pattern += r"(?!\w)"
-    return [match.span() for match in re.finditer(pattern, text)]
+    guard_before = _is_word_character(tokens[0][0])
+    guard_after = _is_word_character(tokens[-1][-1])
+    found: list[tuple[int, int]] = []
+    reached = 0
+    for start, end in _candidate_occurrences(tokens, text):
+        if start < reached:
+            continue
+        if guard_before and start > 0 and _is_word_character(text[start - 1]):
+            continue
+        if guard_after and end < len(text) and _is_word_character(text[end]):
+            continue
+        found.append((start, end))
+        reached = end
+    return found
+
+
+def _candidate_occurrences(tokens: tuple[str, ...], text: str) -> Iterator[tuple[int, int]]:
+    """Every (start, end) where the tokens, separated by white-space runs, stand in the text,
+    by increasing start. Tokens hold no white space (they come from ``str.split``), so one
+    token is any substring; with more, the first ends a run of non-space characters, the
+    middle ones are whole runs and the last begins a run (``\\s+`` takes the whole gap)."""
+    first, last = tokens[0], tokens[-1]
+    if len(tokens) == 1:
+        start = text.find(first)
+        while start >= 0:
+            yield start, start + len(first)
+            start = text.find(first, start + 1)
+        return
+    runs, run_starts, run_at = _non_space_runs(text)
+    middle, before_last = list(tokens[1:-1]), len(tokens) - 1
+    position = text.find(last)
+    while position >= 0:
+        index = run_at.get(position)  # the last token must begin a run
+        if index is not None and index >= before_last:
+            opening = index - before_last
+            if runs[opening].endswith(first) and runs[opening + 1 : index] == middle:
+                opening_end = run_starts[opening] + len(runs[opening])
+                yield opening_end - len(first), position + len(last)
+        position = text.find(last, position + 1)
+
+
+@lru_cache(maxsize=8)
+def _non_space_runs(text: str) -> tuple[list[str], list[int], dict[int, int]]:
+    """The maximal runs of non-white-space characters (``text.split()``), their starts, and
+    their positions in that list by start; cached because all the text-only strings of a
+    document search one text."""
+    runs = text.split()
+    run_starts: list[int] = []
+    offset = 0
+    for run in runs:
+        offset = text.find(run, offset)  # only white space lies before it: this is the run
+        run_starts.append(offset)
+        offset += len(run)
+    return runs, run_starts, {start: index for index, start in enumerate(run_starts)}
+
+
+def _is_word_character(character: str) -> bool:
+    """``re``'s ``\\w`` on str: alphanumeric in Unicode, or the underscore."""
+    return character.isalnum() or character == "_"
 
 
 def _anchor(
@@ -482,6 +541,9 @@ def _best_matches(
     """Outcomes of a one-to-one matching that maximises, in this order, the scheme's credit,
     the number of correct pairs and the number of matched pairs. The three are packed into one
     integer weight, so every optimal matching has the same counts whatever the input order."""
+    # imported here: only ambiguous overlaps need the solver, and scipy is slow to import
+    from scipy.optimize import linear_sum_assignment
+
     outcomes = [_outcome(gold[g], pred[p], scheme) for g, p in component]
     gold_ids = sorted({g for g, _ in component})
     pred_ids = sorted({p for _, p in component})

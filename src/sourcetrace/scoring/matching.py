@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from sourcetrace.scoring.common import char_overlap, normalize_text, span_f1, token_f1
 
@@ -52,6 +51,9 @@ def max_weight_matching(
     put in the order of their keys (default: their position) before the solver runs, so the same
     sets of items in any order give the same pairs.
     """
+    # imported here, not at module level: scipy is slow to import and the CLI starts with it
+    from scipy.optimize import linear_sum_assignment
+
     valid = np.asarray(valid, dtype=bool)
     n_rows, n_cols = valid.shape
     if n_rows == 0 or n_cols == 0:

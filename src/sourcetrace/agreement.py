@@ -23,7 +23,7 @@ from .evaluation import GoldSet, Predictions, make_settings, score, signature
 from .jsonio import canonical_sha256
 from .labels import names
 from .scoring.claims import lenient_claim_pairs
-from .scoring.matching import match_items, same_piece
+from .scoring.entity_clusters import entity_pairs as entity_pairs_of
 
 ENTITY_ATTRIBUTES = {"type": "entity_types", "mention": "mention_kinds"}
 CLAIM_ATTRIBUTES = {
@@ -31,10 +31,6 @@ CLAIM_ATTRIBUTES = {
     "certainty": "claim_certainty",
     "checkworthy": None,
 }
-
-
-def _entity_span_pairs(a: list[dict], b: list[dict]) -> list[tuple[int, int]]:
-    return match_items(a, b, same_piece)
 
 
 def _paired_labels(
@@ -50,7 +46,7 @@ def kappas(
     labels: dict[str, tuple[list[Any], list[Any]]] = {}
     for doc_id in doc_ids:
         a, b = a_docs[doc_id], b_docs[doc_id]
-        entity_pairs = _entity_span_pairs(a["entities"], b["entities"])
+        entity_pairs = entity_pairs_of(a["entities"], b["entities"])
         claim_pairs = lenient_claim_pairs(a["claims"], b["claims"], claim_threshold=claim_threshold)
         for attribute in ENTITY_ATTRIBUTES:
             got = _paired_labels(a["entities"], b["entities"], entity_pairs, attribute)
@@ -123,7 +119,7 @@ def alphas(
     units: dict[str, list[list[Any]]] = {}
     for doc_id in doc_ids:
         for layer, prefix, attributes, match in (
-            ("entities", "entity", ENTITY_ATTRIBUTES, _entity_span_pairs),
+            ("entities", "entity", ENTITY_ATTRIBUTES, entity_pairs_of),
             ("claims", "claim", CLAIM_ATTRIBUTES, claim_pairs),
         ):
             items = [annotation[doc_id][layer] for annotation in passes]

@@ -206,7 +206,7 @@ SCORERS: tuple[LayerScorer, ...] = (
         layer="entities",
         section=("entities",),
         tally=_tally_entities,
-        tally_batch=None,  # wired when scoring.entity_batch lands
+        tally_batch=_tally_entities_batch,
         summarize=_summarize_entities,
         headline=tuple(
             (f"entities.{scheme}.f1", ("overall", scheme, "f1")) for scheme in ENTITY_SCHEMES

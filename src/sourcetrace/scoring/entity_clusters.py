@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from .entities import ignored_prediction_indices
-from .matching import match_items, same_piece
+from .entity_batch import cluster_mention_pairs
 
 
 def entity_pairs(gold: list[dict], pred: list[dict]) -> list[tuple[int, int]]:
     """Mentions matched for cluster scoring: same span (or same normalised text if text-only).
 
     The type plays no part: coreference is about which mentions corefer, not what they are.
+    Equal to ``match_items(gold, pred, same_piece)``, without a solver where the pairs are forced.
     """
-    return match_items(gold, pred, same_piece)
+    return cluster_mention_pairs(gold, pred)
 
 
 def cluster_mentions(

@@ -1,0 +1,59 @@
+"""The registry of layer scorers: batch tallies equal per-document tallies, and every report
+part is placed where the scorer says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sourcetrace.inputs import load_gold, load_predictions
+from sourcetrace.layers import SCORERS, headline_metrics, scorers_for, summarize
+from sourcetrace.settings import make_settings
+from sourcetrace.tallies import TallyTable
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RUNS = sorted((REPO_ROOT / "evaluate" / "runs").glob("*/predictions.jsonl"))
+
+
+@pytest.mark.parametrize("run", RUNS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("mentions", [None, frozenset({"name"}), frozenset({"nominal", "pronoun"})])
+def test_a_batch_tally_equals_the_per_document_tallies(run, mentions):
+    gold = load_gold()
+    predictions = load_predictions(run, gold)
+    settings = make_settings(mentions=mentions)
+    doc_ids = sorted(gold.documents)
+    batch = [(gold.documents[d], predictions.documents.get(d, {}), gold.texts[d]) for d in doc_ids]
+    for scorer in SCORERS:
+        if scorer.tally_batch is None:
+            continue
+        table = scorer.tally_batch(doc_ids, batch, settings)
+        one_by_one = TallyTable.from_tallies(
+            {
+                d: scorer.tally(g, p, settings, t)
+                for d, (g, p, t) in zip(doc_ids, batch, strict=True)
+            }
+        )
+        assert dict(table.documents()) == dict(one_by_one.documents())
+        assert table.total() == one_by_one.total()
+
+
+def test_every_layer_has_its_scorers_and_sections_nest_under_their_layer():
+    assert [s.name for s in scorers_for(["claims"])] == ["claims", "claim_clusters"]
+    assert {s.layer for s in SCORERS} == {"entities", "claims", "attributions"}
+    for scorer in SCORERS:
+        assert scorer.section[0] == scorer.layer
+    names = headline_metrics(["entities", "attributions"])
+    assert names["entities.strict.f1"] == ("entities", "overall", "strict", "f1")
+    assert names["attributions.triple.lenient.f1"] == ("attributions", "triple", "lenient", "f1")
+    assert not any(name.startswith("claims") for name in names)
+
+
+def test_summarize_places_each_section_and_nests_clusters():
+    settings = make_settings()
+    sections = summarize({}, ["entities", "claims"], settings)
+    assert set(sections) == {"entities", "claims"}
+    assert sections["entities"]["clusters"] is None  # no prediction carried an entity id
+    assert sections["claims"]["span"]["strict"]["f1"] == 0.0
+    json.dumps(sections)  # plain data

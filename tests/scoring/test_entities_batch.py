@@ -395,12 +395,12 @@ def test_cluster_mention_pairs_equals_match_items(text_only, duplicates):
 
 def test_cluster_mention_pairs_needs_no_solver_when_spans_are_unique(monkeypatch):
     def refuse(*args, **kwargs):
-        raise AssertionError("match_items called")
+        raise AssertionError("the general matching was called")
 
     gold = [{"start": s, "end": s + 3} for s in (0, 10, 20, 30)] + [{"start": 50, "end": 52}] * 2
     pred = [{"start": 20, "end": 23}, {"start": 0, "end": 3}, {"start": 5, "end": 9}]
     expected = match_items(gold, pred, same_piece)
-    monkeypatch.setattr(entity_batch, "match_items", refuse)
+    monkeypatch.setattr(entity_batch, "same_piece_pairs", refuse)
     assert cluster_mention_pairs(gold, pred) == expected == [(0, 1), (2, 0)]
     with pytest.raises(AssertionError):  # two gold mentions on a predicted span: the solver
         cluster_mention_pairs(gold, [*pred, {"start": 50, "end": 52}])

@@ -28,6 +28,7 @@ from sourcetrace.scoring.piece_matrices import (
     matching_size,
     maximum_matching,
     piece_batch,
+    same_piece_pairs,
 )
 
 DEFAULT_CLAIM_THRESHOLD = 0.5
@@ -52,11 +53,7 @@ def check_claim_threshold(claim_threshold: float) -> float:
 
 def strict_claim_pairs(gold_claims: Sequence[Claim], pred_claims: Sequence[Claim]) -> list[Pair]:
     """A maximum set of one-to-one pairs with the same span (or same normalised text)."""
-    comparison = _claim_comparison(gold_claims, pred_claims)
-    if comparison is None:
-        return match_items(gold_claims, pred_claims, same_piece)
-    orders = KeyOrders(gold_claims, pred_claims)
-    return maximum_matching(comparison.same(), None, orders)
+    return same_piece_pairs(gold_claims, pred_claims)
 
 
 def lenient_claim_pairs(

@@ -46,7 +46,8 @@ from .entities import (
     _prediction_spans,
     tally_entities,
 )
-from .matching import has_offsets, match_items, same_piece
+from .matching import has_offsets
+from .piece_matrices import same_piece_pairs
 
 Document = tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]], str | None]
 
@@ -252,7 +253,7 @@ def cluster_mention_pairs(
     if not gold or not pred:
         return []
     if not all(has_offsets(mention) for mention in chain(gold, pred)):
-        return match_items(gold, pred, same_piece)
+        return same_piece_pairs(gold, pred)
     try:
         gold_at: dict[tuple[Any, Any], list[int]] = defaultdict(list)
         for index, mention in enumerate(gold):
@@ -265,11 +266,11 @@ def cluster_mention_pairs(
             if candidates is None:
                 continue
             if len(candidates) > 1 or bounds in taken:
-                return match_items(gold, pred, same_piece)
+                return same_piece_pairs(gold, pred)
             taken.add(bounds)
             pairs.append((candidates[0], index))
     except TypeError:  # unhashable offsets: compare them the slow way
-        return match_items(gold, pred, same_piece)
+        return same_piece_pairs(gold, pred)
     return sorted(pairs)
 
 

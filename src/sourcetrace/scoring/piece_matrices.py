@@ -445,3 +445,21 @@ __all__ = [
     "piece_batch",
     "Segment",
 ]
+
+
+def same_piece_pairs(gold: Sequence[Piece], pred: Sequence[Piece]) -> list[Pair]:
+    """Exactly ``match_items(gold, pred, same_piece)``: the validity matrix by broadcasting, the
+    same solver call on it (or none where the pairs are forced); odd pieces go pair by pair."""
+    from .matching import match_items, same_piece
+
+    gold_batch, pred_batch = piece_batch(gold), piece_batch(pred)
+    if (
+        gold_batch is None
+        or pred_batch is None
+        or gold_batch.any_absent
+        or pred_batch.any_absent
+        or not comparable(gold_batch, pred_batch)
+    ):
+        return match_items(gold, pred, same_piece)
+    valid = PieceComparison(gold_batch, pred_batch).same()
+    return maximum_matching(valid, None, KeyOrders(gold, pred))

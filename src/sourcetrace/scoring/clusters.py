@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from sourcetrace.scoring.common import Tally, add_tallies, f1_score, safe_div
+from sourcetrace.scoring.common import Tally, add_tallies, f1_score, pair_components, safe_div
 
 Partition = Mapping[Hashable, Hashable]
 
@@ -136,21 +136,10 @@ def _overlap_components(
     bipartite overlap graph. A key cluster can only align with a response cluster it overlaps,
     so the best alignment is the union of each component's best alignment: a corpus with
     100,000 clusters is solved as many small problems, never as one dense matrix."""
-    parent: dict[tuple[str, Hashable], tuple[str, Hashable]] = {}
-
-    def root(node: tuple[str, Hashable]) -> tuple[str, Hashable]:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for key, response in overlap:
-        parent[root(("k", key))] = root(("r", response))
-    groups: dict[tuple[str, Hashable], list[tuple[tuple[Hashable, Hashable], int]]] = {}
-    for pair, count in overlap.items():
-        groups.setdefault(root(("k", pair[0])), []).append((pair, count))
-    return list(groups.values())
+    items = list(overlap.items())
+    return [
+        [items[index] for index in group] for group in pair_components([pair for pair, _ in items])
+    ]
 
 
 def _best_alignment(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -101,3 +101,24 @@ def span_f1(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
     """Character-overlap Dice of two half-open spans: 1.0 only for identical spans."""
     overlap = char_overlap(a_start, a_end, b_start, b_end)
     return safe_div(2 * overlap, (a_end - a_start) + (b_end - b_start))
+
+
+def pair_components(pairs: Sequence[tuple[Hashable, Hashable]]) -> list[list[int]]:
+    """Indices into ``pairs`` (left, right) grouped by connected component of the bipartite
+    graph they form, left and right nodes kept apart; groups in order of their first pair,
+    pairs in input order. Matching problems split along these components."""
+    parent: dict[tuple[int, Hashable], tuple[int, Hashable]] = {}
+
+    def root(node: tuple[int, Hashable]) -> tuple[int, Hashable]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for left, right in pairs:
+        parent[root((0, left))] = root((1, right))
+    groups: dict[tuple[int, Hashable], list[int]] = {}
+    for index, (left, _) in enumerate(pairs):
+        groups.setdefault(root((0, left)), []).append(index)
+    return list(groups.values())

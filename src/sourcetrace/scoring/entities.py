@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .common import Tally, add_tallies, prf
+from .common import Tally, add_tallies, pair_components, prf
 
 SCHEMES = ("strict", "exact", "partial", "ent_type")
 COUNT_NAMES = ("correct", "incorrect", "partial", "missed", "spurious")
@@ -518,21 +518,7 @@ def _components(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     pred_degree = Counter(p for _, p in pairs)
     if all(d == 1 for d in gold_degree.values()) and all(d == 1 for d in pred_degree.values()):
         return [[pair] for pair in pairs]
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def root(node: tuple[str, int]) -> tuple[str, int]:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for g, p in pairs:
-        parent[root(("g", g))] = root(("p", p))
-    groups: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-    for g, p in pairs:
-        groups[root(("g", g))].append((g, p))
-    return list(groups.values())
+    return [[pairs[index] for index in group] for group in pair_components(pairs)]
 
 
 def _best_matches(

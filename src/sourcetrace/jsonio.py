@@ -360,18 +360,9 @@ def parse_jsonl(text: str, path: Path) -> list[Record]:
     records = []
     # Split on "\n" only: U+2028, U+2029 and U+0085 are legal raw inside JSON strings.
     for number, line in enumerate(text.split("\n"), start=1):
-        line = line.removesuffix("\r")
-        if not line.strip():
-            continue
-        value, end = _decode(line, _skip_ws(line, 0), path, line_offset=number - 1)
-        if line[end:].strip():
-            raise InputError(
-                "extra data after the JSON value",
-                file=path,
-                line=number,
-                expected="exactly one JSON value per line",
-            )
-        records.append(Record(value, number))
+        record = _stdlib_record(line, number, path)
+        if record is not None:
+            records.append(record)
     if not records:
         raise InputError("file has no JSON lines", file=path, expected="one JSON object per line")
     return records

@@ -244,3 +244,35 @@ def test_a_forked_child_hashes_as_its_parent_does(tmp_path) -> None:
     assert sha256_as_read(path) == expected
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply_async(sha256_as_read, (path,)).get(timeout=60) == expected
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"a": 1, "b": [1, 2, {"c": "x:y"}]}',
+        '{\n  "a": {"k": 1, "k": 2}\n}',
+        '{"k": "\\u003a", "k": 2}',
+        '{"big": 123456789012345678901234567890}',
+        '{"x": NaN}',
+        '[{"a": 1}, {"a": 1, "a": 1}]',
+        '{"s": "\\ud800"}',
+        '\ufeff{"bom": true}',
+        '{"a": 1} {"b": 2}',
+        "[" * 300 + "]" * 300,
+    ],
+)
+def test_read_json_answers_as_the_standard_library_reader(tmp_path, content) -> None:
+    """read_json takes orjson's value only where the stdlib reader would make the same one;
+    anything else, errors included, is the stdlib reader's answer, word for word."""
+    from sourcetrace.jsonio import _decode_whole, read_json, read_text
+
+    path = tmp_path / "value.json"
+    path.write_text(content, encoding="utf-8")
+
+    def outcome(read: Any) -> Any:
+        try:
+            return ("value", read())
+        except InputError as exc:
+            return ("error", str(exc))
+
+    assert outcome(lambda: read_json(path)) == outcome(lambda: _decode_whole(read_text(path), path))

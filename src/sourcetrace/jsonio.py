@@ -625,9 +625,15 @@ def _parse_records(text: str, path: Path) -> tuple[str, list[Record]]:
 
 
 def read_json(path: str | Path) -> Any:
-    """A single JSON value (an object or an array), for config-like files."""
+    """A single JSON value (an object or an array): config-like files and partials. orjson
+    reads it where it makes the value the standard library would (see `_orjson_value`); any
+    doubt, and every error message, goes to the standard library."""
     path = Path(path)
-    return _decode_whole(read_text(path), path)
+    text = read_text(path)
+    value = _orjson_value_of_text(text)
+    if value is _ASK_STDLIB:
+        return _decode_whole(text, path)
+    return value
 
 
 def _decode_whole(text: str, path: Path) -> Any:

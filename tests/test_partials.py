@@ -120,3 +120,11 @@ def test_every_record_is_validated_by_exactly_one_shard(tmp_path):
     with pytest.raises(InputError) as second:
         evaluate_partial(broken, shard=(2, 2))
     assert second.value.line == len(records) - 1 and "/entities/0/start" in str(second.value)
+
+
+def test_a_partial_off_its_schema_is_refused_with_the_pointer():
+    first, second = _two_partials()
+    second["shard"]["index"] = 0
+    with pytest.raises(InputError, match="schema: 0 is less than the minimum of 1") as raised:
+        merge_partials([first, second], files=["a.json", "b.json"])
+    assert raised.value.file == "b.json" and raised.value.pointer == "/shard/index"

@@ -245,11 +245,13 @@ def _check_partial(partial: Any, file: Any) -> None:
             pointer="/format_version",
             expected=f"version {PARTIAL_VERSION} (made by sourcetrace {__version__})",
         )
+    from .fast_validation import compiled_says_valid, is_plain_json
     from .schema import schema_problems
 
-    problems = schema_problems(partial, "partial", file, 1)
-    if problems:
-        raise problems[0]
+    if not (is_plain_json(partial) and compiled_says_valid("partial", partial)):
+        problems = schema_problems(partial, "partial", file, 1)  # jsonschema words the message
+        if problems:
+            raise problems[0]
     for key in ("tallies", "compare_tallies"):
         tallies = partial.get(key)
         if tallies is None:

@@ -18,21 +18,10 @@ from typing import Any
 
 from nervaluate import Evaluator
 
+from sourcetrace.labels import names
 from sourcetrace.scoring.entities import COUNT_NAMES, SCHEMES, score_entities
 
-TYPES = (
-    "PERSON",
-    "ORG",
-    "GPE",
-    "LOC",
-    "FAC",
-    "NORP",
-    "WEAPON",
-    "EVENT",
-    "DATE",
-    "TIME",
-    "QUANTITY",
-)
+TYPES = tuple(names("entity_types"))  # schema/labels.json, the one inventory
 REPORTED = (*COUNT_NAMES, "possible", "actual", "precision", "recall", "f1")
 
 

@@ -34,6 +34,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from sourcetrace.labels import names
+
 try:
     import orjson
 
@@ -155,19 +157,7 @@ southern northern local foreign military secret public official"""
 CUES = ["said", "told reporters", "stated", "claimed", "warned", "reported", "added"]
 NEGATIONS = ["did not", "has not", "denied that", "never"]
 CERTAINTY = ["certain", "probable", "possible", "underspecified"]
-ENTITY_TYPES = (
-    "PERSON",
-    "ORG",
-    "GPE",
-    "LOC",
-    "FAC",
-    "NORP",
-    "WEAPON",
-    "EVENT",
-    "DATE",
-    "TIME",
-    "QUANTITY",
-)
+ENTITY_TYPES = tuple(names("entity_types"))  # schema/labels.json, the one inventory
 MENTION_WEIGHTS = {  # how often each kind of mention is put in a sentence
     "PERSON": 14,
     "ORG": 10,

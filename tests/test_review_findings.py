@@ -255,7 +255,7 @@ def test_fixed_mention_filter_also_filters_the_entity_clusters():
     # st-000 has 13 gold mentions: 10 names, 2 nominals, 1 pronoun. A system that outputs
     # exactly the 10 names with the right `entity` ids, scored with --mentions name, gets
     # strict F1 1.0 (possible 10, actual 10), but layers.entities.clusters is computed by
-    # evaluation.tally_document -> entity_pairs/tally_clusters on ALL 13 gold mentions
+    # the entity_clusters scorer (layers.py) -> entity_pairs/tally_clusters on ALL 13 gold mentions
     # (mentions.key = 13): MUC R 3/5, B3 R 9/13, CEAF-e R 5/6 -> CoNLL 0.819 instead of 1.0.
     gold = story_gold(("st-000",))
     names = [

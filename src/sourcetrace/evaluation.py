@@ -8,7 +8,7 @@ file for `sourcetrace merge` (partials.py) are all made from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import __version__
@@ -28,25 +28,10 @@ from .layers import (
     summarize,
 )
 from .schema import LAYERS
-from .scoring.common import Tally
 from .settings import MAX_SAMPLES, Settings, make_settings, signature
 from .tallies import TallyTable
 
 EMPTY_PREDICTION: Mapping[str, Any] = {layer: [] for layer in LAYERS}
-
-
-def tally_document(
-    gold_doc: Mapping[str, Any],
-    pred_doc: Mapping[str, Any],
-    layers: Iterable[str],
-    settings: Settings,
-    text: str,
-) -> Tally:
-    """All additive counts of one document, for every scored layer."""
-    return {
-        scorer.name: scorer.tally(gold_doc, pred_doc, settings, text)
-        for scorer in scorers_for(layers)
-    }
 
 
 def tally_run(
@@ -54,11 +39,10 @@ def tally_run(
     predictions: Predictions,
     layers: Iterable[str],
     settings: Settings,
-    documents: Iterable[str] | None = None,
 ) -> TallyTable:
-    """Per-document tallies of every scored layer, for ``documents`` (default: every gold
-    document), in document-id order; a document without prediction is scored as empty."""
-    doc_ids = sorted(gold.documents if documents is None else documents)
+    """Per-document tallies of every scored layer for every gold document, in document-id
+    order; a document without prediction is scored as empty."""
+    doc_ids = sorted(gold.documents)
     batch = [
         (
             gold.documents[doc_id],
@@ -86,26 +70,17 @@ def score(
     """The report's `layers` part, the per-document tallies behind it, and the scored layers."""
     layers = scored_layers(predictions, settings)
     table = tally_run(gold, predictions, layers, settings)
+    return layer_sections(table, layers, settings, per_document=per_document), table, layers
+
+
+def layer_sections(
+    table: TallyTable, layers: tuple[str, ...], settings: Settings, *, per_document: bool
+) -> dict[str, Any]:
+    """The report's `layers` part from the per-document tallies."""
     sections = summarize(table.total(), layers, settings)
     if per_document:
         per_document_sections(table.documents(), layers, sections)
-    return sections, table, layers
-
-
-def numeric_tallies(per_doc: Mapping[str, Tally] | TallyTable) -> dict[str, Tally] | TallyTable:
-    """Tallies without their list leaves (paired labels, cluster rows): headline figures are
-    counts only, and resampling lists is the slow part."""
-    if isinstance(per_doc, TallyTable):
-        return per_doc.numeric()
-
-    def strip(tally: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            key: strip(value) if isinstance(value, Mapping) else value
-            for key, value in tally.items()
-            if not isinstance(value, list)
-        }
-
-    return {doc_id: strip(tally) for doc_id, tally in per_doc.items()}
+    return sections
 
 
 def evaluate(
@@ -162,7 +137,7 @@ def _evaluate(
     table = tally_run(gold_set, preds, layers, settings)
     other = None
     if compare is not None:
-        other = _other_system(compare, gold_set, layers, settings)
+        other = compared_system(compare, gold_set, layers, settings)
     report = build_report(
         table,
         layers,
@@ -194,15 +169,23 @@ def corpus_identity(gold: GoldSet) -> dict[str, Any]:
     }
 
 
-def _other_system(
-    other: Any, gold: GoldSet, layers: tuple[str, ...], settings: Settings
+def compared_system(
+    other: Any,
+    gold: GoldSet,
+    layers: tuple[str, ...],
+    settings: Settings,
+    *,
+    within: Callable[[Any], bool] | None = None,
+    scored: GoldSet | None = None,
 ) -> tuple[dict[str, Any], TallyTable]:
     """The second system of `--compare`: its identity and its per-document tallies, scored on
-    the same layers and documents."""
-    other_preds = load_predictions(other, gold)
-    check_coverage(gold, other_preds, settings, other_preds.source)
+    the same layers and documents. ``within`` and ``scored`` (a shard's gold) restrict both to
+    one shard, as `evaluate_partial` does for the first system."""
+    scored = gold if scored is None else scored
+    other_preds = load_predictions(other, gold, within)
+    check_coverage(scored, other_preds, settings, other_preds.source)
     other_settings = Settings(**{**settings.__dict__, "layers": layers})
-    table = tally_run(gold, other_preds, scored_layers(other_preds, other_settings), settings)
+    table = tally_run(scored, other_preds, scored_layers(other_preds, other_settings), settings)
     return {"source": other_preds.source, "sha256": other_preds.sha256}, table
 
 
@@ -218,9 +201,7 @@ def build_report(
     per_document: bool = False,
 ) -> dict[str, Any]:
     """The report from the per-document tallies of a run (one process, or merged shards)."""
-    sections = summarize(table.total(), layers, settings)
-    if per_document:
-        per_document_sections(table.documents(), layers, sections)
+    sections = layer_sections(table, layers, settings, per_document=per_document)
     report: dict[str, Any] = {
         "signature": signature(
             corpus["version"], corpus["data_sha256"], layers, settings, compared=other is not None

@@ -18,9 +18,9 @@ from typing import Any
 
 from . import __version__
 from .errors import InputError
-from .evaluation import build_report, corpus_identity, tally_run
+from .evaluation import build_report, compared_system, corpus_identity, tally_run
 from .inputs import check_coverage, load_gold, load_predictions, scored_layers
-from .settings import Settings, make_settings
+from .settings import make_settings
 from .tallies import TallyTable
 
 PARTIAL_FORMAT = "sourcetrace-partial"
@@ -74,10 +74,9 @@ def evaluate_partial(
     within = _shard_test(mine, gold_set, first=shard[0] == 1)
     preds = load_predictions(predictions, gold_set, within)
     layers = scored_layers(preds, settings)
-    shard_gold = _restricted(gold_set, mine)
-    shard_preds = _restricted_predictions(preds, mine)
-    missing, unscored = check_coverage(shard_gold, shard_preds, settings, preds.source)
-    table = tally_run(shard_gold, shard_preds, layers, settings)
+    shard_gold = _restricted(gold_set, mine)  # `within` kept the shard's predictions only
+    missing, unscored = check_coverage(shard_gold, preds, settings, preds.source)
+    table = tally_run(shard_gold, preds, layers, settings)
     partial: dict[str, Any] = {
         "format": PARTIAL_FORMAT,
         "format_version": PARTIAL_VERSION,
@@ -93,17 +92,15 @@ def evaluate_partial(
             "scored": sorted(shard_gold.documents),
             "missing_scored_as_empty": missing,
             "not_scored_unannotated": unscored,
-            "predicted": len(shard_preds.documents),
+            "predicted": len(preds.documents),
         },
         "tallies": table.to_json(),
     }
     if compare is not None:
-        other = load_predictions(compare, gold_set, within)
-        shard_other = _restricted_predictions(other, mine)
-        check_coverage(shard_gold, shard_other, settings, other.source)
-        scored_layers(shard_other, Settings(**{**settings.__dict__, "layers": layers}))
-        other_table = tally_run(shard_gold, shard_other, layers, settings)
-        partial["compare"] = {"source": other.source, "sha256": other.sha256}
+        identity, other_table = compared_system(
+            compare, gold_set, layers, settings, within=within, scored=shard_gold
+        )
+        partial["compare"] = identity
         partial["compare_tallies"] = other_table.to_json()
     return partial
 
@@ -202,17 +199,6 @@ def _restricted(gold: Any, documents: set[str]) -> Any:
         gold.data_sha256,
         gold.source,
         frozenset(d for d in gold.unannotated if d in documents),
-    )
-
-
-def _restricted_predictions(predictions: Any, documents: set[str]) -> Any:
-    from .inputs import Predictions
-
-    return Predictions(
-        {d: v for d, v in predictions.documents.items() if d in documents},
-        predictions.source,
-        predictions.sha256,
-        {d: w for d, w in predictions.where.items() if d in documents},
     )
 
 
@@ -316,4 +302,4 @@ def _settings_options(recorded: Mapping[str, Any]) -> dict[str, Any]:
     return options
 
 
-__all__ = ["evaluate_partial", "merge_partials", "parse_shard", "shard_documents", "Settings"]
+__all__ = ["evaluate_partial", "merge_partials", "parse_shard", "shard_documents"]

@@ -217,11 +217,7 @@ class TallyTable:
 
     def combine(self, weights: np.ndarray) -> Tally:
         """The tally of the documents taken ``weights[d]`` times each."""
-        return next(iter(self.combine_many(np.asarray(weights)[None, :])))
-
-    def combine_many(self, weights: np.ndarray) -> Iterator[Tally]:
-        """``combine`` of each row of a (replicates, documents) weight matrix."""
-        return self.combine_blocks([np.asarray(weights)])
+        return next(iter(self.combine_blocks([np.asarray(weights)[None, :]])))
 
     def combine_blocks(self, blocks: Iterable[np.ndarray]) -> Iterator[Tally]:
         """``combine`` of each row of each block of weights: one matrix product per block
@@ -338,7 +334,3 @@ def as_table(per_doc: Mapping[str, Mapping[str, Any]] | TallyTable) -> TallyTabl
             )
         return per_doc
     return TallyTable.from_tallies({doc_id: per_doc[doc_id] for doc_id in sorted(per_doc)})
-
-
-def tallies_of(documents: Iterable[tuple[str, Tally]]) -> TallyTable:
-    return TallyTable.from_tallies(dict(documents))

@@ -36,8 +36,7 @@ def write_release(
         "data_sha256": sha256_hex(combined.encode("utf-8")),
         "files": {rel: {"sha256": digest} for rel, digest in hashes.items()},
         "documents": {
-            row["doc_id"]: {"text_sha256": sha256_hex(row["text"].encode("utf-8"))}
-            for row in rows
+            row["doc_id"]: {"text_sha256": sha256_hex(row["text"].encode("utf-8"))} for row in rows
         },
     }
     (folder / "MANIFEST.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,31 @@ def _identity(folder: Path) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
+@contextmanager
+def _pinned(folder: Path) -> Iterator[tuple[Path, tuple[int, int] | None]]:
+    """(where to read ``folder``, the identity of what is read). On Linux the folder is opened
+    once and read through /proc/self/fd/N: every file comes from that one directory, even if a
+    build swaps another release in under the folder's name meanwhile. Elsewhere, the path."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        yield folder, _identity(folder)
+        return
+    try:
+        found = os.fstat(fd)
+        through = Path(f"/proc/self/fd/{fd}")
+        yield (through if through.is_dir() else folder), (found.st_dev, found.st_ino)
+    finally:
+        os.close(fd)
+
+
+def _shown(path: Any, read_at: Path, folder: Path) -> Any:
+    """A path under ``read_at`` (/proc/self/fd/N) as the user named it: under ``folder``."""
+    if path is None or read_at == folder or not Path(path).is_relative_to(read_at):
+        return path
+    return folder / Path(path).relative_to(read_at)
+
+
 @dataclass(frozen=True)
 class Reading:
     """One read of a corpus folder: the Release when nothing differs from its MANIFEST, else the
@@ -216,15 +242,20 @@ def read_release(folder: Path, parse: Iterable[str] = (DOCUMENTS,)) -> Reading:
     folder = Path(folder)
     wanted = {DOCUMENTS, *parse}
     for _ in range(SWAP_RETRIES):
-        before = _identity(folder)
-        try:
-            reading = _read_once(folder, wanted)
-        except InputError:
-            if before == _identity(folder):
-                raise
-            continue
-        if not reading.findings or before == _identity(folder):
-            return reading
+        with _pinned(folder) as (read_at, read):
+            try:
+                reading = _read_once(read_at, wanted)
+            except InputError as exc:
+                if read == _identity(folder):
+                    exc.file = _shown(exc.file, read_at, folder)
+                    raise
+                continue
+        if not reading.findings or read == _identity(folder):
+            return Reading(
+                replace(reading.release, folder=folder) if reading.release else None,
+                [replace(f, path=_shown(f.path, read_at, folder)) for f in reading.findings],
+                reading.manifest,
+            )
     raise InputError(
         f"the corpus folder was replaced {SWAP_RETRIES} times while it was read",
         file=folder,
@@ -241,13 +272,12 @@ def check_folder(folder: Path, parse: Iterable[str] = (DOCUMENTS,)) -> Release:
         first, findings = reading.findings[0], reading.findings
         more = f" (and {len(findings) - 1} more problem(s))" if len(findings) > 1 else ""
         raise InputError(
-            f"refused: the corpus folder is not a release as `sourcetrace corpus build` wrote "
-            f"it: {first.message}{more}",
+            f"corpus folder refused: {first.message}{more}",
             file=first.path,
             line=first.line,
             pointer=first.pointer,
-            expected="a corpus folder as `sourcetrace corpus build` wrote it (check it with "
-            f"`sourcetrace corpus verify --corpus {folder}`)",
+            expected="the folder as `sourcetrace corpus build` wrote it (`sourcetrace corpus "
+            f"verify --corpus {folder}` lists every problem)",
         )
     return reading.release
 
@@ -278,11 +308,15 @@ def _read_once(folder: Path, wanted: set[str]) -> Reading:
     findings: list[Finding] = []
     hashes: dict[str, str] = {}
     rows: dict[str, list[Record]] = {}
-    inside = folder.resolve()
     for rel, entry in sorted(manifest["files"].items()):
         path = folder / rel
-        if not path.resolve().is_relative_to(inside):
-            findings.append(Finding(path, "a link out of the corpus folder; not read"))
+        if _through_a_link(folder, rel):
+            findings.append(
+                Finding(
+                    path,
+                    "a link (a build writes none): it may lead out of the corpus folder; not read",
+                )
+            )
             continue
         if not path.is_file():
             findings.append(Finding(path, "listed in MANIFEST.json but missing"))
@@ -314,6 +348,13 @@ def _read_once(folder: Path, wanted: set[str]) -> Reading:
     values = {rel: [record.value for record in records] for rel, records in rows.items()}
     release = Release(folder, manifest, sha256_bytes(manifest_bytes), hashes, values)
     return Reading(release, [], manifest)
+
+
+def _through_a_link(folder: Path, rel: str) -> bool:
+    """Whether the path ``rel`` under ``folder`` passes through a symbolic link: a build writes
+    none, and one may lead out of the folder (asked of each part, never of where it leads)."""
+    parts = Path(rel).parts
+    return any(os.path.islink(folder.joinpath(*parts[: n + 1])) for n in range(len(parts)))
 
 
 def _parse_manifest(data: bytes, path: Path) -> dict[str, Any]:
@@ -369,8 +410,8 @@ def _limit_stopped(exc: LimitError) -> LimitError:
     """A limit error worded for a corpus check: the limit stopped the read, nothing was found
     wrong with the file."""
     return LimitError(
-        f"{exc.message}: the read limit stopped the check of the corpus folder here, before the "
-        "file could be compared with MANIFEST.json (nothing was found wrong with it)",
+        f"{exc.message}: the read limit stopped the check of the corpus folder at this file "
+        "(nothing was found wrong with it)",
         file=exc.file,
         line=exc.line,
         expected="SOURCETRACE_MAX_INPUT_BYTES (or SOURCETRACE_MAX_LINE_BYTES) unset, or set "

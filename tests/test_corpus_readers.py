@@ -350,3 +350,18 @@ def test_corpus_readers_racing_a_swap_never_mix_two_releases(
     assert {name: len(results) for name, results in seen.items()} == calls
     signatures = {signature for results in seen.values() for signature, _ in results}
     assert len(signatures & set(expected["check_folder"])) == 2  # both releases were read
+
+
+def test_validate_under_a_read_limit_on_the_corpus_says_its_texts_were_not_read(
+    tmp_path: Path, run_cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the corpus texts are context for `validate`, not its input: a limit that stops their read
+    # is said (they used to be dropped in silence), and the file is still checked without them
+    path = tmp_path / "predictions.jsonl"
+    path.write_text(json.dumps({"doc_id": "st-000", "entities": []}) + "\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCETRACE_MAX_LINE_BYTES", "200")
+    result = run_cli("validate", path)
+    assert result.code == 0, result.err
+    (note,) = [line for line in result.err.splitlines() if line.startswith("note:")]
+    assert "not checked against the corpus texts" in note
+    assert "corpus/data/documents.jsonl" in note and "the read limit stopped" in note

@@ -2,9 +2,10 @@
 
 The seed is copied byte for byte into seeds/ as `NNN_<first 16 hex of its sha256>.txt`, and a
 record is appended to annotations/documents.json with every unknown field null (date_source
-`unknown`) and zones by a simple rule (`zones_by_rule`). corpus/ is not touched: the article
-enters the corpus with the next `corpus build`, once it is annotated (or not) and the CHANGELOG
-names the new version.
+`unknown`) and zones by a simple rule (`zones_by_rule`). corpus/ is read (checked against its
+MANIFEST, so that no doc_id or text of the published release is reused) but not touched: the
+article enters the corpus with the next `corpus build`, once it is annotated (or not) and the
+CHANGELOG names the new version.
 """
 
 from __future__ import annotations

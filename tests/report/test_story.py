@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
+from release_factory import write_release
 from sourcetrace.evaluation import evaluate_and_explain
 from sourcetrace.report.story import story_html
-
-from release_factory import write_release
 
 REPO = Path(__file__).resolve().parents[2]
 FT_STORY = "ukraine-nk-rockets-ft-2023-07"

@@ -3,7 +3,8 @@
 The pre-annotations (`predictions`) are the gold (for review) or a system's output (for
 correction), converted by `convert.to_result`. Documents come from the checkout's sources
 (seeds/ and annotations/documents.json), so an article just added with `corpus add` can be
-annotated before it is in a built corpus.
+annotated before it is in a built corpus; a built corpus beside them is checked against its
+MANIFEST first, and its version names the gold (`gold_model_version`).
 """
 
 from __future__ import annotations

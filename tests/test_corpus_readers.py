@@ -70,15 +70,33 @@ def _add_file(corpus: Path) -> str:
     return "data/extra.jsonl"
 
 
-def _malformed_row_under_a_forged_manifest(corpus: Path) -> str:
-    # a claim without its offsets, and a MANIFEST rewritten to match: `story` once crashed (exit 3)
+def _forge_rows(corpus: Path, change: Callable[[list[dict[str, Any]]], int]) -> str:
+    """Edit the document rows and rewrite the MANIFEST to match (a forged release); the file and
+    line that ``change`` broke."""
     data = corpus / "data" / "documents.jsonl"
     rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines()]
-    annotated = next(i for i, row in enumerate(rows) if row["claims"])
-    del rows[annotated]["claims"][0]["start"]
+    index = change(rows)
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     rehash(corpus)
-    return f"documents.jsonl, line {annotated + 1}"
+    return f"documents.jsonl, line {index + 1}"
+
+
+def _malformed_row_under_a_forged_manifest(corpus: Path) -> str:
+    def drop_doc_id(rows: list[dict[str, Any]]) -> int:
+        del rows[1]["doc_id"]
+        return 1
+
+    return _forge_rows(corpus, drop_doc_id)
+
+
+def _claim_without_offsets_under_a_forged_manifest(corpus: Path) -> str:
+    # `story` once crashed on it (exit 3)
+    def drop_start(rows: list[dict[str, Any]]) -> int:
+        annotated = next(i for i, row in enumerate(rows) if row["claims"])
+        del rows[annotated]["claims"][0]["start"]
+        return annotated
+
+    return _forge_rows(corpus, drop_start)
 
 
 BREAKS: dict[str, Callable[[Path], str]] = {
@@ -168,6 +186,31 @@ def test_corpus_reader_refuses_a_folder_that_fails_its_manifest(
     assert names in message, message
     assert str(root / "corpus") in message  # the corpus file, never the gold or the run
     assert _sources(root) == before  # nothing written: no seed, no run, no metadata record
+
+
+@pytest.mark.parametrize(
+    "reader", ["story", "evaluate-corpus", "evaluate-api", "baseline", "corpus-verify"]
+)
+def test_corpus_readers_of_the_gold_refuse_a_malformed_claim_under_a_forged_manifest(
+    pristine: Path,
+    tmp_path: Path,
+    run_cli: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    reader: str,
+) -> None:
+    # the readers that score, draw or run on the gold validate the rows they rely on (counting
+    # readers need only the row shape every read checks)
+    root = shutil.copytree(pristine, tmp_path / "repo")
+    monkeypatch.setenv("SOURCETRACE_ROOT", str(root))
+    names = _claim_without_offsets_under_a_forged_manifest(root / "corpus")
+    if reader == "evaluate-api":
+        with pytest.raises(InputError, match=names):
+            API_READERS[reader](root)
+        return
+    args = ["corpus", "verify", "--corpus", root / "corpus"]
+    result = run_cli(*(args if reader == "corpus-verify" else CLI_READERS[reader](root)))
+    assert result.code == (1 if reader == "corpus-verify" else 2), result.err
+    assert names in result.err and "/claims/0" in result.err and "Traceback" not in result.err
 
 
 @pytest.mark.parametrize("broken", sorted(BREAKS))

@@ -75,7 +75,7 @@ def cmd_corpus_verify(args: argparse.Namespace) -> int:
     from .release import read_release
 
     if args.corpus is not None:
-        reading = read_release(args.corpus)
+        reading = read_release(args.corpus, thorough=True)
         problems = [str(finding) for finding in reading.findings]
     else:
         reading, problems = verify_checkout(args.root or _default_root())

@@ -32,6 +32,7 @@ from .jsonio import (
     read_text,
 )
 from .release import (
+    DOCUMENT_FIELDS,
     Reading,
     Release,
     check_folder,
@@ -44,22 +45,6 @@ from .release import (
 from .schema import LAYERS, sha256_text, validate_record
 
 CORPUS_NAME = "sourcetrace"
-DOCUMENT_FIELDS = (
-    "doc_id",
-    "text",
-    "text_sha256",
-    "seed_file",
-    "title",
-    "outlet",
-    "author",
-    "url",
-    "published",
-    "date_source",
-    "date_note",
-    "language",
-    "story_id",
-    "zones",
-)
 _VERSION_HEADING = re.compile(r"^##\s+\[?v?(\d+\.\d+\.\d+)\]?", re.MULTILINE)
 
 
@@ -536,7 +521,7 @@ def verify_checkout(root: Path) -> tuple[Reading, list[str]]:
     against the hashes the MANIFEST recorded, and the release against what a build makes now."""
     root = Path(root)
     corpus = root / "corpus"
-    reading = read_release(corpus)
+    reading = read_release(corpus, thorough=True)
     problems = [str(finding) for finding in reading.findings]
     manifest = reading.manifest
     if manifest is None:  # no MANIFEST to compare the sources with
@@ -594,7 +579,7 @@ def verify_folder(corpus: Path) -> list[str]:
     folder that the MANIFEST does not list. Without the sources this cannot tell whether the
     build is current; it tells whether the data are the data the MANIFEST describes.
     A size limit that stops the read raises LimitError (exit 2), never a finding."""
-    return [str(finding) for finding in read_release(Path(corpus)).findings]
+    return [str(finding) for finding in read_release(Path(corpus), thorough=True).findings]
 
 
 def info(corpus: Path) -> dict[str, Any]:

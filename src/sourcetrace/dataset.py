@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from .labels import names
 from .paths import corpus_dir
+from .schema import excerpt
 
 SPLIT = "test"
 
@@ -142,8 +143,27 @@ def load(config: str = "documents", corpus: str | Path | None = None) -> Any:
         version=release.version,
         features=features[config],
     )
-    split = datasets.Dataset.from_list(rows, features=features[config], info=info, split=SPLIT)
-    return datasets.DatasetDict({SPLIT: split})
+    table = rows_table(rows, features[config], folder / config_file(config))
+    return datasets.DatasetDict({SPLIT: datasets.Dataset(table, info=info, split=SPLIT)})
+
+
+def rows_table(rows: list[dict[str, Any]], features: Any, file: Path) -> Any:
+    """The Arrow table of ``rows`` with the declared ``features``, made as `datasets` makes it
+    from JSON (Arrow's conversion, then its cast to the features); rows that do not fit the
+    features (a label outside the inventory) are an InputError naming the file."""
+    import pyarrow as pa
+    from datasets.table import InMemoryTable, table_cast
+
+    from .errors import InputError
+
+    try:
+        return InMemoryTable(table_cast(pa.Table.from_pylist(rows), features.arrow_schema))
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        raise InputError(
+            f"rows that do not fit the declared features: {excerpt(str(exc))}",
+            file=file,
+            expected="rows as `sourcetrace corpus build` writes them",
+        ) from None
 
 
 class Fold(NamedTuple):

@@ -12,7 +12,7 @@ from .annotation_files import read_pass
 from .errors import InputError, raise_all
 from .jsonio import Record, canonical_sha256, read_records_with_sha256
 from .paths import corpus_dir
-from .release import Release, check_folder
+from .release import Release, check_folder, checked_rows
 from .schema import LAYERS, DocIdRegister, record_problems, sha256_text
 from .settings import Settings
 
@@ -55,7 +55,9 @@ def load_gold(gold: Any = None) -> GoldSet:
 
 def gold_from_release(release: Release) -> GoldSet:
     """The gold of a checked release: its rows and its signature come from the same one read."""
-    folder, rows = release.folder, release.documents  # rows the check validated as gold
+    folder, rows = release.folder, release.documents
+    annotated = [row["doc_id"] for row in rows if row.get("annotated")]
+    checked_rows(release, annotated, kinds=("annotation",))  # gold `build` would not write: refused
     texts = {row["doc_id"]: row["text"] for row in rows}
     documents = {
         row["doc_id"]: {

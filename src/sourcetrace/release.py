@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, LimitError
+from .errors import InputError, LimitError, raise_all
 from .jsonio import (
     READ_CHUNK_BYTES,
     Record,
@@ -33,6 +33,23 @@ from .jsonio import (
 )
 from .schema import LAYERS, excerpt, sha256_text, validate_record
 
+# The fields of a document record, in the order a row of data/documents.jsonl has them.
+DOCUMENT_FIELDS = (
+    "doc_id",
+    "text",
+    "text_sha256",
+    "seed_file",
+    "title",
+    "outlet",
+    "author",
+    "url",
+    "published",
+    "date_source",
+    "date_note",
+    "language",
+    "story_id",
+    "zones",
+)
 MANIFEST = "MANIFEST.json"
 DOCUMENTS = "data/documents.jsonl"
 # Files a release may hold that its MANIFEST does not list: the MANIFEST itself, and the changelog,
@@ -230,10 +247,13 @@ class Reading:
     manifest: dict[str, Any] | None
 
 
-def read_release(folder: Path, parse: Iterable[str] = (DOCUMENTS,)) -> Reading:
+def read_release(
+    folder: Path, parse: Iterable[str] = (DOCUMENTS,), *, thorough: bool = False
+) -> Reading:
     """The release in ``folder`` read once, and every way it differs from its MANIFEST (none when
     the Release is given). ``parse``: the JSON Lines files (paths under the folder) whose rows
-    are wanted; data/documents.jsonl always is.
+    are wanted; data/documents.jsonl always is. ``thorough``: every row validated too, as
+    `corpus verify` wants (readers validate the rows they rely on, `checked_rows`).
 
     A build that swaps the folder while it is read (the files of one release vanish, or the
     MANIFEST read was the other release's) is told apart from drift by the folder's identity,
@@ -244,7 +264,7 @@ def read_release(folder: Path, parse: Iterable[str] = (DOCUMENTS,)) -> Reading:
     for _ in range(SWAP_RETRIES):
         with _pinned(folder) as (read_at, read):
             try:
-                reading = _read_once(read_at, wanted)
+                reading = _read_once(read_at, wanted, thorough)
             except InputError as exc:
                 if read == _identity(folder):
                     exc.file = _shown(exc.file, read_at, folder)
@@ -292,7 +312,7 @@ def published_release(root: Path) -> Release | None:
     return check_folder(corpus)
 
 
-def _read_once(folder: Path, wanted: set[str]) -> Reading:
+def _read_once(folder: Path, wanted: set[str], thorough: bool) -> Reading:
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         missing = "missing; this is not a built corpus folder (run `sourcetrace corpus build`)"
@@ -342,7 +362,7 @@ def _read_once(folder: Path, wanted: set[str]) -> Reading:
     if not findings and DOCUMENTS not in rows:
         findings.append(Finding(folder / DOCUMENTS, "no corpus data here (not in MANIFEST.json)"))
     if not findings:
-        findings = _document_findings(folder / DOCUMENTS, rows[DOCUMENTS], manifest)
+        findings = _document_findings(folder / DOCUMENTS, rows[DOCUMENTS], manifest, thorough)
     if findings:
         return Reading(None, findings, manifest)
     values = {rel: [record.value for record in records] for rel, records in rows.items()}
@@ -442,11 +462,58 @@ def _unlisted(folder: Path, listed: set[str]) -> list[Finding]:
     return findings
 
 
+# What a row of data/documents.jsonl holds: a document record and its gold annotation.
+RECORD_KINDS = ("document", "annotation")
+
+
+def record_problems(
+    row: Mapping[str, Any], path: Path, line: int, kinds: Iterable[str] = RECORD_KINDS
+) -> list[InputError]:
+    """The problems of a document row (one that passed `row_problem`) as the records `build`
+    writes: its document fields against the document schema, its layers against the annotation
+    schema and its text (offsets, span texts, ids, references)."""
+    problems = []
+    if "document" in kinds:
+        document = {key: row[key] for key in DOCUMENT_FIELDS if key in row}
+        problems += validate_record(document, "document", path, line)
+    if "annotation" in kinds:
+        problems += validate_record(
+            {"doc_id": row["doc_id"], "text_sha256": row.get("text_sha256")}
+            | {layer: row.get(layer, []) for layer in LAYERS},
+            "annotation",
+            path,
+            line,
+            text_for={row["doc_id"]: row["text"]}.get,
+        )
+    return problems
+
+
+def checked_rows(
+    release: Release,
+    doc_ids: Iterable[str] | None = None,
+    kinds: Iterable[str] = RECORD_KINDS,
+) -> list[dict[str, Any]]:
+    """The document rows of ``release`` (those of ``doc_ids``, or all), each validated as the
+    records `build` writes (``kinds``): what scores and pages rely on. Counting readers (info,
+    folds, load) need only the row shape that every read checks; the whole validation costs
+    about a millisecond a document, so it is paid where it is needed. InputError(s) name the
+    file and line otherwise."""
+    path, wanted = release.folder / DOCUMENTS, None if doc_ids is None else set(doc_ids)
+    problems, rows = [], []
+    for line, row in enumerate(release.documents, start=1):  # a release has no blank lines
+        if wanted is None or row["doc_id"] in wanted:
+            problems += record_problems(row, path, line, tuple(kinds))
+            rows.append(row)
+    raise_all(problems)
+    return rows
+
+
 def _document_findings(
-    path: Path, records: list[Record], manifest: Mapping[str, Any]
+    path: Path, records: list[Record], manifest: Mapping[str, Any], thorough: bool
 ) -> list[Finding]:
     """Rows that readers cannot use, texts that do not hash to the MANIFEST's text_sha256, and
-    documents of the MANIFEST without a row."""
+    documents of the MANIFEST without a row; ``thorough``: also every row as the records `build`
+    writes (`record_problems`), as `corpus verify` checks it."""
     documents = manifest.get("documents", {})
     findings = []
     for record in records:
@@ -463,15 +530,8 @@ def _document_findings(
                 )
             )
             continue
-        invalid = validate_record(
-            {"doc_id": row["doc_id"], "text_sha256": row.get("text_sha256")}
-            | {layer: row.get(layer, []) for layer in LAYERS},
-            "annotation",
-            path,
-            line,
-            text_for={row["doc_id"]: row["text"]}.get,
-        )
-        if invalid:  # what scores, counts and pages rely on: the gold as `build` writes it
+        invalid = record_problems(row, path, line, RECORD_KINDS) if thorough else []
+        if invalid:
             findings += [Finding(path, p.message, line, p.pointer) for p in invalid]
             continue
         expected = documents.get(row["doc_id"], {}).get("text_sha256")

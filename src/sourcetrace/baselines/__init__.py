@@ -152,10 +152,10 @@ def run_date() -> str:
 def checked_corpus() -> tuple[Path, dict[str, Any], list[dict[str, Any]]]:
     """The packaged corpus, refused unless its data match its MANIFEST.json."""
     from ..paths import corpus_dir
-    from ..release import check_folder
+    from ..release import check_folder, checked_rows
 
     release = check_folder(corpus_dir())  # one read: the rows and the run's corpus identity
-    return release.folder, release.manifest, release.documents
+    return release.folder, release.manifest, checked_rows(release)
 
 
 def run_record(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..release import Release, check_folder
+from ..release import Release, check_folder, checked_rows
 from .page import attrs, esc, page
 
 DRIFT = ("contradicts", "distorts")
@@ -67,8 +67,10 @@ def read_corpus(corpus: CorpusArgument = None) -> Release:
 
 def story_documents(story_id: str, corpus: CorpusArgument = None) -> list[dict[str, Any]]:
     """The corpus documents of one story, by doc_id; an unknown story names the known ones."""
-    rows = read_corpus(corpus).documents
+    release = read_corpus(corpus)
+    rows = release.documents
     chosen = sorted((r for r in rows if r.get("story_id") == story_id), key=lambda r: r["doc_id"])
+    checked_rows(release, [r["doc_id"] for r in chosen])  # the page relies on their claims
     if not chosen:
         known = sorted({str(r.get("story_id")) for r in rows if r.get("story_id")})
         raise InputError(

@@ -16,6 +16,7 @@ import pytest
 
 import sourcetrace
 from sourcetrace.dataset import config_features
+from sourcetrace.errors import InputError
 
 from gold_factory import ROOT
 
@@ -237,3 +238,37 @@ def test_per_layer_configs_load_with_their_declared_features(tmp_path):
         and first["source"]["mention"] == gold[0]["attributions"][0]["source"]["mention"]
     )
     assert first["source"]["start"] is None
+
+
+@pytest.mark.parametrize("config", sorted(config_features()))
+def test_load_gives_what_load_dataset_gives_from_the_rows_it_verified(tmp_path, config):
+    # load() builds the Dataset from the rows its MANIFEST check read, never reading the folder
+    # again; it must equal what `datasets` makes of the same folder
+    import datasets
+
+    corpus = ROOT / "corpus"
+    reference = datasets.load_dataset(str(corpus), config, cache_dir=str(tmp_path))["test"]
+    loaded = sourcetrace.load(config)["test"]
+    assert loaded.features == reference.features == config_features()[config]
+    assert loaded.to_list() == reference.to_list()
+    manifest = json.loads((corpus / "MANIFEST.json").read_text())
+    assert loaded.info.version == manifest["version"] and loaded.split == "test"
+
+
+def test_load_refuses_rows_that_do_not_fit_the_declared_features(tmp_path):
+    # a forged release (its MANIFEST rehashed) whose entity row has a type outside labels.json
+    import shutil
+
+    from release_factory import rehash
+
+    folder = shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    data = folder / "data" / "entities.jsonl"
+    rows = [json.loads(line) for line in data.read_text().splitlines()]
+    rows[0]["type"] = "NOT_A_TYPE"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    rehash(folder)
+    with pytest.raises(InputError, match="entities.jsonl.*do not fit"):
+        sourcetrace.load("entities", corpus=folder)
+    assert len(sourcetrace.load("documents", corpus=folder)["test"]) == len(
+        json.loads((folder / "MANIFEST.json").read_text())["documents"]
+    )

@@ -71,23 +71,23 @@ def cmd_corpus_build(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_verify(args: argparse.Namespace) -> int:
-    from .corpus import read_manifest, verify, verify_folder
+    from .corpus import verify_checkout
+    from .release import read_release
 
     if args.corpus is not None:
-        root, problems = args.corpus.parent, verify_folder(args.corpus)
-        corpus = args.corpus
+        reading = read_release(args.corpus, thorough=True)
+        problems = [str(finding) for finding in reading.findings]
     else:
-        root = args.root or _default_root()
-        problems, corpus = verify(root), root / "corpus"
-    if problems:
+        reading, problems = verify_checkout(args.root or _default_root())
+    if problems or reading.release is None:
         print(f"corpus verify: {len(problems)} problem(s):", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_CHECK_FAILED
-    manifest = read_manifest(corpus) or {}
+    manifest = reading.release.manifest
     print(
-        f"corpus {manifest.get('version')} verified: data sha256 {manifest.get('data_sha256')}, "
-        f"{len(manifest.get('files', {}))} files and "
+        f"corpus {manifest['version']} verified: data sha256 {manifest['data_sha256']}, "
+        f"{len(manifest['files'])} files and "
         f"{len(manifest.get('documents', {}))} document texts match"
     )
     return EXIT_OK
@@ -196,14 +196,24 @@ def _seed_text_lookup() -> Any:
 
 
 def _corpus_text_lookup() -> Any:
-    """doc_id -> text from the packaged corpus, or None if the corpus is not built."""
-    try:
-        from .texts import corpus_texts
+    """doc_id -> text from the packaged corpus, or None if the corpus is not built; a built
+    corpus whose data do not match its MANIFEST.json is refused, not skipped. The texts are
+    context, not the input: a read limit that stops them is said, and the files are still
+    checked without them."""
+    from .errors import LimitError
+    from .paths import data_root
+    from .release import published_release
 
-        texts = corpus_texts()
-    except (InputError, FileNotFoundError):
+    try:
+        release = published_release(data_root())
+    except FileNotFoundError:  # neither a checkout nor packaged data
         return None
-    return texts.get
+    except LimitError as exc:
+        print(f"note: offsets are not checked against the corpus texts: {exc}", file=sys.stderr)
+        return None
+    if release is None:
+        return None
+    return {d["doc_id"]: d["text"] for d in release.documents}.get
 
 
 # ---------------------------------------------------------------- parser

@@ -7,7 +7,6 @@ one hand-edited file in it is `CHANGELOG.md`, whose newest heading is the corpus
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import re
@@ -32,30 +31,21 @@ from .jsonio import (
     read_records,
     read_text,
 )
-from .schema import LAYERS, excerpt, sha256_text, validate_record
+from .release import (
+    DOCUMENT_FIELDS,
+    Reading,
+    Release,
+    check_folder,
+    data_sha256,
+    is_temp_name,
+    read_manifest,
+    read_release,
+    sha256_bytes,
+)
+from .schema import LAYERS, sha256_text, validate_record
 
 CORPUS_NAME = "sourcetrace"
-DOCUMENT_FIELDS = (
-    "doc_id",
-    "text",
-    "text_sha256",
-    "seed_file",
-    "title",
-    "outlet",
-    "author",
-    "url",
-    "published",
-    "date_source",
-    "date_note",
-    "language",
-    "story_id",
-    "zones",
-)
 _VERSION_HEADING = re.compile(r"^##\s+\[?v?(\d+\.\d+\.\d+)\]?", re.MULTILINE)
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -276,12 +266,6 @@ def data_files(source: Source) -> dict[str, list[dict[str, Any]]]:
     return files
 
 
-def data_sha256(file_hashes: Mapping[str, str]) -> str:
-    """One hash over all data files, order-independent: what signatures and the card cite."""
-    lines = "".join(f"{path} {digest}\n" for path, digest in sorted(file_hashes.items()))
-    return sha256_bytes(lines.encode("utf-8"))
-
-
 def render_outputs(source: Source) -> dict[str, str]:
     """Every file `build` writes under corpus/, as text, deterministically."""
     from .card import render_card  # the card needs datasets; import only when building
@@ -320,63 +304,6 @@ def render_outputs(source: Source) -> dict[str, str]:
     }
     outputs["MANIFEST.json"] = dumps_pretty(manifest)
     return outputs
-
-
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
-# a path inside the corpus folder: no "..", no absolute path, no hidden file
-_INSIDE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
-
-
-def read_manifest(corpus: Path) -> dict[str, Any] | None:
-    """The MANIFEST.json of a corpus folder, checked for the shape `build` writes; None if absent.
-
-    A MANIFEST is read from folders that other people copied: a `files` list, a version like
-    `[/bogus]` or a path out of the folder is refused here, before any reader trusts it.
-    """
-    path = Path(corpus) / "MANIFEST.json"
-    if not path.is_file():
-        return None
-    manifest = read_json(path)
-    problem = manifest_problem(manifest)
-    if problem is not None:
-        where, what = problem
-        raise InputError(
-            f"not a MANIFEST as `sourcetrace corpus build` writes it: {what}",
-            file=path,
-            pointer=where,
-            expected="name, version X.Y.Z, data_sha256 and files {path: {sha256, ...}} with "
-            "paths inside the corpus folder (rebuild it, or restore it from version control)",
-        )
-    return manifest
-
-
-def manifest_problem(manifest: Any) -> tuple[str, str] | None:
-    """(pointer, what is wrong) for the first fault in a MANIFEST's shape, else None."""
-    if not isinstance(manifest, dict):
-        return "/", f"a JSON {type(manifest).__name__}, not an object"
-    version = manifest.get("version")
-    if not isinstance(version, str) or not _VERSION.match(version):
-        return "/version", f"version {excerpt(str(version))} is not X.Y.Z"
-    if not isinstance(manifest.get("data_sha256"), str) or not _SHA256.match(
-        manifest["data_sha256"]
-    ):
-        return "/data_sha256", "data_sha256 is not a sha256 in hex"
-    files = manifest.get("files")
-    if not isinstance(files, dict):
-        return "/files", f"files is a {type(files).__name__}, not an object"
-    for rel, entry in files.items():
-        if not _INSIDE.match(rel):
-            return f"/files/{rel}", f"the path {excerpt(rel)} leads out of the corpus folder"
-        if not isinstance(entry, dict) or not _SHA256.match(str(entry.get("sha256"))):
-            return f"/files/{rel}", "an entry without a sha256 in hex"
-    documents = manifest.get("documents", {})
-    if not isinstance(documents, dict):
-        return "/documents", f"documents is a {type(documents).__name__}, not an object"
-    for doc_id, entry in documents.items():
-        if not isinstance(entry, dict) or not _SHA256.match(str(entry.get("text_sha256"))):
-            return f"/documents/{doc_id}", "a document without a text_sha256 in hex"
-    return None
 
 
 @dataclass
@@ -469,7 +396,7 @@ def _build_locked(root: Path) -> BuildResult:
         for p in (data.iterdir() if data.is_dir() else [])
         if f"data/{p.name}" not in outputs
     )
-    leftovers = [p for p in corpus.iterdir() if _is_temp(p.name)] if corpus.is_dir() else []
+    leftovers = [p for p in corpus.iterdir() if is_temp_name(p.name)] if corpus.is_dir() else []
     if written or removed or leftovers:
         _publish(root, outputs)
     return BuildResult(source.version, written, unchanged, removed)
@@ -501,7 +428,7 @@ def _publish(root: Path, outputs: Mapping[str, str]) -> None:
         _step(f"fsync {rel}")
         os.chmod(path, 0o666 & ~current_umask())
     for entry in sorted(corpus.iterdir()) if corpus.is_dir() else []:
-        if entry.name in GENERATED or _is_temp(entry.name):
+        if entry.name in GENERATED or is_temp_name(entry.name):
             continue  # leftovers of an interrupted write do not survive a rebuild
         _carry_over(entry, staging / entry.name)
     _step("carry over")
@@ -585,14 +512,23 @@ def _recover(root: Path) -> None:
 
 def verify(root: Path) -> list[str]:
     """Every drift between corpus/ and its sources, one sentence each; [] when all is in order."""
+    return verify_checkout(root)[1]
+
+
+def verify_checkout(root: Path) -> tuple[Reading, list[str]]:
+    """The one read of a checkout's corpus/ and every drift between it and its sources: the
+    folder against its MANIFEST.json (a malformed or missing MANIFEST is a finding), the sources
+    against the hashes the MANIFEST recorded, and the release against what a build makes now."""
     root = Path(root)
     corpus = root / "corpus"
-    manifest = read_manifest(corpus)
-    if manifest is None:
-        return [f"{corpus / 'MANIFEST.json'}: missing; run `sourcetrace corpus build`"]
-    problems = verify_folder(corpus)
+    reading = read_release(corpus, thorough=True)
+    problems = [str(finding) for finding in reading.findings]
+    manifest = reading.manifest
+    if manifest is None:  # no MANIFEST to compare the sources with
+        return reading, problems
     current = source_hashes(root)
-    recorded = manifest.get("sources", {})
+    recorded = manifest.get("sources")
+    recorded = recorded if isinstance(recorded, dict) else {}
     for rel in sorted(set(current) | set(recorded)):
         if rel not in recorded:
             problems.append(
@@ -612,169 +548,45 @@ def verify(root: Path) -> list[str]:
         source = load_source(root)
     except (InputError, InputErrors) as exc:  # every source problem is a finding
         problems.append(f"sources do not validate: {exc}")
-        return problems
+        return reading, problems
     text_of = {d["doc_id"]: d["text"] for d in reversed(source.documents)}  # first one wins
     for doc_id, entry in manifest.get("documents", {}).items():
         text = text_of.get(doc_id)
         if text is not None and sha256_text(text) != entry["text_sha256"]:
             problems.append(
-                f"{root / 'seeds' / entry['seed_file']}: text sha256 differs from "
+                f"{root / 'seeds' / str(entry.get('seed_file'))}: text sha256 differs from "
                 f"MANIFEST.json for {doc_id}"
             )
-    if not problems:
-        for rel, text in render_outputs(source).items():
-            path = corpus / rel
-            if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                problems.append(f"{path}: differs from what `sourcetrace corpus build` makes now")
-    return problems
+    if not problems and reading.release is not None:
+        problems += _differs_from_a_build(reading.release, render_outputs(source))
+    return reading, problems
+
+
+def _differs_from_a_build(release: Release, outputs: Mapping[str, str]) -> list[str]:
+    """Files of the release (as read, by their sha256) that a build would write otherwise."""
+    read = {**release.file_sha256, "MANIFEST.json": release.manifest_sha256}
+    made = {rel: sha256_bytes(text.encode("utf-8")) for rel, text in outputs.items()}
+    return [
+        f"{release.folder / rel}: differs from what `sourcetrace corpus build` makes now"
+        for rel in sorted(read.keys() | made.keys())
+        if read.get(rel) != made.get(rel)
+    ]
 
 
 def verify_folder(corpus: Path) -> list[str]:
-    """A corpus folder checked on its own against its MANIFEST.json (see `_verify`)."""
-    return _verify(Path(corpus))[0]
-
-
-def _verify(corpus: Path) -> tuple[list[str], list[dict[str, Any]]]:
-    """Problems of a corpus folder checked on its own against its MANIFEST.json (a copy, or a
-    wheel's), and the document rows it parsed to check them (empty when it could not).
-
-    Without the sources this cannot tell whether the build is current; it tells whether the data
-    are the data the manifest describes: every file's sha256, the combined data sha256, and the
-    sha256 of every document text. Only files inside the folder are read, and a leftover temp
-    file of an interrupted write is a finding, not a pass.
-    """
-    try:
-        manifest = read_manifest(corpus)
-    except InputError as exc:
-        return [str(exc)], []
-    if manifest is None:
-        return [f"{corpus / 'MANIFEST.json'}: missing; this is not a built corpus folder"], []
-    problems: list[str] = []
-    rows: list[dict[str, Any]] = []
-    data_hashes: dict[str, str] = {}
-    inside = corpus.resolve()
-    for rel, entry in sorted(manifest["files"].items()):
-        path = corpus / rel
-        if not path.resolve().is_relative_to(inside):
-            problems.append(f"{path}: a link out of the corpus folder; not read")
-            continue
-        if not path.is_file():
-            problems.append(f"{path}: listed in MANIFEST.json but missing")
-            continue
-        try:
-            digest = sha256_bytes(read_checked_bytes(path))
-        except InputError as exc:
-            problems.append(str(exc))
-            continue
-        if rel.startswith("data/"):
-            data_hashes[rel] = digest
-        if digest != entry["sha256"]:
-            problems.append(
-                f"{path}: sha256 differs from MANIFEST.json (edited by hand?); "
-                "corpus/ is written only by `sourcetrace corpus build`"
-            )
-    listed = set(manifest["files"])
-    for folder in (corpus, corpus / "data"):
-        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-            rel = path.relative_to(corpus).as_posix()
-            if _is_temp(path.name) or (folder != corpus and rel not in listed and path.is_file()):
-                problems.append(
-                    f"{path}: not listed in MANIFEST.json"
-                    + (" (left by an interrupted write)" if _is_temp(path.name) else "")
-                )
-    if not problems and data_sha256(data_hashes) != manifest.get("data_sha256"):
-        problems.append(f"{corpus / 'MANIFEST.json'}: data_sha256 does not match the data files")
-    if not problems:
-        documents = manifest.get("documents", {})
-        try:
-            rows = read_corpus_documents(corpus)
-        except InputError as exc:
-            return [str(exc)], []
-        for row in rows:
-            expected = documents.get(row["doc_id"], {}).get("text_sha256")
-            if sha256_text(row["text"]) != expected:
-                problems.append(
-                    f"{corpus / 'data' / 'documents.jsonl'}: the text of "
-                    f"{row['doc_id']} does not hash to MANIFEST.json's text_sha256"
-                )
-    return problems, rows
-
-
-def _is_temp(name: str) -> bool:
-    """A temp file of atomic_write (`.NAME.XXXX.tmp`): never part of a release."""
-    return name.startswith(".") and name.endswith(".tmp")
-
-
-def check_folder(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Refuse a corpus folder whose data are not what its MANIFEST.json says; else its MANIFEST
-    and its document rows (read once, by the check): no score, row or count may be given under
-    a version its data do not have."""
-    folder = Path(folder)
-    problems, rows = _verify(folder)
-    if problems:
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise InputError(
-            f"the corpus folder does not match its MANIFEST.json: {problems[0]}{more}",
-            file=folder / "MANIFEST.json",
-            expected="a corpus folder as `sourcetrace corpus build` wrote it (check it with "
-            "`sourcetrace corpus verify --corpus FOLDER`)",
-        )
-    manifest = read_manifest(folder)
-    assert manifest is not None  # _verify found it
-    return manifest, rows
-
-
-# ---------------------------------------------------------------- reading a built corpus
-
-
-def read_corpus_documents(corpus: Path) -> list[dict[str, Any]]:
-    path = Path(corpus) / "data" / "documents.jsonl"
-    if not path.is_file():
-        raise InputError(
-            "no corpus data here",
-            file=path,
-            expected="a corpus folder built by `sourcetrace corpus build`",
-        )
-    _, records = read_records(path)
-    for record in records:
-        problem = _row_problem(record.value)
-        if problem is not None:
-            where, what = problem
-            raise InputError(
-                f"not a document row as `sourcetrace corpus build` writes it: {what}",
-                file=path,
-                line=record.line,
-                pointer=where,
-                expected="doc_id, text, story_id and annotated, and a list per layer",
-            )
-    return [r.value for r in records]
-
-
-_ROW_FIELDS = {"doc_id": str, "text": str, "story_id": str, "annotated": bool}
-
-
-def _row_problem(row: Any) -> tuple[str, str] | None:
-    """(pointer, what is wrong) for a row of data/documents.jsonl that readers cannot use:
-    doc_id and text are required; story_id, annotated and the layers have their types."""
-    if not isinstance(row, dict):
-        return "/", f"a JSON {type(row).__name__}, not an object"
-    for name, kind in _ROW_FIELDS.items():
-        value = row.get(name)
-        if (name in ("doc_id", "text") or value is not None) and not isinstance(value, kind):
-            return f"/{name}", f"{name} is missing or not a {kind.__name__}"
-    for layer in LAYERS:
-        items = row.get(layer, [])
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            return f"/{layer}", f"{layer} is not a list of objects"
-    return None
+    """A corpus folder checked on its own against its MANIFEST.json (a copy, or a wheel's): every
+    file's sha256, the combined data sha256, every document text's sha256, and nothing in the
+    folder that the MANIFEST does not list. Without the sources this cannot tell whether the
+    build is current; it tells whether the data are the data the MANIFEST describes.
+    A size limit that stops the read raises LimitError (exit 2), never a finding."""
+    return [str(finding) for finding in read_release(Path(corpus), thorough=True).findings]
 
 
 def info(corpus: Path) -> dict[str, Any]:
-    """Version, hashes and per-document counts of a built corpus folder."""
-    corpus = Path(corpus)
-    manifest, documents = check_folder(corpus)  # counts are shown under its version
+    """Version, hashes and per-document counts of a built corpus folder (one checked read)."""
+    release = check_folder(Path(corpus))  # counts are shown under its version
     rows = []
-    for doc in documents:
+    for doc in release.documents:
         zones = doc.get("zones")
         rows.append(
             {
@@ -790,8 +602,8 @@ def info(corpus: Path) -> dict[str, Any]:
         )
     totals = {layer: sum(r[layer] for r in rows) for layer in LAYERS}
     return {
-        "version": manifest.get("version"),
-        "data_sha256": manifest.get("data_sha256"),
+        "version": release.version,
+        "data_sha256": release.data_sha256,
         "documents": rows,
         "totals": {
             "documents": len(rows),
@@ -813,13 +625,12 @@ def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def diff(old: Path, new: Path) -> dict[str, Any]:
     """What a user reads before trusting scores across versions: documents and items that were
     added, removed or changed between two corpus folders."""
-    old_manifest, old_rows = check_folder(Path(old))
-    new_manifest, new_rows = check_folder(Path(new))
-    old_docs = {d["doc_id"]: d for d in old_rows}
-    new_docs = {d["doc_id"]: d for d in new_rows}
+    old_release, new_release = check_folder(Path(old)), check_folder(Path(new))
+    old_docs = {d["doc_id"]: d for d in old_release.documents}
+    new_docs = {d["doc_id"]: d for d in new_release.documents}
     result: dict[str, Any] = {
-        "old_version": old_manifest.get("version"),
-        "new_version": new_manifest.get("version"),
+        "old_version": old_release.version,
+        "new_version": new_release.version,
         "documents": {
             "added": sorted(new_docs.keys() - old_docs.keys()),
             "removed": sorted(old_docs.keys() - new_docs.keys()),

@@ -2,9 +2,10 @@
 
 The seed is copied byte for byte into seeds/ as `NNN_<first 16 hex of its sha256>.txt`, and a
 record is appended to annotations/documents.json with every unknown field null (date_source
-`unknown`) and zones by a simple rule (`zones_by_rule`). corpus/ is not touched: the article
-enters the corpus with the next `corpus build`, once it is annotated (or not) and the CHANGELOG
-names the new version.
+`unknown`) and zones by a simple rule (`zones_by_rule`). corpus/ is read (checked against its
+MANIFEST, so that no doc_id or text of the published release is reused) but not touched: the
+article enters the corpus with the next `corpus build`, once it is annotated (or not) and the
+CHANGELOG names the new version.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .corpus import sha256_bytes
 from .errors import InputError, raise_all
 from .jsonio import atomic_write, decode_utf8, dumps_pretty, read_checked_bytes, read_json
+from .release import published_release, sha256_bytes
 from .schema import validate_record
 
 TITLE_MAX = 150  # characters: a longer first line is running text, not a headline
@@ -92,25 +93,34 @@ def add_document(
     text = decode_utf8(data, article)
     if not text.strip():
         _refuse("the article is empty", article, "a UTF-8 text file with the article")
+    release = published_release(root)  # checked: its ids are the ones readers cite
+    published = release.manifest.get("documents", {}) if release is not None else {}
     meta_path = root / "annotations" / "documents.json"
     records = read_json(meta_path)
     if not isinstance(records, list):
         _refuse("expected a JSON list of document records", meta_path, "an array")
     digest = sha256_bytes(data)
-    for record in records:
-        if record.get("text_sha256") == digest:
+    known = [*records, *({"doc_id": d, **e} for d, e in published.items())]
+    for record in known:
+        if isinstance(record, Mapping) and record.get("text_sha256") == digest:
             _refuse(
                 f"this text is already document {record.get('doc_id')}",
                 article,
                 "an article that is not in the corpus yet",
             )
-    doc_id = doc_id or next_doc_id(records)
+    doc_id = doc_id or next_doc_id(known)
     story_id = story_id or doc_id
     for name, value in (("--doc-id", doc_id), ("--story", story_id)):
         if not DOC_ID.match(value):
             _refuse(f"{name} {value!r} is not a usable id", name, "[a-z0-9_-]+, e.g. st-005")
-    if any(r.get("doc_id") == doc_id for r in records):
+    if any(r.get("doc_id") == doc_id for r in records if isinstance(r, Mapping)):
         _refuse(f"doc_id {doc_id!r} is taken", meta_path, "a new doc_id")
+    if doc_id in published:  # a published id keeps naming the text it was published with
+        _refuse(
+            f"doc_id {doc_id!r} names another text in the published corpus {release.version}",
+            root / "corpus" / "MANIFEST.json",
+            "a doc_id that no release has used",
+        )
     seeds = root / "seeds"
     seed = seeds / seed_name(next_number(seeds), data)
     meta = {

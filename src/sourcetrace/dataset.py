@@ -6,12 +6,12 @@ the JSON Schema enums cannot drift apart.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .labels import names
 from .paths import corpus_dir
+from .schema import excerpt
 
 SPLIT = "test"
 
@@ -100,30 +100,70 @@ def config_features() -> dict[str, Any]:
     return configs
 
 
-def _cache_dir(corpus: Path) -> str:
-    """A cache folder keyed by the corpus data hash: `datasets` does not notice edited files."""
-    import datasets
-
-    from .corpus import read_manifest
-
-    manifest = read_manifest(corpus) or {}
-    key = (manifest.get("data_sha256") or "unversioned")[:16]
-    return os.path.join(str(datasets.config.HF_DATASETS_CACHE), "sourcetrace", key)
+def config_file(config: str) -> str:
+    """The data file of a config, as the dataset card declares it."""
+    return f"data/{config}.jsonl"
 
 
 def load(config: str = "documents", corpus: str | Path | None = None) -> Any:
     """The corpus as a `datasets.DatasetDict` with one split, `test`; works offline.
 
     The same call works from a checkout and from an installed wheel (which carries the corpus).
+    The rows are the ones the MANIFEST check read and hashed (`check_folder`), turned into a
+    Dataset with the declared features: `datasets` never reads the folder a second time, so a
+    build publishing meanwhile, or a file edited after the check, cannot slip other rows in.
     """
     import datasets
 
-    from .corpus import check_folder
+    from .errors import InputError
+    from .release import check_folder
 
+    features = config_features()
+    if config not in features:
+        raise InputError(
+            f"unknown config {config!r}",
+            file="config",
+            expected="one of " + ", ".join(features),
+        )
     folder = Path(corpus) if corpus is not None else corpus_dir()
     folder = folder.resolve()
-    check_folder(folder)  # never hand out rows that are not the manifest's version
-    return datasets.load_dataset(str(folder), config, cache_dir=_cache_dir(folder))
+    release = check_folder(folder, parse=[config_file(config)])
+    rows = release.rows.get(config_file(config))
+    if rows is None:
+        raise InputError(
+            f"corpus {release.version} has no {config!r} rows (the build leaves out a config "
+            "without rows)",
+            file=folder / "MANIFEST.json",
+            expected="a config listed in its MANIFEST.json: "
+            + ", ".join(sorted(r.split("/")[-1] for r in release.file_sha256 if "/" in r)),
+        )
+    info = datasets.DatasetInfo(
+        dataset_name=folder.name,
+        config_name=config,
+        version=release.version,
+        features=features[config],
+    )
+    table = rows_table(rows, features[config], folder / config_file(config))
+    return datasets.DatasetDict({SPLIT: datasets.Dataset(table, info=info, split=SPLIT)})
+
+
+def rows_table(rows: list[dict[str, Any]], features: Any, file: Path) -> Any:
+    """The Arrow table of ``rows`` with the declared ``features``, made as `datasets` makes it
+    from JSON (Arrow's conversion, then its cast to the features); rows that do not fit the
+    features (a label outside the inventory) are an InputError naming the file."""
+    import pyarrow as pa
+    from datasets.table import InMemoryTable, table_cast
+
+    from .errors import InputError
+
+    try:
+        return InMemoryTable(table_cast(pa.Table.from_pylist(rows), features.arrow_schema))
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        raise InputError(
+            f"rows that do not fit the declared features: {excerpt(str(exc))}",
+            file=file,
+            expected="rows as `sourcetrace corpus build` writes them",
+        ) from None
 
 
 class Fold(NamedTuple):
@@ -135,10 +175,10 @@ def folds(k: int, corpus: str | Path | None = None) -> list[Fold]:
     """k story-grouped folds of doc ids: documents retelling one story never straddle a split."""
     from sklearn.model_selection import GroupKFold
 
-    from .corpus import check_folder
+    from .release import check_folder
 
     folder = Path(corpus) if corpus is not None else corpus_dir()
-    _, documents = check_folder(folder)  # folds of rows not of the manifest's version mislead
+    documents = check_folder(folder).documents  # folds of rows not of the version mislead
     doc_ids = [d["doc_id"] for d in documents]
     stories = [d.get("story_id") or d["doc_id"] for d in documents]  # no story: its own
     if isinstance(k, bool) or not isinstance(k, int):

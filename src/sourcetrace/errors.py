@@ -25,6 +25,15 @@ class InputError(Exception):
         return (InputError, (self.message, file, self.line, self.pointer, self.expected))
 
 
+class LimitError(InputError):
+    """A read stopped by a size limit (SOURCETRACE_MAX_INPUT_BYTES, SOURCETRACE_MAX_LINE_BYTES):
+    the limit, not necessarily the input, is at fault, so a check must not call it drift."""
+
+    def __reduce__(self) -> tuple:
+        file = str(self.file) if self.file is not None else None
+        return (LimitError, (self.message, file, self.line, self.pointer, self.expected))
+
+
 @dataclass
 class InputErrors(Exception):
     """Several problems found in one pass, so a user can fix them all at once."""

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from .annotation_files import read_pass
-from .corpus import check_folder
 from .errors import InputError, raise_all
 from .jsonio import Record, canonical_sha256, read_records_with_sha256
 from .paths import corpus_dir
-from .schema import LAYERS, DocIdRegister, record_problems, sha256_text, validate_record
+from .release import Release, check_folder, checked_rows
+from .schema import LAYERS, DocIdRegister, record_problems, sha256_text
 from .settings import Settings
 
 
@@ -33,10 +33,15 @@ class GoldSet:
 
 
 def load_gold(gold: Any = None) -> GoldSet:
-    """Gold from the packaged corpus, a corpus folder, a gold JSONL with texts, or records."""
+    """Gold from the packaged corpus, a corpus folder, a gold JSONL with texts, or records (or a
+    GoldSet, or a Release already read: one read of the corpus serves a whole run)."""
+    if isinstance(gold, GoldSet):
+        return gold
+    if isinstance(gold, Release):
+        return gold_from_release(gold)
     if gold is None or (isinstance(gold, (str, Path)) and is_corpus_folder(Path(gold))):
         folder = corpus_dir() if gold is None else Path(gold)
-        return _gold_from_corpus(folder)
+        return gold_from_release(check_folder(folder))
     if isinstance(gold, (str, Path)) and Path(gold).is_dir():
         return _gold_from_folder(Path(gold))
     if isinstance(gold, (str, Path)):
@@ -48,22 +53,11 @@ def load_gold(gold: Any = None) -> GoldSet:
     return _gold_from_records(records, "<gold>", "custom", digest, "<python>")
 
 
-def _gold_from_corpus(folder: Path) -> GoldSet:
-    manifest, rows = check_folder(folder)
-    problems = [
-        problem
-        for line, row in enumerate(rows, start=1)
-        if row.get("annotated")
-        for problem in validate_record(
-            {"doc_id": row["doc_id"], "text_sha256": row.get("text_sha256")}
-            | {layer: row.get(layer, []) for layer in LAYERS},
-            "annotation",
-            folder / "data" / "documents.jsonl",
-            line,
-            text_for={row["doc_id"]: row["text"]}.get,
-        )
-    ]
-    raise_all(problems)  # gold that `build` would not have written is not scored against
+def gold_from_release(release: Release) -> GoldSet:
+    """The gold of a checked release: its rows and its signature come from the same one read."""
+    folder, rows = release.folder, release.documents
+    annotated = [row["doc_id"] for row in rows if row.get("annotated")]
+    checked_rows(release, annotated, kinds=("annotation",))  # gold `build` would not write: refused
     texts = {row["doc_id"]: row["text"] for row in rows}
     documents = {
         row["doc_id"]: {
@@ -74,7 +68,7 @@ def _gold_from_corpus(folder: Path) -> GoldSet:
         for row in rows
         if row.get("annotated")
     }
-    version = manifest.get("version", "unknown")
+    version = release.version
     if not documents:
         raise InputError(
             f"corpus {version} has no gold annotations yet, so there is nothing to score against",
@@ -86,15 +80,18 @@ def _gold_from_corpus(folder: Path) -> GoldSet:
         documents,
         texts,
         version,
-        manifest.get("data_sha256", "unknown"),
+        release.data_sha256,
         str(folder),
         frozenset(texts) - frozenset(documents),
     )
 
 
 def is_corpus_folder(path: Path) -> bool:
-    """A built corpus folder (data/documents.jsonl), as against a folder of gold files."""
-    return path.is_dir() and (path / "data" / "documents.jsonl").is_file()
+    """A built corpus folder (its MANIFEST.json or data/documents.jsonl: one without the other is
+    refused by the check), as against a folder of gold files."""
+    return path.is_dir() and (
+        (path / "MANIFEST.json").exists() or (path / "data" / "documents.jsonl").exists()
+    )
 
 
 def _gold_from_folder(folder: Path) -> GoldSet:

@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from .errors import InputError
+from .errors import InputError, LimitError
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # a file read whole (.json, a text)
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024  # one line of a JSON Lines file
@@ -147,7 +147,7 @@ def check_regular_file(path: Path) -> None:
 def _refuse_over_limit(path: Path, limit: int) -> None:
     size = path.stat().st_size
     if size > limit:  # refused unread; the reading is bounded in any case
-        raise InputError(
+        raise LimitError(
             f"file is {size:,} bytes, over the limit of {limit:,} bytes",
             file=path,
             expected="a smaller file (or raise SOURCETRACE_MAX_INPUT_BYTES)",
@@ -155,7 +155,7 @@ def _refuse_over_limit(path: Path, limit: int) -> None:
 
 
 def _grew_over(path: Path, limit: int) -> InputError:
-    return InputError(
+    return LimitError(
         f"file grew over the limit of {limit:,} bytes while it was read",
         file=path,
         expected="a smaller file (or raise SOURCETRACE_MAX_INPUT_BYTES)",
@@ -604,7 +604,7 @@ class _HashingAside:
 
 
 def _line_too_long(path: Path, number: int, limit: int) -> InputError:
-    return InputError(
+    return LimitError(
         f"line is over the limit of {limit:,} bytes",
         file=path,
         line=number,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .evaluation import evaluate, headline_metrics
+from .evaluation import evaluate, headline_metrics, load_gold
 from .jsonio import atomic_write, read_json
 from .report.rows import pct
 from .schema import LAYERS
@@ -73,8 +73,12 @@ def rerun(runs: Path) -> list[str]:
 def score_runs(runs: Path, gold: Any = None) -> list[dict[str, Any]]:
     """One entry per run: its name, its run.json, and its report with bootstrap intervals."""
     entries = []
-    for folder in find_runs(runs):
-        report = evaluate(folder / "predictions.jsonl", gold=gold, bootstrap=BOOTSTRAP, seed=SEED)
+    folders = find_runs(runs)
+    gold_set = load_gold(gold)  # one read of the corpus: every run is scored against the same
+    for folder in folders:
+        report = evaluate(
+            folder / "predictions.jsonl", gold=gold_set, bootstrap=BOOTSTRAP, seed=SEED
+        )
         entries.append(
             {"system": folder.name, "run": read_json(folder / "run.json"), "report": report}
         )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
-from .corpus import read_corpus_documents
 from .paths import corpus_dir
+from .release import check_folder
 
 
-@cache
 def corpus_texts(corpus: Path | None = None) -> dict[str, str]:
+    """doc_id -> text of the corpus folder (the packaged one by default), refused unless its data
+    match its MANIFEST.json. Read afresh on each call: a cache would outlive a new release."""
     folder = corpus or corpus_dir()
-    return {d["doc_id"]: d["text"] for d in read_corpus_documents(folder)}
+    return {d["doc_id"]: d["text"] for d in check_folder(folder).documents}

@@ -54,10 +54,10 @@ def test_type_swap_picks_among_the_other_types_alphabetically() -> None:
 
 
 def _gold() -> list[dict[str, Any]]:
-    from sourcetrace.corpus import read_corpus_documents
     from sourcetrace.paths import corpus_dir
+    from sourcetrace.release import check_folder
 
-    return read_corpus_documents(corpus_dir())
+    return check_folder(corpus_dir()).documents
 
 
 def test_rate_zero_reproduces_the_gold_and_scores_one_everywhere() -> None:

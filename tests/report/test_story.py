@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from release_factory import write_release
 from sourcetrace.evaluation import evaluate_and_explain
 from sourcetrace.report.story import story_html
 
@@ -136,40 +138,54 @@ def test_everything_from_the_data_is_escaped(tmp_path: Path) -> None:
     text = 'Title <script>window.pwned=1</script>\nBody <img src=x onerror="pwned()"> said.'
     claim = '<img src=x onerror="pwned()"> said'
     start = text.index(claim)
+    attributes = {"polarity": "positive", "certainty": "certain", "checkworthy": True}
     document = {
         "doc_id": "x-1",
-        "story_id": "<b>story</b>",
+        "text": text,
+        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "seed_file": "x.txt",
         "title": "<script>alert(1)</script>",
         "outlet": "<i>outlet</i>",
-        "text": text,
+        "author": None,
+        "url": None,
+        "published": None,
+        "date_source": "unknown",
+        "date_note": None,
+        "language": "en",
+        "story_id": "x-story",
+        "zones": [{"start": 0, "end": len(text), "kind": "body"}],
+        "annotated": True,
+        "entities": [],
+        "attributions": [],
         "claims": [
             {
                 "id": "c1",
                 "start": start,
                 "end": start + len(claim),
                 "text": claim,
-                "cluster": "a<b",
+                "cluster": "a.b",
+                **attributes,
             },
-            {"id": "c2", "start": 0, "end": 5, "text": "Title", "cluster": 'x"y'},
+            {"id": "c2", "start": 0, "end": 5, "text": "Title", "cluster": "x-y", **attributes},
         ],
     }
     corpus = tmp_path / "corpus"
-    (corpus / "data").mkdir(parents=True)
-    (corpus / "data" / "documents.jsonl").write_text(json.dumps(document) + "\n", encoding="utf-8")
+    write_release(corpus, [document])
     links = {
-        "clusters": {"a<b": "<script>window.pwned=2</script>"},
+        "clusters": {"a.b": "<script>window.pwned=2</script>"},
         "relations": [
-            {"from": "a<b", "to": 'x"y', "relation": "contradicts", "note": "<script>n()</script>"}
+            {"from": "a.b", "to": "x-y", "relation": "contradicts", "note": "<script>n()</script>"}
         ],
     }
-    html = story_html("<b>story</b>", corpus=corpus, links=links)
+    # story ids are [a-z0-9_-]+ in a published corpus (a row with another is refused)
+    html = story_html("x-story", corpus=corpus, links=links)
     assert "<script" not in html and "<img" not in html and "<i>" not in html
-    assert "<b>story</b>" not in html and "&lt;b&gt;story&lt;/b&gt;" in html
     assert "&lt;img src=x onerror=&quot;pwned()&quot;&gt; said" in html
     assert "&lt;script&gt;window.pwned=2&lt;/script&gt;" in html
     page = parsed(html)
     assert [t["data-relation"] for t in page.having("data-relation")] == ["contradicts"]
-    assert sorted(t["data-cluster"] for t in page.having("data-cluster")) == ["a<b", 'x"y']
+    # cluster ids are [A-Za-z0-9_.:-]+ in a published corpus (a row with other ids is refused)
+    assert sorted(t["data-cluster"] for t in page.having("data-cluster")) == ["a.b", "x-y"]
 
 
 def test_unknown_story_exits_2_naming_the_known_ones(run_cli: Callable[..., Any]) -> None:

@@ -151,12 +151,11 @@ def run_date() -> str:
 
 def checked_corpus() -> tuple[Path, dict[str, Any], list[dict[str, Any]]]:
     """The packaged corpus, refused unless its data match its MANIFEST.json."""
-    from ..corpus import check_folder
     from ..paths import corpus_dir
+    from ..release import check_folder, checked_rows
 
-    corpus = corpus_dir()
-    manifest, documents = check_folder(corpus)
-    return corpus, manifest, documents
+    release = check_folder(corpus_dir())  # one read: the rows and the run's corpus identity
+    return release.folder, release.manifest, checked_rows(release)
 
 
 def run_record(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..release import Release, check_folder, checked_rows
 from .page import attrs, esc, page
 
 DRIFT = ("contradicts", "distorts")
@@ -29,11 +30,14 @@ def story_html(
 ) -> str:
     """The page for one story of the corpus (`links`: a links.json / links.jsonl path or data;
     `predictions`: a path or records, as evaluate takes them, to mark each gold claim found)."""
-    documents = story_documents(story_id, corpus)
-    relations, descriptions = load_links(links, corpus)
+    release = read_corpus(corpus)  # one read: the documents, links and found marks come from it
+    documents = story_documents(story_id, release)
+    relations, descriptions = load_links(
+        links if links is not None else default_links(corpus, release)
+    )
     rows = cluster_rows(documents)
     drawn = relations_among(relations, rows)
-    found = claims_found(predictions, corpus, documents) if predictions is not None else None
+    found = claims_found(predictions, release, documents) if predictions is not None else None
     body = "".join(
         [
             _heading(story_id, documents, predictions, found),
@@ -47,13 +51,26 @@ def story_html(
 # ---------------------------------------------------------------- data
 
 
-def story_documents(story_id: str, corpus: str | Path | None = None) -> list[dict[str, Any]]:
-    """The corpus documents of one story, by doc_id; an unknown story names the known ones."""
-    from ..corpus import read_corpus_documents
+LINKS_FILE = "data/links.jsonl"
+CorpusArgument = str | Path | Release | None
+
+
+def read_corpus(corpus: CorpusArgument = None) -> Release:
+    """The corpus folder (the packaged one by default) read once and checked against its
+    MANIFEST.json, with its links; a Release already read is used as it is."""
     from ..paths import corpus_dir
 
-    rows = read_corpus_documents(Path(corpus) if corpus is not None else corpus_dir())
+    if isinstance(corpus, Release):
+        return corpus
+    return check_folder(Path(corpus) if corpus is not None else corpus_dir(), parse=[LINKS_FILE])
+
+
+def story_documents(story_id: str, corpus: CorpusArgument = None) -> list[dict[str, Any]]:
+    """The corpus documents of one story, by doc_id; an unknown story names the known ones."""
+    release = read_corpus(corpus)
+    rows = release.documents
     chosen = sorted((r for r in rows if r.get("story_id") == story_id), key=lambda r: r["doc_id"])
+    checked_rows(release, [r["doc_id"] for r in chosen])  # the page relies on their claims
     if not chosen:
         known = sorted({str(r.get("story_id")) for r in rows if r.get("story_id")})
         raise InputError(
@@ -64,15 +81,14 @@ def story_documents(story_id: str, corpus: str | Path | None = None) -> list[dic
     return chosen
 
 
-def load_links(links: Any, corpus: str | Path | None = None) -> tuple[list[dict], dict[str, str]]:
+def load_links(links: Any, corpus: CorpusArgument = None) -> tuple[list[dict], dict[str, str]]:
     """(relations, cluster descriptions) from links data, a links.json, or a links.jsonl.
 
-    By default the checkout's annotations/links.json (it also describes the clusters), else the
-    corpus's data/links.jsonl (relations only)."""
+    By default the checkout's annotations/links.json (it also describes the clusters) when the
+    corpus is the checkout's own, else the corpus's data/links.jsonl (relations only), as read
+    and checked with its documents."""
     if links is None:
-        links = _default_links(corpus)
-        if links is None:
-            return [], {}
+        links = default_links(corpus)
     if isinstance(links, (str, Path)):
         links = _read_links(Path(links))
     if isinstance(links, Mapping):
@@ -80,15 +96,15 @@ def load_links(links: Any, corpus: str | Path | None = None) -> tuple[list[dict]
     return list(links), {}
 
 
-def _default_links(corpus: str | Path | None) -> Path | None:
-    from ..paths import corpus_dir, repo_root
+def default_links(corpus: CorpusArgument, release: Release | None = None) -> Any:
+    """The checkout's annotations/links.json for the checkout's own corpus (``corpus`` None),
+    else the relations of the corpus's data/links.jsonl from ``release`` (read if not given)."""
+    from ..paths import repo_root
 
     root = repo_root()
-    if corpus is None and root is not None and (root / "annotations" / "links.json").is_file():
+    if corpus is None and root is not None and (root / "annotations/links.json").is_file():
         return root / "annotations" / "links.json"
-    published = Path(corpus) if corpus is not None else corpus_dir()
-    path = published / "data" / "links.jsonl"
-    return path if path.is_file() else None
+    return (release or read_corpus(corpus)).rows.get(LINKS_FILE, [])
 
 
 def _read_links(path: Path) -> Any:
@@ -137,13 +153,14 @@ def relations_among(relations: Sequence[Mapping[str, Any]], rows: list[dict[str,
 
 
 def claims_found(
-    predictions: Any, corpus: str | Path | None, documents: Sequence[Mapping[str, Any]]
+    predictions: Any, corpus: CorpusArgument, documents: Sequence[Mapping[str, Any]]
 ) -> dict[tuple[str, str], bool]:
     """(doc_id, claim id) -> whether the system's claims matched it (lenient, as explain says).
     Documents the predictions lack are scored as 'found nothing'."""
     from ..evaluation import evaluate_and_explain
 
-    _, explanation = evaluate_and_explain(predictions, corpus, layers=["claims"], missing="empty")
+    gold = read_corpus(corpus)
+    _, explanation = evaluate_and_explain(predictions, gold, layers=["claims"], missing="empty")
     found = {}
     for doc in documents:
         items = explanation[doc["doc_id"]]["claims"]["gold"]

@@ -3,7 +3,8 @@
 The pre-annotations (`predictions`) are the gold (for review) or a system's output (for
 correction), converted by `convert.to_result`. Documents come from the checkout's sources
 (seeds/ and annotations/documents.json), so an article just added with `corpus add` can be
-annotated before it is in a built corpus.
+annotated before it is in a built corpus; a built corpus beside them is checked against its
+MANIFEST first, and its version names the gold (`gold_model_version`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..annotation_files import read_pass
 from ..corpus import read_version, with_seed_text
 from ..errors import InputError, raise_all
 from ..jsonio import read_json, read_records
+from ..release import Release, published_release
 from ..schema import validate_record
 from . import config as c
 from .convert import to_result
@@ -93,7 +95,12 @@ def gold_annotations(root: Path, documents: Mapping[str, Any]) -> dict[str, dict
     return read_pass(folder, {d: doc["text"] for d, doc in documents.items()})
 
 
-def gold_model_version(root: Path) -> str:
+def gold_model_version(root: Path, release: Release | None) -> str:
+    """`sourcetrace-gold-<version>`: the version of the checkout's published ``release``, checked
+    against its MANIFEST.json (`published_release`); before the first build, the version the
+    CHANGELOG announces."""
+    if release is not None:
+        return f"sourcetrace-gold-{release.version}"
     return f"sourcetrace-gold-{read_version(Path(root) / 'corpus' / 'CHANGELOG.md')}"
 
 
@@ -170,12 +177,13 @@ def make_tasks(
     model_version: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """(tasks, notes): one task per chosen document, with gold or the system's predictions."""
+    release = published_release(root)  # never beside a release that fails its check
     documents = read_documents(root)
     chosen = select(documents, doc_ids)
     notes: list[str] = []
     if predictions is None:
         annotations = gold_annotations(root, documents)
-        version = model_version or gold_model_version(root)
+        version = model_version or gold_model_version(root, release)
     else:
         annotations = system_predictions(Path(predictions), documents, notes)
         version = model_version or _run_name(Path(predictions))

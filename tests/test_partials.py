@@ -469,3 +469,10 @@ def test_shards_without_prediction_records_merge_to_the_one_run_report(
     merged = merge_partials([json.loads(to_json(p)) for p in partials])
     assert to_json(merged) == to_json(one_run)
     assert merged["documents"]["missing_scored_as_empty"] == sorted(dropped)
+
+
+def test_every_scorer_of_the_registry_has_partial_checks():
+    from sourcetrace.layers import SCORERS
+    from sourcetrace.partial_checks import LAYER_CHECKS
+
+    assert set(LAYER_CHECKS) == {scorer.name for scorer in SCORERS}

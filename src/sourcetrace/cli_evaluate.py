@@ -316,7 +316,9 @@ def add_commands(commands: Any) -> None:
         help="add up the partial files of a sharded evaluate into one report",
         description="Merge the files of `evaluate --partial OUT --shard K/N` (every shard of one "
         "run, in any order) into the report one run would have given, bootstrap intervals and "
-        "--compare tests included.",
+        "--compare tests included. Every partial is checked first (its sha256, its shard, its "
+        "documents, every count against its document's bounds and its layer's identities); one "
+        "that fails exits 2, naming the file and the JSON pointer.",
     )
     merge.add_argument("partials", nargs="+", type=Path, metavar="PARTIAL.json")
     add_output_options(merge, MERGE_FORMATS)

@@ -4,14 +4,22 @@ a shard twice or a shard missing are refused."""
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sourcetrace.errors import InputError
 from sourcetrace.evaluation import evaluate
-from sourcetrace.partials import evaluate_partial, merge_partials, shard_documents
+from sourcetrace.partials import (
+    evaluate_partial,
+    merge_partials,
+    shard_documents,
+    statistics_sha256,
+)
 from sourcetrace.report import to_json
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -92,9 +100,12 @@ def test_a_file_that_is_not_a_partial_is_refused_with_its_name(run_cli, tmp_path
 
 def test_tampered_tallies_are_refused():
     first, second = _two_partials()
-    second["tallies"]["counts"][0] = second["tallies"]["counts"][0][:-1]
-    with pytest.raises(InputError, match="rows and columns do not fit"):
-        merge_partials([first, second])
+    forged = _forged(
+        second, lambda p: p["tallies"]["counts"].__setitem__(0, p["tallies"]["counts"][0][:-1])
+    )
+    with pytest.raises(InputError, match="values for .* fields") as raised:
+        merge_partials([first, forged])
+    assert raised.value.pointer == "/tallies/counts/0"
 
 
 def test_shard_without_partial_and_bad_shard_text_are_usage_errors(run_cli, tmp_path):
@@ -128,3 +139,340 @@ def test_a_partial_off_its_schema_is_refused_with_the_pointer():
     with pytest.raises(InputError, match="schema: 0 is less than the minimum of 1") as raised:
         merge_partials([first, second], files=["a.json", "b.json"])
     assert raised.value.file == "b.json" and raised.value.pointer == "/shard/index"
+
+
+# ---------------------------------------------------------------- partials that defend themselves
+
+
+def _forged(partial: dict[str, Any], edit: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+    """A copy of ``partial`` edited by ``edit``, its hash recomputed as a forger would."""
+    copied = copy.deepcopy(partial)
+    edit(copied)
+    copied["statistics_sha256"] = statistics_sha256(copied)
+    return copied
+
+
+def _field(partial: dict[str, Any], *path: str) -> int:
+    return partial["tallies"]["fields"].index(list(path))
+
+
+def _merge_files(run_cli, tmp_path: Path, texts: list[str]):
+    files = []
+    for index, text in enumerate(texts):
+        path = tmp_path / f"part-{index + 1}.json"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    return files, run_cli("merge", *files, "--format", "json")
+
+
+def _assert_refused(done, file: Path, pointer: str) -> None:
+    assert done.code == 2, done.err
+    assert done.out == ""
+    assert f"{file}, at {pointer}" in done.err, done.err
+    assert "Traceback" not in done.err and "internal error" not in done.err
+
+
+def test_an_edited_partial_is_refused_naming_the_file_unless_its_hash_is_recomputed(
+    run_cli, tmp_path
+):
+    first, second = _two_partials()
+    strict_correct = _field(second, "entities", "overall", "strict", "correct")
+    second["tallies"]["counts"][0][strict_correct] += 20  # the review's edit: F1 0.8363 -> 0.8430
+    files, done = _merge_files(run_cli, tmp_path, [to_json(first), to_json(second)])
+    _assert_refused(done, files[1], "/statistics_sha256")
+    assert "changed after `evaluate --partial` wrote it" in done.err
+    # with the hash recomputed, the entity identities still catch it, naming the document
+    forged = _forged(second, lambda p: None)
+    files, done = _merge_files(run_cli, tmp_path, [to_json(first), to_json(forged)])
+    _assert_refused(done, files[1], "/tallies/counts/0")
+    doc_id = second["documents"]["scored"][0]
+    assert f"document {doc_id!r}: entities, strict: correct + incorrect + partial + missed" in (
+        done.err
+    )
+
+
+def _set_count(value: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(partial: dict[str, Any]) -> None:
+        partial["tallies"]["counts"][0][
+            _field(partial, "entities", "overall", "strict", "correct")
+        ] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "pointer", "words"),
+    [
+        (_set_count(-500), "/tallies/counts/0/0", "less than the minimum of 0"),
+        (_set_count(70.5), "/tallies/counts/0/0", "is not of type 'integer'"),
+        (_set_count(2**63), "/tallies/counts/0/0", "greater than the maximum"),
+        (_set_count(1e308), "/tallies/counts/0/0", "greater than the maximum"),
+        (_set_count(3.0), "/tallies/counts/0/0", "3.0 is not a whole number"),
+        (_set_count("70"), "/tallies/counts/0/0", "is not of type 'integer'"),
+    ],
+    ids=["negative", "fraction", "2**63", "1e308", "integer-valued-float", "string"],
+)
+def test_merge_refuses_a_count_that_is_no_bounded_whole_number(
+    run_cli, tmp_path, edit, pointer, words
+):
+    first, second = _two_partials()
+    assert _field(first, "entities", "overall", "strict", "correct") == 0
+    files, done = _merge_files(run_cli, tmp_path, [to_json(_forged(first, edit)), to_json(second)])
+    _assert_refused(done, files[0], pointer)
+    assert words in done.err
+
+
+def test_merge_refuses_a_count_too_large_for_a_float(run_cli, tmp_path):
+    first, second = _two_partials()
+    marked = to_json(_forged(first, _set_count(987654321)))
+    text = marked.replace("987654321", "1e400", 1)  # reads as infinity
+    files, done = _merge_files(run_cli, tmp_path, [text, to_json(second)])
+    _assert_refused(done, files[0], "/tallies/counts/0/0")
+    assert "inf is not a JSON value a partial holds" in done.err
+
+
+def test_merge_refuses_a_renamed_statistics_column(run_cli, tmp_path):
+    first, second = _two_partials()
+    column = _field(first, "entities", "overall", "strict", "correct")
+    forged = _forged(first, lambda p: p["tallies"]["fields"][column].__setitem__(3, "correkt"))
+    files, done = _merge_files(run_cli, tmp_path, [to_json(forged), to_json(second)])
+    _assert_refused(done, files[0], f"/tallies/fields/{column}")
+    assert "field entities.overall.strict.correkt is not one the layers" in done.err
+
+
+def test_merge_refuses_a_duplicated_statistics_column(run_cli, tmp_path):
+    first, second = _two_partials()
+    column = _field(first, "entities", "overall", "strict", "correct")
+    duplicated = _forged(
+        first,
+        lambda p: p["tallies"]["fields"].__setitem__(
+            column + 1, list(p["tallies"]["fields"][column])
+        ),
+    )
+    files, done = _merge_files(run_cli, tmp_path, [to_json(duplicated), to_json(second)])
+    _assert_refused(done, files[0], f"/tallies/fields/{column + 1}")
+    assert "given twice" in done.err
+    # a key written twice in the file is refused by the JSON reader, with its line
+    text = to_json(first).replace(
+        '"format": "sourcetrace-partial",', '"format": "sourcetrace-partial", "format": "x",', 1
+    )
+    files, done = _merge_files(run_cli, tmp_path, [text, to_json(second)])
+    assert done.code == 2 and "duplicate key 'format'" in done.err, done.err
+
+
+def test_merge_refuses_a_shard_relabelled_as_the_whole_run(run_cli, tmp_path):
+    first, _ = _two_partials()
+    relabelled = _forged(first, lambda p: p["shard"].update(index=1, count=1))
+    files, done = _merge_files(run_cli, tmp_path, [to_json(relabelled)])
+    _assert_refused(done, files[0], "/gold_documents")
+    scored = len(first["documents"]["scored"])
+    assert f"the shards score {scored} document(s), which are not the 5 gold documents" in done.err
+
+
+def test_merge_refuses_a_document_in_two_shards(run_cli, tmp_path):
+    first, second = _two_partials()
+    doc_id = first["documents"]["scored"][0]
+
+    def claim_it(partial: dict[str, Any]) -> None:  # shard 2 lists shard 1's first document
+        partial["documents"]["scored"][0] = doc_id
+        partial["tallies"]["documents"][0] = doc_id
+
+    files, done = _merge_files(
+        run_cli, tmp_path, [to_json(first), to_json(_forged(second, claim_it))]
+    )
+    _assert_refused(done, files[1], "/documents/scored")
+    assert f"document {doc_id!r} is in two shards (also in {files[0]})" in done.err
+
+
+def test_merge_refuses_an_out_of_range_presence_flag(run_cli, tmp_path):
+    first, second = _two_partials()
+    forged = _forged(first, lambda p: p["tallies"]["present"].__setitem__(0, [99999]))
+    files, done = _merge_files(run_cli, tmp_path, [to_json(forged), to_json(second)])
+    _assert_refused(done, files[0], "/tallies/present/0")
+
+
+def test_merge_refuses_settings_of_the_wrong_type(run_cli, tmp_path):
+    first, second = _two_partials()
+    files, done = _merge_files(
+        run_cli,
+        tmp_path,
+        [to_json(_forged(p, lambda q: q["settings"].update(mentions=5))) for p in (first, second)],
+    )
+    _assert_refused(done, files[0], "/settings/mentions")
+    forged = [_forged(p, lambda q: q["settings"].update(bootstrap=2**40)) for p in (first, second)]
+    files, done = _merge_files(run_cli, tmp_path, [to_json(p) for p in forged])
+    _assert_refused(done, files[0], "/settings")
+    assert "bootstrap samples" in done.err
+
+
+def test_merge_refuses_a_partial_of_an_older_format(run_cli, tmp_path):
+    first, second = _two_partials()
+    older = _forged(first, lambda p: p.update(format_version=1))
+    files, done = _merge_files(run_cli, tmp_path, [to_json(older), to_json(second)])
+    _assert_refused(done, files[0], "/format_version")
+
+
+# ---------------------------------------------------------------- edits of a real partial
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+EDITED_RUN = {"compare": OTHER, "compare_samples": 20, "bootstrap": 20, "seed": 1}
+# a forger who recomputes the hash can relabel what no merge can check without the inputs (the
+# sources and sha256s of the inputs), and can change, within every bound and identity, what
+# only scoring again proves: a true positive, an unanchored prediction, a cluster id or label
+IDENTITY_KEYS = ("toolkit", "corpus", "predictions", "compare")
+
+
+@pytest.fixture(scope="module")
+def real_run():
+    partials = [
+        json.loads(to_json(evaluate_partial(SYSTEM, shard=(k, 2), **EDITED_RUN))) for k in (1, 2)
+    ]
+    return partials, to_json(merge_partials(copy.deepcopy(partials)))
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every place in a JSON value: object keys and list indices, leaves included."""
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+def _at(value: Any, path: tuple) -> Any:
+    for step in path:
+        value = value[step]
+    return value
+
+
+EDITS = ("add", "negate", "scale", "zero", "huge", "type", "rename", "duplicate", "drop")
+
+
+def _edit(value: Any, path: tuple, kind: str, amount: int) -> bool:
+    """Apply one edit in place at ``path``; False when it does not apply there."""
+    parent, step = (_at(value, path[:-1]), path[-1]) if path else (None, None)
+    if parent is None:
+        return False
+    old = parent[step]
+    number = isinstance(old, (int, float)) and not isinstance(old, bool)
+    if kind == "add" and number:
+        parent[step] = old + amount
+    elif kind == "negate" and number and old:
+        parent[step] = -old
+    elif kind == "scale" and number:
+        parent[step] = old * (amount if amount else 0.5)
+    elif kind == "zero" and number and old:
+        parent[step] = 0
+    elif kind == "huge" and number:
+        parent[step] = [2**63, 10**18, 1e308, 2**31][amount % 4]
+    elif kind == "type":
+        parent[step] = [str(old), None, [], {}, True, [old]][amount % 6]
+    elif kind == "rename" and isinstance(parent, dict):
+        parent[f"{step}x" if amount % 2 else "documents"] = parent.pop(step)
+    elif kind == "duplicate" and isinstance(parent, list):
+        parent.insert(step, copy.deepcopy(old))
+    elif kind == "drop":
+        del parent[step]
+    else:
+        return False
+    return True
+
+
+def _merge_or_refuse(partials: list[dict[str, Any]]) -> str | None:
+    """The merged report, or None when merge refused it as bad input (exit 2 on the CLI); any
+    other exception (exit 3) fails the test."""
+    from sourcetrace.errors import InputErrors
+
+    try:
+        return to_json(merge_partials(partials))
+    except (InputError, InputErrors):
+        return None
+
+
+@given(data=st.data())
+def test_an_edited_partial_is_refused_or_merges_to_the_true_report(real_run, data):
+    """Edits of a written partial (its hash left as written): refused, or no change at all."""
+    partials, truth = real_run
+    edited = copy.deepcopy(partials)
+    which = data.draw(st.sampled_from([0, 1]), label="shard")
+    path = data.draw(st.sampled_from(_paths(edited[which])), label="path")
+    kind = data.draw(st.sampled_from(EDITS), label="edit")
+    applied = _edit(edited[which], path, kind, data.draw(st.integers(-3, 40), label="amount"))
+    merged = _merge_or_refuse(edited)
+    assert merged is None or merged == truth, (path, kind, applied)
+
+
+@given(data=st.data())
+def test_a_forged_partial_is_refused_or_only_moves_what_scoring_again_would_prove(real_run, data):
+    """The same edits with the hash recomputed: refused, the true report, or a change within
+    the bounds of what no check can see (a true positive, an unanchored prediction, a cluster id
+    or attribute label; the recorded identity of the inputs)."""
+    partials, truth = real_run
+    edited = copy.deepcopy(partials)
+    which = data.draw(st.sampled_from([0, 1]), label="shard")
+    path = data.draw(st.sampled_from(_paths(edited[which])[1:]), label="path")
+    kind = data.draw(st.sampled_from(EDITS), label="edit")
+    if not _edit(edited[which], path, kind, data.draw(st.integers(-3, 40), label="amount")):
+        return
+    edited[which]["statistics_sha256"] = statistics_sha256(edited[which])
+    merged = _merge_or_refuse(edited)
+    if merged is None or merged == truth:
+        return
+    if path[0] in IDENTITY_KEYS:
+        return
+    section = path[0]
+    assert section in ("tallies", "compare_tallies"), (path, kind)
+    if path[1] == "lists":
+        return
+    assert path[1] == "counts" and len(path) == 4, (path, kind)
+    field = edited[which][section]["fields"][path[3]]
+    assert field[-1] == "true_positives" or field == ["entities", "unanchored_predictions"], (
+        path,
+        kind,
+    )
+
+
+@given(
+    count=st.integers(1, 8),
+    missing=st.sampled_from(["error", "empty"]),
+    dropped=st.sets(
+        st.sampled_from(["st-000", "st-001", "st-002", "st-003", "st-004"]), max_size=4
+    ),
+)
+def test_shards_without_prediction_records_merge_to_the_one_run_report(
+    count, missing, dropped, tmp_path_factory
+):
+    """Any N (more shards than documents too) and any --missing policy: shards whose documents
+    have no prediction record infer the layers of the whole input, and merge to one run."""
+    records = [json.loads(line) for line in SYSTEM.read_text(encoding="utf-8").splitlines()]
+    if missing == "error":
+        dropped = set()
+    kept = tmp_path_factory.mktemp("kept") / "predictions.jsonl"
+    kept.write_text(
+        "".join(json.dumps(r) + "\n" for r in records if r["doc_id"] not in dropped),
+        encoding="utf-8",
+    )
+    one_run = evaluate(kept, missing=missing)
+    partials = [
+        evaluate_partial(kept, shard=(k, count), missing=missing) for k in range(1, count + 1)
+    ]
+    without_records = [p for p in partials if p["documents"]["predicted"] == 0]
+    assert bool(without_records) == (
+        count > len(records) or any(set(p["documents"]["scored"]) <= dropped for p in partials)
+    )
+    merged = merge_partials([json.loads(to_json(p)) for p in partials])
+    assert to_json(merged) == to_json(one_run)
+    assert merged["documents"]["missing_scored_as_empty"] == sorted(dropped)
+
+
+def test_every_scorer_of_the_registry_has_partial_checks():
+    from sourcetrace.layers import SCORERS
+    from sourcetrace.partial_checks import LAYER_CHECKS
+
+    assert set(LAYER_CHECKS) == {scorer.name for scorer in SCORERS}

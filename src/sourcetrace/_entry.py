@@ -1,19 +1,45 @@
 """The console scripts' entry points, kept tiny so that Ctrl-C is handled from the first moment:
 a SIGINT that arrives while the command line is still being imported exits 130 with one line,
-like one that arrives later (cli.run), instead of a traceback."""
+like one that arrives later (cli.run), instead of a traceback.
+
+Inside an import the exit is immediate (`os._exit`): an exception raised in the middle of a C
+extension's initialisation can leave it half made, and the interpreter then crashes at exit
+(a segmentation fault was seen); nothing is being written during an import. Elsewhere the
+handler raises SystemExit, and remembers the interrupt, so that one swallowed by a finalizer
+("Exception ignored in ...") still ends the command with 130 before it writes a report.
+"""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
-from typing import Any
+from types import FrameType
 
 EXIT_INTERRUPTED = 130
+_interrupts: list[int] = []
 
 
-def _interrupted(signum: int, frame: Any) -> None:
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    _interrupts.append(signum)
     sys.stderr.write("interrupted\n")
+    if _in_import(frame):
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
     raise SystemExit(EXIT_INTERRUPTED)
+
+
+def _in_import(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def was_interrupted() -> bool:
+    """True once a SIGINT reached the handler, even if its exception was swallowed."""
+    return bool(_interrupts)
 
 
 def main() -> int:

@@ -305,8 +305,11 @@ def run(handler: Any, args: argparse.Namespace) -> int:
     3 a bug (a short message; SOURCETRACE_DEBUG=1 shows the traceback), 130 on Ctrl-C."""
     import os
 
+    from ._entry import was_interrupted
+
     try:
-        return handler(args)
+        code = handler(args)
+        return EXIT_INTERRUPTED if was_interrupted() else code  # a swallowed Ctrl-C still counts
     except (InputError, InputErrors) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

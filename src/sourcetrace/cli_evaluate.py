@@ -13,17 +13,29 @@ from .report import FORMATS, agreement_to_markdown, choose_format, render_table,
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .errors import InputError
     from .evaluation import evaluate, evaluate_and_explain
 
+    if args.workers is not None and args.partial is not None:
+        raise InputError(
+            "--workers with --partial",
+            expected="--partial OUT --shard K/N to write one shard, or --workers N for the "
+            "whole run",
+        )
     if args.partial is not None:
         return _write_partial(args)
     if args.shard is not None:
-        from .errors import InputError
-
         raise InputError(
             "--shard without --partial", expected="--partial OUT.json --shard K/N (see merge)"
         )
     fmt = choose_format(args.format, args.output, FORMATS)
+    if args.workers is not None and fmt == "html":
+        raise InputError(
+            "--workers with the HTML page, which is drawn from every document's items in one "
+            "process",
+            expected="--workers with --format table, json or markdown, or the HTML page without "
+            "--workers",
+        )
     if args.output is not None:
         refuse_protected_output(args.output)
     options = _scoring_options(args)
@@ -34,7 +46,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
         report, explanation = (
             evaluate_on_dask(
-                args.predictions, workers=args.workers, per_document=args.per_document, **options
+                args.predictions,
+                workers=args.workers,
+                per_document=args.per_document,
+                progress=lambda message: print(message, file=sys.stderr, flush=True),
+                **options,
             ),
             None,
         )
@@ -62,6 +78,10 @@ def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _emit_report(report: dict[str, Any], fmt: str, output: Path | None, explanation: Any) -> None:
+    from ._entry import was_interrupted
+
+    if was_interrupted():  # a Ctrl-C whose exception something swallowed: no report
+        raise KeyboardInterrupt
     renderers = {name: partial(render_text, report, name, explanation) for name in FORMATS}
     renderers["table"] = partial(render_table, report)
     emit(fmt, output, renderers)
@@ -284,8 +304,10 @@ def add_commands(commands: Any) -> None:
         "--workers",
         type=int,
         metavar="N",
-        help="score N shards on a local Dask cluster of N processes and merge them (needs the "
-        "scale extra)",
+        help="score the run as N shards on a local Dask cluster of N worker processes and merge "
+        "them (the scale extra). N is lowered to the usable cores and the number of documents, "
+        "with a note on stderr. Dask's own log lines show only with SOURCETRACE_DASK_LOGS=1; "
+        "Ctrl-C closes the cluster and exits 130 without a report",
     )
     evaluate.set_defaults(handler=cmd_evaluate)
 
@@ -294,7 +316,9 @@ def add_commands(commands: Any) -> None:
         help="add up the partial files of a sharded evaluate into one report",
         description="Merge the files of `evaluate --partial OUT --shard K/N` (every shard of one "
         "run, in any order) into the report one run would have given, bootstrap intervals and "
-        "--compare tests included.",
+        "--compare tests included. Every partial is checked first (its sha256, its shard, its "
+        "documents, every count against its document's bounds and its layer's identities); one "
+        "that fails exits 2, naming the file and the JSON pointer.",
     )
     merge.add_argument("partials", nargs="+", type=Path, metavar="PARTIAL.json")
     add_output_options(merge, MERGE_FORMATS)

@@ -137,7 +137,8 @@ def _evaluate(
     table = tally_run(gold_set, preds, layers, settings)
     other = None
     if compare is not None:
-        other = compared_system(compare, gold_set, layers, settings)
+        identity, other_table, _ = compared_system(compare, gold_set, layers, settings)
+        other = identity, other_table
     report = build_report(
         table,
         layers,
@@ -177,16 +178,16 @@ def compared_system(
     *,
     within: Callable[[Any], bool] | None = None,
     scored: GoldSet | None = None,
-) -> tuple[dict[str, Any], TallyTable]:
-    """The second system of `--compare`: its identity and its per-document tallies, scored on
-    the same layers and documents. ``within`` and ``scored`` (a shard's gold) restrict both to
-    one shard, as `evaluate_partial` does for the first system."""
+) -> tuple[dict[str, Any], TallyTable, Predictions]:
+    """The second system of `--compare`: its identity, its per-document tallies, scored on
+    the same layers and documents, and its predictions. ``within`` and ``scored`` (a shard's
+    gold) restrict both to one shard, as `evaluate_partial` does for the first system."""
     scored = gold if scored is None else scored
     other_preds = load_predictions(other, gold, within)
     check_coverage(scored, other_preds, settings, other_preds.source)
     other_settings = Settings(**{**settings.__dict__, "layers": layers})
     table = tally_run(scored, other_preds, scored_layers(other_preds, other_settings), settings)
-    return {"source": other_preds.source, "sha256": other_preds.sha256}, table
+    return {"source": other_preds.source, "sha256": other_preds.sha256}, table, other_preds
 
 
 def build_report(

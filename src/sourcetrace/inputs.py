@@ -165,6 +165,9 @@ class Predictions:
     source: str
     sha256: str
     where: dict[str, str] = field(default_factory=dict)  # doc_id -> "file, line N"
+    # the layers that some record of the whole input has, those of other shards included: a
+    # shard infers the run's layers even when none of its own documents has a record
+    layers_in_input: tuple[str, ...] | None = None
 
 
 def load_predictions(
@@ -215,8 +218,11 @@ def load_predictions(
         source, sha = "<python>", ""
     documents: dict[str, dict[str, Any]] = {}
     register = DocIdRegister("one prediction record per document")
+    seen_layers: set[str] = set()
     for file, record in items:
         value = record.value
+        if isinstance(value, Mapping):
+            seen_layers.update(layer for layer in LAYERS if layer in value)
         if within is not None and not within(_doc_id_of(value)):
             continue
         found = _text_mismatch(value, gold, file, record.line) or record_problems(
@@ -229,7 +235,8 @@ def load_predictions(
     raise_all(problems)
     if not sha:
         sha = canonical_sha256(list(documents.values()))
-    return Predictions(documents, source, sha, register.first)
+    layers = tuple(layer for layer in LAYERS if layer in seen_layers)
+    return Predictions(documents, source, sha, register.first, layers)
 
 
 def _doc_id_of(value: Any) -> Any:
@@ -260,13 +267,16 @@ def _text_mismatch(value: Any, gold: GoldSet, file: Any, line: int) -> list[Inpu
 
 
 def scored_layers(predictions: Predictions, settings: Settings) -> tuple[str, ...]:
-    """Requested layers, or every layer that at least one prediction record has.
+    """Requested layers, or every layer that at least one prediction record of the input has
+    (of every shard: a shard without records scores the layers of the run).
 
     A scored layer must be in every record: a record without it would be scored as "found
     nothing" by accident, so that is refused ([] says "found nothing" on purpose).
     """
     if settings.layers:
         layers = tuple(layer for layer in LAYERS if layer in settings.layers)
+    elif predictions.layers_in_input is not None:
+        layers = predictions.layers_in_input
     else:
         layers = tuple(
             layer for layer in LAYERS if any(layer in doc for doc in predictions.documents.values())

@@ -7,24 +7,46 @@ added up: the toolkit version, the corpus identity, the settings, the scored lay
 predictions' identity and the shard. Since the bootstrap and the paired test resample
 per-document tallies, they are computed at merge time from the merged table, and give the same
 intervals and p-values as one run.
+
+A partial defends itself: it records the number of gold and predicted items of each document and
+the sha256 of its own canonical form, and `merge` refuses, naming the file and the JSON pointer,
+a partial whose hash does not match, whose shard numbering or documents do not make one run, or
+whose counts break a bound or an identity of their layer (partial_checks.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .errors import InputError
-from .evaluation import build_report, compared_system, corpus_identity, tally_run
-from .inputs import check_coverage, load_gold, load_predictions, scored_layers
-from .settings import make_settings
+from .evaluation import (
+    EMPTY_PREDICTION,
+    build_report,
+    compared_system,
+    corpus_identity,
+    tally_run,
+)
+from .inputs import (
+    GoldSet,
+    Predictions,
+    check_coverage,
+    load_gold,
+    load_predictions,
+    scored_layers,
+)
+from .partial_checks import AS_WRITTEN
+from .schema import LAYERS
+from .settings import Settings, make_settings
 from .tallies import TallyTable
 
 PARTIAL_FORMAT = "sourcetrace-partial"
-PARTIAL_VERSION = 1
+PARTIAL_VERSION = 2
+HASH_KEY = "statistics_sha256"
 # what every shard of one run must share (the rest is per shard)
 _SHARED = ("toolkit", "corpus", "gold_documents", "settings", "layers")
 
@@ -73,13 +95,14 @@ def evaluate_partial(
     mine = set(shard_documents(list(gold_set.texts), shard))
     within = _shard_test(mine, gold_set, first=shard[0] == 1)
     preds = load_predictions(predictions, gold_set, within)
-    layers = scored_layers(preds, settings)
+    layers = scored_layers(preds, settings)  # those of the whole input, as one run infers them
     shard_gold = _restricted(gold_set, mine)  # `within` kept the shard's predictions only
     missing, unscored = check_coverage(shard_gold, preds, settings, preds.source)
     table = tally_run(shard_gold, preds, layers, settings)
     partial: dict[str, Any] = {
         "format": PARTIAL_FORMAT,
         "format_version": PARTIAL_VERSION,
+        HASH_KEY: "",
         "toolkit": {"name": "sourcetrace", "version": __version__},
         "corpus": corpus_identity(gold_set),
         "gold_documents": _ids_sha256(gold_set.documents),
@@ -94,15 +117,49 @@ def evaluate_partial(
             "not_scored_unannotated": unscored,
             "predicted": len(preds.documents),
         },
+        "items": item_counts(shard_gold, preds, layers, settings),
         "tallies": table.to_json(),
     }
     if compare is not None:
-        identity, other_table = compared_system(
+        identity, other_table, other_preds = compared_system(
             compare, gold_set, layers, settings, within=within, scored=shard_gold
         )
         partial["compare"] = identity
+        partial["compare_items"] = item_counts(shard_gold, other_preds, layers, settings)
         partial["compare_tallies"] = other_table.to_json()
+    partial[HASH_KEY] = statistics_sha256(partial)
     return partial
+
+
+def item_counts(
+    gold: GoldSet, predictions: Predictions, layers: Sequence[str], settings: Settings
+) -> dict[str, list[list[int]]]:
+    """Per scored document (in id order) and layer, how many gold items are scored (entities:
+    those the mention filter keeps) and how many items the prediction has: the bounds that
+    `merge` checks every count of the document against."""
+    rows: dict[str, list[list[int]]] = {"gold": [], "predicted": []}
+    for doc_id in sorted(gold.documents):
+        gold_doc = gold.documents[doc_id]
+        predicted = predictions.documents.get(doc_id, EMPTY_PREDICTION)
+        rows["gold"].append([_scored_gold(gold_doc, layer, settings) for layer in layers])
+        rows["predicted"].append([len(predicted.get(layer) or []) for layer in layers])
+    return rows
+
+
+def _scored_gold(document: Mapping[str, Any], layer: str, settings: Settings) -> int:
+    items = document.get(layer) or []
+    if layer == "entities" and settings.mentions is not None:
+        return sum(1 for item in items if item.get("mention") in settings.mentions)
+    return len(items)
+
+
+def statistics_sha256(partial: Mapping[str, Any]) -> str:
+    """sha256 of a partial's canonical JSON (keys sorted, no spaces), its own hash left out."""
+    content = {key: value for key, value in partial.items() if key != HASH_KEY}
+    text = json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def merge_partials(
@@ -118,8 +175,9 @@ def merge_partials(
     )
     if not partials:
         raise InputError("no partial to merge", expected="sourcetrace merge PARTIAL.json ...")
+    settings = None
     for partial, file in zip(partials, files, strict=True):
-        _check_partial(partial, file)
+        settings = _check_partial(partial, file)
     first, first_file = partials[0], files[0]
     for partial, file in zip(partials[1:], files[1:], strict=True):
         for key in _SHARED:
@@ -131,8 +189,17 @@ def merge_partials(
                     pointer=f"/{key}",
                     expected=f"shards made with the same {key}",
                 )
+        if (partial["compare"] is None) != (first["compare"] is None):
+            raise InputError(
+                f"this partial {'was' if partial['compare'] else 'was not'} made with --compare, "
+                f"{first_file} {'was not' if partial['compare'] else 'was'}",
+                file=file,
+                pointer="/compare",
+                expected="every shard made with the same --compare, or none",
+            )
     _check_shards(partials, files)
-    settings = make_settings(**_settings_options(first["settings"]))
+    _check_documents(partials, files)
+    assert settings is not None  # the settings of every shard, equal as checked
     layers = tuple(first["layers"])
     table = TallyTable.stacked([TallyTable.from_json(p["tallies"]) for p in partials])
     other = None
@@ -170,12 +237,6 @@ def _merged_identity(identities: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     and a sha256 of their sorted sha256s."""
     if all(identity == identities[0] for identity in identities):
         return dict(identities[0])
-    if any(identity is None for identity in identities):
-        raise InputError(
-            "some shards were compared with another system and some were not",
-            pointer="/compare",
-            expected="every shard made with the same --compare, or none",
-        )
     shas = sorted(identity["sha256"] for identity in identities)
     return {
         "source": " + ".join(sorted({identity["source"] for identity in identities})),
@@ -216,7 +277,9 @@ def _ids_sha256(doc_ids: Any) -> str:
     return hashlib.sha256("\n".join(sorted(doc_ids)).encode("utf-8")).hexdigest()
 
 
-def _check_partial(partial: Any, file: Any) -> None:
+def _check_partial(partial: Any, file: Any) -> Settings:
+    """One partial on its own: its format, its schema, its hash, its settings, its documents
+    and every statistic (partial_checks.py). Returns its settings."""
     if not isinstance(partial, Mapping) or partial.get("format") != PARTIAL_FORMAT:
         raise InputError(
             "not a partial file of `evaluate --partial`",
@@ -229,52 +292,170 @@ def _check_partial(partial: Any, file: Any) -> None:
             f"partial format version {partial.get('format_version')!r} is not supported",
             file=file,
             pointer="/format_version",
-            expected=f"version {PARTIAL_VERSION} (made by sourcetrace {__version__})",
+            expected=f"version {PARTIAL_VERSION}: partials made by sourcetrace {__version__} "
+            "(score the shards again with this version)",
         )
     from .fast_validation import compiled_says_valid, is_plain_json
     from .schema import schema_problems
 
-    if not (is_plain_json(partial) and compiled_says_valid("partial", partial)):
-        problems = schema_problems(partial, "partial", file, 1)  # jsonschema words the message
+    if not is_plain_json(partial):
+        where, what = _not_plain_json(partial)
+        raise InputError(
+            f"{what} is not a JSON value a partial holds",
+            file=file,
+            pointer=where,
+            expected="finite numbers, strings, lists and objects, as `evaluate --partial` "
+            "writes them",
+        )
+    if not compiled_says_valid("partial", partial):
+        problems = schema_problems(partial, "partial", file, None)  # jsonschema words it
         if problems:
             raise problems[0]
-    for key in ("tallies", "compare_tallies"):
-        tallies = partial.get(key)
-        if tallies is None:
-            continue
-        rows = len(tallies["documents"])
-        shapes = [
-            (len(tallies[name]), rows) for name in ("counts", "present", "lists", "list_present")
-        ]
-        shapes += [(len(row), len(tallies["fields"])) for row in tallies["counts"]]
-        shapes += [(len(row), len(tallies["list_fields"])) for row in tallies["lists"]]
-        if any(found != wanted for found, wanted in shapes):
-            raise InputError(
-                "the tallies' rows and columns do not fit their documents and fields",
-                file=file,
-                pointer=f"/{key}",
-                expected="a partial file as `evaluate --partial` wrote it",
-            )
-    if (partial["compare"] is None) != ("compare_tallies" not in partial):
+    if partial[HASH_KEY] != statistics_sha256(partial):
         raise InputError(
-            "compare and compare_tallies must come together",
+            "the partial was changed after `evaluate --partial` wrote it: its statistics do not "
+            "match their sha256",
+            file=file,
+            pointer=f"/{HASH_KEY}",
+            expected="the partial file as written (score the shard again to remake it)",
+        )
+    settings = _recorded_settings(partial, file)
+    if (partial["compare"] is None) != ("compare_tallies" not in partial) or (
+        "compare_tallies" in partial
+    ) != ("compare_items" in partial):
+        raise InputError(
+            "compare, compare_items and compare_tallies must come together",
             file=file,
             pointer="/compare_tallies",
-            expected="both (a run with --compare) or neither",
+            expected="all three (a run with --compare) or none",
         )
+    from .partial_checks import check_statistics, read_statistics
+
+    sections = [("tallies", "items")]
+    if partial["compare"] is not None:
+        sections.append(("compare_tallies", "compare_items"))
+        if partial["compare_items"]["gold"] != partial["items"]["gold"]:
+            raise InputError(
+                "the compared system was scored against other gold items",
+                file=file,
+                pointer="/compare_items/gold",
+                expected="the gold items of /items/gold",
+            )
+    for key, items_key in sections:
+        check_statistics(read_statistics(partial, file, key, items_key))
+    _check_document_lists(partial, file, settings)
+    return settings
+
+
+def _not_plain_json(value: Any, pointer: str = "") -> tuple[str, str]:
+    """Where a value read from JSON (or handed over from Python) stops being plain JSON: a
+    number too large for a float (1e400 reads as infinity), a NaN, a tuple, a set, ..."""
+    from .fast_validation import is_plain_json
+
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return pointer or "/", f"the key {key!r}"
+            if not is_plain_json(item):
+                return _not_plain_json(item, f"{pointer}/{_escaped(key)}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if not is_plain_json(item):
+                return _not_plain_json(item, f"{pointer}/{index}")
+    return pointer or "/", repr(value)[:60]
+
+
+def _escaped(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _recorded_settings(partial: Mapping[str, Any], file: Any) -> Settings:
+    """The settings a partial was made with, refused unless they are settings `evaluate`
+    accepts, written exactly as it writes them, for the layers the partial scored."""
+    recorded = partial["settings"]
+    try:
+        settings = make_settings(**_settings_options(recorded))
+        written = settings.as_dict(partial["layers"])
+    except InputError as error:
+        raise InputError(
+            f"settings that `evaluate` refuses: {error.message}",
+            file=file,
+            pointer="/settings",
+            expected=error.expected,
+        ) from None
+    layers = list(partial["layers"])
+    if layers != [layer for layer in LAYERS if layer in layers] or written != recorded:
+        raise InputError(
+            "the settings are not those `evaluate --partial` writes for the scored layers",
+            file=file,
+            pointer="/settings",
+            expected=f"{written} with the layers, once each, in the order {', '.join(LAYERS)}",
+        )
+    return settings
+
+
+def _check_document_lists(partial: Mapping[str, Any], file: Any, settings: Settings) -> None:
+    """The scored, missing and unannotated documents of a shard fit each other and the number
+    of prediction records it read."""
+    documents = partial["documents"]
+    lists = {
+        name: documents[name]
+        for name in ("scored", "missing_scored_as_empty", "not_scored_unannotated")
+    }
+    for name, doc_ids in lists.items():
+        if doc_ids != sorted(set(doc_ids)):
+            raise InputError(
+                f"the {name.replace('_', ' ')} documents are not sorted ids, each once",
+                file=file,
+                pointer=f"/documents/{name}",
+                expected=AS_WRITTEN,
+            )
+    scored = set(lists["scored"])
+    missing = lists["missing_scored_as_empty"]
+    problem = None
+    if not scored.issuperset(missing):
+        problem = "/documents/missing_scored_as_empty", "a missing document that is not scored"
+    elif missing and settings.missing == "error":
+        problem = "/documents/missing_scored_as_empty", "missing documents under --missing error"
+    elif scored & set(lists["not_scored_unannotated"]):
+        problem = "/documents/not_scored_unannotated", "an unannotated document that is scored"
+    elif documents["predicted"] != len(scored) - len(missing) + len(
+        lists["not_scored_unannotated"]
+    ):
+        problem = (
+            "/documents/predicted",
+            (
+                "the number of prediction records is not the scored documents less the missing "
+                "plus the unannotated ones"
+            ),
+        )
+    else:
+        rows = {doc_id: row for row, doc_id in enumerate(lists["scored"])}
+        for doc_id in missing:
+            if any(partial["items"]["predicted"][rows[doc_id]]):
+                problem = (
+                    f"/items/predicted/{rows[doc_id]}",
+                    f"document {doc_id!r} has no prediction but has predicted items",
+                )
+                break
+    if problem is not None:
+        raise InputError(problem[1], file=file, pointer=problem[0], expected=AS_WRITTEN)
 
 
 def _check_shards(partials: Sequence[Mapping[str, Any]], files: Sequence[Any]) -> None:
+    """Shards K/N of one N, each once, none missing."""
     count = partials[0]["shard"]["count"]
     seen: dict[int, Any] = {}
     for partial, file in zip(partials, files, strict=True):
         shard = partial["shard"]
-        if shard["count"] != count:
+        if shard["count"] != count or shard["index"] > count:
             raise InputError(
-                f"shard {shard['index']}/{shard['count']} mixed with shards of {count}",
+                f"shard {shard['index']}/{shard['count']} mixed with shards of {count}"
+                if shard["count"] != count
+                else f"shard {shard['index']}/{count} does not exist",
                 file=file,
                 pointer="/shard",
-                expected=f"shards k/{count} of one run",
+                expected=f"shards k/{count} of one run, 1 <= k <= {count}",
             )
         if shard["index"] in seen:
             raise InputError(
@@ -284,12 +465,54 @@ def _check_shards(partials: Sequence[Mapping[str, Any]], files: Sequence[Any]) -
                 expected="each shard once",
             )
         seen[shard["index"]] = file
-    absent = sorted(set(range(1, count + 1)) - set(seen))
-    if absent:
+    if len(seen) != count:  # each given once and none beyond `count`: some are missing
+        absent = [k for k in range(1, min(count, len(seen) + 10) + 1) if k not in seen][:10]
         raise InputError(
-            f"shard(s) {', '.join(f'{k}/{count}' for k in absent)} missing",
+            f"shard(s) {', '.join(f'{k}/{count}' for k in absent)}"
+            + (f", ... ({count - len(seen)} in all)" if count - len(seen) > len(absent) else "")
+            + " missing",
             file=files[-1],
             expected=f"all {count} shards of the run",
+        )
+
+
+def _check_documents(partials: Sequence[Mapping[str, Any]], files: Sequence[Any]) -> None:
+    """Each document in one shard, in the shards' order of sorted ids, and together exactly the
+    gold documents of the run (their sha256 and number, as every shard recorded them)."""
+    order = sorted(range(len(partials)), key=lambda i: partials[i]["shard"]["index"])
+    owner: dict[str, int] = {}
+    last: str | None = None
+    last_shard = None
+    for position in order:
+        partial, file = partials[position], files[position]
+        scored = partial["documents"]["scored"]
+        for doc_id in scored:
+            if doc_id in owner:
+                raise InputError(
+                    f"document {doc_id!r} is in two shards (also in {files[owner[doc_id]]})",
+                    file=file,
+                    pointer="/documents/scored",
+                    expected="each document in exactly one shard",
+                )
+            owner[doc_id] = position
+        if scored and last is not None and scored[0] <= last:
+            raise InputError(
+                f"document {scored[0]!r} comes before {last!r} of shard {last_shard}: shards are "
+                "contiguous blocks of the sorted ids",
+                file=file,
+                pointer="/documents/scored/0",
+                expected="the documents `--shard K/N` gives this shard",
+            )
+        if scored:
+            last, last_shard = scored[-1], partial["shard"]["index"]
+    first = partials[0]
+    if _ids_sha256(owner) != first["gold_documents"] or len(owner) != first["corpus"]["documents"]:
+        raise InputError(
+            f"the shards score {len(owner)} document(s), which are not the "
+            f"{first['corpus']['documents']} gold documents of the run",
+            file=files[0],
+            pointer="/gold_documents",
+            expected="every shard of the run, each as written",
         )
 
 

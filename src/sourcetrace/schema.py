@@ -71,7 +71,7 @@ def _expected(error: Any) -> str:
     return f"{validator_name} {json.dumps(value, ensure_ascii=False)[:80]}"
 
 
-def schema_problems(value: Any, kind: str, file: str | Path, line: int) -> list[InputError]:
+def schema_problems(value: Any, kind: str, file: str | Path, line: int | None) -> list[InputError]:
     errors = sorted(validator(kind).iter_errors(value), key=lambda e: list(e.absolute_path))
     problems = []
     for error in errors:

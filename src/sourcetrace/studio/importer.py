@@ -46,8 +46,9 @@ class Imported:
 
 @dataclass(frozen=True)
 class Annotator:
-    """Who made an annotation: ``identity`` tells two annotators apart, ``name`` is the
-    safe folder name wanted for them (before collisions are resolved)."""
+    """Who made an annotation: ``identity`` tells two annotators apart (ASCII, as shown in
+    messages: `user id 7`, a JSON string, `unknown`), ``name`` is the safe folder name wanted
+    for them (before collisions are resolved)."""
 
     identity: str
     name: str
@@ -72,10 +73,10 @@ def annotator_of(completed_by: Any, users: Mapping[int, str]) -> Annotator | Non
     if type(completed_by) is int:
         local = _local_part(email) or _local_part(users.get(completed_by))
         name = folder_name(local) if local else folder_name(f"user{completed_by}")
-        return Annotator(f"id:{completed_by}", name)
+        return Annotator(f"user id {completed_by}", name)
     if isinstance(completed_by, str):
         local = _local_part(email) or _local_part(completed_by) or completed_by
-        return Annotator(f"name:{completed_by}", folder_name(local))
+        return Annotator(shown(completed_by, limit=None), folder_name(local))
     if completed_by is None:
         return Annotator("unknown", "unknown")
     return None

@@ -42,12 +42,16 @@ def folder_name(raw: str, *, fallback: str = "user") -> str:
     return name
 
 
-def shown(value: Any, limit: int = 60) -> str:
+def shown(value: Any, limit: int | None = 60) -> str:
     """A value from outside as it may appear in a message: JSON, ASCII only (no control
-    characters reach the terminal), cut to ``limit`` characters."""
+    characters reach the terminal), cut to ``limit`` characters (None: whole)."""
     if type(value) is int:
         return str(value)
     text = json.dumps(value, ensure_ascii=True, default=repr)
+    return text if limit is None or len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _cut(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
@@ -67,7 +71,7 @@ def assign_folders(names: dict[str, str]) -> tuple[dict[str, str], list[str]]:
         final.update(made)
         notes.append(
             f"{len(identities)} different annotators map to the folder name {name!r}: "
-            + ", ".join(f"{shown(i)} -> {made[i]!r}" for i in sorted(identities))
+            + ", ".join(f"{_cut(i)} -> {made[i]!r}" for i in sorted(identities))
         )
     if len(set(final.values())) != len(final):  # a hashed name equal to a plain one
         raise InputError(

@@ -1,0 +1,368 @@
+"""`studio import` of hostile exports: names never become paths, shapes never crash.
+
+Every test hashes the whole folder around the checkout copy (the copy and its siblings)
+before and after, and allows exactly the new pass files it expects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import REPO, copy_checkout, main
+from sourcetrace.studio.convert import to_result
+
+GOLD_FILE = REPO / "annotations" / "gold" / "st-000.json"
+DOC = "st-000"
+# one folder of the safe alphabet, with the pass name "h" in front
+FOLDER = re.compile(r"^h-[a-z0-9][a-z0-9_-]*$")
+MAX_FOLDER = len("h-") + 40
+
+
+def run_main(*args: Any) -> tuple[int, str]:
+    """(exit code, stderr) of `sourcetrace ARGS` in this process (no fixture: hypothesis)."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main([str(a) for a in args])
+    return code, err.getvalue()
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """relative path -> sha256 of every file (and link) under ``folder``."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            found[str(path.relative_to(folder))] = f"link:{path.readlink()}"
+        elif path.is_file():
+            found[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def text_of(root: Path, doc_id: str = DOC) -> str:
+    records = json.loads((root / "annotations" / "documents.json").read_text("utf-8"))
+    record = next(r for r in records if r["doc_id"] == doc_id)
+    return (root / "seeds" / record["seed_file"]).read_text("utf-8")
+
+
+def an_export(text: str, annotators: list[Any], result: list[Any] | None = None) -> list[Any]:
+    annotations = [
+        {"id": n + 1, "completed_by": who, "result": copy.deepcopy(result or []),
+         "was_cancelled": False}
+        for n, who in enumerate(annotators)
+    ]  # fmt: skip
+    return [{"id": 1, "data": {"text": text, "doc_id": DOC}, "annotations": annotations}]
+
+
+class Area:
+    """A checkout copy inside a folder of its own, hashed whole; exports are kept apart."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base / "area"
+        self.root = copy_checkout(self.base / "checkout")
+        (self.base / "outside").mkdir()
+        self.exports = base / "exports"
+        self.exports.mkdir()
+        self.passes = self.root / "annotations" / "passes"
+        self.clean = tree(self.base)
+        self.text = text_of(self.root)
+
+    def export_file(self, value: Any, name: str = "export.json") -> Path:
+        path = self.exports / name
+        path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    def changes(self) -> dict[str, str | None]:
+        """What changed since the copy was made: path -> new hash (None if removed)."""
+        now = tree(self.base)
+        changed = {p: h for p, h in now.items() if self.clean.get(p) != h}
+        changed.update({p: None for p in self.clean if p not in now})
+        return changed
+
+    def new_pass_files(self) -> list[Path]:
+        """The changes, each checked to be a new file right inside a new pass folder h-*."""
+        made = []
+        for relative, digest in self.changes().items():
+            path = self.base / relative
+            assert digest is not None, f"{relative} was removed"
+            assert path.parent.parent == self.passes, f"written outside a pass folder: {path}"
+            assert FOLDER.match(path.parent.name) and len(path.parent.name) <= MAX_FOLDER, path
+            assert path.name == f"{DOC}.json" and not path.is_symlink()
+            made.append(path)
+        return made
+
+    def reset(self) -> None:
+        for folder in self.passes.glob("h-*"):
+            shutil.rmtree(folder)
+        assert self.changes() == {}
+
+
+@pytest.fixture(scope="module")
+def area(tmp_path_factory) -> Area:
+    return Area(tmp_path_factory.mktemp("hostile-export"))
+
+
+@pytest.fixture
+def fresh(area: Area) -> Area:
+    area.reset()
+    yield area
+    area.reset()
+
+
+EMPTY = {"doc_id": DOC, "entities": [], "claims": [], "attributions": []}
+
+
+def assert_empty_annotation(path: Path, text_sha256: str) -> None:
+    assert json.loads(path.read_text("utf-8")) == {**EMPTY, "text_sha256": text_sha256}
+
+
+def sha_of_text(area: Area) -> str:
+    return hashlib.sha256(area.text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- the reported findings
+
+
+@pytest.mark.parametrize("who", ["/../../gold", {"id": "/../../gold"}, "../gold", "..\\..\\gold"])
+def test_path_traversal_in_completed_by_never_reaches_gold(studio_cli, fresh, who):
+    gold_before = (fresh.root / "annotations" / "gold" / f"{DOC}.json").read_bytes()
+    path = fresh.export_file(an_export(fresh.text, [who]))
+    done = studio_cli("studio", "import", path, "--pass", "h", "--overwrite", "--root", fresh.root)
+    assert done.code == 0, done.err
+    (written,) = fresh.new_pass_files()
+    assert written == fresh.passes / "h-gold" / f"{DOC}.json"
+    assert_empty_annotation(written, sha_of_text(fresh))
+    assert (fresh.root / "annotations" / "gold" / f"{DOC}.json").read_bytes() == gold_before
+
+
+def test_path_traversal_to_an_absolute_folder_writes_nothing_outside(studio_cli, fresh):
+    target = fresh.base / "outside"
+    who = "/" + "../" * 40 + str(target).lstrip("/")
+    path = fresh.export_file(an_export(fresh.text, [who, {"id": who}]))
+    done = studio_cli("studio", "import", path, "--pass", "h", "--root", fresh.root)
+    # the string and the id are one annotator: two annotations of it are refused, never merged
+    assert done.code == 2 and "never merged" in done.err
+    assert fresh.changes() == {}
+    path = fresh.export_file(an_export(fresh.text, [who]))
+    done = studio_cli("studio", "import", path, "--pass", "h", "--root", fresh.root)
+    assert done.code == 0, done.err
+    (written,) = fresh.new_pass_files()
+    assert not any(target.iterdir())
+    # the folder name keeps the letters of the path, cut to the bound with a hash at the end
+    assert re.fullmatch(r"h-[a-z0-9-]{1,31}-[0-9a-f]{8}", written.parent.name), written
+
+
+CB = "/0/annotations/0/completed_by"
+
+
+def result_of(item: Any) -> Any:
+    return lambda t: t["annotations"][0].update(result=[item])
+
+
+@pytest.mark.parametrize(
+    ("break_it", "pointer"),
+    [
+        (lambda t: t.update(annotations={"a": 1}), "/0/annotations"),
+        (lambda t: t.update(data=[1]), "/0/data"),
+        (lambda t: t["annotations"][0].update(completed_by=["a"]), CB),
+        (lambda t: t["annotations"][0].update(completed_by={"id": [1]}), CB),
+        (lambda t: t["annotations"][0].update(completed_by=1.5), CB),
+        (lambda t: t["annotations"][0].update(completed_by=True), CB),
+        (lambda t: t["data"].update(doc_id=["st-000"]), "/0/data/doc_id"),
+        (lambda t: t["annotations"].append("x"), "/0/annotations/1"),
+        (lambda t: t["annotations"][0].update(result={"x": 1}), "/0/annotations/0/result"),
+        (result_of({"type": "labels", "value": [1]}),
+         "/0/annotations/0/result/0/value"),
+        (result_of({"type": "relation", "from_id": ["a"]}),
+         "/0/annotations/0/result/0/from_id"),
+        (result_of({"type": "labels", "value": {"labels": {"a": 1}}}),
+         "/0/annotations/0/result/0/value/labels"),
+    ],
+)  # fmt: skip
+def test_malformed_export_shapes_exit_2_naming_the_pointer(studio_cli, fresh, break_it, pointer):
+    export = an_export(fresh.text, [3])
+    break_it(export[0])
+    path = fresh.export_file(export)
+    done = studio_cli("studio", "import", path, "--pass", "h", "--root", fresh.root)
+    assert done.code == 2, done.err
+    assert done.err.startswith(f"error: {path}, at {pointer}: ")
+    assert "Traceback" not in done.err and len(done.err.strip().splitlines()) == 1
+    assert fresh.changes() == {}
+
+
+def test_annotator_name_collisions_get_distinct_folders_and_are_reported(studio_cli, fresh):
+    # three different annotators whose names all read "ann-lee" in the safe alphabet
+    who = ["Ann/Lee", "ann lee", {"id": 7, "email": "ANN.LEE@example.org"}]
+    folders = []
+    for order in (who, who[::-1]):
+        fresh.reset()
+        path = fresh.export_file(an_export(fresh.text, order))
+        done = studio_cli("studio", "import", path, "--pass", "h", "--root", fresh.root)
+        assert done.code == 0, done.err
+        made = sorted(p.parent.name for p in fresh.new_pass_files())
+        assert len(made) == 3 and all(re.fullmatch(r"h-ann-lee-[0-9a-f]{8}", m) for m in made)
+        (note,) = [line for line in done.err.splitlines() if line.startswith("note:")]
+        assert "3 different annotators" in note and "'ann-lee'" in note
+        assert '"Ann/Lee"' in note and '"ann lee"' in note and "user id 7" in note
+        folders.append(made)
+    assert folders[0] == folders[1]  # the same names whatever the order of the export
+
+
+def test_a_pass_folder_linked_into_gold_is_refused(studio_cli, fresh):
+    link = fresh.passes / "h-user3"
+    link.symlink_to(fresh.root / "annotations" / "gold", target_is_directory=True)
+    try:
+        fresh.clean = tree(fresh.base)
+        path = fresh.export_file(an_export(fresh.text, [3]))
+        done = studio_cli(
+            "studio", "import", path, "--pass", "h", "--overwrite", "--root", fresh.root
+        )
+        assert done.code == 2 and "outside its pass folder" in done.err
+        assert fresh.changes() == {}
+    finally:
+        link.unlink()
+        fresh.clean = tree(fresh.base)
+
+
+# ---------------------------------------------------------------- property tests
+
+LOOKALIKES = ["\u2215", "\uff0f", "\u2044", "\uff3c", "\u2024\u2024", "\uff0e\uff0e", "\u0338",
+              "\u00b7", "\u2025", "\ufe52"]  # fmt: skip
+PIECES = ["/", "..", ".", "\\", "\x00", "\x1b[31m", "\n", "\t", "\x7f", "gold", "annotations",
+          "passes", "~", "$HOME", "%2e%2e%2f", "C:", "@", "Ann", " ", *LOOKALIKES]  # fmt: skip
+hostile_text = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
+    st.text(max_size=20),
+    st.integers(200, 3000).map(lambda n: "/.." * n),  # very long
+    st.just(""),
+)
+hostile_value = st.one_of(
+    hostile_text,
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(hostile_text, max_size=2),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.one_of(
+                hostile_text, st.integers(), st.none(), st.lists(st.integers(), max_size=1)
+            ),
+            "email": st.one_of(hostile_text, st.none(), st.integers()),
+        },
+    ),
+)  # fmt: skip
+
+
+def accepted(who: Any) -> bool:
+    """The documented shapes of completed_by: an integer id, a name, nothing, or an object with
+    an id (integer, name or nothing) and/or an e-mail (a string or nothing)."""
+    if isinstance(who, dict):
+        email = who.get("email")
+        if email is not None and not isinstance(email, str):
+            return False
+        who = who.get("id", email)
+    return who is None or isinstance(who, str) or type(who) is int
+
+
+@given(who=hostile_value)
+def test_hostile_annotator_names_stay_in_the_pass_folder(area, who):
+    area.reset()
+    path = area.export_file(an_export(area.text, [who]))
+    code, err = run_main(
+        "studio", "import", path, "--pass", "h", "--overwrite", "--root", area.root
+    )
+    if accepted(who):
+        assert code == 0
+        (written,) = area.new_pass_files()
+        assert_empty_annotation(written, sha_of_text(area))
+    else:
+        assert code == 2 and err.startswith(f"error: {path}, at /0/annotations/0/completed_by: ")
+        assert area.changes() == {}
+    area.reset()
+
+
+@given(names=st.lists(hostile_text, min_size=2, max_size=4, unique=True))
+def test_different_annotators_never_share_a_folder(area, names):
+    area.reset()
+    path = area.export_file(an_export(area.text, names))
+    code, err = run_main("studio", "import", path, "--pass", "h", "--root", area.root)
+    assert code == 0, err
+    written = area.new_pass_files()
+    assert len({p.parent for p in written}) == len(names)
+    area.reset()
+
+
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                max_size=3),
+    max_leaves=8,
+)  # fmt: skip
+
+
+def gold_export(area: Area) -> list[Any]:
+    """A real export: the gold of st-000 as an annotator's result."""
+    result = to_result(json.loads(GOLD_FILE.read_text("utf-8")))
+    return an_export(area.text, [3], result)
+
+
+def places(export: list[Any]) -> list[tuple[Any, ...]]:
+    """Pointers into the export where a wrong value could do harm."""
+    result = export[0]["annotations"][0]["result"]
+    found: list[tuple[Any, ...]] = [(), (0,), (0, "data"), (0, "data", "doc_id"),
+                                    (0, "data", "text"), (0, "annotations"),
+                                    (0, "annotations", 0), (0, "annotations", 0, "result"),
+                                    (0, "annotations", 0, "completed_by"), (0, "id")]  # fmt: skip
+    for k, item in enumerate(result):
+        at = (0, "annotations", 0, "result", k)
+        found += [at] + [(*at, key) for key in item]
+        found += [(*at, "value", key) for key in item.get("value", {})]
+    return found
+
+
+def put(value: Any, at: tuple[Any, ...], new: Any) -> Any:
+    if not at:
+        return new
+    value[at[0]] = put(value[at[0]], at[1:], new)
+    return value
+
+
+@given(data=st.data())
+def test_malformed_exports_never_crash_and_never_write_outside(area, data):
+    area.reset()
+    export = gold_export(area)
+    at = data.draw(st.sampled_from(places(export)), label="pointer")
+    export = put(export, at, data.draw(json_value, label="value"))
+    path = area.export_file(export)
+    code, err = run_main(
+        "studio", "import", path, "--pass", "h", "--overwrite", "--root", area.root
+    )
+    assert code in (0, 2), err
+    if code == 0:
+        assert len(area.new_pass_files()) <= 1
+    else:
+        assert str(path) in err and "Traceback" not in err
+        assert area.changes() == {}
+    area.reset()
+
+
+def test_the_gold_export_imports_as_the_gold(studio_cli, fresh):
+    """The base of the property above is valid: unchanged, it gives back the gold."""
+    path = fresh.export_file(gold_export(fresh))
+    done = studio_cli("studio", "import", path, "--pass", "h", "--root", fresh.root)
+    assert done.code == 0, done.err
+    (written,) = fresh.new_pass_files()
+    assert written.read_bytes() == GOLD_FILE.read_bytes()

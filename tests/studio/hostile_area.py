@@ -1,0 +1,107 @@
+"""A checkout copy in a folder of its own, hashed whole before and after a hostile command,
+and the exports such tests feed it (shared by the hostile-export and hostile-server tests)."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from conftest import copy_checkout, main
+
+DOC = "st-000"
+# one folder of the safe alphabet, with the pass name "h" in front
+FOLDER = re.compile(r"^h-[a-z0-9][a-z0-9_-]*$")
+MAX_FOLDER = len("h-") + 40
+EMPTY = {"doc_id": DOC, "entities": [], "claims": [], "attributions": []}
+
+
+def run_main(*args: Any) -> tuple[int, str]:
+    """(exit code, stderr) of `sourcetrace ARGS` in this process (no fixture: hypothesis)."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # a usage error
+            code = exc.code if isinstance(exc.code, int) else 2
+    return code, err.getvalue()
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """relative path -> sha256 of every file (and link) under ``folder``."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            found[str(path.relative_to(folder))] = f"link:{path.readlink()}"
+        elif path.is_file():
+            found[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def text_of(root: Path, doc_id: str = DOC) -> str:
+    records = json.loads((root / "annotations" / "documents.json").read_text("utf-8"))
+    record = next(r for r in records if r["doc_id"] == doc_id)
+    return (root / "seeds" / record["seed_file"]).read_text("utf-8")
+
+
+def an_export(text: str, annotators: list[Any], result: list[Any] | None = None) -> list[Any]:
+    annotations = [
+        {"id": n + 1, "completed_by": who, "result": copy.deepcopy(result or []),
+         "was_cancelled": False}
+        for n, who in enumerate(annotators)
+    ]  # fmt: skip
+    return [{"id": 1, "data": {"text": text, "doc_id": DOC}, "annotations": annotations}]
+
+
+class Area:
+    """A checkout copy inside a folder of its own, hashed whole; exports are kept apart."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base / "area"
+        self.root = copy_checkout(self.base / "checkout")
+        (self.base / "outside").mkdir()
+        self.exports = base / "exports"
+        self.exports.mkdir()
+        self.passes = self.root / "annotations" / "passes"
+        self.clean = tree(self.base)
+        self.text = text_of(self.root)
+
+    def export_file(self, value: Any, name: str = "export.json") -> Path:
+        path = self.exports / name
+        path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    def changes(self) -> dict[str, str | None]:
+        """What changed since the copy was made: path -> new hash (None if removed)."""
+        now = tree(self.base)
+        changed = {p: h for p, h in now.items() if self.clean.get(p) != h}
+        changed.update({p: None for p in self.clean if p not in now})
+        return changed
+
+    def new_pass_files(self) -> list[Path]:
+        """The changes, each checked to be a new file right inside a new pass folder h-*."""
+        made = []
+        for relative, digest in self.changes().items():
+            path = self.base / relative
+            assert digest is not None, f"{relative} was removed"
+            assert path.parent.parent == self.passes, f"written outside a pass folder: {path}"
+            assert FOLDER.match(path.parent.name) and len(path.parent.name) <= MAX_FOLDER, path
+            assert path.name == f"{DOC}.json" and not path.is_symlink()
+            made.append(path)
+        return made
+
+    def reset(self) -> None:
+        for folder in self.passes.glob("h-*"):
+            shutil.rmtree(folder)
+        assert self.changes() == {}
+
+
+def assert_empty_annotation(path: Path, text: str) -> None:
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert json.loads(path.read_text("utf-8")) == {**EMPTY, "text_sha256": sha}

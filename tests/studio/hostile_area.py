@@ -13,6 +13,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from hypothesis import strategies as st
+
 from conftest import copy_checkout, main
 
 DOC = "st-000"
@@ -105,3 +107,45 @@ class Area:
 def assert_empty_annotation(path: Path, text: str) -> None:
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     assert json.loads(path.read_text("utf-8")) == {**EMPTY, "text_sha256": sha}
+
+
+# ---------------------------------------------------------------- hostile annotators
+
+LOOKALIKES = ["\u2215", "\uff0f", "\u2044", "\uff3c", "\u2024\u2024", "\uff0e\uff0e", "\u0338",
+              "\u00b7", "\u2025", "\ufe52"]  # fmt: skip
+PIECES = ["/", "..", ".", "\\", "\x00", "\x1b[31m", "\n", "\t", "\x7f", "gold", "annotations",
+          "passes", "~", "$HOME", "%2e%2e%2f", "C:", "@", "Ann", " ", *LOOKALIKES]  # fmt: skip
+hostile_text = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
+    st.text(max_size=20),
+    st.integers(200, 3000).map(lambda n: "/.." * n),  # very long
+    st.just(""),
+)
+hostile_value = st.one_of(
+    hostile_text,
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(hostile_text, max_size=2),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.one_of(
+                hostile_text, st.integers(), st.none(), st.lists(st.integers(), max_size=1)
+            ),
+            "email": st.one_of(hostile_text, st.none(), st.integers()),
+        },
+    ),
+)  # fmt: skip
+
+
+def accepted(who: Any) -> bool:
+    """The documented shapes of completed_by: an integer id, a name, nothing, or an object with
+    an id (integer, name or nothing) and/or an e-mail (a string or nothing)."""
+    if isinstance(who, dict):
+        email = who.get("email")
+        if email is not None and not isinstance(email, str):
+            return False
+        who = who.get("id", email)
+    return who is None or isinstance(who, str) or type(who) is int

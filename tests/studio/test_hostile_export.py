@@ -11,7 +11,17 @@ import re
 from typing import Any
 
 import pytest
-from hostile_area import DOC, Area, an_export, assert_empty_annotation, run_main, tree
+from hostile_area import (
+    DOC,
+    Area,
+    accepted,
+    an_export,
+    assert_empty_annotation,
+    hostile_text,
+    hostile_value,
+    run_main,
+    tree,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,18 +29,6 @@ from conftest import REPO
 from sourcetrace.studio.convert import to_result
 
 GOLD_FILE = REPO / "annotations" / "gold" / f"{DOC}.json"
-
-
-@pytest.fixture(scope="module")
-def area(tmp_path_factory) -> Area:
-    return Area(tmp_path_factory.mktemp("hostile-export"))
-
-
-@pytest.fixture
-def fresh(area: Area) -> Area:
-    area.reset()
-    yield area
-    area.reset()
 
 
 # ---------------------------------------------------------------- the reported findings
@@ -138,45 +136,6 @@ def test_a_pass_folder_linked_into_gold_is_refused(studio_cli, fresh):
 
 
 # ---------------------------------------------------------------- property tests
-
-LOOKALIKES = ["\u2215", "\uff0f", "\u2044", "\uff3c", "\u2024\u2024", "\uff0e\uff0e", "\u0338",
-              "\u00b7", "\u2025", "\ufe52"]  # fmt: skip
-PIECES = ["/", "..", ".", "\\", "\x00", "\x1b[31m", "\n", "\t", "\x7f", "gold", "annotations",
-          "passes", "~", "$HOME", "%2e%2e%2f", "C:", "@", "Ann", " ", *LOOKALIKES]  # fmt: skip
-hostile_text = st.one_of(
-    st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
-    st.text(max_size=20),
-    st.integers(200, 3000).map(lambda n: "/.." * n),  # very long
-    st.just(""),
-)
-hostile_value = st.one_of(
-    hostile_text,
-    st.integers(min_value=-(10**30), max_value=10**30),
-    st.none(),
-    st.booleans(),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.lists(hostile_text, max_size=2),
-    st.fixed_dictionaries(
-        {},
-        optional={
-            "id": st.one_of(
-                hostile_text, st.integers(), st.none(), st.lists(st.integers(), max_size=1)
-            ),
-            "email": st.one_of(hostile_text, st.none(), st.integers()),
-        },
-    ),
-)  # fmt: skip
-
-
-def accepted(who: Any) -> bool:
-    """The documented shapes of completed_by: an integer id, a name, nothing, or an object with
-    an id (integer, name or nothing) and/or an e-mail (a string or nothing)."""
-    if isinstance(who, dict):
-        email = who.get("email")
-        if email is not None and not isinstance(email, str):
-            return False
-        who = who.get("id", email)
-    return who is None or isinstance(who, str) or type(who) is int
 
 
 @given(who=hostile_value)

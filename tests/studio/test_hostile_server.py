@@ -25,27 +25,23 @@ from fake_label_studio import (
     silent_server,
     trickling_server,
 )
-from hostile_area import DOC, Area, an_export, assert_empty_annotation, run_main
+from hostile_area import (
+    DOC,
+    Area,
+    accepted,
+    an_export,
+    assert_empty_annotation,
+    hostile_text,
+    hostile_value,
+    run_main,
+)
 from hypothesis import given
 from hypothesis import strategies as st
-from test_hostile_export import accepted, hostile_text, hostile_value
 
 from conftest import ENTRY, REPO, TESTS_STUDIO
 from sourcetrace.errors import InputError
 from sourcetrace.studio.client import pull
 from sourcetrace.studio.limits import MAX_PAGES, RETRY_WAITS
-
-
-@pytest.fixture(scope="module")
-def area(tmp_path_factory) -> Area:
-    return Area(tmp_path_factory.mktemp("hostile-server"))
-
-
-@pytest.fixture
-def fresh(area: Area) -> Area:
-    area.reset()
-    yield area
-    area.reset()
 
 
 @pytest.fixture(scope="module")

@@ -43,13 +43,15 @@ def pages_of(projects: list[dict[str, Any]]) -> Callable[[int, int], dict[str, A
 
 @dataclass
 class Behaviour:
-    """What the fake server answers. ``status`` maps 'METHOD /path-pattern' to an error code."""
+    """What the fake server answers. ``status`` maps 'METHOD /path-pattern' to an error code,
+    ``bodies`` to any JSON value answered with 200 instead of the usual shape."""
 
     export: Any = field(default_factory=list)
     users: Any = field(default_factory=list)
     projects: Callable[[int, int], Any] = field(default_factory=lambda: pages_of([project(1)]))
     status: dict[str, int] = field(default_factory=dict)
     raw_export: bytes | None = None
+    bodies: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,6 +102,10 @@ class FakeLabelStudio:
             want_method, pattern = key.split(" ", 1)
             if method == want_method and re.fullmatch(pattern, path):
                 return code, b'{"detail": "refused by the test"}'
+        for key, body in b.bodies.items():
+            want_method, pattern = key.split(" ", 1)
+            if method == want_method and re.fullmatch(pattern, path):
+                return 200, json.dumps(body).encode()
         if method == "GET" and path == "/api/projects/":
             number = int(query.get("page", ["1"])[0])
             size = int(query.get("page_size", ["100"])[0])

@@ -24,15 +24,22 @@ MAX_FOLDER = len("h-") + 40
 EMPTY = {"doc_id": DOC, "entities": [], "claims": [], "attributions": []}
 
 
-def run_main(*args: Any) -> tuple[int, str]:
-    """(exit code, stderr) of `sourcetrace ARGS` in this process (no fixture: hypothesis)."""
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+def run_main_output(*args: Any) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of `sourcetrace ARGS` in this process (no fixture, so
+    hypothesis examples can call it)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
         try:
             code = main([str(a) for a in args])
         except SystemExit as exc:  # a usage error
             code = exc.code if isinstance(exc.code, int) else 2
-    return code, err.getvalue()
+    return code, out.getvalue(), err.getvalue()
+
+
+def run_main(*args: Any) -> tuple[int, str]:
+    """(exit code, stderr) of `sourcetrace ARGS` in this process."""
+    code, _, err = run_main_output(*args)
+    return code, err
 
 
 def tree(folder: Path) -> dict[str, str]:

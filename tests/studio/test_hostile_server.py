@@ -34,6 +34,7 @@ from hostile_area import (
     hostile_text,
     hostile_value,
     run_main,
+    run_main_output,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -122,6 +123,40 @@ def test_a_server_export_that_is_not_json_exits_2(fake, fresh):
         code, err = run_main("studio", "pull", "--project", "1", "--root", fresh.root)
     assert code == 2 and "export of project 1" in err and "twice" in err, err
     assert fresh.changes() == {}
+
+
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["id", "count", "next", "results", "email", "task_count",
+                                       "prediction_count", "description", "x"]), inner,
+                      max_size=4),
+    max_leaves=10,
+)  # fmt: skip
+ANSWERS = {
+    "pull": ["GET /api/projects/", r"GET /api/projects/\d+/export", "GET /api/users/"],
+    "push": ["POST /api/projects/", r"GET /api/projects/\d+/", r"POST /api/projects/\d+/import"],
+}
+
+
+@given(command=st.sampled_from(sorted(ANSWERS)), data=st.data())
+def test_any_answer_of_a_server_exits_0_or_2(area, fake, command, data):
+    """Whatever JSON the server answers a call with, the command ends with 0 or 2, never 3,
+    and writes nothing outside a pass folder."""
+    area.reset()
+    call = data.draw(st.sampled_from(ANSWERS[command]), label="call")
+    fake.behaviour = Behaviour(export=an_export(area.text, [3]),
+                               bodies={call: data.draw(json_value, label="answer")})  # fmt: skip
+    with server_env(fake.url):
+        code, err = run_main("studio", command, "--pass" if command == "pull" else "--title",
+                             "h", "--documents", DOC, "--root", area.root)  # fmt: skip
+    assert code in (0, 2), err
+    if code == 2:
+        assert err.startswith("error: ") and "Traceback" not in err
+        assert area.changes() == {}
+    else:
+        assert len(area.new_pass_files()) <= 1
+    area.reset()
 
 
 # ---------------------------------------------------------------- bounded loops
@@ -260,7 +295,9 @@ def test_the_token_never_leaks_in_any_pasted_form(label_studio, real_area, form,
     ]
     for name, url, key, args in cases:
         with server_env(url, key):
-            runs[name] = run_main("studio", *args, "--root", root)
+            code, out, err = run_main_output("studio", *args, "--root", root)
+            runs[name] = (code, err)
+            runs[f"{name}-stdout"] = (code, out)
             try:
                 pull(real_area.root, pass_name="e", project=10**6, timeout=20)
             except InputError as exc:
@@ -274,6 +311,7 @@ def test_the_token_never_leaks_in_any_pasted_form(label_studio, real_area, form,
     codes = {name: code for name, (code, _) in runs.items()}
     if form in USABLE:
         assert (codes["push"], codes["pull"], codes["import"]) == (0, 0, 0), runs
+        assert "pushed 1 task(s)" in runs["push-stdout"][1]  # stdout was read too
         assert "401" in runs["401"][1] and "http://127.0.0.1:9: " in runs["wrong-url"][1]
     else:
         assert codes["import"] == 0  # a file needs no token

@@ -334,7 +334,7 @@ def push(
                 request_options=options,
             ),
         )
-        project = _count(connection, made.id, "a project id")
+        project = _count(connection, getattr(made, "id", None), "a project id")
     call(connection, f"reading project {project}", lambda: ls.projects.get(
         id=project, request_options=options), read=True)  # fmt: skip
     response = call(
@@ -346,8 +346,10 @@ def push(
     )
     return {
         "project": project,
-        "tasks": _count(connection, response.task_count, "a task count"),
-        "predictions": _count(connection, response.prediction_count, "a prediction count"),
+        "tasks": _count(connection, getattr(response, "task_count", None), "a task count"),
+        "predictions": _count(
+            connection, getattr(response, "prediction_count", None), "a prediction count"
+        ),
         "model_version": version,
         "documents": [t["data"]["doc_id"] for t in tasks],
         "notes": notes,
@@ -358,23 +360,23 @@ def listed(connection: Connection, what: str, page: Callable[[int], Any]) -> lis
     """Every item of a paged listing (``page(n)`` -> the SDK's pager of page n): it ends on
     a page without a next, an empty page, a page that repeats an earlier one, or when the
     count the server announced is reached; more than MAX_PAGES pages is an InputError."""
+
+    def read(number: int) -> tuple[list[Any], bool, Any]:
+        got = page(number)
+        return list(got.items or []), bool(got.has_next), getattr(got.response, "count", None)
+
     items: list[Any] = []
     pages_seen: set[tuple[str, ...]] = set()
     for number in range(1, MAX_PAGES + 1):
-        got = call(
-            connection,
-            f"listing {what} (page {number})",
-            lambda number=number: page(number),
-            read=True,
+        batch, more, total = call(
+            connection, f"listing {what} (page {number})", lambda n=number: read(n), read=True
         )
-        batch = list(got.items or [])
         key = tuple(repr(getattr(item, "id", item)) for item in batch)
         if not batch or key in pages_seen:
             return items
         pages_seen.add(key)
         items += batch
-        total = getattr(got.response, "count", None)
-        if not got.has_next or (type(total) is int and len(items) >= total):
+        if not more or (type(total) is int and len(items) >= total):
             return items
     raise _server_error(
         connection,
@@ -425,13 +427,15 @@ def _export(connection: Connection, project: int) -> Any:
 def _users(connection: Connection) -> dict[int, str]:
     """user id -> e-mail, for naming annotators (anything else the server says is left out)."""
     ls, options = connection.client, _no_retries(connection.limits)
-    found = call(connection, "listing users", lambda: ls.users.list(request_options=options),
-                 read=True)  # fmt: skip
-    return {
-        u.id: u.email
-        for u in found or []
-        if type(getattr(u, "id", None)) is int and isinstance(getattr(u, "email", None), str)
-    }
+
+    def read() -> dict[int, str]:
+        return {
+            u.id: u.email
+            for u in list(ls.users.list(request_options=options) or [])
+            if type(getattr(u, "id", None)) is int and isinstance(getattr(u, "email", None), str)
+        }
+
+    return call(connection, "listing users", read, read=True)
 
 
 def pull(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from typing import Any
 
 import pytest
@@ -119,9 +120,17 @@ def test_annotator_name_collisions_get_distinct_folders_and_are_reported(studio_
     assert folders[0] == folders[1]  # the same names whatever the order of the export
 
 
-def test_a_pass_folder_linked_into_gold_is_refused(studio_cli, fresh):
-    link = fresh.passes / "h-user3"
-    link.symlink_to(fresh.root / "annotations" / "gold", target_is_directory=True)
+@pytest.mark.parametrize("linked", ["folder", "file", "folder-outside"])
+def test_a_pass_folder_or_file_linked_elsewhere_is_refused(studio_cli, fresh, linked):
+    gold = fresh.root / "annotations" / "gold"
+    folder = fresh.passes / "h-user3"
+    if linked == "folder":
+        folder.symlink_to(gold, target_is_directory=True)
+    elif linked == "folder-outside":
+        folder.symlink_to(fresh.base / "outside", target_is_directory=True)
+    else:
+        folder.mkdir()
+        (folder / f"{DOC}.json").symlink_to(gold / f"{DOC}.json")
     try:
         fresh.clean = tree(fresh.base)
         path = fresh.export_file(an_export(fresh.text, [3]))
@@ -131,7 +140,10 @@ def test_a_pass_folder_linked_into_gold_is_refused(studio_cli, fresh):
         assert done.code == 2 and "outside its pass folder" in done.err
         assert fresh.changes() == {}
     finally:
-        link.unlink()
+        if folder.is_symlink():
+            folder.unlink()
+        else:
+            shutil.rmtree(folder)
         fresh.clean = tree(fresh.base)
 
 

@@ -164,9 +164,10 @@ def silent_server() -> Iterator[str]:
 
 
 @contextmanager
-def trickling_server(every: float = 0.1) -> Iterator[str]:
+def trickling_server(every: float = 0.1, *, headers: bool = False) -> Iterator[str]:
     """A URL whose server answers 200 with headers at once, then a body one byte per
-    ``every`` seconds that never ends."""
+    ``every`` seconds that never ends (``headers``: a header line per ``every`` seconds
+    that never ends, and no body)."""
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -176,11 +177,14 @@ def trickling_server(every: float = 0.1) -> Iterator[str]:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(10**9))
-            self.end_headers()
-            self.wfile.write(b"[")
+            if headers:
+                self.flush_headers()
+            else:
+                self.end_headers()
+                self.wfile.write(b"[")
             try:
                 while not stopping.is_set():
-                    self.wfile.write(b" ")
+                    self.wfile.write(b"X: y\r\n" if headers else b" ")
                     self.wfile.flush()
                     time.sleep(every)
             except OSError:

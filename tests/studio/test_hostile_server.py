@@ -234,8 +234,9 @@ def test_a_hung_server_ends_with_exit_2_naming_the_url(fresh, command):
     assert fresh.changes() == {}
 
 
-def test_a_trickling_server_is_cut_off(fresh):
-    with trickling_server(every=0.05) as url:
+@pytest.mark.parametrize("headers", [False, True], ids=["body", "headers"])
+def test_a_trickling_server_is_cut_off(fresh, headers):
+    with trickling_server(every=0.05, headers=headers) as url:
         done = run_cli(
             ["studio", "pull", "--project", "1", "--timeout", "0.3", "--root", str(fresh.root)],
             {"LABEL_STUDIO_URL": url, "LABEL_STUDIO_API_KEY": "abcdef123"},

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
@@ -143,9 +144,11 @@ class _ServerLimit(InputError):
     """A bound of `Limits` was reached; raised inside the HTTP stack, re-worded by `call`."""
 
 
-def _bounded_transport(limits: Limits, url: Url) -> Any:
-    """An httpx transport that counts calls and cuts off a response over the byte or time
-    bound (httpx's own timeouts bound each wait, not the whole)."""
+def _bounded_transport(limits: Limits) -> Any:
+    """An httpx transport that counts calls and cuts off an answer over the byte or time
+    bound: httpx's own timeouts bound each wait, not the whole, so a server that trickles its
+    headers or its body a byte at a time is stopped here. The headers are awaited in a daemon
+    thread given up at the deadline (the command then ends, and the thread with it)."""
     import httpx
 
     class Bounded(httpx.SyncByteStream):
@@ -174,8 +177,24 @@ def _bounded_transport(limits: Limits, url: Url) -> Any:
             limits.requests += 1
             if limits.requests > MAX_REQUESTS:
                 raise _ServerLimit(f"over {MAX_REQUESTS} calls to the server in one command")
-            deadline = time.monotonic() + RESPONSE_TIMEOUTS * limits.timeout
-            response = self.inner.handle_request(request)
+            seconds = RESPONSE_TIMEOUTS * limits.timeout
+            deadline = time.monotonic() + seconds
+            done: dict[str, Any] = {}
+
+            def send() -> None:
+                try:
+                    done["response"] = self.inner.handle_request(request)
+                except BaseException as exc:  # handed to the caller's thread
+                    done["error"] = exc
+
+            worker = threading.Thread(target=send, name="label-studio-call", daemon=True)
+            worker.start()
+            worker.join(seconds)
+            if worker.is_alive():
+                raise _ServerLimit(f"the answer took over {seconds:g} s")
+            if "error" in done:
+                raise done["error"]
+            response = done["response"]
             return httpx.Response(
                 status_code=response.status_code,
                 headers=response.headers,
@@ -220,7 +239,7 @@ def connect(timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Connection:
     http = httpx.Client(
         timeout=httpx.Timeout(limits.timeout),
         follow_redirects=False,  # the token stays with the server it was given for
-        transport=_bounded_transport(limits, url),
+        transport=_bounded_transport(limits),
         trust_env=False,  # no proxy from the environment sees the token
     )
     connection = Connection(None, url, (token, *secrets, *url.secrets), limits)

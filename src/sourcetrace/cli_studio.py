@@ -52,6 +52,8 @@ def _report(imported: Any, written: list[Path]) -> None:
         print(f"repaired: {line}", file=sys.stderr)
     for line in imported.skipped:
         print(f"skipped: {line}", file=sys.stderr)
+    for line in imported.notes:
+        print(f"note: {line}", file=sys.stderr)
     for path in written:
         value = imported.files[path]
         counts = ", ".join(f"{len(value[k])} {k}" for k in ("entities", "claims", "attributions"))
@@ -83,6 +85,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         model_version=args.model_version,
         project=args.project,
         title=args.title,
+        timeout=args.timeout,
     )
     for note in done["notes"]:
         print(f"note: {note}", file=sys.stderr)
@@ -103,6 +106,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
         project=args.project,
         doc_ids=args.documents,
         overwrite=args.overwrite,
+        timeout=args.timeout,
     )
     print(f"project {project}:")
     _report(imported, written)
@@ -162,6 +166,21 @@ def _pass_options(parser: Any, default: str) -> None:
     )
 
 
+def _server_options(parser: Any) -> None:
+    from .studio import limits
+
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=limits.DEFAULT_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help=f"connect and read timeout of every call to the server (default: "
+        f"{limits.DEFAULT_TIMEOUT_SECONDS:g}); a whole answer within {limits.RESPONSE_TIMEOUTS} "
+        f"times that; a refused or busy read is retried {len(limits.RETRY_WAITS)} times; "
+        f"listings stop after {limits.MAX_PAGES} pages (exit 2)",
+    )
+
+
 def add_commands(commands: Any) -> None:
     """Add the `studio` group to the `sourcetrace` subcommands."""
     studio = commands.add_parser(
@@ -213,12 +232,14 @@ def add_commands(commands: Any) -> None:
         help="create a project and push one task per document, with the gold as predictions",
         description="Create a Label Studio project with the generated config (or use "
         "--project) and import one task per document, with the gold (or --predictions) as its "
-        "predictions. Needs LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY; neither is ever printed.",
+        "predictions. Needs LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (stripped, checked, never "
+        "printed; errors name the URL without credentials).",
     )
     push.add_argument("--project", type=int, help="push into this existing project")
     push.add_argument("--title", help="title of the new project")
     _documents_option(push)
     _prediction_options(push)
+    _server_options(push)
     _root_option(push)
     push.set_defaults(handler=cmd_push)
 
@@ -232,6 +253,7 @@ def add_commands(commands: Any) -> None:
     pull.add_argument("--project", type=int, help="pull this project")
     _documents_option(pull)
     _pass_options(pull, "studio")
+    _server_options(pull)
     _root_option(pull)
     pull.set_defaults(handler=cmd_pull)
 

@@ -330,3 +330,23 @@ ARTICLE = (
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
     return copy_checkout(tmp_path / "checkout")
+
+
+# ---------------------------------------------------------------- hostile-input areas
+
+
+@pytest.fixture(scope="module")
+def area(tmp_path_factory):
+    """A checkout copy in a folder of its own, hashed whole (hostile_area.Area), one per test
+    module: the examples of a property test share it and reset it."""
+    from hostile_area import Area
+
+    return Area(tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.fixture
+def fresh(area):
+    """The module's area, with no pass folder of an earlier test left in it."""
+    area.reset()
+    yield area
+    area.reset()

@@ -114,7 +114,10 @@ def test_the_token_never_shows_in_output_or_errors(label_studio, checkout, serve
     assert "Traceback" not in refused.err + unreachable.err
     for run in [*runs, refused, unreachable]:
         assert label_studio.token not in run.out + run.err
+    for run in runs:  # a failure names the server it failed on; success has no need to
         assert label_studio.url not in run.out + run.err
+    assert f"{label_studio.url}: Label Studio" in refused.err
+    assert "http://127.0.0.1:9: Label Studio" in unreachable.err
 
 
 def test_missing_settings_are_named(studio_cli, checkout, monkeypatch):

@@ -18,15 +18,14 @@ def _root(args: argparse.Namespace) -> Path:
 
 
 def _write_or_print(text: str, output: Path | None, what: str) -> None:
-    from .cli_evaluate import refuse_protected_output
-    from .jsonio import atomic_write
+    from .errors import shown
+    from .paths import write_output
 
     if output is None:
         sys.stdout.write(text)
         return
-    refuse_protected_output(output, allowed=(CONFIG_FILE,))
-    atomic_write(output, text)
-    print(f"wrote {what} to {output}", file=sys.stderr)
+    write_output(output, text, allowed=(CONFIG_FILE,))
+    print(f"wrote {what} to {shown(output)}", file=sys.stderr)
 
 
 def cmd_config(args: argparse.Namespace) -> int:

@@ -79,8 +79,7 @@ def _write_partial(args: argparse.Namespace) -> int:
     write_output(args.partial, to_json(partial_file))
     scored = len(partial_file["documents"]["scored"])
     print(
-        f"wrote shard {shard[0]}/{shard[1]} ({scored} scored document(s)) to "
-        f"{shown(args.partial)}",
+        f"wrote shard {shard[0]}/{shard[1]} ({scored} scored document(s)) to {shown(args.partial)}",
         file=sys.stderr,
     )
     return 0
@@ -112,6 +111,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     from .report.table import render_agreement_table
 
     choose_format(args.format, args.output, AGREEMENT_FORMATS, "markdown")  # before reading
+    if args.output is not None:
+        checked_output(args.output, allowed=(AGREEMENT_FILE,))
     report = agreement(args.passes, claim_threshold=args.claim_threshold)
     emit(
         args.format,

@@ -353,10 +353,11 @@ def out_of_memory(detail: str) -> str:
     global _memory_reserve
     _memory_reserve = None  # room to word the message and print it
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-    cap = "" if limit == resource.RLIM_INFINITY else f" (its address space is capped at "
-    cap += "" if limit == resource.RLIM_INFINITY else f"{limit / 2**20:,.0f} MiB)"
+    capped = limit != resource.RLIM_INFINITY
+    cap = f" (its address space is capped at {limit / 2**20:,.0f} MiB)" if capped else ""
+    said = f": {detail}" if detail else ""
     return (
-        f"out of memory{': ' + detail if detail else ''}; this run needs more memory than the process may use{cap}. "
+        f"out of memory{said}; this run needs more memory than the process may use{cap}. "
         "Lower --bootstrap or --compare-samples, score in shards (evaluate --partial OUT "
         "--shard K/N, then merge), or allow more memory"
     )

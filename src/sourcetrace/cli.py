@@ -367,6 +367,8 @@ def _stdout_cannot_encode(exc: UnicodeEncodeError) -> bool:
     import codecs
 
     encoding = getattr(sys.stdout, "encoding", None)
+    if any("\ud800" <= char <= "\udfff" for char in exc.object[exc.start : exc.end]):
+        return False  # not the encoding's fault: an undecodable byte left unescaped (a bug)
     try:
         return encoding is not None and (
             codecs.lookup(exc.encoding).name == codecs.lookup(encoding).name

@@ -6,10 +6,12 @@ the JSON Schema enums cannot drift apart.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .errors import InputError
 from .labels import names
 from .paths import corpus_dir
 
@@ -123,7 +125,54 @@ def load(config: str = "documents", corpus: str | Path | None = None) -> Any:
     folder = Path(corpus) if corpus is not None else corpus_dir()
     folder = folder.resolve()
     check_folder(folder)  # never hand out rows that are not the manifest's version
-    return datasets.load_dataset(str(folder), config, cache_dir=_cache_dir(folder))
+    cache = _cache_dir(folder)
+    try:
+        return datasets.load_dataset(str(folder), config, cache_dir=cache)
+    except Exception as exc:
+        problem = _storage_problem(exc)
+        if problem is None:
+            raise
+    return _load_in_memory(folder, config, cache, problem)
+
+
+_STORAGE_ERRNOS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM}
+
+
+def _storage_problem(exc: BaseException) -> OSError | None:
+    """The file-system error (read-only, full, not allowed) behind a failed load, if that is
+    what it was: `datasets` wraps it in its own errors."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in _STORAGE_ERRNOS:
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _load_in_memory(folder: Path, config: str, cache: str, problem: OSError) -> Any:
+    """The rows held in memory, prepared in a temporary folder that is removed afterwards: a
+    read-only or full cache (HOME, HF_DATASETS_CACHE) does not stop load(), it only costs the
+    cache."""
+    import tempfile
+
+    import datasets
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="sourcetrace-load-") as scratch:
+            loaded = datasets.load_dataset(
+                str(folder), config, cache_dir=scratch, keep_in_memory=True
+            )
+    except Exception as exc:
+        second = _storage_problem(exc)
+        if second is None:
+            raise
+        raise InputError(
+            f"cannot prepare the dataset: its cache cannot be written ({problem.strerror}: "
+            f"{problem.filename}), nor a temporary folder ({second.strerror}: {second.filename})",
+            file=cache,
+            expected="HF_DATASETS_CACHE (or TMPDIR) pointing at a writable folder with free space",
+        ) from None
+    return loaded
 
 
 class Fold(NamedTuple):

@@ -12,7 +12,7 @@ from .annotation_files import read_pass
 from .corpus import check_folder
 from .errors import InputError, raise_all
 from .jsonio import Record, canonical_sha256, read_records_with_sha256
-from .paths import corpus_dir
+from .paths import corpus_dir, path_text
 from .schema import LAYERS, DocIdRegister, record_problems, sha256_text, validate_record
 from .settings import Settings
 
@@ -42,7 +42,7 @@ def load_gold(gold: Any = None) -> GoldSet:
     if isinstance(gold, (str, Path)):
         path = Path(gold)
         _, records, digest = read_records_with_sha256(path)
-        return _gold_from_records(records, path, "custom", digest, str(path))
+        return _gold_from_records(records, path, "custom", digest, path_text(path))
     records = [Record(value, index + 1) for index, value in enumerate(_records(gold, "gold"))]
     digest = canonical_sha256([r.value for r in records])
     return _gold_from_records(records, "<gold>", "custom", digest, "<python>")
@@ -87,7 +87,7 @@ def _gold_from_corpus(folder: Path) -> GoldSet:
         texts,
         version,
         manifest.get("data_sha256", "unknown"),
-        str(folder),
+        path_text(folder),
         frozenset(texts) - frozenset(documents),
     )
 
@@ -108,7 +108,7 @@ def _gold_from_folder(folder: Path) -> GoldSet:
     }
     digest = canonical_sha256([documents[d] for d in sorted(documents)])
     return GoldSet(
-        documents, texts, "custom", digest, str(folder), frozenset(texts) - set(documents)
+        documents, texts, "custom", digest, path_text(folder), frozenset(texts) - set(documents)
     )
 
 
@@ -205,7 +205,7 @@ def load_predictions(
             items += [(file, record) for record in records]
         # one file: its own sha256 (what sha256sum prints); a folder: a hash of the file hashes
         sha = file_sha256 if not path.is_dir() else sha256_text("".join(file_hashes))
-        source = str(path)
+        source = path_text(path)
     elif isinstance(predictions, Mapping):
         items = [
             ("<predictions>", Record(dict(v, doc_id=k), i + 1))

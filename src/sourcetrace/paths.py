@@ -125,3 +125,10 @@ def write_output(path: str | Path, content: str | bytes, allowed: tuple[str, ...
     target = checked_output(path, allowed)
     atomic_write(target, content)
     return target
+
+
+def path_text(path: str | Path) -> str:
+    """A path as text a report can hold (valid UTF-8, so JSON and files can carry it): bytes
+    of the name that are not UTF-8 (kept by the OS as lone surrogates) become `\\xNN`. Control
+    characters stay; every renderer escapes them for its medium."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")

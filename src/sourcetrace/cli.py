@@ -303,7 +303,10 @@ def run(handler: Any, args: argparse.Namespace) -> int:
     3 a bug (a short message; SOURCETRACE_DEBUG=1 shows the traceback), 130 on Ctrl-C."""
     import os
 
+    from .jsonio import check_limit_settings
+
     try:
+        check_limit_settings()
         return handler(args)
     except (InputError, InputErrors) as exc:
         return _fail(str(exc))

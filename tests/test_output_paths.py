@@ -47,9 +47,10 @@ def output_options() -> set[tuple[str, str]]:
     return set(_walk((), build_parser()))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A scratch checkout with the data folders (its seeds/ is what the matrix attacks)."""
+    """A scratch checkout with the data folders (its seeds/ is what the matrix attacks), one
+    per test, so that a failure cannot spill into the next case."""
     root = tmp_path_factory.mktemp("checkout")
     for folder in ("seeds", "annotations", "schema", "corpus", "evaluate"):
         shutil.copytree(REPO / folder, root / folder)

@@ -47,6 +47,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 
 def _report(imported: Any, written: list[Path]) -> None:
+    from .errors import shown
+
     for line in imported.repairs:
         print(f"repaired: {line}", file=sys.stderr)
     for line in imported.skipped:
@@ -54,8 +56,8 @@ def _report(imported: Any, written: list[Path]) -> None:
     for path in written:
         value = imported.files[path]
         counts = ", ".join(f"{len(value[k])} {k}" for k in ("entities", "claims", "attributions"))
-        print(f"wrote {path} ({counts})")
-    passes = sorted({p.parent.name for p in written})
+        print(f"wrote {shown(path)} ({counts})")
+    passes = sorted({shown(p.parent.name) for p in written})
     print(
         f"{len(written)} file(s) in {len(passes)} pass(es): {', '.join(passes) or 'none'}; "
         f"{len(imported.repairs)} span(s) repaired"

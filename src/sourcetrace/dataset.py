@@ -135,7 +135,14 @@ def load(config: str = "documents", corpus: str | Path | None = None) -> Any:
     return _load_in_memory(folder, config, cache, problem)
 
 
-_STORAGE_ERRNOS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.ENOTDIR}
+_STORAGE_ERRNOS = {
+    errno.EROFS,
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EACCES,
+    errno.EPERM,
+    errno.ENOTDIR,
+}
 
 
 def _storage_problem(exc: BaseException) -> OSError | None:

@@ -432,6 +432,9 @@ class _MessageStream:
     def encoding(self) -> str:
         return getattr(self._stream, "encoding", None) or "utf-8"
 
+    def __getattr__(self, name: str) -> Any:  # fileno, buffer, errors...: the real stream's
+        return getattr(self._stream, name)
+
 
 class _ClosedStdout:
     """What sys.stdout is when the process was started with it closed: printing to it is bad

@@ -15,6 +15,12 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "evaluate", "evaluate_partial", "folds", "load", "merge_partials"]
 
 
+def _check_environment() -> None:
+    from .jsonio import check_limit_settings
+
+    check_limit_settings()
+
+
 def load(config: str = "documents", corpus: Any = None) -> Any:
     """The corpus as a `datasets.DatasetDict` with one split, `test`; works offline.
 
@@ -22,6 +28,7 @@ def load(config: str = "documents", corpus: Any = None) -> Any:
     "entities", "claims", "attributions", "links". ``corpus``: a corpus folder (default: the
     packaged corpus, from a checkout or an installed wheel).
     """
+    _check_environment()
     from .dataset import load as _load
 
     return _load(config, corpus)
@@ -30,6 +37,7 @@ def load(config: str = "documents", corpus: Any = None) -> Any:
 def folds(k: int, corpus: Any = None) -> Any:
     """k story-grouped folds of doc ids, ``[Fold(train, test), ...]`` (scikit-learn GroupKFold):
     documents retelling one story never straddle a split; 2 <= k <= number of stories."""
+    _check_environment()
     from .dataset import folds as _folds
 
     return _folds(k, corpus)
@@ -43,6 +51,7 @@ def evaluate(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, A
     ``settings``: layers, mentions, claim_threshold, bootstrap, seed, confidence, missing,
     compare_method, compare_samples; ``compare=OTHER`` adds a paired significance test.
     """
+    _check_environment()
     from .evaluation import evaluate as _evaluate
 
     return _evaluate(predictions, gold=gold, **settings)
@@ -51,6 +60,7 @@ def evaluate(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, A
 def evaluate_partial(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, Any]:
     """One shard's per-document statistics (`evaluate --partial OUT --shard K/N`):
     ``shard=(K, N)`` plus the arguments of `evaluate`. Merge the shards with `merge_partials`."""
+    _check_environment()
     from .partials import evaluate_partial as _partial
 
     return _partial(predictions, gold, **settings)
@@ -59,6 +69,7 @@ def evaluate_partial(predictions: Any, gold: Any = None, **settings: Any) -> dic
 def merge_partials(partials: Any, per_document: bool = False) -> dict[str, Any]:
     """The report of the run whose shards these partials are (`sourcetrace merge`): equal to
     what `evaluate` gives in one process, bootstrap and --compare included."""
+    _check_environment()
     from .partials import merge_partials as _merge
 
     return _merge(list(partials), per_document=per_document)

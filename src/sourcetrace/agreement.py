@@ -22,6 +22,7 @@ from .errors import InputError
 from .evaluation import GoldSet, Predictions, make_settings, score, signature
 from .jsonio import canonical_sha256
 from .labels import names
+from .paths import path_text
 from .scoring.claims import lenient_claim_pairs
 from .scoring.entity_clusters import entity_pairs as entity_pairs_of
 
@@ -198,10 +199,10 @@ def agreement(
             "corpus": {
                 "version": "pass",
                 "data_sha256": gold.data_sha256,
-                "source": str(passes[i]),
+                "source": path_text(passes[i]),
                 "documents": len(common),
             },
-            "predictions": {"source": str(passes[j]), "sha256": b_sha256},
+            "predictions": {"source": path_text(passes[j]), "sha256": b_sha256},
             "layers": sections,
             "statistics": {},
         }

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +18,27 @@ from .cli_output import add_output_options, emit
 from .cli_story import add_commands as add_story_commands
 from .cli_studio import add_commands as add_studio_commands
 from .cli_studio import add_corpus_add_parser
-from .errors import InputError, InputErrors
+from .errors import InputError, InputErrors, shown
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _console(stderr: bool = False) -> Any:
+    """The terminal console; NO_COLOR (any non-empty value, no-color.org) means no escape
+    sequence at all, not even bold or italic."""
+    import os
+
     from rich.console import Console
 
-    console = Console(stderr=stderr, highlight=False)
+    plain = {"color_system": None} if os.environ.get("NO_COLOR") else {}
+    console = Console(stderr=stderr, highlight=False, **plain)
     if not console.is_terminal:
         console.width = 160  # files and pipes get whole tables, not 80-column ellipses
     return console
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {shown(message, lines=True)}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -167,14 +174,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
             )
         except (InputError, InputErrors) as exc:
             failed += 1
-            print(f"{path}: cannot be read:\n  - {exc}", file=sys.stderr)
+            print(f"{shown(path)}: cannot be read:\n  - {exc}", file=sys.stderr)
             continue
         if not problems:
-            print(f"{path}: valid {kind} ({fmt}, {len(records)} record(s))")
+            print(f"{shown(path)}: valid {kind} ({fmt}, {len(records)} record(s))")
             continue
         failed += 1
         print(
-            f"{path}: read as {kind} ({fmt}, {len(records)} record(s)): {len(problems)} problem(s)",
+            f"{shown(path)}: read as {kind} ({fmt}, {len(records)} record(s)): "
+            f"{len(problems)} problem(s)",
             file=sys.stderr,
         )
         for problem in problems[:100]:
@@ -306,8 +314,10 @@ def run(handler: Any, args: argparse.Namespace) -> int:
     import os
 
     from ._entry import was_interrupted
+    from .jsonio import check_limit_settings
 
     try:
+        check_limit_settings()
         code = handler(args)
         return EXIT_INTERRUPTED if was_interrupted() else code  # a swallowed Ctrl-C still counts
     except (InputError, InputErrors) as exc:
@@ -317,25 +327,157 @@ def run(handler: Any, args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except MemoryError as exc:
+        return _fail(out_of_memory(str(exc)))
+    except ImportError as exc:  # a compiled module that could not be mapped for want of memory
+        if not any(sign in str(exc) for sign in _NO_MEMORY_TO_LOAD):
+            return _internal_error(exc)
+        return _fail(out_of_memory(str(exc)))
+    except UnicodeEncodeError as exc:
+        if not _stdout_cannot_encode(exc):
+            return _internal_error(exc)
+        return _fail(
+            f"standard output ({exc.encoding}) cannot encode {exc.object[exc.start : exc.end]!r}; "
+            "expected a UTF-8 standard output (PYTHONIOENCODING=utf-8 or a UTF-8 locale), or "
+            "--output FILE (always UTF-8)"
+        )
     except OSError as exc:  # disk full, read-only folder, ...: the user's environment, not a bug
         where = f" ({exc.filename})" if exc.filename else ""
         return _fail(f"cannot read or write: {exc.strerror or exc}{where}")
     except Exception as exc:
         if os.environ.get("SOURCETRACE_DEBUG"):
             raise
-        print(
-            f"internal error in sourcetrace {__version__}: {type(exc).__name__}: {exc}. This is "
-            "a bug: please report it with the command you ran (SOURCETRACE_DEBUG=1 prints the "
-            "traceback).",
-            file=sys.stderr,
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    print(
+        f"internal error in sourcetrace {__version__}: {type(exc).__name__}: "
+        f"{shown(exc, lines=True)}. This is a bug: please report it with the command you ran "
+        "(SOURCETRACE_DEBUG=1 prints the traceback).",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
+_NO_MEMORY_TO_LOAD = ("failed to map segment from shared object", "Cannot allocate memory")
+
+
+def out_of_memory(detail: str) -> str:
+    """What to do when a run does not fit in the memory it may use."""
+    global _memory_reserve
+    _memory_reserve = None  # room to word the message and print it
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    capped = limit != resource.RLIM_INFINITY
+    cap = f" (its address space is capped at {limit / 2**20:,.0f} MiB)" if capped else ""
+    said = f": {detail}" if detail else ""
+    return (
+        f"out of memory{said}; this run needs more memory than the process may use{cap}. "
+        "Lower --bootstrap or --compare-samples, score in shards (evaluate --partial OUT "
+        "--shard K/N, then merge), or allow more memory"
+    )
+
+
+def _stdout_cannot_encode(exc: UnicodeEncodeError) -> bool:
+    import codecs
+
+    encoding = getattr(sys.stdout, "encoding", None)
+    if any("\ud800" <= char <= "\udfff" for char in exc.object[exc.start : exc.end]):
+        return False  # not the encoding's fault: an undecodable byte left unescaped (a bug)
+    try:
+        return encoding is not None and (
+            codecs.lookup(exc.encoding).name == codecs.lookup(encoding).name
         )
-        return EXIT_INTERNAL
+    except LookupError:
+        return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    return run(args.handler, args)
+    """Parse and run, with standard streams that cannot turn an exit code into another: a
+    closed stdout is an input/output error (exit 2) when the command prints, stderr gets every
+    message escaped and is written on a best-effort basis (a full stderr is no crash)."""
+    global _memory_reserve
+    _memory_reserve = bytearray(_RESERVE_BYTES)
+    with guarded_streams():
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+        except MemoryError as exc:
+            return _fail(out_of_memory(str(exc)))
+        return run(args.handler, args)
+
+
+# Set aside when a command starts and given back on a MemoryError, so that the message saying
+# what to lower can still be made and printed when memory ran out.
+_RESERVE_BYTES = 8 << 20
+_memory_reserve: bytearray | None = None
+
+
+class _MessageStream:
+    """stderr as the commands see it: control characters escaped as a last line of defence
+    (names are escaped where they are put into messages), and a stream that cannot take a
+    message (full, closed) drops it instead of raising."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self._stream is not None:
+            try:
+                self._stream.write(shown(text, lines=True))
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._stream = None
+        return len(text)
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._stream = None
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def __getattr__(self, name: str) -> Any:  # fileno, buffer, errors...: the real stream's
+        return getattr(self._stream, name)
+
+
+class _ClosedStdout:
+    """What sys.stdout is when the process was started with it closed: printing to it is bad
+    input (exit 2), not a crash."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise InputError(
+            "standard output is closed",
+            expected="an open standard output, or --output FILE where the command has it",
+        )
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+@contextmanager
+def guarded_streams() -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stderr = _MessageStream(sys.stderr)  # type: ignore[assignment]
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = saved
 
 
 def evaluate_main(argv: Sequence[str] | None = None) -> int:

@@ -10,13 +10,17 @@ from typing import Any
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     from .baselines import PREDICTIONS_FILE, RUN_FILE, write_run
-    from .cli_evaluate import refuse_protected_output
+    from .errors import shown
+    from .paths import checked_output
 
     if args.output is not None:
-        refuse_protected_output(args.output, folder=True)
+        checked_output(args.output, folder=True)
     options = {"rate": args.rate, "seed": args.seed}
     out_dir = write_run(args.name, args.output, **options)
-    print(f"wrote {out_dir / PREDICTIONS_FILE} and {out_dir / RUN_FILE}", file=sys.stderr)
+    print(
+        f"wrote {shown(out_dir / PREDICTIONS_FILE)} and {shown(out_dir / RUN_FILE)}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .cli_output import add_output_options, emit
+from .errors import shown
+from .paths import checked_output, write_output
 from .report import FORMATS, agreement_to_markdown, choose_format, render_table, render_text
 
 
@@ -37,7 +39,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "--workers",
         )
     if args.output is not None:
-        refuse_protected_output(args.output)
+        checked_output(args.output)  # before scoring: a refused path costs nothing
     options = _scoring_options(args)
     if fmt == "html":
         report, explanation = evaluate_and_explain(args.predictions, **options)
@@ -88,17 +90,16 @@ def _emit_report(report: dict[str, Any], fmt: str, output: Path | None, explanat
 
 
 def _write_partial(args: argparse.Namespace) -> int:
-    from .jsonio import atomic_write
     from .partials import evaluate_partial, parse_shard
     from .report import to_json
 
     shard = parse_shard(args.shard) if args.shard is not None else (1, 1)
-    refuse_protected_output(args.partial)
+    checked_output(args.partial)
     partial_file = evaluate_partial(args.predictions, shard=shard, **_scoring_options(args))
-    atomic_write(args.partial, to_json(partial_file))
+    write_output(args.partial, to_json(partial_file))
     scored = len(partial_file["documents"]["scored"])
     print(
-        f"wrote shard {shard[0]}/{shard[1]} ({scored} scored document(s)) to {args.partial}",
+        f"wrote shard {shard[0]}/{shard[1]} ({scored} scored document(s)) to {shown(args.partial)}",
         file=sys.stderr,
     )
     return 0
@@ -112,52 +113,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     fmt = choose_format(args.format, args.output, MERGE_FORMATS)
     if args.output is not None:
-        refuse_protected_output(args.output)
+        checked_output(args.output)
     report = merge_partials(
         read_partials(args.partials), files=args.partials, per_document=args.per_document
     )
     _emit_report(report, fmt, args.output, None)
     return 0
-
-
-PROTECTED = ("seeds", "corpus", "annotations", "schema")
-
-
-def refuse_protected_output(
-    output: Path, allowed: tuple[str, ...] = (), *, folder: bool = False
-) -> None:
-    """Reports never go into seeds/, corpus/, annotations/ or schema/ (written only by their
-    owners), nor over anything that is not a regular file (a device, a FIFO; a folder unless
-    the output is one, ``folder=True``).
-
-    `allowed` names the generated files a command owns there (agreement owns
-    annotations/AGREEMENT.md)."""
-    import stat
-
-    from .errors import InputError
-    from .paths import repo_root
-
-    root = repo_root()
-    target = output.resolve()
-    wanted = stat.S_ISDIR if folder else stat.S_ISREG
-    if output.exists() and not wanted(output.stat().st_mode):
-        kind = "a folder" if folder else "a regular file"
-        raise InputError(
-            f"refusing to write over something that is not {kind}",
-            file=output,
-            expected=f"a new path, or an existing {kind.removeprefix('a ')}, as --output",
-        )
-    if root is not None and any(target == (root / name).resolve() for name in allowed):
-        return
-    for protected in PROTECTED:
-        if root is not None and target.is_relative_to((root / protected).resolve()):
-            raise InputError(
-                f"refusing to write into {protected}/",
-                file=output,
-                expected="an --output path outside "
-                + ", ".join(f"{p}/" for p in PROTECTED)
-                + " (e.g. build/report.json)",
-            )
 
 
 AGREEMENT_FILE = "annotations/AGREEMENT.md"
@@ -170,6 +131,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     from .report.table import render_agreement_table
 
     choose_format(args.format, args.output, AGREEMENT_FORMATS, "markdown")  # before reading
+    if args.output is not None:
+        checked_output(args.output, allowed=(AGREEMENT_FILE,))
     report = agreement(args.passes, claim_threshold=args.claim_threshold)
     emit(
         args.format,
@@ -180,7 +143,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             "markdown": lambda: agreement_to_markdown(report),
         },
         default="markdown",
-        refuse=lambda path: refuse_protected_output(path, allowed=(AGREEMENT_FILE,)),
+        allowed=(AGREEMENT_FILE,),
     )
     return 0
 
@@ -189,7 +152,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from .cli import _console
-    from .leaderboard import PLOTTED, metric_value, rerun, write_leaderboard
+    from .leaderboard import PLOTTED, metric_value, require_plotting, rerun, write_leaderboard
     from .paths import repo_root
     from .report.table import safe
 
@@ -198,12 +161,14 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     markdown = args.output or root / "evaluate" / "LEADERBOARD.md"
     png = args.plot or markdown.with_name("leaderboard.png")
     for path in (markdown, png):
-        refuse_protected_output(path)
+        checked_output(path)
+    require_plotting()  # before anything is written: a leaderboard without its plot is half one
     if args.rerun:
         remade = rerun(runs)
-        print(f"re-made {len(remade)} baseline run(s): {', '.join(remade)}", file=sys.stderr)
+        names = ", ".join(shown(name) for name in remade)
+        print(f"re-made {len(remade)} baseline run(s): {names}", file=sys.stderr)
     entries = write_leaderboard(runs, markdown, png)
-    table = Table(title=f"leaderboard: {len(entries)} run(s), F1 % (see {markdown.name})")
+    table = Table(title=safe(f"leaderboard: {len(entries)} run(s), F1 % (see {markdown.name})"))
     table.add_column("system")
     for name in PLOTTED.values():
         table.add_column(name, justify="right")
@@ -212,7 +177,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         cells = ("-" if v is None else f"{100 * v[0]:.2f}" for v in values)
         table.add_row(safe(entry["system"]), *cells)
     _console().print(table)
-    print(f"wrote {markdown} and {png}", file=sys.stderr)
+    print(f"wrote {shown(markdown)} and {shown(png)}", file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .errors import shown
 from .report import as_plain_text, choose_format
 
 Draw = Callable[[Any], None]  # prints to a rich Console
@@ -18,20 +19,22 @@ def emit(
     renderers: Mapping[str, Callable[[], str] | Draw],
     *,
     default: str = "table",
-    refuse: Callable[[Path], None] | None = None,
+    allowed: tuple[str, ...] = (),
 ) -> str:
     """Render with the chosen format and print it, or write it atomically to --output.
 
     ``renderers`` maps each format the command writes to a function returning its text; the
     `table` entry instead draws on a rich Console (in colour on a terminal, plain in a file).
-    Returns the format used.
+    The --output path is checked before anything is rendered (`paths.checked_output`;
+    ``allowed`` names the generated files the command owns in a protected folder). Returns the
+    format used.
     """
     from .cli import _console
-    from .jsonio import atomic_write
+    from .paths import checked_output, write_output
 
     chosen = choose_format(fmt, output, tuple(renderers), default)
-    if output is not None and refuse is not None:
-        refuse(output)
+    if output is not None:
+        checked_output(output, allowed)
     render = renderers[chosen]
     if chosen == "table" and output is None:
         render(_console())
@@ -40,8 +43,8 @@ def emit(
     if output is None:
         sys.stdout.write(text)
     else:
-        atomic_write(output, text)
-        print(f"wrote {chosen} to {output}", file=sys.stderr)
+        write_output(output, text, allowed)
+        print(f"wrote {chosen} to {shown(output)}", file=sys.stderr)
     return chosen
 
 

@@ -10,7 +10,6 @@ from .cli_output import add_output_options, emit
 
 
 def cmd_story(args: argparse.Namespace) -> int:
-    from .cli_evaluate import refuse_protected_output
     from .report.story import story_html
 
     emit(
@@ -18,7 +17,6 @@ def cmd_story(args: argparse.Namespace) -> int:
         args.output,
         {"html": lambda: story_html(args.story_id, predictions=args.predictions)},
         default="html",
-        refuse=refuse_protected_output,
     )
     return 0
 

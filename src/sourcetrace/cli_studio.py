@@ -18,15 +18,14 @@ def _root(args: argparse.Namespace) -> Path:
 
 
 def _write_or_print(text: str, output: Path | None, what: str) -> None:
-    from .cli_evaluate import refuse_protected_output
-    from .jsonio import atomic_write
+    from .errors import shown
+    from .paths import write_output
 
     if output is None:
         sys.stdout.write(text)
         return
-    refuse_protected_output(output, allowed=(CONFIG_FILE,))
-    atomic_write(output, text)
-    print(f"wrote {what} to {output}", file=sys.stderr)
+    write_output(output, text, allowed=(CONFIG_FILE,))
+    print(f"wrote {what} to {shown(output)}", file=sys.stderr)
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -48,6 +47,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 
 def _report(imported: Any, written: list[Path]) -> None:
+    from .errors import shown
+
     for line in imported.repairs:
         print(f"repaired: {line}", file=sys.stderr)
     for line in imported.skipped:
@@ -57,8 +58,8 @@ def _report(imported: Any, written: list[Path]) -> None:
     for path in written:
         value = imported.files[path]
         counts = ", ".join(f"{len(value[k])} {k}" for k in ("entities", "claims", "attributions"))
-        print(f"wrote {path} ({counts})")
-    passes = sorted({p.parent.name for p in written})
+        print(f"wrote {shown(path)} ({counts})")
+    passes = sorted({shown(p.parent.name) for p in written})
     print(
         f"{len(written)} file(s) in {len(passes)} pass(es): {', '.join(passes) or 'none'}; "
         f"{len(imported.repairs)} span(s) repaired"

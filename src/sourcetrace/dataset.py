@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .errors import InputError
 from .labels import names
 from .paths import corpus_dir
 from .schema import excerpt
@@ -115,7 +116,6 @@ def load(config: str = "documents", corpus: str | Path | None = None) -> Any:
     """
     import datasets
 
-    from .errors import InputError
     from .release import check_folder
 
     features = config_features()
@@ -153,8 +153,6 @@ def rows_table(rows: list[dict[str, Any]], features: Any, file: Path) -> Any:
     features (a label outside the inventory) are an InputError naming the file."""
     import pyarrow as pa
     from datasets.table import InMemoryTable, table_cast
-
-    from .errors import InputError
 
     try:
         return InMemoryTable(table_cast(pa.Table.from_pylist(rows), features.arrow_schema))

@@ -2,8 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+# What never reaches a terminal raw: C0 and C1 controls, DEL, the Unicode line and paragraph
+# separators, bidirectional overrides and isolates ("Trojan source"), the byte-order mark, and
+# lone surrogates (the undecodable bytes of a file name, kept by surrogateescape).
+_UNSAFE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff"
+_UNSAFE_IN_NAME = re.compile(f"[\\\\{_UNSAFE}]")  # a backslash too: the escape is unambiguous
+_UNSAFE_IN_LINES = re.compile(f"(?![\\n\\t])[{_UNSAFE}]")  # composed text keeps its lines
+
+
+def _code(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\\":
+        return "\\\\"
+    point = ord(char)
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+
+
+def shown(value: Any, *, lines: bool = False) -> str:
+    """A name or value from data, paths or argv made inert for a terminal or a log: control
+    characters (ANSI/OSC escapes, C1, DEL), bidi overrides and undecodable bytes are written as
+    Python escapes (``\\x1b``, ``\\u202e``, ``\\udcff``) and a backslash as ``\\\\``, so the
+    escaped name is unambiguous (it decodes back with ``unicode_escape``).
+
+    ``lines=True`` is the safety net for composed text (a whole message): newline and tab stay,
+    backslashes are left alone (the names in it were escaped already)."""
+    text = str(value)
+    return (_UNSAFE_IN_LINES if lines else _UNSAFE_IN_NAME).sub(_code, text)
 
 
 @dataclass
@@ -58,7 +87,7 @@ def format_problem(
     message: str,
     expected: str | None = None,
 ) -> str:
-    parts = [str(file)] if file is not None else []
+    parts = [shown(file)] if file is not None else []
     if line is not None:
         parts.append(f"line {line}")
     if pointer:

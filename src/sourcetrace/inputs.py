@@ -11,7 +11,7 @@ from typing import Any
 from .annotation_files import read_pass
 from .errors import InputError, raise_all
 from .jsonio import Record, canonical_sha256, read_records_with_sha256
-from .paths import corpus_dir
+from .paths import corpus_dir, path_text
 from .release import Release, check_folder, checked_rows
 from .schema import LAYERS, DocIdRegister, record_problems, sha256_text
 from .settings import Settings
@@ -47,7 +47,7 @@ def load_gold(gold: Any = None) -> GoldSet:
     if isinstance(gold, (str, Path)):
         path = Path(gold)
         _, records, digest = read_records_with_sha256(path)
-        return _gold_from_records(records, path, "custom", digest, str(path))
+        return _gold_from_records(records, path, "custom", digest, path_text(path))
     records = [Record(value, index + 1) for index, value in enumerate(_records(gold, "gold"))]
     digest = canonical_sha256([r.value for r in records])
     return _gold_from_records(records, "<gold>", "custom", digest, "<python>")
@@ -81,7 +81,7 @@ def gold_from_release(release: Release) -> GoldSet:
         texts,
         version,
         release.data_sha256,
-        str(folder),
+        path_text(folder),
         frozenset(texts) - frozenset(documents),
     )
 
@@ -105,7 +105,7 @@ def _gold_from_folder(folder: Path) -> GoldSet:
     }
     digest = canonical_sha256([documents[d] for d in sorted(documents)])
     return GoldSet(
-        documents, texts, "custom", digest, str(folder), frozenset(texts) - set(documents)
+        documents, texts, "custom", digest, path_text(folder), frozenset(texts) - set(documents)
     )
 
 
@@ -205,7 +205,7 @@ def load_predictions(
             items += [(file, record) for record in records]
         # one file: its own sha256 (what sha256sum prints); a folder: a hash of the file hashes
         sha = file_sha256 if not path.is_dir() else sha256_text("".join(file_hashes))
-        source = str(path)
+        source = path_text(path)
     elif isinstance(predictions, Mapping):
         items = [
             ("<predictions>", Record(dict(v, doc_id=k), i + 1))

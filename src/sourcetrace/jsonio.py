@@ -34,22 +34,38 @@ DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024  # one line of a JSON Lines file
 READ_CHUNK_BYTES = 1 << 20
 
 
+LIMIT_DEFAULTS = {
+    "SOURCETRACE_MAX_INPUT_BYTES": DEFAULT_MAX_BYTES,
+    "SOURCETRACE_MAX_LINE_BYTES": DEFAULT_MAX_LINE_BYTES,
+}
+
+
 def _byte_setting(name: str) -> int | None:
     """A positive byte count from the environment, None when unset."""
     raw = os.environ.get(name)
     if raw is None:
         return None
     try:
-        value = int(raw)
+        value = int(raw.strip())
     except ValueError:
         value = -1
     if value <= 0:
+        default = LIMIT_DEFAULTS[name]
         raise InputError(
-            f"{name} is {raw!r}",
+            f"the environment variable {name} is {raw!r}",
             file="<environment>",
-            expected="a positive whole number of bytes",
+            expected=f"a positive whole number of bytes (e.g. {default}, the default), or "
+            f"{name} unset",
         )
     return value
+
+
+def check_limit_settings() -> None:
+    """Read every SOURCETRACE_ limit once, before any file: a bad value is reported as itself
+    (naming the variable), not as the failure of whatever file was read first (a corpus check
+    would call it a corpus that does not match its MANIFEST.json)."""
+    for name in LIMIT_DEFAULTS:
+        _byte_setting(name)
 
 
 def max_input_bytes() -> int:

@@ -13,7 +13,9 @@ from typing import Any
 
 from .errors import InputError
 from .evaluation import evaluate, headline_metrics, load_gold
-from .jsonio import atomic_write, read_json
+from .jsonio import read_json
+from .paths import write_output
+from .report.markdown import md_code, md_text
 from .report.rows import pct
 from .schema import LAYERS
 
@@ -123,9 +125,12 @@ def to_markdown(entries: list[dict[str, Any]]) -> str:
     ]
     for entry in entries:
         command = entry["run"].get("command", "")
-        description = entry["run"].get("description", "").replace("|", "\\|")
+        description = entry["run"].get("description", "")
         digest = entry["report"]["predictions"]["sha256"][:12]
-        lines.append(f"| {entry['system']} | {description} | `{command}` | `{digest}` |")
+        lines.append(
+            f"| {md_text(entry['system'])} | {md_text(description)} | {md_code(command)} | "
+            f"`{digest}` |"
+        )
     lines += ["", "## Headline", "", *headline_table(entries)]
     for layer in LAYERS:
         names = COLUMNS[layer]
@@ -138,9 +143,9 @@ def to_markdown(entries: list[dict[str, Any]]) -> str:
         lines += ["| system | " + " | ".join(labels) + " |", "|---|" + "---|" * len(names)]
         for entry in sorted(scored, key=lambda e: -metric_value(e["report"], PLOTTED[layer])[0]):
             cells = [_cell(entry["report"], name) for name in names]
-            lines.append(f"| {entry['system']} | " + " | ".join(cells) + " |")
+            lines.append(f"| {md_text(entry['system'])} | " + " | ".join(cells) + " |")
     lines += ["", "Signatures:", ""]
-    lines += [f"- {e['system']}: `{e['report']['signature']}`" for e in entries]
+    lines += [f"- {md_text(e['system'])}: {md_code(e['report']['signature'])}" for e in entries]
     return "\n".join(lines) + "\n"
 
 
@@ -150,12 +155,25 @@ def headline_table(entries: list[dict[str, Any]]) -> list[str]:
     lines = ["| system | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for entry in entries:
         cells = [_cell(entry["report"], name) for name in names]
-        lines.append(f"| {entry['system']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {md_text(entry['system'])} | " + " | ".join(cells) + " |")
     return lines
+
+
+def require_plotting() -> None:
+    """matplotlib, checked before anything is written (it comes with the baselines extra)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise InputError(
+            "the leaderboard plot needs matplotlib, which is not installed; nothing was written",
+            expected="the baselines extra: pip install 'sourcetrace[baselines]'",
+        ) from None
 
 
 def plot(entries: list[dict[str, Any]], output: Path) -> None:
     """F1 per layer and system with intervals (matplotlib, Agg, no font download)."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -198,16 +216,16 @@ def plot(entries: list[dict[str, Any]], output: Path) -> None:
         frameon=False,
     )
     figure.tight_layout()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_name(f".{output.name}.tmp")
-    figure.savefig(temporary, format="png", metadata={"Software": None})
+    image = io.BytesIO()
+    figure.savefig(image, format="png", metadata={"Software": None})
     plt.close(figure)
-    temporary.replace(output)
+    write_output(output, image.getvalue())
 
 
 def write_leaderboard(runs: Path, markdown: Path, png: Path, gold: Any = None) -> list[dict]:
     """Score every run, write the Markdown table and the plot; returns the scored entries."""
+    require_plotting()
     entries = score_runs(runs, gold)
-    atomic_write(markdown, to_markdown(entries))
+    write_output(markdown, to_markdown(entries))
     plot(entries, png)
     return entries

@@ -190,8 +190,8 @@ def write_run(name: str, out_dir: str | Path | None = None, **options: Any) -> P
     import hashlib
 
     from ..errors import InputError
-    from ..jsonio import atomic_write, dumps_pretty, jsonl_text
-    from ..paths import repo_root
+    from ..jsonio import dumps_pretty, jsonl_text
+    from ..paths import checked_output, repo_root, write_output
 
     if name not in BASELINES:
         raise InputError(f"unknown baseline {name!r}", expected=", ".join(sorted(BASELINES)))
@@ -200,13 +200,14 @@ def write_run(name: str, out_dir: str | Path | None = None, **options: Any) -> P
         root = repo_root() or Path.cwd()
         out_dir = root / RUNS_DIR / default_run_name(name, options)
     out_dir = Path(out_dir)
+    checked_output(out_dir, folder=True)
     _, manifest, documents = checked_corpus()
     predictions = BASELINES[name].predict(documents, **options)
     text = jsonl_text(predictions)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     record = run_record(name, options, out_dir, manifest, digest, len(predictions))
-    atomic_write(out_dir / PREDICTIONS_FILE, text)
-    atomic_write(out_dir / RUN_FILE, dumps_pretty(record))
+    write_output(out_dir / PREDICTIONS_FILE, text)
+    write_output(out_dir / RUN_FILE, dumps_pretty(record))
     return out_dir
 
 

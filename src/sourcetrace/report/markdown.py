@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..errors import shown
 from .rows import agreement_summary_rows, comparison_rows, header, pct, summary_rows
 
-# C0 and C1 controls and the Unicode line and paragraph separators: a newline in a file name
-# must not start a Markdown heading, and no control character reaches a viewer
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # an underscore inside a word (ent_type) is no emphasis in CommonMark and stays as it is
 _SPECIAL = re.compile(r"([\\`*\[\]<>|~#&!]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 def _visible(value: Any) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+    """Control characters (a newline in a file name must not start a Markdown heading), line
+    separators, bidi overrides and undecodable bytes shown as their code (`errors.shown`)."""
+    return shown(value)
 
 
 def md_text(value: Any) -> str:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from ..errors import shown
 from .rows import agreement_summary_rows, comparison_rows, header, summary_rows
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def safe(text: Any) -> str:
@@ -15,8 +13,7 @@ def safe(text: Any) -> str:
     characters (ANSI escapes, OSC-8 links, screen clears) shown as their code, never sent."""
     from rich.markup import escape
 
-    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
-    return escape(shown)
+    return escape(shown(text))
 
 
 def render_table(report: dict[str, Any], console: Any) -> None:

@@ -11,6 +11,9 @@ than the solver bound is refused with an `InputError` naming it.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -30,7 +33,11 @@ from sourcetrace.scoring.dense import (
     touching_matching_size,
 )
 from sourcetrace.scoring.entities import COUNT_NAMES, SCHEMES, tally_entities
-from sourcetrace.scoring.entity_batch import PATH_DENSE_CLUSTER, tally_entities_batch
+from sourcetrace.scoring.entity_batch import (
+    PATH_DENSE_CLUSTER,
+    cluster_mention_pairs,
+    tally_entities_batch,
+)
 
 TYPES = ("PERSON", "ORG", "GPE")
 
@@ -291,3 +298,114 @@ def test_matching_bound_setting_refuses_a_bad_value(monkeypatch, value):
     monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, value)
     with pytest.raises(InputError, match=dense.SOLVER_CELLS_VARIABLE):
         dense.max_solver_cells()
+
+
+def test_entity_cluster_pairing_refuses_dense_copies_over_the_bound(monkeypatch):
+    """Copies of one span on both sides leave the mention pairing to the solver (its choice
+    among copies decides the identities the cluster scores see): within the bound it pairs
+    them one-to-one; over it, it refuses rather than build the all-pairs matrix."""
+    gold = [{"start": 0, "end": 3, "entity": f"g{i}"} for i in range(60)]
+    pred = [{"start": 0, "end": 3, "entity": f"p{i}"} for i in range(50)]
+    pairs = cluster_mention_pairs(gold, pred)
+    assert len(pairs) == 50
+    assert len({g for g, _ in pairs}) == len({p for _, p in pairs}) == 50
+    monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "2999")
+    with pytest.raises(MatchingTooLarge, match="60 gold and 50 predicted entity mentions"):
+        cluster_mention_pairs(gold, pred)
+
+
+# --- through the command line -----------------------------------------------------------------
+
+
+def write_dense_run(folder, n: int, types: tuple[str, ...]) -> tuple:
+    """One document: n two-character gold entities on every other word "ab", n predictions
+    nested around the middle; written as gold and prediction JSON Lines files."""
+    text = "ab " * (2 * n)
+    gold = [
+        {
+            "id": f"e{i}",
+            "start": 6 * i,
+            "end": 6 * i + 2,
+            "text": "ab",
+            "type": types[i % 2],
+            "mention": "name",
+            "entity": f"x{i}",
+        }
+        for i in range(n)
+    ]
+    pred = [
+        {
+            "id": f"p{w}",
+            "start": 3 * (n - 1 - w),
+            "end": 3 * (n + w) + 2,
+            "type": types[(w + 1) % 2],
+        }
+        for w in range(n)
+    ]
+    gold_doc = {
+        "doc_id": "dense-0",
+        "text": text,
+        "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "entities": gold,
+        "claims": [],
+        "attributions": [],
+    }
+    gold_path, pred_path = folder / "gold.jsonl", folder / "pred.jsonl"
+    gold_path.write_text(json.dumps(gold_doc) + "\n")
+    pred_path.write_text(json.dumps({"doc_id": "dense-0", "entities": pred}) + "\n")
+    return gold_path, pred_path
+
+
+def test_evaluate_refuses_a_dense_cluster_over_the_bound_naming_document(
+    tmp_path, monkeypatch, run_cli
+):
+    """Exit 2, one paragraph naming the document, the cluster and the setting; no report."""
+    gold_path, pred_path = write_dense_run(tmp_path, 60, ("ORG", "GPE"))
+    monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "1000")
+    out = tmp_path / "report.json"
+    result = run_cli(
+        "evaluate",
+        pred_path,
+        "--gold",
+        gold_path,
+        "--layers",
+        "entities",
+        "--format",
+        "json",
+        "--output",
+        out,
+    )
+    assert result.code == 2
+    assert "document 'dense-0'" in result.err
+    assert "60 gold and 60 predicted entities" in result.err
+    assert dense.SOLVER_CELLS_VARIABLE in result.err
+    assert "Traceback" not in result.err
+    assert not out.exists()
+
+
+def test_evaluate_scores_nested_predictions_over_tiny_gold_by_hand(tmp_path, run_cli):
+    """One type, n = 1,500. Gold span i sits on word 2i, prediction w covers words
+    n-1-w .. n+w. The gold span on word 0 needs w >= n-1, the one on word 2n-2 needs w >= n-2,
+    word 2 needs w >= n-3, and so on: the k-th most demanding gold span has k predictions to
+    choose from, so all n are matched (Hall), none with the same boundaries: strict n
+    incorrect, partial n partial, ent_type n correct."""
+    n = 1500
+    gold_path, pred_path = write_dense_run(tmp_path, n, ("ORG", "ORG"))
+    out = tmp_path / "report.json"
+    result = run_cli(
+        "evaluate",
+        pred_path,
+        "--gold",
+        gold_path,
+        "--layers",
+        "entities",
+        "--format",
+        "json",
+        "--output",
+        out,
+    )
+    assert result.code == 0, result.err
+    overall = json.loads(out.read_text())["layers"]["entities"]["overall"]
+    assert (overall["strict"]["incorrect"], overall["strict"]["correct"]) == (n, 0)
+    assert overall["partial"]["partial"] == n
+    assert overall["ent_type"]["correct"] == n

@@ -38,7 +38,13 @@ from typing import Any
 import numpy as np
 
 from .common import Tally
-from .dense import DENSE_CELLS, MatchingTooLarge, touched_predictions
+from .dense import (
+    DENSE_CELLS,
+    MatchingTooLarge,
+    max_solver_cells,
+    too_large,
+    touched_predictions,
+)
 from .entities import (
     _PAIR_OUTCOME,
     COUNT_NAMES,
@@ -269,7 +275,7 @@ def cluster_mention_pairs(
     if not gold or not pred:
         return []
     if not all(has_offsets(mention) for mention in chain(gold, pred)):
-        return same_piece_pairs(gold, pred)
+        return _solved_mention_pairs(gold, pred)
     try:
         gold_at: dict[tuple[Any, Any], list[int]] = defaultdict(list)
         for index, mention in enumerate(gold):
@@ -282,12 +288,22 @@ def cluster_mention_pairs(
             if candidates is None:
                 continue
             if len(candidates) > 1 or bounds in taken:
-                return same_piece_pairs(gold, pred)
+                return _solved_mention_pairs(gold, pred)
             taken.add(bounds)
             pairs.append((candidates[0], index))
     except TypeError:  # unhashable offsets: compare them the slow way
-        return same_piece_pairs(gold, pred)
+        return _solved_mention_pairs(gold, pred)
     return sorted(pairs)
+
+
+def _solved_mention_pairs(
+    gold: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]]
+) -> list[tuple[int, int]]:
+    """`same_piece_pairs` (all pairs and the solver, whose choice among copies decides which
+    identities the cluster scores see), within the solver bound of `dense.max_solver_cells`."""
+    if len(gold) * len(pred) > max_solver_cells():
+        raise too_large("entity mentions (for cluster scores)", len(gold), len(pred), None, None)
+    return same_piece_pairs(gold, pred)
 
 
 # ---------------------------------------------------------------------------------------------

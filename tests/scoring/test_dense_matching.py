@@ -32,7 +32,7 @@ from sourcetrace.scoring.dense import (
     touched_predictions,
     touching_matching_size,
 )
-from sourcetrace.scoring.entities import COUNT_NAMES, SCHEMES, tally_entities
+from sourcetrace.scoring.entities import COUNT_NAMES, SCHEMES, align_entities, tally_entities
 from sourcetrace.scoring.entity_batch import (
     PATH_DENSE_CLUSTER,
     cluster_mention_pairs,
@@ -409,3 +409,15 @@ def test_evaluate_scores_nested_predictions_over_tiny_gold_by_hand(tmp_path, run
     assert (overall["strict"]["incorrect"], overall["strict"]["correct"]) == (n, 0)
     assert overall["partial"]["partial"] == n
     assert overall["ent_type"]["correct"] == n
+
+
+def test_align_entities_refuses_a_cluster_over_the_bound(monkeypatch):
+    """The item-by-item view needs the solver's pairs: over the bound it refuses; within it,
+    its outcomes count what the tally counts."""
+    gold, pred = dense_mixed_cluster(80)
+    aligned = align_entities(as_dicts(gold), as_dicts(pred), scheme="strict")
+    strict = reference_tally(gold, pred)["overall"]["strict"]
+    assert sum(row["outcome"] == "incorrect" for row in aligned["gold"]) == strict["incorrect"]
+    monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "5000")
+    with pytest.raises(MatchingTooLarge, match="80 gold and 80 predicted entities"):
+        align_entities(as_dicts(gold), as_dicts(pred), scheme="strict")

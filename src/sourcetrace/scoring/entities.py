@@ -150,6 +150,7 @@ def align_entities(
     kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
     anchored, unanchored = _prediction_spans(pred, text, all_gold)
     kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
+    _refuse_clusters_over_bound(kept_gold, kept_pred)  # the items need the solver's pairs
     matches = _scheme_matches(kept_gold, kept_pred, _touching_pairs(kept_gold, kept_pred), scheme)
     gold_rows = [{"outcome": "excluded", "match": None} for _ in gold]
     for g in kept_index:
@@ -569,15 +570,7 @@ def _dense_cluster_counts(
         return cluster_matched_counts(gold, pred)
     except NoClosedForm:
         pass
-    if len(gold) * len(pred) > max_solver_cells():
-        spans = gold + pred
-        raise too_large(
-            "entities",
-            len(gold),
-            len(pred),
-            min(s.start for s in spans),
-            max(s.end for s in spans),
-        ) from None
+    _refuse_clusters_over_bound(gold, pred)
     pairs = _touching_pairs(gold, pred)
     overall = _scheme_counts(gold, pred, pairs, 0, 0)
     per_type = {}
@@ -585,6 +578,21 @@ def _dense_cluster_counts(
         typed = [(g, p) for g, p in pairs if gold[g].type == pred[p].type == entity_type]
         per_type[entity_type] = _scheme_counts(gold, pred, typed, 0, 0)
     return _matched_only(overall), {t: _matched_only(c) for t, c in per_type.items()}
+
+
+def _refuse_clusters_over_bound(gold: list[Span], pred: list[Span]) -> None:
+    """`MatchingTooLarge` for a cluster over the solver bound (when pairs, not counts, are
+    wanted, no closed form can give them)."""
+    limit = max_solver_cells()
+    if len(gold) * len(pred) <= limit:
+        return
+    for g, p in overlap_clusters(
+        [(s.start, s.end) for s in gold], [(s.start, s.end) for s in pred]
+    ):
+        if len(g) * len(p) > limit:
+            spans = [gold[i] for i in g] + [pred[j] for j in p]
+            first, last = min(s.start for s in spans), max(s.end for s in spans)
+            raise too_large("entities", len(g), len(p), first, last)
 
 
 def _matched_only(counts: dict[str, dict[str, int]]) -> MatchedCounts:

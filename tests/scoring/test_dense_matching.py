@@ -32,7 +32,13 @@ from sourcetrace.scoring.dense import (
     touched_predictions,
     touching_matching_size,
 )
-from sourcetrace.scoring.entities import COUNT_NAMES, SCHEMES, align_entities, tally_entities
+from sourcetrace.scoring.entities import (
+    COUNT_NAMES,
+    SCHEMES,
+    align_entities,
+    ignored_prediction_indices,
+    tally_entities,
+)
 from sourcetrace.scoring.entity_batch import (
     PATH_DENSE_CLUSTER,
     cluster_mention_pairs,
@@ -421,3 +427,26 @@ def test_align_entities_refuses_a_cluster_over_the_bound(monkeypatch):
     monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "5000")
     with pytest.raises(MatchingTooLarge, match="80 gold and 80 predicted entities"):
         align_entities(as_dicts(gold), as_dicts(pred), scheme="strict")
+
+
+@given(spans(min_size=60, max_size=80), spans(min_size=40, max_size=50), st.data())
+def test_dense_documents_under_a_mention_filter_equal_the_solver(gold, pred, data):
+    """Gold mentions of three kinds, names kept: the predictions the filter ignores are found
+    without the pairs (touched_predictions); the counts are the solver's on the kept gold and
+    the scored predictions, and the batch gives the same rows."""
+    kinds = data.draw(
+        st.lists(
+            st.sampled_from(["name", "name", "nominal", "pronoun"]),
+            min_size=len(gold),
+            max_size=len(gold),
+        )
+    )
+    gold_dicts = [d | {"mention": k} for d, k in zip(as_dicts(gold), kinds, strict=True)]
+    names = frozenset({"name"})
+    ignored = ignored_prediction_indices(gold_dicts, as_dicts(pred), mentions=names)
+    kept = [s for s, k in zip(gold, kinds, strict=True) if k == "name"]
+    scored = [s for j, s in enumerate(pred) if j not in ignored]
+    expected = reference_tally(kept, scored) | {"ignored_predictions": len(ignored)}
+    assert tally_entities(gold_dicts, as_dicts(pred), mentions=names) == expected
+    columns = tally_entities_batch([(gold_dicts, as_dicts(pred), None)], mentions=names)
+    assert columns.row_dict(0) == expected

@@ -36,6 +36,12 @@ READ_CHUNK_BYTES = 1 << 20
 
 def _byte_setting(name: str) -> int | None:
     """A positive byte count from the environment, None when unset."""
+    return positive_setting(name, "bytes")
+
+
+def positive_setting(name: str, unit: str) -> int | None:
+    """A positive whole number of ``unit`` from the environment variable ``name``, None when
+    unset; anything else is an InputError naming the variable."""
     raw = os.environ.get(name)
     if raw is None:
         return None
@@ -47,7 +53,7 @@ def _byte_setting(name: str) -> int | None:
         raise InputError(
             f"{name} is {raw!r}",
             file="<environment>",
-            expected="a positive whole number of bytes",
+            expected=f"a positive whole number of {unit}",
         )
     return value
 

@@ -362,6 +362,13 @@ def write_dense_run(folder, n: int, types: tuple[str, ...]) -> tuple:
     return gold_path, pred_path
 
 
+def evaluate_entities(run_cli, gold_path, pred_path, out):
+    return run_cli(
+        "evaluate", pred_path, "--gold", gold_path, "--layers", "entities", "--format", "json",
+        "--output", out,
+    )  # fmt: skip
+
+
 def test_evaluate_refuses_a_dense_cluster_over_the_bound_naming_document(
     tmp_path, monkeypatch, run_cli
 ):
@@ -369,18 +376,7 @@ def test_evaluate_refuses_a_dense_cluster_over_the_bound_naming_document(
     gold_path, pred_path = write_dense_run(tmp_path, 60, ("ORG", "GPE"))
     monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "1000")
     out = tmp_path / "report.json"
-    result = run_cli(
-        "evaluate",
-        pred_path,
-        "--gold",
-        gold_path,
-        "--layers",
-        "entities",
-        "--format",
-        "json",
-        "--output",
-        out,
-    )
+    result = evaluate_entities(run_cli, gold_path, pred_path, out)
     assert result.code == 2
     assert "document 'dense-0'" in result.err
     assert "60 gold and 60 predicted entities" in result.err
@@ -398,18 +394,7 @@ def test_evaluate_scores_nested_predictions_over_tiny_gold_by_hand(tmp_path, run
     n = 1500
     gold_path, pred_path = write_dense_run(tmp_path, n, ("ORG", "ORG"))
     out = tmp_path / "report.json"
-    result = run_cli(
-        "evaluate",
-        pred_path,
-        "--gold",
-        gold_path,
-        "--layers",
-        "entities",
-        "--format",
-        "json",
-        "--output",
-        out,
-    )
+    result = evaluate_entities(run_cli, gold_path, pred_path, out)
     assert result.code == 0, result.err
     overall = json.loads(out.read_text())["layers"]["entities"]["overall"]
     assert (overall["strict"]["incorrect"], overall["strict"]["correct"]) == (n, 0)

@@ -24,12 +24,12 @@ with `MatchingTooLarge` (an `InputError`, exit 2) naming the cluster: never a di
 from __future__ import annotations
 
 import heapq
-import os
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Hashable, Sequence
 
 from sourcetrace.errors import InputError
+from sourcetrace.jsonio import positive_setting
 
 # nervaluate's default min_overlap_percentage: a prediction must cover at least 1 % of the gold
 # span to count as overlapping it. Kept so that our numbers equal nervaluate's.
@@ -69,20 +69,8 @@ class MatchingTooLarge(InputError):
 def max_solver_cells() -> int:
     """The cluster size (gold x predicted items) up to which the solver runs (override:
     SOURCETRACE_MAX_MATCHING_CELLS, a positive whole number)."""
-    raw = os.environ.get(SOLVER_CELLS_VARIABLE)
-    if raw is None:
-        return DEFAULT_MAX_SOLVER_CELLS
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if value <= 0:
-        raise InputError(
-            f"{SOLVER_CELLS_VARIABLE} is {raw!r}",
-            file="<environment>",
-            expected="a positive whole number of gold x predicted items",
-        )
-    return value
+    value = positive_setting(SOLVER_CELLS_VARIABLE, "gold x predicted items")
+    return DEFAULT_MAX_SOLVER_CELLS if value is None else value
 
 
 def too_large(

@@ -76,9 +76,12 @@ def max_solver_cells() -> int:
 def too_large(
     what: str, n_gold: int, n_pred: int, first: int | None, last: int | None
 ) -> MatchingTooLarge:
-    """The refusal of a cluster of ``n_gold`` gold and ``n_pred`` predicted ``what``."""
+    """The refusal of a cluster of ``n_gold`` gold and ``n_pred`` predicted ``what`` (over code
+    points [first, last); without them, all the document's items of that kind)."""
     where = (
-        "in one cluster" if first is None else f"in one cluster over code points [{first}, {last})"
+        "as one all-pairs matrix"
+        if first is None
+        else f"in one cluster over code points [{first}, {last})"
     )
     return MatchingTooLarge(
         f"{n_gold} gold and {n_pred} predicted {what} must be matched together {where}: "

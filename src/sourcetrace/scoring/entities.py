@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
@@ -514,8 +514,17 @@ def _touched_predictions(gold: list[Span], pred: list[Span]) -> set[int]:
     return {index for index, yes in enumerate(touched) if yes}
 
 
-def _touching_pairs(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]:
-    """All (gold index, pred index) pairs that touch, by a sorted sweep instead of all pairs."""
+@overload
+def _touching_pairs(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]: ...
+@overload
+def _touching_pairs(
+    gold: list[Span], pred: list[Span], *, most: int
+) -> list[tuple[int, int]] | None: ...
+def _touching_pairs(
+    gold: list[Span], pred: list[Span], *, most: int | None = None
+) -> list[tuple[int, int]] | None:
+    """All (gold index, pred index) pairs that touch, by a sorted sweep instead of all pairs;
+    None as soon as there are more than ``most`` of them."""
     if not gold or not pred:
         return []
     order = sorted(range(len(gold)), key=lambda i: gold[i].start)
@@ -531,6 +540,8 @@ def _touching_pairs(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]
             g_index = order[position]
             if _touches(gold[g_index], span):
                 pairs.append((g_index, p_index))
+        if most is not None and len(pairs) > most:
+            return None
     return pairs
 
 
@@ -543,8 +554,11 @@ def _pairs_and_dense_counts(
     """The touching pairs of the spans outside dense clusters, and the matched counts (overall,
     per type) of each dense cluster (more than ``DENSE_CELLS`` gold x predicted spans), which
     are found without listing its pairs (`_dense_cluster_counts`)."""
-    if len(gold) * len(pred) <= DENSE_CELLS:
-        return _touching_pairs(gold, pred), []
+    # ordinary documents have about as many pairs as spans: list them, as always, unless there
+    # are many more (then some cluster is dense, and clustering costs less than the pairs)
+    pairs = _touching_pairs(gold, pred, most=max(DENSE_CELLS, 4 * (len(gold) + len(pred))))
+    if pairs is not None:
+        return pairs, []
     clusters = overlap_clusters([(s.start, s.end) for s in gold], [(s.start, s.end) for s in pred])
     dense = [(g, p) for g, p in clusters if len(g) * len(p) > DENSE_CELLS]
     if not dense:

@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from sourcetrace.scoring import dense
-from sourcetrace.scoring.attributions import PARTS, attribution_matches, tally_attributions
+from sourcetrace.scoring.attributions import (
+    PARTS,
+    Membership,
+    attribution_matches,
+    tally_attributions,
+)
 from sourcetrace.scoring.claims import (
     ATTRIBUTE_LABELS,
     LEVELS,
@@ -244,3 +249,16 @@ def test_attributions_with_one_cue_and_content_by_thousands_count_by_hand():
     assert tally["source"]["lenient"]["true_positives"] == n_pred
     assert tally["triple"]["lenient"]["true_positives"] == n_pred
     assert tally["triple"]["strict"]["true_positives"] == 0
+
+
+@pytest.mark.parametrize("largest_dense", [0, 1 << 20])
+def test_membership_any_of_is_the_boolean_product(monkeypatch, largest_dense):
+    """Both ways of OR-ing the pieces of a gold source (the matrix product, and the scatter
+    used when the rows x pieces matrix would be large) give the product of the matrices."""
+    monkeypatch.setattr(Membership, "LARGEST_DENSE", largest_dense)
+    rng = np.random.default_rng(27)
+    membership = rng.random((40, 25)) < 0.1
+    piece_right = rng.random((25, 30)) < 0.3
+    rows, columns = np.nonzero(membership)
+    got = Membership(40, 25, rows.tolist(), columns.tolist()).any_of(piece_right)
+    assert (got == (membership.astype(int) @ piece_right.astype(int) > 0)).all()

@@ -176,8 +176,8 @@ def _right_matrices_broadcast(
     )
     right: RightMatrices = {
         # a gold source is right when any of its pieces is (boolean matrix product: or of ands)
-        ("source", "strict"): (membership @ same[sources]) | own_voice,
-        ("source", "lenient"): (membership @ touch[sources]) | own_voice,
+        ("source", "strict"): membership.any_of(same[sources]) | own_voice,
+        ("source", "lenient"): membership.any_of(touch[sources]) | own_voice,
         ("cue", "strict"): same[cues] | both_absent[cues],
         ("cue", "lenient"): touch[cues] | both_absent[cues],
         ("content", "strict"): same[contents] | both_absent[contents],
@@ -225,11 +225,11 @@ def _grouped_right(
     return None if matrices is None else GroupedRight(matrices, gold, pred)
 
 
-def _source_mentions(gold_sources: list[GoldSource]) -> tuple[list[Piece], np.ndarray]:
+def _source_mentions(gold_sources: list[GoldSource]) -> tuple[list[Piece], Membership]:
     """The distinct pieces naming gold sources, and which gold attribution each names.
 
     Mentions of one entity are shared by every attribution of that entity, so each is compared
-    once; ``membership[i, m]`` says that piece ``m`` names the source of gold attribution ``i``.
+    once; the membership says which pieces name the source of which gold attribution.
     """
     pieces: list[Piece] = []
     column_of: dict[int, int] = {}
@@ -242,9 +242,31 @@ def _source_mentions(gold_sources: list[GoldSource]) -> tuple[list[Piece], np.nd
                 pieces.append(piece)
             rows.append(row)
             columns.append(column)
-    membership = np.zeros((len(gold_sources), len(pieces)), dtype=bool)
-    membership[rows, columns] = True
-    return pieces, membership
+    return pieces, Membership(len(gold_sources), len(pieces), rows, columns)
+
+
+class Membership:
+    """Which pieces name the source of which gold attribution (rows x pieces)."""
+
+    # above this many cells the matrix is not built (many attributions of distinct sources)
+    LARGEST_DENSE = 1 << 20
+
+    def __init__(self, n_rows: int, n_pieces: int, rows: list[int], columns: list[int]) -> None:
+        self.shape = (n_rows, n_pieces)
+        self.rows = np.array(rows, dtype=np.int64)
+        self.columns = np.array(columns, dtype=np.int64)
+
+    def any_of(self, piece_right: np.ndarray) -> np.ndarray:
+        """Per row, the OR over its pieces of ``piece_right`` (pieces x predictions): the
+        boolean matrix product, without the rows x pieces matrix when that is large."""
+        n_rows, n_pieces = self.shape
+        if n_rows * n_pieces <= self.LARGEST_DENSE:
+            matrix = np.zeros(self.shape, dtype=bool)
+            matrix[self.rows, self.columns] = True
+            return matrix @ piece_right
+        result = np.zeros((n_rows, piece_right.shape[1]), dtype=bool)
+        np.logical_or.at(result, self.rows, piece_right[self.columns])
+        return result
 
 
 def _right_matrices_pairwise(

@@ -288,7 +288,7 @@ def test_matching_refuses_a_dense_cluster_without_closed_form_over_the_bound(mon
         cluster_matched_counts(gold, pred)
     expected = reference_tally(gold, pred)
     assert tally_entities(as_dicts(gold), as_dicts(pred)) == expected  # within the bound
-    monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "5000")
+    monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "1000")
     with pytest.raises(MatchingTooLarge) as refused:
         tally_entities(as_dicts(gold), as_dicts(pred))
     message = str(refused.value)
@@ -411,7 +411,7 @@ def test_align_entities_refuses_a_cluster_over_the_bound(monkeypatch):
     aligned = align_entities(as_dicts(gold), as_dicts(pred), scheme="strict")
     strict = reference_tally(gold, pred)["overall"]["strict"]
     assert sum(row["outcome"] == "incorrect" for row in aligned["gold"]) == strict["incorrect"]
-    monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "5000")
+    monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "1000")
     with pytest.raises(MatchingTooLarge, match="80 gold and 80 predicted entities"):
         align_entities(as_dicts(gold), as_dicts(pred), scheme="strict")
 

@@ -150,8 +150,8 @@ def align_entities(
     kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
     anchored, unanchored = _prediction_spans(pred, text, all_gold)
     kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
-    _refuse_clusters_over_bound(kept_gold, kept_pred)  # the items need the solver's pairs
-    matches = _scheme_matches(kept_gold, kept_pred, _touching_pairs(kept_gold, kept_pred), scheme)
+    # the items need the solver's pairs: no closed form gives them
+    matches = _scheme_matches(kept_gold, kept_pred, _pairs_for_solver(kept_gold, kept_pred), scheme)
     gold_rows = [{"outcome": "excluded", "match": None} for _ in gold]
     for g in kept_index:
         gold_rows[g] = {"outcome": "missed", "match": None}
@@ -579,13 +579,12 @@ def _dense_cluster_counts(
     gold: list[Span], pred: list[Span]
 ) -> tuple[MatchedCounts, dict[str, MatchedCounts]]:
     """Matched counts of one cluster: closed forms (`dense.cluster_matched_counts`), else the
-    solver up to ``max_solver_cells()`` gold x predicted spans, else `MatchingTooLarge`."""
+    solver within the bound of `_pairs_for_solver`."""
     try:
         return cluster_matched_counts(gold, pred)
     except NoClosedForm:
         pass
-    _refuse_clusters_over_bound(gold, pred)
-    pairs = _touching_pairs(gold, pred)
+    pairs = _pairs_for_solver(gold, pred)
     overall = _scheme_counts(gold, pred, pairs, 0, 0)
     per_type = {}
     for entity_type in {s.type for s in gold} | {s.type for s in pred}:
@@ -594,19 +593,29 @@ def _dense_cluster_counts(
     return _matched_only(overall), {t: _matched_only(c) for t, c in per_type.items()}
 
 
-def _refuse_clusters_over_bound(gold: list[Span], pred: list[Span]) -> None:
-    """`MatchingTooLarge` for a cluster over the solver bound (when pairs, not counts, are
-    wanted, no closed form can give them)."""
+def _pairs_for_solver(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]:
+    """The touching pairs, for the solver, when there are at most ``max_solver_cells()`` of
+    them and no connected component has more gold x predicted spans than that; otherwise
+    `MatchingTooLarge`, naming the largest overlap cluster (or component)."""
     limit = max_solver_cells()
-    if len(gold) * len(pred) <= limit:
-        return
-    for g, p in overlap_clusters(
-        [(s.start, s.end) for s in gold], [(s.start, s.end) for s in pred]
-    ):
-        if len(g) * len(p) > limit:
-            spans = [gold[i] for i in g] + [pred[j] for j in p]
-            first, last = min(s.start for s in spans), max(s.end for s in spans)
-            raise too_large("entities", len(g), len(p), first, last)
+    pairs = _touching_pairs(gold, pred, most=limit)
+    if pairs is None:
+        clusters = overlap_clusters(
+            [(s.start, s.end) for s in gold], [(s.start, s.end) for s in pred]
+        )
+        g, p = max(clusters, key=lambda cluster: len(cluster[0]) * len(cluster[1]))
+        raise _too_large([gold[i] for i in g], [pred[j] for j in p])
+    for component in _components(pairs):
+        g_ids, p_ids = {g for g, _ in component}, {p for _, p in component}
+        if len(g_ids) * len(p_ids) > limit:
+            raise _too_large([gold[i] for i in g_ids], [pred[j] for j in p_ids])
+    return pairs
+
+
+def _too_large(gold: list[Span], pred: list[Span]) -> Exception:
+    spans = gold + pred
+    first, last = min(s.start for s in spans), max(s.end for s in spans)
+    return too_large("entities", len(gold), len(pred), first, last)
 
 
 def _matched_only(counts: dict[str, dict[str, int]]) -> MatchedCounts:

@@ -16,9 +16,10 @@ solver cubic. The counts of the entity schemes depend only on the optimum of the
   reduces to plain overlap of shrunk gold spans (every prediction at least as long as the share
   the longest gold span needs).
 
-Where none of this applies (`NoClosedForm`), the caller solves the cluster with the assignment
-solver when it has at most ``max_solver_cells()`` gold x predicted cells, and refuses it otherwise
-with `MatchingTooLarge` (an `InputError`, exit 2) naming the cluster: never a different number.
+Where none of this applies (`NoClosedForm`), the caller lists the cluster's touching pairs and
+solves it with the assignment solver when there are at most ``max_solver_cells()`` pairs and no
+component has more gold x predicted spans than that, and refuses it otherwise with
+`MatchingTooLarge` (an `InputError`, exit 2) naming the cluster: never a different number.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ MIN_OVERLAP_PERCENT = 1
 # solver is cheap and the common path stays as it was).
 DENSE_CELLS = 1024
 SOLVER_CELLS_VARIABLE = "SOURCETRACE_MAX_MATCHING_CELLS"
-# The largest cluster (gold x predicted items) given to the assignment solver when no closed form
-# applies (about 2 s of solving for 500 x 500 crossing entities); larger ones are refused.
+# The most pairs, and the largest component (gold x predicted items), given to the assignment
+# solver when no closed form applies (about 2 s of solving for 500 x 500 crossing entities).
 DEFAULT_MAX_SOLVER_CELLS = 250_000
 
 Bounds = tuple[int, int]  # start, end (exclusive)

@@ -42,6 +42,12 @@ LIMIT_DEFAULTS = {
 
 def _byte_setting(name: str) -> int | None:
     """A positive byte count from the environment, None when unset."""
+    return positive_setting(name, "bytes")
+
+
+def positive_setting(name: str, unit: str) -> int | None:
+    """A positive whole number of ``unit`` from the environment variable ``name``, None when
+    unset; anything else is an InputError naming the variable."""
     raw = os.environ.get(name)
     if raw is None:
         return None
@@ -50,12 +56,13 @@ def _byte_setting(name: str) -> int | None:
     except ValueError:
         value = -1
     if value <= 0:
-        default = LIMIT_DEFAULTS[name]
+        default = LIMIT_DEFAULTS.get(name)
         raise InputError(
             f"the environment variable {name} is {raw!r}",
             file="<environment>",
-            expected=f"a positive whole number of bytes (e.g. {default}, the default), or "
-            f"{name} unset",
+            expected=f"a positive whole number of {unit}"
+            + (f" (e.g. {default}, the default)" if default is not None else "")
+            + f", or {name} unset",
         )
     return value
 

@@ -42,18 +42,24 @@ class LayerScorer:
 
     def tally_documents(self, doc_ids: list[str], batch: Batch, settings: Settings) -> TallyTable:
         """The tallies of every document, as a table keyed under this scorer's name."""
+        from .scoring.dense import MatchingTooLarge
         from .tallies import TallyTable
 
         if self.tally_batch is not None:
-            table = self.tally_batch(doc_ids, batch, settings)
-        else:
-            table = TallyTable.from_tallies(
-                {
-                    doc_id: self.tally(gold, pred, settings, text)
-                    for doc_id, (gold, pred, text) in zip(doc_ids, batch, strict=True)
-                }
-            )
-        return table.under((self.name,))
+            try:
+                table = self.tally_batch(doc_ids, batch, settings)
+            except MatchingTooLarge as error:  # it knows the document's place in the batch
+                if error.document_index is None:
+                    raise
+                raise error.in_document(doc_ids[error.document_index]) from None
+            return table.under((self.name,))
+        tallies = {}
+        for doc_id, (gold, pred, text) in zip(doc_ids, batch, strict=True):
+            try:
+                tallies[doc_id] = self.tally(gold, pred, settings, text)
+            except MatchingTooLarge as error:
+                raise error.in_document(doc_id) from None
+        return TallyTable.from_tallies(tallies).under((self.name,))
 
 
 # ---------------------------------------------------------------- entities

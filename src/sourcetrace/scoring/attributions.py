@@ -6,7 +6,7 @@ The rules, and why, are in docs/scoring/attributions.md.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -18,11 +18,14 @@ from sourcetrace.scoring.claims import (
     level_scores,
 )
 from sourcetrace.scoring.common import Tally, add_tallies
+from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells, too_large
+from sourcetrace.scoring.grouped import Groups, grouped_matching_size
 from sourcetrace.scoring.matching import (
     THRESHOLD_TOLERANCE,
     Pair,
     Piece,
     at_least,
+    canonical_key,
     piece_similarity,
     pieces_touch,
     same_piece,
@@ -58,9 +61,15 @@ def tally_attributions(
     every maximum matching, so no pairs (and no canonical keys) are needed for it.
     """
     gold_attributions, pred_attributions, right = _right_matrices(
-        gold_doc, pred_doc, claim_threshold
+        gold_doc, pred_doc, claim_threshold, counts_only=True
     )
-    sizes = dict(zip(right, matching_sizes(np.stack(list(right.values()))), strict=True))
+    if isinstance(right, GroupedRight):
+        sizes = {
+            key: grouped_matching_size(matrix, right.gold, right.pred)
+            for key, matrix in right.matrices.items()
+        }
+    else:
+        sizes = dict(zip(right, matching_sizes(np.stack(list(right.values()))), strict=True))
     totals = {"gold": len(gold_attributions), "predicted": len(pred_attributions)}
     return {
         part: {level: {"true_positives": sizes[part, level], **totals} for level in LEVELS}
@@ -80,19 +89,38 @@ def attribution_matches(
     return {key: maximum_matching(matrix, None, orders) for key, matrix in right.items()}
 
 
+class GroupedRight(NamedTuple):
+    """The right matrices of distinct attributions only (groups x groups), and the groups."""
+
+    matrices: RightMatrices
+    gold: Groups
+    pred: Groups
+
+
 def _right_matrices(
-    gold_doc: Document, pred_doc: Document, claim_threshold: float
-) -> tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]], RightMatrices]:
+    gold_doc: Document, pred_doc: Document, claim_threshold: float, *, counts_only: bool = False
+) -> tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]], RightMatrices | GroupedRight]:
     """Both attribution lists and, per (part, level), which (gold, predicted) pairs are right.
 
     Broadcast when every piece is one the matrices handle; otherwise pair by pair, which is
-    also what raises on a piece that cannot be compared, exactly as it always did.
+    also what raises on a piece that cannot be compared, exactly as it always did. With
+    ``counts_only``, many attributions are compared once per distinct pair (`GroupedRight`),
+    which is all a count needs (`scoring.grouped`).
     """
     threshold = check_claim_threshold(claim_threshold)
     gold_attributions = _attributions_of(gold_doc, "gold")
     pred_attributions = _attributions_of(pred_doc, "prediction")
     gold_sources = _resolve_sources(gold_attributions, gold_doc, "gold")
     pred_sources = _resolve_sources(pred_attributions, pred_doc, "prediction")
+    cells = len(gold_attributions) * len(pred_attributions)
+    if counts_only and cells > DENSE_CELLS:
+        grouped = _grouped_right(
+            gold_attributions, pred_attributions, gold_sources, pred_sources, threshold
+        )
+        if grouped is not None:
+            return gold_attributions, pred_attributions, grouped
+    if cells > max_solver_cells():
+        raise too_large("attributions", len(gold_attributions), len(pred_attributions), None, None)
     right = None
     if gold_attributions and pred_attributions:
         right = _right_matrices_broadcast(
@@ -148,8 +176,8 @@ def _right_matrices_broadcast(
     )
     right: RightMatrices = {
         # a gold source is right when any of its pieces is (boolean matrix product: or of ands)
-        ("source", "strict"): (membership @ same[sources]) | own_voice,
-        ("source", "lenient"): (membership @ touch[sources]) | own_voice,
+        ("source", "strict"): membership.any_of(same[sources]) | own_voice,
+        ("source", "lenient"): membership.any_of(touch[sources]) | own_voice,
         ("cue", "strict"): same[cues] | both_absent[cues],
         ("cue", "lenient"): touch[cues] | both_absent[cues],
         ("content", "strict"): same[contents] | both_absent[contents],
@@ -163,11 +191,45 @@ def _right_matrices_broadcast(
     return {(part, level): right[part, level] for part in PARTS for level in LEVELS}
 
 
-def _source_mentions(gold_sources: list[GoldSource]) -> tuple[list[Piece], np.ndarray]:
+def _grouped_right(
+    gold_attributions: Sequence[Mapping[str, Any]],
+    pred_attributions: Sequence[Mapping[str, Any]],
+    gold_sources: list[GoldSource],
+    pred_sources: list[Piece | None],
+    threshold: float,
+) -> GroupedRight | None:
+    """The right matrices of the distinct attributions: two attributions with the same resolved
+    source, cue and content (canonical JSON) are compared alike with everything. None when the
+    distinct ones are too many, or a piece needs the pair-by-pair path."""
+    gold = Groups(
+        [
+            canonical_key([source, a.get("cue"), a.get("content")])
+            for source, a in zip(gold_sources, gold_attributions, strict=True)
+        ]
+    )
+    pred = Groups(
+        [
+            canonical_key([source, a.get("cue"), a.get("content")])
+            for source, a in zip(pred_sources, pred_attributions, strict=True)
+        ]
+    )
+    if len(gold) * len(pred) > max_solver_cells():
+        return None
+    matrices = _right_matrices_broadcast(
+        [gold_attributions[i] for i in gold.first],
+        [pred_attributions[i] for i in pred.first],
+        [gold_sources[i] for i in gold.first],
+        [pred_sources[i] for i in pred.first],
+        threshold,
+    )
+    return None if matrices is None else GroupedRight(matrices, gold, pred)
+
+
+def _source_mentions(gold_sources: list[GoldSource]) -> tuple[list[Piece], Membership]:
     """The distinct pieces naming gold sources, and which gold attribution each names.
 
     Mentions of one entity are shared by every attribution of that entity, so each is compared
-    once; ``membership[i, m]`` says that piece ``m`` names the source of gold attribution ``i``.
+    once; the membership says which pieces name the source of which gold attribution.
     """
     pieces: list[Piece] = []
     column_of: dict[int, int] = {}
@@ -180,9 +242,31 @@ def _source_mentions(gold_sources: list[GoldSource]) -> tuple[list[Piece], np.nd
                 pieces.append(piece)
             rows.append(row)
             columns.append(column)
-    membership = np.zeros((len(gold_sources), len(pieces)), dtype=bool)
-    membership[rows, columns] = True
-    return pieces, membership
+    return pieces, Membership(len(gold_sources), len(pieces), rows, columns)
+
+
+class Membership:
+    """Which pieces name the source of which gold attribution (rows x pieces)."""
+
+    # above this many cells the matrix is not built (many attributions of distinct sources)
+    LARGEST_DENSE = 1 << 20
+
+    def __init__(self, n_rows: int, n_pieces: int, rows: list[int], columns: list[int]) -> None:
+        self.shape = (n_rows, n_pieces)
+        self.rows = np.array(rows, dtype=np.int64)
+        self.columns = np.array(columns, dtype=np.int64)
+
+    def any_of(self, piece_right: np.ndarray) -> np.ndarray:
+        """Per row, the OR over its pieces of ``piece_right`` (pieces x predictions): the
+        boolean matrix product, without the rows x pieces matrix when that is large."""
+        n_rows, n_pieces = self.shape
+        if n_rows * n_pieces <= self.LARGEST_DENSE:
+            matrix = np.zeros(self.shape, dtype=bool)
+            matrix[self.rows, self.columns] = True
+            return matrix @ piece_right
+        result = np.zeros((n_rows, piece_right.shape[1]), dtype=bool)
+        np.logical_or.at(result, self.rows, piece_right[self.columns])
+        return result
 
 
 def _right_matrices_pairwise(

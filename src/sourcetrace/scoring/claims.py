@@ -6,11 +6,13 @@ The rules, and why, are in docs/scoring/claims.md.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from sourcetrace.scoring.common import Tally, add_tallies, prf, safe_div
+from sourcetrace.scoring.common import Tally, add_tallies, normalize_text, prf, safe_div
+from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells, too_large
+from sourcetrace.scoring.grouped import Groups, grouped_matching_size, grouped_pairs
 from sourcetrace.scoring.matching import (
     THRESHOLD_TOLERANCE,
     Pair,
@@ -23,6 +25,7 @@ from sourcetrace.scoring.matching import (
 )
 from sourcetrace.scoring.piece_matrices import (
     KeyOrders,
+    PieceBatch,
     PieceComparison,
     comparable,
     matching_size,
@@ -68,9 +71,15 @@ def lenient_claim_pairs(
     """
     threshold = check_claim_threshold(claim_threshold)
     comparison = _claim_comparison(gold_claims, pred_claims)
+    orders = KeyOrders(gold_claims, pred_claims)
+    if comparison is not None and len(gold_claims) * len(pred_claims) > DENSE_CELLS:
+        grouped = _grouped_claims(gold_claims, pred_claims, comparison, threshold, orders)
+        if grouped is not None and grouped.lenient_pairs is not None:
+            return grouped.lenient_pairs
+    _check_solver_bound(gold_claims, pred_claims)
     if comparison is None:
         return _lenient_claim_pairs_pairwise(gold_claims, pred_claims, threshold)
-    return _lenient_pairs(comparison, threshold, KeyOrders(gold_claims, pred_claims))
+    return _lenient_pairs(comparison, threshold, orders)
 
 
 def tally_claims(
@@ -81,6 +90,24 @@ def tally_claims(
 ) -> Tally:
     """Additive counts for one document: matched pairs per level, paired attribute labels."""
     comparison = _claim_comparison(gold_claims, pred_claims)
+    totals = {"gold": len(gold_claims), "predicted": len(pred_claims)}
+    if comparison is not None and len(gold_claims) * len(pred_claims) > DENSE_CELLS:
+        threshold = check_claim_threshold(claim_threshold)
+        orders = KeyOrders(gold_claims, pred_claims)
+        grouped = _grouped_claims(gold_claims, pred_claims, comparison, threshold, orders)
+        # the pairs matter only for the attributes a prediction carries
+        if grouped is not None and (
+            grouped.lenient_pairs is not None or not _carried_attributes(pred_claims)
+        ):
+            lenient = grouped.lenient_pairs or []
+            return {
+                "span": {
+                    "strict": {"true_positives": grouped.strict_count, **totals},
+                    "lenient": {"true_positives": grouped.lenient_count, **totals},
+                },
+                "attributes": _paired_attributes(gold_claims, pred_claims, lenient),
+            }
+    _check_solver_bound(gold_claims, pred_claims)
     if comparison is None:  # pair by pair, raising where a claim cannot be compared
         strict_count = len(match_items(gold_claims, pred_claims, same_piece))
         threshold = check_claim_threshold(claim_threshold)
@@ -90,7 +117,6 @@ def tally_claims(
         # the strict count is the size of any maximum matching: no pairs, no keys needed
         strict_count = matching_size(comparison.same())
         lenient = _lenient_pairs(comparison, threshold, KeyOrders(gold_claims, pred_claims))
-    totals = {"gold": len(gold_claims), "predicted": len(pred_claims)}
     return {
         "span": {
             "strict": {"true_positives": strict_count, **totals},
@@ -98,6 +124,67 @@ def tally_claims(
         },
         "attributes": _paired_attributes(gold_claims, pred_claims, lenient),
     }
+
+
+class GroupedClaims(NamedTuple):
+    strict_count: int
+    lenient_count: int
+    lenient_pairs: list[Pair] | None  # None: not known without the all-pairs solver
+
+
+def _grouped_claims(
+    gold_claims: Sequence[Claim],
+    pred_claims: Sequence[Claim],
+    comparison: PieceComparison,
+    threshold: float,
+    orders: KeyOrders,
+) -> GroupedClaims | None:
+    """The counts (and, where known, the lenient pairs) from one comparison per pair of
+    distinct claims (`scoring.grouped`): claims compared by text are grouped by normalised text
+    (``same_piece`` and ``token_f1`` see nothing else), claims compared by offsets by their
+    offsets. None when the two kinds mix, or when the distinct claims are too many."""
+    gold_segment, pred_segment = comparison.gold.segments[0], comparison.pred.segments[0]
+    if len(gold_segment.text_only) == len(gold_claims) or len(pred_segment.text_only) == len(
+        pred_claims
+    ):
+        gold_keys = [normalize_text(claim["text"]) for claim in gold_claims]
+        pred_keys = [normalize_text(claim["text"]) for claim in pred_claims]
+    elif not gold_segment.text_only and not pred_segment.text_only:
+        gold_keys = _offsets(comparison.gold)
+        pred_keys = _offsets(comparison.pred)
+    else:
+        return None
+    gold, pred = Groups(gold_keys), Groups(pred_keys)
+    if len(gold) * len(pred) > max_solver_cells():
+        return None
+    gold_batch = piece_batch([gold_claims[i] for i in gold.first])
+    pred_batch = piece_batch([pred_claims[i] for i in pred.first])
+    if gold_batch is None or pred_batch is None:  # cannot be: they are claims of the batches
+        return None
+    distinct = PieceComparison(gold_batch, pred_batch)
+    similarity = distinct.similarity()
+    valid = similarity >= threshold - THRESHOLD_TOLERANCE
+    pairs = grouped_pairs(valid, similarity, gold, pred, orders)
+    return GroupedClaims(
+        strict_count=grouped_matching_size(distinct.same(), gold, pred),
+        lenient_count=len(pairs) if pairs is not None else grouped_matching_size(valid, gold, pred),
+        lenient_pairs=pairs,
+    )
+
+
+def _offsets(batch: PieceBatch) -> list[tuple[int, int]]:
+    return list(zip(batch.starts.tolist(), batch.ends.tolist(), strict=True))
+
+
+def _carried_attributes(pred_claims: Sequence[Claim]) -> bool:
+    """Whether a predicted claim carries an attribute (then the lenient pairs are read)."""
+    return any(claim.get(name) is not None for claim in pred_claims for name in ATTRIBUTE_LABELS)
+
+
+def _check_solver_bound(gold_claims: Sequence[Claim], pred_claims: Sequence[Claim]) -> None:
+    """Refuse all-pairs matching beyond the solver bound (scoring.dense)."""
+    if len(gold_claims) * len(pred_claims) > max_solver_cells():
+        raise too_large("claims", len(gold_claims), len(pred_claims), None, None)
 
 
 def _claim_comparison(

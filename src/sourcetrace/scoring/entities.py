@@ -10,19 +10,26 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
 from .common import Tally, add_tallies, pair_components, prf
+from .dense import (
+    DENSE_CELLS,
+    MIN_OVERLAP_PERCENT,
+    NoClosedForm,
+    cluster_matched_counts,
+    max_solver_cells,
+    overlap_clusters,
+    too_large,
+    touched_predictions,
+)
 
 SCHEMES = ("strict", "exact", "partial", "ent_type")
 COUNT_NAMES = ("correct", "incorrect", "partial", "missed", "spurious")
 METRIC_NAMES = ("precision", "recall", "f1")
-# nervaluate's default min_overlap_percentage: a prediction must cover at least 1 % of the gold
-# span to count as overlapping it. Kept so that our numbers equal nervaluate's.
-MIN_OVERLAP_PERCENT = 1
-
+# MIN_OVERLAP_PERCENT (nervaluate's 1 % rule) lives in .dense, with the other matching rules.
 # Outcome of a matched (gold, prediction) pair per scheme, keyed by
 # (same boundaries, same type). Unmatched spans are missed or spurious in every scheme.
 _PAIR_OUTCOME = {
@@ -84,8 +91,10 @@ def tally_entities(
     unanchored_types = [entity_type for entity_type, _ in unanchored]
     kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
 
-    pairs = _touching_pairs(kept_gold, kept_pred)
-    overall = _scheme_counts(kept_gold, kept_pred, pairs, len(kept_gold), len(kept_pred))
+    pairs, dense = _pairs_and_dense_counts(kept_gold, kept_pred)
+    overall = _scheme_counts(
+        kept_gold, kept_pred, pairs, len(kept_gold), len(kept_pred), [d[0] for d in dense]
+    )
     _add_spurious(overall, len(unanchored_types))
     # nervaluate's per-type view scores gold and predictions of that type only, so the
     # pairs of a type are the touching pairs whose two sides both have it
@@ -104,6 +113,7 @@ def tally_entities(
             same_type_pairs[entity_type],
             gold_by_type[entity_type],
             pred_by_type[entity_type],
+            [d[1][entity_type] for d in dense if entity_type in d[1]],
         )
         _add_spurious(per_type[entity_type], unanchored_by_type[entity_type])
     return {
@@ -140,7 +150,8 @@ def align_entities(
     kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
     anchored, unanchored = _prediction_spans(pred, text, all_gold)
     kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
-    matches = _scheme_matches(kept_gold, kept_pred, _touching_pairs(kept_gold, kept_pred), scheme)
+    # the items need the solver's pairs: no closed form gives them
+    matches = _scheme_matches(kept_gold, kept_pred, _pairs_for_solver(kept_gold, kept_pred), scheme)
     gold_rows = [{"outcome": "excluded", "match": None} for _ in gold]
     for g in kept_index:
         gold_rows[g] = {"outcome": "missed", "match": None}
@@ -440,8 +451,8 @@ def _dropped_indices(
     for table, spans in ((kept_at, kept_gold), (excluded_at, excluded_gold)):
         for span in spans:
             table.setdefault((span.start, span.end), Counter())[span.type] += 1
-    touches_kept = {p for _, p in _touching_pairs(kept_gold, pred)}
-    touches_excluded = {p for _, p in _touching_pairs(excluded_gold, pred)}
+    touches_kept = _touched_predictions(kept_gold, pred)
+    touches_excluded = _touched_predictions(excluded_gold, pred)
     dropped: set[int] = set()
     # same-boundary predictions claim gold slots in a fixed order, so input order cannot matter
     for index in sorted(range(len(pred)), key=lambda i: pred[i]):
@@ -492,8 +503,28 @@ def _touches(gold: Span, pred: Span) -> bool:
     return shared > 0 and 100 * shared >= MIN_OVERLAP_PERCENT * (gold.end - gold.start)
 
 
-def _touching_pairs(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]:
-    """All (gold index, pred index) pairs that touch, by a sorted sweep instead of all pairs."""
+def _touched_predictions(gold: list[Span], pred: list[Span]) -> set[int]:
+    """Indices of the predictions that touch some gold span, without listing the pairs when
+    there could be many of them."""
+    if len(gold) * len(pred) <= DENSE_CELLS:
+        return {p for _, p in _touching_pairs(gold, pred)}
+    touched = touched_predictions(
+        [(s.start, s.end) for s in gold], [(s.start, s.end) for s in pred]
+    )
+    return {index for index, yes in enumerate(touched) if yes}
+
+
+@overload
+def _touching_pairs(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]: ...
+@overload
+def _touching_pairs(
+    gold: list[Span], pred: list[Span], *, most: int
+) -> list[tuple[int, int]] | None: ...
+def _touching_pairs(
+    gold: list[Span], pred: list[Span], *, most: int | None = None
+) -> list[tuple[int, int]] | None:
+    """All (gold index, pred index) pairs that touch, by a sorted sweep instead of all pairs;
+    None as soon as there are more than ``most`` of them."""
     if not gold or not pred:
         return []
     order = sorted(range(len(gold)), key=lambda i: gold[i].start)
@@ -509,7 +540,89 @@ def _touching_pairs(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]
             g_index = order[position]
             if _touches(gold[g_index], span):
                 pairs.append((g_index, p_index))
+        if most is not None and len(pairs) > most:
+            return None
     return pairs
+
+
+MatchedCounts = dict[str, dict[str, int]]  # scheme -> correct/incorrect/partial
+
+
+def _pairs_and_dense_counts(
+    gold: list[Span], pred: list[Span]
+) -> tuple[list[tuple[int, int]], list[tuple[MatchedCounts, dict[str, MatchedCounts]]]]:
+    """The touching pairs of the spans outside dense clusters, and the matched counts (overall,
+    per type) of each dense cluster (more than ``DENSE_CELLS`` gold x predicted spans), which
+    are found without listing its pairs (`_dense_cluster_counts`)."""
+    # ordinary documents have about as many pairs as spans: list them, as always, unless there
+    # are many more (then some cluster is dense, and clustering costs less than the pairs)
+    pairs = _touching_pairs(gold, pred, most=max(DENSE_CELLS, 4 * (len(gold) + len(pred))))
+    if pairs is not None:
+        return pairs, []
+    clusters = overlap_clusters([(s.start, s.end) for s in gold], [(s.start, s.end) for s in pred])
+    dense = [(g, p) for g, p in clusters if len(g) * len(p) > DENSE_CELLS]
+    if not dense:
+        return _touching_pairs(gold, pred), []
+    in_dense_gold = {i for g, _ in dense for i in g}
+    in_dense_pred = {j for _, p in dense for j in p}
+    sparse_gold = [i for i in range(len(gold)) if i not in in_dense_gold]
+    sparse_pred = [j for j in range(len(pred)) if j not in in_dense_pred]
+    pairs = [
+        (sparse_gold[g], sparse_pred[p])
+        for g, p in _touching_pairs([gold[i] for i in sparse_gold], [pred[j] for j in sparse_pred])
+    ]
+    counts = [_dense_cluster_counts([gold[i] for i in g], [pred[j] for j in p]) for g, p in dense]
+    return pairs, counts
+
+
+def _dense_cluster_counts(
+    gold: list[Span], pred: list[Span]
+) -> tuple[MatchedCounts, dict[str, MatchedCounts]]:
+    """Matched counts of one cluster: closed forms (`dense.cluster_matched_counts`), else the
+    solver within the bound of `_pairs_for_solver`."""
+    try:
+        return cluster_matched_counts(gold, pred)
+    except NoClosedForm:
+        pass
+    pairs = _pairs_for_solver(gold, pred)
+    overall = _scheme_counts(gold, pred, pairs, 0, 0)
+    per_type = {}
+    for entity_type in {s.type for s in gold} | {s.type for s in pred}:
+        typed = [(g, p) for g, p in pairs if gold[g].type == pred[p].type == entity_type]
+        per_type[entity_type] = _scheme_counts(gold, pred, typed, 0, 0)
+    return _matched_only(overall), {t: _matched_only(c) for t, c in per_type.items()}
+
+
+def _pairs_for_solver(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]:
+    """The touching pairs, for the solver, when there are at most ``max_solver_cells()`` of
+    them and no connected component has more gold x predicted spans than that; otherwise
+    `MatchingTooLarge`, naming the largest overlap cluster (or component)."""
+    limit = max_solver_cells()
+    pairs = _touching_pairs(gold, pred, most=limit)
+    if pairs is None:
+        clusters = overlap_clusters(
+            [(s.start, s.end) for s in gold], [(s.start, s.end) for s in pred]
+        )
+        g, p = max(clusters, key=lambda cluster: len(cluster[0]) * len(cluster[1]))
+        raise _too_large([gold[i] for i in g], [pred[j] for j in p])
+    for component in _components(pairs):
+        g_ids, p_ids = {g for g, _ in component}, {p for _, p in component}
+        if len(g_ids) * len(p_ids) > limit:
+            raise _too_large([gold[i] for i in g_ids], [pred[j] for j in p_ids])
+    return pairs
+
+
+def _too_large(gold: list[Span], pred: list[Span]) -> Exception:
+    spans = gold + pred
+    first, last = min(s.start for s in spans), max(s.end for s in spans)
+    return too_large("entities", len(gold), len(pred), first, last)
+
+
+def _matched_only(counts: dict[str, dict[str, int]]) -> MatchedCounts:
+    return {
+        scheme: {name: counts[scheme][name] for name in ("correct", "incorrect", "partial")}
+        for scheme in SCHEMES
+    }
 
 
 def _components(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
@@ -571,13 +684,24 @@ def _scheme_matches(
 
 
 def _scheme_counts(
-    gold: list[Span], pred: list[Span], pairs: list[tuple[int, int]], n_gold: int, n_pred: int
+    gold: list[Span],
+    pred: list[Span],
+    pairs: list[tuple[int, int]],
+    n_gold: int,
+    n_pred: int,
+    dense: Sequence[MatchedCounts] = (),
 ) -> dict[str, dict[str, int]]:
     """Counts of ``n_gold`` gold and ``n_pred`` predicted spans whose touching pairs (indices
-    into ``gold`` and ``pred``) are ``pairs``: the outcomes of `_scheme_matches`, counted with
-    the one-pair components (nearly all) done once for the four schemes."""
+    into ``gold`` and ``pred``) are ``pairs``, plus the matched counts of dense clusters whose
+    pairs were not listed: the outcomes of `_scheme_matches`, counted with the one-pair
+    components (nearly all) done once for the four schemes."""
     counts = {scheme: dict.fromkeys(COUNT_NAMES, 0) for scheme in SCHEMES}
     matched = dict.fromkeys(SCHEMES, 0)
+    for cluster in dense:
+        for scheme in SCHEMES:
+            for name, number in cluster[scheme].items():
+                counts[scheme][name] += number
+                matched[scheme] += number
     for component in _components(pairs):
         if len(component) == 1:
             ((g, p),) = component

@@ -29,7 +29,8 @@ scoring a large corpus. Why the numbers are the same:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -37,6 +38,13 @@ from typing import Any
 import numpy as np
 
 from .common import Tally
+from .dense import (
+    DENSE_CELLS,
+    MatchingTooLarge,
+    max_solver_cells,
+    too_large,
+    touched_predictions,
+)
 from .entities import (
     _PAIR_OUTCOME,
     COUNT_NAMES,
@@ -72,6 +80,7 @@ PATH_WHOLE_DOCUMENT = 1  # tally_entities on the document (input it refuses, or 
 PATH_ANCHORED = 2  # text-only predictions anchored by entities._prediction_spans
 PATH_LARGE_CLUSTER = 4  # tally_entities on a cluster of ambiguous pairs too large to enumerate
 PATH_ENUMERATED = 8  # ambiguous pairs solved by enumerating the matchings of their cluster
+PATH_DENSE_CLUSTER = 16  # a dense cluster (dense.DENSE_CELLS) counted by tally_entities alone
 
 
 def _outcome_table() -> np.ndarray:
@@ -172,10 +181,12 @@ def tally_entities_batch(
         unanchored += [(doc, entity_type) for entity_type, _ in missing]
         paths[doc] |= PATH_ANCHORED
 
-    exact_tallies = {
-        doc: tally_entities(golds[doc], preds[doc], text=texts[doc], mentions=mentions)
-        for doc in sorted(exact_docs)
-    }
+    exact_tallies = {}
+    for doc in sorted(exact_docs):
+        with _refusal_in_document(doc):
+            exact_tallies[doc] = tally_entities(
+                golds[doc], preds[doc], text=texts[doc], mentions=mentions
+            )
     paths[sorted(exact_docs)] = PATH_WHOLE_DOCUMENT
 
     # the spans of the vectorised documents
@@ -189,14 +200,16 @@ def tally_entities_batch(
     if mentions is not None:
         gold = gold.select(gold_kept)
         excluded = gold_before_filter.select(~gold_kept)
-        kept_pairs = _touching_pairs(gold, pred)
-        dropped = _dropped_by_mention_filter(gold, excluded, pred, kept_pairs[1])
+        *kept_pairs, kept_dense = _sparse_pairs(gold, pred)
+        touches_kept = _touched_mask(gold, pred, kept_pairs[1], kept_dense)
+        dropped = _dropped_by_mention_filter(gold, excluded, pred, touches_kept)
         ignored = np.bincount(pred.doc[dropped], minlength=n_docs)
         pred = pred.select(~dropped)
-        # the pairs of the scored spans are the kept gold's pairs with scored predictions
-        new_pred_index = np.cumsum(~dropped) - 1
-        scored = ~dropped[kept_pairs[1]]
-        touching = kept_pairs[0][scored], new_pred_index[kept_pairs[1][scored]]
+        if not kept_dense:
+            # the pairs of the scored spans are the kept gold's pairs with scored predictions
+            new_pred_index = np.cumsum(~dropped) - 1
+            scored = ~dropped[kept_pairs[1]]
+            touching = kept_pairs[0][scored], new_pred_index[kept_pairs[1][scored]]
     unanchored_doc = np.array([doc for doc, _ in unanchored], dtype=np.int64)
     unanchored_code = np.array(
         [type_codes.setdefault(t, len(type_codes)) for _, t in unanchored], dtype=np.int64
@@ -216,7 +229,16 @@ def tally_entities_batch(
 
     overall = np.zeros((n_docs, len(SCHEMES), len(COUNT_NAMES)), dtype=np.int64)
     per_type = np.zeros((n_docs, n_types, len(SCHEMES), len(COUNT_NAMES)), dtype=np.int64)
-    gold_idx, pred_idx = touching if touching is not None else _touching_pairs(gold, pred)
+    if touching is None:
+        gold_idx, pred_idx, dense = _sparse_pairs(gold, pred)
+    else:
+        (gold_idx, pred_idx), dense = touching, []
+    for doc, dense_gold, dense_pred in dense:
+        with _refusal_in_document(doc):
+            _count_by_tally_entities(
+                gold, pred, dense_gold, dense_pred, doc, type_names, overall, per_type
+            )
+        paths[doc] |= PATH_DENSE_CLUSTER
     lone = _lone_pairs(gold_idx, pred_idx, len(gold), len(pred))
     _count_lone_pairs(gold, pred, gold_idx[lone], pred_idx[lone], overall, per_type)
     _count_ambiguous(
@@ -253,7 +275,7 @@ def cluster_mention_pairs(
     if not gold or not pred:
         return []
     if not all(has_offsets(mention) for mention in chain(gold, pred)):
-        return same_piece_pairs(gold, pred)
+        return _solved_mention_pairs(gold, pred)
     try:
         gold_at: dict[tuple[Any, Any], list[int]] = defaultdict(list)
         for index, mention in enumerate(gold):
@@ -266,12 +288,22 @@ def cluster_mention_pairs(
             if candidates is None:
                 continue
             if len(candidates) > 1 or bounds in taken:
-                return same_piece_pairs(gold, pred)
+                return _solved_mention_pairs(gold, pred)
             taken.add(bounds)
             pairs.append((candidates[0], index))
     except TypeError:  # unhashable offsets: compare them the slow way
-        return same_piece_pairs(gold, pred)
+        return _solved_mention_pairs(gold, pred)
     return sorted(pairs)
+
+
+def _solved_mention_pairs(
+    gold: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]]
+) -> list[tuple[int, int]]:
+    """`same_piece_pairs` (all pairs and the solver, whose choice among copies decides which
+    identities the cluster scores see), within the solver bound of `dense.max_solver_cells`."""
+    if len(gold) * len(pred) > max_solver_cells():
+        raise too_large("entity mentions (for cluster scores)", len(gold), len(pred), None, None)
+    return same_piece_pairs(gold, pred)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,10 +479,10 @@ def _anchored(
 
 
 def _dropped_by_mention_filter(
-    kept: _SpanColumns, excluded: _SpanColumns, pred: _SpanColumns, touching_kept: np.ndarray
+    kept: _SpanColumns, excluded: _SpanColumns, pred: _SpanColumns, touches_kept: np.ndarray
 ) -> np.ndarray:
     """Which predictions the mention filter ignores: `entities._dropped_indices` for all
-    documents at once (``touching_kept``: the predictions in a pair with a kept gold span).
+    documents at once (``touches_kept``: whether a prediction touches a kept gold span).
 
     There, predictions on the boundaries of gold mentions take gold slots of their own type
     in sorted order, so the n identical predictions of one (document, boundaries, type) meet
@@ -492,10 +524,8 @@ def _dropped_by_mention_filter(
     on_gold_bounds = gold_at_bounds[pred_bounds]
     dropped = on_gold_bounds & (rank < ignored_copies[pred_typed])
 
-    touches_excluded = np.zeros(n_pred, dtype=bool)
-    touches_excluded[_touching_pairs(excluded, pred)[1]] = True
-    touches_kept = np.zeros(n_pred, dtype=bool)
-    touches_kept[touching_kept] = True
+    *excluded_pairs, excluded_dense = _sparse_pairs(excluded, pred)
+    touches_excluded = _touched_mask(excluded, pred, excluded_pairs[1], excluded_dense)
     dropped |= ~on_gold_bounds & touches_excluded & ~touches_kept
     return dropped
 
@@ -560,6 +590,83 @@ def _touching_pairs(gold: _SpanColumns, pred: _SpanColumns) -> tuple[np.ndarray,
     shared = np.minimum(gold_end, pred.end[pred_idx]) - np.maximum(gold_start, pred.start[pred_idx])
     touch = (shared > 0) & (100 * shared >= MIN_OVERLAP_PERCENT * (gold_end - gold_start))
     return gold_idx[touch], pred_idx[touch]
+
+
+DenseCluster = tuple[int, np.ndarray, np.ndarray]  # document, gold indices, predicted indices
+
+
+def _sparse_pairs(
+    gold: _SpanColumns, pred: _SpanColumns
+) -> tuple[np.ndarray, np.ndarray, list[DenseCluster]]:
+    """`_touching_pairs` of the spans outside dense clusters, and the dense clusters (more than
+    ``dense.DENSE_CELLS`` gold x predicted spans), whose pairs are never listed.
+
+    Clusters as in `_clusters`, but of all spans: sorted by (document, start), split wherever a
+    span starts at or after the end of all before it; every touching pair lies in one."""
+    if not len(gold) or not len(pred):
+        return (*_touching_pairs(gold, pred), [])
+    n_gold = len(gold)
+    doc = np.concatenate([gold.doc, pred.doc])
+    start = np.concatenate([gold.start, pred.start])
+    end = np.concatenate([gold.end, pred.end])
+    width = int(end.max()) + 1  # so a document's keys all lie below the next one's
+    key_start = doc * width + start
+    order = np.argsort(key_start, kind="stable")
+    reach = np.maximum.accumulate((doc * width + end)[order])
+    opens = np.ones(len(order), dtype=bool)
+    opens[1:] = key_start[order][1:] >= reach[:-1]
+    cluster = np.empty(len(order), dtype=np.int64)
+    cluster[order] = np.cumsum(opens) - 1
+    n_clusters = int(cluster.max()) + 1
+    gold_sizes = np.bincount(cluster[:n_gold], minlength=n_clusters)
+    pred_sizes = np.bincount(cluster[n_gold:], minlength=n_clusters)
+    dense = gold_sizes * pred_sizes > DENSE_CELLS
+    if not dense.any():
+        return (*_touching_pairs(gold, pred), [])
+    gold_sparse = ~dense[cluster[:n_gold]]
+    pred_sparse = ~dense[cluster[n_gold:]]
+    gold_idx, pred_idx = _touching_pairs(gold.select(gold_sparse), pred.select(pred_sparse))
+    clusters = []
+    gold_members = _members(cluster[:n_gold], ~gold_sparse)
+    pred_members = _members(cluster[n_gold:], ~pred_sparse)
+    for number in np.flatnonzero(dense).tolist():
+        gold_ids = gold_members[number]
+        clusters.append((int(gold.doc[gold_ids[0]]), gold_ids, pred_members[number]))
+    return np.flatnonzero(gold_sparse)[gold_idx], np.flatnonzero(pred_sparse)[pred_idx], clusters
+
+
+def _members(cluster: np.ndarray, chosen: np.ndarray) -> dict[int, np.ndarray]:
+    """Indices of the chosen rows, by cluster."""
+    rows = np.flatnonzero(chosen)
+    rows = rows[np.argsort(cluster[rows], kind="stable")]
+    numbers, firsts = np.unique(cluster[rows], return_index=True)
+    return dict(zip(numbers.tolist(), np.split(rows, firsts[1:]), strict=True))
+
+
+def _touched_mask(
+    gold: _SpanColumns, pred: _SpanColumns, paired_pred: np.ndarray, dense: list[DenseCluster]
+) -> np.ndarray:
+    """Which predictions touch a gold span: those in a listed pair (``paired_pred``), and those
+    of dense clusters that `dense.touched_predictions` finds."""
+    touched = np.zeros(len(pred), dtype=bool)
+    touched[paired_pred] = True
+    for _, gold_ids, pred_ids in dense:
+        touched[pred_ids] = touched_predictions(_bounds(gold, gold_ids), _bounds(pred, pred_ids))
+    return touched
+
+
+def _bounds(spans: _SpanColumns, ids: np.ndarray) -> list[tuple[int, int]]:
+    return list(zip(spans.start[ids].tolist(), spans.end[ids].tolist(), strict=True))
+
+
+@contextmanager
+def _refusal_in_document(doc: int) -> Iterator[None]:
+    """A `MatchingTooLarge` from inside, tagged with the index of its document in the batch."""
+    try:
+        yield
+    except MatchingTooLarge as error:
+        error.document_index = doc
+        raise
 
 
 def _expand(first: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -69,6 +69,11 @@ def wait_for_annotation(ls, task: int, timeout: float = 20) -> None:
         time.sleep(0.2)
 
 
+def gold_entities(checkout: Path, doc_id: str) -> list[dict]:
+    gold = checkout / "annotations" / "gold" / f"{doc_id}.json"
+    return json.loads(gold.read_text("utf-8"))["entities"]
+
+
 def span(text: str, needle: str) -> dict:
     """The span of the one occurrence of ``needle``, in code points (Python's str offsets)."""
     assert text.count(needle) == 1, f"{needle!r} occurs {text.count(needle)} times"
@@ -301,3 +306,24 @@ def test_a_systems_output_corrected_in_the_page_comes_back_with_exactly_those_ed
     assert sorted(got["entities"], key=lambda e: e["start"]) == expected
     assert got["claims"] == [] and got["attributions"] == []
     assert validates(path, checkout, doc_id)
+
+
+def test_submit_refuses_a_span_with_an_empty_field(
+    studio_cli, server_env, ls, checkout, labeling, tmp_path
+):
+    # every per-region field is required: nothing reaches the server until each span has them
+    project, task, data = pushed_task(studio_cli, ls, checkout, "--documents", "st-004")
+    predicted = list(ls.predictions.list(task=task))
+    ls.predictions.delete(id=predicted[0].id)  # an empty page: the gold is not wanted here
+    needle = next(e["text"] for e in gold_entities(checkout, "st-004") if e["mention"] == "name")
+    page = labeling
+    with screenshot_on_failure(page.page, tmp_path, "refused"):
+        page.sign_in()
+        page.open_task(project, task)
+        page.label_span("PERSON", needle)
+        page.submit()
+        warning = page.page.get_by_text('Checkbox "mention" is required.')
+        warning.wait_for()
+        page.page.get_by_role("button", name="OK").click()
+    time.sleep(1)
+    assert list(ls.annotations.list(id=task)) == []

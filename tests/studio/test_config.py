@@ -62,7 +62,7 @@ def test_spans_are_selected_by_character_and_their_handles_can_be_grabbed():
     assert text.get("granularity") == "symbol"
     assert not [e for e in root.iter("Label") if e.get("granularity")]
     (style,) = root.iter("Style")
-    assert ".htx-highlight area { display: block; }" in style.text
+    assert ".htx-highlight area { display: inline; }" in style.text
 
 
 def test_hotkeys_are_unique_and_every_label_has_a_colour():

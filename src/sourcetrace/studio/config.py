@@ -76,17 +76,19 @@ def _choices(parent: ET.Element, values: Mapping[str, str] | list[str], **attrs:
 # What the page needs beyond Label Studio 1.23.2's own styles (checked in its page, Chromium):
 # - the document's white space as it is (runs of spaces, indentation), so what is seen is
 #   what the offsets count;
-# - the label buttons kept on screen while a long document scrolls, and the selected region's
+# - the label buttons kept on screen while a long document scrolls (the three groups flowing
+#   on shared rows, not one block each), and the selected region's
 #   choices and ids kept on screen at the bottom (below the text, so showing them never moves
 #   the text under the pointer);
 # - the resize handles of a selected span: Label Studio puts them in <area> elements, which
 #   Chromium never displays (`area {display: none}`), so a boundary could not be dragged.
 STYLE = (
     ".lsf-richtext__line { white-space: pre-wrap; }\n"
-    ".lsf-richtext .htx-highlight area { display: block; }\n"
-    ".sourcetrace-labels, .sourcetrace-region { position: sticky; z-index: 5;"
+    ".lsf-richtext .htx-highlight area { display: inline; }\n"
+    ".sourcetrace-labels, .sourcetrace-region { position: sticky; z-index: 200;"
     " background: var(--color-neutral-background, #fff); }\n"
-    ".sourcetrace-labels { top: 0; padding-bottom: 4px; }\n"
+    ".sourcetrace-region .lsf-choices { margin: 0; }\n"
+    ".sourcetrace-labels { top: 0; padding-bottom: 4px; display: flex; flex-wrap: wrap; }\n"
     ".sourcetrace-region { bottom: 0; border-top: 1px solid var(--color-neutral-border, #ddd); }"
 )
 LABELS_CLASS, REGION_CLASS = "sourcetrace-labels", "sourcetrace-region"

@@ -62,6 +62,22 @@ def pushed_task(studio_cli, ls, checkout: Path, *args: str) -> tuple[int, int, d
     return project, task.id, task.data
 
 
+def pulled_unrepaired(
+    studio_cli, ls, project: int, task: int, checkout: Path, pass_name: str, doc_id: str
+) -> tuple[Path, dict]:
+    """Once the submitted annotation is on the server: `studio pull`, which must have had no
+    offset to repair; the pass file and its content."""
+    wait_for_annotation(ls, task)
+    pulled = studio_cli(
+        "studio", "pull", "--pass", pass_name, "--project", project, "--root", checkout
+    )
+    assert pulled.code == 0, pulled.err
+    assert "0 span(s) repaired" in pulled.out, pulled.err
+    annotator = USERNAME.split("@")[0]
+    path = checkout / "annotations" / "passes" / f"{pass_name}-{annotator}" / f"{doc_id}.json"
+    return path, json.loads(path.read_text("utf-8"))
+
+
 def wait_for_annotation(ls, task: int, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while not list(ls.annotations.list(id=task)):
@@ -145,13 +161,7 @@ def test_spans_drawn_with_the_mouse_come_back_exact(
     page = labeling
     with screenshot_on_failure(page.page, tmp_path, "drawn"):
         draw_the_attribution(page, project, task)
-    wait_for_annotation(ls, task)
-
-    pulled = studio_cli("studio", "pull", "--pass", "browser", "--root", checkout)
-    assert pulled.code == 0, pulled.err
-    assert "0 span(s) repaired" in pulled.out, pulled.err
-    path = checkout / "annotations" / "passes" / "browser-annotator" / f"{doc_id}.json"
-    got = json.loads(path.read_text("utf-8"))
+    path, got = pulled_unrepaired(studio_cli, ls, project, task, checkout, "browser", doc_id)
 
     entities = {e["text"]: e for e in got["entities"]}
     assert sorted(entities) == sorted([PERSON, ORG])
@@ -279,13 +289,7 @@ def test_a_systems_output_corrected_in_the_page_comes_back_with_exactly_those_ed
         page.label_button(new_type).click()
         page.type_into(ENTITY_ID, "relabelled-id")
         page.submit()
-    wait_for_annotation(ls, task)
-
-    pulled = studio_cli("studio", "pull", "--pass", "corrected", "--root", checkout)
-    assert pulled.code == 0, pulled.err
-    assert "0 span(s) repaired" in pulled.out, pulled.err
-    path = checkout / "annotations" / "passes" / "corrected-annotator" / f"{doc_id}.json"
-    got = json.loads(path.read_text("utf-8"))
+    path, got = pulled_unrepaired(studio_cli, ls, project, task, checkout, "corrected", doc_id)
     key = (accepted["start"], accepted["end"])
     expected = [
         {"id": region_id[key], **accepted, "entity": "accepted-id"},

@@ -277,7 +277,8 @@ def test_a_systems_output_corrected_in_the_page_comes_back_with_exactly_those_ed
     with screenshot_on_failure(page.page, tmp_path, "corrected"):
         page.sign_in()
         page.open_task(project, task)
-        assert page.regions.count() == 4  # the predictions, ready to correct
+        page.regions.nth(3).wait_for()  # the predictions load after the text
+        assert page.regions.count() == 4  # ready to correct
         page.select_region(accepted["type"], accepted["text"])
         page.type_into(ENTITY_ID, "accepted-id")
         page.select_region(moved["type"], moved["text"])

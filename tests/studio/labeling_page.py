@@ -161,8 +161,11 @@ class LabelingPage:
             selected.click()
 
     def select_region(self, label: str, text: str) -> None:
+        """Click the region's row in the outliner; wait until that row is the selected one
+        (the fields below the text then belong to it, not to the region selected before)."""
         self.region(label, text).click()
-        self.page.locator(".htx-highlight.__active").first.wait_for()
+        row = self.page.locator(".lsf-outliner-item", has_text=text).filter(has_text=label)
+        self.page.locator(".lsf-tree-treenode-selected").filter(has=row).first.wait_for()
 
     def choose(self, value: str) -> None:
         """Tick a per-region choice shown for the selected region."""

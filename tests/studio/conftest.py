@@ -120,6 +120,7 @@ class Server:
     token: str
     log: Path
     data_dir: Path
+    password: str  # of USERNAME, for the browser tests' login form
 
 
 def _healthy(url: str) -> bool:
@@ -135,12 +136,12 @@ def start_server(
 ) -> tuple[subprocess.Popen, Server]:
     data_dir = workdir / "data"
     shutil.copytree(template, data_dir)
-    port, token = free_port(), secrets.token_hex(20)
+    port, token, password = free_port(), secrets.token_hex(20), secrets.token_urlsafe(12)
     env = child_env(
         data_dir,
         {
             "LABEL_STUDIO_USERNAME": USERNAME,
-            "LABEL_STUDIO_PASSWORD": secrets.token_urlsafe(12),
+            "LABEL_STUDIO_PASSWORD": password,
             "LABEL_STUDIO_USER_TOKEN": token,
             "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
         },
@@ -176,7 +177,7 @@ def start_server(
             stop(process)
             pytest.fail(f"the log does not say {line!r} (another server on the port?)")
         time.sleep(0.2)
-    return process, Server(url, token, log, data_dir)
+    return process, Server(url, token, log, data_dir, password)
 
 
 def stop(process: subprocess.Popen) -> None:

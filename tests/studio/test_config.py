@@ -26,7 +26,7 @@ def test_every_label_of_labels_json_is_in_the_config_in_order():
 
 def test_per_region_controls_are_tied_to_their_layer():
     root = ET.fromstring(config_xml())
-    per_region = {e.get("name"): e for e in root if e.get("perRegion") == "true"}
+    per_region = {e.get("name"): e for e in root.iter() if e.get("perRegion") == "true"}
     owners = {name: element.get("whenTagName") for name, element in per_region.items()}
     assert owners == {
         "mention": "entity",
@@ -40,6 +40,29 @@ def test_per_region_controls_are_tied_to_their_layer():
     assert per_region["attribution_type"].get("whenLabelValue") == "CONTENT"
     assert {per_region[n].tag for n in ("entity_id", "cluster")} == {"TextArea"}
     assert all(e.get("toName") == "text" for e in per_region.values())
+
+
+def test_per_region_fields_sit_in_a_box_shown_only_for_their_layer():
+    # Label Studio 1.23.2 shows a per-region TextArea for every selected region whatever its
+    # whenTagName says (only Choices honour it): the box around the fields does the hiding
+    root = ET.fromstring(config_xml())
+    parent = {child: box for box in root.iter() for child in box}
+    for field in (e for e in root.iter() if e.get("perRegion") == "true"):
+        box = parent[field]
+        assert box.tag == "View" and box.get("visibleWhen") == "region-selected", field.get("name")
+        assert box.get("whenTagName") == field.get("whenTagName"), field.get("name")
+        assert box.get("whenLabelValue") == field.get("whenLabelValue"), field.get("name")
+
+
+def test_spans_are_selected_by_character_and_their_handles_can_be_grabbed():
+    # word granularity snaps "Moscow" to "Moscow's" in Chromium (seen in the page); the resize
+    # handles are <area> elements, which Chromium hides unless the config shows them
+    root = ET.fromstring(config_xml())
+    (text,) = root.iter("Text")
+    assert text.get("granularity") == "symbol"
+    assert not [e for e in root.iter("Label") if e.get("granularity")]
+    (style,) = root.iter("Style")
+    assert ".htx-highlight area { display: inline; }" in style.text
 
 
 def test_hotkeys_are_unique_and_every_label_has_a_colour():

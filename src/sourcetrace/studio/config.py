@@ -23,6 +23,7 @@ POLARITY, CERTAINTY, CHECKWORTHY, CLUSTER = "polarity", "certainty", "checkworth
 ATTRIBUTION = "attribution"  # Labels: the attribution roles
 ATTRIBUTION_TYPE = "attribution_type"  # per-region Choices on CONTENT regions
 CLAIM_LABEL = "CLAIM"
+ENTITY_ID_PLACEHOLDER, CLUSTER_PLACEHOLDER = "corpus-wide entity id", "corpus-wide claim cluster id"
 SOURCE_LABEL, CUE_LABEL, CONTENT_LABEL = "SOURCE", "CUE", "CONTENT"
 ROLE_LABELS = (SOURCE_LABEL, CUE_LABEL, CONTENT_LABEL)
 CHECKWORTHY_CHOICES = {"yes": True, "no": False}
@@ -72,6 +73,40 @@ def _choices(parent: ET.Element, values: Mapping[str, str] | list[str], **attrs:
         _sub(element, "Choice", value=value, hint=hint)
 
 
+# What the page needs beyond Label Studio 1.23.2's own styles (checked in its page, Chromium):
+# - the document's white space as it is (runs of spaces, indentation), so what is seen is
+#   what the offsets count;
+# - the label buttons kept on screen while a long document scrolls (the three groups flowing
+#   on shared rows, not one block each), and the selected region's
+#   choices and ids kept on screen at the bottom (below the text, so showing them never moves
+#   the text under the pointer);
+# - the resize handles of a selected span: Label Studio puts them in <area> elements, which
+#   Chromium never displays (`area {display: none}`), so a boundary could not be dragged.
+STYLE = (
+    ".lsf-richtext__line { white-space: pre-wrap; }\n"
+    ".lsf-richtext .htx-highlight area { display: inline; }\n"
+    ".sourcetrace-labels, .sourcetrace-region { position: sticky; z-index: 200;"
+    " background: var(--color-neutral-background, #fff); }\n"
+    ".sourcetrace-region .lsf-choices { margin: 0; }\n"
+    ".sourcetrace-labels { top: 0; padding-bottom: 4px; display: flex; flex-wrap: wrap; }\n"
+    ".sourcetrace-region { bottom: 0; border-top: 1px solid var(--color-neutral-border, #ddd); }"
+)
+LABELS_CLASS, REGION_CLASS = "sourcetrace-labels", "sourcetrace-region"
+# Label Studio 1.23 offers granularity "word" for Text and Label, but it snaps with the
+# browser's word breaks: "Moscow" becomes "Moscow's" and `no.` becomes `no.”` (tried in the
+# page), against the guidelines. Spans are selected character by character.
+GRANULARITY = "symbol"
+
+
+def _group(parent: ET.Element, title: str, when: str, **extra: Any) -> ET.Element:
+    """A box of per-region controls, shown only while a region of one Labels group is
+    selected: a TextArea ignores its own whenTagName in 1.23.2 (only its validation reads it),
+    so without the box the claim's cluster field shows on entity regions too."""
+    box = _sub(parent, "View", visibleWhen="region-selected", whenTagName=when, **extra)
+    _sub(box, "Header", value=title, size="5")
+    return box
+
+
 def build_config(labels: Mapping[str, Any] | None = None) -> ET.Element:
     """The <View> element of the labeling config."""
     labels = labels or load_labels()
@@ -80,8 +115,9 @@ def build_config(labels: Mapping[str, Any] | None = None) -> ET.Element:
         raise ValueError(f"{len(entity_types)} entity types but {len(ENTITY_HOTKEYS)} hotkeys")
     view = ET.Element("View")
     _sub(view, "Header", value=f"${HEADER}")
-    _sub(view, "Style", value=None).text = ".htx-text { white-space: pre-wrap; }"
-    entity = _sub(view, "Labels", name=ENTITY, toName=TEXT, choice="single")
+    _sub(view, "Style").text = STYLE
+    buttons = _sub(view, "View", className=LABELS_CLASS)
+    entity = _sub(buttons, "Labels", name=ENTITY, toName=TEXT, choice="single")
     for index, (name, hint) in enumerate(entity_types.items()):
         _sub(
             entity,
@@ -91,7 +127,7 @@ def build_config(labels: Mapping[str, Any] | None = None) -> ET.Element:
             background=PALETTE[index % len(PALETTE)],
             hotkey=ENTITY_HOTKEYS[index],
         )
-    claim = _sub(view, "Labels", name=CLAIM, toName=TEXT, choice="single")
+    claim = _sub(buttons, "Labels", name=CLAIM, toName=TEXT, choice="single")
     _sub(
         claim,
         "Label",
@@ -100,7 +136,7 @@ def build_config(labels: Mapping[str, Any] | None = None) -> ET.Element:
         background=ROLE_COLOURS[CLAIM_LABEL],
         hotkey=ROLE_HOTKEYS[CLAIM_LABEL],
     )
-    roles = _sub(view, "Labels", name=ATTRIBUTION, toName=TEXT, choice="single")
+    roles = _sub(buttons, "Labels", name=ATTRIBUTION, toName=TEXT, choice="single")
     role_hints = {
         SOURCE_LABEL: "who said it, when it is not an entity mention",
         CUE_LABEL: "the attribution cue (said, according to)",
@@ -115,33 +151,37 @@ def build_config(labels: Mapping[str, Any] | None = None) -> ET.Element:
             background=ROLE_COLOURS[role],
             hotkey=ROLE_HOTKEYS[role],
         )
-    _sub(view, "Text", name=TEXT, value=f"${TEXT}", granularity="symbol")
-    _choices(view, labels["mention_kinds"], name=MENTION, when=ENTITY, required="true")
+    _sub(view, "Text", name=TEXT, value=f"${TEXT}", granularity=GRANULARITY)
+    region = _sub(view, "View", className=REGION_CLASS)
+    mention = _group(region, "Entity mention", ENTITY)
+    _choices(mention, labels["mention_kinds"], name=MENTION, when=ENTITY, required="true")
     _per_region(
-        view,
+        mention,
         "TextArea",
         ENTITY_ID,
         ENTITY,
-        placeholder="corpus-wide entity id",
+        placeholder=ENTITY_ID_PLACEHOLDER,
         maxSubmissions="1",
         editable="true",
         required="true",
     )
-    _choices(view, labels["claim_polarity"], name=POLARITY, when=CLAIM, required="true")
-    _choices(view, labels["claim_certainty"], name=CERTAINTY, when=CLAIM, required="true")
-    _choices(view, list(CHECKWORTHY_CHOICES), name=CHECKWORTHY, when=CLAIM, required="true")
+    claim_box = _group(region, "Claim", CLAIM)
+    _choices(claim_box, labels["claim_polarity"], name=POLARITY, when=CLAIM, required="true")
+    _choices(claim_box, labels["claim_certainty"], name=CERTAINTY, when=CLAIM, required="true")
+    _choices(claim_box, list(CHECKWORTHY_CHOICES), name=CHECKWORTHY, when=CLAIM, required="true")
     _per_region(
-        view,
+        claim_box,
         "TextArea",
         CLUSTER,
         CLAIM,
-        placeholder="corpus-wide claim cluster id",
+        placeholder=CLUSTER_PLACEHOLDER,
         maxSubmissions="1",
         editable="true",
         required="true",
     )
+    content = _group(region, "Attribution", ATTRIBUTION, whenLabelValue=CONTENT_LABEL)
     _choices(
-        view,
+        content,
         labels["attribution_types"],
         name=ATTRIBUTION_TYPE,
         when=ATTRIBUTION,

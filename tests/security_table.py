@@ -266,6 +266,400 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         ],
         "the properties hold",
     ),
+    (
+        "Output paths of every command: a symlink or a `..` path into seeds/, a FIFO, "
+        "a character device, a symlink loop, a protected folder, for every output option found "
+        "by walking the parsers",
+        [
+            ("test_output_paths", "test_every_output_option_is_registered", None),
+            ("test_output_paths", "test_output_path_refuses_what_it_must_not_destroy", None),
+            ("test_output_paths", "test_output_path_refuses_every_protected_folder", None),
+            ("test_output_paths", "test_output_path_allows_a_named_generated_file", None),
+            (
+                "test_output_paths",
+                "test_output_path_writes_through_a_symlink_to_a_regular_file",
+                None,
+            ),
+            ("test_output_paths", "test_output_path_refuses_a_symlink_loop", None),
+        ],
+        "exit 2 / InputError, the target untouched (bytes and stat compared); a generated file "
+        "a command owns is allowed by name",
+    ),
+    (
+        "The environment: a read-only or full cache, invalid UTF-8 in file names, an ASCII-only "
+        "output encoding, memory caps, closed or full standard streams, NO_COLOR on a terminal, "
+        "bad SOURCETRACE_ limit values, a missing plotting library",
+        [
+            ("test_hostile_environment", "test_load_with_a_read_only_cache_is_a_correct_run", None),
+            (
+                "test_hostile_environment",
+                "test_load_with_a_full_cache_is_a_correct_run_and_leaves_nothing",
+                None,
+            ),
+            (
+                "test_hostile_environment",
+                "test_load_with_a_cache_path_through_a_file_is_a_correct_run",
+                None,
+            ),
+            (
+                "test_hostile_environment",
+                "test_file_name_with_invalid_utf8_bytes_is_a_correct_run",
+                None,
+            ),
+            (
+                "test_hostile_environment",
+                "test_ascii_only_output_encoding_is_exit_2_naming_it",
+                None,
+            ),
+            ("test_hostile_environment", "test_memory_limit_is_exit_2_saying_what_to_lower", None),
+            (
+                "test_hostile_environment",
+                "test_closed_stdout_is_exit_2_when_the_command_prints",
+                None,
+            ),
+            ("test_hostile_environment", "test_full_stderr_still_exits_2", None),
+            (
+                "test_hostile_environment",
+                "test_no_color_on_a_terminal_sends_no_escape_sequence",
+                None,
+            ),
+            (
+                "test_hostile_environment",
+                "test_bad_limit_variable_is_exit_2_naming_the_variable",
+                None,
+            ),
+            (
+                "test_hostile_environment",
+                "test_bad_limit_variable_in_the_api_names_the_variable",
+                None,
+            ),
+            (
+                "test_hostile_environment",
+                "test_leaderboard_without_matplotlib_is_exit_2_and_writes_nothing",
+                None,
+            ),
+        ],
+        "a correct run, or exit 2 naming the cause and what to change (never 1 or 3); nothing "
+        "written on a refusal",
+    ),
+    (
+        "Control characters in names (C0, C1, ESC/OSC sequences, bidi overrides, undecodable "
+        "bytes) echoed by errors, `validate`, tables and Markdown",
+        [
+            (
+                "test_hostile_environment",
+                "test_error_message_escapes_control_sequences_in_a_missing_file_name",
+                None,
+            ),
+            (
+                "test_hostile_environment",
+                "test_file_name_with_invalid_utf8_bytes_in_validate_and_errors_is_escaped",
+                None,
+            ),
+            (
+                "test_hostile_environment",
+                "test_property_any_name_reaches_the_terminal_escaped_and_unambiguous",
+                None,
+            ),
+        ],
+        "shown escaped, one way back to the name; no raw control character on any stream",
+    ),
+    (
+        "Edited or forged partials: a count changed, negative, fractional or huge (2^63, 1e308, "
+        "1e400), a renamed or duplicated column, a shard relabelled, a document in two shards, "
+        "a presence flag out of range, settings of the wrong type, an old format",
+        [
+            (
+                "test_partials",
+                "test_an_edited_partial_is_refused_naming_the_file_unless_its_hash_is_recomputed",
+                None,
+            ),
+            ("test_partials", "test_merge_refuses_a_count_that_is_no_bounded_whole_number", None),
+            ("test_partials", "test_merge_refuses_a_count_too_large_for_a_float", None),
+            ("test_partials", "test_merge_refuses_a_renamed_statistics_column", None),
+            ("test_partials", "test_merge_refuses_a_duplicated_statistics_column", None),
+            ("test_partials", "test_merge_refuses_a_shard_relabelled_as_the_whole_run", None),
+            ("test_partials", "test_merge_refuses_a_document_in_two_shards", None),
+            ("test_partials", "test_merge_refuses_an_out_of_range_presence_flag", None),
+            ("test_partials", "test_merge_refuses_settings_of_the_wrong_type", None),
+            ("test_partials", "test_merge_refuses_a_partial_of_an_older_format", None),
+            ("test_partials", "test_tampered_tallies_are_refused", None),
+            (
+                "test_partials",
+                "test_an_edited_partial_is_refused_or_merges_to_the_true_report",
+                None,
+            ),
+            (
+                "test_partials",
+                "test_a_forged_partial_is_refused_or_only_moves_what_scoring_again_would_prove",
+                None,
+            ),
+        ],
+        "merge exits 2 naming the file and JSON pointer; with the hash recomputed, only a true "
+        "positive moved within its bounds can pass (documented in docs/scoring/layers.md)",
+    ),
+    (
+        "Shards and workers: shards without prediction records, absurd `--workers`, `--workers` "
+        "with options it cannot serve, Ctrl-C at any moment of a Dask run",
+        [
+            (
+                "test_partials",
+                "test_shards_without_prediction_records_merge_to_the_one_run_report",
+                None,
+            ),
+            ("test_scale", "test_workers_are_bounded_by_cores_documents_and_shards", None),
+            (
+                "test_scale",
+                "test_many_workers_on_few_documents_end_with_a_note_and_no_dask_log",
+                None,
+            ),
+            ("test_scale", "test_workers_with_a_partial_or_the_html_page_are_usage_errors", None),
+            (
+                "test_scale",
+                "test_dask_shards_without_prediction_records_give_the_one_process_report",
+                None,
+            ),
+            (
+                "test_scale",
+                "test_ctrl_c_ends_a_dask_run_with_130_the_cluster_closed_and_no_report",
+                None,
+            ),
+        ],
+        "the one-process report; workers lowered with a note; exit 2 for usage; exit 130 with "
+        "the cluster closed, no report, no traceback",
+    ),
+    (
+        "Label Studio exports: path traversal in annotator names (`/../../gold`, absolute "
+        "folders), hostile names, colliding names, malformed shapes, pass folders linked "
+        "elsewhere",
+        [
+            (
+                "studio.test_hostile_export",
+                "test_path_traversal_in_completed_by_never_reaches_gold",
+                None,
+            ),
+            (
+                "studio.test_hostile_export",
+                "test_path_traversal_to_an_absolute_folder_writes_nothing_outside",
+                None,
+            ),
+            (
+                "studio.test_hostile_export",
+                "test_malformed_export_shapes_exit_2_naming_the_pointer",
+                None,
+            ),
+            (
+                "studio.test_hostile_export",
+                "test_annotator_name_collisions_get_distinct_folders_and_are_reported",
+                None,
+            ),
+            (
+                "studio.test_hostile_export",
+                "test_a_pass_folder_or_file_linked_elsewhere_is_refused",
+                None,
+            ),
+            (
+                "studio.test_hostile_export",
+                "test_hostile_annotator_names_stay_in_the_pass_folder",
+                None,
+            ),
+            ("studio.test_hostile_export", "test_different_annotators_never_share_a_folder", None),
+            (
+                "studio.test_hostile_export",
+                "test_malformed_exports_never_crash_and_never_write_outside",
+                None,
+            ),
+            (
+                "studio.test_hostile_server",
+                "test_hostile_names_from_a_server_stay_in_the_pass_folder",
+                None,
+            ),
+            (
+                "studio.test_hostile_server",
+                "test_a_server_export_traversing_to_gold_stays_in_the_pass_folder",
+                None,
+            ),
+            (
+                "studio.test_hostile_server",
+                "test_hostile_user_emails_on_a_real_server_stay_in_the_pass_folder",
+                None,
+            ),
+        ],
+        "written only inside its pass folder (the whole area hashed before and after), or exit 2 "
+        "naming the file and JSON pointer; never exit 3",
+    ),
+    (
+        "Label Studio servers that misbehave: any JSON answer, exports that are not JSON, "
+        "endless or repeating listings, retry storms, oversized, hung or trickling answers; a "
+        "token pasted with white space",
+        [
+            (
+                "studio.test_hostile_server",
+                "test_a_malformed_server_export_exits_2_naming_the_project",
+                None,
+            ),
+            ("studio.test_hostile_server", "test_a_server_export_that_is_not_json_exits_2", None),
+            ("studio.test_hostile_server", "test_any_answer_of_a_server_exits_0_or_2", None),
+            ("studio.test_hostile_server", "test_endless_pagination_is_bounded", None),
+            (
+                "studio.test_hostile_server",
+                "test_a_listing_ends_on_a_repeat_the_announced_count_or_an_empty_page",
+                None,
+            ),
+            ("studio.test_hostile_server", "test_retries_are_bounded_and_only_for_reads", None),
+            ("studio.test_hostile_server", "test_an_oversized_answer_is_refused", None),
+            (
+                "studio.test_hostile_server",
+                "test_a_hung_server_ends_with_exit_2_naming_the_url",
+                None,
+            ),
+            ("studio.test_hostile_server", "test_a_trickling_server_is_cut_off", None),
+            ("studio.test_hostile_server", "test_a_timeout_out_of_range_is_refused", None),
+            ("studio.test_hostile_server", "test_the_token_never_leaks_in_any_pasted_form", None),
+            (
+                "studio.test_hostile_server",
+                "test_a_token_pasted_with_a_newline_works_and_never_shows_in_a_process",
+                None,
+            ),
+        ],
+        "exit 2 naming the URL (without credentials) within the timeout; pages, retries, calls "
+        "and bytes bounded; the token in no output, message or file",
+    ),
+    (
+        "Corpus readers over a broken release: edited data or MANIFEST, a missing or truncated "
+        "MANIFEST, unlisted files and folders, malformed rows under a forged MANIFEST, read "
+        "limits, a release swapped while it is read",
+        [
+            (
+                "test_corpus_readers",
+                "test_corpus_reader_refuses_a_folder_that_fails_its_manifest",
+                None,
+            ),
+            (
+                "test_corpus_readers",
+                "test_corpus_readers_of_the_gold_refuse_a_malformed_claim_under_a_forged_manifest",
+                None,
+            ),
+            (
+                "test_corpus_readers",
+                "test_corpus_verify_calls_each_broken_folder_a_failed_check",
+                None,
+            ),
+            (
+                "test_corpus_readers",
+                "test_corpus_verify_names_unlisted_files_and_folders_and_allows_the_changelog",
+                None,
+            ),
+            (
+                "test_corpus_readers",
+                "test_corpus_verify_under_a_read_limit_is_exit_2_naming_the_limit_not_drift",
+                None,
+            ),
+            (
+                "test_corpus_readers",
+                "test_corpus_gold_folder_over_edited_corpus_texts_names_the_corpus_file",
+                None,
+            ),
+            (
+                "test_corpus_readers",
+                "test_corpus_readers_racing_a_swap_never_mix_two_releases",
+                None,
+            ),
+            (
+                "test_corpus_readers",
+                "test_validate_under_a_read_limit_on_the_corpus_says_its_texts_were_not_read",
+                None,
+            ),
+            ("test_dataset", "test_load_refuses_rows_that_do_not_fit_the_declared_features", None),
+        ],
+        "every reader exits 2 / InputError naming the corpus file, nothing written; verify exits "
+        "1; a read limit is exit 2 naming the limit; one read per run, never two releases mixed",
+    ),
+    (
+        "Dense overlaps: thousands of entities, claims or attributions that all overlap "
+        "(whole-text spans over tiny gold, nested chains, copies, mixed types)",
+        [
+            (
+                "scoring.test_dense_matching",
+                "test_dense_cluster_counts_equal_the_solver_on_nested_chains",
+                None,
+            ),
+            (
+                "scoring.test_dense_matching",
+                "test_touching_matching_size_is_a_maximum_matching",
+                None,
+            ),
+            (
+                "scoring.test_dense_matching",
+                "test_tally_entities_on_dense_documents_equals_the_solver",
+                None,
+            ),
+            (
+                "scoring.test_dense_matching",
+                "test_dense_documents_under_a_mention_filter_equal_the_solver",
+                None,
+            ),
+            (
+                "scoring.test_dense_matching",
+                "test_tiny_gold_against_whole_text_predictions_counts_by_hand",
+                None,
+            ),
+            ("scoring.test_dense_matching", "test_nested_chain_counts_by_hand", None),
+            ("scoring.test_dense_matching", "test_identical_dense_copies_are_all_correct", None),
+            (
+                "scoring.test_dense_matching",
+                "test_matching_refuses_a_dense_cluster_without_closed_form_over_the_bound",
+                None,
+            ),
+            (
+                "scoring.test_dense_matching",
+                "test_matching_bound_setting_refuses_a_bad_value",
+                None,
+            ),
+            (
+                "scoring.test_dense_matching",
+                "test_entity_cluster_pairing_refuses_dense_copies_over_the_bound",
+                None,
+            ),
+            (
+                "scoring.test_dense_matching",
+                "test_evaluate_refuses_a_dense_cluster_over_the_bound_naming_document",
+                None,
+            ),
+            (
+                "scoring.test_dense_matching",
+                "test_align_entities_refuses_a_cluster_over_the_bound",
+                None,
+            ),
+            (
+                "scoring.test_grouped_matching",
+                "test_grouped_claims_equal_the_all_pairs_matching",
+                None,
+            ),
+            (
+                "scoring.test_grouped_matching",
+                "test_grouped_attributions_equal_the_all_pairs_matching",
+                None,
+            ),
+            (
+                "scoring.test_grouped_matching",
+                "test_same_text_claims_by_thousands_pair_in_key_order",
+                None,
+            ),
+            (
+                "scoring.test_grouped_matching",
+                "test_claims_refuse_distinct_dense_claims_over_the_bound",
+                None,
+            ),
+            (
+                "scoring.test_grouped_matching",
+                "test_attributions_with_one_cue_and_content_by_thousands_count_by_hand",
+                None,
+            ),
+        ],
+        "the exact counts of the one-to-one solver in near-linear time, or exit 2 naming the "
+        "document and the cluster beyond SOURCETRACE_MAX_MATCHING_CELLS; never a different score",
+    ),
 ]
 
 
@@ -275,9 +669,26 @@ def _examples() -> dict[str, int]:
     return FUZZ_EXAMPLES
 
 
+def _import_beside_its_conftest(module_name: str) -> Any:
+    """The test module, imported as pytest imports it: with its own folder first on the path,
+    so the helpers beside it (and that folder's conftest) are the ones it finds."""
+    if module_name in sys.modules or "." not in module_name:
+        return importlib.import_module(module_name)
+    folder = str(TESTS.joinpath(*module_name.split(".")[:-1]))
+    outer_conftest = sys.modules.pop("conftest", None)
+    sys.path.insert(0, folder)
+    try:
+        return importlib.import_module(module_name)
+    finally:
+        sys.path.remove(folder)
+        sys.modules.pop("conftest", None)
+        if outer_conftest is not None:
+            sys.modules["conftest"] = outer_conftest
+
+
 def cases_of(module_name: str, test_name: str, constant: str | None) -> int:
     """How many cases one test runs in CI (see the module docstring)."""
-    module = importlib.import_module(module_name)
+    module = _import_beside_its_conftest(module_name)
     test: Callable[..., Any] = getattr(module, test_name)
     if constant is not None:
         return len(getattr(module, constant))

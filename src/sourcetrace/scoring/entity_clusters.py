@@ -9,15 +9,15 @@ input lists, except where two predicted entities are indistinguishable in the do
 from __future__ import annotations
 
 import json
-from itertools import chain
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from .common import normalize_text
+from .dense import max_solver_cells, too_large
 from .entities import ignored_prediction_indices
 from .entity_batch import cluster_mention_pairs
-from .dense import max_solver_cells, too_large
 from .matching import has_offsets, max_weight_matching, pairwise, same_piece
 
 Mention = Mapping[str, Any]
@@ -189,7 +189,7 @@ def _tie_keys(side: Sequence[Mention], rank_of: Any) -> list[TieKey]:
 
 
 def _gold_rank(side: Sequence[Mention], index: int) -> str:
-    """Gold entities are told apart by their id: gold is fixed, so this depends on no input order."""
+    """Gold entities are told apart by their id: gold is fixed, so no input order enters."""
     return _entity_of(side[index]) or ""
 
 

@@ -97,8 +97,8 @@ def _present(row: Sequence[Hashable | None]) -> list[Hashable]:
 
 
 def _codes(values: Sequence[Hashable]) -> dict[Hashable, int]:
-    """Category -> integer code in order of first appearance (arbitrary but deterministic)."""
-    codes: dict[Hashable, int] = {}
-    for value in values:
-        codes.setdefault(value, len(codes))
-    return codes
+    """Category -> integer code in a fixed order of the categories (by type name, then repr),
+    never in order of appearance: the confusion matrix, and so the last bit of kappa, must not
+    depend on the order of the items."""
+    categories = sorted(set(values), key=lambda value: (type(value).__name__, repr(value)))
+    return {value: code for code, value in enumerate(categories)}

@@ -105,8 +105,9 @@ def _bcubed(
     A twinless key mention adds 0 to the numerator and 1 to the denominator of recall (and
     symmetrically for precision), which is how the reference scorer treats it.
     """
-    recall_sum = sum(n * n / len(key_clusters[k]) for (k, _), n in overlap.items())
-    precision_sum = sum(n * n / len(response_clusters[r]) for (_, r), n in overlap.items())
+    # math.fsum is exactly rounded, so the figure cannot depend on the order of the mentions
+    recall_sum = math.fsum(n * n / len(key_clusters[k]) for (k, _), n in overlap.items())
+    precision_sum = math.fsum(n * n / len(response_clusters[r]) for (_, r), n in overlap.items())
     return _rpf(safe_div(recall_sum, key_mentions), safe_div(precision_sum, response_mentions))
 
 

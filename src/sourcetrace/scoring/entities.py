@@ -6,6 +6,7 @@ written down in docs/scoring/entities.md; this module is their implementation.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -750,7 +751,7 @@ def _macro(per_type: Mapping[str, Mapping[str, Any]], scheme: str) -> dict[str, 
     if not per_type:
         return dict.fromkeys(METRIC_NAMES, 0.0)
     return {
-        metric: float(sum(section[scheme][metric] for section in per_type.values()) / len(per_type))
+        metric: math.fsum(section[scheme][metric] for section in per_type.values()) / len(per_type)
         for metric in METRIC_NAMES
     }
 

@@ -266,6 +266,9 @@ def cluster_mention_pairs(
 ) -> list[tuple[int, int]]:
     """``match_items(gold, pred, same_piece)`` without the all-pairs matrix and the solver.
 
+    Type-blind, for agreement between two annotation passes (`entity_clusters.entity_pairs`);
+    the cluster scores pair type-aware (`entity_clusters.cluster_mentions`).
+
     When every mention has offsets, the valid pairs are those with equal (start, end); if no
     span carries more than one mention on a side that the other side also has, those pairs are
     disjoint, so every maximum matching holds all of them and nothing else: the answer has no
@@ -299,8 +302,8 @@ def cluster_mention_pairs(
 def _solved_mention_pairs(
     gold: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]]
 ) -> list[tuple[int, int]]:
-    """`same_piece_pairs` (all pairs and the solver, whose choice among copies decides which
-    identities the cluster scores see), within the solver bound of `dense.max_solver_cells`."""
+    """`same_piece_pairs` (all pairs and the solver, which chooses among copies of a span),
+    within the solver bound of `dense.max_solver_cells`."""
     if len(gold) * len(pred) > max_solver_cells():
         raise too_large("entity mentions (for cluster scores)", len(gold), len(pred), None, None)
     return same_piece_pairs(gold, pred)

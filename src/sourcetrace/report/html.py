@@ -16,6 +16,7 @@ from typing import Any
 
 from .marked import Mark, render_marked
 from .page import attrs, esc, page, table
+from .pr_curve import confidence_section
 from .rows import comparison_rows, header, pct, summary_rows
 
 LAYER_ORDER = ("entities", "claims", "attributions")
@@ -64,6 +65,7 @@ def to_html(report: dict[str, Any], explanation: Mapping[str, Any] | None) -> st
         [
             _identity(report),
             _summary(report),
+            confidence_section(report),
             _confusion_section(report, explanation) if "entities" in layers else "",
             _legend(layers),
             _filters(explanation, layers),

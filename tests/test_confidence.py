@@ -331,7 +331,13 @@ def test_report_without_scores_is_byte_identical_to_before_scores(
 
 @pytest.mark.parametrize(
     ("score", "pointer"),
-    [(1.5, "/entities/0/score"), (-0.1, "/entities/0/score"), ("0.9", "/entities/0/score")],
+    [
+        (1.5, "/entities/0/score"),
+        (-0.1, "/entities/0/score"),
+        ("0.9", "/entities/0/score"),
+        (True, "/entities/0/score"),
+        (None, "/entities/0/score"),
+    ],
 )
 def test_score_outside_unit_interval_or_not_a_number_is_refused(
     score: Any, pointer: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

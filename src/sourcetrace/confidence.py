@@ -22,11 +22,13 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from .errors import InputError
 from .inputs import GoldSet, Predictions
 from .layers import SCORERS
 from .schema import LAYERS
-from .scoring.common import Tally, add_tallies, f1_score
+from .scoring.common import f1_score
 from .settings import Settings
 
 AP_DEFINITION = (
@@ -35,6 +37,8 @@ AP_DEFINITION = (
 )
 # the most distinct scores of one layer that are each a threshold (see the module docstring)
 MAX_THRESHOLDS = 2000
+# the most cells of one block of row weights (thresholds x scored rows): 32 MB of int64
+WEIGHT_CELLS = 4_000_000
 
 
 def has_scores(predictions: Predictions, layer: str) -> bool:
@@ -192,15 +196,32 @@ def layer_confidence(
             pointer=f"/{layer}",
             expected="scores rounded to fewer distinct values (e.g. 3 decimals), or no scores",
         )
-    steps = []  # per document: its own scores (lowest first), its tallies at them, and empty
+    # one row per (document, own score), lowest score first, then the document's empty
+    # prediction: every tally the curve needs, scored in one batch (the entity scorer's columns)
+    row_ids: list[str] = []
+    batch: list[tuple[Mapping[str, Any], Mapping[str, Any], str]] = []
     for (gold_doc, pred, text), own in zip(documents, own_scores, strict=True):
         items = pred.get(layer) or []
-        at = [scorer.tally(gold_doc, {**pred, layer: kept(items, t)}, settings, text) for t in own]
-        steps.append((own, at, scorer.tally(gold_doc, {**pred, layer: []}, settings, text)))
+        for index, threshold in enumerate([*own, None]):
+            row_ids.append(f"{gold_doc['doc_id']}#{index}")
+            thinned = [] if threshold is None else kept(items, threshold)
+            batch.append((gold_doc, {**pred, layer: thinned}, text))
+    table = scorer.tally_documents(row_ids, batch, settings).numeric()
+    # the run at a threshold: per document, the row of its lowest own score at or above it
+    firsts = np.cumsum([0] + [len(own) + 1 for own in own_scores[:-1]])
+
+    def weights(block: Sequence[float]) -> np.ndarray:
+        chosen = np.zeros((len(block), len(row_ids)), dtype=np.int64)
+        for first, own in zip(firsts.tolist(), own_scores, strict=True):
+            for row, threshold in enumerate(block):
+                chosen[row, first + bisect_left(own, threshold)] = 1
+        return chosen
+
+    size = max(1, WEIGHT_CELLS // len(row_ids))  # thresholds per block: bounded memory
+    blocks = (weights(thresholds[i : i + size]) for i in range(0, len(thresholds), size))
     points: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n, _ in scorer.curves}
-    for threshold in thresholds:
-        total = add_tallies(_tally_at(*step, threshold) for step in steps)
-        section = scorer.summarize(total, settings)
+    for total in table.combine_blocks(blocks):
+        section = scorer.summarize(total.get(scorer.name, {}), settings)
         for name, path in scorer.curves:
             node: Any = section
             for key in path:
@@ -216,10 +237,3 @@ def layer_confidence(
             for name, (precision, recall) in points.items()
         },
     }
-
-
-def _tally_at(own: list[float], at: list[Tally], empty: Tally, threshold: float) -> Tally:
-    """A document's tally at a threshold: its tally at its lowest own score at or above it
-    (``own`` is sorted lowest first), or that of its empty prediction."""
-    index = bisect_left(own, threshold)
-    return empty if index == len(own) else at[index]

@@ -18,11 +18,9 @@ recall over every gold item (so AP is at most the recall of the full prediction)
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-
-import numpy as np
 
 from .errors import InputError
 from .inputs import GoldSet, Predictions
@@ -37,8 +35,6 @@ AP_DEFINITION = (
 )
 # the most distinct scores of one layer that are each a threshold (see the module docstring)
 MAX_THRESHOLDS = 2000
-# the most cells of one block of row weights (thresholds x scored rows): 32 MB of int64
-WEIGHT_CELLS = 4_000_000
 
 
 def has_scores(predictions: Predictions, layer: str) -> bool:
@@ -207,20 +203,19 @@ def layer_confidence(
             thinned = [] if threshold is None else kept(items, threshold)
             batch.append((gold_doc, {**pred, layer: thinned}, text))
     table = scorer.tally_documents(row_ids, batch, settings).numeric()
-    # the run at a threshold: per document, the row of its lowest own score at or above it
-    firsts = np.cumsum([0] + [len(own) + 1 for own in own_scores[:-1]])
-
-    def weights(block: Sequence[float]) -> np.ndarray:
-        chosen = np.zeros((len(block), len(row_ids)), dtype=np.int64)
-        for first, own in zip(firsts.tolist(), own_scores, strict=True):
-            for row, threshold in enumerate(block):
-                chosen[row, first + bisect_left(own, threshold)] = 1
-        return chosen
-
-    size = max(1, WEIGHT_CELLS // len(row_ids))  # thresholds per block: bounded memory
-    blocks = (weights(thresholds[i : i + size]) for i in range(0, len(thresholds), size))
+    # the run at a threshold: per document, the row of its lowest own score at or above it.
+    # From the highest threshold down, a document moves from its empty row to its row of
+    # own[i] exactly at the threshold own[i]: one swap of rows.
+    empty_rows, swaps_at = [], defaultdict(list)
+    first = 0
+    for own in own_scores:
+        for index, threshold in enumerate(own):
+            swaps_at[threshold].append((first + index + 1, first + index))
+        empty_rows.append(first + len(own))
+        first += len(own) + 1
+    totals = table.running_totals(empty_rows, (swaps_at[t] for t in thresholds))
     points: dict[str, tuple[list[float], list[float]]] = {n: ([], []) for n, _ in scorer.curves}
-    for total in table.combine_blocks(blocks):
+    for total in totals:
         section = scorer.summarize(total.get(scorer.name, {}), settings)
         for name, path in scorer.curves:
             node: Any = section

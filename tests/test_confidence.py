@@ -432,3 +432,40 @@ def test_report_with_curves_and_min_score_follows_the_report_schema(tmp_path: Pa
     broken = json.loads(json.dumps(report))
     broken["layers"]["claims"]["confidence"]["curves"]["strict"]["average_precision"] = 1.5
     assert [e.validator for e in Draft202012Validator(schema).iter_errors(broken)] == ["maximum"]
+
+
+def test_more_distinct_scores_than_the_bound_are_refused_before_scoring(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sourcetrace import confidence
+
+    monkeypatch.setattr(confidence, "MAX_THRESHOLDS", 3)
+    with pytest.raises(InputError, match="4 distinct scores") as caught:
+        _entity_report()
+    assert "rounded" in str(caught.value)
+
+
+def test_score_on_only_some_items_names_the_file_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(_gold(entities=GOLD_ENTITIES)[0]) + "\n", encoding="utf-8")
+    entities = _scored_entities()
+    del entities[3]["score"]
+    path = tmp_path / "pred.jsonl"
+    path.write_text(json.dumps({"doc_id": "d1", "entities": entities}) + "\n", encoding="utf-8")
+    before = path.read_bytes()
+    assert main(["evaluate", str(path), "--gold", str(gold)]) == 2
+    err = capsys.readouterr().err
+    assert "pred.jsonl" in err and "/entities/3/score" in err and "Traceback" not in err
+    assert path.read_bytes() == before
+
+
+def test_partial_of_scored_predictions_is_refused_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _scored_noisy_run(tmp_path)
+    out = tmp_path / "shard.json"
+    assert main(["evaluate", str(path), "--partial", str(out), "--shard", "1/2"]) == 2
+    assert "does not merge precision-recall curves" in capsys.readouterr().err
+    assert not out.exists()

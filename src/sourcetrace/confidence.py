@@ -3,13 +3,13 @@
 A prediction item (entity, claim, attribution) may carry ``score``, a number in [0, 1]. Each
 distinct score of a layer is a threshold; at a threshold the layer is scored as if only the items
 scored at or above it had been predicted, by the layer's own scorer (the same matching, the same
-counts as the report). Because one-to-one matching (claims, attributions) can pair an item
-differently once a better-scored item is removed, the outcome of an item is not fixed by one
-sort: each document is re-scored at each of its own distinct scores. A layer's tallies add up
-over documents, and a document's tally only changes at its own scores, so the run's tally at a
-threshold is the sum, per document, of its tally at its lowest own score at or above that
-threshold (or of its empty prediction): exact, at the cost of (distinct scores of a document) x
-(one scoring of that document), at most MAX_THRESHOLDS thresholds per layer.
+counts as the report). Because every layer matches one-to-one, an item can pair differently once
+a better-scored item is removed, so the outcome of an item is not fixed by one sort: each
+document is re-scored at each of its own distinct scores (one batch of the layer's scorer). A
+layer's tallies add up over documents, and a document's tally only changes at its own scores, so
+the run's tally at a threshold is the sum, per document, of its tally at its lowest own score at
+or above that threshold (or of its empty prediction), kept as a running sum from the highest
+threshold down: exact, at most MAX_THRESHOLDS thresholds per layer.
 
 Average precision is scikit-learn's step-wise `average_precision_score`:
 AP = sum over thresholds, from the highest down, of (R_n - R_(n-1)) x P_n, with R_0 = 0 and

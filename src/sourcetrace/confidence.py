@@ -24,7 +24,7 @@ from typing import Any
 
 from .errors import InputError
 from .inputs import GoldSet, Predictions
-from .layers import SCORERS
+from .layers import SCORERS, at_path
 from .schema import LAYERS
 from .scoring.common import f1_score
 from .settings import Settings
@@ -218,9 +218,7 @@ def layer_confidence(
     for total in totals:
         section = scorer.summarize(total.get(scorer.name, {}), settings)
         for name, path in scorer.curves:
-            node: Any = section
-            for key in path:
-                node = node[key]
+            node = at_path(section, path)
             points[name][0].append(float(node["precision"]))
             points[name][1].append(float(node["recall"]))
     return {

@@ -311,10 +311,7 @@ def headline_values(
         for scorer in scorers:
             section = scorer.summarize(tally.get(scorer.name, {}), settings)
             for name, path in scorer.headline:
-                value: Any = section
-                for key in path:
-                    value = value[key]
-                result[name] = float(value)
+                result[name] = float(at_path(section, path))
         return result
 
     return values
@@ -333,11 +330,15 @@ def per_document_sections(
             _section(sections, scorer.section)["per_document"][doc_id] = own
 
 
-def _section(sections: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
-    node = sections
+def at_path(node: Any, path: Iterable[str]) -> Any:
+    """The value at ``path`` (keys, outermost first) inside a report section."""
     for key in path:
         node = node[key]
     return node
+
+
+def _section(sections: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    return at_path(sections, path)
 
 
 def report_rows(report: Mapping[str, Any]) -> Iterator[list[str]]:

@@ -11,6 +11,7 @@ from .rows import pct
 
 WIDTH, HEIGHT, MARGIN = 360, 260, 40
 COLOURS = ("#1b6ca8", "#c0392b", "#27ae60", "#8e44ad")
+CONFIDENCE_CSS = ".confidence figure { display: inline-block; margin: 0 1em 1em 0; }\n"
 
 
 def _x(recall: float) -> float:
@@ -55,8 +56,10 @@ def curves_svg(layer: str, confidence: Mapping[str, Any]) -> str:
             f'cx="{_x(best["recall"])}" cy="{_y(best["precision"])}" r="3" fill="{colour}">'
             f"<title>{esc(name)}: best F1 {pct(best['f1'])} at score &gt;= "
             f"{esc(format(best['threshold'], 'g'))}</title></circle>"
-            f'<text x="{MARGIN + 6}" y="{MARGIN + 14 + 13 * index}" font-size="10" '
-            f'fill="{colour}">{esc(name)} AP {pct(curve["average_precision"])}</text>'
+            # the legend in the lower right corner, where a useful curve seldom goes
+            f'<text x="{WIDTH - MARGIN - 6}" y="{HEIGHT - MARGIN - 8 - 13 * index}" '
+            f'font-size="10" text-anchor="end" fill="{colour}">'
+            f"{esc(name)} AP {pct(curve['average_precision'])}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -111,7 +111,8 @@ def evaluate(
     corpus, a corpus folder, a gold JSONL with texts, or a list of gold records with texts.
     ``per_document`` adds each layer's scores per document. ``options`` are the fields of
     Settings (layers, mentions, claim_threshold, bootstrap, seed, confidence, missing,
-    compare_method, compare_samples).
+    compare_method, compare_samples, min_score). Items that carry a ``score`` add
+    precision-recall curves (confidence.py).
     """
     return _evaluate(predictions, gold, compare, per_document, options)[0]
 

@@ -476,3 +476,21 @@ def test_partial_of_scored_predictions_is_refused_and_writes_nothing(
     assert main(["evaluate", str(path), "--partial", str(out), "--shard", "1/2"]) == 2
     assert "does not merge precision-recall curves" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_min_score_thins_the_compared_system_too(tmp_path: Path) -> None:
+    path = _scored_noisy_run(tmp_path)
+    report = evaluate(path, compare=path, min_score=0.5, compare_samples=10)
+    metrics = report["statistics"]["comparison"]["metrics"]
+    strict = report["layers"]["entities"]["overall"]["strict"]["f1"]
+    assert metrics["entities.strict.f1"]["a"] == metrics["entities.strict.f1"]["b"] == strict
+    unscored = tmp_path / "unscored.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        for layer in ("entities", "claims", "attributions"):
+            for item in record[layer]:
+                del item["score"]
+    unscored.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    with pytest.raises(InputError, match="no scored item carries a score") as caught:
+        evaluate(path, compare=unscored, min_score=0.5)
+    assert "unscored.jsonl" in str(caught.value)

@@ -72,3 +72,24 @@ def test_a_document_in_two_shards_is_refused():
 def test_a_leaf_that_is_not_a_whole_number_is_refused():
     with pytest.raises(TypeError, match="overall.tp is .x."):
         TallyTable.from_tallies({"d": {"overall": {"tp": "x"}}})
+
+
+@pytest.mark.parametrize("fraction", [1, 0.5])
+def test_running_totals_equal_the_sum_of_the_rows_chosen_at_each_step(fraction: float) -> None:
+    """Rows 0-2 are one document's choices, 3-4 another's; the type keys appear and vanish with
+    the rows that have them (integer tables: running sums; fractions: summed anew)."""
+    tallies = {
+        "a0": {"n": 1, "per_type": {"ORG": 1}},
+        "a1": {"n": 2},
+        "a2": {"n": 0},
+        "b0": {"n": 5 * fraction, "per_type": {"GPE": 2}},
+        "b1": {"n": 7},
+    }
+    table = TallyTable.from_tallies(tallies)
+    steps = [[], [(2, 1)], [(4, 3), (1, 0)]]
+    expected = [
+        add_tallies([tallies["a2"], tallies["b1"]]),
+        add_tallies([tallies["a1"], tallies["b1"]]),
+        add_tallies([tallies["a0"], tallies["b0"]]),
+    ]
+    assert list(table.running_totals([2, 4], steps)) == expected

@@ -38,6 +38,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             expected="--workers with --format table, json or markdown, or the HTML page without "
             "--workers",
         )
+    if args.workers is not None and args.min_score is not None:
+        raise InputError(
+            "--min-score with --workers",
+            expected="evaluate without --workers when scores are used (sharded scoring does "
+            "not merge precision-recall curves)",
+        )
     if args.output is not None:
         checked_output(args.output)  # before scoring: a refused path costs nothing
     options = _scoring_options(args)
@@ -70,6 +76,7 @@ def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
         "layers": args.layers,
         "mentions": args.mentions,
         "claim_threshold": args.claim_threshold,
+        "min_score": args.min_score,
         "bootstrap": args.bootstrap,
         "seed": args.seed,
         "confidence": args.confidence,
@@ -219,6 +226,13 @@ def add_commands(commands: Any) -> None:
         type=float,
         default=0.5,
         help="lenient claim/content match: overlap Dice or token F1 >= this (default 0.5)",
+    )
+    evaluate.add_argument(
+        "--min-score",
+        type=float,
+        metavar="T",
+        help="score only the items whose `score` is at or above T (in [0, 1]; recorded in the "
+        "signature); needs predictions with scores",
     )
     add_output_options(evaluate, FORMATS)
     evaluate.add_argument(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import __version__
+from .confidence import check_min_score, confidence_sections, layer_view
 from .inputs import (
     GoldSet,
     Predictions,
@@ -53,11 +54,23 @@ def tally_run(
     ]
     return (
         TallyTable.side_by_side(
-            [scorer.tally_documents(doc_ids, batch, settings) for scorer in scorers_for(layers)]
+            [
+                scorer.tally_documents(doc_ids, _thinned(batch, scorer.layer, settings), settings)
+                for scorer in scorers_for(layers)
+            ]
         )
         if layers
         else TallyTable.empty(doc_ids)
     )
+
+
+def _thinned(
+    batch: list[tuple[Any, Any, str]], layer: str, settings: Settings
+) -> list[tuple[Any, Any, str]]:
+    """The batch as the scorer of ``layer`` sees it under --min-score (confidence.layer_view)."""
+    if settings.min_score is None:
+        return batch
+    return [(gold, layer_view(pred, layer, settings.min_score), text) for gold, pred, text in batch]
 
 
 def score(
@@ -98,7 +111,8 @@ def evaluate(
     corpus, a corpus folder, a gold JSONL with texts, or a list of gold records with texts.
     ``per_document`` adds each layer's scores per document. ``options`` are the fields of
     Settings (layers, mentions, claim_threshold, bootstrap, seed, confidence, missing,
-    compare_method, compare_samples).
+    compare_method, compare_samples, min_score). Items that carry a ``score`` add
+    precision-recall curves (confidence.py).
     """
     return _evaluate(predictions, gold, compare, per_document, options)[0]
 
@@ -113,14 +127,20 @@ def evaluate_and_explain(
     report, gold_set, preds, settings, layers = _evaluate(predictions, gold, compare, True, options)
     explanation = {
         doc_id: {"text": gold_set.texts[doc_id]}
-        | explain_document(
-            gold_set.documents[doc_id],
-            preds.documents.get(doc_id, EMPTY_PREDICTION),
-            layers,
-            text=gold_set.texts[doc_id],
-            mentions=settings.mentions,
-            claim_threshold=settings.claim_threshold,
-        )
+        | {
+            name: value
+            for layer in layers
+            for name, value in explain_document(
+                gold_set.documents[doc_id],
+                layer_view(
+                    preds.documents.get(doc_id, EMPTY_PREDICTION), layer, settings.min_score
+                ),
+                (layer,),
+                text=gold_set.texts[doc_id],
+                mentions=settings.mentions,
+                claim_threshold=settings.claim_threshold,
+            ).items()
+        }
         for doc_id in sorted(gold_set.documents)
     }
     return report, explanation
@@ -134,6 +154,7 @@ def _evaluate(
     preds = load_predictions(predictions, gold_set)
     missing, unscored = check_coverage(gold_set, preds, settings, preds.source)
     layers = scored_layers(preds, settings)
+    check_min_score(preds, layers, settings)
     table = tally_run(gold_set, preds, layers, settings)
     other = None
     if compare is not None:
@@ -157,6 +178,8 @@ def _evaluate(
         other=other,
         per_document=per_document,
     )
+    for layer, section in confidence_sections(gold_set, preds, layers, settings).items():
+        report["layers"][layer]["confidence"] = section
     return report, gold_set, preds, settings, layers
 
 
@@ -186,7 +209,9 @@ def compared_system(
     other_preds = load_predictions(other, gold, within)
     check_coverage(scored, other_preds, settings, other_preds.source)
     other_settings = Settings(**{**settings.__dict__, "layers": layers})
-    table = tally_run(scored, other_preds, scored_layers(other_preds, other_settings), settings)
+    other_layers = scored_layers(other_preds, other_settings)
+    check_min_score(other_preds, other_layers, settings)
+    table = tally_run(scored, other_preds, other_layers, settings)
     return {"source": other_preds.source, "sha256": other_preds.sha256}, table, other_preds
 
 

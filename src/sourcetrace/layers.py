@@ -39,6 +39,9 @@ class LayerScorer:
     rows: Callable[[Mapping[str, Any], Any], Iterator[list[str]]] | None = None
     # all documents at once, as columns (for speed); must equal `tally` document by document
     tally_batch: Callable[[list[str], Batch, Settings], TallyTable] | None = None
+    # the precision-recall curves drawn when the items carry scores (confidence.py):
+    # (name, path in its section to a node with precision and recall)
+    curves: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def tally_documents(self, doc_ids: list[str], batch: Batch, settings: Settings) -> TallyTable:
         """The tallies of every document, as a table keyed under this scorer's name."""
@@ -219,6 +222,7 @@ SCORERS: tuple[LayerScorer, ...] = (
         ),
         per_document=_entities_per_document,
         rows=_rows("entity_rows"),
+        curves=tuple((scheme, ("overall", scheme)) for scheme in ENTITY_SCHEMES),
     ),
     LayerScorer(
         name="entity_clusters",
@@ -237,6 +241,7 @@ SCORERS: tuple[LayerScorer, ...] = (
         headline=tuple((f"claims.span.{level}.f1", ("span", level, "f1")) for level in LEVELS),
         per_document=_claims_per_document,
         rows=_rows("claim_rows"),
+        curves=tuple((level, ("span", level)) for level in LEVELS),
     ),
     LayerScorer(
         name="claim_clusters",
@@ -259,6 +264,7 @@ SCORERS: tuple[LayerScorer, ...] = (
         ),
         per_document=_attributions_per_document,
         rows=_rows("attribution_rows"),
+        curves=tuple((f"triple.{level}", ("triple", level)) for level in LEVELS),
     ),
 )
 
@@ -305,10 +311,7 @@ def headline_values(
         for scorer in scorers:
             section = scorer.summarize(tally.get(scorer.name, {}), settings)
             for name, path in scorer.headline:
-                value: Any = section
-                for key in path:
-                    value = value[key]
-                result[name] = float(value)
+                result[name] = float(at_path(section, path))
         return result
 
     return values
@@ -327,11 +330,15 @@ def per_document_sections(
             _section(sections, scorer.section)["per_document"][doc_id] = own
 
 
-def _section(sections: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
-    node = sections
+def at_path(node: Any, path: Iterable[str]) -> Any:
+    """The value at ``path`` (keys, outermost first) inside a report section."""
     for key in path:
         node = node[key]
     return node
+
+
+def _section(sections: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    return at_path(sections, path)
 
 
 def report_rows(report: Mapping[str, Any]) -> Iterator[list[str]]:
@@ -342,3 +349,7 @@ def report_rows(report: Mapping[str, Any]) -> Iterator[list[str]]:
             section = section.get(key) if isinstance(section, Mapping) else None
         if section is not None and scorer.rows is not None:
             yield from scorer.rows(report, section)
+        if scorer.curves and isinstance(section, Mapping) and "confidence" in section:
+            from .report.rows import confidence_rows
+
+            yield from confidence_rows(scorer.layer, section["confidence"])

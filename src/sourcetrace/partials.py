@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .confidence import refuse_in_shards
 from .errors import InputError
 from .evaluation import (
     EMPTY_PREDICTION,
@@ -96,6 +97,12 @@ def evaluate_partial(
     within = _shard_test(mine, gold_set, first=shard[0] == 1)
     preds = load_predictions(predictions, gold_set, within)
     layers = scored_layers(preds, settings)  # those of the whole input, as one run infers them
+    if settings.min_score is not None:
+        raise InputError(
+            "--min-score with sharded scoring (--partial, --workers)",
+            expected="evaluate without --partial/--workers when scores are used",
+        )
+    refuse_in_shards(preds, layers)
     shard_gold = _restricted(gold_set, mine)  # `within` kept the shard's predictions only
     missing, unscored = check_coverage(shard_gold, preds, settings, preds.source)
     table = tally_run(shard_gold, preds, layers, settings)
@@ -124,6 +131,7 @@ def evaluate_partial(
         identity, other_table, other_preds = compared_system(
             compare, gold_set, layers, settings, within=within, scored=shard_gold
         )
+        refuse_in_shards(other_preds, layers)
         partial["compare"] = identity
         partial["compare_items"] = item_counts(shard_gold, other_preds, layers, settings)
         partial["compare_tallies"] = other_table.to_json()

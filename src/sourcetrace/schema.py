@@ -252,6 +252,8 @@ def check_annotation_semantics(
     goes through `_Checker.span`, so the problems and their order are always span()'s."""
     check = _Checker(file, line)
     fast = text is None or type(text) is str
+    if not gold:
+        _check_scores_are_numbers(record, check)
     ids: dict[Any, str] = {}  # id -> the pointer of its first use
 
     def note_id(item: Mapping[str, Any], where: str) -> None:
@@ -354,6 +356,18 @@ def check_annotation_semantics(
             "nesting that ends at an outermost attribution",
         )
     return check.problems
+
+
+def _check_scores_are_numbers(record: Mapping[str, Any], check: _Checker) -> None:
+    """NaN passes the schema's bounds (every comparison with it is false); the file reader
+    refuses it, but records from Python never met the reader."""
+    for layer in LAYERS:
+        for index, item in enumerate(record.get(layer) or []):
+            score = item.get("score")
+            if isinstance(score, float) and score != score:
+                check.add(
+                    f"/{layer}/{index}/score", "score is NaN", "a number in [0, 1] (confidence)"
+                )
 
 
 def nesting_cycles(nesting: Mapping[str, str | None]) -> list[list[str]]:

@@ -29,6 +29,7 @@ class Settings:
     missing: str = "error"
     compare_method: str = "approximate-randomization"
     compare_samples: int = 1000
+    min_score: float | None = None  # score only the items scored at or above it (confidence.py)
 
     def as_dict(self, layers: Iterable[str]) -> dict[str, Any]:
         return {
@@ -41,7 +42,7 @@ class Settings:
             "missing": self.missing,
             "compare_method": self.compare_method,
             "compare_samples": self.compare_samples,
-        }
+        } | ({} if self.min_score is None else {"min_score": self.min_score})
 
 
 def make_settings(**options: Any) -> Settings:
@@ -107,6 +108,11 @@ def make_settings(**options: Any) -> Settings:
             f"unknown comparison method {settings.compare_method!r}",
             expected=" or ".join(COMPARE_METHODS),
         )
+    if settings.min_score is not None and not 0 <= settings.min_score <= 1:
+        raise InputError(
+            f"minimum score {settings.min_score} is outside [0, 1]",
+            expected="--min-score T with T in [0, 1], the scale of the items' scores",
+        )
     if not 0 < settings.confidence < 1:
         raise InputError(
             f"confidence {settings.confidence} is outside (0, 1)", expected="e.g. 0.95"
@@ -120,6 +126,7 @@ _NUMBER_SETTINGS = {
     "bootstrap": int,
     "seed": int,
     "compare_samples": int,
+    "min_score": float,
 }
 
 
@@ -128,6 +135,8 @@ def _check_types(options: Mapping[str, Any]) -> None:
         if name not in options:
             continue
         value = options[name]
+        if name == "min_score" and value is None:
+            continue
         allowed = (int,) if kind is int else (int, float)
         if isinstance(value, bool) or not isinstance(value, allowed):
             raise InputError(
@@ -160,6 +169,8 @@ def signature(
         f"claim_threshold:{format_number(settings.claim_threshold)}",
         f"missing:{settings.missing}",
     ]
+    if settings.min_score is not None:
+        parts.append(f"min_score:{format_number(settings.min_score)}")
     if settings.bootstrap:
         parts += [
             f"bootstrap:{settings.bootstrap}",

@@ -231,6 +231,35 @@ class TallyTable:
             for row in range(len(block)):
                 yield self._tally(block[row], sums[row], has[row], list_has[row])
 
+    def running_totals(
+        self, start: Sequence[int], swaps: Iterable[Sequence[tuple[int, int]]]
+    ) -> Iterator[Tally]:
+        """The numeric tallies of a changing choice of rows (one row per document at a time):
+        ``start`` first, then for each step its ``(row taken out, row put in)`` swaps, and the
+        total after each step. Integer tables keep running sums (exact, and linear in the swaps
+        rather than a full product per step); a table of fractions is summed anew, as
+        ``combine`` sums it."""
+        numeric = self.numeric()
+        no_lists = np.zeros(0, dtype=bool)
+        if numeric.counts.dtype.kind == "f":
+            weights = np.zeros(self.size, dtype=np.int64)
+            weights[list(start)] = 1
+            for step in swaps:
+                for out, into in step:
+                    weights[out] -= 1
+                    weights[into] += 1
+                yield numeric.combine(weights)
+            return
+        counts, present = numeric.counts, numeric.present.astype(np.int64)
+        taken = list(start)
+        sums, has = counts[taken].sum(axis=0), present[taken].sum(axis=0)
+        for step in swaps:
+            if step:
+                out, into = (list(rows) for rows in zip(*step, strict=True))
+                sums = sums - counts[out].sum(axis=0) + counts[into].sum(axis=0)
+                has = has - present[out].sum(axis=0) + present[into].sum(axis=0)
+            yield numeric._tally(np.zeros(self.size), sums, has > 0, no_lists)
+
     def _tally(
         self, weights: np.ndarray, sums: np.ndarray, has: np.ndarray, list_has: np.ndarray
     ) -> Tally:

@@ -414,3 +414,65 @@ def test_no_script_from_the_data_runs(hostile_run: dict[str, Any], opened: Any) 
         items = f"[data-item][data-layer={layer}]"
         assert _count(page, f"{items}[data-outcome=missed]") == missed
         assert _count(page, f"{items}[data-outcome=spurious]") == spurious > 0
+
+
+# ---------------------------------------------------------------- confidence curves
+
+
+@pytest.fixture(scope="module")
+def scored_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The faulty predictions with a score on every item (from a hash: ties included), scored by
+    the real CLI as HTML and as JSON."""
+    folder = tmp_path_factory.mktemp("scored")
+    texts = _corpus_texts()
+    lines = []
+    for path in sorted((REPO / "annotations" / "gold").glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        record = _perturb(gold, texts[gold["doc_id"]])
+        for layer in LAYERS:
+            for index, item in enumerate(record[layer]):
+                key = f"{record['doc_id']}/{layer}/{index}".encode()
+                item["score"] = int(hashlib.sha256(key).hexdigest(), 16) % 50 / 50
+        lines.append(json.dumps(record) + "\n")
+    predictions = folder / "predictions.jsonl"
+    predictions.write_text("".join(lines), encoding="utf-8")
+    html, report = folder / "report.html", folder / "report.json"
+    gold = REPO / "annotations" / "gold"
+    assert main(["evaluate", str(predictions), "--gold", str(gold), "--output", str(html)]) == 0
+    assert main(["evaluate", str(predictions), "--gold", str(gold), "--output", str(report)]) == 0
+    return {"html": html, "report": json.loads(report.read_text(encoding="utf-8"))}
+
+
+def test_precision_recall_curves_are_drawn_inside_their_plots(
+    scored_run: dict[str, Any], opened: Any
+) -> None:
+    """One drawn polyline per curve of the JSON report, one vertex per threshold, every vertex
+    inside the plot frame, and nothing fetched."""
+    page, others = opened(scored_run["html"])
+    page.wait_for_load_state("networkidle")
+    assert others == []
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('svg.pr-curve')].map(svg => {
+            const frame = svg.querySelector('rect').getBBox();
+            return {layer: svg.dataset.layer, visible: svg.checkVisibility(),
+                    curves: [...svg.querySelectorAll('polyline')].map(line => ({
+                        name: line.dataset.curve,
+                        vertices: line.points.numberOfItems,
+                        inside: [...Array(line.points.numberOfItems).keys()].every(i => {
+                            const p = line.points.getItem(i);
+                            return p.x >= frame.x - 0.01 && p.x <= frame.x + frame.width + 0.01
+                                && p.y >= frame.y - 0.01 && p.y <= frame.y + frame.height + 0.01;
+                        })}))};
+        })"""
+    )
+    layers = scored_run["report"]["layers"]
+    assert [chart["layer"] for chart in drawn] == [
+        layer for layer in LAYERS if "confidence" in layers[layer]
+    ]
+    for chart in drawn:
+        assert chart["visible"]
+        curves = layers[chart["layer"]]["confidence"]["curves"]
+        assert [curve["name"] for curve in chart["curves"]] == list(curves)
+        for curve in chart["curves"]:
+            assert curve["vertices"] == len(curves[curve["name"]]["thresholds"])
+            assert curve["inside"]

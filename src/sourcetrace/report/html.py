@@ -16,6 +16,7 @@ from typing import Any
 
 from .marked import Mark, render_marked
 from .page import attrs, esc, page, table
+from .pr_curve import CONFIDENCE_CSS, confidence_section
 from .rows import comparison_rows, header, pct, summary_rows
 
 LAYER_ORDER = ("entities", "claims", "attributions")
@@ -64,13 +65,15 @@ def to_html(report: dict[str, Any], explanation: Mapping[str, Any] | None) -> st
         [
             _identity(report),
             _summary(report),
+            confidence_section(report),
             _confusion_section(report, explanation) if "entities" in layers else "",
             _legend(layers),
             _filters(explanation, layers),
             _documents(report, explanation, texts, layers),
         ]
     )
-    return page("sourcetrace error analysis", body, CSS, JS)
+    css = CSS + (CONFIDENCE_CSS if "pr-curve" in body else "")  # unchanged without scores
+    return page("sourcetrace error analysis", body, css, JS)
 
 
 # ---------------------------------------------------------------- texts
@@ -102,6 +105,8 @@ def _identity(report: Mapping[str, Any]) -> str:
         ["mentions", ", ".join(settings.get("mentions") or ["all"])],
         ["claim threshold", settings.get("claim_threshold", "-")],
     ]
+    if settings.get("min_score") is not None:
+        rows.append(["min score", settings["min_score"]])
     cells = "".join(f"<tr><th>{esc(name)}</th><td>{esc(value)}</td></tr>" for name, value in rows)
     return (
         "<header><h1>sourcetrace error analysis</h1>"

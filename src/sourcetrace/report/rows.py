@@ -69,6 +69,21 @@ def attribution_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterato
             yield _level_row(report, "attributions", (part, level))
 
 
+def confidence_rows(layer: str, confidence: dict[str, Any]) -> Iterator[list[str]]:
+    """Per precision-recall curve (items with scores): the best-F1 point, its threshold and AP."""
+    for name, curve in confidence["curves"].items():
+        best = curve["best_f1"]
+        yield [
+            layer,
+            f"{name.replace('.', ' ')} by score",
+            pct(best["precision"]),
+            pct(best["recall"]),
+            pct(best["f1"]),
+            "",
+            f"AP {pct(curve['average_precision'])} best F1 at score >= {best['threshold']:g}",
+        ]
+
+
 def entity_cluster_rows(report: dict[str, Any], clusters: dict[str, Any]) -> Iterator[list[str]]:
     return _cluster_rows("entities", clusters)
 

@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import __version__
+from .conventions import OURS, Convention
 from .inputs import (
     GoldSet,
     Predictions,
     check_coverage,
     load_gold,
     load_predictions,
+    reading_options,
     scored_layers,
 )
 from .layers import (
@@ -98,7 +100,9 @@ def evaluate(
     corpus, a corpus folder, a gold JSONL with texts, or a list of gold records with texts.
     ``per_document`` adds each layer's scores per document. ``options`` are the fields of
     Settings (layers, mentions, claim_threshold, bootstrap, seed, confidence, missing,
-    compare_method, compare_samples).
+    compare_method, compare_samples), and how the predictions count their offsets:
+    ``offsets`` ("codepoint", "utf16" or "utf8") and ``end`` ("exclusive" or "inclusive"),
+    default code points, end exclusive (conventions.py).
     """
     return _evaluate(predictions, gold, compare, per_document, options)[0]
 
@@ -129,15 +133,18 @@ def evaluate_and_explain(
 def _evaluate(
     predictions: Any, gold: Any, compare: Any, per_document: bool, options: Mapping[str, Any]
 ) -> tuple[dict[str, Any], GoldSet, Predictions, Settings, tuple[str, ...]]:
+    convention, options = reading_options(options)
     settings = make_settings(**options)
     gold_set = load_gold(gold)
-    preds = load_predictions(predictions, gold_set)
+    preds = load_predictions(predictions, gold_set, convention=convention)
     missing, unscored = check_coverage(gold_set, preds, settings, preds.source)
     layers = scored_layers(preds, settings)
     table = tally_run(gold_set, preds, layers, settings)
     other = None
     if compare is not None:
-        identity, other_table, _ = compared_system(compare, gold_set, layers, settings)
+        identity, other_table, _ = compared_system(
+            compare, gold_set, layers, settings, convention=convention
+        )
         other = identity, other_table
     report = build_report(
         table,
@@ -178,12 +185,14 @@ def compared_system(
     *,
     within: Callable[[Any], bool] | None = None,
     scored: GoldSet | None = None,
+    convention: Convention = OURS,
 ) -> tuple[dict[str, Any], TallyTable, Predictions]:
     """The second system of `--compare`: its identity, its per-document tallies, scored on
     the same layers and documents, and its predictions. ``within`` and ``scored`` (a shard's
-    gold) restrict both to one shard, as `evaluate_partial` does for the first system."""
+    gold) restrict both to one shard, as `evaluate_partial` does for the first system. The other
+    file is read in the same offset ``convention`` as the first."""
     scored = gold if scored is None else scored
-    other_preds = load_predictions(other, gold, within)
+    other_preds = load_predictions(other, gold, within, convention)
     check_coverage(scored, other_preds, settings, other_preds.source)
     other_settings = Settings(**{**settings.__dict__, "layers": layers})
     table = tally_run(scored, other_preds, scored_layers(other_preds, other_settings), settings)

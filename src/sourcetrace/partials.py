@@ -37,6 +37,7 @@ from .inputs import (
     check_coverage,
     load_gold,
     load_predictions,
+    reading_options,
     scored_layers,
 )
 from .partial_checks import AS_WRITTEN
@@ -90,11 +91,12 @@ def evaluate_partial(
     records of each shard add up to the whole file. Predictions for other shards' documents are
     validated (they are in the file) and left to their shard.
     """
+    convention, options = reading_options(options)
     settings = make_settings(**options)
     gold_set = load_gold(gold)
     mine = set(shard_documents(list(gold_set.texts), shard))
     within = _shard_test(mine, gold_set, first=shard[0] == 1)
-    preds = load_predictions(predictions, gold_set, within)
+    preds = load_predictions(predictions, gold_set, within, convention)
     layers = scored_layers(preds, settings)  # those of the whole input, as one run infers them
     shard_gold = _restricted(gold_set, mine)  # `within` kept the shard's predictions only
     missing, unscored = check_coverage(shard_gold, preds, settings, preds.source)
@@ -122,7 +124,13 @@ def evaluate_partial(
     }
     if compare is not None:
         identity, other_table, other_preds = compared_system(
-            compare, gold_set, layers, settings, within=within, scored=shard_gold
+            compare,
+            gold_set,
+            layers,
+            settings,
+            within=within,
+            scored=shard_gold,
+            convention=convention,
         )
         partial["compare"] = identity
         partial["compare_items"] = item_counts(shard_gold, other_preds, layers, settings)

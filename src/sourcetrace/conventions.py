@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, product
 from pathlib import Path
@@ -37,7 +37,7 @@ def unit_boundaries(text: str, unit: str) -> list[int]:
     return [0, *accumulate(sizes)]
 
 
-def to_codepoint(boundaries: list[int], offset: int) -> int | None:
+def to_codepoint(boundaries: Sequence[int], offset: int) -> int | None:
     """The code-point index at ``offset`` (in the unit of ``boundaries``), or None when the
     offset falls inside a character (a surrogate pair, a multi-byte sequence) or past the end."""
     index = bisect_left(boundaries, offset)
@@ -65,7 +65,7 @@ def span_pointers(record: Any, pointer: str = "") -> Iterator[tuple[str, dict[st
 
 
 def read_span(
-    boundaries: list[int], start: int, end: int, *, end_convention: str = DEFAULT_END
+    boundaries: Sequence[int], start: int, end: int, *, end_convention: str = DEFAULT_END
 ) -> tuple[int, int] | None:
     """One span read into code points, end exclusive; None when it cannot be placed. End
     inclusive means `end` is the offset of the span's last unit (its last byte in UTF-8), so
@@ -129,12 +129,13 @@ class _Boundaries:
     """Unit boundaries of each document's text, computed once per (text, unit)."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[int, str], list[int]] = {}
+        self._cache: dict[tuple[int, str], Sequence[int]] = {}
 
-    def of(self, text: str, unit: str) -> list[int]:
+    def of(self, text: str, unit: str) -> Sequence[int]:
         key = (id(text), unit)
-        if key not in self._cache:
-            self._cache[key] = unit_boundaries(text, unit)
+        if key not in self._cache:  # code points: a range, not a list as long as the text
+            bounds = range(len(text) + 1) if unit == "codepoint" else unit_boundaries(text, unit)
+            self._cache[key] = bounds
         return self._cache[key]
 
 

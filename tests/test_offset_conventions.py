@@ -362,3 +362,25 @@ def test_problems_of_one_kind_at_different_paths_stay_apart() -> None:
     assert "[the same problem in 2 items at /entities/*/text, first at line 1;" in text
     assert "p, line 2, at /claims/0/text: span text 'C' does not match" in text
     assert InputErrors(problems).render(all_problems=True).count("\n  - ") == 3
+
+
+def test_shards_and_the_compared_system_are_read_in_the_convention_asked(
+    predictions, texts, gold_records
+) -> None:
+    reference = sourcetrace.evaluate(predictions, gold=gold_records, compare=predictions)
+    written = in_convention(predictions, texts, "utf8", "inclusive", True)
+    compared = sourcetrace.evaluate(
+        written, gold=gold_records, compare=written, offsets="utf8", end="inclusive"
+    )
+    assert compared["layers"] == reference["layers"]
+    assert (
+        compared["statistics"]["comparison"]["metrics"]
+        == (reference["statistics"]["comparison"]["metrics"])
+    )
+    partials = [
+        sourcetrace.evaluate_partial(
+            written, gold=gold_records, shard=(k, 2), offsets="utf8", end="inclusive"
+        )
+        for k in (1, 2)
+    ]
+    assert sourcetrace.merge_partials(partials)["layers"] == reference["layers"]

@@ -50,6 +50,9 @@ def evaluate(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, A
     (``annotations/gold``, a pass), a gold JSONL with texts, or records.
     ``settings``: layers, mentions, claim_threshold, bootstrap, seed, confidence, missing,
     compare_method, compare_samples; ``compare=OTHER`` adds a paired significance test.
+    ``offsets`` ("codepoint", "utf16", "utf8") and ``end`` ("exclusive", "inclusive"): how the
+    predictions count their spans (default: code points, end exclusive); a file that seems to
+    count otherwise is named in the error, or in an OffsetConventionWarning.
     """
     _check_environment()
     from .evaluation import evaluate as _evaluate

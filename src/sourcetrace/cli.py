@@ -6,19 +6,22 @@ import argparse
 import json
 import resource
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .cli_baselines import add_commands as add_baseline_commands
 from .cli_evaluate import add_commands as add_evaluation_commands
-from .cli_output import add_output_options, emit
+from .cli_output import add_output_options, add_problem_options, emit
 from .cli_story import add_commands as add_story_commands
 from .cli_studio import add_commands as add_studio_commands
 from .cli_studio import add_corpus_add_parser
-from .errors import InputError, InputErrors, shown
+from .conventions import OffsetConventionWarning
+from .errors import InputError, InputErrors, indented_problems, shown
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -171,6 +174,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 seed_text=_seed_text_lookup(),
                 known_clusters=clusters,
                 known_entities=entities,
+                offsets=args.offsets,
+                end=args.end,
             )
         except (InputError, InputErrors) as exc:
             failed += 1
@@ -185,10 +190,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{len(problems)} problem(s)",
             file=sys.stderr,
         )
-        for problem in problems[:100]:
-            print(f"  - {problem}", file=sys.stderr)
-        if len(problems) > 100:
-            print(f"  ... and {len(problems) - 100} more", file=sys.stderr)
+        print(indented_problems(problems, args.all_problems), file=sys.stderr)
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
@@ -299,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["document", "annotation", "prediction", "links"],
         help="force the kind instead of detecting it",
     )
+    add_problem_options(validate)
     validate.set_defaults(handler=cmd_validate)
 
     add_evaluation_commands(commands)
@@ -318,9 +321,14 @@ def run(handler: Any, args: argparse.Namespace) -> int:
 
     try:
         check_limit_settings()
-        code = handler(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", OffsetConventionWarning)
+            warnings.showwarning = partial(_show_note, warnings.showwarning)
+            code = handler(args)
         return EXIT_INTERRUPTED if was_interrupted() else code  # a swallowed Ctrl-C still counts
-    except (InputError, InputErrors) as exc:
+    except InputErrors as exc:
+        return _fail(exc.render(all_problems=getattr(args, "all_problems", False)))
+    except InputError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -348,6 +356,16 @@ def run(handler: Any, args: argparse.Namespace) -> int:
         if os.environ.get("SOURCETRACE_DEBUG"):
             raise
         return _internal_error(exc)
+
+
+def _show_note(
+    others: Any, message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any
+) -> None:
+    """An offset convention that seems wrong as one `note:` on stderr; other warnings as ever."""
+    if not issubclass(category, OffsetConventionWarning):
+        others(message, category, *args, **kwargs)
+        return
+    print(f"note: {shown(message, lines=True)}", file=sys.stderr)
 
 
 def _internal_error(exc: BaseException) -> int:

@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .cli_output import add_output_options, emit
+from .cli_output import add_output_options, add_problem_options, emit
 from .errors import shown
 from .paths import checked_output, write_output
 from .report import FORMATS, agreement_to_markdown, choose_format, render_table, render_text
@@ -83,6 +83,8 @@ def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
         "missing": args.missing,
         "compare_method": args.compare_method,
         "compare_samples": args.compare_samples,
+        "offsets": args.offsets,
+        "end": args.end,
     }
 
 
@@ -288,6 +290,7 @@ def add_commands(commands: Any) -> None:
         "with a note on stderr. Dask's own log lines show only with SOURCETRACE_DASK_LOGS=1; "
         "Ctrl-C closes the cluster and exits 130 without a report",
     )
+    add_problem_options(evaluate)
     evaluate.set_defaults(handler=cmd_evaluate)
 
     merge = commands.add_parser(

@@ -59,3 +59,29 @@ def add_output_options(parser: Any, formats: tuple[str, ...], default: str = "ta
         help=f"default: from the --output ending ({endings}), else {default}",
     )
     parser.add_argument("--output", type=Path, help="write here (atomically) instead of stdout")
+
+
+def add_problem_options(parser: Any) -> None:
+    """How a command reads the offsets of its files, and how it lists their problems."""
+    from .conventions import DEFAULT_END, DEFAULT_OFFSETS, END_CONVENTIONS, OFFSET_UNITS
+
+    parser.add_argument(
+        "--offsets",
+        choices=OFFSET_UNITS,
+        default=DEFAULT_OFFSETS,
+        help="what the files' start/end count: Unicode code points (Python, the default), "
+        "UTF-16 code units (JavaScript, Java) or UTF-8 bytes (Rust, Go, C); spans are read into "
+        "code points before validation",
+    )
+    parser.add_argument(
+        "--end",
+        choices=END_CONVENTIONS,
+        default=DEFAULT_END,
+        help="whether `end` is one past the span's last character (exclusive, the default) or "
+        "the span's last character (inclusive: nervaluate span lists, many CoNLL tools)",
+    )
+    parser.add_argument(
+        "--all-problems",
+        action="store_true",
+        help="list every problem, not one line per kind of problem and JSON path",
+    )

@@ -65,19 +65,86 @@ class LimitError(InputError):
 
 @dataclass
 class InputErrors(Exception):
-    """Several problems found in one pass, so a user can fix them all at once."""
+    """Several problems found in one pass, so a user can fix them all at once. Shown grouped
+    (one line per kind of problem at one JSON path pattern); ``render(all_problems=True)`` lists
+    every one."""
 
     problems: list[InputError]
 
     def __str__(self) -> str:
-        shown = self.problems[:50]
-        lines = [f"{len(self.problems)} problem(s) found:"] + [f"  - {p}" for p in shown]
-        if len(self.problems) > len(shown):
-            lines.append(f"  ... and {len(self.problems) - len(shown)} more")
-        return "\n".join(lines)
+        return self.render()
+
+    def render(self, *, all_problems: bool = False) -> str:
+        return f"{len(self.problems)} problem(s) found:\n" + indented_problems(
+            self.problems, all_problems
+        )
 
     def __reduce__(self) -> tuple:
         return (InputErrors, (self.problems,))
+
+
+SHOWN_GROUPS = 50  # grouped lines shown before "... and N more"
+_INDEX = re.compile(r"/\d+(?=/|$)")
+# the values of one item: quoted text (an excerpt `'head'...(N characters)...'tail'` whole), numbers
+_VARYING = re.compile(r"'[^']*'(?:\.\.\.\(\d+ characters\)\.\.\.'[^']*')?|\"[^\"]*\"|\d+")
+
+
+def pointer_pattern(pointer: str | None) -> str:
+    """A JSON pointer with its array indices collapsed: /entities/12/type -> /entities/*/type."""
+    return _INDEX.sub("/*", pointer or "")
+
+
+def problem_kind(problem: InputError) -> tuple[str, str, str, str]:
+    """What makes two problems "the same problem": the file, the pointer pattern, the message
+    without the values of the item (quoted text, numbers) and what was expected."""
+    return (
+        str(problem.file),
+        pointer_pattern(problem.pointer),
+        _VARYING.sub("#", problem.message),
+        re.sub(r"\d+", "#", problem.expected or ""),
+    )
+
+
+def group_problems(problems: list[InputError]) -> list[tuple[InputError, int]]:
+    """Each kind of problem once, in order of first appearance: (its first problem, count)."""
+    groups: dict[tuple[str, str, str, str], list[Any]] = {}
+    for problem in problems:
+        groups.setdefault(problem_kind(problem), [problem, 0])[1] += 1
+    return [(first, count) for first, count in groups.values()]
+
+
+def indented_problems(problems: list[InputError], all_problems: bool = False) -> str:
+    """The problem lines of a report, each as `  - PROBLEM` (see problem_lines)."""
+    return "\n".join(
+        f"  {line}" if line.startswith(MORE) else f"  - {line}"
+        for line in problem_lines(problems, all_problems)
+    )
+
+
+MORE = "... and "
+
+
+def problem_lines(problems: list[InputError], all_problems: bool = False) -> list[str]:
+    """The lines that show ``problems``: every one with ``all_problems``, else one per kind of
+    problem, its first occurrence and how many items share it (a misnamed key in every item is
+    one line, not one per item)."""
+    if all_problems:
+        return [str(problem) for problem in problems]
+    groups = group_problems(problems)
+    lines = [
+        str(first)
+        if count == 1
+        else f"{first} [the same problem in {count} items at {pointer_pattern(first.pointer)}, "
+        f"first{'' if first.line is None else f' at line {first.line}'}; "
+        "--all-problems lists each]"
+        for first, count in groups[:SHOWN_GROUPS]
+    ]
+    if len(groups) > SHOWN_GROUPS:
+        rest = sum(count for _, count in groups[SHOWN_GROUPS:])
+        lines.append(
+            f"... and {rest} more problem(s) of {len(groups) - SHOWN_GROUPS} other kind(s)"
+        )
+    return lines
 
 
 def format_problem(

@@ -13,12 +13,14 @@ from typing import Any
 
 from . import __version__
 from .confidence import check_min_score, confidence_sections, layer_view
+from .conventions import OURS, Convention
 from .inputs import (
     GoldSet,
     Predictions,
     check_coverage,
     load_gold,
     load_predictions,
+    reading_options,
     scored_layers,
 )
 from .layers import (
@@ -111,7 +113,9 @@ def evaluate(
     corpus, a corpus folder, a gold JSONL with texts, or a list of gold records with texts.
     ``per_document`` adds each layer's scores per document. ``options`` are the fields of
     Settings (layers, mentions, claim_threshold, bootstrap, seed, confidence, missing,
-    compare_method, compare_samples, min_score). Items that carry a ``score`` add
+    compare_method, compare_samples, min_score), and how the predictions count their offsets:
+    ``offsets`` ("codepoint", "utf16" or "utf8") and ``end`` ("exclusive" or "inclusive"),
+    default code points, end exclusive (conventions.py). Items that carry a ``score`` add
     precision-recall curves (confidence.py).
     """
     return _evaluate(predictions, gold, compare, per_document, options)[0]
@@ -149,16 +153,19 @@ def evaluate_and_explain(
 def _evaluate(
     predictions: Any, gold: Any, compare: Any, per_document: bool, options: Mapping[str, Any]
 ) -> tuple[dict[str, Any], GoldSet, Predictions, Settings, tuple[str, ...]]:
+    convention, options = reading_options(options)
     settings = make_settings(**options)
     gold_set = load_gold(gold)
-    preds = load_predictions(predictions, gold_set)
+    preds = load_predictions(predictions, gold_set, convention=convention)
     missing, unscored = check_coverage(gold_set, preds, settings, preds.source)
     layers = scored_layers(preds, settings)
     check_min_score(preds, layers, settings)
     table = tally_run(gold_set, preds, layers, settings)
     other = None
     if compare is not None:
-        identity, other_table, _ = compared_system(compare, gold_set, layers, settings)
+        identity, other_table, _ = compared_system(
+            compare, gold_set, layers, settings, convention=convention
+        )
         other = identity, other_table
     report = build_report(
         table,
@@ -201,12 +208,14 @@ def compared_system(
     *,
     within: Callable[[Any], bool] | None = None,
     scored: GoldSet | None = None,
+    convention: Convention = OURS,
 ) -> tuple[dict[str, Any], TallyTable, Predictions]:
     """The second system of `--compare`: its identity, its per-document tallies, scored on
     the same layers and documents, and its predictions. ``within`` and ``scored`` (a shard's
-    gold) restrict both to one shard, as `evaluate_partial` does for the first system."""
+    gold) restrict both to one shard, as `evaluate_partial` does for the first system. The other
+    file is read in the same offset ``convention`` as the first."""
     scored = gold if scored is None else scored
-    other_preds = load_predictions(other, gold, within)
+    other_preds = load_predictions(other, gold, within, convention)
     check_coverage(scored, other_preds, settings, other_preds.source)
     other_settings = Settings(**{**settings.__dict__, "layers": layers})
     other_layers = scored_layers(other_preds, other_settings)

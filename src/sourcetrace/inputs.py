@@ -3,12 +3,22 @@ validated record by record, and the checks of which documents and layers they co
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .annotation_files import read_pass
+from .conventions import (
+    DEFAULT_END,
+    DEFAULT_OFFSETS,
+    OURS,
+    Convention,
+    OffsetConventionWarning,
+    diagnose,
+    record_to_codepoints,
+)
 from .errors import InputError, raise_all
 from .jsonio import Record, canonical_sha256, read_records_with_sha256
 from .paths import corpus_dir, path_text
@@ -170,13 +180,26 @@ class Predictions:
     layers_in_input: tuple[str, ...] | None = None
 
 
+def reading_options(options: Mapping[str, Any]) -> tuple[Convention, dict[str, Any]]:
+    """The offset convention of the predictions (``offsets``, ``end``) and the other options
+    (the settings): how a file is read is not a setting of the scores."""
+    rest = dict(options)
+    offsets, end = rest.pop("offsets", DEFAULT_OFFSETS), rest.pop("end", DEFAULT_END)
+    return Convention(offsets, end), rest
+
+
 def load_predictions(
-    predictions: Any, gold: GoldSet, within: Callable[[Any], bool] | None = None
+    predictions: Any,
+    gold: GoldSet,
+    within: Callable[[Any], bool] | None = None,
+    convention: Convention = OURS,
 ) -> Predictions:
     """Read JSONL / JSON / a folder of per-document JSON files / records, validating everything.
 
     ``within(doc_id)`` keeps (and validates) only some records, the rest being another shard's
-    business: see partials.py, whose shards together validate every record."""
+    business: see partials.py, whose shards together validate every record. ``convention``:
+    how the file counts its offsets; spans are read into code points before validation, and a
+    file that seems to count otherwise is said (with the problems, or as a warning)."""
     problems: list[InputError] = []
     items: list[tuple[Any, Record]] = []
     if isinstance(predictions, (str, Path)):
@@ -219,24 +242,41 @@ def load_predictions(
     documents: dict[str, dict[str, Any]] = {}
     register = DocIdRegister("one prediction record per document")
     seen_layers: set[str] = set()
+    kept: list[Any] = []
     for file, record in items:
         value = record.value
         if isinstance(value, Mapping):
             seen_layers.update(layer for layer in LAYERS if layer in value)
         if within is not None and not within(_doc_id_of(value)):
             continue
-        found = _text_mismatch(value, gold, file, record.line) or record_problems(
-            record, "prediction", file, text_for=gold.texts.get
-        )
+        kept.append(value)
+        found = _text_mismatch(value, gold, file, record.line)
+        if not found:
+            value, found = record_to_codepoints(
+                value, _text_of(value, gold), convention, file, record.line
+            )
+            record = Record(value, record.line, record.plain_json)
+        if not found:
+            found = record_problems(record, "prediction", file, text_for=gold.texts.get)
         found += register.check(value, file, record.line)
         if not found:
             documents[value["doc_id"]] = value
         problems += found
+    diagnosis = diagnose(kept, gold.texts, offsets=convention.offsets, end=convention.end)
+    if diagnosis is not None and problems:
+        problems.insert(0, InputError(diagnosis.message(source)))
+    elif diagnosis is not None:
+        warnings.warn(diagnosis.message(source), OffsetConventionWarning, stacklevel=2)
     raise_all(problems)
     if not sha:
         sha = canonical_sha256(list(documents.values()))
     layers = tuple(layer for layer in LAYERS if layer in seen_layers)
     return Predictions(documents, source, sha, register.first, layers)
+
+
+def _text_of(value: Any, gold: GoldSet) -> str | None:
+    doc_id = _doc_id_of(value)
+    return gold.texts.get(doc_id) if isinstance(doc_id, str) else None
 
 
 def _doc_id_of(value: Any) -> Any:

@@ -38,6 +38,7 @@ from .inputs import (
     check_coverage,
     load_gold,
     load_predictions,
+    reading_options,
     scored_layers,
 )
 from .partial_checks import AS_WRITTEN
@@ -91,11 +92,12 @@ def evaluate_partial(
     records of each shard add up to the whole file. Predictions for other shards' documents are
     validated (they are in the file) and left to their shard.
     """
+    convention, options = reading_options(options)
     settings = make_settings(**options)
     gold_set = load_gold(gold)
     mine = set(shard_documents(list(gold_set.texts), shard))
     within = _shard_test(mine, gold_set, first=shard[0] == 1)
-    preds = load_predictions(predictions, gold_set, within)
+    preds = load_predictions(predictions, gold_set, within, convention)
     layers = scored_layers(preds, settings)  # those of the whole input, as one run infers them
     if settings.min_score is not None:
         raise InputError(
@@ -129,7 +131,13 @@ def evaluate_partial(
     }
     if compare is not None:
         identity, other_table, other_preds = compared_system(
-            compare, gold_set, layers, settings, within=within, scored=shard_gold
+            compare,
+            gold_set,
+            layers,
+            settings,
+            within=within,
+            scored=shard_gold,
+            convention=convention,
         )
         refuse_in_shards(other_preds, layers)
         partial["compare"] = identity

@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .conventions import (
+    DEFAULT_END,
+    DEFAULT_OFFSETS,
+    Convention,
+    Diagnosis,
+    OffsetConventionWarning,
+    diagnose,
+    record_to_codepoints,
+    text_lookup,
+)
 from .errors import InputError
 from .fast_validation import compiled_says_valid, is_plain_json
 from .jsonio import Record, read_records, surrogate_error
-from .paths import schema_dir
+from .paths import path_text, schema_dir
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -675,13 +686,19 @@ def validate_file(
     known_clusters: set[str] | None = None,
     known_entities: set[str] | None = None,
     seed_text: Callable[[Any], Any] | None = None,
+    offsets: str = DEFAULT_OFFSETS,
+    end: str = DEFAULT_END,
 ) -> tuple[str, str, list[Record], list[InputError]]:
     """Validate a .json or .jsonl file; returns (format, kind, records, problems).
 
     Records of one file must all be of one kind; the kind is detected from the first record unless
     given. Duplicate doc_ids within one file are a problem. ``seed_text`` completes a document
     metadata record that has no text (annotations/documents.json) with its seed's text.
+    ``offsets``/``end``: how the spans of annotations and predictions count (conventions.py);
+    they are read into code points first, and a file that seems to count otherwise is said
+    (first among the problems, or as an OffsetConventionWarning).
     """
+    convention = Convention(offsets, end)
     fmt, records = read_records(path)
     if not records:
         raise InputError(
@@ -689,11 +706,15 @@ def validate_file(
         )
     if kind is None:
         kind = kind_of_path(Path(path)) or detect_kind(records[0].value)
+    problems: list[InputError] = []
+    diagnosis = None
     if kind == "document" and seed_text:
         completed = [_with_seed_text(record, seed_text) for record in records]
+    elif kind in ("prediction", "annotation"):
+        completed, problems, diagnosis = _read_spans(records, path, convention, text_for)
     else:
         completed = records
-    problems: list[InputError] = []
+    unplaced = {problem.line for problem in problems}
     register = DocIdRegister()
     for record, found in zip(
         completed,
@@ -707,9 +728,33 @@ def validate_file(
         ),
         strict=True,
     ):
-        problems += found
+        if record.line not in unplaced:  # a record whose spans were not read: said above
+            problems += found
         problems += register.check(record.value, path, record.line)
+    if diagnosis is not None and problems:
+        problems.insert(0, InputError(diagnosis.message(path_text(path))))
+    elif diagnosis is not None:
+        warnings.warn(diagnosis.message(path_text(path)), OffsetConventionWarning, stacklevel=2)
     return fmt, kind, records, problems
+
+
+def _read_spans(
+    records: list[Record], path: str | Path, convention: Convention, text_for: TextLookup | None
+) -> tuple[list[Record], list[InputError], Diagnosis | None]:
+    """The records with their spans read into code points, the problems of the spans that
+    cannot be placed, and the convention the file seems to use if it is not the one asked."""
+    text_of = text_lookup(text_for)
+    completed, problems = [], []
+    for record in records:
+        value, found = record_to_codepoints(
+            record.value, text_of(record.value), convention, path, record.line
+        )
+        completed.append(record if value is record.value else Record(value, record.line))
+        problems += found
+    diagnosis = diagnose(
+        [r.value for r in records], text_for, offsets=convention.offsets, end=convention.end
+    )
+    return completed, problems, diagnosis
 
 
 def _with_seed_text(record: Record, seed_text: Callable[[Any], Any]) -> Record:

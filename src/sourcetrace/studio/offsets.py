@@ -8,9 +8,9 @@ was repaired is said, what stays ambiguous is refused.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import accumulate
+
+from ..conventions import read_span, unit_boundaries
 
 NEARBY = 200  # code points searched on each side of a span whose offsets do not fit its text
 
@@ -27,21 +27,6 @@ class Span:
 
 class SpanError(ValueError):
     """A span that cannot be placed on the text without guessing."""
-
-
-def utf16_units(text: str) -> list[int]:
-    """UTF-16 offset of every code-point boundary: [0, ..., len in UTF-16 units]."""
-    return [0, *accumulate(2 if ord(ch) > 0xFFFF else 1 for ch in text)]
-
-
-def from_utf16(units: list[int], offset: int) -> int | None:
-    """The code-point index at a UTF-16 offset, or None inside a surrogate pair or past the end."""
-    index = bisect_left(units, offset)
-    return index if index < len(units) and units[index] == offset else None
-
-
-def to_utf16(units: list[int], index: int) -> int:
-    return units[index]
 
 
 def _fits(text: str, start: int, end: int, expected: str) -> bool:
@@ -87,9 +72,9 @@ def resolve(text: str, start: object, end: object, expected: object) -> Span:
         raise SpanError("the span has no text to check its offsets against")
     if _fits(text, start, end, expected):
         return _trimmed(Span(start, end, expected))
-    units = utf16_units(text)
-    cp_start, cp_end = from_utf16(units, start), from_utf16(units, end)
-    if cp_start is not None and cp_end is not None and _fits(text, cp_start, cp_end, expected):
+    placed = read_span(unit_boundaries(text, "utf16"), start, end)
+    cp_start, cp_end = placed or (-1, -1)
+    if placed is not None and _fits(text, cp_start, cp_end, expected):
         return _trimmed(
             Span(
                 cp_start,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sourcetrace.cli import main
-from sourcetrace.corpus import build, verify
+from sourcetrace.corpus import add_version_entry, build, verify
 
 from gold_factory import ROOT, gold_st000
 
@@ -67,10 +67,8 @@ def checkout(tmp_path: Path) -> Path:
 
 
 def bump_version(root: Path, version: str, why: str) -> None:
-    changelog = root / "corpus" / "CHANGELOG.md"
-    text = changelog.read_text(encoding="utf-8")
-    head, sep, rest = text.partition("\n## ")
-    changelog.write_text(f"{head}\n## {version} - {why}\n\n- {why}\n{sep}{rest}", encoding="utf-8")
+    """A new entry where the build reads the version (the library's one reading of it)."""
+    add_version_entry(root / "corpus" / "CHANGELOG.md", version, why)
 
 
 def add_gold(root: Path) -> dict:

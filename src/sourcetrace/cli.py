@@ -157,7 +157,7 @@ def _gold_ids_beside(path: Path) -> tuple[set[str] | None, set[str] | None]:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .schema import validate_file
 
-    text_for = _corpus_text_lookup()
+    text_for = _text_lookup()
     failed = 0
     for path in args.files:
         # Each file is reported as soon as it is read, so an unreadable later file never hides
@@ -201,6 +201,23 @@ def _seed_text_lookup() -> Any:
     except InputError:
         return None
     return lambda meta: with_seed_text(meta, seeds)
+
+
+def _text_lookup() -> Any:
+    """The corpus texts, then those of documents registered in this checkout but not built yet
+    (outside a checkout, or before a first build, as before: the corpus texts or none)."""
+    from .texts import with_registered_texts
+
+    released = _corpus_text_lookup()
+    if released is None:
+        return None
+    try:
+        root = _default_root()
+    except InputError:
+        return released
+    if not (root / "annotations" / "documents.json").is_file():
+        return released
+    return with_registered_texts(released, root)
 
 
 def _corpus_text_lookup() -> Any:

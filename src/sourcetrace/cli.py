@@ -6,7 +6,7 @@ import argparse
 import json
 import resource
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -147,7 +147,7 @@ def _gold_ids_beside(path: Path) -> tuple[set[str] | None, set[str] | None]:
     from .annotation_files import read_pass
     from .texts import corpus_texts
 
-    documents = read_pass(gold, corpus_texts()).values()
+    documents = read_pass(gold, _with_registered(corpus_texts())).values()
     return (
         {c["cluster"] for d in documents for c in d["claims"]},
         {e["entity"] for d in documents for e in d["entities"]},
@@ -203,21 +203,25 @@ def _seed_text_lookup() -> Any:
     return lambda meta: with_seed_text(meta, seeds)
 
 
-def _text_lookup() -> Any:
+def _with_registered(released: Mapping[str, str]) -> Mapping[str, str]:
     """The corpus texts, then those of documents registered in this checkout but not built yet
-    (outside a checkout, or before a first build, as before: the corpus texts or none)."""
-    from .texts import with_registered_texts
+    (outside a checkout, the corpus texts alone)."""
+    from .texts import ReleasedThenRegistered
 
-    released = _corpus_text_lookup()
-    if released is None:
-        return None
     try:
         root = _default_root()
     except InputError:
         return released
     if not (root / "annotations" / "documents.json").is_file():
         return released
-    return with_registered_texts(released, root)
+    return ReleasedThenRegistered(released, root)
+
+
+def _text_lookup() -> Any:
+    """doc_id -> text for `validate`: `_with_registered` over the built corpus; before a first
+    build, as before, None (offsets are then checked against texts carried in the files)."""
+    released = _corpus_text_lookup()
+    return None if released is None else _with_registered(released).get
 
 
 def _corpus_text_lookup() -> Any:
@@ -238,7 +242,7 @@ def _corpus_text_lookup() -> Any:
         return None
     if release is None:
         return None
-    return {d["doc_id"]: d["text"] for d in release.documents}.get
+    return {d["doc_id"]: d["text"] for d in release.documents}
 
 
 # ---------------------------------------------------------------- parser

@@ -128,9 +128,12 @@ def test_gold_of_an_added_document_validates_before_the_build(studio_cli, checko
             "entities": [entity], "claims": [], "attributions": []}  # fmt: skip
     path = checkout / "annotations" / "gold" / f"{doc_id}.json"
     path.write_text(json.dumps(gold), encoding="utf-8")
-    done = _validate(checkout, path)
+    # the README's command: every gold file and the links, whose gold is read beside them
+    gold_files = sorted((checkout / "annotations" / "gold").glob("*.json"))
+    done = _validate(checkout, *gold_files, checkout / "annotations" / "links.json")
     assert done.returncode == 0, done.stderr
     assert f"{path.name}: valid annotation" in done.stdout
+    assert "links.json: valid links" in done.stdout
     # checked against the seed's text, not waved through: one offset off is refused
     path.write_text(json.dumps(gold | {"entities": [entity | {"end": entity["end"] + 1}]}), "utf-8")
     refused = _validate(checkout, path)

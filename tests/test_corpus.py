@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sourcetrace.cli import main
-from sourcetrace.corpus import build, verify
+from sourcetrace.corpus import add_version_entry, build, read_version, verify
 
 from gold_factory import ROOT, gold_st000
 
@@ -67,10 +67,8 @@ def checkout(tmp_path: Path) -> Path:
 
 
 def bump_version(root: Path, version: str, why: str) -> None:
-    changelog = root / "corpus" / "CHANGELOG.md"
-    text = changelog.read_text(encoding="utf-8")
-    head, sep, rest = text.partition("\n## ")
-    changelog.write_text(f"{head}\n## {version} - {why}\n\n- {why}\n{sep}{rest}", encoding="utf-8")
+    """A new entry where the build reads the version (the library's one reading of it)."""
+    add_version_entry(root / "corpus" / "CHANGELOG.md", version, why)
 
 
 def add_gold(root: Path) -> dict:
@@ -338,4 +336,44 @@ def test_a_version_never_moves_back(checkout, capsys):
     assert main(["corpus", "build", "--root", str(checkout)]) == 2
     err = capsys.readouterr().err
     assert "move back from 0.2.0 to 0.1.0" in err
+    assert snapshot(checkout / "corpus") == before
+
+
+def test_a_changelog_entry_above_the_title_is_the_version_and_the_next_goes_above_it(
+    checkout, capsys
+):
+    """An entry written at the very top of the file (before its title) is the newest version
+    for the build, and a bump through the library lands above it, where the build reads."""
+    changelog = checkout / "corpus" / "CHANGELOG.md"
+    changelog.write_text("## 0.2.0 - why\n\n" + changelog.read_text("utf-8"), encoding="utf-8")
+    add_gold(checkout)
+    assert read_version(changelog) == "0.2.0"
+    assert build(checkout).version == "0.2.0"
+    bump_version(checkout, "0.3.0", "one entity fewer")
+    assert read_version(changelog) == "0.3.0"
+    assert changelog.read_text("utf-8").startswith("## 0.3.0 - one entity fewer\n")
+    gold_file = checkout / "annotations" / "gold" / "st-000.json"
+    gold = json.loads(gold_file.read_text("utf-8"))
+    used = json.dumps([gold["claims"], gold["attributions"]])
+    dropped = next(e for e in gold["entities"] if f'"{e["id"]}"' not in used)
+    gold["entities"].remove(dropped)
+    gold_file.write_text(json.dumps(gold), encoding="utf-8")  # no trailing newline
+    assert main(["corpus", "build", "--root", str(checkout)]) == 0, capsys.readouterr().err
+    manifest = json.loads((checkout / "corpus" / "MANIFEST.json").read_text("utf-8"))
+    assert manifest["version"] == "0.3.0"
+
+
+def test_a_changelog_heading_higher_than_the_first_is_refused_naming_its_line(checkout, capsys):
+    """Written below an older entry, a new version would not be the first heading; the build
+    says where it is instead of reading another version than the one meant."""
+    changelog = checkout / "corpus" / "CHANGELOG.md"
+    text = changelog.read_text("utf-8")
+    changelog.write_text(text + "\n## 0.2.0 - added at the bottom\n", encoding="utf-8")
+    line = changelog.read_text("utf-8").splitlines().index("## 0.2.0 - added at the bottom") + 1
+    add_gold(checkout)
+    before = snapshot(checkout / "corpus")
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert f"line {line} holds version 0.2.0, higher than the first heading 0.1.0" in err
+    assert "CHANGELOG.md" in err and "Traceback" not in err
     assert snapshot(checkout / "corpus") == before

@@ -334,7 +334,7 @@ def texts_with_examples(monkeypatch, corpus_texts_by_id):
     schema = json.loads((SCHEMA_DIR / "document.schema.json").read_text(encoding="utf-8"))
     for example in schema["examples"]:
         texts[example["doc_id"]] = example["text"]
-    monkeypatch.setattr(cli, "_corpus_text_lookup", lambda: texts.get)
+    monkeypatch.setattr(cli, "_corpus_text_lookup", lambda: texts)
     return texts
 
 

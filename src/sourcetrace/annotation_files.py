@@ -6,6 +6,7 @@ bound to (its `text_sha256`), so a pass, the adjudicated gold and `--gold FOLDER
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from .jsonio import read_records
 from .schema import DocIdRegister, validate_record
 
 
-def read_pass(path: Path, texts: dict[str, str]) -> dict[str, dict[str, Any]]:
+def read_pass(path: Path, texts: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """A pass folder (<doc_id>.json files) or a JSONL file of gold-shaped annotations."""
     path = Path(path)
     if not path.exists():

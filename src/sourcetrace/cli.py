@@ -7,7 +7,7 @@ import json
 import resource
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -150,7 +150,7 @@ def _gold_ids_beside(path: Path) -> tuple[set[str] | None, set[str] | None]:
     from .annotation_files import read_pass
     from .texts import corpus_texts
 
-    documents = read_pass(gold, corpus_texts()).values()
+    documents = read_pass(gold, _with_registered(corpus_texts())).values()
     return (
         {c["cluster"] for d in documents for c in d["claims"]},
         {e["entity"] for d in documents for e in d["entities"]},
@@ -160,7 +160,7 @@ def _gold_ids_beside(path: Path) -> tuple[set[str] | None, set[str] | None]:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .schema import validate_file
 
-    text_for = _corpus_text_lookup()
+    text_for = _text_lookup()
     failed = 0
     for path in args.files:
         # Each file is reported as soon as it is read, so an unreadable later file never hides
@@ -205,6 +205,27 @@ def _seed_text_lookup() -> Any:
     return lambda meta: with_seed_text(meta, seeds)
 
 
+def _with_registered(released: Mapping[str, str]) -> Mapping[str, str]:
+    """The corpus texts, then those of documents registered in this checkout but not built yet
+    (outside a checkout, the corpus texts alone)."""
+    from .texts import ReleasedThenRegistered
+
+    try:
+        root = _default_root()
+    except InputError:
+        return released
+    if not (root / "annotations" / "documents.json").is_file():
+        return released
+    return ReleasedThenRegistered(released, root)
+
+
+def _text_lookup() -> Any:
+    """doc_id -> text for `validate`: `_with_registered` over the built corpus; before a first
+    build, as before, None (offsets are then checked against texts carried in the files)."""
+    released = _corpus_text_lookup()
+    return None if released is None else _with_registered(released).get
+
+
 def _corpus_text_lookup() -> Any:
     """doc_id -> text from the packaged corpus, or None if the corpus is not built; a built
     corpus whose data do not match its MANIFEST.json is refused, not skipped. The texts are
@@ -223,7 +244,7 @@ def _corpus_text_lookup() -> Any:
         return None
     if release is None:
         return None
-    return {d["doc_id"]: d["text"] for d in release.documents}.get
+    return {d["doc_id"]: d["text"] for d in release.documents}
 
 
 # ---------------------------------------------------------------- parser

@@ -22,6 +22,7 @@ from typing import Any
 
 from .errors import InputError, InputErrors, raise_all
 from .jsonio import (
+    atomic_write,
     current_umask,
     dumps_pretty,
     jsonl_text,
@@ -60,21 +61,56 @@ class Source:
     source_hashes: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class VersionHeading:
+    """The heading that names the corpus version: its version and where its line starts."""
+
+    version: str
+    offset: int
+
+
+def newest_heading(text: str, changelog: Path) -> VersionHeading:
+    """The one reading of "the newest version" of a changelog: its first `## X.Y.Z` heading,
+    wherever it stands (above the title too), which must be the highest of its headings, so
+    that the first and the highest never disagree (headings run newest first)."""
+    headings = list(_VERSION_HEADING.finditer(text))
+    if not headings:
+        raise InputError(
+            "no version heading found",
+            file=changelog,
+            expected="a line like '## 0.1.0 - what changed'",
+        )
+    first = headings[0]
+    for later in headings[1:]:
+        if _version_key(later.group(1)) > _version_key(first.group(1)):
+            line = text.count("\n", 0, later.start()) + 1
+            raise InputError(
+                f"line {line} holds version {later.group(1)}, higher than the first heading "
+                f"{first.group(1)}; the newest version is the first '## X.Y.Z' heading",
+                file=changelog,
+                expected=f"the '## {later.group(1)}' entry above '## {first.group(1)}' "
+                "(headings newest first)",
+            )
+    return VersionHeading(version=first.group(1), offset=first.start())
+
+
 def read_version(changelog: Path) -> str:
+    """The corpus version: the newest heading of corpus/CHANGELOG.md (`newest_heading`)."""
     if not changelog.is_file():
         raise InputError(
             "no corpus changelog",
             file=changelog,
             expected="corpus/CHANGELOG.md with a '## X.Y.Z' heading per version",
         )
-    match = _VERSION_HEADING.search(read_text(changelog))
-    if not match:
-        raise InputError(
-            "no version heading found",
-            file=changelog,
-            expected="a line like '## 0.1.0 - what changed'",
-        )
-    return match.group(1)
+    return newest_heading(read_text(changelog), changelog).version
+
+
+def add_version_entry(changelog: Path, version: str, why: str) -> None:
+    """Write a `## VERSION - why` entry directly above the newest heading, where `read_version`
+    (and so the build) reads it; what a user does by hand before a build."""
+    text = read_text(changelog)
+    at = newest_heading(text, changelog).offset
+    atomic_write(changelog, f"{text[:at]}## {version} - {why}\n\n- {why}\n\n{text[at:]}")
 
 
 def _source_files(root: Path) -> list[Path]:

@@ -102,3 +102,43 @@ def test_zone_rule():
     long_line = "word " * 40 + "\nrest"
     assert [z["kind"] for z in zones_by_rule(long_line)] == ["body"]
     assert zones_by_rule("Only a title") == [{"start": 0, "end": 12, "kind": "title"}]
+
+
+def _validate(checkout, *paths):
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from sourcetrace.cli import main; sys.exit(main())",
+         "validate", *map(str, paths)],
+        cwd=checkout, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_gold_of_an_added_document_validates_before_the_build(studio_cli, checkout, tmp_path):
+    """The README's order: `corpus add`, gold copied into annotations/gold/, `validate`, and
+    only then a new version and `corpus build`; the new gold is checked against its seed."""
+    article = tmp_path / "article.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    assert studio_cli("corpus", "add", article, "--root", checkout).code == 0
+    doc_id = json.loads((checkout / "annotations" / "documents.json").read_text("utf-8"))[-1]
+    doc_id = doc_id["doc_id"]
+    start = ARTICLE.index("Kharkiv")
+    entity = {"id": "e1", "start": start, "end": start + len("Kharkiv"), "text": "Kharkiv",
+              "type": "GPE", "mention": "name", "entity": "kharkiv"}  # fmt: skip
+    gold = {"doc_id": doc_id, "text_sha256": hashlib.sha256(ARTICLE.encode()).hexdigest(),
+            "entities": [entity], "claims": [], "attributions": []}  # fmt: skip
+    path = checkout / "annotations" / "gold" / f"{doc_id}.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    # the README's command: every gold file and the links, whose gold is read beside them
+    gold_files = sorted((checkout / "annotations" / "gold").glob("*.json"))
+    done = _validate(checkout, *gold_files, checkout / "annotations" / "links.json")
+    assert done.returncode == 0, done.stderr
+    assert f"{path.name}: valid annotation" in done.stdout
+    assert "links.json: valid links" in done.stdout
+    # checked against the seed's text, not waved through: one offset off is refused
+    path.write_text(json.dumps(gold | {"entities": [entity | {"end": entity["end"] + 1}]}), "utf-8")
+    refused = _validate(checkout, path)
+    assert refused.returncode == 2 and "/entities/0" in refused.stderr, refused.stderr
+    # a doc_id neither released nor registered is still unknown
+    path.write_text(json.dumps(gold | {"doc_id": "st-999"}), encoding="utf-8")
+    unknown = _validate(checkout, path)
+    assert unknown.returncode == 2 and "unknown doc_id 'st-999'" in unknown.stderr

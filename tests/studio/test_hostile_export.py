@@ -27,6 +27,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import REPO
+from sourcetrace.jsonio import dumps_pretty
 from sourcetrace.studio.convert import to_result
 
 GOLD_FILE = REPO / "annotations" / "gold" / f"{DOC}.json"
@@ -239,4 +240,6 @@ def test_the_gold_export_imports_as_the_gold(studio_cli, fresh):
     done = studio_cli("studio", "import", path, "--pass", "h", "--root", fresh.root)
     assert done.code == 0, done.err
     (written,) = fresh.new_pass_files()
-    assert written.read_bytes() == GOLD_FILE.read_bytes()
+    content = json.loads(GOLD_FILE.read_text(encoding="utf-8"))
+    assert json.loads(written.read_text(encoding="utf-8")) == content
+    assert written.read_text(encoding="utf-8") == dumps_pretty(content)  # key order kept too

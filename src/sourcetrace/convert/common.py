@@ -148,15 +148,16 @@ class SpanReader:
         self.unit = options.offsets
         self.boundaries = unit_boundaries(text, options.offsets)
 
-    def __call__(self, start: Any, end: Any, file: Any, where: str) -> tuple[int, int]:
+    def __call__(self, start: Any, end: Any, file: Any, pointer: str) -> tuple[int, int]:
         span = None
         if type(start) is int and type(end) is int:
             span = read_span(self.boundaries, start, end, end_convention=self.end)
         if span is None or span[0] >= span[1]:
             raise InputError(
-                f"span start={start!r} end={end!r} at {where} cannot be placed in the text "
+                f"span start={start!r} end={end!r} cannot be placed in the text "
                 f"({self.boundaries[-1]} {self.unit} units, end {self.end})",
                 file=file,
+                pointer=pointer,
                 expected="integer offsets inside the text with start < end; check --offsets "
                 "and --end",
             )

@@ -33,3 +33,26 @@ def test_conll_round_trip_scores_one_on_the_outermost_entities(tmp_path: Path, r
     for scheme in ("strict", "exact", "partial", "ent_type"):
         overall = report["layers"]["entities"]["overall"][scheme]
         assert (overall["precision"], overall["recall"]) == (1.0, 1.0), scheme
+
+
+def test_brat_round_trip_scores_one_on_entities_claims_and_attributions(
+    tmp_path: Path, run_cli
+) -> None:
+    assert run_cli("export", "brat", "--output", tmp_path / "out").code == 0
+    predictions = tmp_path / "pred.jsonl"
+    done = run_cli("convert", "brat", tmp_path / "out", "--output", predictions)
+    assert done.code == 0, done.err
+    report = evaluate(str(predictions))
+    layers = report["layers"]
+    for scheme in ("strict", "exact", "partial", "ent_type"):
+        assert layers["entities"]["overall"][scheme]["f1"] == 1.0, scheme
+    for level in ("strict", "lenient"):
+        assert layers["claims"]["span"][level]["f1"] == 1.0
+        for part in ("source", "cue", "content", "triple"):
+            assert layers["attributions"][part][level]["f1"] == 1.0, (part, level)
+    gold = load_gold(None)
+    assert (
+        layers["attributions"]["triple"]["strict"]["true_positives"]
+        == sum(len(g["attributions"]) for g in gold.documents.values())
+        > 0
+    )

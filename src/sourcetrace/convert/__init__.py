@@ -51,7 +51,7 @@ def convert(
     (a shipped name, a JSON file, or a dict; None: our own types only); ``options``: scheme,
     offsets, end, doc_ids (see `Options`)."""
     reader = module(fmt)
-    texts = {} if fmt == "brat" else _texts(gold)
+    texts = _texts(gold)
     return reader.read(list(inputs), Options(texts=texts, labels=load_label_map(labels), **options))
 
 

@@ -175,3 +175,23 @@ def finished(records: Iterable[dict[str, Any]], file: Any) -> list[dict[str, Any
         problems += validate_record(record, "prediction", file, number)
     raise_all(problems)
     return out
+
+
+def named_documents(value: Any, path: Path, doc_ids: list[str]) -> list[tuple[str, str, Any]]:
+    """(doc_id, JSON pointer, items) of a JSON file holding one list per document: an object
+    {doc_id: [...]}, or a list of lists named by ``doc_ids`` in order (taken from the list)."""
+    if isinstance(value, dict):
+        return [(doc_id, "/" + doc_id, items) for doc_id, items in value.items()]
+    if isinstance(value, list):
+        if len(doc_ids) < len(value):
+            raise InputError(
+                f"{len(value)} unnamed document(s) but {len(doc_ids)} --doc-id value(s) left",
+                file=path,
+                expected="one --doc-id per document list, in order, or a JSON object "
+                "{doc_id: [...]}",
+            )
+        named = [doc_ids.pop(0) for _ in value]
+        return [(d, f"/{i}", items) for i, (d, items) in enumerate(zip(named, value, strict=True))]
+    raise InputError(
+        "expected one list per document", file=path, expected="{doc_id: [...]} or [[...], ...]"
+    )

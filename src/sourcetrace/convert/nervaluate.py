@@ -21,30 +21,17 @@ from typing import Any
 from ..errors import InputError
 from ..jsonio import read_json
 from ..schema import sha256_text
-from .common import LabelMapper, Options, SpanReader, document_text, entity, finished
+from .common import (
+    LabelMapper,
+    Options,
+    SpanReader,
+    document_text,
+    entity,
+    finished,
+    named_documents,
+)
 
 EXPECTED_SPAN = 'an object {"label": string, "start": integer, "end": integer}'
-
-
-def _documents(value: Any, path: Path, doc_ids: list[str]) -> list[tuple[str, str, Any]]:
-    """(doc_id, JSON pointer, spans) of one file, in either shape."""
-    if isinstance(value, dict):
-        return [(doc_id, "/" + doc_id, spans) for doc_id, spans in value.items()]
-    if isinstance(value, list):
-        if len(doc_ids) < len(value):
-            raise InputError(
-                f"{len(value)} unnamed document(s) but {len(doc_ids)} --doc-id value(s) left",
-                file=path,
-                expected="one --doc-id per document list, in order, or a JSON object "
-                "{doc_id: [span, ...]}",
-            )
-        named = [doc_ids.pop(0) for _ in value]
-        return [(d, f"/{i}", spans) for i, (d, spans) in enumerate(zip(named, value, strict=True))]
-    raise InputError(
-        "a nervaluate span file must be a JSON object or a list of lists",
-        file=path,
-        expected="{doc_id: [span, ...]} or [[span, ...], ...]",
-    )
 
 
 def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]:
@@ -54,7 +41,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
     records: dict[str, dict[str, Any]] = {}
     for given in inputs:
         path = Path(given)
-        for doc_id, pointer, spans in _documents(read_json(path), path, doc_ids):
+        for doc_id, pointer, spans in named_documents(read_json(path), path, doc_ids):
             if doc_id in records:
                 raise InputError(f"document {doc_id!r} appears twice", file=path, pointer=pointer)
             if not isinstance(spans, list):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import at, gold_record, write_gold
+from convert_helpers import at, gold_record, write_gold
 
 from sourcetrace.convert import convert, export
 from sourcetrace.errors import InputError

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import at, gold_record, spans
+from convert_helpers import at, gold_record, spans
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -163,7 +163,7 @@ def test_conll_document_twice_refused(tmp_path: Path) -> None:
 
 def test_cli_convert_bad_token_exits_2_without_traceback(tmp_path: Path, run_cli) -> None:
     gold = tmp_path / "gold.jsonl"
-    from helpers import write_gold
+    from convert_helpers import write_gold
 
     write_gold(gold, GOLD)
     path = conll(tmp_path, "-DOCSTART- t-2\n\nReuter B-ORG\nx O\n")
@@ -175,7 +175,7 @@ def test_cli_convert_bad_token_exits_2_without_traceback(tmp_path: Path, run_cli
 
 
 def test_export_conll_keeps_the_outermost_layer_of_nesting(tmp_path: Path) -> None:
-    from helpers import write_gold
+    from convert_helpers import write_gold
 
     from sourcetrace.convert import export
 

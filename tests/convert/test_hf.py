@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import at, gold_record, spans
+from convert_helpers import at, gold_record, spans
 
 from sourcetrace.convert import convert
 from sourcetrace.convert.common import score_allowed

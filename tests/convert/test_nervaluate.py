@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import at, gold_record, spans
+from convert_helpers import at, gold_record, spans
 
 from sourcetrace import evaluate
 from sourcetrace.convert import convert

@@ -8,6 +8,7 @@ hold the gold, `write(gold, texts, out_dir)`.
 | nervaluate | span lists {label, start, end} per document | |
 | brat | standoff .ann + .txt pairs (entities, attributions) | <doc_id>.txt/.ann |
 | hf | token-classification pipeline output (aggregated or per token) | |
+| spacy | DocBin (.spacy) files: doc.ents | |
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ FORMATS: dict[str, str] = {  # name -> module of this package
     "nervaluate": "nervaluate",
     "brat": "brat",
     "hf": "hf",
+    "spacy": "spacy_docs",
 }
 EXPORT_FORMATS = ("brat", "conll")  # the formats with a `write`
 

@@ -1,6 +1,8 @@
 """Converters: what systems and tools write, read into prediction records, and the gold written
 out for them. One module per format; each has `read(inputs, options)` and, where the format can
-hold the gold, `write(gold, texts, out_dir)`.
+hold the gold, `write(gold, texts, out_dir)`. Every entity span read is trimmed of white space at
+its edges (tokenizers keep a space or a no-break space; our spans never start or end in one),
+and every record is checked as `evaluate` checks predictions before it is returned.
 
 | format | reads | writes |
 |---|---|---|

@@ -187,7 +187,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
             )
         records.append(read_document(path, text, mapper))
     mapper.check()
-    return finished(records, "<brat>")
+    return finished(records, "<brat>", options.texts)
 
 
 # ---------------------------------------------------------------- writing

@@ -121,8 +121,24 @@ def document_text(texts: Mapping[str, str], doc_id: str, file: Any, line: int | 
     return texts[doc_id]
 
 
-def entity(text: str, start: int, end: int, kind: str, score: Any = None) -> dict[str, Any]:
-    """One predicted entity mention; ``score`` kept only where the prediction schema allows it."""
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without white space at its edges (our spans never start or end in it, and
+    `evaluate` refuses those that do; tokenizers often keep a space or a no-break space)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def entity(
+    text: str, start: int, end: int, kind: str | None, score: Any = None
+) -> dict[str, Any] | None:
+    """One predicted entity mention, trimmed of white space; None for a dropped label (kind
+    None) or when nothing is left. ``score`` kept only where the prediction schema allows it."""
+    start, end = trimmed(text, start, end)
+    if kind is None or start >= end:
+        return None
     record: dict[str, Any] = {"start": start, "end": end, "text": text[start:end], "type": kind}
     if score is not None and score_allowed():
         record["score"] = score
@@ -164,15 +180,17 @@ class SpanReader:
         return span
 
 
-def finished(records: Iterable[dict[str, Any]], file: Any) -> list[dict[str, Any]]:
-    """The records, each checked against the prediction schema and its text; a converter's bug
-    or a label map's gap shows here, never as a silent wrong score."""
+def finished(
+    records: Iterable[dict[str, Any]], file: Any, texts: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The records, each checked as `evaluate` checks predictions (schema, then offsets against
+    the text): a converter's bug shows here, never as a refusal later or a silent wrong score."""
     from ..schema import validate_record
 
     out = list(records)
     problems: list[InputError] = []
     for number, record in enumerate(out, start=1):
-        problems += validate_record(record, "prediction", file, number)
+        problems += validate_record(record, "prediction", file, number, text_for=texts.get)
     raise_all(problems)
     return out
 

@@ -192,7 +192,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
             expected="one --doc-id per document that `-DOCSTART- <doc_id>` does not name",
         )
     mapper.check()
-    return finished(records.values(), "<conll>")
+    return finished(records.values(), "<conll>", options.texts)
 
 
 def _document(
@@ -222,8 +222,8 @@ def _document(
             tags.append(parsed)
         for label, first, after in chunks(tags):
             kind = mapper(label, f"{shown(path)}:{sentence[first].line}")
-            if kind is not None:
-                entities.append(entity(text, spans[first][0], spans[after - 1][1], kind))
+            if (item := entity(text, spans[first][0], spans[after - 1][1], kind)) is not None:
+                entities.append(item)
     return {"doc_id": doc_id, "text_sha256": sha256_text(text), "entities": entities}
 
 

@@ -42,14 +42,6 @@ EXPECTED_ITEM = (
 )
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _checked(item: Any, path: Path, pointer: str) -> dict[str, Any]:
     label = item.get("entity_group", item.get("entity")) if isinstance(item, dict) else None
     if (
@@ -132,9 +124,8 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
             entities = []
             for label, start, end, scores, first in sorted(found, key=lambda f: (f[1], f[2])):
                 kind = mapper(label, f"{path}#{pointer}/{first}")
-                start, end = _trimmed(text, start, end)
-                if kind is not None and start < end:
-                    entities.append(entity(text, start, end, kind, _mean(scores)))
+                if (item := entity(text, start, end, kind, _mean(scores))) is not None:
+                    entities.append(item)
             records[doc_id] = {
                 "doc_id": doc_id,
                 "text_sha256": sha256_text(text),
@@ -146,7 +137,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
             expected="one --doc-id per document list",
         )
     mapper.check()
-    return finished(records.values(), "<hf>")
+    return finished(records.values(), "<hf>", options.texts)
 
 
 def _mean(scores: list[Any]) -> float | None:

@@ -67,8 +67,8 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
                     )
                 start, end = place(span["start"], span["end"], path, where)
                 kind = mapper(span["label"], f"{path}#{where}")
-                if kind is not None:
-                    entities.append(entity(text, start, end, kind, span.get("score")))
+                if (item := entity(text, start, end, kind, span.get("score"))) is not None:
+                    entities.append(item)
             records[doc_id] = {
                 "doc_id": doc_id,
                 "text_sha256": sha256_text(text),
@@ -80,4 +80,4 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
             expected="one --doc-id per document list",
         )
     mapper.check()
-    return finished(records.values(), "<nervaluate>")
+    return finished(records.values(), "<nervaluate>", options.texts)

@@ -76,12 +76,12 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
             entities = []
             for span in doc.ents:
                 kind = mapper(span.label_, f"{path} {where}")
-                if kind is not None:
-                    entities.append(entity(text, span.start_char, span.end_char, kind))
+                if (item := entity(text, span.start_char, span.end_char, kind)) is not None:
+                    entities.append(item)
             records[doc_id] = {
                 "doc_id": doc_id,
                 "text_sha256": sha256_text(text),
                 "entities": entities,
             }
     mapper.check()
-    return finished(records.values(), "<spacy>")
+    return finished(records.values(), "<spacy>", options.texts)

@@ -119,7 +119,7 @@ def read_document(path: Path, text: str, mapper: LabelMapper) -> dict[str, Any]:
             }
             claims.append({"id": tid, **_span(text, start, end), **extra})
         elif kind not in STRUCTURE:
-            ours = mapper(kind, f"{shown(path)}:{number}")
+            ours = mapper(kind, shown(path), ":", number)
             if ours is not None:
                 mention = {"mention": values[tid]["mention"]} if "mention" in values[tid] else {}
                 entities.append({"id": tid, **_span(text, start, end), "type": ours, **mention})

@@ -89,10 +89,12 @@ class LabelMapper:
         self.labels = labels
         self.unmapped: dict[str, str] = {}
 
-    def __call__(self, label: str, where: str) -> str | None:
+    def __call__(self, label: str, *where: Any) -> str | None:
+        """Our type for ``label`` (None: dropped or unmapped); ``where`` is the place it was
+        met, as parts joined only when the label is unmapped (the fast path builds no string)."""
         if label in self.labels:
             return self.labels[label]
-        self.unmapped.setdefault(label, where)
+        self.unmapped.setdefault(label, "".join(map(str, where)))
         return None
 
     def check(self) -> None:
@@ -162,22 +164,30 @@ class SpanReader:
         self.text = text
         self.end = options.end
         self.unit = options.offsets
-        self.boundaries = unit_boundaries(text, options.offsets)
+        self.ours = (options.offsets, options.end) == (DEFAULT_OFFSETS, DEFAULT_END)
+        self.boundaries = [] if self.ours else unit_boundaries(text, options.offsets)
 
-    def __call__(self, start: Any, end: Any, file: Any, pointer: str) -> tuple[int, int]:
+    def __call__(self, start: Any, end: Any, file: Any, *pointer: Any) -> tuple[int, int]:
+        """``pointer``: parts of the span's JSON pointer, joined only for an error."""
         span = None
-        if type(start) is int and type(end) is int:
+        if self.ours:  # our own convention: no table to look offsets up in
+            if type(start) is int and type(end) is int and 0 <= start < end <= len(self.text):
+                return start, end
+        elif type(start) is int and type(end) is int:
             span = read_span(self.boundaries, start, end, end_convention=self.end)
         if span is None or span[0] >= span[1]:
             raise InputError(
                 f"span start={start!r} end={end!r} cannot be placed in the text "
-                f"({self.boundaries[-1]} {self.unit} units, end {self.end})",
+                f"({self._length()} {self.unit} units, end {self.end})",
                 file=file,
-                pointer=pointer,
+                pointer="".join(map(str, pointer)),
                 expected="integer offsets inside the text with start < end; check --offsets "
                 "and --end",
             )
         return span
+
+    def _length(self) -> int:
+        return self.boundaries[-1] if self.boundaries else len(self.text)
 
 
 def finished(

@@ -78,11 +78,7 @@ def split_tag(tag: str, scheme: str) -> tuple[str, str] | None:
 # ---------------------------------------------------------------- reading
 
 
-class _Token:
-    __slots__ = ("line", "tag", "word")
-
-    def __init__(self, word: str, tag: str, line: int) -> None:
-        self.word, self.tag, self.line = word, tag, line
+_Token = tuple[str, str, int]  # (word, tag, line)
 
 
 def _documents(
@@ -126,7 +122,7 @@ def _documents(
                 line=number,
                 expected="`TOKEN ... TAG` (token first, tag last), a blank line, or -DOCSTART-",
             )
-        sentences[-1].append(_Token(columns[0], columns[-1], number))
+        sentences[-1].append((columns[0], columns[-1], number))
     if doc_id is not None or any(sentences):
         if not seen_docstart:
             doc_id = next(doc_ids, None) or (path.stem if path.stem in known else None)
@@ -144,21 +140,22 @@ def _place(
 ) -> tuple[list[tuple[int, int]], int]:
     """Code-point spans of the tokens in the text, from ``cursor`` on."""
     spans = []
-    for token in tokens:
-        while cursor < len(text) and text[cursor].isspace():
-            cursor += 1
-        if not text.startswith(token.word, cursor):
-            there = text[cursor : cursor + len(token.word) + 10]
+    find = text.find
+    for word, _, line in tokens:
+        found = find(word, cursor)
+        if found < 0 or (found > cursor and not text[cursor:found].isspace()):
+            skipped = len(text[cursor:]) - len(text[cursor:].lstrip())
+            there = text[cursor + skipped : cursor + skipped + len(word) + 10]
             raise InputError(
-                f"token {shown(token.word)!r} cannot be placed in the document text: at "
-                f"offset {cursor} the text reads {shown(there)!r}",
+                f"token {shown(word)!r} cannot be placed in the document text: at "
+                f"offset {cursor + skipped} the text reads {shown(there)!r}",
                 file=path,
-                line=token.line,
+                line=line,
                 expected="the document's tokens verbatim and in order (only white space between "
                 "them may be left out); check the document id and the tokenizer's normalisation",
             )
-        spans.append((cursor, cursor + len(token.word)))
-        cursor += len(token.word)
+        cursor = found + len(word)
+        spans.append((found, cursor))
     return spans, cursor
 
 
@@ -200,28 +197,29 @@ def _document(
 ) -> dict[str, Any]:
     from .common import document_text
 
-    text = document_text(
-        options.texts, doc_id, path, sentences[0][0].line if sentences[0] else None
-    )
+    text = document_text(options.texts, doc_id, path, sentences[0][0][2] if sentences[0] else None)
+    tag_of: dict[str, tuple[str, str] | None] = {}
     entities = []
     cursor = 0
     for sentence in sentences:
         spans, cursor = _place(sentence, text, cursor, path)
         tags = []
-        for token in sentence:
-            parsed = split_tag(token.tag, options.scheme)
+        for word, tag, line in sentence:
+            if tag not in tag_of:
+                tag_of[tag] = split_tag(tag, options.scheme)
+            parsed = tag_of[tag]
             if parsed is None:
                 raise InputError(
-                    f"tag {shown(token.tag)!r} of token {shown(token.word)!r} is not of the "
+                    f"tag {shown(tag)!r} of token {shown(word)!r} is not of the "
                     f"{options.scheme} scheme",
                     file=path,
-                    line=token.line,
+                    line=line,
                     expected=f"O or LETTER-TYPE with LETTER in "
                     f"{', '.join(SCHEME_LETTERS[options.scheme][:-1])} (or choose --scheme)",
                 )
             tags.append(parsed)
         for label, first, after in chunks(tags):
-            kind = mapper(label, f"{shown(path)}:{sentence[first].line}")
+            kind = mapper(label, path, ":", sentence[first][2])
             if (item := entity(text, spans[first][0], spans[after - 1][1], kind)) is not None:
                 entities.append(item)
     return {"doc_id": doc_id, "text_sha256": sha256_text(text), "entities": entities}

@@ -42,7 +42,7 @@ EXPECTED_ITEM = (
 )
 
 
-def _checked(item: Any, path: Path, pointer: str) -> dict[str, Any]:
+def _checked(item: Any, path: Path, pointer: str, index: int) -> dict[str, Any]:
     label = item.get("entity_group", item.get("entity")) if isinstance(item, dict) else None
     if (
         not isinstance(label, str)
@@ -53,7 +53,7 @@ def _checked(item: Any, path: Path, pointer: str) -> dict[str, Any]:
             "not a token-classification pipeline item (start/end are null for slow tokenizers: "
             "use a fast one)",
             file=path,
-            pointer=pointer,
+            pointer=f"{pointer}/{index}",
             expected=EXPECTED_ITEM,
         )
     return item
@@ -102,9 +102,9 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
                 )  # fmt: skip
             text = document_text(options.texts, doc_id, path, None)
             place = SpanReader(text, options)
-            checked = [_checked(item, path, f"{pointer}/{i}") for i, item in enumerate(items)]
+            checked = [_checked(item, path, pointer, i) for i, item in enumerate(items)]
             spans = [
-                place(item["start"], item["end"], path, f"{pointer}/{i}")
+                place(item["start"], item["end"], path, pointer, "/", i)
                 for i, item in enumerate(checked)
             ]
             found = []  # (label, start, end, scores, pointer)
@@ -123,7 +123,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
                 )  # fmt: skip
             entities = []
             for label, start, end, scores, first in sorted(found, key=lambda f: (f[1], f[2])):
-                kind = mapper(label, f"{path}#{pointer}/{first}")
+                kind = mapper(label, path, "#", pointer, "/", first)
                 if (item := entity(text, start, end, kind, _mean(scores))) is not None:
                     entities.append(item)
             records[doc_id] = {
@@ -141,5 +141,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
 
 
 def _mean(scores: list[Any]) -> float | None:
+    if len(scores) == 1 and type(scores[0]) is float:  # an aggregated item: its own score
+        return scores[0]
     numbers = [s for s in scores if isinstance(s, int | float) and not isinstance(s, bool)]
     return sum(numbers) / len(numbers) if numbers and len(numbers) == len(scores) else None

@@ -66,7 +66,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
                         "not a nervaluate span", file=path, pointer=where, expected=EXPECTED_SPAN
                     )
                 start, end = place(span["start"], span["end"], path, where)
-                kind = mapper(span["label"], f"{path}#{where}")
+                kind = mapper(span["label"], path, "#", where)
                 if (item := entity(text, start, end, kind, span.get("score"))) is not None:
                     entities.append(item)
             records[doc_id] = {

@@ -75,7 +75,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
                 raise InputError(f"document {doc_id!r} appears twice ({where})", file=path)
             entities = []
             for span in doc.ents:
-                kind = mapper(span.label_, f"{path} {where}")
+                kind = mapper(span.label_, path, " ", where)
                 if (item := entity(text, span.start_char, span.end_char, kind)) is not None:
                     entities.append(item)
             records[doc_id] = {

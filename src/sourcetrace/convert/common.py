@@ -6,7 +6,7 @@ offsets into the corpus text, end exclusive, `text` on every span, our entity ty
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -223,3 +223,60 @@ def named_documents(value: Any, path: Path, doc_ids: list[str]) -> list[tuple[st
     raise InputError(
         "expected one list per document", file=path, expected="{doc_id: [...]} or [[...], ...]"
     )
+
+
+@dataclass
+class DocumentList:
+    """One document's list in a JSON file of per-document lists, and what reading it needs."""
+
+    items: list[Any]
+    text: str
+    place: SpanReader
+    mapper: LabelMapper
+    path: Path
+    pointer: str
+    scheme: str
+
+
+def read_document_lists(
+    inputs: Sequence[str | Path],
+    options: Options,
+    name: str,
+    expected_item: str,
+    entities_of: Callable[[DocumentList], list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """Prediction records of JSON files holding one list per document (nervaluate, hf): the
+    documents named as `named_documents` says, each list read by ``entities_of``."""
+    from ..jsonio import read_json
+    from ..schema import sha256_text
+
+    mapper = LabelMapper(options.labels)
+    doc_ids = list(options.doc_ids)
+    records: dict[str, dict[str, Any]] = {}
+    for given in inputs:
+        path = Path(given)
+        for doc_id, pointer, items in named_documents(read_json(path), path, doc_ids):
+            if doc_id in records:
+                raise InputError(f"document {doc_id!r} appears twice", file=path, pointer=pointer)
+            if not isinstance(items, list):
+                raise InputError(
+                    "a document's entry must be a list",
+                    file=path,
+                    pointer=pointer,
+                    expected=f"a list of {expected_item}",
+                )
+            text = document_text(options.texts, doc_id, path, None)
+            place = SpanReader(text, options)
+            found = DocumentList(items, text, place, mapper, path, pointer, options.scheme)
+            records[doc_id] = {
+                "doc_id": doc_id,
+                "text_sha256": sha256_text(text),
+                "entities": entities_of(found),
+            }
+    if doc_ids:
+        raise InputError(
+            f"{len(doc_ids)} --doc-id value(s) left over ({', '.join(doc_ids[:5])})",
+            expected="one --doc-id per document list",
+        )
+    mapper.check()
+    return finished(records.values(), f"<{name}>", options.texts)

@@ -23,17 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..jsonio import read_json
-from ..schema import sha256_text
-from .common import (
-    LabelMapper,
-    Options,
-    SpanReader,
-    document_text,
-    entity,
-    finished,
-    named_documents,
-)
+from .common import DocumentList, Options, entity, read_document_lists
 from .conll import chunks, split_tag
 
 EXPECTED_ITEM = (
@@ -85,59 +75,36 @@ def _token_tags(items: list[dict[str, Any]], scheme: str, path: Path, pointer: s
     return [tags, positions]
 
 
+def _entities(found: DocumentList) -> list[dict[str, Any]]:
+    path, pointer = found.path, found.pointer
+    checked = [_checked(item, path, pointer, i) for i, item in enumerate(found.items)]
+    spans = [
+        found.place(item["start"], item["end"], path, pointer, "/", i)
+        for i, item in enumerate(checked)
+    ]
+    merged = []  # (label, start, end, scores, index of the first item)
+    for i, item in enumerate(checked):
+        if "entity_group" in item:
+            merged.append((item["entity_group"], *spans[i], [item.get("score")], i))
+    tokens = [i for i, item in enumerate(checked) if "entity_group" not in item]
+    tags, positions = _token_tags([checked[i] for i in tokens], found.scheme, path, pointer)
+    for label, first, after in chunks(tags):
+        members = [tokens[p] for p in positions[first:after] if p is not None]
+        merged.append(
+            (label, spans[members[0]][0], spans[members[-1]][1],
+             [checked[m].get("score") for m in members], members[0])
+        )  # fmt: skip
+    entities = []
+    for label, start, end, scores, first in sorted(merged, key=lambda f: (f[1], f[2])):
+        kind = found.mapper(label, path, "#", pointer, "/", first)
+        if (item := entity(found.text, start, end, kind, _mean(scores))) is not None:
+            entities.append(item)
+    return entities
+
+
 def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]:
     """Prediction records (entities) of token-classification pipeline output files."""
-    mapper = LabelMapper(options.labels)
-    doc_ids = list(options.doc_ids)
-    records: dict[str, dict[str, Any]] = {}
-    for given in inputs:
-        path = Path(given)
-        for doc_id, pointer, items in named_documents(read_json(path), path, doc_ids):
-            if doc_id in records:
-                raise InputError(f"document {doc_id!r} appears twice", file=path, pointer=pointer)
-            if not isinstance(items, list):
-                raise InputError(
-                    "a document's output must be a list", file=path, pointer=pointer,
-                    expected=f"a list of {EXPECTED_ITEM}",
-                )  # fmt: skip
-            text = document_text(options.texts, doc_id, path, None)
-            place = SpanReader(text, options)
-            checked = [_checked(item, path, pointer, i) for i, item in enumerate(items)]
-            spans = [
-                place(item["start"], item["end"], path, pointer, "/", i)
-                for i, item in enumerate(checked)
-            ]
-            found = []  # (label, start, end, scores, pointer)
-            grouped = [i for i, item in enumerate(checked) if "entity_group" in item]
-            for i in grouped:
-                found.append((checked[i]["entity_group"], *spans[i], [checked[i].get("score")], i))
-            tokens = [i for i, item in enumerate(checked) if "entity_group" not in item]
-            tags, positions = _token_tags(
-                [checked[i] for i in tokens], options.scheme, path, pointer
-            )
-            for label, first, after in chunks(tags):
-                members = [tokens[p] for p in positions[first:after] if p is not None]
-                found.append(
-                    (label, spans[members[0]][0], spans[members[-1]][1],
-                     [checked[m].get("score") for m in members], members[0])
-                )  # fmt: skip
-            entities = []
-            for label, start, end, scores, first in sorted(found, key=lambda f: (f[1], f[2])):
-                kind = mapper(label, path, "#", pointer, "/", first)
-                if (item := entity(text, start, end, kind, _mean(scores))) is not None:
-                    entities.append(item)
-            records[doc_id] = {
-                "doc_id": doc_id,
-                "text_sha256": sha256_text(text),
-                "entities": entities,
-            }
-    if doc_ids:
-        raise InputError(
-            f"{len(doc_ids)} --doc-id value(s) left over ({', '.join(doc_ids[:5])})",
-            expected="one --doc-id per document list",
-        )
-    mapper.check()
-    return finished(records.values(), "<hf>", options.texts)
+    return read_document_lists(inputs, options, "hf", EXPECTED_ITEM, _entities)
 
 
 def _mean(scores: list[Any]) -> float | None:

@@ -19,65 +19,33 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..jsonio import read_json
-from ..schema import sha256_text
-from .common import (
-    LabelMapper,
-    Options,
-    SpanReader,
-    document_text,
-    entity,
-    finished,
-    named_documents,
-)
+from .common import DocumentList, Options, entity, read_document_lists
 
 EXPECTED_SPAN = 'an object {"label": string, "start": integer, "end": integer}'
 
 
+def _entities(found: DocumentList) -> list[dict[str, Any]]:
+    entities = []
+    for index, span in enumerate(found.items):
+        if not (
+            isinstance(span, dict)
+            and isinstance(span.get("label"), str)
+            and type(span.get("start")) is int
+            and type(span.get("end")) is int
+        ):
+            raise InputError(
+                "not a nervaluate span",
+                file=found.path,
+                pointer=f"{found.pointer}/{index}",
+                expected=EXPECTED_SPAN,
+            )
+        start, end = found.place(span["start"], span["end"], found.path, found.pointer, "/", index)
+        kind = found.mapper(span["label"], found.path, "#", found.pointer, "/", index)
+        if (item := entity(found.text, start, end, kind, span.get("score"))) is not None:
+            entities.append(item)
+    return entities
+
+
 def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]:
     """Prediction records (entities) of nervaluate span-list files."""
-    mapper = LabelMapper(options.labels)
-    doc_ids = list(options.doc_ids)
-    records: dict[str, dict[str, Any]] = {}
-    for given in inputs:
-        path = Path(given)
-        for doc_id, pointer, spans in named_documents(read_json(path), path, doc_ids):
-            if doc_id in records:
-                raise InputError(f"document {doc_id!r} appears twice", file=path, pointer=pointer)
-            if not isinstance(spans, list):
-                raise InputError(
-                    "a document's spans must be a list",
-                    file=path,
-                    pointer=pointer,
-                    expected=f"a list of {EXPECTED_SPAN}",
-                )
-            text = document_text(options.texts, doc_id, path, None)
-            place = SpanReader(text, options)
-            entities = []
-            for index, span in enumerate(spans):
-                where = f"{pointer}/{index}"
-                if not (
-                    isinstance(span, dict)
-                    and isinstance(span.get("label"), str)
-                    and type(span.get("start")) is int
-                    and type(span.get("end")) is int
-                ):
-                    raise InputError(
-                        "not a nervaluate span", file=path, pointer=where, expected=EXPECTED_SPAN
-                    )
-                start, end = place(span["start"], span["end"], path, where)
-                kind = mapper(span["label"], path, "#", where)
-                if (item := entity(text, start, end, kind, span.get("score"))) is not None:
-                    entities.append(item)
-            records[doc_id] = {
-                "doc_id": doc_id,
-                "text_sha256": sha256_text(text),
-                "entities": entities,
-            }
-    if doc_ids:
-        raise InputError(
-            f"{len(doc_ids)} --doc-id value(s) left over ({', '.join(doc_ids[:5])})",
-            expected="one --doc-id per document list",
-        )
-    mapper.check()
-    return finished(records.values(), "<nervaluate>", options.texts)
+    return read_document_lists(inputs, options, "nervaluate", EXPECTED_SPAN, _entities)

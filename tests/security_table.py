@@ -175,11 +175,16 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
     ),
     (
         "Corpus sources: invalid UTF-8 in CHANGELOG or a seed, a version reused with other data "
-        "or moved back, leftover temp files",
+        "or moved back, a CHANGELOG heading higher than the first, leftover temp files",
         [
             ("test_corpus_integrity", "test_corpus_sources_with_invalid_utf8_are_exit_2", None),
             ("test_corpus", "test_build_refuses_to_change_data_under_the_same_version", None),
             ("test_corpus", "test_a_version_never_moves_back", None),
+            (
+                "test_corpus",
+                "test_a_changelog_heading_higher_than_the_first_is_refused_naming_its_line",
+                None,
+            ),
             (
                 "test_corpus_integrity",
                 "test_corpus_build_version_never_repeats_with_other_data_after_a_swap",
@@ -659,6 +664,176 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         ],
         "the exact counts of the one-to-one solver in near-linear time, or exit 2 naming the "
         "document and the cluster beyond SOURCETRACE_MAX_MATCHING_CELLS; never a different score",
+    ),
+    (
+        "Confidence scores: a score outside [0, 1], NaN or not a number, scores on only some "
+        "items of a layer, `meta` that is not an object, unknown keys beside them, "
+        "`--min-score` out of range or without scores, scores with shards or workers, more "
+        "distinct scores than the threshold bound",
+        [
+            (
+                "test_confidence",
+                "test_score_outside_unit_interval_or_not_a_number_is_refused",
+                None,
+            ),
+            ("test_confidence", "test_nan_score_from_python_is_refused_with_its_pointer", None),
+            ("test_confidence", "test_nan_score_in_a_file_is_refused", None),
+            (
+                "test_confidence",
+                "test_unknown_item_key_is_still_refused_beside_score_and_meta",
+                None,
+            ),
+            ("test_confidence", "test_meta_must_be_an_object", None),
+            ("test_confidence", "test_score_on_only_some_items_of_a_layer_is_refused", None),
+            (
+                "test_confidence",
+                "test_score_on_only_some_items_names_the_file_on_the_command_line",
+                None,
+            ),
+            ("test_confidence", "test_min_score_outside_unit_interval_is_refused", None),
+            ("test_confidence", "test_min_score_without_any_score_is_refused", None),
+            ("test_confidence", "test_min_score_thins_the_compared_system_too", None),
+            ("test_confidence", "test_scores_with_sharded_scoring_are_refused", None),
+            (
+                "test_confidence",
+                "test_partial_of_scored_predictions_is_refused_and_writes_nothing",
+                None,
+            ),
+            ("test_confidence", "test_min_score_with_workers_is_refused_before_any_cluster", None),
+            (
+                "test_confidence",
+                "test_more_distinct_scores_than_the_bound_are_refused_before_scoring",
+                None,
+            ),
+        ],
+        "exit 2 / InputError naming the file and JSON pointer, nothing written; without scores "
+        "every report is byte-identical to before",
+    ),
+    (
+        "Offset conventions: spans counted in UTF-8 bytes or UTF-16 units, ends inclusive, "
+        "with and without `text`, a span inside a character, an unknown convention; one "
+        "misnamed key in every item (an error flood)",
+        [
+            (
+                "test_offset_conventions",
+                "test_predictions_in_another_convention_score_exactly_as_code_points_with_their_options",
+                None,
+            ),
+            (
+                "test_offset_conventions",
+                "test_spans_with_text_in_another_convention_are_refused_naming_convention_and_option",
+                None,
+            ),
+            (
+                "test_offset_conventions",
+                "test_validate_names_the_convention_of_corpus_predictions_and_reads_them_with_it",
+                None,
+            ),
+            (
+                "test_offset_conventions",
+                "test_utf8_offsets_without_text_are_named_not_only_caught_by_the_white_space_rule",
+                None,
+            ),
+            (
+                "test_offset_conventions",
+                "test_offsets_only_end_inclusive_predictions_that_validate_get_a_note_not_a_silent_score",
+                None,
+            ),
+            (
+                "test_offset_conventions",
+                "test_records_to_codepoints_refuses_a_span_inside_a_character_naming_doc_pointer_convention",
+                None,
+            ),
+            (
+                "test_offset_conventions",
+                "test_unknown_offset_convention_is_refused_by_the_api_and_the_cli",
+                None,
+            ),
+            (
+                "test_offset_conventions",
+                "test_a_misnamed_key_in_every_item_is_one_line_per_kind_of_problem",
+                None,
+            ),
+            (
+                "test_offset_conventions",
+                "test_shards_and_the_compared_system_are_read_in_the_convention_asked",
+                None,
+            ),
+        ],
+        "the message names the convention the file seems to use and the option that reads it; "
+        "with the option the scores equal the code-point file's exactly; offsets-only files "
+        "get a note, never a silent score; one grouped line per kind of problem "
+        "(`--all-problems` lists each)",
+    ),
+    (
+        "Files other tools wrote, through `convert`: tokens that are not in the text, unknown "
+        "or repeated documents, tags outside the scheme, invalid tag sequences, unmapped "
+        "labels, discontinuous brat spans, a `.txt` other than the corpus text, dangling "
+        "relations, offsets inside a character, null offsets, corrupt DocBins, bad label maps",
+        [
+            ("convert.test_conll", "test_conll_token_not_in_text_names_file_line_and_token", None),
+            ("convert.test_conll", "test_conll_unknown_doc_id_refused_with_line", None),
+            (
+                "convert.test_conll",
+                "test_conll_unmapped_labels_are_all_listed_with_how_to_map",
+                None,
+            ),
+            ("convert.test_conll", "test_conll_tag_outside_scheme_refused_with_line", None),
+            ("convert.test_conll", "test_label_map_to_unknown_type_refused", None),
+            ("convert.test_conll", "test_conll_document_twice_refused", None),
+            ("convert.test_conll", "test_cli_convert_bad_token_exits_2_without_traceback", None),
+            ("convert.test_conll", "test_chunks_equal_seqeval_non_strict_on_any_sequence", None),
+            ("convert.test_conll", "test_bilou_equals_seqeval_on_its_iobes_spelling", None),
+            (
+                "convert.test_conll_properties",
+                "test_export_then_convert_gives_back_the_outermost_layer",
+                None,
+            ),
+            (
+                "convert.test_nervaluate",
+                "test_span_inside_a_surrogate_pair_refused_with_pointer",
+                None,
+            ),
+            ("convert.test_nervaluate", "test_span_without_label_refused_with_pointer", None),
+            ("convert.test_nervaluate", "test_unknown_doc_id_refused", None),
+            ("convert.test_brat", "test_brat_discontinuous_span_refused_with_its_line", None),
+            ("convert.test_brat", "test_brat_offsets_not_covering_the_text_refused", None),
+            ("convert.test_brat", "test_brat_text_other_than_the_corpus_text_refused", None),
+            ("convert.test_brat", "test_brat_relation_not_from_a_content_refused", None),
+            ("convert.test_brat", "test_brat_unmapped_entity_type_refused_and_mappable", None),
+            (
+                "convert.test_hf",
+                "test_hf_null_offsets_of_a_slow_tokenizer_refused_with_pointer",
+                None,
+            ),
+            ("convert.test_hf", "test_hf_doc_ids_left_over_refused", None),
+            ("convert.test_spacy_docs", "test_spacy_corrupt_docbin_refused", None),
+            (
+                "convert.test_spacy_docs",
+                "test_doc_named_by_user_data_with_another_text_refused",
+                None,
+            ),
+            (
+                "convert.test_spacy_docs",
+                "test_spacy_labels_unmapped_without_a_map_are_listed",
+                None,
+            ),
+            (
+                "convert.test_cli_convert",
+                "test_convert_output_into_the_checkouts_annotations_refused",
+                None,
+            ),
+            (
+                "convert.test_cli_convert",
+                "test_export_output_into_the_checkouts_corpus_refused",
+                None,
+            ),
+            ("convert.test_cli_convert", "test_label_map_that_is_not_an_object_refused", None),
+            ("convert.test_cli_convert", "test_malformed_nervaluate_json_refused_with_line", None),
+        ],
+        "exit 2 / InputError naming the file and line or JSON pointer (and, for a token, what "
+        "the text reads there), nothing written; invalid tag sequences read as seqeval's "
+        "default mode reads them",
     ),
 ]
 

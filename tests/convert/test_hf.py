@@ -1,5 +1,7 @@
-"""The token-classification pipeline's output (hand-written samples in tests/data/convert, in
-the pipeline's documented shape): aggregated and per-token items give the same entities."""
+"""The token-classification pipeline's output: hand-written samples in tests/data/convert (the
+pipeline's documented shape), and the real output of a real pipeline run there
+(hf_pipeline_*.json, made by make_hf_pipeline_output.py): aggregated and per-token items give
+the same entities."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 from convert_helpers import at, gold_record, spans
 
+from sourcetrace import evaluate
 from sourcetrace.convert import convert
 from sourcetrace.convert.common import score_allowed
 from sourcetrace.errors import InputError
@@ -100,3 +103,154 @@ def test_hf_null_offsets_of_a_slow_tokenizer_refused_with_pointer(tmp_path: Path
 def test_hf_doc_ids_left_over_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="left over"):
         convert("hf", [write(tmp_path, [[]])], gold=GOLD, doc_ids=("t-1", "t-2"))
+
+
+# Real pipeline output: `make_hf_pipeline_output.py` beside the samples ran the real
+# `pipeline("token-classification")` of transformers, with a tokenizer and a tiny BERT built
+# and trained on this machine (no hub), on the five corpus texts; simple and per-token items.
+SIMPLE = DATA / "hf_pipeline_simple.json"
+PER_TOKEN = DATA / "hf_pipeline_none.json"
+GOLD_ENTITIES = DATA.parents[2] / "corpus" / "data" / "entities.jsonl"
+
+
+def pipeline_output(path: Path) -> dict[str, list[dict]]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_aggregated(items: list[dict], text: str) -> list[tuple[int, int, str, str]]:
+    """Each item one entity: its start/end with white space at the edges left out, its
+    entity_group as our type (the model's labels are our type names)."""
+    found = []
+    for item in items:
+        start, end = item["start"], item["end"]
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        found.append((start, end, item["entity_group"], text[start:end]))
+    return sorted(found)
+
+
+def read_tokens_iob2(items: list[dict], text: str) -> list[tuple[int, int, str, str]]:
+    """seqeval's non-strict IOB2 reading: a token continues the open entity when it follows it
+    directly (index + 1, no O left out between) with I- of the same type; else it opens one."""
+    found: list[list] = []  # [start, end, type, last index]
+    for item in items:
+        prefix, kind = item["entity"].split("-", 1)
+        last = found[-1] if found else None
+        if prefix == "I" and last and last[2] == kind and item["index"] == last[3] + 1:
+            last[1], last[3] = item["end"], item["index"]
+        else:
+            found.append([item["start"], item["end"], kind, item["index"]])
+    return sorted((s, e, k, text[s:e]) for s, e, k, _ in found)
+
+
+def test_real_pipeline_output_has_the_shapes_the_converter_documents() -> None:
+    simple, tokens = pipeline_output(SIMPLE), pipeline_output(PER_TOKEN)
+    assert simple.keys() == tokens.keys() and len(simple) > 0
+    for items in simple.values():
+        for item in items:
+            assert set(item) == {"entity_group", "score", "word", "start", "end"}
+            assert type(item["start"]) is int and type(item["end"]) is int
+            assert type(item["score"]) is float
+    for items in tokens.values():
+        for item in items:
+            assert set(item) == {"entity", "score", "index", "word", "start", "end"}
+            assert item["entity"][:2] in ("B-", "I-")
+        assert [i["index"] for i in items] == sorted({i["index"] for i in items})
+    # what the hand-written samples only showed once: real sub-word pieces and grouped words
+    assert any(i["word"].startswith("##") for items in tokens.values() for i in items)
+    assert any(" " in i["word"] for items in simple.values() for i in items)
+
+
+def test_real_aggregated_output_converts_to_its_own_spans(
+    corpus_texts_by_id: dict[str, str],
+) -> None:
+    output = pipeline_output(SIMPLE)
+    records = convert("hf", [SIMPLE])
+    expected = {
+        doc: read_aggregated(items, corpus_texts_by_id[doc]) for doc, items in output.items()
+    }
+    assert spans(records) == expected
+
+
+def test_real_per_token_output_converts_to_its_iob2_reading(
+    corpus_texts_by_id: dict[str, str],
+) -> None:
+    output = pipeline_output(PER_TOKEN)
+    records = convert("hf", [PER_TOKEN], scheme="iob2")
+    expected = {
+        doc: read_tokens_iob2(items, corpus_texts_by_id[doc]) for doc, items in output.items()
+    }
+    assert spans(records) == expected
+
+
+def test_real_per_token_output_merged_equals_the_pipelines_own_aggregation() -> None:
+    per_token = spans(convert("hf", [PER_TOKEN], scheme="iob2"))
+    aggregated = spans(convert("hf", [SIMPLE]))
+    assert per_token == aggregated
+
+
+def test_merged_real_tokens_carry_the_score_the_pipeline_gave_the_group() -> None:
+    """The pipeline's simple score is the float32 mean of its tokens' scores; ours the float64
+    mean of the same scores: equal to float32 precision."""
+    if not score_allowed():
+        pytest.skip("the prediction schema has no entity score")
+    by_span = {
+        (r["doc_id"], e["start"], e["end"]): e["score"]
+        for r in convert("hf", [SIMPLE])
+        for e in r["entities"]
+    }
+    merged = [
+        (r["doc_id"], e["start"], e["end"], e["score"])
+        for r in convert("hf", [PER_TOKEN], scheme="iob2")
+        for e in r["entities"]
+    ]
+    assert merged and all(
+        score == pytest.approx(by_span[(doc, start, end)], rel=1e-6)
+        for doc, start, end, score in merged
+    )
+
+
+def test_real_pipeline_output_validates_and_scores_what_matches_gold(
+    tmp_path: Path, run_cli
+) -> None:
+    out = tmp_path / "hf.jsonl"
+    done = run_cli("convert", "hf", SIMPLE, "--output", out)
+    assert done.code == 0, done.err
+    checked = run_cli("validate", "--kind", "prediction", out)
+    assert checked.code == 0, checked.err
+    predicted = {
+        (r["doc_id"], e["start"], e["end"], e["type"])
+        for r in convert("hf", [SIMPLE])
+        for e in r["entities"]
+    }
+    lines = GOLD_ENTITIES.read_text(encoding="utf-8").splitlines()
+    gold = {
+        (e["doc_id"], e["start"], e["end"], e["type"])
+        for e in map(json.loads, lines)
+        if e["mention"] == "name"
+    }
+    report = evaluate(str(out), layers=["entities"], mentions=["name"])
+    strict = report["layers"]["entities"]["overall"]["strict"]
+    assert strict["correct"] == len(predicted & gold)
+    assert strict["correct"] + strict["missed"] + strict["incorrect"] + strict["partial"] == len(
+        gold
+    )
+
+
+def test_real_group_inside_a_word_is_kept_as_predicted(corpus_texts_by_id: dict[str, str]) -> None:
+    """`simple` aggregation leaves a `##` piece tagged alone as a group of its own, inside its
+    word: the converter keeps that span (the system's prediction), it does not widen it."""
+    inside = [
+        (doc, item["start"], item["end"], item["entity_group"])
+        for doc, items in pipeline_output(SIMPLE).items()
+        for item in items
+        if item["word"].startswith("##")
+    ]
+    assert inside, "the real output has no group that starts inside a word"
+    converted = spans(convert("hf", [SIMPLE]))
+    for doc, start, end, kind in inside:
+        text = corpus_texts_by_id[doc]
+        assert text[start - 1].isalnum()  # the group does start inside a word
+        assert (start, end, kind, text[start:end]) in converted[doc]

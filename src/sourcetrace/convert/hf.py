@@ -10,11 +10,17 @@ in order (the pipeline called on a list of texts returns a list of lists). Two i
   non-strict reading). The pipeline leaves out tokens tagged O, so a gap in `index` is an O;
   an `entity` without a prefix (IO tagging) reads as I-.
 
+The pipeline returns `score` as a numpy float32, which `json.dump` refuses: dump with
+`default=float` (or turn the scores into floats first).
+
 `start`/`end` are character offsets into the text the pipeline was given (code points from a
-fast tokenizer; `--offsets`, `--end` for anything else). `word` is the tokenizer's rendering
-and is not compared with the text. White space at a span's edges (byte-level BPE tokens carry
-the space before a word) is left out of the span. `score` is kept where the prediction schema
-allows it (the mean of the tokens' scores for merged tokens)."""
+fast tokenizer; `--offsets`, `--end` for anything else). They are read as given, also where
+they fall inside a word (a `##` piece tagged on its own; `simple` aggregation does not widen a
+group to whole words): the span is what the system predicted. `word` is the tokenizer's
+rendering ("Kim Jong - un" for "Kim Jong-un", "##d") and is not compared with the text. White
+space at a span's edges (byte-level BPE tokens carry the space before a word) is left out of
+the span. `score` is kept where the prediction schema allows it (the mean of the tokens'
+scores for merged tokens)."""
 
 from __future__ import annotations
 

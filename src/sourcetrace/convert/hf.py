@@ -75,14 +75,17 @@ def _token_tags(items: list[dict[str, Any]], scheme: str, path: Path, pointer: s
     return [tags, positions]
 
 
-def _aggregated(item: Any) -> bool:
-    """Whether ``item`` is an aggregated pipeline item that `_checked` passes as it is."""
-    return (
-        type(item) is dict
-        and type(item.get("entity_group")) is str
-        and type(item.get("start")) is int
-        and type(item.get("end")) is int
-    )
+def _all_aggregated(items: list[Any]) -> bool:
+    """Whether every item is an aggregated pipeline item that `_checked` passes as it is."""
+    for item in items:
+        if (
+            type(item) is not dict
+            or type(item.get("entity_group")) is not str
+            or type(item.get("start")) is not int
+            or type(item.get("end")) is not int
+        ):
+            return False
+    return True
 
 
 def _aggregated_entities(found: DocumentList) -> list[dict[str, Any]]:
@@ -105,7 +108,7 @@ def _aggregated_entities(found: DocumentList) -> list[dict[str, Any]]:
 
 
 def _entities(found: DocumentList) -> list[dict[str, Any]]:
-    if all(map(_aggregated, found.items)):
+    if _all_aggregated(found.items):
         return _aggregated_entities(found)
     path, pointer = found.path, found.pointer
     checked = [_checked(item, path, pointer, i) for i, item in enumerate(found.items)]

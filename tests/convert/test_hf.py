@@ -110,8 +110,8 @@ def group(word: str, label: str, score: float = 0.8) -> dict:
 def test_aggregated_items_read_alone_equal_the_same_items_beside_a_token_item(
     tmp_path: Path,
 ) -> None:
-    """A list of aggregated items only takes a one-pass path; beside a per-token item the same
-    items go through the general one: both give the same entities, sorted, trimmed, mapped."""
+    """Aggregated items alone, and the same items beside a per-token item, give the same
+    entities, written by start (not in input order), trimmed of white space and mapped."""
     aggregated = [group(" Kharkiv", "LOC"), group("Kyiv", "LOC"), group("Kim Jong", "MISC")]
     alone = convert("hf", [write(tmp_path, {"t-1": aggregated})], gold=GOLD, labels=CONLL_MAP)
     beside = convert(

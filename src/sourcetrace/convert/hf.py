@@ -75,41 +75,7 @@ def _token_tags(items: list[dict[str, Any]], scheme: str, path: Path, pointer: s
     return [tags, positions]
 
 
-def _all_aggregated(items: list[Any]) -> bool:
-    """Whether every item is an aggregated pipeline item that `_checked` passes as it is."""
-    for item in items:
-        if (
-            type(item) is not dict
-            or type(item.get("entity_group")) is not str
-            or type(item.get("start")) is not int
-            or type(item.get("end")) is not int
-        ):
-            return False
-    return True
-
-
-def _aggregated_entities(found: DocumentList) -> list[dict[str, Any]]:
-    """`_entities` of a list of aggregated items only (the common shape), in one pass: the same
-    spans, order (by start, end; stable), labels and errors, without the per-token machinery."""
-    path, pointer, place = found.path, found.pointer, found.place
-    merged = [
-        (item["entity_group"], *place(item["start"], item["end"], path, pointer, "/", i), i)
-        for i, item in enumerate(found.items)
-    ]
-    merged.sort(key=lambda f: (f[1], f[2]))
-    entities = []
-    items, mapper, text = found.items, found.mapper, found.text
-    for label, start, end, first in merged:
-        kind = mapper(label, path, "#", pointer, "/", first)
-        score = items[first].get("score")
-        if (item := entity(text, start, end, kind, _mean([score]))) is not None:
-            entities.append(item)
-    return entities
-
-
 def _entities(found: DocumentList) -> list[dict[str, Any]]:
-    if _all_aggregated(found.items):
-        return _aggregated_entities(found)
     path, pointer = found.path, found.pointer
     checked = [_checked(item, path, pointer, i) for i, item in enumerate(found.items)]
     spans = [

@@ -779,6 +779,7 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
                 None,
             ),
             ("convert.test_conll", "test_conll_tag_outside_scheme_refused_with_line", None),
+            ("convert.test_conll", "test_conll_first_token_outside_scheme_is_the_one_named", None),
             ("convert.test_conll", "test_label_map_to_unknown_type_refused", None),
             ("convert.test_conll", "test_conll_document_twice_refused", None),
             ("convert.test_conll", "test_cli_convert_bad_token_exits_2_without_traceback", None),

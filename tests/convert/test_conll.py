@@ -222,3 +222,13 @@ def test_export_conll_keeps_the_outermost_layer_of_nesting(tmp_path: Path) -> No
         ". O",
         "",
     ]
+
+
+def test_conll_first_token_outside_scheme_is_the_one_named(tmp_path: Path) -> None:
+    # two tags outside iob2 in one sentence: the error names the first in file order
+    body = "-DOCSTART- t-1\n\nShoigu B-PER\nvisited X-Y\nPyongyang S-LOC\n"
+    with pytest.raises(InputError) as caught:
+        convert("conll", [conll(tmp_path, body)], gold=GOLD, labels={"PER": "PERSON"})
+    message = str(caught.value)
+    assert "line 4" in message and "'X-Y'" in message and "'visited'" in message
+    assert "S-LOC" not in message

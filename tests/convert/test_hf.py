@@ -254,3 +254,45 @@ def test_real_group_inside_a_word_is_kept_as_predicted(corpus_texts_by_id: dict[
         text = corpus_texts_by_id[doc]
         assert text[start - 1].isalnum()  # the group does start inside a word
         assert (start, end, kind, text[start:end]) in converted[doc]
+
+
+def group(word: str, label: str, score: float = 0.8) -> dict:
+    start, end = at(TEXT, word)
+    return {"entity_group": label, "score": score, "word": word, "start": start, "end": end}
+
+
+def test_aggregated_items_read_alone_equal_the_same_items_beside_a_token_item(
+    tmp_path: Path,
+) -> None:
+    """Aggregated items alone, and the same items beside a per-token item, give the same
+    entities, written by start (not in input order), trimmed of white space and mapped."""
+    aggregated = [group(" Kharkiv", "LOC"), group("Kyiv", "LOC"), group("Kim Jong", "MISC")]
+    alone = convert("hf", [write(tmp_path, {"t-1": aggregated})], gold=GOLD, labels=CONLL_MAP)
+    beside = convert(
+        "hf",
+        [write(tmp_path, {"t-1": [*aggregated, token("Un", "B-PER", 9)]})],
+        gold=GOLD,
+        labels=CONLL_MAP,
+    )
+    expected = [
+        (*at(TEXT, "Kyiv"), "GPE", "Kyiv"),
+        (*at(TEXT, "Kharkiv"), "GPE", "Kharkiv"),
+        (*at(TEXT, "Kim Jong"), "NORP", "Kim Jong"),
+    ]
+    assert in_order(alone) == expected
+    assert in_order(beside) == [*expected, (*at(TEXT, "Un"), "PERSON", "Un")]
+
+
+def in_order(records: list[dict]) -> list[tuple[int, int, str, str]]:
+    """The one record's entities as written, in order (the order is part of the output)."""
+    (record,) = records
+    return [(e["start"], e["end"], e["type"], e["text"]) for e in record["entities"]]
+
+
+def test_aggregated_item_with_a_dropped_label_or_only_space_is_left_out(tmp_path: Path) -> None:
+    start = TEXT.index(" said")
+    blank = {"entity_group": "LOC", "score": 0.5, "word": " ", "start": start, "end": start + 1}
+    items = [group("Kyiv", "MISC"), blank, group("Kharkiv", "LOC")]
+    labels = {**CONLL_MAP, "MISC": None}
+    records = convert("hf", [write(tmp_path, {"t-1": items})], gold=GOLD, labels=labels)
+    assert spans(records) == {"t-1": [(*at(TEXT, "Kharkiv"), "GPE", "Kharkiv")]}

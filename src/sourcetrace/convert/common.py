@@ -138,9 +138,12 @@ def entity(
 ) -> dict[str, Any] | None:
     """One predicted entity mention, trimmed of white space; None for a dropped label (kind
     None) or when nothing is left. ``score`` kept only where the prediction schema allows it."""
-    start, end = trimmed(text, start, end)
-    if kind is None or start >= end:
+    if kind is None:  # a dropped label: None whatever the span
         return None
+    if start >= end or text[start].isspace() or text[end - 1].isspace():
+        start, end = trimmed(text, start, end)
+        if start >= end:
+            return None
     record: dict[str, Any] = {"start": start, "end": end, "text": text[start:end], "type": kind}
     if score is not None and score_allowed():
         record["score"] = score

@@ -203,26 +203,28 @@ def _document(
     cursor = 0
     for sentence in sentences:
         spans, cursor = _place(sentence, text, cursor, path)
-        tags = []
-        for word, tag, line in sentence:
-            if tag not in tag_of:
-                tag_of[tag] = split_tag(tag, options.scheme)
-            parsed = tag_of[tag]
-            if parsed is None:
-                raise InputError(
-                    f"tag {shown(tag)!r} of token {shown(word)!r} is not of the "
-                    f"{options.scheme} scheme",
-                    file=path,
-                    line=line,
-                    expected=f"O or LETTER-TYPE with LETTER in "
-                    f"{', '.join(SCHEME_LETTERS[options.scheme][:-1])} (or choose --scheme)",
-                )
-            tags.append(parsed)
+        raw_tags = [tag for _, tag, _ in sentence]
+        for tag in set(raw_tags).difference(tag_of):  # each tag parsed once per document
+            tag_of[tag] = split_tag(tag, options.scheme)
+        tags = [tag_of[tag] for tag in raw_tags]
+        if None in tags:
+            _refuse_tag(sentence[tags.index(None)], path, options.scheme)
         for label, first, after in chunks(tags):
             kind = mapper(label, path, ":", sentence[first][2])
             if (item := entity(text, spans[first][0], spans[after - 1][1], kind)) is not None:
                 entities.append(item)
     return {"doc_id": doc_id, "text_sha256": sha256_text(text), "entities": entities}
+
+
+def _refuse_tag(token: _Token, path: Path, scheme: str) -> None:
+    word, tag, line = token
+    raise InputError(
+        f"tag {shown(tag)!r} of token {shown(word)!r} is not of the {scheme} scheme",
+        file=path,
+        line=line,
+        expected=f"O or LETTER-TYPE with LETTER in "
+        f"{', '.join(SCHEME_LETTERS[scheme][:-1])} (or choose --scheme)",
+    )
 
 
 # ---------------------------------------------------------------- writing

@@ -37,7 +37,7 @@ from .limits import (
     RETRY_STATUSES,
     RETRY_WAITS,
 )
-from .names import shown
+from .names import quoted
 from .tasks import make_tasks
 
 URL_VARIABLE, KEY_VARIABLE = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
@@ -280,7 +280,7 @@ def _failure(connection: Connection, doing: str, exc: Exception) -> InputError:
     else:
         # an ApiError's text holds the response headers (a session cookie): keep its body only
         body = getattr(exc, "body", None)
-        detail = shown(body, 300) if body is not None else f"{type(exc).__name__}: {exc}"
+        detail = quoted(body, 300) if body is not None else f"{type(exc).__name__}: {exc}"
     detail = redact(" ".join(detail.split()), connection.secrets)
     detail = "".join(ch if " " <= ch < "\x7f" else "?" for ch in detail)[:400]
     return InputError(
@@ -318,7 +318,7 @@ def _server_error(connection: Connection, message: str) -> InputError:
 def _count(connection: Connection, value: Any, what: str) -> int:
     """A count the server returned, checked to be one (it is printed)."""
     if type(value) is not int or value < 0:
-        raise _server_error(connection, f"the server returned {what} {shown(value)}")
+        raise _server_error(connection, f"the server returned {what} {quoted(value)}")
     return value
 
 

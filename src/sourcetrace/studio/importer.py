@@ -23,7 +23,7 @@ from ..jsonio import atomic_write, dumps_pretty, read_json
 from ..labels import load_labels
 from ..schema import sha256_text, validate_record
 from .convert import from_result
-from .names import assign_folders, check_pass_name, confined, folder_name, shown
+from .names import assign_folders, check_pass_name, confined, folder_name, quoted
 from .tasks import read_documents
 
 PASSES = Path("annotations") / "passes"
@@ -76,7 +76,7 @@ def annotator_of(completed_by: Any, users: Mapping[int, str]) -> Annotator | Non
         return Annotator(f"user id {completed_by}", name)
     if isinstance(completed_by, str):
         local = _local_part(email) or _local_part(completed_by) or completed_by
-        return Annotator(shown(completed_by, limit=None), folder_name(local))
+        return Annotator(quoted(completed_by, limit=None), folder_name(local))
     if completed_by is None:
         return Annotator("unknown", "unknown")
     return None
@@ -190,12 +190,12 @@ def _annotations(
                 _shape_error(source, where, "annotations", annotations, "a list of objects")
             )
             continue
-        label = f"task {shown(task.get('id', at or '/'))}"
+        label = f"task {quoted(task.get('id', at or '/'))}"
         document = documents.get(doc_id)
         if document is None:
             problems.append(
                 InputError(
-                    f"{label}: doc_id {shown(doc_id)} is not a document of this checkout",
+                    f"{label}: doc_id {quoted(doc_id)} is not a document of this checkout",
                     file=source,
                     pointer=f"{at}/data/doc_id",
                     expected="tasks made by `sourcetrace studio tasks` or `push` (data.doc_id)",
@@ -260,7 +260,7 @@ def convert_export(
     for item in found:
         annotation, doc_id = item.value, item.doc_id
         name = f"{pass_name}-{folders[item.annotator.identity]}"
-        label = f"{item.task_label}, annotation {shown(annotation.get('id'))} by {name}"
+        label = f"{item.task_label}, annotation {quoted(annotation.get('id'))} by {name}"
         if annotation.get("was_cancelled"):
             imported.skipped.append(f"{source}: {label}: skipped (cancelled in Label Studio)")
             continue

@@ -42,13 +42,13 @@ def folder_name(raw: str, *, fallback: str = "user") -> str:
     return name
 
 
-def shown(value: Any, limit: int | None = 60) -> str:
+def quoted(value: Any, limit: int | None = 60) -> str:
     """A value from outside as it may appear in a message: JSON, ASCII only (no control
     characters reach the terminal), cut to ``limit`` characters (None: whole)."""
     if type(value) is int:
         return str(value)
     text = json.dumps(value, ensure_ascii=True, default=repr)
-    return text if limit is None or len(text) <= limit else f"{text[: limit - 3]}..."
+    return text if limit is None else _cut(text, limit)
 
 
 def _cut(text: str, limit: int = 60) -> str:

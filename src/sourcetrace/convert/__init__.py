@@ -76,6 +76,12 @@ def export(fmt: str, out_dir: str | Path, *, gold: Any = None) -> list[Path]:
 
 
 def _texts(gold: Any) -> dict[str, str]:
+    """The texts spans are placed on. From the packaged corpus, its checked release's documents
+    (hash-checked, as every reader's); the annotation layers are not needed, so not validated."""
+    if gold is None:
+        from ..texts import corpus_texts
+
+        return corpus_texts()
     from ..inputs import load_gold
 
     return dict(load_gold(gold).texts)

@@ -364,6 +364,10 @@ def run(handler: Any, args: argparse.Namespace) -> int:
         if not any(sign in str(exc) for sign in _NO_MEMORY_TO_LOAD):
             return _internal_error(exc)
         return _fail(out_of_memory(str(exc)))
+    except SystemError as exc:  # a C extension whose allocation failed under a memory cap
+        if not (_memory_capped() and "without exception set" in str(exc)):
+            return _internal_error(exc)
+        return _fail(out_of_memory(str(exc)))
     except UnicodeEncodeError as exc:
         if not _stdout_cannot_encode(exc):
             return _internal_error(exc)
@@ -404,12 +408,16 @@ def _internal_error(exc: BaseException) -> int:
 _NO_MEMORY_TO_LOAD = ("failed to map segment from shared object", "Cannot allocate memory")
 
 
+def _memory_capped() -> bool:
+    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
+
+
 def out_of_memory(detail: str) -> str:
     """What to do when a run does not fit in the memory it may use."""
     global _memory_reserve
     _memory_reserve = None  # room to word the message and print it
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-    capped = limit != resource.RLIM_INFINITY
+    capped = _memory_capped()
     cap = f" (its address space is capped at {limit / 2**20:,.0f} MiB)" if capped else ""
     said = f": {detail}" if detail else ""
     return (

@@ -47,7 +47,7 @@ lint: install
 
 # First the whole processes at scale (benchmarks/bench_scale.py: 1k to 100k documents, long;
 # `make bench BENCH_SIZES=1000,10000` for a quick run), which writes benchmarks/RESULTS.md
-# (benchmarks/readme_results.py copies it into the README); then the small benchmarks.
+# (benchmarks/readme_results.py copies it into benchmarks/README.md); then the small benchmarks.
 bench: install
 	$(BIN)/python benchmarks/bench_scale.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
 	cd benchmarks && ../$(BIN)/python bench_entities_process.py
@@ -58,4 +58,4 @@ clean:
 	rm -rf $(VENV) build dist .pytest_cache
 
 readme: install
-	$(BIN)/python -c "import pathlib; from sourcetrace.cli.main import readme_with_reference as r; p = pathlib.Path('README.md'); p.write_text(r(p.read_text()))"
+	$(BIN)/python -c "import pathlib; from sourcetrace.cli.main import readme_with_reference as r; p = pathlib.Path('docs/cli.md'); p.write_text(r(p.read_text()))"

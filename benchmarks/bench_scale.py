@@ -21,7 +21,7 @@ build/bench/data. Measured:
 - corpus: `sourcetrace corpus build` and `corpus verify` on a checkout of N generated documents.
 
 Options the CLI does not know yet are reported as "not available yet". Writes
-benchmarks/RESULTS.md (copy it into the README with `readme_results.py`) and
+benchmarks/RESULTS.md (copy it into benchmarks/README.md with `readme_results.py`) and
 build/bench/results.json. Environment: BENCH_SIZES, BENCH_ONLY, BENCH_TIMEOUT,
 BENCH_NERVALUATE_TIMEOUT, BENCH_CORPUS_TIMEOUT, BENCH_REPEAT_UNDER (seconds).
 """

@@ -1,8 +1,8 @@
-"""Copy benchmarks/RESULTS.md into the README, between `<!-- bench:start -->` and
-`<!-- bench:end -->` (made at the end of the README's "## Performance" section if missing).
+"""Copy benchmarks/RESULTS.md into benchmarks/README.md, between `<!-- bench:start -->` and
+`<!-- bench:end -->` (made at the end of its "## Performance" section if missing).
 
-    .venv/bin/python benchmarks/readme_results.py           # rewrite README.md
-    .venv/bin/python benchmarks/readme_results.py --check   # exit 1 if README.md is stale
+    .venv/bin/python benchmarks/readme_results.py           # rewrite benchmarks/README.md
+    .venv/bin/python benchmarks/readme_results.py --check   # exit 1 if it is stale
 
 Only the text between the two markers changes. The title line of RESULTS.md is left out and its
 other headings move one level down, so that they nest under the README's section.
@@ -54,7 +54,7 @@ def readme_with_results(readme: str, results: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
-    parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
+    parser.add_argument("--readme", type=Path, default=ROOT / "benchmarks" / "README.md")
     parser.add_argument("--check", action="store_true", help="only say whether it is current")
     args = parser.parse_args()
     current = args.readme.read_text(encoding="utf-8")

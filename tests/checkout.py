@@ -8,7 +8,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = ("src", "tests", "seeds", "annotations", "schema", "corpus", "docs", "evaluate", ".ci")
+FOLDERS = (
+    "src",
+    "tests",
+    "seeds",
+    "annotations",
+    "schema",
+    "corpus",
+    "docs",
+    "evaluate",
+    "benchmarks",
+    ".ci",
+)
 FILES = ("pyproject.toml", "README.md", "Makefile", "SECURITY.md", ".gitignore")
 
 

@@ -180,6 +180,12 @@ def start_server(
     return process, Server(url, token, log, data_dir, password)
 
 
+def pulled_folder(ls, pass_name: str) -> str:
+    """The pass folder `studio pull` writes for the server's own user: `<pass>-user<id>` (an
+    export names annotators by id only, so pull and import name them alike)."""
+    return f"{pass_name}-user{ls.users.whoami().id}"
+
+
 def stop(process: subprocess.Popen) -> None:
     try:
         os.killpg(process.pid, signal.SIGTERM)

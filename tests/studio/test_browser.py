@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from labeling_page import VIEWPORT, LabelingPage, Login, chromium, screenshot_on_failure
 
-from conftest import ARTICLE, REPO, USERNAME, run_subprocess
+from conftest import ARTICLE, REPO, USERNAME, pulled_folder, run_subprocess
 from sourcetrace.studio.config import CLUSTER_PLACEHOLDER, ENTITY_ID_PLACEHOLDER
 from test_corpus import bump_version
 
@@ -73,8 +73,7 @@ def pulled_unrepaired(
     )
     assert pulled.code == 0, pulled.err
     assert "0 span(s) repaired" in pulled.out, pulled.err
-    annotator = USERNAME.split("@")[0]
-    path = checkout / "annotations" / "passes" / f"{pass_name}-{annotator}" / f"{doc_id}.json"
+    path = checkout / "annotations" / "passes" / pulled_folder(ls, pass_name) / f"{doc_id}.json"
     return path, json.loads(path.read_text("utf-8"))
 
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import REPO, run_subprocess, snapshot
+from conftest import REPO, pulled_folder, run_subprocess, snapshot
 from sourcetrace.jsonio import dumps_pretty
 from sourcetrace.studio.client import redact
 
@@ -56,7 +56,7 @@ def test_gold_pushed_accepted_and_pulled_equals_the_gold(
     assert accept_predictions(ls, project) == len(GOLD)
     pulled = studio_cli("studio", "pull", "--pass", "review", "--root", checkout)
     assert pulled.code == 0, pulled.err
-    folder = checkout / "annotations" / "passes" / "review-annotator"
+    folder = checkout / "annotations" / "passes" / pulled_folder(ls, "review")
     assert sorted(p.name for p in folder.iterdir()) == [p.name for p in GOLD]
     for gold in GOLD:
         content = json.loads(gold.read_text("utf-8"))
@@ -136,3 +136,40 @@ def test_redact_removes_every_secret():
         redact("GET http://h:1/?t=abc abc", ["abc", None])
         == "GET http://h:1/?t=[redacted] [redacted]"
     )
+
+
+def test_pull_and_import_of_one_project_name_the_annotator_alike(
+    studio_cli, server_env, ls, checkout, tmp_path
+):
+    """Issue 25: `pull --pass review` wrote review-<e-mail local part>/ while `import` of the
+    same project's export wrote review-user1/, so one annotator became two passes."""
+    pushed = studio_cli("studio", "push", "--documents", GOLD[0].stem, "--root", checkout)
+    project = project_of(pushed.out)
+    accept_predictions(ls, project)
+    pulled = studio_cli("studio", "pull", "--pass", "review", "--project", project,
+                        "--root", checkout)  # fmt: skip
+    assert pulled.code == 0, pulled.err
+    passes = checkout / "annotations" / "passes"
+    (from_pull,) = [p for p in passes.iterdir() if p.name.startswith("review-")]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(ls.projects.exports.as_json(project)), encoding="utf-8")
+    imported = studio_cli("studio", "import", export, "--pass", "again", "--root", checkout)
+    assert imported.code == 0, imported.err
+    (from_import,) = [p for p in passes.iterdir() if p.name.startswith("again-")]
+    assert from_pull.name.removeprefix("review-") == from_import.name.removeprefix("again-")
+    assert from_pull.name == pulled_folder(ls, "review")
+    assert (from_pull / GOLD[0].name).read_bytes() == (from_import / GOLD[0].name).read_bytes()
+
+
+def test_pull_of_a_project_with_nothing_submitted_says_what_to_do(
+    studio_cli, server_env, ls, checkout
+):
+    pushed = studio_cli("studio", "push", "--documents", GOLD[0].stem, "--root", checkout)
+    project = project_of(pushed.out)
+    before = snapshot(checkout)
+    pulled = studio_cli("studio", "pull", "--project", project, "--root", checkout)
+    assert pulled.code == 0, pulled.err
+    assert "0 file(s) in 0 pass(es)" in pulled.out
+    assert f"project {project} has no submitted annotation" in pulled.err
+    assert "press Submit" in pulled.err
+    assert snapshot(checkout) == before

@@ -13,7 +13,7 @@ import pytest
 from test_importer import browser_result
 
 from checkout import copy_checkout, copy_environment
-from conftest import ARTICLE, run_subprocess
+from conftest import ARTICLE, pulled_folder, run_subprocess
 from test_corpus import bump_version
 
 
@@ -51,7 +51,7 @@ def test_a_sixth_document_goes_round_the_loop(copy, tmp_path, label_studio):
 
     pulled = sourcetrace("studio", "pull", "--pass", "loop")
     assert "repaired:" in pulled.err
-    pass_file = copy / "annotations" / "passes" / "loop-annotator" / f"{doc_id}.json"
+    pass_file = copy / "annotations" / "passes" / pulled_folder(ls, "loop") / f"{doc_id}.json"
     shutil.copy(pass_file, copy / "annotations" / "gold" / f"{doc_id}.json")
 
     manifest = json.loads((copy / "corpus" / "MANIFEST.json").read_text())

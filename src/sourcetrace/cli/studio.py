@@ -99,7 +99,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    from sourcetrace.studio.client import pull
+    from sourcetrace.studio.client import nothing_pulled, pull
 
     project, imported, written = pull(
         _root(args),
@@ -111,6 +111,8 @@ def cmd_pull(args: argparse.Namespace) -> int:
     )
     print(f"project {project}:")
     _report(imported, written)
+    if not written:
+        print(f"note: {nothing_pulled(project, args.documents)}", file=sys.stderr)
     return 0
 
 

@@ -457,6 +457,16 @@ def _users(connection: Connection) -> dict[int, str]:
     return call(connection, "listing users", read, read=True)
 
 
+def nothing_pulled(project: int, doc_ids: Sequence[str] | None = None) -> str:
+    """What to do when a pull found nothing: the pushed predictions are not annotations."""
+    which = f" on {', '.join(doc_ids)}" if doc_ids else ""
+    return (
+        f"project {project} has no submitted annotation{which}: the gold or system output that "
+        "`push` sent are predictions, and drafts are not pulled. In Label Studio open the "
+        "project, annotate a task (or accept its prediction) and press Submit, then pull again."
+    )
+
+
 def pull(
     root: Path,
     *,

@@ -13,7 +13,7 @@ InputError naming the JSON pointer), annotator names become folder names only th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ class Annotator:
 
     identity: str
     name: str
+    user_id: int | None = None
 
 
 def _local_part(email: Any) -> str | None:
@@ -60,22 +61,21 @@ def _local_part(email: Any) -> str | None:
     return None
 
 
-def annotator_of(completed_by: Any, users: Mapping[int, str]) -> Annotator | None:
+def annotator_of(completed_by: Any) -> Annotator | None:
     """The annotator of ``completed_by`` (a user id, a name, or an object with id and/or
-    email), named by the e-mail's local part, else the name, else `user<id>`; None when it
-    has none of these shapes."""
-    email: Any = None
+    email). A user id names the folder `user<id>`, whatever the server says of the user: an
+    export carries only the id, so `studio import` and `studio pull` name one annotator the
+    same way, and no e-mail becomes a path. A name (other tools' exports) is named by its
+    e-mail local part, else itself. None when it has none of these shapes."""
     if isinstance(completed_by, Mapping):
         email = completed_by.get("email")
         if email is not None and not isinstance(email, str):
             return None
         completed_by = completed_by.get("id", email)
     if type(completed_by) is int:
-        local = _local_part(email) or _local_part(users.get(completed_by))
-        name = folder_name(local) if local else folder_name(f"user{completed_by}")
-        return Annotator(f"user id {completed_by}", name)
+        return Annotator(f"user id {completed_by}", f"user{completed_by}", completed_by)
     if isinstance(completed_by, str):
-        local = _local_part(email) or _local_part(completed_by) or completed_by
+        local = _local_part(completed_by) or completed_by
         return Annotator(quoted(completed_by, limit=None), folder_name(local))
     if completed_by is None:
         return Annotator("unknown", "unknown")
@@ -159,7 +159,6 @@ def _annotations(
     export: Any,
     source: str,
     documents: Mapping[str, Any],
-    users: Mapping[int, str],
     only: set[str] | None,
 ) -> tuple[list[_Annotation], list[InputError]]:
     """Every annotation of the export, with its task's document and its annotator, or the
@@ -222,7 +221,7 @@ def _annotations(
                     _shape_error(source, here, "an annotation", annotation, "an object")
                 )
                 continue
-            annotator = annotator_of(annotation.get("completed_by"), users)
+            annotator = annotator_of(annotation.get("completed_by"))
             if annotator is None:
                 problems.append(
                     _shape_error(
@@ -236,6 +235,21 @@ def _annotations(
                 continue
             found.append(_Annotation(here, label, doc_id, text, annotator, annotation))
     return found, problems
+
+
+def who_is_who(
+    found: Sequence[_Annotation],
+    folders: Mapping[str, str],
+    pass_name: str,
+    users: Mapping[int, str],
+) -> list[str]:
+    """Which server user each `<pass>-user<id>` folder holds, when the server said (pull)."""
+    ids = {a.annotator.user_id: a.annotator.identity for a in found if a.annotator.user_id}
+    return [
+        f"{pass_name}-{folders[identity]} holds the annotations of {quoted(users[user_id])}"
+        for user_id, identity in sorted(ids.items())
+        if user_id in users
+    ]
 
 
 def convert_export(
@@ -253,9 +267,10 @@ def convert_export(
     documents = read_documents(root)
     labels = load_labels()
     passes = Path(root) / PASSES
-    found, problems = _annotations(export, source, documents, users or {}, doc_ids)
+    found, problems = _annotations(export, source, documents, doc_ids)
     folders, notes = assign_folders({a.annotator.identity: a.annotator.name for a in found})
     imported = Imported(notes=[f"{source}: {n}" for n in notes], root=Path(root))
+    imported.notes += who_is_who(found, folders, pass_name, users or {})
     seen: dict[tuple[str, str], str] = {}  # (annotator, doc_id) -> where first
     for item in found:
         annotation, doc_id = item.value, item.doc_id

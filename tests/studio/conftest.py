@@ -1,8 +1,8 @@
 """A real Label Studio server for the bridge tests, and the command line with the studio commands.
 
-`label-studio` pins packages that clash with ours, so it lives in its own virtual environment in
-a cache folder outside the repository (installed once, under a lock, reused by later runs):
-``$SOURCETRACE_CACHE`` or ``~/.cache/sourcetrace``, then ``label-studio-<version>/``. Per session
+The server is the one `sourcetrace studio serve` runs (`sourcetrace.studio.serve`): its own
+virtual environment in ``$SOURCETRACE_CACHE`` or ``~/.cache/sourcetrace``, installed once under a
+lock (the terminal says so before it starts), reused by later runs. Per session
 a template data folder is migrated once (`label-studio version`); each server starts on a copy
 of it, on 127.0.0.1 and a free port, with a pre-created user, a legacy API token and no
 telemetry, and is stopped with its process group. If the install fails (no network) the tests
@@ -12,100 +12,21 @@ fail, they do not skip: the bridge is not tested without a server.
 from __future__ import annotations
 
 import argparse
-import fcntl
-import json
-import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-LABEL_STUDIO_VERSION = "1.23.2"
+from sourcetrace.errors import InputError
+from sourcetrace.studio import serve
+
 USERNAME = "annotator@example.com"
-READY_SECONDS = 180
-NO_TELEMETRY = {
-    "LATEST_VERSION_CHECK": "false",
-    "SENTRY_DSN": "",
-    "FRONTEND_SENTRY_DSN": "",
-    "COLLECT_ANALYTICS": "false",
-}
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("SOURCETRACE_CACHE") or Path.home() / ".cache" / "sourcetrace"
-    return Path(base) / f"label-studio-{LABEL_STUDIO_VERSION}"
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """An exclusive lock across processes, so parallel sessions do not install twice."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _tail(text: str, lines: int = 25) -> str:
-    return "\n".join(text.splitlines()[-lines:])
-
-
-def install_label_studio() -> Path:
-    """The `label-studio` executable of the cached venv, installing it first if needed."""
-    folder = cache_dir()
-    venv, marker = folder / "venv", folder / "installed.ok"
-    executable = venv / "bin" / "label-studio"
-    with locked(folder / ".lock"):
-        if marker.is_file() and executable.is_file():
-            return executable
-        shutil.rmtree(venv, ignore_errors=True)  # a half-made venv from an interrupted install
-        started = time.monotonic()
-        steps = (
-            [sys.executable, "-m", "venv", str(venv)],
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "--disable-pip-version-check", f"label-studio=={LABEL_STUDIO_VERSION}"],
-        )  # fmt: skip
-        for step in steps:
-            done = subprocess.run(step, capture_output=True, text=True, timeout=1800)
-            if done.returncode != 0:
-                pytest.fail(
-                    f"could not install label-studio=={LABEL_STUDIO_VERSION} into {venv} "
-                    f"(needs the package registry; the Label Studio tests need a real server): "
-                    f"{' '.join(step[:3])} ... exited {done.returncode}:\n"
-                    f"{_tail(done.stdout + done.stderr)}",
-                    pytrace=False,
-                )
-        marker.write_text(
-            f"label-studio=={LABEL_STUDIO_VERSION} {time.monotonic() - started:.0f}s\n"
-        )
-    return executable
-
-
-def child_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The server's environment, built on purpose: Label Studio reads bare HOST, PORT,
-    USERNAME, PASSWORD too, so nothing of ours leaks in."""
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(data_dir),
-        "LANG": "C.UTF-8",
-        "PYTHONUNBUFFERED": "1",  # the log line that names the port, in time
-        "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
-        **NO_TELEMETRY,
-    }
-    return {**env, **(extra or {})}
 
 
 def free_port() -> int:
@@ -123,61 +44,22 @@ class Server:
     password: str  # of USERNAME, for the browser tests' login form
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-            return response.status == 200 and json.load(response).get("status") == "UP"
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
-
-
 def start_server(
     executable: Path, template: Path, workdir: Path
 ) -> tuple[subprocess.Popen, Server]:
+    """The library's server (`studio serve` starts the same), on a copy of the migrated
+    template, a free port and a login made for this session."""
     data_dir = workdir / "data"
     shutil.copytree(template, data_dir)
-    port, token, password = free_port(), secrets.token_hex(20), secrets.token_urlsafe(12)
-    env = child_env(
-        data_dir,
-        {
-            "LABEL_STUDIO_USERNAME": USERNAME,
-            "LABEL_STUDIO_PASSWORD": password,
-            "LABEL_STUDIO_USER_TOKEN": token,
-            "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
-        },
-    )
-    log = workdir / "label-studio.log"
-    command = [str(executable), "start", "--no-browser", "--internal-host", "127.0.0.1",
-               "--port", str(port)]  # fmt: skip
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=workdir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+    login = serve.Login(USERNAME, secrets.token_urlsafe(12), secrets.token_hex(20))
+    try:
+        running = serve.start_server(
+            executable, data_dir, login, port=free_port(), log=workdir / "label-studio.log"
         )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"label-studio exited {process.returncode}:\n{_tail(log.read_text())}")
-        if _healthy(url):
-            break
-        time.sleep(0.5)
-    else:
-        stop(process)
-        pytest.fail(f"label-studio not ready after {READY_SECONDS} s:\n{_tail(log.read_text())}")
-    line = f"Starting development server at http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 15
-    while line not in log.read_text(errors="replace"):
-        if time.monotonic() > deadline:
-            stop(process)
-            pytest.fail(f"the log does not say {line!r} (another server on the port?)")
-        time.sleep(0.2)
-    return process, Server(url, token, log, data_dir, password)
+    except InputError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    server = Server(running.url, login.token, running.log, data_dir, login.password)
+    return running.process, server
 
 
 def pulled_folder(ls, pass_name: str) -> str:
@@ -186,20 +68,23 @@ def pulled_folder(ls, pass_name: str) -> str:
     return f"{pass_name}-user{ls.users.whoami().id}"
 
 
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=15)
-    except ProcessLookupError:
-        pass
+stop = serve.stop_server
 
 
 @pytest.fixture(scope="session")
-def label_studio_executable() -> Path:
-    return install_label_studio()
+def label_studio_executable(pytestconfig) -> Path:
+    """The cached server environment; a first install says so on the terminal (about 100 s)."""
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+
+    def say(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            terminal.write_line(f"\n[tests/studio] {line}")
+
+    try:
+        return serve.install_server(say)
+    except InputError as exc:  # no registry: the bridge is not tested without a server
+        pytest.fail(f"{exc} (the Label Studio tests need a real server)", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -209,14 +94,16 @@ def label_studio_template(label_studio_executable: Path, tmp_path_factory) -> Pa
     template.mkdir()
     done = subprocess.run(
         [str(label_studio_executable), "version"],
-        env=child_env(template),
+        env=serve.server_env(template),
         cwd=template,
         capture_output=True,
         text=True,
         timeout=600,
     )
     if done.returncode != 0:
-        pytest.fail(f"label-studio version (migration) failed:\n{_tail(done.stdout + done.stderr)}")
+        pytest.fail(
+            f"label-studio version (migration) failed:\n{serve.tail(done.stdout + done.stderr)}"
+        )
     return template
 
 

@@ -116,6 +116,15 @@ def cmd_pull(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from sourcetrace.studio.serve import serve
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    return serve(args.data_dir, port=args.port, username=args.username, progress=progress)
+
+
 def cmd_corpus_add(args: argparse.Namespace) -> int:
     from sourcetrace.corpus.add import add_document
 
@@ -188,7 +197,7 @@ def add_commands(commands: Any) -> None:
     """Add the `studio` group to the `sourcetrace` subcommands."""
     studio = commands.add_parser(
         "studio",
-        help="the Label Studio bridge: config, tasks, import, push, pull",
+        help="the Label Studio bridge: config, tasks, import, push, pull, serve",
         description="Annotate in Label Studio: the labeling config generated from "
         "schema/labels.json, tasks with the gold or a system's output as predictions, exports "
         "turned into validated annotation passes (offsets repaired from UTF-16 and said so), and "
@@ -259,6 +268,40 @@ def add_commands(commands: Any) -> None:
     _server_options(pull)
     _root_option(pull)
     pull.set_defaults(handler=cmd_pull)
+
+    from sourcetrace.studio import serve
+
+    server = actions.add_parser(
+        "serve",
+        help="run a local Label Studio server (installed on first use) and say how to reach it",
+        description="Start Label Studio on 127.0.0.1 in an environment of its own (installed "
+        "on first use under $SOURCETRACE_CACHE or ~/.cache/sourcetrace, with a line saying "
+        "so), print its URL and the two variables `push` and `pull` need, and run until Ctrl-C "
+        "(exit 130) or SIGTERM (exit 0), which stop the server. The first start on a data "
+        "folder creates the user and an API token, kept there readable by you only; no web "
+        "page is needed to get the token.",
+    )
+    server.add_argument(
+        "--port",
+        type=int,
+        default=serve.DEFAULT_PORT,
+        help=f"port to ask for (default: {serve.DEFAULT_PORT}; Label Studio takes the next free "
+        "one if it is taken, and the printed URL says which)",
+    )
+    server.add_argument(
+        "--data-dir",
+        type=Path,
+        default=serve.default_data_dir(),
+        metavar="DIR",
+        help="the server's database, uploads, login and token (default: "
+        "$XDG_DATA_HOME/sourcetrace/label-studio, else ~/.local/share/sourcetrace/label-studio)",
+    )
+    server.add_argument(
+        "--username",
+        default=serve.DEFAULT_USERNAME,
+        help=f"the e-mail to log in with, on a first start (default: {serve.DEFAULT_USERNAME})",
+    )
+    server.set_defaults(handler=cmd_serve)
 
 
 def add_corpus_add_parser(corpus_subparsers: Any) -> None:

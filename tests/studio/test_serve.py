@@ -40,10 +40,15 @@ def start(data_dir: Path, *extra: str) -> tuple[subprocess.Popen, list[str]]:
     ).start()
     lines: list[str] = []
     deadline = time.monotonic() + serve.READY_SECONDS + 60
-    while not lines or lines[-1] != "stop with Ctrl-C":
-        assert time.monotonic() < deadline and process.poll() is None, (lines, process.poll())
-        with contextlib.suppress(queue.Empty):
-            lines.append(heard.get(timeout=1).rstrip("\n"))
+    try:
+        while not lines or lines[-1] != "stop with Ctrl-C":
+            assert time.monotonic() < deadline and process.poll() is None, (lines, process.poll())
+            with contextlib.suppress(queue.Empty):
+                lines.append(heard.get(timeout=1).rstrip("\n"))
+    except BaseException:  # never leave a server behind a failed start
+        process.terminate()
+        process.wait(timeout=60)
+        raise
     return process, lines
 
 

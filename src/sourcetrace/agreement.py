@@ -19,7 +19,7 @@ from typing import Any
 from .agreement_stats import cohen_kappa, krippendorff_alpha
 from .annotation_files import read_pass
 from .errors import InputError
-from .evaluation import GoldSet, Predictions, make_settings, score, signature
+from .evaluation import UNITS, GoldSet, Predictions, make_settings, score, signature
 from .jsonio import canonical_sha256
 from .labels import names
 from .paths import path_text
@@ -215,6 +215,7 @@ def agreement(
             }
         )
     result: dict[str, Any] = {
+        "units": UNITS,
         "passes": [str(p) for p in passes],
         "documents": common,
         "pairs": pairs,

@@ -441,15 +441,21 @@ def _stdout_cannot_encode(exc: UnicodeEncodeError) -> bool:
         return False
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, evaluate_prog: str | None = None) -> int:
     """Parse and run, with standard streams that cannot turn an exit code into another: a
     closed stdout is an input/output error (exit 2) when the command prints, stderr gets every
-    message escaped and is written on a best-effort basis (a full stderr is no crash)."""
+    message escaped and is written on a best-effort basis (a full stderr is no crash).
+    ``evaluate_prog`` names the `evaluate` command in its usage and errors (the console script
+    is called `evaluate`, not `sourcetrace evaluate`)."""
     global _memory_reserve
     _memory_reserve = bytearray(_RESERVE_BYTES)
     with guarded_streams():
         try:
             parser = build_parser()
+            if evaluate_prog is not None:
+                dict(_subparsers("sourcetrace", parser))["sourcetrace evaluate"].prog = (
+                    evaluate_prog
+                )
             args = parser.parse_args(argv)
         except MemoryError as exc:
             return _fail(out_of_memory(str(exc)))
@@ -530,9 +536,17 @@ def guarded_streams() -> Iterator[None]:
 
 
 def evaluate_main(argv: Sequence[str] | None = None) -> int:
-    """The `evaluate` console script: same as `sourcetrace evaluate`."""
+    """The `evaluate` console script: same as `sourcetrace evaluate`, and its usage line says
+    the name it was run by (argv[0])."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    return main(["evaluate", *argv])
+    return main(["evaluate", *argv], evaluate_prog=script_name(sys.argv[0] if sys.argv else ""))
+
+
+def script_name(argv0: str) -> str:
+    """The name a console script was run by, as its usage line shows it: the file name of
+    argv[0] (`evaluate`, or a renamed copy); `evaluate` when argv[0] is no script (`-c`)."""
+    name = Path(argv0).name
+    return name if name and not name.startswith("-") else "evaluate"
 
 
 def reference_text(width: int = 100) -> str:

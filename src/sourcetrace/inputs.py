@@ -24,7 +24,7 @@ from .jsonio import Record, canonical_sha256, read_records_with_sha256
 from .paths import corpus_dir, path_text
 from .release import Release, check_folder, checked_rows
 from .schema import LAYERS, DocIdRegister, record_problems, sha256_text
-from .settings import Settings
+from .settings import Settings, check_filters
 
 
 @dataclass
@@ -333,6 +333,7 @@ def scored_layers(predictions: Predictions, settings: Settings) -> tuple[str, ..
         if layer not in doc
     ]
     raise_all(problems)
+    check_filters(settings, layers)
     return layers
 
 

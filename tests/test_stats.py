@@ -233,8 +233,10 @@ def test_exact_randomization_equals_scipy_permutation_test_on_a_micro_f1():
     # |F1(A*) - F1(B*)| of summed tallies (documents given as indices into one pool), and
     # "greater" counts |delta*| >= |delta|, the observed assignment included.
     docs = sorted(VARIED)
-    other = {d: {"tp": t["tp"] // 2 + (i % 3 == 0), "pred": t["pred"], "gold": t["gold"]}
-             for i, (d, t) in enumerate(sorted(VARIED.items()))}
+    other = {
+        d: {"tp": t["tp"] // 2 + (i % 3 == 0), "pred": t["pred"], "gold": t["gold"]}
+        for i, (d, t) in enumerate(sorted(VARIED.items()))
+    }
     pool = [VARIED[d] for d in docs] + [other[d] for d in docs]
 
     def f1_of(indices: np.ndarray) -> float:

@@ -18,7 +18,7 @@ from typing import Any
 
 from .agreement_stats import cohen_kappa, krippendorff_alpha
 from .annotation_files import read_pass
-from .errors import InputError
+from .errors import InputError, shown
 from .evaluation import UNITS, GoldSet, Predictions, make_settings, score, signature
 from .jsonio import canonical_sha256
 from .labels import names
@@ -195,7 +195,9 @@ def agreement(
         preds = Predictions({d: b_docs[d] for d in common}, str(passes[j]), b_sha256)
         sections, _, layers = score(gold, preds, settings)
         report = {
-            "signature": signature(gold.version, gold.data_sha256, layers, settings),
+            "signature": signature(
+                gold.version, gold.data_sha256, layers, settings, reference=_pass_name(passes[i])
+            ),
             "corpus": {
                 "version": "pass",
                 "data_sha256": gold.data_sha256,
@@ -225,3 +227,9 @@ def agreement(
     if len(loaded) > 2:
         result["alpha"] = alphas(loaded, common, claim_threshold)
     return result
+
+
+def _pass_name(path: Path) -> str:
+    """Pass A as a signature names it: `pass` and its folder or file name, made inert (control
+    characters as their code, `|` escaped so the signature's fields stay apart)."""
+    return "pass " + shown(Path(path).name).replace("|", "\\x7c")

@@ -70,9 +70,11 @@ def cmd_corpus_build(args: argparse.Namespace) -> int:
 
     root = args.root or _default_root()
     result = build(root)
+    listed = sum(rel != "MANIFEST.json" for rel in result.written + result.unchanged)
     print(
-        f"corpus {result.version} built in {root / 'corpus'}: {len(result.written)} file(s) "
-        f"written, {len(result.unchanged)} unchanged, {len(result.removed)} removed"
+        f"corpus {result.version} built in {root / 'corpus'}: MANIFEST.json and the {listed} "
+        f"files it lists: {len(result.written)} written, {len(result.unchanged)} unchanged, "
+        f"{len(result.removed)} removed"
     )
     for rel in result.written:
         print(f"  wrote {rel}")
@@ -97,8 +99,8 @@ def cmd_corpus_verify(args: argparse.Namespace) -> int:
         return EXIT_CHECK_FAILED
     manifest = reading.release.manifest
     print(
-        f"corpus {manifest['version']} verified: data sha256 {manifest['data_sha256']}, "
-        f"{len(manifest['files'])} files and "
+        f"corpus {manifest['version']} verified: MANIFEST.json and the "
+        f"{len(manifest['files'])} files it lists, data sha256 {manifest['data_sha256']}, and "
         f"{len(manifest.get('documents', {}))} document texts match"
     )
     return EXIT_OK
@@ -453,9 +455,9 @@ def main(argv: Sequence[str] | None = None, *, evaluate_prog: str | None = None)
         try:
             parser = build_parser()
             if evaluate_prog is not None:
-                dict(_subparsers("sourcetrace", parser))["sourcetrace evaluate"].prog = (
-                    evaluate_prog
-                )
+                dict(_subparsers("sourcetrace", parser))[
+                    "sourcetrace evaluate"
+                ].prog = evaluate_prog
             args = parser.parse_args(argv)
         except MemoryError as exc:
             return _fail(out_of_memory(str(exc)))

@@ -229,8 +229,7 @@ def add_commands(commands: Any) -> None:
         "--claim-threshold",
         type=float,
         default=Settings.claim_threshold,
-        help="lenient claim/content match: overlap Dice or token F1 >= this (default "
-        "%(default)s)",
+        help="lenient claim/content match: overlap Dice or token F1 >= this (default %(default)s)",
     )
     evaluate.add_argument(
         "--min-score",

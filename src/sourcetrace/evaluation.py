@@ -353,9 +353,7 @@ def comparison_note(comparison: Mapping[str, Any]) -> str:
             "p = (count + 1) / (samples + 1)"
         )
     verdict = (
-        f"so no difference can reach p < {alpha:g}"
-        if floor >= alpha
-        else f"* marks p < {alpha:g}"
+        f"so no difference can reach p < {alpha:g}" if floor >= alpha else f"* marks p < {alpha:g}"
     )
     note = f"{how}; the smallest p it can give is {floor:.4g}, {verdict}"
     if comparison["method"] == "paired-bootstrap" and documents < SMALL_SAMPLE:

@@ -20,7 +20,7 @@ from .conventions import (
     record_to_codepoints,
 )
 from .errors import InputError, raise_all
-from .jsonio import Record, canonical_sha256, read_records_with_sha256
+from .jsonio import Record, canonical_sha256, placed, read_records_with_sha256
 from .paths import corpus_dir, path_text
 from .release import Release, check_folder, checked_rows
 from .schema import LAYERS, DocIdRegister, record_problems, sha256_text
@@ -143,7 +143,7 @@ def _gold_from_records(
         problems += found
         if not found:
             documents[value["doc_id"]] = dict(value)
-    raise_all(problems)
+    raise_all(placed(problems))
     if not documents:
         raise InputError(
             "the gold holds no document", file=file, expected="at least one gold record"
@@ -267,7 +267,7 @@ def load_predictions(
         problems.insert(0, InputError(diagnosis.message(source)))
     elif diagnosis is not None:
         warnings.warn(diagnosis.message(source), OffsetConventionWarning, stacklevel=2)
-    raise_all(problems)
+    raise_all(placed(problems))
     if not sha:
         sha = canonical_sha256(list(documents.values()))
     layers = tuple(layer for layer in LAYERS if layer in seen_layers)

@@ -27,7 +27,7 @@ from .conventions import (
 )
 from .errors import InputError
 from .fast_validation import compiled_says_valid, is_plain_json
-from .jsonio import Record, read_records, surrogate_error
+from .jsonio import Record, placed, read_records, surrogate_error
 from .paths import path_text, schema_dir
 
 if TYPE_CHECKING:
@@ -735,7 +735,7 @@ def validate_file(
         problems.insert(0, InputError(diagnosis.message(path_text(path))))
     elif diagnosis is not None:
         warnings.warn(diagnosis.message(path_text(path)), OffsetConventionWarning, stacklevel=2)
-    return fmt, kind, records, problems
+    return fmt, kind, records, placed(problems) if fmt == "json" else problems
 
 
 def _read_spans(

@@ -182,12 +182,17 @@ def signature(
     layers: Iterable[str],
     settings: Settings,
     compared: bool = False,
+    *,
+    reference: str | None = None,
 ) -> str:
-    """A sacrebleu-style line that pins down everything a number depends on."""
+    """A sacrebleu-style line that pins down everything a number depends on. ``reference``
+    names what was scored against when it is no corpus release (agreement: pass A), as
+    `reference:pass NAME` in place of `corpus:VERSION`."""
     mentions = "+".join(sorted(settings.mentions)) if settings.mentions else "all"
+    against = f"corpus:{corpus_version}" if reference is None else f"reference:{reference}"
     parts = [
         f"sourcetrace:{__version__}",
-        f"corpus:{corpus_version}",
+        against,
         f"data:{data_sha256[:12]}",
         f"layers:{'+'.join(layers)}",
         f"mentions:{mentions}",

@@ -115,7 +115,7 @@ def test_agreement_signatures_name_the_reference_pass(run_cli, tmp_path):
     signature = report["pairs"][0]["report"]["signature"]
     fields = dict(part.split(":", 1) for part in signature.split("|"))
     assert "corpus" not in fields  # not `corpus:pass`, which named no corpus
-    assert fields["reference"] == "pass ann-one"
+    assert fields["reference"] == "ann-one"  # the pass scored against, by its folder name
 
 
 def test_corpus_build_and_verify_count_the_same_files(run_cli, tmp_path):

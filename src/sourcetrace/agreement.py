@@ -230,6 +230,7 @@ def agreement(
 
 
 def _pass_name(path: Path) -> str:
-    """Pass A as a signature names it: `pass` and its folder or file name, made inert (control
-    characters as their code, `|` escaped so the signature's fields stay apart)."""
-    return "pass " + shown(Path(path).name).replace("|", "\\x7c")
+    """Pass A as a signature names it: its folder or file name (`gold`, `pass-a`), made inert
+    (control characters as their code, `|` escaped so the signature's fields stay apart); the
+    `data:` field next to it identifies its content."""
+    return shown(Path(path).name).replace("|", "\\x7c")

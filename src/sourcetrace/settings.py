@@ -186,8 +186,8 @@ def signature(
     reference: str | None = None,
 ) -> str:
     """A sacrebleu-style line that pins down everything a number depends on. ``reference``
-    names what was scored against when it is no corpus release (agreement: pass A), as
-    `reference:pass NAME` in place of `corpus:VERSION`."""
+    names what was scored against when it is no corpus release (agreement: the name of pass A),
+    as `reference:NAME` in place of `corpus:VERSION`."""
     mentions = "+".join(sorted(settings.mentions)) if settings.mentions else "all"
     against = f"corpus:{corpus_version}" if reference is None else f"reference:{reference}"
     parts = [

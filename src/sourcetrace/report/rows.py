@@ -12,8 +12,8 @@ PARTS = ("source", "cue", "content", "triple")
 
 # said under every rendering of scores; the JSON report and the API carry fractions (`units`)
 PERCENT_NOTE = (
-    "Scores are percentages (83.63 = 0.8363); the JSON report and the Python API give the same "
-    "figures as fractions."
+    "Scores are percentages (83.63 = 0.8363), kappa and alpha coefficients as they are; the JSON "
+    "report and the Python API give the same scores as fractions."
 )
 
 

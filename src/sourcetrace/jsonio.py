@@ -387,9 +387,11 @@ def _record_starts(text: str) -> list[tuple[int, int]]:
     if pos >= len(text) or text[pos] != "[":
         return [(text.count("\n", 0, pos) + 1, pos)]
     starts = []
+    line, counted = 1, 0  # newlines are counted once, from the last start on
     pos = _skip_ws(text, pos + 1)
     while pos < len(text) and text[pos] != "]":
-        starts.append((text.count("\n", 0, pos) + 1, pos))
+        line, counted = line + text.count("\n", counted, pos), pos
+        starts.append((line, pos))
         pos = _skip_ws(text, _SKIPPER.raw_decode(text, pos)[1])
         if pos < len(text) and text[pos] == ",":
             pos = _skip_ws(text, pos + 1)
@@ -437,7 +439,7 @@ def placed(problems: list[InputError]) -> list[InputError]:
     as one value, so its problems first carry the record's line: for an indented gold file that
     is "line 1" whatever the fault. Problems of JSON Lines files (one record per line), and any
     without a file, line or pointer, are returned as they are."""
-    texts: dict[str, tuple[str, list[tuple[int, int]]] | None] = {}
+    texts: dict[str, tuple[str, dict[int, list[int]]] | None] = {}
     result = []
     for problem in problems:
         file, line, pointer = problem.file, problem.line, problem.pointer
@@ -448,11 +450,14 @@ def placed(problems: list[InputError]) -> list[InputError]:
         if key not in texts:
             try:
                 text = read_text(Path(file))
-                texts[key] = (text, _record_starts(text))
+                by_line: dict[int, list[int]] = {}
+                for start, pos in _record_starts(text):
+                    by_line.setdefault(start, []).append(pos)
+                texts[key] = (text, by_line)
             except (InputError, OSError, ValueError):
                 texts[key] = None
         known = texts[key]
-        starts = [pos for start, pos in known[1] if start == line] if known else []
+        starts = known[1].get(line, []) if known else []
         if known is None or len(starts) != 1:  # records sharing a line: left where they are
             result.append(problem)
             continue
@@ -461,7 +466,7 @@ def placed(problems: list[InputError]) -> list[InputError]:
         except (ValueError, IndexError):
             result.append(problem)
             continue
-        result.append(replace(problem, line=known[0].count("\n", 0, at) + 1))
+        result.append(replace(problem, line=line + known[0].count("\n", starts[0], at)))
     return result
 
 

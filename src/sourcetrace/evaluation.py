@@ -116,9 +116,9 @@ def evaluate(
     corpus, a corpus folder, a gold JSONL with texts, or a list of gold records with texts.
     ``per_document`` adds each layer's scores per document. ``options`` are the fields of
     Settings (layers, mentions, claim_threshold, bootstrap, seed, confidence, missing,
-    compare_method, compare_samples, min_score), and how the predictions count their offsets:
-    ``offsets`` ("codepoint", "utf16" or "utf8") and ``end`` ("exclusive" or "inclusive"),
-    default code points, end exclusive (conventions.py). Items that carry a ``score`` add
+    compare_method, compare_samples, alpha, min_score), and how the predictions count their
+    offsets: ``offsets`` ("codepoint", "utf16" or "utf8") and ``end`` ("exclusive" or
+    "inclusive"), default code points, end exclusive (conventions.py). Items that carry a ``score`` add
     precision-recall curves (confidence.py).
     """
     return _evaluate(predictions, gold, compare, per_document, options)[0]

@@ -14,7 +14,7 @@ import pytest
 
 import sourcetrace
 from sourcetrace.errors import InputError
-from sourcetrace.settings import Settings
+from sourcetrace.evaluation.settings import Settings
 
 from gold_factory import story_gold, write_jsonl
 

@@ -78,7 +78,7 @@ def test_the_plot_is_titled_signed_and_sets_references_apart(tmp_path):
     run has no layer."""
     from PIL import Image
 
-    from sourcetrace.leaderboard import (
+    from sourcetrace.evaluation.leaderboard import (
         NOT_SCORED,
         leaderboard_figure,
         plot,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sourcetrace.errors import InputError, InputErrors
-from sourcetrace.settings import Settings
+from sourcetrace.evaluation.settings import Settings
 
 from gold_factory import ROOT
 
@@ -38,7 +38,7 @@ def test_statistics_options_have_help_with_their_default(run_cli, option, defaul
 
 
 def test_usage_names_evaluate_as_it_was_run(capsys, monkeypatch):
-    from sourcetrace.cli import evaluate_main, main, script_name
+    from sourcetrace.cli.main import evaluate_main, main, script_name
 
     monkeypatch.setattr("sys.argv", ["/opt/venv/bin/evaluate", "--help"])
     with pytest.raises(SystemExit):

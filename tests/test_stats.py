@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import scipy.stats
 
+from sourcetrace.evaluation.stats import bootstrap_ci, paired_test
 from sourcetrace.scoring.common import prf
-from sourcetrace.stats import bootstrap_ci, paired_test
 
 
 def micro_f1(tally: dict) -> float:
@@ -170,7 +170,7 @@ def test_paired_test_refuses_different_documents_and_unknown_methods():
 
 
 def test_many_metrics_at_once_equal_one_metric_at_a_time():
-    from sourcetrace.stats import bootstrap_cis, paired_tests
+    from sourcetrace.evaluation.stats import bootstrap_cis, paired_tests
 
     a = {f"d{i}": {"tp": i % 4, "n": 5} for i in range(12)}
     b = {f"d{i}": {"tp": (i * 7) % 5, "n": 5} for i in range(12)}
@@ -222,7 +222,7 @@ def test_randomization_of_three_documents_is_exact_and_worked_by_hand():
     ],
 )
 def test_smallest_p_of_randomization_by_documents_and_samples(documents, n, expected):
-    from sourcetrace.stats import smallest_p
+    from sourcetrace.evaluation.stats import smallest_p
 
     assert smallest_p("approximate-randomization", documents, n) == expected
     assert smallest_p("paired-bootstrap", documents, n) == 1 / (n + 1)

@@ -303,11 +303,15 @@ def test_the_editable_metadata_file_validates_with_texts_from_the_seeds(
     records = json.loads(meta.read_text())
     records[2]["zones"][0]["end"] += 1  # now the zone ends on white space or overlaps the next
     meta.write_text(json.dumps(records, indent=2, ensure_ascii=False))
-    starts = [n for n, text in enumerate(meta.read_text().splitlines(), 1) if text == "  {"]
+    lines = meta.read_text().splitlines()
+    starts = [n for n, text in enumerate(lines, 1) if text == "  {"]
+    # the zones of the third record are the objects opened at indent 6 below its start
+    zones = [n for n, text in enumerate(lines, 1) if text == "      {" and n > starts[2]]
     assert main(["validate", str(meta)]) == 2
     err = capsys.readouterr().err
-    # the third record is named by its own line, and the zone after the grown one overlaps it
-    assert f"annotations/documents.json, line {starts[2]}, at /zones/1: zone" in err
+    # the fault is named at the line of the zone after the grown one (issue 25: not at the
+    # record's first line), and that zone overlaps it
+    assert f"annotations/documents.json, line {zones[1]}, at /zones/1: zone" in err
     assert "overlaps or precedes the previous zone" in err
 
 

@@ -565,11 +565,11 @@ def test_signature_records_everything_a_number_depends_on(run_cli, gold_path, mi
     assert "bootstrap" not in fields and "seed" not in fields
 
     other = evaluate_json(
-        run_cli, mixed_path, "--gold", gold_path, "--layers", "claims", "--mentions", "name",
-        "--claim-threshold", "0.7", "--bootstrap", "10", "--seed", "11",
+        run_cli, mixed_path, "--gold", gold_path, "--layers", "entities", "claims",
+        "--mentions", "name", "--claim-threshold", "0.7", "--bootstrap", "10", "--seed", "11",
     )  # fmt: skip
     fields = dict(part.split(":", 1) for part in other["signature"].split("|"))
-    assert fields["layers"] == "claims"
+    assert fields["layers"] == "entities+claims"
     assert fields["mentions"] == "name"
     assert float(fields["claim_threshold"]) == 0.7
     assert (fields["bootstrap"], fields["seed"]) == ("10", "11")
@@ -967,7 +967,9 @@ def test_compare_with_a_worse_system(run_cli, gold_path, gold_pred_path, mixed_p
     comparison = report["statistics"]["comparison"]
     assert comparison["method"] == "approximate-randomization"
     assert comparison["other"]["source"] == str(mixed_path)
-    assert comparison["samples"] == 50
+    # 3 documents have 2**3 = 8 swap patterns, fewer than the 50 samples: all are counted
+    assert comparison["exact"] is True and comparison["samples"] == 8
+    assert comparison["documents"] == 3 and comparison["smallest_p"] == 2 / 8
     metrics = comparison["metrics"]
     assert set(metrics) == HEADLINE_METRICS
     for result in metrics.values():

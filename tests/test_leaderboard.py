@@ -70,3 +70,49 @@ def test_a_run_without_its_files_is_refused(run_cli, tmp_path, missing):
     assert result.code == 2
     assert f"has no {missing}" in result.err
     assert not (tmp_path / "x.md").exists()
+
+
+def test_the_plot_is_titled_signed_and_sets_references_apart(tmp_path):
+    """Read from the figure's own texts and the PNG's metadata: a title with the corpus version,
+    the signature, reference runs (noisy gold) below a rule and marked, and "not scored" where a
+    run has no layer."""
+    from PIL import Image
+
+    from sourcetrace.evaluation.leaderboard import (
+        NOT_SCORED,
+        leaderboard_figure,
+        plot,
+        plot_title,
+        score_runs,
+    )
+
+    runs = tmp_path / "runs"
+    # a reference is named by its run.json's system; it sorts first by name, yet goes last
+    reference = write_run(runs / "a-noisy", gold_records())
+    (reference / "run.json").write_text(json.dumps({"system": "noisy-gold", "command": "x"}))
+    entities_only = [{"doc_id": g["doc_id"], "entities": g["entities"]} for g in gold_records()]
+    write_run(runs / "b-entities-only", entities_only)
+    write_run(runs / "c-gold", gold_records())
+    entries = score_runs(runs)
+    report = entries[0]["report"]
+    figure = leaderboard_figure(entries)
+    axes = figure.axes[0]
+    title, signature = plot_title(entries)
+    assert axes.get_title() == title
+    assert f"corpus {report['corpus']['version']}" in title
+    texts = [t.get_text() for t in figure.texts] + [t.get_text() for t in axes.texts]
+    assert f"signature: {signature}" in texts
+    shared = report["signature"].split("|")
+    assert [p for p in signature.split("|") if not p.startswith("layers:")] == [
+        p for p in shared if not p.startswith("layers:")
+    ]
+    # b-entities-only has two of the three plotted layers missing
+    assert texts.count(NOT_SCORED) == 2
+    labels = [t.get_text() for t in axes.get_yticklabels()]
+    assert labels == ["b-entities-only", "c-gold", "a-noisy (reference)"]
+    rules = [line for line in axes.get_lines() if line.get_linestyle() == "--"]
+    assert len(rules) == 1 and rules[0].get_ydata()[0] == 1.5  # between row 1 and row 2
+    png = tmp_path / "plot.png"
+    plot(entries, png)
+    metadata = Image.open(png).text
+    assert metadata["Title"] == title and metadata["Description"] == signature

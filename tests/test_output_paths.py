@@ -109,6 +109,7 @@ def _command_lines(root: Path, partial: Path, scratch: Path) -> dict[tuple[str, 
             "story", _story_id(), "--format", "html", "--output", out,
         ],
         ("studio config", "--output"): lambda out: ["studio", "config", "--output", out],
+        ("studio serve", "--data-dir"): lambda out: ["studio", "serve", "--data-dir", out],
         ("convert", "--output"): lambda out: [
             "convert", "nervaluate", str(SPAN_LIST), "--end", "inclusive", "--output", out,
         ],
@@ -120,7 +121,11 @@ def _command_lines(root: Path, partial: Path, scratch: Path) -> dict[tuple[str, 
 
 
 SPAN_LIST = REPO / "tests" / "data" / "convert" / "nervaluate_st-000.json"  # what convert reads
-FOLDER_OUTPUTS = {("baseline", "--output"), ("export", "--output")}  # folders, not files
+FOLDER_OUTPUTS = {  # folders, not files
+    ("baseline", "--output"),
+    ("export", "--output"),
+    ("studio serve", "--data-dir"),
+}
 
 
 def test_every_output_option_is_registered(tmp_path: Path) -> None:

@@ -186,3 +186,81 @@ def test_many_metrics_at_once_equal_one_metric_at_a_time():
     for method in ("approximate-randomization", "paired-bootstrap"):
         tests = paired_tests(a, b, both, n=300, seed=5, method=method)
         assert tests["recall"] == paired_test(a, b, recall, n=300, seed=5, method=method)
+
+
+# --- exact randomization, the smallest p --------------------------------------------------------
+
+
+def test_randomization_of_three_documents_is_exact_and_worked_by_hand():
+    # Per-document differences A - B of a summed score: 3, -1, 1 (delta = 3). The 2**3 = 8 sign
+    # flips give delta* = 3, 1, 5, 3, -3, -5, -1, -3; six reach |3|: p = 6/8, exactly.
+    a = {"d1": {"value": 3.0}, "d2": {"value": 0.0}, "d3": {"value": 1.0}}
+    b = {"d1": {"value": 0.0}, "d2": {"value": 1.0}, "d3": {"value": 0.0}}
+    result = paired_test(a, b, total, n=1000, seed=3)
+    assert result["delta"] == 3.0
+    assert result["exact"] is True and result["samples"] == 8
+    assert result["p_value"] == 0.75
+    # The least p of 3 documents: only "no swap" and "swap all" reach |delta| = 7 for 3, 2, 2.
+    strongest = paired_test(
+        {"d1": {"value": 3.0}, "d2": {"value": 2.0}, "d3": {"value": 2.0}},
+        {"d1": {"value": 0.0}, "d2": {"value": 0.0}, "d3": {"value": 0.0}},
+        total,
+        n=1000,
+    )
+    assert strongest["p_value"] == 2 / 8 == strongest["smallest_p"]
+
+
+@pytest.mark.parametrize(
+    ("documents", "n", "expected"),
+    [
+        (1, 1000, 1.0),  # one document: a swap only flips the sign
+        (3, 1000, 0.25),
+        (5, 1000, 0.0625),  # five documents can never reach p < 0.05
+        (6, 1000, 0.03125),  # six can
+        (9, 1000, 2 / 512),  # 512 flips <= 1000: still exact
+        (10, 1000, 1 / 1001),  # 1024 flips > 1000 samples: Monte Carlo, (0 + 1) / (n + 1)
+    ],
+)
+def test_smallest_p_of_randomization_by_documents_and_samples(documents, n, expected):
+    from sourcetrace.evaluation.stats import smallest_p
+
+    assert smallest_p("approximate-randomization", documents, n) == expected
+    assert smallest_p("paired-bootstrap", documents, n) == 1 / (n + 1)
+
+
+def test_exact_randomization_equals_scipy_permutation_test_on_a_micro_f1():
+    # scipy enumerates the 2**D within-pair swaps when n_resamples >= 2**D; the statistic is
+    # |F1(A*) - F1(B*)| of summed tallies (documents given as indices into one pool), and
+    # "greater" counts |delta*| >= |delta|, the observed assignment included.
+    docs = sorted(VARIED)
+    other = {
+        d: {"tp": t["tp"] // 2 + (i % 3 == 0), "pred": t["pred"], "gold": t["gold"]}
+        for i, (d, t) in enumerate(sorted(VARIED.items()))
+    }
+    pool = [VARIED[d] for d in docs] + [other[d] for d in docs]
+
+    def f1_of(indices: np.ndarray) -> float:
+        picked = [pool[int(i)] for i in indices]
+        return micro_f1({key: sum(t[key] for t in picked) for key in ("tp", "pred", "gold")})
+
+    expected = scipy.stats.permutation_test(
+        (np.arange(len(docs)), np.arange(len(docs), 2 * len(docs))),
+        lambda x, y: abs(f1_of(x) - f1_of(y)),
+        permutation_type="samples",
+        vectorized=False,
+        n_resamples=np.inf,
+        alternative="greater",
+    )
+    result = paired_test(VARIED, other, micro_f1, n=2 ** len(docs))
+    assert result["exact"] is True and result["samples"] == 2 ** len(docs)
+    assert result["p_value"] == pytest.approx(expected.pvalue, abs=1e-12)
+    assert 2 / 2 ** len(docs) < result["p_value"] < 1  # a case away from both ends
+
+
+def test_randomization_draws_at_random_when_the_flips_outnumber_the_samples():
+    a = {f"d{i}": {"value": float(i % 3)} for i in range(12)}
+    b = {f"d{i}": {"value": 0.5} for i in range(12)}
+    result = paired_test(a, b, total, n=500, seed=2)
+    assert result["exact"] is False and result["samples"] == 500
+    assert result["smallest_p"] == 1 / 501
+    assert (result["p_value"] * 501) == pytest.approx(round(result["p_value"] * 501))

@@ -49,7 +49,8 @@ def evaluate(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, A
     ``gold``: None (packaged corpus), a corpus folder, a folder of <doc_id>.json gold files
     (``annotations/gold``, a pass), a gold JSONL with texts, or records.
     ``settings``: layers, mentions, claim_threshold, bootstrap, seed, confidence, missing,
-    compare_method, compare_samples; ``compare=OTHER`` adds a paired significance test.
+    compare_method, compare_samples, alpha; ``compare=OTHER`` adds a paired significance test.
+    Scores are fractions (0.8363), as the report's ``units`` says.
     ``offsets`` ("codepoint", "utf16", "utf8") and ``end`` ("exclusive", "inclusive"): how the
     predictions count their spans (default: code points, end exclusive); a file that seems to
     count otherwise is named in the error, or in an OffsetConventionWarning.

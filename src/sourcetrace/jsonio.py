@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -376,6 +376,98 @@ def parse_json(text: str, path: Path) -> list[Record]:
             "extra data after the JSON array", file=path, line=text.count("\n", 0, pos) + 1
         )
     return records
+
+
+_SKIPPER = json.JSONDecoder()  # only steps over values that were read already
+
+
+def _record_starts(text: str) -> list[tuple[int, int]]:
+    """(line, position) where each record of a JSON file starts, as `parse_json` numbers them."""
+    pos = _skip_ws(text, 0)
+    if pos >= len(text) or text[pos] != "[":
+        return [(text.count("\n", 0, pos) + 1, pos)]
+    starts = []
+    line, counted = 1, 0  # newlines are counted once, from the last start on
+    pos = _skip_ws(text, pos + 1)
+    while pos < len(text) and text[pos] != "]":
+        line, counted = line + text.count("\n", counted, pos), pos
+        starts.append((line, pos))
+        pos = _skip_ws(text, _SKIPPER.raw_decode(text, pos)[1])
+        if pos < len(text) and text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+    return starts
+
+
+def _pointed_position(text: str, pos: int, pointer: str) -> int:
+    """Where the value at JSON ``pointer`` starts in the value at ``pos``; where a key or index
+    is absent, where its nearest present container starts."""
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    pos = _skip_ws(text, pos)
+    for token in tokens:
+        found = _member_position(text, pos, token)
+        if found is None:
+            return pos
+        pos = found
+    return pos
+
+
+def _member_position(text: str, pos: int, token: str) -> int | None:
+    """Start of member ``token`` of the object or array starting at ``pos``; None if absent."""
+    opening = text[pos] if pos < len(text) else ""
+    if opening not in "{[" or (opening == "[" and not token.isdigit()):
+        return None
+    closing, index = ("}" if opening == "{" else "]"), 0
+    pos = _skip_ws(text, pos + 1)
+    while pos < len(text) and text[pos] != closing:
+        if opening == "{":
+            key, pos = json.decoder.scanstring(text, pos + 1)
+            pos = _skip_ws(text, _skip_ws(text, pos) + 1)  # past the colon
+            if key == token:
+                return pos
+        elif index == int(token):
+            return pos
+        index += 1
+        pos = _skip_ws(text, _SKIPPER.raw_decode(text, pos)[1])
+        if pos < len(text) and text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+    return None
+
+
+def placed(problems: list[InputError]) -> list[InputError]:
+    """The problems of a (pretty-printed) JSON file, each at the line of the value its JSON
+    pointer names instead of the line its record starts on. A record of a JSON file is read
+    as one value, so its problems first carry the record's line: for an indented gold file that
+    is "line 1" whatever the fault. Problems of JSON Lines files (one record per line), and any
+    without a file, line or pointer, are returned as they are."""
+    texts: dict[str, tuple[str, dict[int, list[int]]] | None] = {}
+    result = []
+    for problem in problems:
+        file, line, pointer = problem.file, problem.line, problem.pointer
+        if file is None or line is None or not pointer or Path(file).suffix.lower() != ".json":
+            result.append(problem)
+            continue
+        key = str(file)
+        if key not in texts:
+            try:
+                text = read_text(Path(file))
+                by_line: dict[int, list[int]] = {}
+                for start, pos in _record_starts(text):
+                    by_line.setdefault(start, []).append(pos)
+                texts[key] = (text, by_line)
+            except (InputError, OSError, ValueError):
+                texts[key] = None
+        known = texts[key]
+        starts = known[1].get(line, []) if known else []
+        if known is None or len(starts) != 1:  # records sharing a line: left where they are
+            result.append(problem)
+            continue
+        try:
+            at = _pointed_position(known[0], starts[0], pointer)
+        except (ValueError, IndexError):
+            result.append(problem)
+            continue
+        result.append(replace(problem, line=line + known[0].count("\n", starts[0], at)))
+    return result
 
 
 def parse_jsonl(text: str, path: Path) -> list[Record]:

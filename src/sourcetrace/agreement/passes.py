@@ -18,8 +18,8 @@ from typing import Any
 
 from sourcetrace.agreement.coefficients import cohen_kappa, krippendorff_alpha
 from sourcetrace.corpus.annotation_files import read_pass
-from sourcetrace.errors import InputError
-from sourcetrace.evaluation.run import GoldSet, Predictions, make_settings, score, signature
+from sourcetrace.errors import InputError, shown
+from sourcetrace.evaluation.run import UNITS, GoldSet, Predictions, make_settings, score, signature
 from sourcetrace.jsonio import canonical_sha256
 from sourcetrace.paths import path_text
 from sourcetrace.schema.labels import names
@@ -195,7 +195,9 @@ def agreement(
         preds = Predictions({d: b_docs[d] for d in common}, str(passes[j]), b_sha256)
         sections, _, layers = score(gold, preds, settings)
         report = {
-            "signature": signature(gold.version, gold.data_sha256, layers, settings),
+            "signature": signature(
+                gold.version, gold.data_sha256, layers, settings, reference=_pass_name(passes[i])
+            ),
             "corpus": {
                 "version": "pass",
                 "data_sha256": gold.data_sha256,
@@ -215,6 +217,7 @@ def agreement(
             }
         )
     result: dict[str, Any] = {
+        "units": UNITS,
         "passes": [str(p) for p in passes],
         "documents": common,
         "pairs": pairs,
@@ -224,3 +227,10 @@ def agreement(
     if len(loaded) > 2:
         result["alpha"] = alphas(loaded, common, claim_threshold)
     return result
+
+
+def _pass_name(path: Path) -> str:
+    """Pass A as a signature names it: its folder or file name (`gold`, `pass-a`), made inert
+    (control characters as their code, `|` escaped so the signature's fields stay apart); the
+    `data:` field next to it identifies its content."""
+    return shown(Path(path).name).replace("|", "\\x7c")

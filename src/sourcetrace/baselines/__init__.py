@@ -35,6 +35,9 @@ class Baseline:
     description: str
     options: Mapping[str, Any] = field(default_factory=dict)  # option -> default
     requires: tuple[str, ...] = ()
+    # made from the gold itself (a ceiling to read the others against), not a system: the
+    # leaderboard sets it apart
+    reference: bool = False
 
     def predict(self, documents: list[Mapping[str, Any]], **options: Any) -> list[dict[str, Any]]:
         return self.function()(documents, **options)
@@ -79,6 +82,7 @@ BASELINES: dict[str, Baseline] = {
             "noisy_gold",
             "the gold with each item dropped, shifted or retyped at rate r (seeded)",
             options={"rate": 0.1, "seed": 0},
+            reference=True,
         ),
     )
 }

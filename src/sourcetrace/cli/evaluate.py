@@ -89,6 +89,7 @@ def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
         "missing": args.missing,
         "compare_method": args.compare_method,
         "compare_samples": args.compare_samples,
+        "alpha": args.alpha,
         "offsets": args.offsets,
         "end": args.end,
     }
@@ -203,6 +204,7 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
 
 def add_commands(commands: Any) -> None:
+    from sourcetrace.evaluation.settings import COMPARE_METHODS, Settings
     from sourcetrace.schema.validation import LAYERS
 
     evaluate = commands.add_parser(
@@ -238,8 +240,8 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument(
         "--claim-threshold",
         type=float,
-        default=0.5,
-        help="lenient claim/content match: overlap Dice or token F1 >= this (default 0.5)",
+        default=Settings.claim_threshold,
+        help="lenient claim/content match: overlap Dice or token F1 >= this (default %(default)s)",
     )
     evaluate.add_argument(
         "--min-score",
@@ -256,8 +258,20 @@ def add_commands(commands: Any) -> None:
         metavar="N",
         help="bootstrap confidence intervals over documents with N samples",
     )
-    evaluate.add_argument("--confidence", type=float, default=0.95)
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument(
+        "--confidence",
+        type=float,
+        default=Settings.confidence,
+        metavar="C",
+        help="level of the --bootstrap intervals, in (0, 1) (default %(default)s)",
+    )
+    evaluate.add_argument(
+        "--seed",
+        type=int,
+        default=Settings.seed,
+        help="seed of the --bootstrap draws and of the --compare test's random swaps or "
+        "resamples (default %(default)s)",
+    )
     evaluate.add_argument(
         "--compare",
         type=Path,
@@ -266,10 +280,26 @@ def add_commands(commands: Any) -> None:
     )
     evaluate.add_argument(
         "--compare-method",
-        default="approximate-randomization",
-        choices=["approximate-randomization", "paired-bootstrap"],
+        default=Settings.compare_method,
+        choices=COMPARE_METHODS,
+        help="approximate-randomization swaps the two systems' outputs per document (exact, "
+        "all 2^D swaps, when 2^D <= --compare-samples); paired-bootstrap resamples documents "
+        "(default %(default)s)",
     )
-    evaluate.add_argument("--compare-samples", type=int, default=1000)
+    evaluate.add_argument(
+        "--compare-samples",
+        type=int,
+        default=Settings.compare_samples,
+        metavar="N",
+        help="random swaps or resamples of the --compare test; with D documents p cannot go "
+        "below 1/(N+1), nor below 2/2^D for randomization (default %(default)s)",
+    )
+    evaluate.add_argument(
+        "--alpha",
+        type=float,
+        default=Settings.alpha,
+        help="with --compare, mark p below this level as significant (default %(default)s)",
+    )
     evaluate.add_argument(
         "--missing",
         choices=["error", "empty"],

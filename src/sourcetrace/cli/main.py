@@ -70,9 +70,11 @@ def cmd_corpus_build(args: argparse.Namespace) -> int:
 
     root = args.root or _default_root()
     result = build(root)
+    listed = sum(rel != "MANIFEST.json" for rel in result.written + result.unchanged)
     print(
-        f"corpus {result.version} built in {root / 'corpus'}: {len(result.written)} file(s) "
-        f"written, {len(result.unchanged)} unchanged, {len(result.removed)} removed"
+        f"corpus {result.version} built in {root / 'corpus'}: MANIFEST.json and the {listed} "
+        f"files it lists: {len(result.written)} written, {len(result.unchanged)} unchanged, "
+        f"{len(result.removed)} removed"
     )
     for rel in result.written:
         print(f"  wrote {rel}")
@@ -97,8 +99,8 @@ def cmd_corpus_verify(args: argparse.Namespace) -> int:
         return EXIT_CHECK_FAILED
     manifest = reading.release.manifest
     print(
-        f"corpus {manifest['version']} verified: data sha256 {manifest['data_sha256']}, "
-        f"{len(manifest['files'])} files and "
+        f"corpus {manifest['version']} verified: MANIFEST.json and the "
+        f"{len(manifest['files'])} files it lists, data sha256 {manifest['data_sha256']}, and "
         f"{len(manifest.get('documents', {}))} document texts match"
     )
     return EXIT_OK
@@ -441,15 +443,21 @@ def _stdout_cannot_encode(exc: UnicodeEncodeError) -> bool:
         return False
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, evaluate_prog: str | None = None) -> int:
     """Parse and run, with standard streams that cannot turn an exit code into another: a
     closed stdout is an input/output error (exit 2) when the command prints, stderr gets every
-    message escaped and is written on a best-effort basis (a full stderr is no crash)."""
+    message escaped and is written on a best-effort basis (a full stderr is no crash).
+    ``evaluate_prog`` names the `evaluate` command in its usage and errors (the console script
+    is called `evaluate`, not `sourcetrace evaluate`)."""
     global _memory_reserve
     _memory_reserve = bytearray(_RESERVE_BYTES)
     with guarded_streams():
         try:
             parser = build_parser()
+            if evaluate_prog is not None:
+                dict(_subparsers("sourcetrace", parser))[
+                    "sourcetrace evaluate"
+                ].prog = evaluate_prog
             args = parser.parse_args(argv)
         except MemoryError as exc:
             return _fail(out_of_memory(str(exc)))
@@ -530,9 +538,17 @@ def guarded_streams() -> Iterator[None]:
 
 
 def evaluate_main(argv: Sequence[str] | None = None) -> int:
-    """The `evaluate` console script: same as `sourcetrace evaluate`."""
+    """The `evaluate` console script: same as `sourcetrace evaluate`, and its usage line says
+    the name it was run by (argv[0])."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    return main(["evaluate", *argv])
+    return main(["evaluate", *argv], evaluate_prog=script_name(sys.argv[0] if sys.argv else ""))
+
+
+def script_name(argv0: str) -> str:
+    """The name a console script was run by, as its usage line shows it: the file name of
+    argv[0] (`evaluate`, or a renamed copy); `evaluate` when argv[0] is no script (`-c`)."""
+    name = Path(argv0).name
+    return name if name and not name.startswith("-") else "evaluate"
 
 
 def reference_text(width: int = 100) -> str:

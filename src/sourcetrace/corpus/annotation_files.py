@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sourcetrace.errors import InputError, raise_all
-from sourcetrace.jsonio import read_records
+from sourcetrace.jsonio import placed, read_records
 from sourcetrace.schema.validation import DocIdRegister, validate_record
 
 
@@ -54,5 +54,5 @@ def read_pass(path: Path, texts: Mapping[str, str]) -> dict[str, dict[str, Any]]
             problems += found
             if not found:
                 documents[record.value["doc_id"]] = record.value
-    raise_all(problems)
+    raise_all(placed(problems))
     return documents

@@ -12,8 +12,8 @@ from typing import Any
 from sourcetrace.corpus.annotation_files import read_pass
 from sourcetrace.corpus.release import Release, check_folder, checked_rows
 from sourcetrace.errors import InputError, raise_all
-from sourcetrace.evaluation.settings import Settings
-from sourcetrace.jsonio import Record, canonical_sha256, read_records_with_sha256
+from sourcetrace.evaluation.settings import Settings, check_filters
+from sourcetrace.jsonio import Record, canonical_sha256, placed, read_records_with_sha256
 from sourcetrace.paths import corpus_dir, path_text
 from sourcetrace.schema.conventions import (
     DEFAULT_END,
@@ -143,7 +143,7 @@ def _gold_from_records(
         problems += found
         if not found:
             documents[value["doc_id"]] = dict(value)
-    raise_all(problems)
+    raise_all(placed(problems))
     if not documents:
         raise InputError(
             "the gold holds no document", file=file, expected="at least one gold record"
@@ -267,7 +267,7 @@ def load_predictions(
         problems.insert(0, InputError(diagnosis.message(source)))
     elif diagnosis is not None:
         warnings.warn(diagnosis.message(source), OffsetConventionWarning, stacklevel=2)
-    raise_all(problems)
+    raise_all(placed(problems))
     if not sha:
         sha = canonical_sha256(list(documents.values()))
     layers = tuple(layer for layer in LAYERS if layer in seen_layers)
@@ -333,6 +333,7 @@ def scored_layers(predictions: Predictions, settings: Settings) -> tuple[str, ..
         if layer not in doc
     ]
     raise_all(problems)
+    check_filters(settings, layers)
     return layers
 
 

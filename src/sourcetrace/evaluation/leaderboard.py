@@ -170,10 +170,57 @@ def require_plotting() -> None:
         ) from None
 
 
+def is_reference(entry: Mapping[str, Any]) -> bool:
+    """Whether a run is of a reference system (made from the gold, e.g. noisy gold), by the
+    baseline its run.json names."""
+    from sourcetrace.baselines import BASELINES
+
+    run = entry.get("run")
+    name = run.get("system") if isinstance(run, Mapping) else None
+    baseline = BASELINES.get(name) if isinstance(name, str) else None
+    return baseline is not None and baseline.reference
+
+
+def plot_title(entries: list[dict[str, Any]]) -> tuple[str, str]:
+    """(title, signature) of the plot: the corpus version and data, and the signature the runs
+    share (each run's own, with its layers, is in LEADERBOARD.md)."""
+    first = entries[0]["report"]
+    corpus = first["corpus"]
+    title = (
+        f"sourcetrace leaderboard: F1 per layer, corpus {corpus['version']} "
+        f"(data {corpus['data_sha256'][:12]}, {corpus['documents']} documents)"
+    )
+    parts = first["signature"].split("|")
+    return title, "|".join("layers:per-run" if p.startswith("layers:") else p for p in parts)
+
+
+NOT_SCORED = "not scored"
+REFERENCE_LABEL = "reference"
+
+
 def plot(entries: list[dict[str, Any]], output: Path) -> None:
-    """F1 per layer and system with intervals (matplotlib, Agg, no font download)."""
+    """The figure of `leaderboard_figure` as a PNG whose Title and Description say the corpus
+    and the signature."""
     import io
 
+    import matplotlib.pyplot as plt
+
+    figure = leaderboard_figure(entries)
+    title, shared_signature = plot_title(entries)
+    image = io.BytesIO()
+    figure.savefig(
+        image,
+        format="png",
+        metadata={"Software": None, "Title": title, "Description": shared_signature},
+    )
+    plt.close(figure)
+    write_output(output, image.getvalue())
+
+
+def leaderboard_figure(entries: list[dict[str, Any]]) -> Any:
+    """F1 per layer and system with intervals (matplotlib, Agg, no font download): systems on
+    top, reference systems (noisy gold) below a rule, hatched and greyed; a layer a run does not
+    predict says "not scored"; the title names the corpus version, the signature is underneath."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -181,17 +228,35 @@ def plot(entries: list[dict[str, Any]], output: Path) -> None:
     from matplotlib.font_manager import FontProperties
 
     font = FontProperties(family=["sans-serif"])
-    systems = [e["system"] for e in entries]
-    figure, axes = plt.subplots(figsize=(9, 0.6 * len(systems) + 2.6), dpi=100)
+    small = FontProperties(family=["sans-serif"], size=7)
+    systems = [e for e in entries if not is_reference(e)]
+    references = [e for e in entries if is_reference(e)]
+    ordered = systems + references
+    labels = [e["system"] for e in systems]
+    labels += [f"{e['system']} ({REFERENCE_LABEL})" for e in references]
+    figure, axes = plt.subplots(figsize=(9, 0.6 * len(ordered) + 3.2), dpi=100)
     height = 0.8 / len(LAYERS)
     for index, layer in enumerate(LAYERS):
-        for row, entry in enumerate(entries):
+        for row, entry in enumerate(ordered):
+            y = row + (index - 1) * height
             found = metric_value(entry["report"], PLOTTED[layer])
             if found is None:
+                axes.text(
+                    1, y, NOT_SCORED, va="center", ha="left", color="0.4", fontproperties=small
+                )
                 continue
             value, low, high = (100 * v for v in found)
-            y = row + (index - 1) * height
-            axes.barh(y, value, height=height, color=f"C{index}")
+            reference = is_reference(entry)
+            axes.barh(
+                y,
+                value,
+                height=height,
+                color=f"C{index}",
+                alpha=0.45 if reference else 1.0,
+                hatch="//" if reference else None,
+                edgecolor="0.3" if reference else None,
+                linewidth=0,
+            )
             axes.errorbar(
                 value,
                 y,
@@ -201,10 +266,18 @@ def plot(entries: list[dict[str, Any]], output: Path) -> None:
                 capsize=2,
                 linewidth=0.8,
             )
-    axes.set_yticks(range(len(systems)), systems, fontproperties=font)
+    axes.set_yticks(range(len(ordered)), labels, fontproperties=font)
+    for tick in axes.get_yticklabels()[len(systems) :]:
+        tick.set_color("0.4")
+        tick.set_fontstyle("italic")
+    if systems and references:
+        axes.axhline(len(systems) - 0.5, color="0.3", linewidth=1, linestyle="--")
     axes.set_xlim(0, 100)
     axes.set_xlabel("F1 (%) with 95% bootstrap interval over documents", fontproperties=font)
     axes.invert_yaxis()
+    title, shared_signature = plot_title(entries)
+    axes.set_title(title, fontproperties=font)
+    figure.text(0.01, 0.01, f"signature: {shared_signature}", fontproperties=small, color="0.3")
     handles = [plt.Rectangle((0, 0), 1, 1, color=f"C{i}") for i in range(len(LAYERS))]
     axes.legend(
         handles,
@@ -215,11 +288,8 @@ def plot(entries: list[dict[str, Any]], output: Path) -> None:
         ncol=len(LAYERS),
         frameon=False,
     )
-    figure.tight_layout()
-    image = io.BytesIO()
-    figure.savefig(image, format="png", metadata={"Software": None})
-    plt.close(figure)
-    write_output(output, image.getvalue())
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    return figure
 
 
 def write_leaderboard(runs: Path, markdown: Path, png: Path, gold: Any = None) -> list[dict]:

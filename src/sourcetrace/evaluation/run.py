@@ -35,6 +35,9 @@ from sourcetrace.scoring.registry import (
 from sourcetrace.scoring.tallies import TallyTable
 
 EMPTY_PREDICTION: Mapping[str, Any] = {layer: [] for layer in LAYERS}
+# How the report's scores are written: precision 0.8363, not 83.63 (the table, Markdown, HTML and
+# leaderboard show percent and say so)
+UNITS = "fraction"
 
 
 def tally_run(
@@ -113,10 +116,10 @@ def evaluate(
     corpus, a corpus folder, a gold JSONL with texts, or a list of gold records with texts.
     ``per_document`` adds each layer's scores per document. ``options`` are the fields of
     Settings (layers, mentions, claim_threshold, bootstrap, seed, confidence, missing,
-    compare_method, compare_samples, min_score), and how the predictions count their offsets:
-    ``offsets`` ("codepoint", "utf16" or "utf8") and ``end`` ("exclusive" or "inclusive"),
-    default code points, end exclusive (conventions.py). Items that carry a ``score`` add
-    precision-recall curves (confidence.py).
+    compare_method, compare_samples, alpha, min_score), and how the predictions count their
+    offsets: ``offsets`` ("codepoint", "utf16" or "utf8") and ``end`` ("exclusive" or
+    "inclusive"), default code points, end exclusive (schema/conventions.py). Items that carry a
+    ``score`` add precision-recall curves (scoring/confidence.py).
     """
     return _evaluate(predictions, gold, compare, per_document, options)[0]
 
@@ -242,6 +245,7 @@ def build_report(
             corpus["version"], corpus["data_sha256"], layers, settings, compared=other is not None
         ),
         "toolkit": {"name": "sourcetrace", "version": __version__},
+        "units": UNITS,
         "corpus": dict(corpus),
         "predictions": dict(predictions),
         "settings": settings.as_dict(layers),
@@ -260,7 +264,7 @@ def build_report(
             confidence=settings.confidence,
         )
     if other is not None:
-        from sourcetrace.evaluation.stats import paired_tests
+        from sourcetrace.evaluation.stats import paired_tests, smallest_p
 
         identity, other_table = other
         metrics = paired_tests(
@@ -271,11 +275,18 @@ def build_report(
             seed=settings.seed,
             method=settings.compare_method,
         )
+        for result in metrics.values():
+            result["significant"] = result["p_value"] < settings.alpha
+        first = next(iter(metrics.values()), None)
         report["statistics"]["comparison"] = {
             "other": dict(identity),
             "method": settings.compare_method,
-            "samples": settings.compare_samples,
+            "exact": bool(first and first["exact"]),
+            "samples": first["samples"] if first else settings.compare_samples,
             "seed": settings.seed,
+            "documents": table.size,
+            "smallest_p": smallest_p(settings.compare_method, table.size, settings.compare_samples),
+            "alpha": settings.alpha,
             "metrics": metrics,
         }
     report["notes"] = report_notes(report)
@@ -312,16 +323,47 @@ def report_notes(report: Mapping[str, Any]) -> list[str]:
         )
     scored = len(documents["scored"])
     statistics = report["statistics"]
-    if (statistics.get("bootstrap") or statistics.get("comparison")) and scored < SMALL_SAMPLE:
+    if statistics.get("bootstrap") and scored < SMALL_SAMPLE:
         notes.append(
-            f"only {scored} document(s) are resampled: intervals and p-values are unreliable "
-            "(a paired bootstrap with identical per-document differences gives p = 1/(n+1))"
+            f"only {scored} document(s) are resampled: the bootstrap intervals are coarse and "
+            "unreliable"
         )
+    if statistics.get("comparison"):
+        notes.append(comparison_note(statistics["comparison"]))
     return notes
+
+
+def comparison_note(comparison: Mapping[str, Any]) -> str:
+    """What the paired test was, and what its p-values can and cannot show."""
+    documents, alpha, floor = comparison["documents"], comparison["alpha"], comparison["smallest_p"]
+    if comparison["exact"]:
+        how = (
+            f"exact randomization test: all {comparison['samples']:,} = 2^{documents} ways of "
+            f"swapping the two systems' outputs on {documents} document(s), p = share of them "
+            "with |A - B| at least the observed"
+        )
+    elif comparison["method"] == "approximate-randomization":
+        how = (
+            f"approximate randomization: {comparison['samples']:,} random swaps of the two "
+            f"systems' outputs on {documents} document(s), p = (count + 1) / (samples + 1)"
+        )
+    else:
+        how = (
+            f"paired bootstrap: {comparison['samples']:,} resamples of {documents} document(s), "
+            "p = (count + 1) / (samples + 1)"
+        )
+    verdict = (
+        f"so no difference can reach p < {alpha:g}" if floor >= alpha else f"* marks p < {alpha:g}"
+    )
+    note = f"{how}; the smallest p it can give is {floor:.4g}, {verdict}"
+    if comparison["method"] == "paired-bootstrap" and documents < SMALL_SAMPLE:
+        note += f"; a bootstrap of {documents} document(s) understates the spread"
+    return note
 
 
 __all__ = [
     "MAX_SAMPLES",
+    "UNITS",
     "Settings",
     "build_report",
     "evaluate",

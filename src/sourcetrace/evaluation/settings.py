@@ -30,6 +30,7 @@ class Settings:
     compare_method: str = "approximate-randomization"
     compare_samples: int = 1000
     min_score: float | None = None  # score only the items scored at or above it (confidence.py)
+    alpha: float = 0.05  # --compare: a p below it is marked significant
 
     def as_dict(self, layers: Iterable[str]) -> dict[str, Any]:
         return {
@@ -42,6 +43,7 @@ class Settings:
             "missing": self.missing,
             "compare_method": self.compare_method,
             "compare_samples": self.compare_samples,
+            "alpha": self.alpha,
         } | ({} if self.min_score is None else {"min_score": self.min_score})
 
 
@@ -113,6 +115,11 @@ def make_settings(**options: Any) -> Settings:
             f"minimum score {settings.min_score} is outside [0, 1]",
             expected="--min-score T with T in [0, 1], the scale of the items' scores",
         )
+    if not 0 < settings.alpha < 1:
+        raise InputError(
+            f"significance level {settings.alpha} is outside (0, 1)",
+            expected=f"--alpha e.g. {Settings.alpha}",
+        )
     if not 0 < settings.confidence < 1:
         raise InputError(
             f"confidence {settings.confidence} is outside (0, 1)", expected="e.g. 0.95"
@@ -120,9 +127,27 @@ def make_settings(**options: Any) -> Settings:
     return settings
 
 
+# the layers each filter setting acts on: a filter that acts on no scored layer is refused, so a
+# signature never records a filter that changed nothing
+FILTERED_LAYERS = {"mentions": ("entities",)}
+
+
+def check_filters(settings: Settings, layers: Iterable[str]) -> None:
+    """Refuse a filter (--mentions) when none of the scored ``layers`` is one it acts on."""
+    scored = tuple(layers)
+    if settings.mentions is not None and not set(FILTERED_LAYERS["mentions"]) & set(scored):
+        kinds = " ".join(sorted(settings.mentions))
+        raise InputError(
+            f"--mentions {kinds} filters entity mentions, but no scored layer has them "
+            f"(scored: {', '.join(scored) or 'none'}); the filter would change nothing",
+            expected="--layers with entities, or no --mentions",
+        )
+
+
 _NUMBER_SETTINGS = {
     "claim_threshold": float,
     "confidence": float,
+    "alpha": float,
     "bootstrap": int,
     "seed": int,
     "compare_samples": int,
@@ -157,12 +182,17 @@ def signature(
     layers: Iterable[str],
     settings: Settings,
     compared: bool = False,
+    *,
+    reference: str | None = None,
 ) -> str:
-    """A sacrebleu-style line that pins down everything a number depends on."""
+    """A sacrebleu-style line that pins down everything a number depends on. ``reference``
+    names what was scored against when it is no corpus release (agreement: the name of pass A),
+    as `reference:NAME` in place of `corpus:VERSION`."""
     mentions = "+".join(sorted(settings.mentions)) if settings.mentions else "all"
+    against = f"corpus:{corpus_version}" if reference is None else f"reference:{reference}"
     parts = [
         f"sourcetrace:{__version__}",
-        f"corpus:{corpus_version}",
+        against,
         f"data:{data_sha256[:12]}",
         f"layers:{'+'.join(layers)}",
         f"mentions:{mentions}",
@@ -180,6 +210,7 @@ def signature(
         parts += [
             f"compare:{settings.compare_method}",
             f"compare_samples:{settings.compare_samples}",
+            f"alpha:{format_number(settings.alpha)}",
         ]
     if settings.bootstrap or compared:
         parts.append(f"seed:{settings.seed}")

@@ -99,6 +99,10 @@ def paired_test(
     documents with replacement, and the bootstrap deltas, shifted by the observed delta to centre
     them on the null, are counted when |delta* - delta| >= |delta|.
     Both report p = (count + 1) / (n + 1): p is never 0, and the Monte Carlo test keeps its level.
+    When the 2**D sign flips of D documents are no more than ``n``, approximate randomization
+    enumerates them all instead (as ``scipy.stats.permutation_test`` does): p = count / 2**D,
+    exact, and ``exact`` is set. ``smallest_p`` is the least p the test can give on these
+    documents with these samples; ``samples`` the replicates drawn or enumerated.
     """
     return paired_tests(
         per_doc_a, per_doc_b, lambda t: {"value": metric(t)}, n=n, seed=seed, method=method
@@ -131,10 +135,13 @@ def paired_tests(
     score_a = _checked(values(pool.combine(np.concatenate([ones, zeros]))))
     score_b = _checked(values(pool.combine(np.concatenate([zeros, ones]))))
     rng = np.random.default_rng(seed)
+    exact = is_exact(method, documents, n)
+    samples = 2**documents if exact else n
     if method == "approximate-randomization":
+        swap_blocks = _all_swaps(documents) if exact else _draw_swaps(rng, n, documents)
         blocks = (
             _interleaved(np.hstack([1 - swaps, swaps]), np.hstack([swaps, 1 - swaps]))
-            for swaps in _draw_swaps(rng, n, documents)
+            for swaps in swap_blocks
         )
     else:
         blocks = (
@@ -157,12 +164,34 @@ def paired_tests(
             "a": score_a[name],
             "b": score_b[name],
             "delta": delta,
-            "p_value": (extreme + 1) / (n + 1),
+            "p_value": extreme / samples if exact else (extreme + 1) / (n + 1),
             "method": method,
             "n": n,
             "seed": seed,
+            "exact": exact,
+            "samples": samples,
+            "smallest_p": smallest_p(method, documents, n),
         }
     return result
+
+
+def is_exact(method: str, documents: int, n: int) -> bool:
+    """Whether approximate randomization enumerates every sign flip: when 2**D <= n, drawing
+    n of them at random would only estimate what counting all of them gives exactly."""
+    return method == "approximate-randomization" and documents < 63 and 2**documents <= n
+
+
+def smallest_p(method: str, documents: int, n: int) -> float:
+    """The least p-value a paired test on ``documents`` documents with ``n`` samples can give.
+
+    Exact randomization: 2 / 2**D, since the observed assignment and its full swap (delta* =
+    -delta) always count; with 5 documents that is 1/16 = 0.0625, so no difference between two
+    systems can reach p < 0.05. Monte Carlo (randomization with 2**D > n, or the paired
+    bootstrap): 1 / (n + 1), the observed assignment counted once.
+    """
+    if is_exact(method, documents, n):
+        return min(1.0, 2.0 / 2**documents)
+    return 1.0 / (n + 1)
 
 
 def _checked(values: Mapping[str, float]) -> dict[str, float]:
@@ -212,6 +241,17 @@ def _draw_swaps(rng: np.random.Generator, n: int, documents: int) -> Iterator[np
     rows = max(1, _DRAW_BLOCK // max(1, documents))
     for first in range(0, n, rows):
         yield (rng.random((min(rows, n - first), documents)) < 0.5).astype(np.int64)
+
+
+def _all_swaps(documents: int) -> Iterator[np.ndarray]:
+    """Every one of the 2**D swap patterns once (row k swaps document j when bit j of k is set),
+    in blocks of rows."""
+    total = 2**documents
+    rows = max(1, _DRAW_BLOCK // max(1, documents))
+    bits = np.arange(documents, dtype=np.int64)
+    for first in range(0, total, rows):
+        patterns = np.arange(first, min(total, first + rows), dtype=np.int64)
+        yield (patterns[:, None] >> bits) & 1
 
 
 def _interleaved(first: np.ndarray, second: np.ndarray) -> np.ndarray:

@@ -17,7 +17,15 @@ from typing import Any
 from sourcetrace.report.marked import Mark, render_marked
 from sourcetrace.report.page import attrs, esc, page, table
 from sourcetrace.report.pr_curve import CONFIDENCE_CSS, confidence_section
-from sourcetrace.report.rows import comparison_rows, header, pct, summary_rows
+from sourcetrace.report.rows import (
+    COMPARISON_COLUMNS,
+    PERCENT_NOTE,
+    comparison_rows,
+    comparison_title,
+    header,
+    pct,
+    summary_rows,
+)
 
 LAYER_ORDER = ("entities", "claims", "attributions")
 SIDES = ("gold", "predicted")
@@ -118,6 +126,7 @@ def _identity(report: Mapping[str, Any]) -> str:
 def _summary(report: Mapping[str, Any]) -> str:
     parts = [
         "<section><h2>Scores (percent)</h2>",
+        f'<p class="units">{esc(PERCENT_NOTE)}</p>',
         table(header(report), list(summary_rows(report))),
     ]
     notes = report.get("notes") or []
@@ -130,9 +139,9 @@ def _summary(report: Mapping[str, Any]) -> str:
         other = report["statistics"]["comparison"]
         parts.append(
             f"<h3>Paired comparison with {esc(other['other']['source'])} "
-            f"({esc(other['method'])}, {esc(other['samples'])} samples)</h3>"
+            f"({esc(comparison_title(other))})</h3>"
         )
-        parts.append(table(["metric", "A", "B", "A - B", "p"], comparison))
+        parts.append(table(list(COMPARISON_COLUMNS), comparison))
     parts.append("</section>")
     return "".join(parts)
 

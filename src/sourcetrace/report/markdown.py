@@ -7,8 +7,11 @@ from typing import Any
 
 from sourcetrace.errors import shown
 from sourcetrace.report.rows import (
+    COMPARISON_COLUMNS,
+    PERCENT_NOTE,
     agreement_summary_rows,
     comparison_rows,
+    comparison_title,
     header,
     pct,
     summary_rows,
@@ -67,11 +70,11 @@ def to_markdown(report: dict[str, Any]) -> str:
             "",
             f"## Paired comparison with {md_code(comparison['other']['source'])}",
             "",
-            f"Method: {comparison['method']}, {comparison['samples']} samples, seed "
-            f"{comparison['seed']}. A = this system, B = the other.",
+            f"Method: {comparison_title(comparison)}, seed {comparison['seed']}. "
+            "A = this system, B = the other.",
             "",
-            "| metric | A | B | A - B | p |",
-            "|---|---|---|---|---|",
+            "| " + " | ".join(COMPARISON_COLUMNS) + " |",
+            "|" + "---|" * len(COMPARISON_COLUMNS),
         ]
         lines += [_row(row) for row in rows]
     per_type = report["layers"].get("entities", {}).get("per_type", {})
@@ -91,7 +94,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             )
     lines += [
         "",
-        "Scores are percentages. Scoring rules: docs/scoring/ in the sourcetrace repository.",
+        f"{PERCENT_NOTE} Scoring rules: docs/scoring/ in the sourcetrace repository.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -154,4 +157,5 @@ def agreement_to_markdown(report: dict[str, Any]) -> str:
             f"{'-' if a['alpha'] is None else format(a['alpha'], '.3f')} |"
             for name, a in report["alpha"].items()
         ]
+    lines += ["", PERCENT_NOTE]
     return "\n".join(lines) + "\n"

@@ -10,6 +10,13 @@ LEVELS = ("strict", "lenient")
 PARTS = ("source", "cue", "content", "triple")
 
 
+# said under every rendering of scores; the JSON report and the API carry fractions (`units`)
+PERCENT_NOTE = (
+    "Scores are percentages (83.63 = 0.8363), kappa and alpha coefficients as they are; the JSON "
+    "report and the Python API give the same scores as fractions."
+)
+
+
 def pct(value: Any) -> str:
     return "-" if value is None else f"{100 * float(value):.2f}"
 
@@ -129,18 +136,36 @@ def header(report: dict[str, Any]) -> list[str]:
     return ["layer", "measure", "P", "R", "F1", f"{100 * confidence:g}% CI (F1)", "details"]
 
 
+COMPARISON_COLUMNS = ("metric", "A %", "B %", "A - B", "p")
+
+
 def comparison_rows(report: dict[str, Any]) -> Iterator[list[str]]:
+    """(metric, A, B, A - B, p) per metric; p is marked `*` below the significance level."""
     comparison = report.get("statistics", {}).get("comparison")
     if not comparison:
         return
     for name, result in comparison["metrics"].items():
+        mark = " *" if result.get("significant") else ""
         yield [
             name,
             pct(result["a"]),
             pct(result["b"]),
             pct(result["delta"]),
-            f"{result['p_value']:.4f}",
+            f"{result['p_value']:.4f}{mark}",
         ]
+
+
+def comparison_title(comparison: dict[str, Any]) -> str:
+    """The method that ran, its samples, the smallest p it can give and the level of `*`."""
+    method = "exact randomization" if comparison.get("exact") else comparison["method"]
+    floor = comparison.get("smallest_p")
+    alpha = comparison.get("alpha")
+    parts = [method, f"{comparison['samples']:,} samples"]
+    if floor is not None:
+        parts.append(f"smallest possible p {floor:.4g}")
+    if alpha is not None:
+        parts.append(f"* p < {alpha:g}")
+    return ", ".join(parts)
 
 
 # (column name, path into a pair's report layers) of the headline agreement table

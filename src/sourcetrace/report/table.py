@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from sourcetrace.errors import shown
-from sourcetrace.report.rows import agreement_summary_rows, comparison_rows, header, summary_rows
+from sourcetrace.report.rows import (
+    COMPARISON_COLUMNS,
+    PERCENT_NOTE,
+    agreement_summary_rows,
+    comparison_rows,
+    comparison_title,
+    header,
+    summary_rows,
+)
 
 
 def safe(text: Any) -> str:
@@ -39,17 +47,18 @@ def render_table(report: dict[str, Any], console: Any) -> None:
         comparison = report["statistics"]["comparison"]
         other = Table(
             title=safe(
-                f"paired comparison ({comparison['method']}, "
-                f"{comparison['samples']} samples) with {comparison['other']['source']}"
+                f"paired comparison ({comparison_title(comparison)}) with "
+                f"{comparison['other']['source']}"
             )
         )
-        for column in ("metric", "A", "B", "A - B", "p"):
+        for column in COMPARISON_COLUMNS:
             other.add_column(column, justify="left" if column == "metric" else "right")
         for row in rows:
             other.add_row(*(safe(cell) for cell in row))
         console.print(other)
     for note in report.get("notes", []):
         console.print(f"note: {safe(note)}", soft_wrap=True)
+    console.print(PERCENT_NOTE, soft_wrap=True, highlight=False)
     # one unbroken line, so that it can be copied next to the numbers it identifies
     console.print(f"signature: {safe(report['signature'])}", soft_wrap=True, highlight=False)
 
@@ -73,3 +82,4 @@ def render_agreement_table(report: dict[str, Any], console: Any) -> None:
             value = "-" if k["kappa"] is None else format(k["kappa"], ".3f")
             kappa.add_row(name, str(k["pairs"]), value)
         console.print(kappa)
+    console.print(PERCENT_NOTE, soft_wrap=True, highlight=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sourcetrace.errors import InputError
-from sourcetrace.jsonio import Record, read_records, surrogate_error
+from sourcetrace.jsonio import Record, placed, read_records, surrogate_error
 from sourcetrace.paths import path_text, schema_dir
 from sourcetrace.schema.conventions import (
     DEFAULT_END,
@@ -735,7 +735,7 @@ def validate_file(
         problems.insert(0, InputError(diagnosis.message(path_text(path))))
     elif diagnosis is not None:
         warnings.warn(diagnosis.message(path_text(path)), OffsetConventionWarning, stacklevel=2)
-    return fmt, kind, records, problems
+    return fmt, kind, records, placed(problems) if fmt == "json" else problems
 
 
 def _read_spans(

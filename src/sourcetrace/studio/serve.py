@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sourcetrace.errors import InputError
+from sourcetrace.paths import checked_output
 
 LABEL_STUDIO_VERSION = "1.23.2"
 DEFAULT_PORT = 8080
@@ -259,6 +260,7 @@ def serve(
     """Install if needed, start, say how to reach the server, and run until SIGTERM or Ctrl-C
     (which stop the server's whole process group). 0 when stopped by SIGTERM; Ctrl-C raises
     KeyboardInterrupt once the server is down (the command line makes it exit 130)."""
+    data_dir = checked_output(data_dir, folder=True)  # never into seeds/, corpus/, ... or a FIFO
     executable = install_server(progress)
     login, first = login_of(data_dir, username)
     progress(

@@ -41,7 +41,8 @@ def unique_best_matching(
 
     Best is the most pairs, then the largest total weight (``max_weight_matching``); with
     ``most_pairs_first=False``, the largest total weight alone (a plain maximising assignment).
-    ``weights`` must already be checked to lie in [0, 1] on the valid cells (None: all equal).
+    ``weights`` must already be checked to be finite and non-negative on the valid cells (None:
+    all equal); totals within ``TIE_MARGIN`` tie, so they are meant as fractions or integers.
     """
     chosen: list[Pair] = []
     for candidates in _component_candidates(valid, weights, most_pairs_first):

@@ -63,14 +63,31 @@ def _tail(text: str, lines: int = 25) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def install_label_studio() -> Path:
-    """The `label-studio` executable of the cached venv, installing it first if needed."""
+def announce(config: pytest.Config, message: str) -> None:
+    """One line on the terminal now, past pytest's capture: says what a wait of minutes is for
+    (`make test` otherwise sits silent on the first Label Studio test)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(message, file=sys.stderr, flush=True)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(message)
+
+
+def install_label_studio(say: Callable[[str], None] = lambda message: None) -> Path:
+    """The `label-studio` executable of the cached venv, installing it first if needed (``say``
+    is told before the install starts)."""
     folder = cache_dir()
     venv, marker = folder / "venv", folder / "installed.ok"
     executable = venv / "bin" / "label-studio"
     with locked(folder / ".lock"):
         if marker.is_file() and executable.is_file():
             return executable
+        say(
+            f"installing label-studio=={LABEL_STUDIO_VERSION} into {venv} for the Label Studio "
+            "tests (once per machine; a few minutes, from the package registry)"
+        )
         shutil.rmtree(venv, ignore_errors=True)  # a half-made venv from an interrupted install
         started = time.monotonic()
         steps = (
@@ -192,15 +209,22 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def label_studio_executable() -> Path:
-    return install_label_studio()
+def label_studio_executable(pytestconfig: pytest.Config) -> Path:
+    return install_label_studio(lambda message: announce(pytestconfig, message))
 
 
 @pytest.fixture(scope="session")
-def label_studio_template(label_studio_executable: Path, tmp_path_factory) -> Path:
+def label_studio_template(
+    label_studio_executable: Path, tmp_path_factory, pytestconfig: pytest.Config
+) -> Path:
     """A data folder with every migration applied and no user: copied for each server."""
     template = tmp_path_factory.mktemp("ls-template") / "data"
     template.mkdir()
+    announce(
+        pytestconfig,
+        "preparing a Label Studio data folder for this session's server (its migrations take "
+        "a minute or two)",
+    )
     done = subprocess.run(
         [str(label_studio_executable), "version"],
         env=child_env(template),

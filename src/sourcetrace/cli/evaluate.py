@@ -12,6 +12,7 @@ from sourcetrace.cli.output import (
     STDOUT,
     add_output_options,
     add_problem_options,
+    add_quiet_option,
     emit,
     emit_outputs,
     output_formats,
@@ -109,7 +110,7 @@ def _emit_report(
         raise KeyboardInterrupt
     renderers = {name: partial(render_text, report, name, explanation) for name in FORMATS}
     renderers["table"] = partial(render_table, report)
-    emit_outputs(targets, renderers)
+    emit_outputs(targets, renderers, documents=len(report["documents"]["scored"]))
 
 
 def _write_partial(args: argparse.Namespace) -> int:
@@ -309,6 +310,7 @@ def add_commands(commands: Any) -> None:
         "Ctrl-C closes the cluster and exits 130 without a report",
     )
     add_problem_options(evaluate)
+    add_quiet_option(evaluate)
     evaluate.set_defaults(handler=cmd_evaluate)
 
     merge = commands.add_parser(
@@ -325,6 +327,7 @@ def add_commands(commands: Any) -> None:
     merge.add_argument(
         "--per-document", action="store_true", help="add each layer's scores per document"
     )
+    add_quiet_option(merge)
     merge.set_defaults(handler=cmd_merge)
 
     agreement = commands.add_parser(

@@ -93,18 +93,24 @@ def output_formats(
 
 
 def emit_outputs(
-    targets: list[tuple[Path | None, str]], renderers: Mapping[str, Callable[[], str] | Draw]
+    targets: list[tuple[Path | None, str]],
+    renderers: Mapping[str, Callable[[], str] | Draw],
+    *,
+    documents: int = 0,
 ) -> None:
     """Render every target (`output_formats`) first, then write the files atomically and print
-    the stdout one: a renderer that fails leaves no file half of a run behind."""
+    the stdout one: a renderer that fails leaves no file half of a run behind. ``documents``:
+    how many the report covers, for the progress of rendering a large one."""
     from sourcetrace.cli.main import _console
     from sourcetrace.paths import write_output
+    from sourcetrace.progress import stage
 
-    texts = {
-        index: as_plain_text(renderers[fmt]) if fmt == "table" else renderers[fmt]()
-        for index, (target, fmt) in enumerate(targets)
-        if target is not None or fmt != "table"
-    }
+    texts = {}
+    for index, (target, fmt) in enumerate(targets):
+        if target is None and fmt == "table":
+            continue  # drawn on the console below
+        with stage(f"rendering the {fmt} report of {documents} document(s)", size=documents):
+            texts[index] = as_plain_text(renderers[fmt]) if fmt == "table" else renderers[fmt]()
     for index, (target, fmt) in enumerate(targets):
         if target is not None:
             write_output(target, texts[index])
@@ -146,6 +152,18 @@ def add_output_options(
         help="write here (atomically) instead of stdout; repeated, the one run in several "
         "formats, each file's from its ending, `-` for stdout (e.g. --output - --output "
         "report.html: the table on the terminal and the page)",
+    )
+
+
+def add_quiet_option(parser: Any) -> None:
+    """--quiet: no progress on stderr (see sourcetrace.progress: shown for large work only)."""
+    from sourcetrace.progress import LARGE_WORK
+
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress on stderr (shown, for work of "
+        f"{LARGE_WORK} documents or more, as one line per stage, or live on a terminal)",
     )
 
 

@@ -178,41 +178,29 @@ def _score_shards(
     interrupted: Callable[[], bool],
 ) -> list[dict[str, Any]]:
     with stage(f"scoring {plan.shards} shard(s) on {plan.workers} worker(s)"):
-        return _gathered(client, plan, predictions, gold, compare, options, interrupted)
-
-
-def _gathered(
-    client: Any,
-    plan: Plan,
-    predictions: str | Path,
-    gold: str | Path | None,
-    compare: str | Path | None,
-    options: dict[str, Any],
-    interrupted: Callable[[], bool],
-) -> list[dict[str, Any]]:
-    futures = [
-        client.submit(
-            evaluate_partial,
-            str(predictions),
-            None if gold is None else str(gold),
-            shard=(index, plan.shards),
-            compare=None if compare is None else str(compare),
-            pure=False,
-            **options,
-        )
-        for index in range(1, plan.shards + 1)
-    ]
-    try:
-        while not all(future.done() for future in futures):
+        futures = [
+            client.submit(
+                evaluate_partial,
+                str(predictions),
+                None if gold is None else str(gold),
+                shard=(index, plan.shards),
+                compare=None if compare is None else str(compare),
+                pure=False,
+                **options,
+            )
+            for index in range(1, plan.shards + 1)
+        ]
+        try:
+            while not all(future.done() for future in futures):
+                _stop_if(interrupted)
+                if any(future.status == "error" for future in futures):
+                    break  # gather raises the first shard's error at once
+                time.sleep(POLL_SECONDS)
             _stop_if(interrupted)
-            if any(future.status == "error" for future in futures):
-                break  # gather raises the first shard's error at once
-            time.sleep(POLL_SECONDS)
-        _stop_if(interrupted)
-        return list(client.gather(futures))
-    except BaseException:
-        client.cancel(futures)
-        raise
+            return list(client.gather(futures))
+        except BaseException:
+            client.cancel(futures)
+            raise
 
 
 def _start_cluster(local_cluster: Any, workers: int) -> Any:

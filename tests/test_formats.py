@@ -160,10 +160,11 @@ def test_output_keeps_the_positional_argument_after_it(run_cli, tmp_path):
     ("targets", "fmt", "says"),
     [
         (["r.json", "r.json"], None, "the same --output target twice"),
+        (["r.json", "sub/../r.json"], None, "the same --output target twice"),
         (["-", "-"], None, "the same --output target twice"),
         (["r.json", "r.md"], "json", "each name their format by their ending"),
     ],
-    ids=["file-twice", "stdout-twice", "format-taken-by-no-target"],
+    ids=["file-twice", "file-twice-through-dotdot", "stdout-twice", "format-taken-by-no-target"],
 )
 def test_ambiguous_repeated_outputs_are_refused_before_anything_is_written(
     run_cli, tmp_path, targets, fmt, says

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -70,7 +71,8 @@ def output_formats(
     seen: set[Path] = set()
     chosen: list[tuple[Path | None, str]] = []
     for output in outputs:
-        key = output if output == STDOUT else output.resolve()
+        # lexically normalised: never raises (a symlink loop is checked_output's to word)
+        key = output if output == STDOUT else Path(os.path.abspath(output))
         if key in seen:
             raise InputError(
                 "the same --output target twice", file=output, expected="each target once"

@@ -62,9 +62,10 @@ def main() -> None:
     parser.add_argument("predictions", nargs="?", type=Path, default=DEFAULT_PREDICTIONS)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--top", type=int, default=10)
-    parser.add_argument("extra", nargs=argparse.REMAINDER, help="after --: evaluate's options")
-    args = parser.parse_args()
-    extra = [a for a in args.extra if a != "--"]
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:cut])
+    extra = argv[cut + 1 :]  # after --: evaluate's own options
     evaluate = Path(sys.executable).with_name("evaluate")
     seconds = whole_process_seconds([str(evaluate), str(args.predictions), *extra], args.runs)
     print(f"evaluate {args.predictions.name} {' '.join(extra)}".rstrip())

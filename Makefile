@@ -28,8 +28,7 @@ demo: install
 	$(BIN)/sourcetrace corpus build
 	$(BIN)/sourcetrace corpus verify
 	$(BIN)/sourcetrace baseline rules --output $(DEMO)/rules
-	$(BIN)/evaluate $(DEMO)/rules/predictions.jsonl
-	$(BIN)/evaluate $(DEMO)/rules/predictions.jsonl --output $(DEMO)/report.html
+	$(BIN)/evaluate $(DEMO)/rules/predictions.jsonl --output - --output $(DEMO)/report.html
 	@echo "HTML error analysis of the rule-based baseline: $(abspath $(DEMO)/report.html)"
 
 test: install chromium

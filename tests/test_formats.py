@@ -116,3 +116,79 @@ def test_markup_and_control_characters_from_paths_never_reach_the_terminal(run_c
     assert "\x1b" not in result.out
     shown = "".join(result.out.split())  # the centred title may wrap
     assert "[/bogus]\\x1b[2J[bold]x.jsonl" in shown
+
+
+# --- one run, several outputs (issue 25: `make demo` scores once for the table and the page) ---
+
+
+def test_repeated_output_writes_the_table_on_stdout_and_the_page_of_one_run(run_cli, tmp_path):
+    alone_table = run_cli("evaluate", PASS_B)
+    alone_page = tmp_path / "alone.html"
+    assert run_cli("evaluate", PASS_B, "--output", alone_page).code == 0
+    page = tmp_path / "page.html"
+    both = run_cli("evaluate", PASS_B, "--output", "-", "--output", page)
+    assert both.code == 0, both.err
+    assert both.out == alone_table.out
+    assert page.read_bytes() == alone_page.read_bytes()
+    assert f"wrote html to {page}" in both.err
+
+
+def test_repeated_output_files_take_their_formats_from_their_endings(run_cli, tmp_path):
+    report, markdown, unknown = tmp_path / "r.json", tmp_path / "r.md", tmp_path / "r.out"
+    result = run_cli(
+        "evaluate", PASS_B, "--format", "markdown", "--output", report, "--output", markdown,
+        "--output", unknown,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert result.out == ""
+    alone = tmp_path / "alone.json"
+    assert run_cli("evaluate", PASS_B, "--output", alone).code == 0
+    assert json.loads(report.read_text()) == json.loads(alone.read_text())
+    assert markdown.read_text().startswith("# ")
+    # the file without a known ending takes --format
+    assert unknown.read_text() == markdown.read_text()
+
+
+def test_output_keeps_the_positional_argument_after_it(run_cli, tmp_path):
+    report = tmp_path / "r.json"
+    result = run_cli("evaluate", "--output", report, PASS_B)
+    assert result.code == 0, result.err
+    assert json.loads(report.read_text())["layers"]
+
+
+@pytest.mark.parametrize(
+    ("targets", "fmt", "says"),
+    [
+        (["r.json", "r.json"], None, "the same --output target twice"),
+        (["r.json", "sub/../r.json"], None, "the same --output target twice"),
+        (["-", "-"], None, "the same --output target twice"),
+        (["r.json", "r.md"], "json", "each name their format by their ending"),
+    ],
+    ids=["file-twice", "file-twice-through-dotdot", "stdout-twice", "format-taken-by-no-target"],
+)
+def test_ambiguous_repeated_outputs_are_refused_before_anything_is_written(
+    run_cli, tmp_path, targets, fmt, says
+):
+    arguments = [a for t in targets for a in ("--output", t if t == "-" else tmp_path / t)]
+    result = run_cli("evaluate", PASS_B, *(["--format", fmt] if fmt else []), *arguments)
+    assert result.code == 2
+    assert says in result.err
+    assert result.out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_second_output_leaves_the_first_unwritten(run_cli, tmp_path):
+    folder = tmp_path / "a-folder.json"
+    folder.mkdir()
+    first = tmp_path / "first.md"
+    result = run_cli("evaluate", PASS_B, "--output", first, "--output", folder)
+    assert result.code == 2
+    assert "refusing to write over a folder" in result.err
+    assert not first.exists()
+
+
+def test_make_demo_scores_once_for_the_table_and_the_page():
+    recipe = (ROOT / "Makefile").read_text().split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    evaluate_lines = [line for line in recipe.splitlines() if "/evaluate " in line]
+    assert len(evaluate_lines) == 1
+    assert "--output - --output $(DEMO)/report.html" in evaluate_lines[0]

@@ -29,6 +29,18 @@ from sourcetrace.studio import serve
 USERNAME = "annotator@example.com"
 
 
+def announce(config: pytest.Config, message: str) -> None:
+    """One line on the terminal now, past pytest's capture: says what a wait of minutes is for
+    (`make test` otherwise sits silent on the first Label Studio test)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(message, file=sys.stderr, flush=True)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(message)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -72,26 +84,26 @@ stop = serve.stop_server
 
 
 @pytest.fixture(scope="session")
-def label_studio_executable(pytestconfig) -> Path:
-    """The cached server environment; a first install says so on the terminal (about 100 s)."""
-    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
-    terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-
-    def say(line: str) -> None:
-        with capture.global_and_fixture_disabled():
-            terminal.write_line(f"\n[tests/studio] {line}")
-
+def label_studio_executable(pytestconfig: pytest.Config) -> Path:
+    """The cached server environment (`studio serve`'s); a first install says so first."""
     try:
-        return serve.install_server(say)
+        return serve.install_server(lambda message: announce(pytestconfig, message))
     except InputError as exc:  # no registry: the bridge is not tested without a server
         pytest.fail(f"{exc} (the Label Studio tests need a real server)", pytrace=False)
 
 
 @pytest.fixture(scope="session")
-def label_studio_template(label_studio_executable: Path, tmp_path_factory) -> Path:
+def label_studio_template(
+    label_studio_executable: Path, tmp_path_factory, pytestconfig: pytest.Config
+) -> Path:
     """A data folder with every migration applied and no user: copied for each server."""
     template = tmp_path_factory.mktemp("ls-template") / "data"
     template.mkdir()
+    announce(
+        pytestconfig,
+        "preparing a Label Studio data folder for this session's server (its migrations take "
+        "a minute or two)",
+    )
     done = subprocess.run(
         [str(label_studio_executable), "version"],
         env=serve.server_env(template),

@@ -14,7 +14,8 @@ from numbers import Real
 
 import krippendorff
 import numpy as np
-from sklearn.metrics import cohen_kappa_score
+
+from sourcetrace.scoring.kappa import kappa_of_codes
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
@@ -24,7 +25,8 @@ def cohen_kappa(
     labels_b: Sequence[Hashable],
     labels: Sequence[Hashable] | None = None,
 ) -> float | None:
-    """Cohen's kappa of two annotators over the same items (sklearn's ``cohen_kappa_score``).
+    """Cohen's kappa of two annotators over the same items (equal to sklearn's
+    ``cohen_kappa_score``, computed by ``scoring.kappa`` without importing sklearn).
 
     Every item needs a label on both sides: pairs with a missing value are refused rather than
     dropped, because dropping them silently changes n; use ``krippendorff_alpha`` for data with
@@ -41,17 +43,12 @@ def cohen_kappa(
             raise ValueError(f"labels outside the given inventory: {sorted(map(repr, unknown))}")
     if not labels_a:
         return None
-    # Integer codes: sklearn refuses some mixes (bool with str) that are valid categories here.
+    # Integer codes: mixed categories (bool with str) are valid here, and the codes' order
+    # fixes the confusion matrix whatever the order of the items.
     codes = _codes([*(labels or ()), *labels_a, *labels_b])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the undefined case is reported as None below
-        kappa = cohen_kappa_score(
-            [codes[v] for v in labels_a],
-            [codes[v] for v in labels_b],
-            labels=sorted(set(codes.values())),
-            replace_undefined_by=np.nan,
-        )
-    return None if math.isnan(kappa) else float(kappa)
+    return kappa_of_codes(
+        [codes[v] for v in labels_a], [codes[v] for v in labels_b], len(set(codes.values()))
+    )
 
 
 def krippendorff_alpha(

@@ -8,7 +8,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.cli.output import add_output_options, add_problem_options, emit
+from sourcetrace.cli.output import (
+    STDOUT,
+    add_output_options,
+    add_problem_options,
+    add_quiet_option,
+    emit,
+    emit_outputs,
+    output_formats,
+)
 from sourcetrace.errors import shown
 from sourcetrace.paths import checked_output, write_output
 from sourcetrace.report import (
@@ -36,8 +44,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise InputError(
             "--shard without --partial", expected="--partial OUT.json --shard K/N (see merge)"
         )
-    fmt = choose_format(args.format, args.output, FORMATS)
-    if args.workers is not None and fmt == "html":
+    targets = output_formats(args.format, args.output or [STDOUT], FORMATS)
+    html = any(fmt == "html" for _, fmt in targets)
+    if args.workers is not None and html:
         raise InputError(
             "--workers with the HTML page, which is drawn from every document's items in one "
             "process",
@@ -50,10 +59,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             expected="evaluate without --workers when scores are used (sharded scoring does "
             "not merge precision-recall curves)",
         )
-    if args.output is not None:
-        checked_output(args.output)  # before scoring: a refused path costs nothing
-    options = _scoring_options(args)
-    if fmt == "html":
+    options = _scoring_options(args)  # the targets are checked: a refused path costs nothing
+    if html:
         report, explanation = evaluate_and_explain(args.predictions, **options)
     elif args.workers is not None:
         from sourcetrace.evaluation.scale import evaluate_on_dask
@@ -71,7 +78,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         report = evaluate(args.predictions, per_document=args.per_document, **options)
         explanation = None
-    _emit_report(report, fmt, args.output, explanation)
+    _emit_report(report, targets, explanation)
     return 0
 
 
@@ -95,14 +102,16 @@ def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _emit_report(report: dict[str, Any], fmt: str, output: Path | None, explanation: Any) -> None:
+def _emit_report(
+    report: dict[str, Any], targets: list[tuple[Path | None, str]], explanation: Any
+) -> None:
     from sourcetrace.cli.entry import was_interrupted
 
     if was_interrupted():  # a Ctrl-C whose exception something swallowed: no report
         raise KeyboardInterrupt
     renderers = {name: partial(render_text, report, name, explanation) for name in FORMATS}
     renderers["table"] = partial(render_table, report)
-    emit(fmt, output, renderers)
+    emit_outputs(targets, renderers, documents=len(report["documents"]["scored"]))
 
 
 def _write_partial(args: argparse.Namespace) -> int:
@@ -127,13 +136,11 @@ MERGE_FORMATS = ("table", "json", "markdown")
 def cmd_merge(args: argparse.Namespace) -> int:
     from sourcetrace.evaluation.partials import merge_partials, read_partials
 
-    fmt = choose_format(args.format, args.output, MERGE_FORMATS)
-    if args.output is not None:
-        checked_output(args.output)
+    targets = output_formats(args.format, [args.output or STDOUT], MERGE_FORMATS)
     report = merge_partials(
         read_partials(args.partials), files=args.partials, per_document=args.per_document
     )
-    _emit_report(report, fmt, args.output, None)
+    _emit_report(report, targets, None)
     return 0
 
 
@@ -250,7 +257,7 @@ def add_commands(commands: Any) -> None:
         help="score only the items whose `score` is at or above T (in [0, 1]; recorded in the "
         "signature); needs predictions with scores",
     )
-    add_output_options(evaluate, FORMATS)
+    add_output_options(evaluate, FORMATS, several=True)
     evaluate.add_argument(
         "--bootstrap",
         type=int,
@@ -333,6 +340,7 @@ def add_commands(commands: Any) -> None:
         "Ctrl-C closes the cluster and exits 130 without a report",
     )
     add_problem_options(evaluate)
+    add_quiet_option(evaluate)
     evaluate.set_defaults(handler=cmd_evaluate)
 
     merge = commands.add_parser(
@@ -349,6 +357,7 @@ def add_commands(commands: Any) -> None:
     merge.add_argument(
         "--per-document", action="store_true", help="add each layer's scores per document"
     )
+    add_quiet_option(merge)
     merge.set_defaults(handler=cmd_merge)
 
     agreement = commands.add_parser(

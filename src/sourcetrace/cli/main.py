@@ -17,7 +17,7 @@ from sourcetrace._version import __version__
 from sourcetrace.cli.baselines import add_commands as add_baseline_commands
 from sourcetrace.cli.convert import add_commands as add_convert_commands
 from sourcetrace.cli.evaluate import add_commands as add_evaluation_commands
-from sourcetrace.cli.output import add_output_options, add_problem_options, emit
+from sourcetrace.cli.output import add_output_options, add_problem_options, add_quiet_option, emit
 from sourcetrace.cli.story import add_commands as add_story_commands
 from sourcetrace.cli.studio import add_commands as add_studio_commands
 from sourcetrace.cli.studio import add_corpus_add_parser
@@ -277,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
         "under an unchanged version.",
     )
     build.add_argument("--root", type=Path, help="checkout to build (default: this checkout)")
+    add_quiet_option(build)
     build.set_defaults(handler=cmd_corpus_build)
     verify = corpus_commands.add_parser(
         "verify",
@@ -343,13 +344,15 @@ def run(handler: Any, args: argparse.Namespace) -> int:
 
     from sourcetrace.cli.entry import was_interrupted
     from sourcetrace.jsonio import check_limit_settings
+    from sourcetrace.progress import reporting
 
     try:
         check_limit_settings()
         with warnings.catch_warnings():
             warnings.simplefilter("always", OffsetConventionWarning)
             warnings.showwarning = partial(_show_note, warnings.showwarning)
-            code = handler(args)
+            with reporting(quiet=getattr(args, "quiet", False), stream=_progress_stream()):
+                code = handler(args)
         return EXIT_INTERRUPTED if was_interrupted() else code  # a swallowed Ctrl-C still counts
     except InputErrors as exc:
         return _fail(exc.render(all_problems=getattr(args, "all_problems", False)))
@@ -385,6 +388,16 @@ def run(handler: Any, args: argparse.Namespace) -> int:
         if os.environ.get("SOURCETRACE_DEBUG"):
             raise
         return _internal_error(exc)
+
+
+def _progress_stream() -> Any:
+    """Where progress goes: the terminal itself for rich's live display (its escape sequences
+    must pass), else the guarded stderr (plain lines, escaped like every message)."""
+    raw = getattr(sys.stderr, "_stream", None)
+    try:
+        return raw if raw is not None and raw.isatty() else sys.stderr
+    except (AttributeError, ValueError):
+        return sys.stderr
 
 
 def _show_note(

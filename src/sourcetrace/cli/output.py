@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -48,17 +49,124 @@ def emit(
     return chosen
 
 
-def add_output_options(parser: Any, formats: tuple[str, ...], default: str = "table") -> None:
-    """--format and --output, worded the same in every command."""
+STDOUT = Path("-")  # in a list of outputs: the report printed on stdout
+
+
+def output_formats(
+    fmt: str | None, outputs: list[Path], supported: tuple[str, ...], default: str = "table"
+) -> list[tuple[Path | None, str]]:
+    """(path or None for stdout, format) of each of several --output targets, checked before
+    anything is scored: a file's format is its ending, `-` (stdout) and a file without a known
+    ending take --format (else ``default``). One target keeps the one-output rule (--format,
+    else its ending). Refused: a target named twice, and a --format that no target takes."""
+    from sourcetrace.errors import InputError
+    from sourcetrace.paths import checked_output
+    from sourcetrace.report import SUFFIXES
+
+    if len(outputs) == 1:
+        target = None if outputs[0] == STDOUT else outputs[0]
+        if target is not None:
+            checked_output(target)
+        return [(target, choose_format(fmt, target, supported, default))]
+    seen: set[Path] = set()
+    chosen: list[tuple[Path | None, str]] = []
+    for output in outputs:
+        # lexically normalised: never raises (a symlink loop is checked_output's to word)
+        key = output if output == STDOUT else Path(os.path.abspath(output))
+        if key in seen:
+            raise InputError(
+                "the same --output target twice", file=output, expected="each target once"
+            )
+        seen.add(key)
+        known = output != STDOUT and output.suffix.lower() in SUFFIXES
+        target = None if output == STDOUT else output
+        chosen.append((target, choose_format(None if known else fmt, target, supported, default)))
+    if fmt is not None and all(o != STDOUT and o.suffix.lower() in SUFFIXES for o in outputs):
+        raise InputError(
+            f"--format {fmt} with several --output files that each name their format by their "
+            "ending",
+            expected="--format for `-` (stdout) or a file without a known ending, e.g. "
+            "--output - --output report.html",
+        )
+    for target, _ in chosen:
+        if target is not None:
+            checked_output(target)
+    return chosen
+
+
+def emit_outputs(
+    targets: list[tuple[Path | None, str]],
+    renderers: Mapping[str, Callable[[], str] | Draw],
+    *,
+    documents: int = 0,
+) -> None:
+    """Render every target (`output_formats`) first, then write the files atomically and print
+    the stdout one: a renderer that fails leaves no file half of a run behind. ``documents``:
+    how many the report covers, for the progress of rendering a large one."""
+    from sourcetrace.cli.main import _console
+    from sourcetrace.paths import write_output
+    from sourcetrace.progress import stage
+
+    texts = {}
+    for index, (target, fmt) in enumerate(targets):
+        if target is None and fmt == "table":
+            continue  # drawn on the console below
+        with stage(f"rendering the {fmt} report of {documents} document(s)", size=documents):
+            texts[index] = as_plain_text(renderers[fmt]) if fmt == "table" else renderers[fmt]()
+    for index, (target, fmt) in enumerate(targets):
+        if target is not None:
+            write_output(target, texts[index])
+            print(f"wrote {fmt} to {shown(target)}", file=sys.stderr)
+    for index, (target, fmt) in enumerate(targets):
+        if target is None and fmt == "table":
+            renderers["table"](_console())
+        elif target is None:
+            sys.stdout.write(texts[index])
+
+
+def add_output_options(
+    parser: Any, formats: tuple[str, ...], default: str = "table", *, several: bool = False
+) -> None:
+    """--format and --output, worded the same in every command; with ``several``, --output
+    may be repeated, `-` standing for stdout (`output_formats`). Repeated rather than taking
+    several values, so that `--output r.json PRED.jsonl` still leaves the positional alone."""
     from sourcetrace.report import SUFFIXES
 
     endings = ", ".join(s for s, f in SUFFIXES.items() if f in formats)
+    if not several:
+        parser.add_argument(
+            "--format",
+            choices=formats,
+            help=f"default: from the --output ending ({endings}), else {default}",
+        )
+        parser.add_argument("--output", type=Path, help="write here (atomically) instead of stdout")
+        return
     parser.add_argument(
         "--format",
         choices=formats,
-        help=f"default: from the --output ending ({endings}), else {default}",
+        help=f"default: from the --output ending ({endings}), else {default}; with several "
+        "--output targets, the format of `-` and of files without a known ending",
     )
-    parser.add_argument("--output", type=Path, help="write here (atomically) instead of stdout")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        action="append",
+        help="write here (atomically) instead of stdout; repeated, the one run in several "
+        "formats, each file's from its ending, `-` for stdout (e.g. --output - --output "
+        "report.html: the table on the terminal and the page)",
+    )
+
+
+def add_quiet_option(parser: Any) -> None:
+    """--quiet: no progress on stderr (see sourcetrace.progress: shown for large work only)."""
+    from sourcetrace.progress import LARGE_WORK
+
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress on stderr (shown, for work of "
+        f"{LARGE_WORK} documents or more, as one line per stage, or live on a terminal)",
+    )
 
 
 def add_problem_options(parser: Any) -> None:

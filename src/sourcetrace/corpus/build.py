@@ -43,6 +43,7 @@ from sourcetrace.jsonio import (
     read_records,
     read_text,
 )
+from sourcetrace.progress import stage
 from sourcetrace.schema.validation import LAYERS, sha256_text, validate_record
 
 CORPUS_NAME = "sourcetrace"
@@ -400,9 +401,11 @@ def build(root: Path) -> BuildResult:
 
 
 def _build_locked(root: Path) -> BuildResult:
-    source = load_source(root)
+    gold_files = len(list((root / "annotations" / "gold").glob("*.json")))
+    with stage(f"reading and rendering the corpus ({gold_files} gold file(s))", size=gold_files):
+        source = load_source(root)
+        outputs = render_outputs(source)
     corpus = root / "corpus"
-    outputs = render_outputs(source)
     old = read_manifest(corpus)  # the last release: the witness of what each version holds
     new_manifest = json.loads(outputs["MANIFEST.json"])
     released = old.get("version") if old else None
@@ -436,7 +439,8 @@ def _build_locked(root: Path) -> BuildResult:
     )
     leftovers = [p for p in corpus.iterdir() if is_temp_name(p.name)] if corpus.is_dir() else []
     if written or removed or leftovers:
-        _publish(root, outputs)
+        with stage(f"publishing {len(written)} file(s) of the corpus", size=gold_files):
+            _publish(root, outputs)
     return BuildResult(source.version, written, unchanged, removed)
 
 

@@ -38,7 +38,10 @@ from sourcetrace.evaluation.run import (
     EMPTY_PREDICTION,
     build_report,
     compared_system,
+    comparing_stage,
     corpus_identity,
+    reading_stage,
+    scoring_stage,
     tally_run,
 )
 from sourcetrace.evaluation.settings import Settings, make_settings
@@ -97,7 +100,8 @@ def evaluate_partial(
     gold_set = load_gold(gold)
     mine = set(shard_documents(list(gold_set.texts), shard))
     within = _shard_test(mine, gold_set, first=shard[0] == 1)
-    preds = load_predictions(predictions, gold_set, within, convention)
+    with reading_stage(len(mine)):
+        preds = load_predictions(predictions, gold_set, within, convention)
     layers = scored_layers(preds, settings)  # those of the whole input, as one run infers them
     if settings.min_score is not None:
         raise InputError(
@@ -107,7 +111,8 @@ def evaluate_partial(
     refuse_in_shards(preds, layers)
     shard_gold = _restricted(gold_set, mine)  # `within` kept the shard's predictions only
     missing, unscored = check_coverage(shard_gold, preds, settings, preds.source)
-    table = tally_run(shard_gold, preds, layers, settings)
+    with scoring_stage(layers, len(shard_gold.documents)):
+        table = tally_run(shard_gold, preds, layers, settings)
     partial: dict[str, Any] = {
         "format": PARTIAL_FORMAT,
         "format_version": PARTIAL_VERSION,
@@ -130,15 +135,16 @@ def evaluate_partial(
         "tallies": table.to_json(),
     }
     if compare is not None:
-        identity, other_table, other_preds = compared_system(
-            compare,
-            gold_set,
-            layers,
-            settings,
-            within=within,
-            scored=shard_gold,
-            convention=convention,
-        )
+        with comparing_stage(len(shard_gold.documents)):
+            identity, other_table, other_preds = compared_system(
+                compare,
+                gold_set,
+                layers,
+                settings,
+                within=within,
+                scored=shard_gold,
+                convention=convention,
+            )
         refuse_in_shards(other_preds, layers)
         partial["compare"] = identity
         partial["compare_items"] = item_counts(shard_gold, other_preds, layers, settings)

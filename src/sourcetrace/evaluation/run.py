@@ -9,6 +9,7 @@ file for `sourcetrace merge` (partials.py) are all made from it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sourcetrace._version import __version__
@@ -22,6 +23,7 @@ from sourcetrace.evaluation.inputs import (
     scored_layers,
 )
 from sourcetrace.evaluation.settings import MAX_SAMPLES, Settings, make_settings, signature
+from sourcetrace.progress import stage
 from sourcetrace.schema.conventions import OURS, Convention
 from sourcetrace.schema.validation import LAYERS
 from sourcetrace.scoring.confidence import check_min_score, confidence_sections, layer_view
@@ -129,10 +131,19 @@ def evaluate_and_explain(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The report of `evaluate` (with per-document scores), and per scored document the
     outcome of every gold and predicted item (see explain.py): what the HTML page shows."""
+    report, gold_set, preds, settings, layers = _evaluate(predictions, gold, compare, True, options)
+    documents = len(gold_set.documents)
+    with stage(f"explaining {documents} document(s) item by item for the page", size=documents):
+        explanation = _explanation(gold_set, preds, settings, layers)
+    return report, explanation
+
+
+def _explanation(
+    gold_set: GoldSet, preds: Predictions, settings: Settings, layers: tuple[str, ...]
+) -> dict[str, Any]:
     from sourcetrace.evaluation.explain import explain_document
 
-    report, gold_set, preds, settings, layers = _evaluate(predictions, gold, compare, True, options)
-    explanation = {
+    return {
         doc_id: {"text": gold_set.texts[doc_id]}
         | {
             name: value
@@ -150,7 +161,6 @@ def evaluate_and_explain(
         }
         for doc_id in sorted(gold_set.documents)
     }
-    return report, explanation
 
 
 def _evaluate(
@@ -159,16 +169,20 @@ def _evaluate(
     convention, options = reading_options(options)
     settings = make_settings(**options)
     gold_set = load_gold(gold)
-    preds = load_predictions(predictions, gold_set, convention=convention)
+    documents = len(gold_set.documents)
+    with reading_stage(documents):
+        preds = load_predictions(predictions, gold_set, convention=convention)
     missing, unscored = check_coverage(gold_set, preds, settings, preds.source)
     layers = scored_layers(preds, settings)
     check_min_score(preds, layers, settings)
-    table = tally_run(gold_set, preds, layers, settings)
+    with scoring_stage(layers, documents):
+        table = tally_run(gold_set, preds, layers, settings)
     other = None
     if compare is not None:
-        identity, other_table, _ = compared_system(
-            compare, gold_set, layers, settings, convention=convention
-        )
+        with comparing_stage(documents):
+            identity, other_table, _ = compared_system(
+                compare, gold_set, layers, settings, convention=convention
+            )
         other = identity, other_table
     report = build_report(
         table,
@@ -191,6 +205,24 @@ def _evaluate(
     for layer, section in confidence_sections(gold_set, preds, layers, settings).items():
         report["layers"][layer]["confidence"] = section
     return report, gold_set, preds, settings, layers
+
+
+def reading_stage(documents: int) -> AbstractContextManager[None]:
+    """The progress stage of reading the predictions of ``documents`` gold documents."""
+    return stage(f"reading the predictions of {documents} gold document(s)", size=documents)
+
+
+def scoring_stage(layers: tuple[str, ...], documents: int) -> AbstractContextManager[None]:
+    """The progress stage of scoring ``layers`` on ``documents`` documents."""
+    named = ", ".join(layers) if layers else "no layer"
+    return stage(f"scoring {named} on {documents} document(s)", size=documents)
+
+
+def comparing_stage(documents: int) -> AbstractContextManager[None]:
+    """The progress stage of reading and scoring the system of --compare."""
+    return stage(
+        f"reading and scoring the compared system ({documents} document(s))", size=documents
+    )
 
 
 def corpus_identity(gold: GoldSet) -> dict[str, Any]:
@@ -253,28 +285,38 @@ def build_report(
         "documents": dict(documents),
         "statistics": {},
     }
+    documents = len(table.doc_ids)
     if settings.bootstrap:
         from sourcetrace.evaluation.stats import bootstrap_cis
 
-        report["statistics"]["bootstrap"] = bootstrap_cis(
-            table.numeric(),
-            headline_values(layers, settings),
-            n=settings.bootstrap,
-            seed=settings.seed,
-            confidence=settings.confidence,
-        )
+        with stage(
+            f"bootstrap: {settings.bootstrap} sample(s) over {documents} document(s)",
+            size=documents,
+        ):
+            report["statistics"]["bootstrap"] = bootstrap_cis(
+                table.numeric(),
+                headline_values(layers, settings),
+                n=settings.bootstrap,
+                seed=settings.seed,
+                confidence=settings.confidence,
+            )
     if other is not None:
         from sourcetrace.evaluation.stats import paired_tests, smallest_p
 
         identity, other_table = other
-        metrics = paired_tests(
-            table.numeric(),
-            other_table.numeric(),
-            headline_values(layers, settings),
-            n=settings.compare_samples,
-            seed=settings.seed,
-            method=settings.compare_method,
-        )
+        with stage(
+            f"paired test ({settings.compare_method}): {settings.compare_samples} sample(s) "
+            f"over {documents} document(s)",
+            size=documents,
+        ):
+            metrics = paired_tests(
+                table.numeric(),
+                other_table.numeric(),
+                headline_values(layers, settings),
+                n=settings.compare_samples,
+                seed=settings.seed,
+                method=settings.compare_method,
+            )
         for result in metrics.values():
             result["significant"] = result["p_value"] < settings.alpha
         first = next(iter(metrics.values()), None)
@@ -366,12 +408,15 @@ __all__ = [
     "UNITS",
     "Settings",
     "build_report",
+    "comparing_stage",
     "evaluate",
     "evaluate_and_explain",
     "headline_metrics",
     "load_gold",
     "load_predictions",
     "make_settings",
+    "reading_stage",
     "score",
+    "scoring_stage",
     "signature",
 ]

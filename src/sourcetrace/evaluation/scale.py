@@ -28,6 +28,7 @@ from typing import Any
 
 from sourcetrace.errors import InputError
 from sourcetrace.evaluation.partials import evaluate_partial, merge_partials
+from sourcetrace.progress import stage
 
 LOGS_ENV = "SOURCETRACE_DASK_LOGS"  # set to 1 to see Dask's own log lines and warnings
 CLOSE_TIMEOUT_SECONDS = 20
@@ -121,8 +122,10 @@ def evaluate_on_dask(
     ``client``: a `dask.distributed.Client`; without one, a LocalCluster of ``workers``
     single-threaded worker processes is started and closed, ``workers`` lowered to the usable
     cores and the documents. ``shards`` defaults to the number of workers. ``progress`` is told
-    what happens (the CLI prints it on stderr). The report equals the one-process report (a test
-    checks it byte for byte). Ctrl-C ends the run with KeyboardInterrupt, the cluster closed.
+    the notes on the plan (workers lowered; the CLI prints them on stderr); starting the cluster
+    and scoring the shards are stages of ``sourcetrace.progress``. The report equals the
+    one-process report (a test checks it byte for byte). Ctrl-C ends the run with
+    KeyboardInterrupt, the cluster closed.
     """
     tell = progress or (lambda message: None)
     with _held_interrupts() as interrupted:
@@ -140,23 +143,23 @@ def evaluate_on_dask(
                 document_count(gold),
                 cores=1 << 30,
             )
-            partials = _score_shards(
-                client, plan, predictions, gold, compare, options, tell, interrupted
-            )
+            partials = _score_shards(client, plan, predictions, gold, compare, options, interrupted)
         else:
             plan = plan_workers(workers, shards, document_count(gold), usable_cores())
             for note in plan.notes:
                 tell(note)
             with _quiet_dask():
-                tell(f"starting a local Dask cluster of {plan.workers} worker process(es)")
-                _stop_if(interrupted)
                 cluster = client = None
                 try:
-                    cluster = _start_cluster(LocalCluster, plan.workers)
-                    _stop_if(interrupted)
-                    client = Client(cluster)
+                    with stage(
+                        f"starting a local Dask cluster of {plan.workers} worker process(es)"
+                    ):
+                        _stop_if(interrupted)
+                        cluster = _start_cluster(LocalCluster, plan.workers)
+                        _stop_if(interrupted)
+                        client = Client(cluster)
                     partials = _score_shards(
-                        client, plan, predictions, gold, compare, options, tell, interrupted
+                        client, plan, predictions, gold, compare, options, interrupted
                     )
                 finally:
                     _close(client, cluster)
@@ -172,33 +175,32 @@ def _score_shards(
     gold: str | Path | None,
     compare: str | Path | None,
     options: dict[str, Any],
-    tell: Callable[[str], None],
     interrupted: Callable[[], bool],
 ) -> list[dict[str, Any]]:
-    tell(f"scoring {plan.shards} shard(s) on {plan.workers} worker(s)")
-    futures = [
-        client.submit(
-            evaluate_partial,
-            str(predictions),
-            None if gold is None else str(gold),
-            shard=(index, plan.shards),
-            compare=None if compare is None else str(compare),
-            pure=False,
-            **options,
-        )
-        for index in range(1, plan.shards + 1)
-    ]
-    try:
-        while not all(future.done() for future in futures):
+    with stage(f"scoring {plan.shards} shard(s) on {plan.workers} worker(s)"):
+        futures = [
+            client.submit(
+                evaluate_partial,
+                str(predictions),
+                None if gold is None else str(gold),
+                shard=(index, plan.shards),
+                compare=None if compare is None else str(compare),
+                pure=False,
+                **options,
+            )
+            for index in range(1, plan.shards + 1)
+        ]
+        try:
+            while not all(future.done() for future in futures):
+                _stop_if(interrupted)
+                if any(future.status == "error" for future in futures):
+                    break  # gather raises the first shard's error at once
+                time.sleep(POLL_SECONDS)
             _stop_if(interrupted)
-            if any(future.status == "error" for future in futures):
-                break  # gather raises the first shard's error at once
-            time.sleep(POLL_SECONDS)
-        _stop_if(interrupted)
-        return list(client.gather(futures))
-    except BaseException:
-        client.cancel(futures)
-        raise
+            return list(client.gather(futures))
+        except BaseException:
+            client.cancel(futures)
+            raise
 
 
 def _start_cluster(local_cluster: Any, workers: int) -> Any:

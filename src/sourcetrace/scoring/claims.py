@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from sourcetrace.scoring.common import Tally, add_tallies, normalize_text, prf, safe_div
 from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells, too_large
 from sourcetrace.scoring.grouped import Groups, grouped_matching_size, grouped_pairs
+from sourcetrace.scoring.kappa import kappa_of_codes
 from sourcetrace.scoring.matching import (
     THRESHOLD_TOLERANCE,
     Pair,
@@ -37,7 +36,7 @@ from sourcetrace.scoring.piece_matrices import (
 DEFAULT_CLAIM_THRESHOLD = 0.5
 LEVELS = ("strict", "lenient")
 # The label inventory of schema/labels.json (a test keeps the two equal). Labels a system
-# invents are added to these, so sklearn never drops a pair whose label it does not know.
+# invents are added to these, so no pair is dropped for a label the inventory does not know.
 ATTRIBUTE_LABELS: dict[str, tuple[Any, ...]] = {
     "polarity": ("negative", "positive"),
     "certainty": ("certain", "possible", "probable", "underspecified"),
@@ -284,8 +283,9 @@ def attribute_agreement(
     """Accuracy and Cohen's kappa of paired labels; None where they are undefined.
 
     Kappa is (p_o - p_e) / (1 - p_e): undefined when p_e = 1, i.e. when gold and system both
-    use one and the same label on every pair (sklearn returns nan with a warning). We report
-    None then rather than a number that would read as "no agreement" or "perfect agreement".
+    use one and the same label on every pair (sklearn's cohen_kappa_score returns nan with a
+    warning). We report None then rather than a number that would read as "no agreement" or
+    "perfect agreement".
     """
     if len(gold_labels) != len(pred_labels):
         raise ValueError(f"{name}: {len(gold_labels)} gold labels but {len(pred_labels)} predicted")
@@ -305,16 +305,13 @@ def _cohen_kappa(gold_labels: Sequence[Any], pred_labels: Sequence[Any], name: s
         return None
     inventory = set(ATTRIBUTE_LABELS.get(name, ())) | set(gold_labels) | set(pred_labels)
     labels = sorted(inventory, key=lambda label: (type(label).__name__, str(label)))
-    # Integer codes keep sklearn away from mixed label types (a system's "yes" next to True).
+    # Integer codes put mixed label types (a system's "yes" next to True) in one fixed order.
     code = {label: index for index, label in enumerate(labels)}
-    from sklearn.metrics import cohen_kappa_score  # imported only when a kappa is due
-
-    kappa = cohen_kappa_score(
+    return kappa_of_codes(
         [code[label] for label in gold_labels],
         [code[label] for label in pred_labels],
-        labels=list(range(len(labels))),
+        len(labels),
     )
-    return None if np.isnan(kappa) else float(kappa)
 
 
 def score_claims(

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from sourcetrace.scoring.assignment import best_assignment_weights
 from sourcetrace.scoring.common import Tally, add_tallies, f1_score, pair_components, safe_div
 
 Partition = Mapping[Hashable, Hashable]
@@ -156,8 +157,6 @@ def _best_alignment(
     if len(component) == 1:
         ((key, response), shared) = component[0]
         return phi4(key, response, shared)
-    from scipy.optimize import linear_sum_assignment  # only for a cluster with a choice
-
     key_ids = list(dict.fromkeys(k for (k, _), _ in component))
     response_ids = list(dict.fromkeys(r for (_, r), _ in component))
     row = {k: i for i, k in enumerate(key_ids)}
@@ -165,6 +164,11 @@ def _best_alignment(
     matrix = np.zeros((len(key_ids), len(response_ids)))
     for (key, response), shared in component:
         matrix[row[key], col[response]] = phi4(key, response, shared)
+    picked = best_assignment_weights(matrix > 0, matrix)
+    if picked is not None:  # what the solver's alignment adds up to, without importing it
+        return math.fsum(picked)
+    from scipy.optimize import linear_sum_assignment  # only for a real choice
+
     rows, cols = linear_sum_assignment(matrix, maximize=True)
     return math.fsum(matrix[rows, cols].tolist())
 

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple, overload
 
 import numpy as np
 
+from sourcetrace.scoring.assignment import unique_best_matching
 from sourcetrace.scoring.common import Tally, add_tallies, pair_components, prf
 from sourcetrace.scoring.dense import (
     DENSE_CELLS,
@@ -641,9 +642,6 @@ def _best_matches(
     """Outcomes of a one-to-one matching that maximises, in this order, the scheme's credit,
     the number of correct pairs and the number of matched pairs. The three are packed into one
     integer weight, so every optimal matching has the same counts whatever the input order."""
-    # imported here: only ambiguous overlaps need the solver, and scipy is slow to import
-    from scipy.optimize import linear_sum_assignment
-
     outcomes = [_outcome(gold[g], pred[p], scheme) for g, p in component]
     gold_ids = sorted({g for g, _ in component})
     pred_ids = sorted({p for _, p in component})
@@ -656,6 +654,12 @@ def _best_matches(
         is_correct = outcome == "correct"
         weights[row[g], col[p]] = (_DOUBLED_CREDIT[outcome] * scale + is_correct) * scale + 1
         outcome_at[(row[g], col[p])] = outcome
+    unique = unique_best_matching(weights > 0, weights, most_pairs_first=False)
+    if unique is not None:  # the solver's pairs, without importing it
+        return [(gold_ids[r], pred_ids[c], outcome_at[(r, c)]) for r, c in unique]
+    # imported here: only a real choice needs the solver, and scipy is slow to import
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(weights, maximize=True)
     return [
         (gold_ids[r], pred_ids[c], outcome_at[(r, c)])

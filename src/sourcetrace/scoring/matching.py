@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sourcetrace.scoring.assignment import unique_best_matching
 from sourcetrace.scoring.common import char_overlap, normalize_text, span_f1, token_f1
 
 Pair = tuple[int, int]
@@ -51,9 +52,6 @@ def max_weight_matching(
     put in the order of their keys (default: their position) before the solver runs, so the same
     sets of items in any order give the same pairs.
     """
-    # imported here, not at module level: scipy is slow to import and the CLI starts with it
-    from scipy.optimize import linear_sum_assignment
-
     valid = np.asarray(valid, dtype=bool)
     n_rows, n_cols = valid.shape
     if n_rows == 0 or n_cols == 0:
@@ -67,6 +65,12 @@ def max_weight_matching(
         raise ValueError("matching weights must lie in [0, 1]")
     row_order = _order(n_rows, row_keys)
     col_order = _order(n_cols, col_keys)
+    unique = unique_best_matching(valid, weights)
+    if unique is not None:  # no choice for the solver to make: its answer, without importing it
+        return unique
+    # imported here, not at module level: scipy is slow to import and the CLI starts without it
+    from scipy.optimize import linear_sum_assignment
+
     valid = valid[np.ix_(row_order, col_order)]
     weights = weights[np.ix_(row_order, col_order)]
     # One more pair is worth more than any total weight a matching can reach (at most

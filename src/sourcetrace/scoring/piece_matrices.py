@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from sourcetrace.scoring.assignment import maximum_matching_size, unique_best_matching
 from sourcetrace.scoring.common import f1_score, normalize_text
 from sourcetrace.scoring.matching import (
     THRESHOLD_TOLERANCE,
@@ -365,6 +366,9 @@ def maximum_matching(
             return max_weight_matching(valid, weights, row_keys=row_keys, col_keys=col_keys)
     if forced is not None:
         return forced
+    unique = unique_best_matching(valid, weights)
+    if unique is not None:  # one best matching: the solver's answer, without importing it
+        return unique
     # imported here, as in matching.py: scipy is slow to import and the CLI starts without it
     from scipy.optimize import linear_sum_assignment
 
@@ -396,7 +400,7 @@ def matching_size(valid: np.ndarray) -> int:
         return len(set(col_list))
     if len(set(col_list)) == len(col_list):
         return len(set(row_list))
-    return _solved_size(valid)
+    return maximum_matching_size(valid)
 
 
 def matching_sizes(valid_stack: np.ndarray) -> list[int]:
@@ -422,15 +426,8 @@ def matching_sizes(valid_stack: np.ndarray) -> list[int]:
         elif most_per_col[index] <= 1:
             sizes.append(rows_used[index])
         else:
-            sizes.append(_solved_size(valid_stack[index]))
+            sizes.append(maximum_matching_size(valid_stack[index]))
     return sizes
-
-
-def _solved_size(valid: np.ndarray) -> int:
-    from scipy.optimize import linear_sum_assignment
-
-    rows, cols = linear_sum_assignment(valid.astype(float), maximize=True)
-    return int(valid[rows, cols].sum())
 
 
 __all__ = [

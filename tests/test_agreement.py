@@ -220,6 +220,30 @@ def test_markdown_names_the_passes_and_the_figures(run_cli, tmp_path):
     assert out.read_text("utf-8") == text
 
 
+def test_a_passs_method_file_is_summarised_beside_the_figures(run_cli, tmp_path):
+    """Issue 26: AGREEMENT.md says how each pass was made and what its figures can show."""
+    a = write_pass(tmp_path / "a", doc_ids=("st-000",))
+    b = write_pass(tmp_path / "b", doc_ids=("st-000",))
+    (b / "METHOD.md").write_text(
+        "# Pass B\n\n**Who.** A *blind* pass by `hand`,\nin one sitting.\n\nMore detail.\n",
+        encoding="utf-8",
+    )
+    report = agreement_json(run_cli, a, b)
+    assert report["methods"] == {
+        str(b): {
+            "file": str(b / "METHOD.md"),
+            "summary": "Who. A *blind* pass by hand, in one sitting.",
+        }
+    }
+    text = run_cli("agreement", a, b).out
+    assert "## What these figures can and cannot show" in text
+    assert f"scores the later pass against the earlier one (`{a}` first)" in text
+    assert (
+        f"- `{b}`: Who. A \\*blind\\* pass by hand, in one sitting. (`{b / 'METHOD.md'}`)" in text
+    )
+    assert "More detail" not in text  # only the first paragraph
+
+
 # ------------------------------------------------------------------ bad passes
 
 

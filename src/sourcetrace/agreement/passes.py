@@ -219,6 +219,7 @@ def agreement(
     result: dict[str, Any] = {
         "units": UNITS,
         "passes": [str(p) for p in passes],
+        "methods": {str(p): method for p in passes if (method := pass_method(p))},
         "documents": common,
         "pairs": pairs,
     }
@@ -227,6 +228,23 @@ def agreement(
     if len(loaded) > 2:
         result["alpha"] = alphas(loaded, common, claim_threshold)
     return result
+
+
+METHOD_FILE = "METHOD.md"  # in a pass folder: who made the pass, how, and what it saw
+
+
+def pass_method(path: Path) -> dict[str, str] | None:
+    """How a pass was made, as its folder's METHOD.md says in its first paragraph (the one an
+    agreement table needs beside its figures); None for a pass without one."""
+    method = Path(path) / METHOD_FILE
+    if not method.is_file():
+        return None
+    text = method.read_text(encoding="utf-8", errors="replace")
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    body = [p for p in paragraphs if not p.startswith("#")]
+    plain = body[0].replace("**", "").replace("`", "") if body else ""  # shown as text
+    summary = " ".join(plain.split())
+    return {"file": path_text(method), "summary": summary}
 
 
 def _pass_name(path: Path) -> str:

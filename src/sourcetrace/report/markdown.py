@@ -109,6 +109,34 @@ def agreement_summary(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def agreement_caveats(report: dict[str, Any]) -> list[str]:
+    """What the figures above can and cannot show, and how each pass was made (METHOD.md)."""
+    first = md_code(report["passes"][0])
+    lines = [
+        "## What these figures can and cannot show",
+        "",
+        f"- Each row scores the later pass against the earlier one ({first} first) with the "
+        "scorers of `evaluate`; F1 does not depend on which side is the reference.",
+        "- Agreement says how alike two passes are: it bounds how consistently the guidelines "
+        "were applied. It cannot show that either pass is right: passes made the same way can "
+        "share the same errors.",
+        "- A pass the gold was adjudicated from agrees with the gold partly by construction; "
+        "only a pass made without seeing the gold or the other passes gives an independent "
+        "figure against it, and only a different kind of annotator can expose errors that one "
+        "kind makes systematically.",
+        "- Over a handful of documents every figure is a point estimate: one item changes an "
+        "F1 by about 100 / (items in the layer) points.",
+    ]
+    methods = report.get("methods") or {}
+    if methods:
+        lines += ["", "How each pass was made (its `METHOD.md`):", ""]
+        lines += [
+            f"- {md_code(name)}: {md_text(m['summary'])} ({md_code(m['file'])})"
+            for name, m in methods.items()
+        ]
+    return lines
+
+
 def agreement_to_markdown(report: dict[str, Any]) -> str:
     """Agreement between annotation passes: per pair the scores of B against A, then kappas."""
     documents = report["documents"]
@@ -124,6 +152,7 @@ def agreement_to_markdown(report: dict[str, Any]) -> str:
             + "."
         )
     lines += ["", *agreement_summary(report)]
+    lines += ["", *agreement_caveats(report)]
     for pair in report["pairs"]:
         scores = pair["report"]
         columns = header(scores)[:5] + ["details"]

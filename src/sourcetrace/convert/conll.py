@@ -24,7 +24,10 @@ another, or crossing one that starts earlier, is left out; of two equal spans th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import accumulate, compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,7 @@ SCHEME_LETTERS = {
 }
 AS_IOBES = {"L": "E", "U": "S"}  # bilou's letters in iobes terms
 TOKEN = re.compile(r"\w+|[^\w\s]")
+WHITE_SPACE = re.compile(r"(\s+)")  # str.split's white space (str.isspace), kept by re.split
 
 
 # ---------------------------------------------------------------- tags -> spans
@@ -49,19 +53,29 @@ TOKEN = re.compile(r"\w+|[^\w\s]")
 
 def chunks(tags: Sequence[tuple[str, str]]) -> list[tuple[str, int, int]]:
     """(type, first index, last index + 1) of the entities of one sentence, given (letter, type)
-    per token with letters in iobes terms and "O" outside; non-strict (see the module)."""
+    per token with letters in iobes terms and "O" outside; non-strict (see the module). Only
+    the tokens inside an entity are visited: an O closes whatever is open."""
     found: list[tuple[str, int, int]] = []
     open_type: str | None = None
     open_at = 0
     previous = "O"
-    for index, (letter, kind) in enumerate([*tags, ("O", "")]):
-        ends = open_type is not None and (previous in "ES" or letter in "BSO" or kind != open_type)
-        if ends:
-            found.append((open_type, open_at, index))  # type: ignore[arg-type]
+    last = -1
+    for index in compress(range(len(tags)), map("O".__ne__, map(itemgetter(0), tags))):
+        letter, kind = tags[index]
+        if index != last + 1:  # an O in between
+            if open_type is not None:
+                found.append((open_type, open_at, last + 1))
+                open_type = None
+            previous = "O"
+        if open_type is not None and (previous in "ES" or letter in "BS" or kind != open_type):
+            found.append((open_type, open_at, index))
             open_type = None
-        if letter != "O" and open_type is None:
+        if open_type is None:
             open_type, open_at = kind, index
         previous = letter
+        last = index
+    if open_type is not None:
+        found.append((open_type, open_at, last + 1))
     return found
 
 
@@ -198,22 +212,60 @@ def _document(
     from .common import document_text
 
     text = document_text(options.texts, doc_id, path, sentences[0][0][2] if sentences[0] else None)
+    words = [word for sentence in sentences for word, _, _ in sentence]
+    start_of = _placed(words, text)
+    if start_of is None:  # some token cannot be placed: the token by token walk says which
+        cursor, starts = 0, []
+        for sentence in sentences:
+            spans, cursor = _place(sentence, text, cursor, path)
+            starts += [span[0] for span in spans]
+        start_of = starts.__getitem__
     tag_of: dict[str, tuple[str, str] | None] = {}
     entities = []
-    cursor = 0
+    offset = 0  # index of the sentence's first token among the document's
     for sentence in sentences:
-        spans, cursor = _place(sentence, text, cursor, path)
         raw_tags = [tag for _, tag, _ in sentence]
         for tag in set(raw_tags).difference(tag_of):  # each tag parsed once per document
             tag_of[tag] = split_tag(tag, options.scheme)
-        tags = [tag_of[tag] for tag in raw_tags]
+        tags = list(map(tag_of.__getitem__, raw_tags))
         if None in tags:
             _refuse_tag(sentence[tags.index(None)], path, options.scheme)
         for label, first, after in chunks(tags):
             kind = mapper(label, path, ":", sentence[first][2])
-            if (item := entity(text, spans[first][0], spans[after - 1][1], kind)) is not None:
+            start = start_of(offset + first)
+            end = start_of(offset + after - 1) + len(words[offset + after - 1])
+            if (item := entity(text, start, end, kind)) is not None:
                 entities.append(item)
+        offset += len(sentence)
     return {"doc_id": doc_id, "text_sha256": sha256_text(text), "entities": entities}
+
+
+def _placed(words: list[str], text: str) -> Callable[[int], int] | None:
+    """Where the n-th token of the document starts in the text, placed as `_place` places them
+    (each token where the previous ended, or after white space only), worked out for all at
+    once: the tokens, joined, are the text's non-white characters from the start, and no token
+    spans white space. None when that does not hold (`_place` then says where it fails)."""
+    if not words:
+        return lambda index: 0
+    parts = WHITE_SPACE.split(text)  # runs of non-white characters, the white space between
+    runs = parts[0::2]
+    token_ends = list(accumulate(map(len, words)))
+    total = token_ends[-1]
+    if "".join(words) != "".join(runs)[:total]:
+        return None
+    run_ends = list(accumulate(map(len, runs)))
+    inside = run_ends[: bisect_left(run_ends, total)]
+    if not set(inside).difference([0]) <= set(token_ends):  # a token across white space
+        return None
+    run_starts = [0, *accumulate(map(len, parts))][0::2]  # where each run starts in the text
+    nonwhite_starts = [0, *token_ends]
+
+    def start_of(index: int) -> int:
+        at = nonwhite_starts[index]
+        run = bisect_right(run_ends, at)
+        return run_starts[run] + at - (run_ends[run] - len(runs[run]))
+
+    return start_of
 
 
 def _refuse_tag(token: _Token, path: Path, scheme: str) -> None:

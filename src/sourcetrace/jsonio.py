@@ -689,42 +689,6 @@ def jsonl_text(rows: list[Any]) -> str:
     return "".join(dumps_canonical(row) + "\n" for row in rows)
 
 
-# a number orjson writes otherwise than json (an exponent, a float under 1e-4, NaN as null);
-# in compact output a number follows `:`, `,` or `[`, so a string can only trip it needlessly
-_NOT_LIKE_JSON_DUMPS = re.compile(rb"[:,\[]-?(?:[0-9.]+e|0\.0000)|null")
-
-
-def jsonl_bytes(rows: list[Any]) -> bytes:
-    """`jsonl_text(rows)` as UTF-8, made by orjson (compact) when that provably gives the same
-    bytes once `, ` and `: ` are put back: every row a flat object whose values are scalars or
-    lists of flat objects, no `,` or `:` inside a string (the counts of both equal the number
-    of separators the shape has), and no number written as orjson and json write differently
-    (an exponent, a float under 1e-4, NaN). Otherwise, or for anything orjson refuses,
-    `jsonl_text`."""
-    try:
-        compact = b"\n".join(map(orjson.dumps, rows)) + b"\n" if rows else b""
-        colons = commas = 0
-        for row in rows:
-            colons += len(row)
-            commas += len(row) - 1
-            for value in row.values():
-                if type(value) is list and value:
-                    if not set(map(type, value)) <= {dict}:
-                        return jsonl_text(rows).encode("utf-8")
-                    keys = sum(map(len, value))
-                    colons += keys
-                    commas += len(value) - 1 + keys - len(value)
-    except (TypeError, AttributeError, orjson.JSONEncodeError):
-        return jsonl_text(rows).encode("utf-8")
-    if (
-        compact.count(b":") != colons
-        or compact.count(b",") != commas
-        or _NOT_LIKE_JSON_DUMPS.search(compact)
-    ):
-        return jsonl_text(rows).encode("utf-8")
-    return compact.replace(b",", b", ").replace(b":", b": ")
-
-
 def atomic_write(path: str | Path, content: str | bytes) -> None:
     """Write via a temp file in the same folder and rename, so readers never see half a file."""
     path = Path(path)

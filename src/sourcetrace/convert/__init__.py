@@ -54,9 +54,13 @@ def convert(
     texts come from (None: the packaged corpus; as `evaluate --gold`); ``labels``: a label map
     (a shipped name, a JSON file, or a dict; None: our own types only); ``options``: scheme,
     offsets, end, doc_ids (see `Options`)."""
+    from ..jsonio import gc_paused
+
     reader = module(fmt)
-    texts = _texts(gold)
-    return reader.read(list(inputs), Options(texts=texts, labels=load_label_map(labels), **options))
+    with gc_paused():  # what a reader builds holds no cycle; collections would walk it again
+        texts = _texts(gold)
+        options = Options(texts=texts, labels=load_label_map(labels), **options)
+        return reader.read(list(inputs), options)
 
 
 def export(fmt: str, out_dir: str | Path, *, gold: Any = None) -> list[Path]:

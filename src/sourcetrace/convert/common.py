@@ -198,98 +198,14 @@ def finished(
 ) -> list[dict[str, Any]]:
     """The records, each checked as `evaluate` checks predictions (schema, then offsets against
     the text): a converter's bug shows here, never as a refusal later or a silent wrong score."""
-    out = list(records)
-    if surely_valid(out, texts):
-        return out
     from ..schema import validate_record
 
+    out = list(records)
     problems: list[InputError] = []
     for number, record in enumerate(out, start=1):
         problems += validate_record(record, "prediction", file, number, text_for=texts.get)
     raise_all(problems)
     return out
-
-
-ENTITY_KEYS = ("start", "end", "text", "type")  # what `entity` builds, besides "score"
-RECORD_KEYS = frozenset(("doc_id", "text_sha256", "entities"))
-
-
-@cache
-def _prediction_facts() -> tuple[Callable[[str], Any], int, frozenset[str], frozenset[str]]:
-    """(doc_id matcher, its maximum length, the entity types, the entity keys `surely_valid`
-    accepts), from the prediction schema."""
-    import re
-
-    from ..schema import load_schema
-
-    schema = load_schema("prediction")
-    doc_id = schema["properties"]["doc_id"]
-    pattern = doc_id["pattern"].removeprefix("^").removesuffix("$")
-    entity_schema = schema["$defs"]["entity"]["properties"]
-    keys = frozenset((*ENTITY_KEYS, "score")).intersection(entity_schema)
-    kinds = frozenset(entity_schema["type"]["enum"])
-    return re.compile(pattern).fullmatch, doc_id["maxLength"], kinds, keys
-
-
-def surely_valid(records: list[Any], texts: Mapping[str, str]) -> bool:
-    """True only when `validate_record` would find nothing wrong with any of the records, decided
-    in a few passes over all their entities at once (no schema walk, no JSON round trip, no
-    pointer built): records of exactly doc_id, text_sha256 and entities, as the readers build
-    them. False means "not sure": `finished` then checks each record the slow way, which words
-    every problem."""
-    from itertools import repeat
-    from operator import eq, getitem, itemgetter, le, lt, sub
-
-    from ..schema import sha256_text
-
-    doc_id_ok, longest, types, allowed = _prediction_facts()
-    entities: list[Any] = []
-    spans_of: list[str] = []  # the document text of each entity, in step with `entities`
-    try:
-        for record in records:
-            if type(record) is not dict or record.keys() != RECORD_KEYS:
-                return False
-            doc_id, found = record["doc_id"], record["entities"]
-            if type(doc_id) is not str or len(doc_id) > longest or not doc_id_ok(doc_id):
-                return False
-            text = texts.get(doc_id)
-            if type(text) is not str or type(found) is not list:
-                return False
-            if record["text_sha256"] != sha256_text(text):  # also refuses a lone surrogate
-                return False
-            entities += found
-            spans_of += repeat(text, len(found))
-        if not set(map(type, entities)) <= {dict}:
-            return False
-        if not all(map(allowed.issuperset, entities)):
-            return False
-        if not all(map(frozenset(ENTITY_KEYS).issubset, entities)):
-            return False
-        starts = list(map(itemgetter("start"), entities))
-        ends = list(map(itemgetter("end"), entities))
-        if not set(map(type, starts)) | set(map(type, ends)) <= {int}:
-            return False
-        if min(starts, default=0) < 0 or not all(map(lt, starts, ends)):
-            return False
-        if not all(map(le, ends, map(len, spans_of))):
-            return False
-        covered = list(map(getitem, spans_of, map(slice, starts, ends)))
-        if covered != list(map(itemgetter("text"), entities)):
-            return False
-        if any(map(str.isspace, map(getitem, spans_of, starts))):
-            return False
-        if any(map(str.isspace, map(getitem, spans_of, map(sub, ends, repeat(1))))):
-            return False
-        if not set(map(itemgetter("type"), entities)) <= types:
-            return False
-        scores = [item["score"] for item in entities if "score" in item]
-        if not set(map(type, scores)) <= {float, int}:
-            return False
-        if not all(map(eq, scores, scores)):  # NaN
-            return False
-        return min(scores, default=0) >= 0 and max(scores, default=0) <= 1
-    except (TypeError, UnicodeError):  # an unhashable type, a lone surrogate: not sure
-        return False
 
 
 def named_documents(value: Any, path: Path, doc_ids: list[str]) -> list[tuple[str, str, Any]]:

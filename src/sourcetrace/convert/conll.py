@@ -24,12 +24,7 @@ another, or crossing one that starts earlier, is left out; of two equal spans th
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import suppress
-from dataclasses import dataclass
-from itertools import accumulate, compress, repeat
-from operator import add, itemgetter, ne
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +42,6 @@ SCHEME_LETTERS = {
 }
 AS_IOBES = {"L": "E", "U": "S"}  # bilou's letters in iobes terms
 TOKEN = re.compile(r"\w+|[^\w\s]")
-WHITE_SPACE = re.compile(r"(\s+)")  # str.split's white space (str.isspace), kept by re.split
 
 
 # ---------------------------------------------------------------- tags -> spans
@@ -55,29 +49,19 @@ WHITE_SPACE = re.compile(r"(\s+)")  # str.split's white space (str.isspace), kep
 
 def chunks(tags: Sequence[tuple[str, str]]) -> list[tuple[str, int, int]]:
     """(type, first index, last index + 1) of the entities of one sentence, given (letter, type)
-    per token with letters in iobes terms and "O" outside; non-strict (see the module). Only
-    the tokens inside an entity are visited: an O closes whatever is open."""
+    per token with letters in iobes terms and "O" outside; non-strict (see the module)."""
     found: list[tuple[str, int, int]] = []
     open_type: str | None = None
     open_at = 0
     previous = "O"
-    last = -1
-    for index in compress(range(len(tags)), map("O".__ne__, map(itemgetter(0), tags))):
-        letter, kind = tags[index]
-        if index != last + 1:  # an O in between
-            if open_type is not None:
-                found.append((open_type, open_at, last + 1))
-                open_type = None
-            previous = "O"
-        if open_type is not None and (previous in "ES" or letter in "BS" or kind != open_type):
-            found.append((open_type, open_at, index))
+    for index, (letter, kind) in enumerate([*tags, ("O", "")]):
+        ends = open_type is not None and (previous in "ES" or letter in "BSO" or kind != open_type)
+        if ends:
+            found.append((open_type, open_at, index))  # type: ignore[arg-type]
             open_type = None
-        if open_type is None:
+        if letter != "O" and open_type is None:
             open_type, open_at = kind, index
         previous = letter
-        last = index
-    if open_type is not None:
-        found.append((open_type, open_at, last + 1))
     return found
 
 
@@ -97,60 +81,14 @@ def split_tag(tag: str, scheme: str) -> tuple[str, str] | None:
 _Token = tuple[str, str, int]  # (word, tag, line)
 
 
-@dataclass
-class _Tokens:
-    """One document's tokens, in order: word, tag and line of each, and where sentences start
-    (indices into the lists; a blank line ends a sentence)."""
-
-    words: list[str]
-    tags: list[str]
-    lines: list[int]
-
-    def sentences(self) -> list[tuple[int, int]]:
-        """(first index, last index + 1) of each sentence: a gap in the line numbers is a blank
-        line (within a document every line is a token or blank)."""
-        lines = self.lines
-        cuts = compress(range(1, len(lines)), map(ne, lines[1:], map(add, lines, repeat(1))))
-        bounds = [0, *cuts, len(lines)]
-        return list(zip(bounds, bounds[1:]))
-
-    def tokens(self, first: int, after: int) -> list[_Token]:
-        return list(zip(self.words[first:after], self.tags[first:after], self.lines[first:after]))
-
-
-def _tokens(columns: list[list[str]], first: int, after: int, path: Path) -> _Tokens:
-    """The tokens of lines ``first`` to ``after`` - 1 (0-based, split into columns), which hold
-    no -DOCSTART-: the token is the first column, the tag the last."""
-    body = columns[first:after]
-    widths = list(map(len, body))
-    if 1 in widths:
-        number = first + widths.index(1)
-        raise InputError(
-            f"line has one column ({shown(columns[number][0])!r}) but needs a token and a tag",
-            file=path,
-            line=number + 1,
-            expected="`TOKEN ... TAG` (token first, tag last), a blank line, or -DOCSTART-",
-        )
-    filled = list(filter(None, body))
-    return _Tokens(
-        list(map(itemgetter(0), filled)),
-        list(map(itemgetter(-1), filled)),
-        list(compress(range(first + 1, after + 1), body)),
-    )
-
-
 def _documents(
     path: Path, text: str, known: Mapping[str, str], doc_ids: Iterator[str]
-) -> Iterator[tuple[str, int, _Tokens]]:
-    """(doc_id, line of its start, tokens) of one file."""
-    columns = list(map(str.split, text.split("\n")))
-    firsts = list(map(next, map(iter, columns), repeat(None)))  # first column, None if blank
-    marks = []  # the -DOCSTART- lines, 0-based
-    with suppress(ValueError):
-        while True:
-            marks.append(firsts.index(DOCSTART, marks[-1] + 1 if marks else 0))
+) -> Iterator[tuple[str, int, list[list[_Token]]]]:
+    """(doc_id, line of its start, sentences of tokens) of one file."""
     doc_id: str | None = None
     started = 1
+    sentences: list[list[_Token]] = [[]]
+    seen_docstart = False
 
     def next_id(line: int) -> str:
         try:
@@ -164,26 +102,37 @@ def _documents(
                 "per unnamed document, in order",
             ) from None
 
-    body_from = 0
-    for mark in marks:
-        tokens = _tokens(columns, body_from, mark, path)
-        if doc_id is not None or tokens.words:
-            yield _named(doc_id, path, started, tokens, next_id)
-        named_by = columns[mark]
-        named = named_by[1] if len(named_by) == 2 and named_by[1] in known else None
-        doc_id, started = named or next_id(mark + 1), mark + 1
-        body_from = mark + 1
-    tokens = _tokens(columns, body_from, len(columns), path)
-    if doc_id is not None or tokens.words:
-        if not marks:
+    for number, raw in enumerate(text.split("\n"), start=1):
+        columns = raw.split()
+        if not columns:
+            if sentences[-1]:
+                sentences.append([])
+            continue
+        if columns[0] == DOCSTART:
+            if doc_id is not None or any(sentences):
+                yield _named(doc_id, path, started, sentences, next_id)
+            seen_docstart = True
+            named = columns[1] if len(columns) == 2 and columns[1] in known else None
+            doc_id, started, sentences = named or next_id(number), number, [[]]
+            continue
+        if len(columns) < 2:
+            raise InputError(
+                f"line has one column ({shown(columns[0])!r}) but needs a token and a tag",
+                file=path,
+                line=number,
+                expected="`TOKEN ... TAG` (token first, tag last), a blank line, or -DOCSTART-",
+            )
+        sentences[-1].append((columns[0], columns[-1], number))
+    if doc_id is not None or any(sentences):
+        if not seen_docstart:
             doc_id = next(doc_ids, None) or (path.stem if path.stem in known else None)
             if doc_id is None:
                 next_id(1)
-        yield _named(doc_id, path, started, tokens, next_id)
+        yield _named(doc_id, path, started, sentences, next_id)
 
 
-def _named(doc_id: str | None, path: Path, line: int, tokens: Any, next_id: Any) -> Any:
-    return (doc_id if doc_id is not None else next_id(line)), line, tokens
+def _named(doc_id: str | None, path: Path, line: int, sentences: Any, next_id: Any) -> Any:
+    return (doc_id if doc_id is not None else next_id(line)), line, sentences
 
 
 def _place(
@@ -222,7 +171,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
     where: dict[str, str] = {}
     for given in inputs:
         path = Path(given)
-        for doc_id, line, tokens in _documents(path, read_text(path), options.texts, doc_ids):
+        for doc_id, line, sentences in _documents(path, read_text(path), options.texts, doc_ids):
             if doc_id in records:
                 raise InputError(
                     f"document {doc_id!r} appears twice (first at {where[doc_id]})",
@@ -231,7 +180,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
                     expected="each document once",
                 )
             where[doc_id] = f"{shown(path)}:{line}"
-            records[doc_id] = _document(doc_id, tokens, path, options, mapper)
+            records[doc_id] = _document(doc_id, sentences, path, options, mapper)
     leftover = list(doc_ids)
     if leftover:
         raise InputError(
@@ -244,62 +193,27 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
 
 
 def _document(
-    doc_id: str, tokens: _Tokens, path: Path, options: Options, mapper: LabelMapper
+    doc_id: str, sentences: list[list[_Token]], path: Path, options: Options, mapper: LabelMapper
 ) -> dict[str, Any]:
     from .common import document_text
 
-    words, lines = tokens.words, tokens.lines
-    text = document_text(options.texts, doc_id, path, lines[0] if lines else None)
-    tag_of = {tag: split_tag(tag, options.scheme) for tag in set(tokens.tags)}
-    tags = list(map(tag_of.__getitem__, tokens.tags))
-    sentences = tokens.sentences()
-    start_of = _placed(words, text)
-    if start_of is None or None in tags:  # sentence by sentence, the walk says what fails first
-        cursor, starts = 0, []
-        for first, after in sentences:
-            spans, cursor = _place(tokens.tokens(first, after), text, cursor, path)
-            if None in tags[first:after]:
-                bad = tags.index(None, first)
-                _refuse_tag((words[bad], tokens.tags[bad], lines[bad]), path, options.scheme)
-            starts += [span[0] for span in spans]
-        start_of = starts.__getitem__
+    text = document_text(options.texts, doc_id, path, sentences[0][0][2] if sentences[0] else None)
+    tag_of: dict[str, tuple[str, str] | None] = {}
     entities = []
-    for first, after in sentences:
-        for label, begin, end in chunks(tags[first:after]):
-            kind = mapper(label, path, ":", lines[first + begin])
-            last = first + end - 1
-            found = entity(text, start_of(first + begin), start_of(last) + len(words[last]), kind)
-            if found is not None:
-                entities.append(found)
+    cursor = 0
+    for sentence in sentences:
+        spans, cursor = _place(sentence, text, cursor, path)
+        raw_tags = [tag for _, tag, _ in sentence]
+        for tag in set(raw_tags).difference(tag_of):  # each tag parsed once per document
+            tag_of[tag] = split_tag(tag, options.scheme)
+        tags = [tag_of[tag] for tag in raw_tags]
+        if None in tags:
+            _refuse_tag(sentence[tags.index(None)], path, options.scheme)
+        for label, first, after in chunks(tags):
+            kind = mapper(label, path, ":", sentence[first][2])
+            if (item := entity(text, spans[first][0], spans[after - 1][1], kind)) is not None:
+                entities.append(item)
     return {"doc_id": doc_id, "text_sha256": sha256_text(text), "entities": entities}
-
-
-def _placed(words: list[str], text: str) -> Callable[[int], int] | None:
-    """Where the n-th token of the document starts in the text, placed as `_place` places them
-    (each token where the previous ended, or after white space only), worked out for all at
-    once: the tokens, joined, are the text's non-white characters from the start, and no token
-    spans white space. None when that does not hold (`_place` then says where it fails)."""
-    if not words:
-        return lambda index: 0
-    parts = WHITE_SPACE.split(text)  # runs of non-white characters, the white space between
-    runs = parts[0::2]
-    token_ends = list(accumulate(map(len, words)))
-    total = token_ends[-1]
-    if "".join(words) != "".join(runs)[:total]:
-        return None
-    run_ends = list(accumulate(map(len, runs)))
-    inside = run_ends[: bisect_left(run_ends, total)]
-    if not set(inside).difference([0]) <= set(token_ends):  # a token across white space
-        return None
-    run_starts = [0, *accumulate(map(len, parts))][0::2]  # where each run starts in the text
-    nonwhite_starts = [0, *token_ends]
-
-    def start_of(index: int) -> int:
-        at = nonwhite_starts[index]
-        run = bisect_right(run_ends, at)
-        return run_starts[run] + at - (run_ends[run] - len(runs[run]))
-
-    return start_of
 
 
 def _refuse_tag(token: _Token, path: Path, scheme: str) -> None:

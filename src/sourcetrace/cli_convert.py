@@ -12,8 +12,7 @@ from .errors import shown
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from .convert import convert
-    from .jsonio import jsonl_text
+    from .convert import convert, prediction_jsonl
     from .paths import checked_output, write_output
 
     checked_output(args.output)
@@ -27,7 +26,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         end=args.end,
         doc_ids=tuple(args.doc_id or ()),
     )
-    write_output(args.output, jsonl_text(records))
+    write_output(args.output, prediction_jsonl(records))
     spans = sum(len(r.get("entities", [])) + len(r.get("attributions", [])) for r in records)
     print(
         f"wrote {len(records)} document(s), {spans} item(s) to {shown(args.output)}",

@@ -22,9 +22,18 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import InputError
-from .common import SCHEMES, Options, load_label_map, shipped_maps
+from .common import SCHEMES, Options, load_label_map, prediction_jsonl, shipped_maps
 
-__all__ = ["FORMATS", "SCHEMES", "Options", "convert", "export", "load_label_map", "shipped_maps"]
+__all__ = [
+    "FORMATS",
+    "SCHEMES",
+    "Options",
+    "convert",
+    "export",
+    "load_label_map",
+    "prediction_jsonl",
+    "shipped_maps",
+]
 
 FORMATS: dict[str, str] = {  # name -> module of this package
     "conll": "conll",

@@ -21,8 +21,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..errors import InputError
-from .common import SCHEMES, Options, load_label_map, prediction_jsonl, shipped_maps
+from sourcetrace.convert.common import (
+    SCHEMES,
+    Options,
+    load_label_map,
+    prediction_jsonl,
+    shipped_maps,
+)
+from sourcetrace.errors import InputError
 
 __all__ = [
     "FORMATS",
@@ -63,7 +69,7 @@ def convert(
     texts come from (None: the packaged corpus; as `evaluate --gold`); ``labels``: a label map
     (a shipped name, a JSON file, or a dict; None: our own types only); ``options``: scheme,
     offsets, end, doc_ids (see `Options`)."""
-    from ..jsonio import gc_paused
+    from sourcetrace.jsonio import gc_paused
 
     reader = module(fmt)
     with gc_paused():  # what a reader builds holds no cycle; collections would walk it again
@@ -79,8 +85,8 @@ def export(fmt: str, out_dir: str | Path, *, gold: Any = None) -> list[Path]:
         raise InputError(
             f"cannot export to {fmt!r}", expected=f"one of {', '.join(EXPORT_FORMATS)}"
         )
-    from ..inputs import load_gold
-    from ..paths import checked_output
+    from sourcetrace.evaluation.inputs import load_gold
+    from sourcetrace.paths import checked_output
 
     folder = checked_output(out_dir, folder=True)
     gold_set = load_gold(gold)
@@ -92,9 +98,9 @@ def _texts(gold: Any) -> dict[str, str]:
     """The texts spans are placed on. From the packaged corpus, its checked release's documents
     (hash-checked, as every reader's); the annotation layers are not needed, so not validated."""
     if gold is None:
-        from ..texts import corpus_texts
+        from sourcetrace.corpus.texts import corpus_texts
 
         return corpus_texts()
-    from ..inputs import load_gold
+    from sourcetrace.evaluation.inputs import load_gold
 
     return dict(load_gold(gold).texts)

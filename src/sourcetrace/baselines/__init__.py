@@ -11,7 +11,6 @@ registry works without the `baselines` extra.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import os
 import platform
 from collections.abc import Callable, Mapping
@@ -136,6 +135,8 @@ def display_path(path: Path) -> str:
 
 def package_versions() -> dict[str, str | None]:
     """Versions of the packages a run depends on (None: not installed), and Python's."""
+    import importlib.metadata  # a fifth of the command line's start-up: only where it is used
+
     versions: dict[str, str | None] = {}
     for package in VERSIONED_PACKAGES:
         try:

@@ -21,10 +21,25 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sourcetrace.convert.common import SCHEMES, Options, load_label_map, shipped_maps
+from sourcetrace.convert.common import (
+    SCHEMES,
+    Options,
+    load_label_map,
+    prediction_jsonl,
+    shipped_maps,
+)
 from sourcetrace.errors import InputError
 
-__all__ = ["FORMATS", "SCHEMES", "Options", "convert", "export", "load_label_map", "shipped_maps"]
+__all__ = [
+    "FORMATS",
+    "SCHEMES",
+    "Options",
+    "convert",
+    "export",
+    "load_label_map",
+    "prediction_jsonl",
+    "shipped_maps",
+]
 
 FORMATS: dict[str, str] = {  # name -> module of this package
     "conll": "conll",
@@ -54,9 +69,13 @@ def convert(
     texts come from (None: the packaged corpus; as `evaluate --gold`); ``labels``: a label map
     (a shipped name, a JSON file, or a dict; None: our own types only); ``options``: scheme,
     offsets, end, doc_ids (see `Options`)."""
+    from sourcetrace.jsonio import gc_paused
+
     reader = module(fmt)
-    texts = _texts(gold)
-    return reader.read(list(inputs), Options(texts=texts, labels=load_label_map(labels), **options))
+    with gc_paused():  # what a reader builds holds no cycle; collections would walk it again
+        texts = _texts(gold)
+        options = Options(texts=texts, labels=load_label_map(labels), **options)
+        return reader.read(list(inputs), options)
 
 
 def export(fmt: str, out_dir: str | Path, *, gold: Any = None) -> list[Path]:

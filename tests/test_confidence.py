@@ -446,7 +446,7 @@ def test_report_with_curves_and_min_score_follows_the_report_schema(tmp_path: Pa
 def test_more_distinct_scores_than_the_bound_are_refused_before_scoring(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from sourcetrace.scoring import confidence as confidence
+    from sourcetrace.evaluation import confidence as confidence
 
     monkeypatch.setattr(confidence, "MAX_THRESHOLDS", 3)
     with pytest.raises(InputError, match="4 distinct scores") as caught:

@@ -28,13 +28,13 @@ from sourcetrace.scoring.claims import attribute_agreement, summarize_claims, ta
 from sourcetrace.scoring.clusters import score_partitions
 from sourcetrace.scoring.common import normalize_text, token_f1
 from sourcetrace.scoring.entities import (
-    _PAIR_OUTCOME,
     COUNT_NAMES,
+    PAIR_OUTCOME,
     SCHEMES,
     Span,
-    _touches,
     summarize_entities,
     tally_entities,
+    touches,
 )
 
 from gold_factory import story_gold, write_jsonl
@@ -328,10 +328,10 @@ def _brute_force_best(gold: list[dict], pred: list[dict], scheme: str) -> tuple[
             return
         walk(i + 1, used, credit, correct, pairs)
         for gi, g in enumerate(g_spans):
-            if gi in used or not _touches(g, p_spans[i]):
+            if gi in used or not touches(g, p_spans[i]):
                 continue
             same_bounds = (g.start, g.end) == (p_spans[i].start, p_spans[i].end)
-            outcome = _PAIR_OUTCOME[scheme][(same_bounds, g.type == p_spans[i].type)]
+            outcome = PAIR_OUTCOME[scheme][(same_bounds, g.type == p_spans[i].type)]
             doubled = {"correct": 2, "partial": 1, "incorrect": 0}[outcome]
             walk(i + 1, used | {gi}, credit + doubled, correct + (outcome == "correct"), pairs + 1)
 
@@ -419,7 +419,7 @@ def test_ok_one_percent_rule_equals_nervaluates_float_test():
     for length in range(1, 601):
         for shared in range(1, min(length, 12) + 1):
             nervaluate_says = (shared / length) * 100.0 >= 1.0
-            assert _touches(Span(0, length, "X"), Span(length - shared, length, "X")) == (
+            assert touches(Span(0, length, "X"), Span(length - shared, length, "X")) == (
                 nervaluate_says
             )
 

@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.cli.output import add_output_options, add_problem_options, emit
+from sourcetrace.cli.common import add_output_options, add_problem_options, emit
 from sourcetrace.errors import shown
 from sourcetrace.paths import checked_output, write_output
 from sourcetrace.report import (
@@ -95,7 +95,7 @@ def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _emit_report(report: dict[str, Any], fmt: str, output: Path | None, explanation: Any) -> None:
-    from sourcetrace.cli.entry import was_interrupted
+    from sourcetrace.cli.interrupts import was_interrupted
 
     if was_interrupted():  # a Ctrl-C whose exception something swallowed: no report
         raise KeyboardInterrupt
@@ -166,15 +166,15 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from sourcetrace.cli.main import _console
-    from sourcetrace.evaluation.leaderboard import (
+    from sourcetrace.baselines import rerun
+    from sourcetrace.cli.common import console
+    from sourcetrace.paths import repo_root
+    from sourcetrace.report.leaderboard import (
         PLOTTED,
         metric_value,
         require_plotting,
-        rerun,
         write_leaderboard,
     )
-    from sourcetrace.paths import repo_root
     from sourcetrace.report.table import safe
 
     root = repo_root() or Path.cwd()
@@ -197,12 +197,13 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         values = [metric_value(entry["report"], name) for name in PLOTTED.values()]
         cells = ("-" if v is None else f"{100 * v[0]:.2f}" for v in values)
         table.add_row(safe(entry["system"]), *cells)
-    _console().print(table)
+    console().print(table)
     print(f"wrote {shown(markdown)} and {shown(png)}", file=sys.stderr)
     return 0
 
 
 def add_commands(commands: Any) -> None:
+    from sourcetrace.schema.labels import names
     from sourcetrace.schema.validation import LAYERS
 
     evaluate = commands.add_parser(
@@ -232,7 +233,7 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument(
         "--mentions",
         nargs="+",
-        choices=["name", "nominal", "pronoun"],
+        choices=names("mention_kinds"),
         help="score entities on these gold mention kinds only",
     )
     evaluate.add_argument(

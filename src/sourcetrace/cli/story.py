@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.cli.output import add_output_options, emit
+from sourcetrace.cli.common import add_output_options, emit
 
 
 def cmd_story(args: argparse.Namespace) -> int:

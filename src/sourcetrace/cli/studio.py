@@ -12,9 +12,9 @@ CONFIG_FILE = "annotations/label-studio/config.xml"  # where the generated confi
 
 
 def _root(args: argparse.Namespace) -> Path:
-    from sourcetrace.cli.main import _default_root
+    from sourcetrace.cli.common import default_root
 
-    return args.root or _default_root()
+    return args.root or default_root()
 
 
 def _write_or_print(text: str, output: Path | None, what: str) -> None:

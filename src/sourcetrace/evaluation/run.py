@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sourcetrace._version import __version__
+from sourcetrace.evaluation.confidence import check_min_score, confidence_sections, layer_view
 from sourcetrace.evaluation.inputs import (
     GoldSet,
     Predictions,
@@ -24,7 +25,6 @@ from sourcetrace.evaluation.inputs import (
 from sourcetrace.evaluation.settings import MAX_SAMPLES, Settings, make_settings, signature
 from sourcetrace.schema.conventions import OURS, Convention
 from sourcetrace.schema.validation import LAYERS
-from sourcetrace.scoring.confidence import check_min_score, confidence_sections, layer_view
 from sourcetrace.scoring.registry import (
     headline_metrics,
     headline_values,

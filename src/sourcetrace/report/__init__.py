@@ -13,7 +13,7 @@ from typing import Any
 from sourcetrace.errors import InputError
 from sourcetrace.report.json_format import to_json
 from sourcetrace.report.markdown import agreement_summary, agreement_to_markdown, to_markdown
-from sourcetrace.report.rows import LEVELS, PARTS, SCHEMES, comparison_rows, header, summary_rows
+from sourcetrace.report.rows import comparison_rows, header, summary_rows
 from sourcetrace.report.table import render_table
 
 FORMATS = ("table", "json", "markdown", "html")
@@ -71,9 +71,6 @@ def render_text(report: dict[str, Any], fmt: str, explanation: Any = None) -> st
 
 __all__ = [
     "FORMATS",
-    "LEVELS",
-    "PARTS",
-    "SCHEMES",
     "SUFFIXES",
     "agreement_summary",
     "agreement_to_markdown",

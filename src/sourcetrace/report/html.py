@@ -18,10 +18,12 @@ from sourcetrace.report.marked import Mark, render_marked
 from sourcetrace.report.page import attrs, esc, page, table
 from sourcetrace.report.pr_curve import CONFIDENCE_CSS, confidence_section
 from sourcetrace.report.rows import comparison_rows, header, pct, summary_rows
+from sourcetrace.scoring.attributions import TRIPLE_PARTS
+from sourcetrace.scoring.registry import figures
 
 LAYER_ORDER = ("entities", "claims", "attributions")
 SIDES = ("gold", "predicted")
-PARTS = ("source", "cue", "content")
+PARTS = TRIPLE_PARTS
 
 # outcome -> what it means, per layer (the legend; also the order of the outcome filters)
 OUTCOMES: dict[str, dict[str, str]] = {
@@ -48,11 +50,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "spurious": "predicted attribution matching no gold one",
     },
 }
-LEVEL_NAMES = {
-    "entities": "strict scheme",
-    "claims": "span, lenient",
-    "attributions": "triple, lenient",
-}
+LEVEL_NAMES = {layer: figure.label for layer, figure in figures().items()}
 
 
 def to_html(report: dict[str, Any], explanation: Mapping[str, Any] | None) -> str:

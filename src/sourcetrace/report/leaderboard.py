@@ -18,25 +18,18 @@ from sourcetrace.paths import write_output
 from sourcetrace.report.markdown import md_code, md_text
 from sourcetrace.report.rows import pct
 from sourcetrace.schema.validation import LAYERS
+from sourcetrace.scoring.registry import figures
 
 BOOTSTRAP = 1000
 SEED = 0
-# per layer: the headline metrics shown, in order (names of evaluation.headline_metrics)
+# per layer: the headline metrics shown, in order (names of evaluation.headline_metrics): the
+# registry's, the attribution triple first
 COLUMNS = {
-    "entities": [f"entities.{s}.f1" for s in ("strict", "exact", "partial", "ent_type")],
-    "claims": [f"claims.span.{level}.f1" for level in ("strict", "lenient")],
-    "attributions": [
-        f"attributions.{part}.{level}.f1"
-        for part in ("triple", "source", "cue", "content")
-        for level in ("strict", "lenient")
-    ],
+    layer: sorted(headline_metrics([layer]), key=lambda name: ".triple." not in name)
+    for layer in LAYERS
 }
-# the one figure per layer that the plot shows
-PLOTTED = {
-    "entities": "entities.strict.f1",
-    "claims": "claims.span.lenient.f1",
-    "attributions": "attributions.triple.lenient.f1",
-}
+# the one figure per layer that the plot shows (its scorer's `figure`)
+PLOTTED = {layer: figure.name for layer, figure in figures().items()}
 
 
 def find_runs(runs: Path) -> list[Path]:
@@ -55,21 +48,6 @@ def find_runs(runs: Path) -> list[Path]:
                     expected="predictions.jsonl and run.json in every run folder",
                 )
     return folders
-
-
-def rerun(runs: Path) -> list[str]:
-    """Make every baseline run again from its run.json (its system and options), so a gold
-    correction reaches the runs that read the gold (noisy gold); returns the folders re-made.
-    Runs of other systems are left as they are: only their authors can re-make them."""
-    from sourcetrace.baselines import BASELINES, write_run
-
-    remade = []
-    for folder in find_runs(runs):
-        record = read_json(folder / "run.json")
-        if isinstance(record, dict) and record.get("system") in BASELINES:
-            write_run(record["system"], folder, **(record.get("options") or {}))
-            remade.append(folder.name)
-    return remade
 
 
 def score_runs(runs: Path, gold: Any = None) -> list[dict[str, Any]]:

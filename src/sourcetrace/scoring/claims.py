@@ -8,9 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-import numpy as np
-
-from sourcetrace.scoring.common import Tally, add_tallies, normalize_text, prf, safe_div
+from sourcetrace.schema.labels import names
+from sourcetrace.scoring.common import (
+    Tally,
+    add_tallies,
+    cohen_kappa,
+    normalize_text,
+    prf,
+    safe_div,
+)
 from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells, too_large
 from sourcetrace.scoring.grouped import Groups, grouped_matching_size, grouped_pairs
 from sourcetrace.scoring.matching import (
@@ -36,11 +42,11 @@ from sourcetrace.scoring.piece_matrices import (
 
 DEFAULT_CLAIM_THRESHOLD = 0.5
 LEVELS = ("strict", "lenient")
-# The label inventory of schema/labels.json (a test keeps the two equal). Labels a system
-# invents are added to these, so sklearn never drops a pair whose label it does not know.
+# The label inventory of schema/labels.json. Labels a system invents are added to these, so
+# sklearn never drops a pair whose label it does not know.
 ATTRIBUTE_LABELS: dict[str, tuple[Any, ...]] = {
-    "polarity": ("negative", "positive"),
-    "certainty": ("certain", "possible", "probable", "underspecified"),
+    "polarity": tuple(names("claim_polarity")),
+    "certainty": tuple(names("claim_certainty")),
     "checkworthy": (False, True),
 }
 
@@ -296,25 +302,12 @@ def attribute_agreement(
     return {
         "pairs": pairs,
         "accuracy": float(safe_div(agreeing, pairs)),
-        "kappa": _cohen_kappa(gold_labels, pred_labels, name),
+        "kappa": cohen_kappa(
+            gold_labels,
+            pred_labels,
+            labels=[*ATTRIBUTE_LABELS.get(name, ()), *gold_labels, *pred_labels],
+        ),
     }
-
-
-def _cohen_kappa(gold_labels: Sequence[Any], pred_labels: Sequence[Any], name: str) -> float | None:
-    if len(set(gold_labels) | set(pred_labels)) == 1:
-        return None
-    inventory = set(ATTRIBUTE_LABELS.get(name, ())) | set(gold_labels) | set(pred_labels)
-    labels = sorted(inventory, key=lambda label: (type(label).__name__, str(label)))
-    # Integer codes keep sklearn away from mixed label types (a system's "yes" next to True).
-    code = {label: index for index, label in enumerate(labels)}
-    from sklearn.metrics import cohen_kappa_score  # imported only when a kappa is due
-
-    kappa = cohen_kappa_score(
-        [code[label] for label in gold_labels],
-        [code[label] for label in pred_labels],
-        labels=list(range(len(labels))),
-    )
-    return None if np.isnan(kappa) else float(kappa)
 
 
 def score_claims(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 import string
+import warnings
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -122,3 +124,50 @@ def pair_components(pairs: Sequence[tuple[Hashable, Hashable]]) -> list[list[int
     for index, (left, _) in enumerate(pairs):
         groups.setdefault(root((0, left)), []).append(index)
     return list(groups.values())
+
+
+def cohen_kappa(
+    labels_a: Sequence[Hashable],
+    labels_b: Sequence[Hashable],
+    labels: Sequence[Hashable] | None = None,
+) -> float | None:
+    """Cohen's kappa of two annotators, or of gold and system, over the same items (sklearn's
+    ``cohen_kappa_score``); None where it is 0/0 (one label on every item).
+
+    Every item needs a label on both sides: pairs with a missing value are refused rather than
+    dropped, because dropping them silently changes n; use ``krippendorff_alpha`` for data with
+    gaps. ``labels`` (the full inventory) changes nothing to the value, but a label outside it
+    is refused: sklearn would otherwise ignore those items.
+    """
+    if len(labels_a) != len(labels_b):
+        raise ValueError(f"kappa needs paired labels: {len(labels_a)} against {len(labels_b)}")
+    if any(value is None for value in (*labels_a, *labels_b)):
+        raise ValueError("kappa needs a label on both sides of every pair; found None")
+    if labels is not None:
+        unknown = {*labels_a, *labels_b} - set(labels)
+        if unknown:
+            raise ValueError(f"labels outside the given inventory: {sorted(map(repr, unknown))}")
+    if not labels_a:
+        return None
+    # Integer codes: sklearn refuses some mixes (bool with str) that are valid categories here.
+    codes = category_codes([*(labels or ()), *labels_a, *labels_b])
+    import numpy as np
+    from sklearn.metrics import cohen_kappa_score  # imported only when a kappa is due
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the undefined case is reported as None below
+        kappa = cohen_kappa_score(
+            [codes[v] for v in labels_a],
+            [codes[v] for v in labels_b],
+            labels=sorted(set(codes.values())),
+            replace_undefined_by=np.nan,
+        )
+    return None if math.isnan(kappa) else float(kappa)
+
+
+def category_codes(values: Sequence[Hashable]) -> dict[Hashable, int]:
+    """Category -> integer code in a fixed order of the categories (by type name, then repr),
+    never in order of appearance: the confusion matrix, and so the last bit of kappa, must not
+    depend on the order of the items."""
+    categories = sorted(set(values), key=lambda value: (type(value).__name__, repr(value)))
+    return {value: code for code, value in enumerate(categories)}

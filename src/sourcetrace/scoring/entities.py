@@ -73,6 +73,12 @@ class Span(NamedTuple):
 # public API
 
 
+def mention_kept(entity: Mapping[str, Any], mentions: frozenset[str] | None) -> bool:
+    """The one `--mentions` filter: a gold mention counts when no kinds are chosen, or when its
+    kind is one of them."""
+    return mentions is None or entity.get("mention") in mentions
+
+
 def tally_entities(
     gold: Sequence[Mapping[str, Any]],
     pred: Sequence[Mapping[str, Any]],
@@ -143,11 +149,7 @@ def align_entities(
     outcomes are exactly the scheme's counts in the tally.
     """
     all_gold = [_gold_span(entity, index, text) for index, entity in enumerate(gold)]
-    kept_index = [
-        index
-        for index, entity in enumerate(gold)
-        if mentions is None or entity.get("mention") in mentions
-    ]
+    kept_index = [index for index, entity in enumerate(gold) if mention_kept(entity, mentions)]
     kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
     anchored, unanchored = prediction_spans(pred, text, all_gold)
     kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
@@ -253,7 +255,7 @@ def _split_by_mention(
     for index, (entity, span) in enumerate(zip(gold, spans, strict=True)):
         if "mention" not in entity:
             raise ValueError(f"gold entity #{index} has no 'mention' to filter on")
-        (kept if entity["mention"] in mentions else excluded).append(span)
+        (kept if mention_kept(entity, mentions) else excluded).append(span)
     return kept, excluded
 
 

@@ -20,6 +20,7 @@ from sourcetrace.scoring.attributions import PARTS as ATTRIBUTION_PARTS
 from sourcetrace.scoring.claims import LEVELS
 from sourcetrace.scoring.common import Tally
 from sourcetrace.scoring.entities import SCHEMES as ENTITY_SCHEMES
+from sourcetrace.scoring.entities import mention_kept
 
 if TYPE_CHECKING:
     from sourcetrace.evaluation.settings import Settings
@@ -121,11 +122,7 @@ def _tally_entity_clusters(gold: Document, pred: Document, settings: Settings, t
     if not any(mention.get("entity") is not None for mention in pred_mentions):
         # No prediction carries an entity id: which mentions pair up cannot change a cluster
         # row (every predicted side is empty), so the matching is skipped.
-        kept = [
-            mention
-            for mention in gold_mentions
-            if settings.mentions is None or mention["mention"] in settings.mentions
-        ]
+        kept = [mention for mention in gold_mentions if mention_kept(mention, settings.mentions)]
         return tally_clusters({"entities": kept}, {"entities": []}, [], "entity")
     kept_gold, kept_pred, pairs = cluster_mentions(
         gold_mentions, pred_mentions, settings.mentions, text

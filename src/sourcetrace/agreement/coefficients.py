@@ -15,7 +15,11 @@ from numbers import Real
 import krippendorff
 import numpy as np
 
-from sourcetrace.scoring.common import category_codes
+from sourcetrace.scoring.common import category_codes, cohen_kappa
+
+# Cohen's kappa lives in scoring.common (the claim attributes use it too); it is part of this
+# module's public API
+__all__ = ["LEVELS", "cohen_kappa", "krippendorff_alpha"]
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 

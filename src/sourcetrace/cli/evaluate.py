@@ -13,6 +13,7 @@ from sourcetrace.errors import shown
 from sourcetrace.paths import checked_output, write_output
 from sourcetrace.report import (
     FORMATS,
+    REGISTRY,
     agreement_to_markdown,
     choose_format,
     render_table,
@@ -22,7 +23,7 @@ from sourcetrace.report import (
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from sourcetrace.errors import InputError
-    from sourcetrace.evaluation.run import evaluate, evaluate_and_explain
+    from sourcetrace.evaluation.modes import evaluate_in_mode, refuse_unsupported
 
     if args.workers is not None and args.partial is not None:
         raise InputError(
@@ -37,40 +38,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "--shard without --partial", expected="--partial OUT.json --shard K/N (see merge)"
         )
     fmt = choose_format(args.format, args.output, FORMATS)
-    if args.workers is not None and fmt == "html":
-        raise InputError(
-            "--workers with the HTML page, which is drawn from every document's items in one "
-            "process",
-            expected="--workers with --format table, json or markdown, or the HTML page without "
-            "--workers",
-        )
-    if args.workers is not None and args.min_score is not None:
-        raise InputError(
-            "--min-score with --workers",
-            expected="evaluate without --workers when scores are used (sharded scoring does "
-            "not merge precision-recall curves)",
-        )
+    explain = REGISTRY[fmt].needs_items
+    refuse_unsupported(explain=explain, workers=args.workers, min_score=args.min_score)
     if args.output is not None:
         checked_output(args.output)  # before scoring: a refused path costs nothing
-    options = _scoring_options(args)
-    if fmt == "html":
-        report, explanation = evaluate_and_explain(args.predictions, **options)
-    elif args.workers is not None:
-        from sourcetrace.evaluation.scale import evaluate_on_dask
-
-        report, explanation = (
-            evaluate_on_dask(
-                args.predictions,
-                workers=args.workers,
-                per_document=args.per_document,
-                progress=lambda message: print(message, file=sys.stderr, flush=True),
-                **options,
-            ),
-            None,
-        )
-    else:
-        report = evaluate(args.predictions, per_document=args.per_document, **options)
-        explanation = None
+    report, explanation = evaluate_in_mode(
+        args.predictions,
+        explain=explain,
+        workers=args.workers,
+        per_document=args.per_document,
+        progress=lambda message: print(message, file=sys.stderr, flush=True),
+        **_scoring_options(args),
+    )
     _emit_report(report, fmt, args.output, explanation)
     return 0
 

@@ -8,7 +8,7 @@ file for `sourcetrace merge` (partials.py) are all made from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sourcetrace._version import __version__
@@ -148,6 +148,20 @@ def evaluate_and_explain(
         for doc_id in sorted(gold_set.documents)
     }
     return report, explanation
+
+
+def claims_found(
+    predictions: Any, gold: Any, documents: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, str], bool]:
+    """(doc_id, claim id) -> whether the system's claims matched it (lenient, as explain says).
+    Documents the predictions lack are scored as 'found nothing'. (The story page's marks.)"""
+    _, explanation = evaluate_and_explain(predictions, gold, layers=["claims"], missing="empty")
+    found = {}
+    for doc in documents:
+        items = explanation[doc["doc_id"]]["claims"]["gold"]
+        for claim, item in zip(doc["claims"], items, strict=True):
+            found[doc["doc_id"], claim["id"]] = item["outcome"] != "missed"
+    return found
 
 
 def _evaluate(

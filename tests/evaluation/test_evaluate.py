@@ -37,7 +37,7 @@ from gold_factory import (
     write_jsonl,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMES = ("strict", "exact", "partial", "ent_type")
 COUNTS = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")
 METRICS = ("precision", "recall", "f1")
@@ -1024,8 +1024,8 @@ def test_compare_with_a_bad_other_file_exits_2(run_cli, tmp_path, gold_path, mix
 
 
 def test_a_corpus_without_gold_says_so_and_suggests_gold(run_cli, tmp_path):
+    from checkout import make_checkout
     from sourcetrace.corpus.build import build
-    from test_corpus import make_checkout
 
     root = make_checkout(tmp_path / "repo")  # the documents at 0.1.0, before any gold
     build(root)

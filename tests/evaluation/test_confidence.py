@@ -19,7 +19,7 @@ from sourcetrace.errors import InputError
 from sourcetrace.evaluation.partials import evaluate_partial
 from sourcetrace.evaluation.run import evaluate, evaluate_and_explain
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TEXT = "Alice met Bob in Paris and Rome. Carol said the rockets were old and rusty."
 
 

@@ -1,8 +1,7 @@
 """The hypothesis profiles of the property tests (tests/evaluation/test_properties.py),
 registered by tests/conftest.py: `ci`, the default, with a fixed seed and a budget that keeps the
-suite within
-its time; `fuzz` (HYPOTHESIS_PROFILE=fuzz, `make fuzz`) with many more examples and a fresh
-seed each run. SECURITY.md counts its cases from here."""
+suite within its time; `fuzz` (HYPOTHESIS_PROFILE=fuzz, `make fuzz`) with many more examples and
+a fresh seed each run. SECURITY.md counts its cases from here."""
 
 from __future__ import annotations
 

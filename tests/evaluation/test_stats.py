@@ -186,3 +186,28 @@ def test_many_metrics_at_once_equal_one_metric_at_a_time():
     for method in ("approximate-randomization", "paired-bootstrap"):
         tests = paired_tests(a, b, both, n=300, seed=5, method=method)
         assert tests["recall"] == paired_test(a, b, recall, n=300, seed=5, method=method)
+
+
+def test_fixed_bootstrap_on_an_empty_gold_is_an_input_error(run_cli, tmp_path):
+    # A --gold file holding an empty JSON list loads as a GoldSet with 0 documents (the corpus
+    # path refuses this with an InputError, the records path does not). Scoring then "works"
+    # (every figure 0.0), but --bootstrap reaches stats._in_doc_order, which raises
+    # ValueError("no documents to resample") -> traceback, exit 1.
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]", encoding="utf-8")
+    result = run_cli("evaluate", empty, "--gold", empty, "--bootstrap", "5")
+    assert result.code == 2
+
+
+def test_ok_one_document_bootstrap_is_a_point_and_ar_is_never_significant():
+    # One document: every replicate is that document -> low = high = its score, std 0.
+    # Approximate randomization: a swap only flips the sign of delta, |delta*| = |delta| is a
+    # tie, counted -> p = (n+1)/(n+1) = 1.
+    def metric(tally):
+        return tally["tp"] / tally["n"]
+
+    ci = bootstrap_ci({"d1": {"tp": 3, "n": 4}}, metric, n=50)
+    assert (ci["low"], ci["high"], ci["std"]) == (0.75, 0.75, 0.0)
+    result = paired_test({"d1": {"tp": 9, "n": 10}}, {"d1": {"tp": 8, "n": 10}}, metric, n=99)
+    assert result["p_value"] == 1.0
+    assert result["delta"] == pytest.approx(0.1)

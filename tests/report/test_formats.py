@@ -14,7 +14,7 @@ from sourcetrace.corpus.build import info
 from sourcetrace.paths import corpus_dir
 from sourcetrace.report import FORMATS, SUFFIXES
 
-from gold_factory import ROOT
+from gold_factory import ROOT, story_gold, write_jsonl
 
 PASS_A = ROOT / "annotations" / "passes" / "pass-a"
 PASS_B = ROOT / "annotations" / "passes" / "pass-b"
@@ -116,3 +116,23 @@ def test_markup_and_control_characters_from_paths_never_reach_the_terminal(run_c
     assert "\x1b" not in result.out
     shown = "".join(result.out.split())  # the centred title may wrap
     assert "[/bogus]\\x1b[2J[bold]x.jsonl" in shown
+
+
+@pytest.fixture
+def st000_files(tmp_path: Path) -> tuple[Path, Path]:
+    """(predictions, gold) JSONL for st-000: the gold itself as prediction."""
+    gold = write_jsonl(tmp_path / "gold.jsonl", story_gold(("st-000",)))
+    pred = write_jsonl(tmp_path / "pred.jsonl", story_gold(("st-000",), with_text=False))
+    return pred, gold
+
+
+def test_fixed_interval_column_is_labelled_with_the_confidence_used(run_cli, st000_files):
+    # report.HEADER is the constant "95% CI (F1)"; with --confidence 0.8 the column holds the
+    # 10th-90th percentile interval but still reads "95% CI". The label must follow the setting.
+    pred, gold = st000_files
+    result = run_cli(
+        "evaluate", pred, "--gold", gold, "--bootstrap", "5", "--confidence", "0.8",
+        "--format", "markdown",
+    )  # fmt: skip
+    assert result.code == 0
+    assert "95% CI" not in result.out

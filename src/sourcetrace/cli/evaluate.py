@@ -99,7 +99,8 @@ def _write_partial(args: argparse.Namespace) -> int:
     return 0
 
 
-MERGE_FORMATS = ("table", "json", "markdown")
+# every format that renders a report without item outcomes (a merge has none)
+MERGE_FORMATS = tuple(name for name, fmt in REGISTRY.items() if not fmt.needs_items)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sourcetrace.schema.validation import LAYERS
 from sourcetrace.scoring.attributions import TRIPLE_PARTS, attribution_matches
 from sourcetrace.scoring.claims import lenient_claim_pairs, strict_claim_pairs
 from sourcetrace.scoring.entities import align_entities
@@ -98,7 +99,7 @@ def _claims(gold: list[dict], pred: list[dict], claim_threshold: float) -> dict[
 def _attributions(
     gold_doc: Mapping[str, Any], pred_doc: Mapping[str, Any], claim_threshold: float
 ) -> dict[str, Any]:
-    pred = {layer: pred_doc.get(layer) or [] for layer in ("entities", "claims", "attributions")}
+    pred = {layer: pred_doc.get(layer) or [] for layer in LAYERS}
     matches = attribution_matches(gold_doc, pred, claim_threshold=claim_threshold)
     gold_items = [_attribution_item(a, gold_doc) for a in gold_doc["attributions"]]
     pred_items = [_attribution_item(a, pred) for a in pred["attributions"]]

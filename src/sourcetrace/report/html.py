@@ -18,10 +18,11 @@ from sourcetrace.report.marked import Mark, render_marked
 from sourcetrace.report.page import attrs, esc, page, table
 from sourcetrace.report.pr_curve import CONFIDENCE_CSS, confidence_section
 from sourcetrace.report.rows import comparison_rows, header, pct, summary_rows
+from sourcetrace.schema.validation import LAYERS
 from sourcetrace.scoring.attributions import TRIPLE_PARTS
-from sourcetrace.scoring.registry import figures
+from sourcetrace.scoring.registry import at_path, figures
 
-LAYER_ORDER = ("entities", "claims", "attributions")
+LAYER_ORDER = LAYERS
 SIDES = ("gold", "predicted")
 PARTS = TRIPLE_PARTS
 
@@ -320,11 +321,7 @@ def _doc_scores(report: Mapping[str, Any], doc_id: str, layers: list[str]) -> st
         per_doc = report["layers"][layer].get("per_document", {}).get(doc_id)
         if per_doc is None:
             continue
-        level = {
-            "entities": lambda d: d["strict"],
-            "claims": lambda d: d["lenient"],
-            "attributions": lambda d: d["triple"]["lenient"],
-        }[layer](per_doc)
+        level = at_path(per_doc, figures()[layer].per_document)
         scores.append(f"{layer} ({LEVEL_NAMES[layer]}) F1 {pct(level.get('f1'))}")
     return f'<p class="docscores">{esc("; ".join(scores))}</p>' if scores else ""
 

@@ -38,6 +38,7 @@ class Figure(NamedTuple):
     name: str  # a name of `headline_metrics`
     path: tuple[str, ...]  # the node in the layer's section that holds its counts and F1
     label: str  # how the page says which figure it is
+    per_document: tuple[str, ...]  # the same node inside the layer's per-document figures
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ SCORERS: tuple[LayerScorer, ...] = (
             (f"entities.{scheme}.f1", ("overall", scheme, "f1")) for scheme in ENTITY_SCHEMES
         ),
         per_document=_entities_per_document,
-        figure=Figure("entities.strict.f1", ("overall", "strict"), "strict scheme"),
+        figure=Figure("entities.strict.f1", ("overall", "strict"), "strict scheme", ("strict",)),
         curves=tuple((scheme, ("overall", scheme)) for scheme in ENTITY_SCHEMES),
     ),
     LayerScorer(
@@ -234,7 +235,7 @@ SCORERS: tuple[LayerScorer, ...] = (
         summarize=_summarize_claims,
         headline=tuple((f"claims.span.{level}.f1", ("span", level, "f1")) for level in LEVELS),
         per_document=_claims_per_document,
-        figure=Figure("claims.span.lenient.f1", ("span", "lenient"), "span, lenient"),
+        figure=Figure("claims.span.lenient.f1", ("span", "lenient"), "span, lenient", ("lenient",)),
         curves=tuple((level, ("span", level)) for level in LEVELS),
     ),
     LayerScorer(
@@ -256,7 +257,12 @@ SCORERS: tuple[LayerScorer, ...] = (
             for level in LEVELS
         ),
         per_document=_attributions_per_document,
-        figure=Figure("attributions.triple.lenient.f1", ("triple", "lenient"), "triple, lenient"),
+        figure=Figure(
+            "attributions.triple.lenient.f1",
+            ("triple", "lenient"),
+            "triple, lenient",
+            ("triple", "lenient"),
+        ),
         curves=tuple((f"triple.{level}", ("triple", level)) for level in LEVELS),
     ),
 )

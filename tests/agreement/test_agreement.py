@@ -7,7 +7,6 @@ gold_factory; kappa and alpha are worked out by hand in the comments.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import shutil
@@ -19,7 +18,7 @@ import pytest
 
 from sourcetrace.agreement.passes import agreement
 
-from gold_factory import story_gold, write_jsonl
+from gold_factory import gold_record, story_gold, write_jsonl
 
 # Claim polarities of the story gold, by hand from gold_factory:
 #   st-000: c1 positive, c2 positive, c3 positive, c4 negative
@@ -334,22 +333,6 @@ def test_the_signature_names_a_pass_by_its_content_not_its_path(run_cli, tmp_pat
     other = agreement_json(run_cli, changed, b)["pairs"][0]["report"]
     assert other["corpus"]["data_sha256"] != first["corpus"]["data_sha256"]
     assert other["signature"] != first["signature"]
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def gold_record(doc_id: str, text: str, **layers: list) -> dict[str, Any]:
-    """A gold record with its text (a --gold JSONL line); missing layers are empty."""
-    return {
-        "doc_id": doc_id,
-        "text": text,
-        "text_sha256": sha(text),
-        "entities": layers.get("entities", []),
-        "claims": layers.get("claims", []),
-        "attributions": layers.get("attributions", []),
-    }
 
 
 def review_write_pass(folder: Path, doc_ids: tuple[str, ...], change=None) -> Path:

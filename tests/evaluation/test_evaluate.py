@@ -28,6 +28,8 @@ from sourcetrace.evaluation.run import evaluate
 
 from gold_factory import (
     STORY_DOC_IDS,
+    THIRD_GOLD,
+    THIRD_PRED,
     seed_text,
     span,
     span_in,
@@ -1204,53 +1206,6 @@ def test_cluster_scores_under_a_mention_filter_ignore_what_entity_scores_ignore(
     assert entities[0]["overall"] == entities[1]["overall"]
     assert entities[0]["clusters"] == entities[1]["clusters"]  # and so do the cluster scores
     assert entities[1]["clusters"]["conll_f1"] == pytest.approx(1.0)
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def gold_record(doc_id: str, text: str, **layers: list) -> dict[str, Any]:
-    """A gold record with its text (a --gold JSONL line); missing layers are empty."""
-    return {
-        "doc_id": doc_id,
-        "text": text,
-        "text_sha256": sha(text),
-        "entities": layers.get("entities", []),
-        "claims": layers.get("claims", []),
-        "attributions": layers.get("attributions", []),
-    }
-
-
-def gold_claim(claim_id: str, text: str, start: int, end: int) -> dict[str, Any]:
-    return {
-        "id": claim_id,
-        "start": start,
-        "end": end,
-        "text": text[start:end],
-        "polarity": "positive",
-        "certainty": "certain",
-        "checkworthy": True,
-        "cluster": f"k-{claim_id}",
-    }
-
-
-@pytest.fixture
-def st000_files(tmp_path: Path) -> tuple[Path, Path]:
-    """(predictions, gold) JSONL for st-000: the gold itself as prediction."""
-    gold = write_jsonl(tmp_path / "gold.jsonl", story_gold(("st-000",)))
-    pred = write_jsonl(tmp_path / "pred.jsonl", story_gold(("st-000",), with_text=False))
-    return pred, gold
-
-
-THIRD_TEXT = "abcde fghij"
-
-
-THIRD_GOLD = [gold_record("d1", THIRD_TEXT, claims=[gold_claim("c1", THIRD_TEXT, 0, 5)])]
-
-
-# prediction [4, 5) "e" against gold [0, 5) "abcde": overlap 1, Dice = 2*1/(5+1) = 1/3
-THIRD_PRED = [{"doc_id": "d1", "claims": [{"start": 4, "end": 5, "text": "e"}]}]
 
 
 @pytest.mark.parametrize("extra", [("--bootstrap", "5"), ("--compare", "SELF")])

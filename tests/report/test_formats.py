@@ -14,7 +14,7 @@ from sourcetrace.corpus.build import info
 from sourcetrace.paths import corpus_dir
 from sourcetrace.report import FORMATS, SUFFIXES
 
-from gold_factory import ROOT, story_gold, write_jsonl
+from gold_factory import ROOT
 
 PASS_A = ROOT / "annotations" / "passes" / "pass-a"
 PASS_B = ROOT / "annotations" / "passes" / "pass-b"
@@ -116,14 +116,6 @@ def test_markup_and_control_characters_from_paths_never_reach_the_terminal(run_c
     assert "\x1b" not in result.out
     shown = "".join(result.out.split())  # the centred title may wrap
     assert "[/bogus]\\x1b[2J[bold]x.jsonl" in shown
-
-
-@pytest.fixture
-def st000_files(tmp_path: Path) -> tuple[Path, Path]:
-    """(predictions, gold) JSONL for st-000: the gold itself as prediction."""
-    gold = write_jsonl(tmp_path / "gold.jsonl", story_gold(("st-000",)))
-    pred = write_jsonl(tmp_path / "pred.jsonl", story_gold(("st-000",), with_text=False))
-    return pred, gold
 
 
 def test_fixed_interval_column_is_labelled_with_the_confidence_used(run_cli, st000_files):

@@ -5,12 +5,10 @@ Every expected number below is worked out in the comment next to it.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import random
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sklearn.metrics import cohen_kappa_score
@@ -27,6 +25,8 @@ from sourcetrace.scoring.claims import (
 )
 from sourcetrace.scoring.common import add_tallies
 from sourcetrace.scoring.matching import max_weight_matching
+
+from gold_factory import THIRD_GOLD, THIRD_PRED
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -422,45 +422,6 @@ def test_normalize_text_equals_squads_steps_written_out():
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
         assert normalize_text(text) == reference(text), text
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def gold_record(doc_id: str, text: str, **layers: list) -> dict[str, Any]:
-    """A gold record with its text (a --gold JSONL line); missing layers are empty."""
-    return {
-        "doc_id": doc_id,
-        "text": text,
-        "text_sha256": sha(text),
-        "entities": layers.get("entities", []),
-        "claims": layers.get("claims", []),
-        "attributions": layers.get("attributions", []),
-    }
-
-
-def gold_claim(claim_id: str, text: str, start: int, end: int) -> dict[str, Any]:
-    return {
-        "id": claim_id,
-        "start": start,
-        "end": end,
-        "text": text[start:end],
-        "polarity": "positive",
-        "certainty": "certain",
-        "checkworthy": True,
-        "cluster": f"k-{claim_id}",
-    }
-
-
-THIRD_TEXT = "abcde fghij"
-
-
-THIRD_GOLD = [gold_record("d1", THIRD_TEXT, claims=[gold_claim("c1", THIRD_TEXT, 0, 5)])]
-
-
-# prediction [4, 5) "e" against gold [0, 5) "abcde": overlap 1, Dice = 2*1/(5+1) = 1/3
-THIRD_PRED = [{"doc_id": "d1", "claims": [{"start": 4, "end": 5, "text": "e"}]}]
 
 
 def test_ok_claim_threshold_decides_a_one_third_dice():

@@ -6,10 +6,8 @@ Offsets are end-exclusive. Expected numbers are worked out by hand in the commen
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
-from typing import Any
 
 import pytest
 from nervaluate import Evaluator
@@ -28,7 +26,7 @@ from sourcetrace.scoring.entities import (
     touches,
 )
 
-from gold_factory import story_gold
+from gold_factory import gold_record, story_gold
 
 
 def at(text: str, needle: str, entity_type: str, nth: int = 0, **extra) -> dict:
@@ -660,22 +658,6 @@ def test_text_only_anchoring_equals_the_written_rule_and_scales(st000_text):
     many = " ".join(["Kim"] * 20_000)
     aligned = align_entities([], [{"text": "Kim", "type": "PERSON"}] * 20_001, text=many)
     assert len(aligned["predicted"]) == 20_000 and len(aligned["unanchored"]) == 1
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def gold_record(doc_id: str, text: str, **layers: list) -> dict[str, Any]:
-    """A gold record with its text (a --gold JSONL line); missing layers are empty."""
-    return {
-        "doc_id": doc_id,
-        "text": text,
-        "text_sha256": sha(text),
-        "entities": layers.get("entities", []),
-        "claims": layers.get("claims", []),
-        "attributions": layers.get("attributions", []),
-    }
 
 
 def strict_counts(gold: list[dict], pred: list[dict], text: str | None = None, **kw) -> dict:

@@ -39,7 +39,7 @@ leaderboard: install
 
 # the property-based tests with 2000 examples each and a fresh seed (CI runs 40, seed fixed)
 fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_properties.py tests/test_fast_validation.py tests/test_jsonio.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/evaluation/test_properties.py tests/schema/test_fast_validation.py tests/test_jsonio.py
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

@@ -106,3 +106,13 @@ def run_cli_subprocess() -> Callable[..., CliResult]:
         return CliResult(done.returncode, done.stdout, done.stderr)
 
     return run
+
+
+@pytest.fixture
+def st000_files(tmp_path: Path) -> tuple[Path, Path]:
+    """(predictions, gold) JSONL for st-000: the gold itself as prediction."""
+    from gold_factory import story_gold, write_jsonl
+
+    gold = write_jsonl(tmp_path / "gold.jsonl", story_gold(("st-000",)))
+    pred = write_jsonl(tmp_path / "pred.jsonl", story_gold(("st-000",), with_text=False))
+    return pred, gold

@@ -1,15 +1,15 @@
-"""The hypothesis profiles of the property tests (tests/test_properties.py), registered by
-tests/conftest.py: `ci`, the default, with a fixed seed and a budget that keeps the suite within
-its time; `fuzz` (HYPOTHESIS_PROFILE=fuzz, `make fuzz`) with many more examples and a fresh
-seed each run. SECURITY.md counts its cases from here."""
+"""The hypothesis profiles of the property tests (tests/evaluation/test_properties.py),
+registered by tests/conftest.py: `ci`, the default, with a fixed seed and a budget that keeps the
+suite within its time; `fuzz` (HYPOTHESIS_PROFILE=fuzz, `make fuzz`) with many more examples and
+a fresh seed each run. SECURITY.md counts its cases from here."""
 
 from __future__ import annotations
 
 import os
 
 FUZZ_EXAMPLES = {"ci": 40, "fuzz": 2000}
-# the fast input path against the reference path (tests/test_fast_validation.py): exactness is
-# checked on more examples in CI than the other properties
+# the fast input path against the reference path (tests/schema/test_fast_validation.py):
+# exactness is checked on more examples in CI than the other properties
 EXACTNESS_EXAMPLES = {"ci": 200, "fuzz": 2000}
 
 

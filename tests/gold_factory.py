@@ -443,3 +443,35 @@ def headline_f1s(layers: dict[str, Any]) -> dict[str, float]:
             for part in ("source", "cue", "content", "triple"):
                 found[f"attributions.{part}.{level}"] = layers["attributions"][part][level]["f1"]
     return found
+
+
+def gold_record(doc_id: str, text: str, **layers: list) -> dict[str, Any]:
+    """A gold record with its text (a --gold JSONL line); missing layers are empty."""
+    return {
+        "doc_id": doc_id,
+        "text": text,
+        "text_sha256": text_sha256(text),
+        "entities": layers.get("entities", []),
+        "claims": layers.get("claims", []),
+        "attributions": layers.get("attributions", []),
+    }
+
+
+def gold_claim(claim_id: str, text: str, start: int, end: int) -> dict[str, Any]:
+    return {
+        "id": claim_id,
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+        "polarity": "positive",
+        "certainty": "certain",
+        "checkworthy": True,
+        "cluster": f"k-{claim_id}",
+    }
+
+
+# a one-claim document whose prediction overlaps the gold claim with a Dice of exactly 1/3
+THIRD_TEXT = "abcde fghij"
+THIRD_GOLD = [gold_record("d1", THIRD_TEXT, claims=[gold_claim("c1", THIRD_TEXT, 0, 5)])]
+# prediction [4, 5) "e" against gold [0, 5) "abcde": overlap 1, Dice = 2*1/(5+1) = 1/3
+THIRD_PRED = [{"doc_id": "d1", "claims": [{"start": 4, "end": 5, "text": "e"}]}]

@@ -264,7 +264,7 @@ def test_a_forked_child_hashes_as_its_parent_does(tmp_path) -> None:
 def test_read_json_answers_as_the_standard_library_reader(tmp_path, content) -> None:
     """read_json takes orjson's value only where the stdlib reader would make the same one;
     anything else, errors included, is the stdlib reader's answer, word for word."""
-    from sourcetrace.jsonio import _decode_whole, read_json, read_text
+    from sourcetrace.jsonio import decode_whole, read_json, read_text
 
     path = tmp_path / "value.json"
     path.write_text(content, encoding="utf-8")
@@ -275,4 +275,4 @@ def test_read_json_answers_as_the_standard_library_reader(tmp_path, content) -> 
         except InputError as exc:
             return ("error", str(exc))
 
-    assert outcome(lambda: read_json(path)) == outcome(lambda: _decode_whole(read_text(path), path))
+    assert outcome(lambda: read_json(path)) == outcome(lambda: decode_whole(read_text(path), path))

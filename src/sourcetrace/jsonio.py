@@ -337,7 +337,7 @@ def parse_json(text: str, path: Path) -> list[Record]:
         raise InputError("file is empty", file=path, expected="a JSON object or array")
     if text[pos] != "[":
         value = _orjson_value_of_text(text)
-        if value is not _ASK_STDLIB:
+        if value is not ASK_STDLIB:
             return [Record(value, text.count("\n", 0, pos) + 1, plain_json=True)]
         value, end = _decode(text, pos, path)
         if _skip_ws(text, end) != len(text):
@@ -526,14 +526,14 @@ def gc_paused() -> Iterator[None]:
 # ---------------------------------------------------------------- JSON Lines, streamed
 
 _BOM = b"\xef\xbb\xbf"
-_ASK_STDLIB = object()  # orjson refused a line, or might decide it otherwise than json
+ASK_STDLIB = object()  # orjson refused a line, or might decide it otherwise than json
 _DIGITS_AS_ZERO = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
 _LONG_DIGIT_RUN = b"0" * 19  # the shortest integer that may fall outside 64 bits
 
 
 def _orjson_value(raw: bytes) -> Any:
     """``raw`` parsed by orjson, when the standard library's decoder (with this module's hooks)
-    would make the same value; else _ASK_STDLIB.
+    would make the same value; else ASK_STDLIB.
 
     Where orjson differs, and how each case is caught:
     - duplicate keys (orjson keeps the last): every key of ``raw`` is followed by one `:`
@@ -553,15 +553,15 @@ def _orjson_value(raw: bytes) -> Any:
         value = orjson.loads(raw)
         dumped = orjson.dumps(value)
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
-        return _ASK_STDLIB
+        return ASK_STDLIB
     if raw == dumped:  # written by orjson: the same keys, numbers and escapes
         return value
     if raw.count(b":") != dumped.count(b":"):
-        return _ASK_STDLIB
+        return ASK_STDLIB
     if b"\\u003" in raw and (b"\\u003a" in raw or b"\\u003A" in raw):
-        return _ASK_STDLIB
+        return ASK_STDLIB
     if b"+" in dumped and _LONG_DIGIT_RUN in raw.translate(_DIGITS_AS_ZERO):
-        return _ASK_STDLIB
+        return ASK_STDLIB
     return value
 
 
@@ -570,7 +570,7 @@ def _orjson_value_of_text(text: str) -> Any:
     try:
         raw = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate character: the standard library words it
-        return _ASK_STDLIB
+        return ASK_STDLIB
     return _orjson_value(raw)
 
 
@@ -596,7 +596,7 @@ def iter_jsonl_records(path: str | Path, sha256: Any = None) -> Iterator[Record]
             _decode_line(raw, number, offset, path)  # only a byte that is not UTF-8 still counts
             continue
         value = _orjson_value(raw[3:] if number == 1 and raw.startswith(_BOM) else raw)
-        if value is not _ASK_STDLIB:
+        if value is not ASK_STDLIB:
             records += 1
             yield Record(value, number, True)  # plain_json, passed by position: a faster call
             continue
@@ -746,12 +746,12 @@ def read_json(path: str | Path) -> Any:
     path = Path(path)
     text = read_text(path)
     value = _orjson_value_of_text(text)
-    if value is _ASK_STDLIB:
-        return _decode_whole(text, path)
+    if value is ASK_STDLIB:
+        return decode_whole(text, path)
     return value
 
 
-def _decode_whole(text: str, path: Path) -> Any:
+def decode_whole(text: str, path: Path) -> Any:
     pos = _skip_ws(text, 0)
     value, end = _decode(text, pos, path)
     if _skip_ws(text, end) != len(text):

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from checkout import copy_checkout
+from checkout import copy_checkout, run, workflow
 from sourcetrace import evaluate
 from sourcetrace.convert.conll import outermost
 from sourcetrace.evaluation.inputs import load_gold
-from test_workflows import run, workflow
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "convert"
 

@@ -13,7 +13,7 @@ import pytest
 
 from release_factory import write_release
 from sourcetrace.evaluation.run import evaluate_and_explain
-from sourcetrace.report.story import story_html
+from sourcetrace.report.story import story_html, story_page
 
 REPO = Path(__file__).resolve().parents[2]
 FT_STORY = "ukraine-nk-rockets-ft-2023-07"
@@ -115,7 +115,7 @@ def test_found_and_missed_marks_equal_the_claim_matches(tmp_path: Path) -> None:
     }
     marks = {
         (t["data-doc"], t["data-claim"]): t["data-found"] == "true"
-        for t in parsed(story_html(FT_STORY, predictions=predictions)).having("data-found")
+        for t in parsed(story_page(FT_STORY, predictions=predictions)).having("data-found")
     }
     assert marks == expected
     assert set(marks.values()) == {True, False}

@@ -15,6 +15,7 @@ import pytest
 from sourcetrace.scoring.attributions import (
     PARTS,
     score_attributions,
+    source_right,
     summarize_attributions,
     tally_attributions,
 )
@@ -405,3 +406,41 @@ def test_every_pair_of_parts_and_levels_is_reported():
             "recall",
             "f1",
         }
+
+
+def test_ok_predicted_mention_source_without_offsets_is_compared_by_text():
+    # Gold a1 source = mention e1 "Financial Times" of entity ft = {e1 [0,15), e2 "the FT"}.
+    # The prediction names the source as {"mention": "p1"}, p1 a TEXT-ONLY entity "FT":
+    # resolved in the prediction's entities, compared by normalised text: "ft" == "ft" (the
+    # article dropped) -> source right strictly. p2 "Reuters": wrong at both levels.
+    text = "Financial Times said it; the FT said so."
+    gold_doc = {
+        "entities": [
+            {"id": "e1", "start": 0, "end": 15, "text": "Financial Times", "type": "ORG",
+             "entity": "ft"},
+            {"id": "e2", "start": 25, "end": 31, "text": "the FT", "type": "ORG", "entity": "ft"},
+        ],
+        "attributions": [
+            {"source": {"mention": "e1"}, "cue": None, "content": {"start": 21, "end": 23,
+                                                                    "text": "it"}}
+        ],
+    }  # fmt: skip
+    assert text[25:31] == "the FT"
+
+    def source_tp(mention_text, level):
+        pred_doc = {
+            "entities": [{"id": "p1", "text": mention_text, "type": "ORG"}],
+            "attributions": [{"source": {"mention": "p1"}, "cue": None, "content": {"text": "it"}}],
+        }
+        return tally_attributions(gold_doc, pred_doc)["source"][level]["true_positives"]
+
+    assert source_tp("FT", "strict") == 1
+    assert source_tp("Reuters", "strict") == 0
+    assert source_tp("Reuters", "lenient") == 0
+
+
+def test_ok_own_voice_matches_only_own_voice():
+    # null/null is right at both levels; null against a named source is wrong both ways.
+    assert source_right(None, None, "strict") and source_right(None, None, "lenient")
+    assert not source_right(None, {"text": "Reuters"}, "lenient")
+    assert not source_right([{"start": 0, "end": 7, "text": "Reuters"}], None, "lenient")

@@ -11,7 +11,10 @@ import random
 from pathlib import Path
 
 import pytest
+from sklearn.metrics import cohen_kappa_score
 
+from sourcetrace.evaluation.run import evaluate
+from sourcetrace.scoring.attributions import tally_attributions
 from sourcetrace.scoring.claims import (
     ATTRIBUTE_LABELS,
     attribute_agreement,
@@ -22,6 +25,8 @@ from sourcetrace.scoring.claims import (
 )
 from sourcetrace.scoring.common import add_tallies
 from sourcetrace.scoring.matching import max_weight_matching
+
+from gold_factory import THIRD_GOLD, THIRD_PRED
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -417,3 +422,69 @@ def test_normalize_text_equals_squads_steps_written_out():
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
         assert normalize_text(text) == reference(text), text
+
+
+def test_ok_claim_threshold_decides_a_one_third_dice():
+    # Precondition of the next test: threshold 0.333333 admits Dice 1/3 (0.3333333...),
+    # 0.3333334 does not (1/3 < 0.3333334 - 1e-9). So the two settings give different numbers.
+    low = evaluate(THIRD_PRED, THIRD_GOLD, claim_threshold=0.333333)
+    high = evaluate(THIRD_PRED, THIRD_GOLD, claim_threshold=0.3333334)
+    assert low["layers"]["claims"]["span"]["lenient"]["true_positives"] == 1
+    assert high["layers"]["claims"]["span"]["lenient"]["true_positives"] == 0
+
+
+def test_ok_claim_threshold_ties_pass_exactly():
+    # Dice: gold [0,10), pred [5,15): 2*5/20 = 0.5 -> lenient at 0.5; pred [6,15): 2*4/19 =
+    # 0.42 -> not. Token F1: 7 shared of 8 predicted and 20 gold: 14/28 = 0.5 exactly
+    # (0.4999999999999999 in floats) -> lenient.
+    def lenient(gold, pred):
+        return tally_claims(gold, pred)["span"]["lenient"]["true_positives"]
+
+    gold = [{"start": 0, "end": 10, "text": "x" * 10}]
+    assert lenient(gold, [{"start": 5, "end": 15}]) == 1
+    assert lenient(gold, [{"start": 6, "end": 15}]) == 0
+    words = [{"start": 0, "end": 100, "text": " ".join(f"w{i}" for i in range(20))}]
+    assert lenient(words, [{"text": " ".join(f"w{i}" for i in range(7)) + " zz"}]) == 1
+
+
+def test_ok_duplicate_claims_and_attributions_earn_once():
+    # Two identical predicted claims for one gold claim: one-to-one -> TP 1, P 1/2, R 1.
+    gold = [{"start": 0, "end": 10, "text": "x" * 10}]
+    section = summarize_claims(tally_claims(gold, [{"start": 0, "end": 10}] * 2))
+    strict = section["span"]["strict"]
+    assert (strict["true_positives"], strict["precision"], strict["recall"]) == (1, 0.5, 1.0)
+    # Same for a duplicated attribution (own voice, no cue, same content).
+    content = {"start": 0, "end": 10, "text": "x" * 10}
+    attribution = {"source": None, "cue": None, "content": content}
+    tally = tally_attributions(
+        {"entities": [], "attributions": [attribution]},
+        {"entities": [], "attributions": [attribution, attribution]},
+    )
+    assert tally["triple"]["strict"] == {"true_positives": 1, "gold": 1, "predicted": 2}
+
+
+def test_ok_text_only_gold_claim_against_offset_prediction():
+    # Gold with text only, prediction with offsets and text: compared by normalised text
+    # (strict) -> TP 1. Prediction with offsets and no text: nothing to compare -> ValueError
+    # (documented: a silent zero would be a wrong score).
+    gold = [{"text": "Russia denied it"}]
+    assert (
+        tally_claims(gold, [{"start": 3, "end": 19, "text": "Russia denied it."}])["span"][
+            "strict"
+        ]["true_positives"]
+        == 1
+    )
+    with pytest.raises(ValueError, match="text is needed"):
+        tally_claims(gold, [{"start": 3, "end": 19}])
+
+
+def test_ok_claim_attribute_kappa_equals_sklearn():
+    # Hand table (gold, pred): (pos,pos) 3, (pos,neg) 1, (neg,neg) 2; n = 6.
+    # p_o = 5/6; gold pos 4/6, pred pos 3/6: p_e = 4/6*3/6 + 2/6*3/6 = 1/2;
+    # kappa = (5/6 - 1/2)/(1/2) = 2/3.
+    gold = ["positive"] * 4 + ["negative"] * 2
+    pred = ["positive"] * 3 + ["negative"] * 3
+    result = attribute_agreement(gold, pred, "polarity")
+    assert result["kappa"] == pytest.approx(2 / 3)
+    assert result["kappa"] == pytest.approx(cohen_kappa_score(gold, pred))
+    assert result["accuracy"] == pytest.approx(5 / 6)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from sourcetrace.evaluation.run import evaluate
 from sourcetrace.scoring.clusters import (
     cluster_scores,
     score_partitions,
     summarize_clusters,
     tally_clusters,
 )
+
+from gold_factory import story_gold
 
 
 def partition(*clusters: str) -> dict[str, str]:
@@ -333,3 +336,34 @@ def test_ceafe_solved_by_components_equals_one_dense_assignment():
         assert ceafe["precision"] == pytest.approx(
             best / len(responses) if responses else 0.0, abs=1e-12
         )
+
+
+def test_fixed_mention_filter_also_filters_the_entity_clusters():
+    # st-000 has 13 gold mentions: 10 names, 2 nominals, 1 pronoun. A system that outputs
+    # exactly the 10 names with the right `entity` ids, scored with --mentions name, gets
+    # strict F1 1.0 (possible 10, actual 10), but layers.entities.clusters is computed by
+    # the entity_clusters scorer (layers.py) -> entity_pairs/tally_clusters on ALL 13 gold mentions
+    # (mentions.key = 13): MUC R 3/5, B3 R 9/13, CEAF-e R 5/6 -> CoNLL 0.819 instead of 1.0.
+    gold = story_gold(("st-000",))
+    names = [
+        {"doc_id": r["doc_id"], "entities": [e for e in r["entities"] if e["mention"] == "name"]}
+        for r in gold
+    ]
+    entities = evaluate(names, gold, mentions=["name"])["layers"]["entities"]
+    assert entities["overall"]["strict"]["f1"] == 1.0  # the filter works for the spans
+    assert entities["clusters"]["mentions"]["key"] == 10
+    assert entities["clusters"]["conll_f1"] == pytest.approx(1.0)
+
+
+def test_ok_cluster_scores_with_twinless_mentions_by_hand():
+    # key {a,b,c}; response {a,b}, {x} (x twinless, c missed).
+    # MUC R: key cluster cut into {a,b},{c} -> (3-2)/(3-1) = 1/2; P: {a,b} is 1 part -> 1/1,
+    #   {x} has no link -> P = 1/1 = 1.
+    # B3 R: (2^2/3)/3 = 4/9; P: (2^2/2)/3 = 2/3 (x adds 1 to the 3 response mentions).
+    # CEAF-e: phi4(K,{a,b}) = 2*2/(3+2) = 0.8; R = 0.8/1, P = 0.8/2 = 0.4.
+    result = score_partitions({"a": 1, "b": 1, "c": 1}, {"a": "r", "b": "r", "x": "s"})
+    assert (result["muc"]["recall"], result["muc"]["precision"]) == (0.5, 1.0)
+    assert result["bcubed"]["recall"] == pytest.approx(4 / 9)
+    assert result["bcubed"]["precision"] == pytest.approx(2 / 3)
+    assert result["ceafe"]["recall"] == pytest.approx(0.8)
+    assert result["ceafe"]["precision"] == pytest.approx(0.4)

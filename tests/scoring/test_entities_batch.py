@@ -20,7 +20,7 @@ import pytest
 
 from sourcetrace.scoring import entity_batch
 from sourcetrace.scoring.common import add_tallies
-from sourcetrace.scoring.entities import COUNT_NAMES, SCHEMES, _occurrences, tally_entities
+from sourcetrace.scoring.entities import COUNT_NAMES, SCHEMES, tally_entities, text_occurrences
 from sourcetrace.scoring.entity_batch import (
     PATH_ANCHORED,
     PATH_ENUMERATED,
@@ -462,7 +462,7 @@ def test_occurrences_equal_the_regular_expression():
         else:
             tokens = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 6))).split()
         tokens = tuple(tokens)
-        assert _occurrences(tokens, text) == occurrences_by_regex(tokens, text), (tokens, text)
+        assert text_occurrences(tokens, text) == occurrences_by_regex(tokens, text), (tokens, text)
 
 
 def test_occurrences_of_several_words_equal_the_regular_expression():
@@ -480,13 +480,13 @@ def test_occurrences_of_several_words_equal_the_regular_expression():
         if rng.random() < 0.3:
             tokens[-1] = tokens[-1][0]
         tokens = tuple(" ".join(tokens).split())
-        assert _occurrences(tokens, text) == occurrences_by_regex(tokens, text), (tokens, text)
+        assert text_occurrences(tokens, text) == occurrences_by_regex(tokens, text), (tokens, text)
 
 
 def test_character_classes_are_those_of_the_regular_expression():
-    # every code point: \w is _is_word_character, \s is what str.split splits on
-    from sourcetrace.scoring.entities import _is_word_character
+    # every code point: \w is is_word_character, \s is what str.split splits on
+    from sourcetrace.scoring.entities import is_word_character
 
     every = "".join(map(chr, range(sys.maxunicode + 1)))
-    assert set(re.findall(r"\w", every)) == {c for c in every if _is_word_character(c)}
+    assert set(re.findall(r"\w", every)) == {c for c in every if is_word_character(c)}
     assert set(re.findall(r"\s", every)) == {c for c in every if len(f"a{c}a".split()) == 2}

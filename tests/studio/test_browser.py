@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from labeling_page import VIEWPORT, LabelingPage, Login, chromium, screenshot_on_failure
 
+from checkout import bump_version
 from conftest import ARTICLE, REPO, USERNAME, pulled_folder, run_subprocess
 from sourcetrace.studio.config import CLUSTER_PLACEHOLDER, ENTITY_ID_PLACEHOLDER
-from test_corpus import bump_version
 
 ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
 LABELS = json.loads((REPO / "schema" / "labels.json").read_text(encoding="utf-8"))

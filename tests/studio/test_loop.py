@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from test_importer import browser_result
 
-from checkout import copy_checkout, copy_environment
+from checkout import bump_version, copy_checkout, copy_environment
 from conftest import ARTICLE, pulled_folder, run_subprocess
-from test_corpus import bump_version
 
 
 @pytest.fixture

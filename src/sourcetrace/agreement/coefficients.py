@@ -15,40 +15,13 @@ from numbers import Real
 import krippendorff
 import numpy as np
 
-from sourcetrace.scoring.kappa import kappa_of_codes
+from sourcetrace.scoring.common import category_codes, cohen_kappa
+
+# Cohen's kappa lives in scoring.common (the claim attributes use it too); it is part of this
+# module's public API
+__all__ = ["LEVELS", "cohen_kappa", "krippendorff_alpha"]
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
-
-
-def cohen_kappa(
-    labels_a: Sequence[Hashable],
-    labels_b: Sequence[Hashable],
-    labels: Sequence[Hashable] | None = None,
-) -> float | None:
-    """Cohen's kappa of two annotators over the same items (equal to sklearn's
-    ``cohen_kappa_score``, computed by ``scoring.kappa`` without importing sklearn).
-
-    Every item needs a label on both sides: pairs with a missing value are refused rather than
-    dropped, because dropping them silently changes n; use ``krippendorff_alpha`` for data with
-    gaps. ``labels`` (the full inventory) changes nothing to the value, but a label outside it
-    is refused: sklearn would otherwise ignore those items.
-    """
-    if len(labels_a) != len(labels_b):
-        raise ValueError(f"kappa needs paired labels: {len(labels_a)} against {len(labels_b)}")
-    if any(value is None for value in (*labels_a, *labels_b)):
-        raise ValueError("kappa needs a label on both sides of every pair; found None")
-    if labels is not None:
-        unknown = {*labels_a, *labels_b} - set(labels)
-        if unknown:
-            raise ValueError(f"labels outside the given inventory: {sorted(map(repr, unknown))}")
-    if not labels_a:
-        return None
-    # Integer codes: mixed categories (bool with str) are valid here, and the codes' order
-    # fixes the confusion matrix whatever the order of the items.
-    codes = _codes([*(labels or ()), *labels_a, *labels_b])
-    return kappa_of_codes(
-        [codes[v] for v in labels_a], [codes[v] for v in labels_b], len(set(codes.values()))
-    )
 
 
 def krippendorff_alpha(
@@ -69,7 +42,7 @@ def krippendorff_alpha(
     if len(set(pairable)) < 2:
         return None
     if level == "nominal":
-        codes = _codes(pairable)
+        codes = category_codes(pairable)
         domain = sorted(codes.values())
         matrix = [
             [np.nan if v is None or v not in codes else codes[v] for v in row] for row in units
@@ -91,11 +64,3 @@ def krippendorff_alpha(
 
 def _present(row: Sequence[Hashable | None]) -> list[Hashable]:
     return [v for v in row if v is not None]
-
-
-def _codes(values: Sequence[Hashable]) -> dict[Hashable, int]:
-    """Category -> integer code in a fixed order of the categories (by type name, then repr),
-    never in order of appearance: the confusion matrix, and so the last bit of kappa, must not
-    depend on the order of the items."""
-    categories = sorted(set(values), key=lambda value: (type(value).__name__, repr(value)))
-    return {value: code for code, value in enumerate(categories)}

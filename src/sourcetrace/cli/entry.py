@@ -13,33 +13,8 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
-from types import FrameType
 
-EXIT_INTERRUPTED = 130
-_interrupts: list[int] = []
-
-
-def _interrupted(signum: int, frame: FrameType | None) -> None:
-    _interrupts.append(signum)
-    sys.stderr.write("interrupted\n")
-    if _in_import(frame):
-        sys.stderr.flush()
-        os._exit(EXIT_INTERRUPTED)
-    raise SystemExit(EXIT_INTERRUPTED)
-
-
-def _in_import(frame: FrameType | None) -> bool:
-    while frame is not None:
-        if frame.f_code.co_filename.startswith("<frozen importlib"):
-            return True
-        frame = frame.f_back
-    return False
-
-
-def was_interrupted() -> bool:
-    """True once a SIGINT reached the handler, even if its exception was swallowed."""
-    return bool(_interrupts)
+from sourcetrace.cli.interrupts import interrupted
 
 
 def _fit_blas_in_a_memory_cap() -> None:
@@ -54,7 +29,7 @@ def _fit_blas_in_a_memory_cap() -> None:
 
 
 def main() -> int:
-    signal.signal(signal.SIGINT, _interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     _fit_blas_in_a_memory_cap()
     from sourcetrace.cli.main import main as cli_main
 
@@ -62,7 +37,7 @@ def main() -> int:
 
 
 def evaluate_main() -> int:
-    signal.signal(signal.SIGINT, _interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     _fit_blas_in_a_memory_cap()
     from sourcetrace.cli.main import evaluate_main as cli_evaluate_main
 

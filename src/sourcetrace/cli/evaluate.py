@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.cli.output import (
+from sourcetrace.cli.common import (
     STDOUT,
     add_output_options,
     add_problem_options,
@@ -21,6 +21,7 @@ from sourcetrace.errors import shown
 from sourcetrace.paths import checked_output, write_output
 from sourcetrace.report import (
     FORMATS,
+    REGISTRY,
     agreement_to_markdown,
     choose_format,
     render_table,
@@ -30,7 +31,7 @@ from sourcetrace.report import (
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from sourcetrace.errors import InputError
-    from sourcetrace.evaluation.run import evaluate, evaluate_and_explain
+    from sourcetrace.evaluation.modes import evaluate_in_mode, refuse_unsupported
 
     if args.workers is not None and args.partial is not None:
         raise InputError(
@@ -45,39 +46,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "--shard without --partial", expected="--partial OUT.json --shard K/N (see merge)"
         )
     targets = output_formats(args.format, args.output or [STDOUT], FORMATS)
-    html = any(fmt == "html" for _, fmt in targets)
-    if args.workers is not None and html:
-        raise InputError(
-            "--workers with the HTML page, which is drawn from every document's items in one "
-            "process",
-            expected="--workers with --format table, json or markdown, or the HTML page without "
-            "--workers",
-        )
-    if args.workers is not None and args.min_score is not None:
-        raise InputError(
-            "--min-score with --workers",
-            expected="evaluate without --workers when scores are used (sharded scoring does "
-            "not merge precision-recall curves)",
-        )
-    options = _scoring_options(args)  # the targets are checked: a refused path costs nothing
-    if html:
-        report, explanation = evaluate_and_explain(args.predictions, **options)
-    elif args.workers is not None:
-        from sourcetrace.evaluation.scale import evaluate_on_dask
-
-        report, explanation = (
-            evaluate_on_dask(
-                args.predictions,
-                workers=args.workers,
-                per_document=args.per_document,
-                progress=lambda message: print(message, file=sys.stderr, flush=True),
-                **options,
-            ),
-            None,
-        )
-    else:
-        report = evaluate(args.predictions, per_document=args.per_document, **options)
-        explanation = None
+    explain = any(REGISTRY[fmt].needs_items for _, fmt in targets)
+    refuse_unsupported(explain=explain, workers=args.workers, min_score=args.min_score)
+    report, explanation = evaluate_in_mode(  # the targets are checked: a refused path costs nothing
+        args.predictions,
+        explain=explain,
+        workers=args.workers,
+        per_document=args.per_document,
+        progress=lambda message: print(message, file=sys.stderr, flush=True),
+        **_scoring_options(args),
+    )
     _emit_report(report, targets, explanation)
     return 0
 
@@ -105,7 +83,7 @@ def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
 def _emit_report(
     report: dict[str, Any], targets: list[tuple[Path | None, str]], explanation: Any
 ) -> None:
-    from sourcetrace.cli.entry import was_interrupted
+    from sourcetrace.cli.interrupts import was_interrupted
 
     if was_interrupted():  # a Ctrl-C whose exception something swallowed: no report
         raise KeyboardInterrupt
@@ -130,7 +108,8 @@ def _write_partial(args: argparse.Namespace) -> int:
     return 0
 
 
-MERGE_FORMATS = ("table", "json", "markdown")
+# every format that renders a report without item outcomes (a merge has none)
+MERGE_FORMATS = tuple(name for name, fmt in REGISTRY.items() if not fmt.needs_items)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
@@ -174,15 +153,15 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 def cmd_leaderboard(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from sourcetrace.cli.main import _console
-    from sourcetrace.evaluation.leaderboard import (
+    from sourcetrace.baselines import BASELINES, rerun
+    from sourcetrace.cli.common import console
+    from sourcetrace.paths import repo_root
+    from sourcetrace.report.leaderboard import (
         PLOTTED,
         metric_value,
         require_plotting,
-        rerun,
         write_leaderboard,
     )
-    from sourcetrace.paths import repo_root
     from sourcetrace.report.table import safe
 
     root = repo_root() or Path.cwd()
@@ -196,7 +175,8 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         remade = rerun(runs)
         names = ", ".join(shown(name) for name in remade)
         print(f"re-made {len(remade)} baseline run(s): {names}", file=sys.stderr)
-    entries = write_leaderboard(runs, markdown, png)
+    references = [name for name, baseline in BASELINES.items() if baseline.reference]
+    entries = write_leaderboard(runs, markdown, png, references=references)
     table = Table(title=safe(f"leaderboard: {len(entries)} run(s), F1 % (see {markdown.name})"))
     table.add_column("system")
     for name in PLOTTED.values():
@@ -205,13 +185,14 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
         values = [metric_value(entry["report"], name) for name in PLOTTED.values()]
         cells = ("-" if v is None else f"{100 * v[0]:.2f}" for v in values)
         table.add_row(safe(entry["system"]), *cells)
-    _console().print(table)
+    console().print(table)
     print(f"wrote {shown(markdown)} and {shown(png)}", file=sys.stderr)
     return 0
 
 
 def add_commands(commands: Any) -> None:
     from sourcetrace.evaluation.settings import COMPARE_METHODS, Settings
+    from sourcetrace.schema.labels import names
     from sourcetrace.schema.validation import LAYERS
 
     evaluate = commands.add_parser(
@@ -241,7 +222,7 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument(
         "--mentions",
         nargs="+",
-        choices=["name", "nominal", "pronoun"],
+        choices=names("mention_kinds"),
         help="score entities on these gold mention kinds only",
     )
     evaluate.add_argument(

@@ -15,9 +15,15 @@ from typing import Any
 
 from sourcetrace._version import __version__
 from sourcetrace.cli.baselines import add_commands as add_baseline_commands
+from sourcetrace.cli.common import (
+    add_output_options,
+    add_problem_options,
+    add_quiet_option,
+    default_root,
+    emit,
+)
 from sourcetrace.cli.convert import add_commands as add_convert_commands
 from sourcetrace.cli.evaluate import add_commands as add_evaluation_commands
-from sourcetrace.cli.output import add_output_options, add_problem_options, add_quiet_option, emit
 from sourcetrace.cli.story import add_commands as add_story_commands
 from sourcetrace.cli.studio import add_commands as add_studio_commands
 from sourcetrace.cli.studio import add_corpus_add_parser
@@ -27,39 +33,9 @@ from sourcetrace.schema.conventions import OffsetConventionWarning
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-def _console(stderr: bool = False) -> Any:
-    """The terminal console; NO_COLOR (any non-empty value, no-color.org) means no escape
-    sequence at all, not even bold or italic."""
-    import os
-
-    from rich.console import Console
-
-    plain = {"color_system": None} if os.environ.get("NO_COLOR") else {}
-    console = Console(stderr=stderr, highlight=False, **plain)
-    if not console.is_terminal:
-        console.width = 160  # files and pipes get whole tables, not 80-column ellipses
-    return console
-
-
 def _fail(message: str) -> int:
     print(f"error: {shown(message, lines=True)}", file=sys.stderr)
     return EXIT_BAD_INPUT
-
-
-def _default_root() -> Path:
-    cwd = Path.cwd()
-    if (cwd / "seeds").is_dir() and (cwd / "annotations").is_dir():
-        return cwd
-    from sourcetrace.paths import repo_root
-
-    root = repo_root()
-    if root is None:
-        raise InputError(
-            "not inside a sourcetrace checkout",
-            file=cwd,
-            expected="--root pointing at a checkout with seeds/ and annotations/",
-        )
-    return root
 
 
 # ---------------------------------------------------------------- corpus
@@ -68,7 +44,7 @@ def _default_root() -> Path:
 def cmd_corpus_build(args: argparse.Namespace) -> int:
     from sourcetrace.corpus.build import build
 
-    root = args.root or _default_root()
+    root = args.root or default_root()
     result = build(root)
     listed = sum(rel != "MANIFEST.json" for rel in result.written + result.unchanged)
     print(
@@ -91,7 +67,7 @@ def cmd_corpus_verify(args: argparse.Namespace) -> int:
         reading = read_release(args.corpus, thorough=True)
         problems = [str(finding) for finding in reading.findings]
     else:
-        reading, problems = verify_checkout(args.root or _default_root())
+        reading, problems = verify_checkout(args.root or default_root())
     if problems or reading.release is None:
         print(f"corpus verify: {len(problems)} problem(s):", file=sys.stderr)
         for problem in problems:
@@ -202,7 +178,7 @@ def _seed_text_lookup() -> Any:
     from sourcetrace.corpus.build import with_seed_text
 
     try:
-        seeds = _default_root() / "seeds"
+        seeds = default_root() / "seeds"
     except InputError:
         return None
     return lambda meta: with_seed_text(meta, seeds)
@@ -214,7 +190,7 @@ def _with_registered(released: Mapping[str, str]) -> Mapping[str, str]:
     from sourcetrace.corpus.texts import ReleasedThenRegistered
 
     try:
-        root = _default_root()
+        root = default_root()
     except InputError:
         return released
     if not (root / "annotations" / "documents.json").is_file():
@@ -342,7 +318,7 @@ def run(handler: Any, args: argparse.Namespace) -> int:
     3 a bug (a short message; SOURCETRACE_DEBUG=1 shows the traceback), 130 on Ctrl-C."""
     import os
 
-    from sourcetrace.cli.entry import was_interrupted
+    from sourcetrace.cli.interrupts import was_interrupted
     from sourcetrace.jsonio import check_limit_settings
     from sourcetrace.progress import reporting
 

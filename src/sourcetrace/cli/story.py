@@ -6,16 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.cli.output import add_output_options, emit
+from sourcetrace.cli.common import add_output_options, emit
 
 
 def cmd_story(args: argparse.Namespace) -> int:
-    from sourcetrace.report.story import story_html
+    from sourcetrace.report.story import story_page
 
     emit(
         args.format,
         args.output,
-        {"html": lambda: story_html(args.story_id, predictions=args.predictions)},
+        {"html": lambda: story_page(args.story_id, predictions=args.predictions)},
         default="html",
     )
     return 0

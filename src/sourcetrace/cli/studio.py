@@ -12,9 +12,9 @@ CONFIG_FILE = "annotations/label-studio/config.xml"  # where the generated confi
 
 
 def _root(args: argparse.Namespace) -> Path:
-    from sourcetrace.cli.main import _default_root
+    from sourcetrace.cli.common import default_root
 
-    return args.root or _default_root()
+    return args.root or default_root()
 
 
 def _write_or_print(text: str, output: Path | None, what: str) -> None:
@@ -48,6 +48,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 def _report(imported: Any, written: list[Path]) -> None:
     from sourcetrace.errors import shown
+    from sourcetrace.schema.validation import LAYERS
 
     for line in imported.repairs:
         print(f"repaired: {line}", file=sys.stderr)
@@ -57,7 +58,7 @@ def _report(imported: Any, written: list[Path]) -> None:
         print(f"note: {line}", file=sys.stderr)
     for path in written:
         value = imported.files[path]
-        counts = ", ".join(f"{len(value[k])} {k}" for k in ("entities", "claims", "attributions"))
+        counts = ", ".join(f"{len(value[k])} {k}" for k in LAYERS)
         print(f"wrote {shown(path)} ({counts})")
     passes = sorted({shown(p.parent.name) for p in written})
     print(

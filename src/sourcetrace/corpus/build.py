@@ -145,6 +145,31 @@ def with_seed_text(meta: Any, seeds: Path) -> dict[str, Any] | None:
     }
 
 
+def read_documents(root: Path) -> dict[str, dict[str, Any]]:
+    """doc_id -> document record (metadata and seed text) of a checkout, validated."""
+    path = Path(root) / "annotations" / "documents.json"
+    records = read_json(path)
+    if not isinstance(records, list):
+        raise InputError("expected a JSON list of document records", file=path, pointer="/")
+    documents, problems = {}, []
+    for index, meta in enumerate(records):
+        record = with_seed_text(meta, Path(root) / "seeds")
+        if record is None:
+            problems.append(
+                InputError(
+                    "seed file not found in seeds/",
+                    file=path,
+                    pointer=f"/{index}/seed_file",
+                    expected="the name of a file in seeds/",
+                )
+            )
+            continue
+        problems += validate_record(record, "document", path, 1)
+        documents[record["doc_id"]] = record
+    raise_all(problems)
+    return documents
+
+
 def source_hashes(root: Path) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): sha256_bytes(read_checked_bytes(p))
@@ -309,14 +334,17 @@ def render_outputs(source: Source) -> dict[str, str]:
         render_card,  # the card needs datasets; import only when building
     )
 
-    outputs = {path: jsonl_text(rows) for path, rows in data_files(source).items()}
+    files = data_files(source)
+    outputs = {path: jsonl_text(rows) for path, rows in files.items()}
     data_hashes = {p: sha256_bytes(t.encode("utf-8")) for p, t in outputs.items()}
     counts = {"documents": len(source.documents), "annotated_documents": len(source.gold)}
     for layer in LAYERS:
         counts[layer] = sum(len(g[layer]) for g in source.gold.values())
     counts["links"] = len(source.links.get("relations", []))
     combined = data_sha256(data_hashes)
-    outputs["README.md"] = render_card(source, counts, combined, sorted(outputs))
+    outputs["README.md"] = render_card(
+        source, files["data/documents.jsonl"][0], counts, combined, sorted(outputs)
+    )
     manifest = {
         "name": CORPUS_NAME,
         "version": source.version,

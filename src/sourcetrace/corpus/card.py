@@ -90,11 +90,9 @@ def document_counts_table(source: Any) -> str:
     return _table(header, rows)
 
 
-def data_instance(source: Any) -> str:
+def data_instance(first_row: dict[str, Any]) -> str:
     """The first document row as the card shows it: long strings cut, each layer one item."""
-    from sourcetrace.corpus.build import document_rows
-
-    row = dict(document_rows(source)[0])
+    row = dict(first_row)
     for key in ("text", "date_note"):
         if isinstance(row.get(key), str) and len(row[key]) > 80:
             row[key] = row[key][:80] + "..."
@@ -111,7 +109,14 @@ def demote_headings(markdown: str, levels: int) -> str:
     )
 
 
-def render_card(source: Any, counts: dict[str, int], data_sha256: str, paths: list[str]) -> str:
+def render_card(
+    source: Any,
+    first_row: dict[str, Any],
+    counts: dict[str, int],
+    data_sha256: str,
+    paths: list[str],
+) -> str:
+    """The dataset card; ``first_row`` is the documents config's first row (its example)."""
     template = (
         resources.files("sourcetrace.corpus")
         .joinpath("templates/dataset_card.md")
@@ -149,7 +154,7 @@ def render_card(source: Any, counts: dict[str, int], data_sha256: str, paths: li
         documents_table=documents_table,
         layer_counts_table=_table(["layer", "items"], [[k, v] for k, v in counts.items()]),
         document_counts_table=document_counts_table(source),
-        data_instance=data_instance(source),
+        data_instance=data_instance(first_row),
         agreement=agreement.strip(),
         entity_types_table=_table(
             ["type", "definition"], [[k, v] for k, v in labels["entity_types"].items()]

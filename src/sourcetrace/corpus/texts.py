@@ -28,7 +28,7 @@ class ReleasedThenRegistered(Mapping[str, str]):
         self._registered: dict[str, str] | None = None
 
     def _registered_texts(self) -> dict[str, str]:
-        from sourcetrace.studio.tasks import read_documents
+        from sourcetrace.corpus.build import read_documents
 
         if self._registered is None:
             documents = read_documents(self._root)

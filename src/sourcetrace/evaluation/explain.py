@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sourcetrace.scoring.attributions import attribution_matches
+from sourcetrace.schema.validation import LAYERS
+from sourcetrace.scoring.attributions import TRIPLE_PARTS, attribution_matches
 from sourcetrace.scoring.claims import lenient_claim_pairs, strict_claim_pairs
 from sourcetrace.scoring.entities import align_entities
+from sourcetrace.scoring.registry import at_path, figures
 
 
 def explain_document(
@@ -97,7 +99,7 @@ def _claims(gold: list[dict], pred: list[dict], claim_threshold: float) -> dict[
 def _attributions(
     gold_doc: Mapping[str, Any], pred_doc: Mapping[str, Any], claim_threshold: float
 ) -> dict[str, Any]:
-    pred = {layer: pred_doc.get(layer) or [] for layer in ("entities", "claims", "attributions")}
+    pred = {layer: pred_doc.get(layer) or [] for layer in LAYERS}
     matches = attribution_matches(gold_doc, pred, claim_threshold=claim_threshold)
     gold_items = [_attribution_item(a, gold_doc) for a in gold_doc["attributions"]]
     pred_items = [_attribution_item(a, pred) for a in pred["attributions"]]
@@ -110,7 +112,7 @@ def _attributions(
         for item, other in ((gold_items[g], p), (pred_items[p], g)):
             item.update(outcome="matched" if strict else "lenient", match=other)
     # which parts were right for the items the triple did not match, at the lenient level
-    for part in ("source", "cue", "content"):
+    for part in TRIPLE_PARTS:
         for g, p in matches[part, "lenient"]:
             gold_items[g].setdefault("parts_found", []).append(part)
             pred_items[p].setdefault("parts_found", []).append(part)
@@ -152,9 +154,7 @@ def explained_counts(explanation: Mapping[str, Any], layer: str) -> tuple[int, i
 
 def report_counts(report: Mapping[str, Any], layer: str) -> tuple[int, int]:
     """The same two numbers read from a report: what `explained_counts` must equal."""
-    section = report["layers"][layer]
+    node = at_path(report["layers"][layer], figures()[layer].path)
     if layer == "entities":
-        strict = section["overall"]["strict"]
-        return strict["missed"], strict["spurious"]
-    level = section["span"]["lenient"] if layer == "claims" else section["triple"]["lenient"]
-    return level["gold"] - level["true_positives"], level["predicted"] - level["true_positives"]
+        return node["missed"], node["spurious"]
+    return node["gold"] - node["true_positives"], node["predicted"] - node["true_positives"]

@@ -24,6 +24,7 @@ from typing import Any
 
 from sourcetrace._version import __version__
 from sourcetrace.errors import InputError
+from sourcetrace.evaluation.confidence import refuse_in_shards
 from sourcetrace.evaluation.inputs import (
     GoldSet,
     Predictions,
@@ -46,7 +47,6 @@ from sourcetrace.evaluation.run import (
 )
 from sourcetrace.evaluation.settings import Settings, make_settings
 from sourcetrace.schema.validation import LAYERS
-from sourcetrace.scoring.confidence import refuse_in_shards
 from sourcetrace.scoring.tallies import TallyTable
 
 PARTIAL_FORMAT = "sourcetrace-partial"

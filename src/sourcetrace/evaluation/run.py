@@ -8,11 +8,12 @@ file for `sourcetrace merge` (partials.py) are all made from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
 from sourcetrace._version import __version__
+from sourcetrace.evaluation.confidence import check_min_score, confidence_sections, layer_view
 from sourcetrace.evaluation.inputs import (
     GoldSet,
     Predictions,
@@ -26,7 +27,6 @@ from sourcetrace.evaluation.settings import MAX_SAMPLES, Settings, make_settings
 from sourcetrace.progress import stage
 from sourcetrace.schema.conventions import OURS, Convention
 from sourcetrace.schema.validation import LAYERS
-from sourcetrace.scoring.confidence import check_min_score, confidence_sections, layer_view
 from sourcetrace.scoring.registry import (
     headline_metrics,
     headline_values,
@@ -161,6 +161,20 @@ def _explanation(
         }
         for doc_id in sorted(gold_set.documents)
     }
+
+
+def claims_found(
+    predictions: Any, gold: Any, documents: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, str], bool]:
+    """(doc_id, claim id) -> whether the system's claims matched it (lenient, as explain says).
+    Documents the predictions lack are scored as 'found nothing'. (The story page's marks.)"""
+    _, explanation = evaluate_and_explain(predictions, gold, layers=["claims"], missing="empty")
+    found = {}
+    for doc in documents:
+        items = explanation[doc["doc_id"]]["claims"]["gold"]
+        for claim, item in zip(doc["claims"], items, strict=True):
+            found[doc["doc_id"], claim["id"]] = item["outcome"] != "missed"
+    return found
 
 
 def _evaluate(

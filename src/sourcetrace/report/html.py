@@ -26,10 +26,13 @@ from sourcetrace.report.rows import (
     pct,
     summary_rows,
 )
+from sourcetrace.schema.validation import LAYERS
+from sourcetrace.scoring.attributions import TRIPLE_PARTS
+from sourcetrace.scoring.registry import at_path, figures
 
-LAYER_ORDER = ("entities", "claims", "attributions")
+LAYER_ORDER = LAYERS
 SIDES = ("gold", "predicted")
-PARTS = ("source", "cue", "content")
+PARTS = TRIPLE_PARTS
 
 # outcome -> what it means, per layer (the legend; also the order of the outcome filters)
 OUTCOMES: dict[str, dict[str, str]] = {
@@ -56,11 +59,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "spurious": "predicted attribution matching no gold one",
     },
 }
-LEVEL_NAMES = {
-    "entities": "strict scheme",
-    "claims": "span, lenient",
-    "attributions": "triple, lenient",
-}
+LEVEL_NAMES = {layer: figure.label for layer, figure in figures().items()}
 
 
 def to_html(report: dict[str, Any], explanation: Mapping[str, Any] | None) -> str:
@@ -331,11 +330,7 @@ def _doc_scores(report: Mapping[str, Any], doc_id: str, layers: list[str]) -> st
         per_doc = report["layers"][layer].get("per_document", {}).get(doc_id)
         if per_doc is None:
             continue
-        level = {
-            "entities": lambda d: d["strict"],
-            "claims": lambda d: d["lenient"],
-            "attributions": lambda d: d["triple"]["lenient"],
-        }[layer](per_doc)
+        level = at_path(per_doc, figures()[layer].per_document)
         scores.append(f"{layer} ({LEVEL_NAMES[layer]}) F1 {pct(level.get('f1'))}")
     return f'<p class="docscores">{esc("; ".join(scores))}</p>' if scores else ""
 

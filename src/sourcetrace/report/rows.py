@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-
-SCHEMES = ("strict", "exact", "partial", "ent_type")
-LEVELS = ("strict", "lenient")
-PARTS = ("source", "cue", "content", "triple")
-
 
 # said under every rendering of scores; the JSON report and the API carry fractions (`units`)
 PERCENT_NOTE = (
@@ -30,13 +25,23 @@ def _ci(report: dict[str, Any], name: str) -> str:
 
 def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
     """(layer, measure, P, R, F1, 95% CI, counts) rows shared by the table and Markdown: each
-    scored section's rows (below), in the order of the layer registry."""
-    from sourcetrace.scoring.registry import report_rows
+    scored section's rows (`SECTION_ROWS`, by the scorer's name), in the order of the layer
+    registry, then its precision-recall rows when the items carried scores."""
+    from sourcetrace.scoring.registry import SCORERS
 
-    return report_rows(report)
+    for scorer in SCORERS:
+        section: Any = report["layers"]
+        for key in scorer.section:
+            section = section.get(key) if isinstance(section, Mapping) else None
+        if section is not None and scorer.name in SECTION_ROWS:
+            yield from SECTION_ROWS[scorer.name](report, section)
+        if scorer.curves and isinstance(section, Mapping) and "confidence" in section:
+            yield from confidence_rows(scorer.layer, section["confidence"])
 
 
 def entity_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
+    from sourcetrace.scoring.entities import SCHEMES
+
     for scheme in SCHEMES:
         m = section["overall"][scheme]
         counts = (
@@ -55,6 +60,8 @@ def entity_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[lis
 
 
 def claim_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
+    from sourcetrace.scoring.claims import LEVELS
+
     for level in LEVELS:
         yield _level_row(report, "claims", ("span", level))
     for name, m in section.get("attributes", {}).items():
@@ -71,6 +78,9 @@ def claim_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list
 
 
 def attribution_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
+    from sourcetrace.scoring.attributions import PARTS
+    from sourcetrace.scoring.claims import LEVELS
+
     for part in PARTS:
         for level in LEVELS:
             yield _level_row(report, "attributions", (part, level))
@@ -97,6 +107,16 @@ def entity_cluster_rows(report: dict[str, Any], clusters: dict[str, Any]) -> Ite
 
 def claim_cluster_rows(report: dict[str, Any], clusters: dict[str, Any]) -> Iterator[list[str]]:
     return _cluster_rows("claims", clusters)
+
+
+# the rows of each scored section, by the name of its scorer in the layer registry
+SECTION_ROWS: dict[str, Callable[[dict[str, Any], Any], Iterator[list[str]]]] = {
+    "entities": entity_rows,
+    "entity_clusters": entity_cluster_rows,
+    "claims": claim_rows,
+    "claim_clusters": claim_cluster_rows,
+    "attributions": attribution_rows,
+}
 
 
 def _level_row(report: dict[str, Any], layer: str, path: tuple[str, str]) -> list[str]:

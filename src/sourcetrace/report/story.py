@@ -21,7 +21,7 @@ from sourcetrace.report.page import attrs, esc, page
 DRIFT = ("contradicts", "distorts")
 
 
-def story_html(
+def story_page(
     story_id: str,
     *,
     corpus: str | Path | None = None,
@@ -29,18 +29,40 @@ def story_html(
     predictions: Any = None,
 ) -> str:
     """The page for one story of the corpus (`links`: a links.json / links.jsonl path or data;
-    `predictions`: a path or records, as evaluate takes them, to mark each gold claim found)."""
+    `predictions`: a path or records, as evaluate takes them, to mark each gold claim found):
+    the claims are scored here, the page is drawn by `story_html` from the result."""
     release = read_corpus(corpus)  # one read: the documents, links and found marks come from it
+    found = None
+    if predictions is not None:
+        from sourcetrace.evaluation.run import claims_found
+
+        found = claims_found(predictions, release, story_documents(story_id, release))
+    source = predictions if isinstance(predictions, (str, Path)) else "<records>"
+    if links is None:
+        links = default_links(corpus, release)  # the checkout's links.json for its own corpus
+    return story_html(story_id, corpus=release, links=links, found=found, system=source)
+
+
+def story_html(
+    story_id: str,
+    *,
+    corpus: str | Path | Release | None = None,
+    links: Any = None,
+    found: Mapping[tuple[str, str], bool] | None = None,
+    system: str = "<records>",
+) -> str:
+    """The page for one story, drawn from data: `found` maps (doc_id, claim id) to whether the
+    system named `system` found that gold claim (`evaluation.claims_found`)."""
+    release = read_corpus(corpus)
     documents = story_documents(story_id, release)
     relations, descriptions = load_links(
         links if links is not None else default_links(corpus, release)
     )
     rows = cluster_rows(documents)
     drawn = relations_among(relations, rows)
-    found = claims_found(predictions, release, documents) if predictions is not None else None
     body = "".join(
         [
-            _heading(story_id, documents, predictions, found),
+            _heading(story_id, documents, system, found),
             _grid(documents, rows, drawn, descriptions, found),
             _relation_list(drawn),
         ]
@@ -152,30 +174,13 @@ def relations_among(relations: Sequence[Mapping[str, Any]], rows: list[dict[str,
     return drawn
 
 
-def claims_found(
-    predictions: Any, corpus: CorpusArgument, documents: Sequence[Mapping[str, Any]]
-) -> dict[tuple[str, str], bool]:
-    """(doc_id, claim id) -> whether the system's claims matched it (lenient, as explain says).
-    Documents the predictions lack are scored as 'found nothing'."""
-    from sourcetrace.evaluation.run import evaluate_and_explain
-
-    gold = read_corpus(corpus)
-    _, explanation = evaluate_and_explain(predictions, gold, layers=["claims"], missing="empty")
-    found = {}
-    for doc in documents:
-        items = explanation[doc["doc_id"]]["claims"]["gold"]
-        for claim, item in zip(doc["claims"], items, strict=True):
-            found[doc["doc_id"], claim["id"]] = item["outcome"] != "missed"
-    return found
-
-
 # ---------------------------------------------------------------- markup
 
 
 def _heading(
     story_id: str,
     documents: Sequence[Mapping[str, Any]],
-    predictions: Any,
+    source: str,
     found: Mapping[tuple[str, str], bool] | None,
 ) -> str:
     lines = [
@@ -187,7 +192,6 @@ def _heading(
         "(<em>contradicts</em>, <em>distorts</em>).</p>",
     ]
     if found is not None:
-        source = predictions if isinstance(predictions, (str, Path)) else "<records>"
         hits = sum(found.values())
         lines.append(
             f'<p class="system">Claims found by <code>{esc(source)}</code> '

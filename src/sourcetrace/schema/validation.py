@@ -148,7 +148,7 @@ def kind_of_path(path: Path) -> str | None:
 # ---------------------------------------------------------------- semantic checks
 
 
-class _Checker:
+class Checker:
     """Collects semantic problems of one record, each with its pointer."""
 
     def __init__(self, file: str | Path, line: int) -> None:
@@ -217,8 +217,8 @@ class _Checker:
 _MISSING = object()
 
 
-def _spans_clean(items: Any, text: str | None, offsets_required: bool) -> bool:
-    """True when `_Checker.span` would find nothing wrong with any of ``items`` (a list of spans
+def spans_clean(items: Any, text: str | None, offsets_required: bool) -> bool:
+    """True when `Checker.span` would find nothing wrong with any of ``items`` (a list of spans
     of ``text``, a str or None), decided in one tight loop without building pointers or slicing
     the text; False means "let span() look at each", which words any problem."""
     if type(items) is not list:
@@ -259,9 +259,9 @@ def check_annotation_semantics(
 ) -> list[InputError]:
     """Offsets, text match, id uniqueness and references of one annotation or prediction.
 
-    When `_spans_clean` passes a layer's spans, they cost no pointer and no slice; otherwise each
-    goes through `_Checker.span`, so the problems and their order are always span()'s."""
-    check = _Checker(file, line)
+    When `spans_clean` passes a layer's spans, they cost no pointer and no slice; otherwise each
+    goes through `Checker.span`, so the problems and their order are always span()'s."""
+    check = Checker(file, line)
     fast = text is None or type(text) is str
     if not gold:
         _check_scores_are_numbers(record, check)
@@ -284,7 +284,7 @@ def check_annotation_semantics(
     attribution_ids: set[str] = set()
     entity_types: dict[str, tuple[str, int]] = {}  # corpus-wide entity id -> (type, index)
     entities = record.get("entities") or []
-    entity_spans_clean = fast and _spans_clean(entities, text, gold)
+    entity_spans_clean = fast and spans_clean(entities, text, gold)
     for index, entity in enumerate(entities):
         if not entity_spans_clean:
             check.span(entity, f"/entities/{index}", text, offsets_required=gold)
@@ -303,7 +303,7 @@ def check_annotation_semantics(
                     "one type per entity id",
                 )
     claims = record.get("claims") or []
-    claim_spans_clean = fast and _spans_clean(claims, text, gold)
+    claim_spans_clean = fast and spans_clean(claims, text, gold)
     for index, claim in enumerate(claims):
         if not claim_spans_clean:
             check.span(claim, f"/claims/{index}", text, offsets_required=gold)
@@ -328,14 +328,14 @@ def check_annotation_semantics(
                         "document",
                         "the id of one of the document's entities",
                     )
-            elif not (fast and _spans_clean([source], text, gold)):
+            elif not (fast and spans_clean([source], text, gold)):
                 check.span(source, where + "/source", text, offsets_required=gold)
         cue = attribution.get("cue")
-        if isinstance(cue, Mapping) and not (fast and _spans_clean([cue], text, gold)):
+        if isinstance(cue, Mapping) and not (fast and spans_clean([cue], text, gold)):
             check.span(cue, where + "/cue", text, offsets_required=gold)
         content = attribution.get("content")
         if isinstance(content, Mapping):
-            if not (fast and _spans_clean([content], text, gold)):
+            if not (fast and spans_clean([content], text, gold)):
                 check.span(content, where + "/content", text, offsets_required=gold)
             for cindex, claim_id in enumerate(content.get("claims") or []):
                 if claim_id not in claim_ids:
@@ -369,7 +369,7 @@ def check_annotation_semantics(
     return check.problems
 
 
-def _check_scores_are_numbers(record: Mapping[str, Any], check: _Checker) -> None:
+def _check_scores_are_numbers(record: Mapping[str, Any], check: Checker) -> None:
     """NaN passes the schema's bounds (every comparison with it is false); the file reader
     refuses it, but records from Python never met the reader."""
     for layer in LAYERS:
@@ -408,7 +408,7 @@ def nesting_cycles(nesting: Mapping[str, str | None]) -> list[list[str]]:
 def check_document_semantics(
     record: Mapping[str, Any], file: str | Path, line: int
 ) -> list[InputError]:
-    check = _Checker(file, line)
+    check = Checker(file, line)
     text = record["text"]
     if sha256_text(text) != record["text_sha256"]:
         check.add(
@@ -462,7 +462,7 @@ def check_links_semantics(
     known_clusters: set[str] | None,
     known_entities: set[str] | None = None,
 ) -> list[InputError]:
-    check = _Checker(file, line)
+    check = Checker(file, line)
     for key, known, what in (
         ("clusters", known_clusters, "claim cluster"),
         ("entities", known_entities, "entity id"),

@@ -39,7 +39,9 @@ from sourcetrace.scoring.piece_matrices import (
     piece_batch,
 )
 
-PARTS = ("source", "cue", "content", "triple")
+# the three parts of an attribution, then the triple (all three together): the scored parts
+TRIPLE_PARTS = ("source", "cue", "content")
+PARTS = (*TRIPLE_PARTS, "triple")
 # Lenient source and cue: a name or a cue is a handful of tokens, so half of them in common is
 # the bar (the SQuAD-F1 analogue of "the spans overlap"). Fixed, unlike the claim threshold.
 NAME_TOKEN_F1_THRESHOLD = 0.5

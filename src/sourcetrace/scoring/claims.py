@@ -8,10 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sourcetrace.scoring.common import Tally, add_tallies, normalize_text, prf, safe_div
+from sourcetrace.schema.labels import names
+from sourcetrace.scoring.common import (
+    Tally,
+    add_tallies,
+    cohen_kappa,
+    normalize_text,
+    prf,
+    safe_div,
+)
 from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells, too_large
 from sourcetrace.scoring.grouped import Groups, grouped_matching_size, grouped_pairs
-from sourcetrace.scoring.kappa import kappa_of_codes
 from sourcetrace.scoring.matching import (
     THRESHOLD_TOLERANCE,
     Pair,
@@ -35,11 +42,11 @@ from sourcetrace.scoring.piece_matrices import (
 
 DEFAULT_CLAIM_THRESHOLD = 0.5
 LEVELS = ("strict", "lenient")
-# The label inventory of schema/labels.json (a test keeps the two equal). Labels a system
-# invents are added to these, so no pair is dropped for a label the inventory does not know.
+# The label inventory of schema/labels.json. Labels a system invents are added to these, so no
+# pair is dropped for a label the inventory does not know.
 ATTRIBUTE_LABELS: dict[str, tuple[Any, ...]] = {
-    "polarity": ("negative", "positive"),
-    "certainty": ("certain", "possible", "probable", "underspecified"),
+    "polarity": tuple(names("claim_polarity")),
+    "certainty": tuple(names("claim_certainty")),
     "checkworthy": (False, True),
 }
 
@@ -296,22 +303,12 @@ def attribute_agreement(
     return {
         "pairs": pairs,
         "accuracy": float(safe_div(agreeing, pairs)),
-        "kappa": _cohen_kappa(gold_labels, pred_labels, name),
+        "kappa": cohen_kappa(
+            gold_labels,
+            pred_labels,
+            labels=[*ATTRIBUTE_LABELS.get(name, ()), *gold_labels, *pred_labels],
+        ),
     }
-
-
-def _cohen_kappa(gold_labels: Sequence[Any], pred_labels: Sequence[Any], name: str) -> float | None:
-    if len(set(gold_labels) | set(pred_labels)) == 1:
-        return None
-    inventory = set(ATTRIBUTE_LABELS.get(name, ())) | set(gold_labels) | set(pred_labels)
-    labels = sorted(inventory, key=lambda label: (type(label).__name__, str(label)))
-    # Integer codes put mixed label types (a system's "yes" next to True) in one fixed order.
-    code = {label: index for index, label in enumerate(labels)}
-    return kappa_of_codes(
-        [code[label] for label in gold_labels],
-        [code[label] for label in pred_labels],
-        len(labels),
-    )
 
 
 def score_claims(

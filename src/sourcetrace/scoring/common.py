@@ -122,3 +122,45 @@ def pair_components(pairs: Sequence[tuple[Hashable, Hashable]]) -> list[list[int
     for index, (left, _) in enumerate(pairs):
         groups.setdefault(root((0, left)), []).append(index)
     return list(groups.values())
+
+
+def cohen_kappa(
+    labels_a: Sequence[Hashable],
+    labels_b: Sequence[Hashable],
+    labels: Sequence[Hashable] | None = None,
+) -> float | None:
+    """Cohen's kappa of two annotators, or of gold and system, over the same items (equal to
+    sklearn's ``cohen_kappa_score``); None where it is 0/0 (one label on every item).
+
+    Every item needs a label on both sides: pairs with a missing value are refused rather than
+    dropped, because dropping them silently changes n; use ``krippendorff_alpha`` for data with
+    gaps. ``labels`` (the full inventory) changes nothing to the value, but a label outside it
+    is refused: sklearn would otherwise ignore those items.
+    """
+    if len(labels_a) != len(labels_b):
+        raise ValueError(f"kappa needs paired labels: {len(labels_a)} against {len(labels_b)}")
+    if any(value is None for value in (*labels_a, *labels_b)):
+        raise ValueError("kappa needs a label on both sides of every pair; found None")
+    if labels is not None:
+        unknown = {*labels_a, *labels_b} - set(labels)
+        if unknown:
+            raise ValueError(f"labels outside the given inventory: {sorted(map(repr, unknown))}")
+    if not labels_a:
+        return None
+    # Integer codes: mixed categories (bool with str) are valid here, and the codes' fixed order
+    # makes the confusion matrix independent of the items' order. scoring.kappa does sklearn's
+    # arithmetic without importing sklearn (a parity test keeps them bit-equal).
+    from sourcetrace.scoring.kappa import kappa_of_codes
+
+    codes = category_codes([*(labels or ()), *labels_a, *labels_b])
+    return kappa_of_codes(
+        [codes[v] for v in labels_a], [codes[v] for v in labels_b], len(set(codes.values()))
+    )
+
+
+def category_codes(values: Sequence[Hashable]) -> dict[Hashable, int]:
+    """Category -> integer code in a fixed order of the categories (by type name, then repr),
+    never in order of appearance: the confusion matrix, and so the last bit of kappa, must not
+    depend on the order of the items."""
+    categories = sorted(set(values), key=lambda value: (type(value).__name__, repr(value)))
+    return {value: code for code, value in enumerate(categories)}

@@ -34,7 +34,7 @@ METRIC_NAMES = ("precision", "recall", "f1")
 # MIN_OVERLAP_PERCENT (nervaluate's 1 % rule) lives in .dense, with the other matching rules.
 # Outcome of a matched (gold, prediction) pair per scheme, keyed by
 # (same boundaries, same type). Unmatched spans are missed or spurious in every scheme.
-_PAIR_OUTCOME = {
+PAIR_OUTCOME = {
     "strict": {
         (True, True): "correct",
         (True, False): "incorrect",
@@ -74,6 +74,12 @@ class Span(NamedTuple):
 # public API
 
 
+def mention_kept(entity: Mapping[str, Any], mentions: frozenset[str] | None) -> bool:
+    """The one `--mentions` filter: a gold mention counts when no kinds are chosen, or when its
+    kind is one of them."""
+    return mentions is None or entity.get("mention") in mentions
+
+
 def tally_entities(
     gold: Sequence[Mapping[str, Any]],
     pred: Sequence[Mapping[str, Any]],
@@ -89,7 +95,7 @@ def tally_entities(
     """
     all_gold = [_gold_span(entity, index, text) for index, entity in enumerate(gold)]
     kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
-    anchored, unanchored = _prediction_spans(pred, text, all_gold)
+    anchored, unanchored = prediction_spans(pred, text, all_gold)
     unanchored_types = [entity_type for entity_type, _ in unanchored]
     kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
 
@@ -144,13 +150,9 @@ def align_entities(
     outcomes are exactly the scheme's counts in the tally.
     """
     all_gold = [_gold_span(entity, index, text) for index, entity in enumerate(gold)]
-    kept_index = [
-        index
-        for index, entity in enumerate(gold)
-        if mentions is None or entity.get("mention") in mentions
-    ]
+    kept_index = [index for index, entity in enumerate(gold) if mention_kept(entity, mentions)]
     kept_gold, excluded_gold = _split_by_mention(gold, all_gold, mentions)
-    anchored, unanchored = _prediction_spans(pred, text, all_gold)
+    anchored, unanchored = prediction_spans(pred, text, all_gold)
     kept_pred, ignored = _drop_predictions_on_excluded(kept_gold, excluded_gold, anchored)
     # the items need the solver's pairs: no closed form gives them
     matches = _scheme_matches(kept_gold, kept_pred, _pairs_for_solver(kept_gold, kept_pred), scheme)
@@ -254,11 +256,11 @@ def _split_by_mention(
     for index, (entity, span) in enumerate(zip(gold, spans, strict=True)):
         if "mention" not in entity:
             raise ValueError(f"gold entity #{index} has no 'mention' to filter on")
-        (kept if entity["mention"] in mentions else excluded).append(span)
+        (kept if mention_kept(entity, mentions) else excluded).append(span)
     return kept, excluded
 
 
-def _prediction_spans(
+def prediction_spans(
     pred: Sequence[Mapping[str, Any]], text: str | None, gold: list[Span]
 ) -> tuple[list[Span], list[tuple[str, str]]]:
     """Spans of all predictions; text-only ones are anchored, the rest listed as (type, text)."""
@@ -269,7 +271,7 @@ def _prediction_spans(
 def _indexed_prediction_spans(
     pred: Sequence[Mapping[str, Any]], text: str | None, gold: list[Span]
 ) -> tuple[list[Span], list[int], list[tuple[str, str]]]:
-    """``_prediction_spans`` plus, for each span, the index of the prediction it came from."""
+    """``prediction_spans`` plus, for each span, the index of the prediction it came from."""
     spans: list[Span] = []
     origins: list[int] = []
     text_only: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
@@ -289,7 +291,7 @@ def _indexed_prediction_spans(
         gold_types_at[(span.start, span.end)].add(span.type)
     for tokens, typed in text_only.items():
         typed.sort()
-        occurrences = _occurrences(tokens, text or "")
+        occurrences = text_occurrences(tokens, text or "")
         placed, missing = _anchor_positions([t for t, _ in typed], occurrences, gold_types_at)
         for position, span in placed:
             spans.append(span)
@@ -298,7 +300,7 @@ def _indexed_prediction_spans(
     return spans, origins, unanchored
 
 
-def _occurrences(tokens: tuple[str, ...], text: str) -> list[tuple[int, int]]:
+def text_occurrences(tokens: tuple[str, ...], text: str) -> list[tuple[int, int]]:
     """Non-overlapping occurrences, left to right; any white-space run matches any other
     (the seeds contain NBSPs a system will not reproduce); never inside a word.
 
@@ -310,16 +312,16 @@ def _occurrences(tokens: tuple[str, ...], text: str) -> list[tuple[int, int]]:
     """
     if not tokens:
         return []
-    guard_before = _is_word_character(tokens[0][0])
-    guard_after = _is_word_character(tokens[-1][-1])
+    guard_before = is_word_character(tokens[0][0])
+    guard_after = is_word_character(tokens[-1][-1])
     found: list[tuple[int, int]] = []
     reached = 0
     for start, end in _candidate_occurrences(tokens, text):
         if start < reached:
             continue
-        if guard_before and start > 0 and _is_word_character(text[start - 1]):
+        if guard_before and start > 0 and is_word_character(text[start - 1]):
             continue
-        if guard_after and end < len(text) and _is_word_character(text[end]):
+        if guard_after and end < len(text) and is_word_character(text[end]):
             continue
         found.append((start, end))
         reached = end
@@ -366,7 +368,7 @@ def _non_space_runs(text: str) -> tuple[list[str], list[int], dict[int, int]]:
     return runs, run_starts, {start: index for index, start in enumerate(run_starts)}
 
 
-def _is_word_character(character: str) -> bool:
+def is_word_character(character: str) -> bool:
     """``re``'s ``\\w`` on str: alphanumeric in Unicode, or the underscore."""
     return character.isalnum() or character == "_"
 
@@ -499,7 +501,7 @@ def ignored_prediction_indices(
 # matching
 
 
-def _touches(gold: Span, pred: Span) -> bool:
+def touches(gold: Span, pred: Span) -> bool:
     """nervaluate's overlap test: share a code point, and at least 1 % of the gold span."""
     shared = min(gold.end, pred.end) - max(gold.start, pred.start)
     return shared > 0 and 100 * shared >= MIN_OVERLAP_PERCENT * (gold.end - gold.start)
@@ -540,7 +542,7 @@ def _touching_pairs(
             bisect_right(starts, span.start - longest), bisect_left(starts, span.end)
         ):
             g_index = order[position]
-            if _touches(gold[g_index], span):
+            if touches(gold[g_index], span):
                 pairs.append((g_index, p_index))
         if most is not None and len(pairs) > most:
             return None
@@ -670,7 +672,7 @@ def _best_matches(
 
 def _outcome(gold: Span, pred: Span, scheme: str) -> str:
     same_bounds = gold.start == pred.start and gold.end == pred.end
-    return _PAIR_OUTCOME[scheme][(same_bounds, gold.type == pred.type)]
+    return PAIR_OUTCOME[scheme][(same_bounds, gold.type == pred.type)]
 
 
 def _scheme_matches(
@@ -715,7 +717,7 @@ def _scheme_counts(
                 gold[g].type == pred[p].type,
             )
             for scheme in SCHEMES:
-                counts[scheme][_PAIR_OUTCOME[scheme][key]] += 1
+                counts[scheme][PAIR_OUTCOME[scheme][key]] += 1
                 matched[scheme] += 1
             continue
         for scheme in SCHEMES:

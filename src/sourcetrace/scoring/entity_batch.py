@@ -8,10 +8,10 @@ scoring a large corpus. Why the numbers are the same:
   str, a gold mention without ``mention`` under a filter) sends its document to
   `tally_entities` itself, which gives the same tally or raises the same error, in document
   order;
-* text-only predictions are anchored by `entities._prediction_spans`, the function
+* text-only predictions are anchored by `entities.prediction_spans`, the function
   `tally_entities` uses, on the same gold spans and text;
 * the rest is columns of all spans. Touching pairs are found by sorted search and tested with
-  nervaluate's rule as in `entities._touches`. The mention filter's rule
+  nervaluate's rule as in `entities.touches`. The mention filter's rule
   (`entities._dropped_indices`) is applied to groups of identical predictions
   (`_dropped_by_mention_filter` says why that is the same). A pair whose gold and prediction
   touch nothing else is a component of its own: matched in every scheme, its outcome read from
@@ -46,12 +46,12 @@ from sourcetrace.scoring.dense import (
     touched_predictions,
 )
 from sourcetrace.scoring.entities import (
-    _PAIR_OUTCOME,
     COUNT_NAMES,
     MIN_OVERLAP_PERCENT,
+    PAIR_OUTCOME,
     SCHEMES,
     Span,
-    _prediction_spans,
+    prediction_spans,
     tally_entities,
 )
 from sourcetrace.scoring.matching import has_offsets
@@ -77,20 +77,20 @@ _NO_MENTION = object()  # a gold entity without a "mention" key (an error under 
 
 # How a document's numbers were computed (flags of EntityTallyColumns.paths).
 PATH_WHOLE_DOCUMENT = 1  # tally_entities on the document (input it refuses, or not plain)
-PATH_ANCHORED = 2  # text-only predictions anchored by entities._prediction_spans
+PATH_ANCHORED = 2  # text-only predictions anchored by entities.prediction_spans
 PATH_LARGE_CLUSTER = 4  # tally_entities on a cluster of ambiguous pairs too large to enumerate
 PATH_ENUMERATED = 8  # ambiguous pairs solved by enumerating the matchings of their cluster
 PATH_DENSE_CLUSTER = 16  # a dense cluster (dense.DENSE_CELLS) counted by tally_entities alone
 
 
 def _outcome_table() -> np.ndarray:
-    """[pair key, scheme, count] one-hot of `_PAIR_OUTCOME`; pair key = 2*same bounds + same
+    """[pair key, scheme, count] one-hot of `PAIR_OUTCOME`; pair key = 2*same bounds + same
     type, so a bincount of pair keys times this table gives every scheme's matched counts."""
     table = np.zeros((4, len(SCHEMES), len(COUNT_NAMES)), dtype=np.int64)
     for same_bounds in (False, True):
         for same_type in (False, True):
             for s, scheme in enumerate(SCHEMES):
-                outcome = _PAIR_OUTCOME[scheme][(same_bounds, same_type)]
+                outcome = PAIR_OUTCOME[scheme][(same_bounds, same_type)]
                 table[2 * same_bounds + same_type, s, COUNT_NAMES.index(outcome)] = 1
     return table
 
@@ -459,7 +459,7 @@ def _anchored(
     text: str | None,
     type_names: dict[int, str],
 ) -> tuple[list[Span], list[tuple[str, str]]]:
-    """The text-only predictions of one document anchored by `entities._prediction_spans` on
+    """The text-only predictions of one document anchored by `entities.prediction_spans` on
     all its gold spans (before the mention filter, as there). Predictions with offsets play no
     part in anchoring, so only the text-only ones are passed."""
     text_only = [
@@ -478,7 +478,7 @@ def _anchored(
             strict=True,
         )
     ]
-    return _prediction_spans(text_only, text, all_gold)
+    return prediction_spans(text_only, text, all_gold)
 
 
 def _dropped_by_mention_filter(
@@ -561,7 +561,7 @@ def _group_ids(*columns: np.ndarray) -> np.ndarray:
 
 def _touching_pairs(gold: _SpanColumns, pred: _SpanColumns) -> tuple[np.ndarray, np.ndarray]:
     """(gold index, pred index) of every touching pair of the same document, for all documents
-    at once, then nervaluate's test (`entities._touches`) on them.
+    at once, then nervaluate's test (`entities.touches`) on them.
 
     Two spans overlap exactly when one starts inside the other, and in only one of two
     disjoint ways: the prediction starts in [gold.start, gold.end), or the gold span starts in

@@ -16,7 +16,7 @@ from typing import Any
 
 from sourcetrace.scoring.common import normalize_text
 from sourcetrace.scoring.dense import max_solver_cells, too_large
-from sourcetrace.scoring.entities import ignored_prediction_indices
+from sourcetrace.scoring.entities import ignored_prediction_indices, mention_kept
 from sourcetrace.scoring.entity_batch import cluster_mention_pairs
 from sourcetrace.scoring.matching import has_offsets, max_weight_matching, pairwise, same_piece
 
@@ -51,7 +51,7 @@ def cluster_mentions(
     pred_keys = _tie_keys(pred, _twin_rank(pred))
     if mentions is None:
         return gold, pred, mention_pairs(gold, pred, gold_keys, pred_keys)
-    kept_gold = [i for i, mention in enumerate(gold) if mention["mention"] in mentions]
+    kept_gold = [i for i, mention in enumerate(gold) if mention_kept(mention, mentions)]
     ignored = ignored_prediction_indices(gold, pred, text=text, mentions=mentions)
     ignored = _ignored_by_shape(gold, pred, set(kept_gold), ignored, gold_keys, pred_keys)
     kept_pred = [j for j in range(len(pred)) if j not in ignored]

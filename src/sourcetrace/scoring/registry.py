@@ -2,19 +2,25 @@
 
 Each entry scores one thing: `tally` turns one document's gold and prediction into additive
 counts (its sufficient statistics), `summarize` turns summed counts into its report section, and
-the entry names its headline figures (those that get intervals and paired tests), its
-per-document figure and its report rows. `evaluate`, `agreement`, the bootstrap, `--compare`,
-`--partial`/`merge` and every report format loop over `SCORERS`; adding a layer touches its own
-scoring module, its schema, its labels and one entry here.
+the entry names its headline figures (those that get intervals and paired tests), the one
+figure the leaderboard plots and the HTML page names (`figure`), and its per-document figure.
+`evaluate`, `agreement`, the bootstrap, `--compare`, `--partial`/`merge` and every report format
+loop over `SCORERS`; the vocabularies (entity schemes, claim levels, attribution parts) belong to
+their scorer modules and are only imported here. The report rows of a scorer are found by its
+name in `report/rows.py` (the registry imports nothing from `report/`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from sourcetrace.scoring.attributions import PARTS as ATTRIBUTION_PARTS
+from sourcetrace.scoring.claims import LEVELS
 from sourcetrace.scoring.common import Tally
+from sourcetrace.scoring.entities import SCHEMES as ENTITY_SCHEMES
+from sourcetrace.scoring.entities import mention_kept
 
 if TYPE_CHECKING:
     from sourcetrace.evaluation.settings import Settings
@@ -23,6 +29,16 @@ if TYPE_CHECKING:
 Document = Mapping[str, Any]
 # (gold document, predicted document, text) of each scored document, in document-id order
 Batch = Sequence[tuple[Document, Document, str]]
+
+
+class Figure(NamedTuple):
+    """The one headline figure of a layer: plotted by the leaderboard, named on the HTML page,
+    and the level at which `explain` lists items."""
+
+    name: str  # a name of `headline_metrics`
+    path: tuple[str, ...]  # the node in the layer's section that holds its counts and F1
+    label: str  # how the page says which figure it is
+    per_document: tuple[str, ...]  # the same node inside the layer's per-document figures
 
 
 @dataclass(frozen=True)
@@ -36,7 +52,7 @@ class LayerScorer:
     summarize: Callable[[Mapping[str, Any], Settings], Any]
     headline: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, path in its section)
     per_document: Callable[[Mapping[str, Any]], Any] | None = None
-    rows: Callable[[Mapping[str, Any], Any], Iterator[list[str]]] | None = None
+    figure: Figure | None = None
     # all documents at once, as columns (for speed); must equal `tally` document by document
     tally_batch: Callable[[list[str], Batch, Settings], TallyTable] | None = None
     # the precision-recall curves drawn when the items carry scores (confidence.py):
@@ -107,11 +123,7 @@ def _tally_entity_clusters(gold: Document, pred: Document, settings: Settings, t
     if not any(mention.get("entity") is not None for mention in pred_mentions):
         # No prediction carries an entity id: which mentions pair up cannot change a cluster
         # row (every predicted side is empty), so the matching is skipped.
-        kept = [
-            mention
-            for mention in gold_mentions
-            if settings.mentions is None or mention["mention"] in settings.mentions
-        ]
+        kept = [mention for mention in gold_mentions if mention_kept(mention, settings.mentions)]
         return tally_clusters({"entities": kept}, {"entities": []}, [], "entity")
     kept_gold, kept_pred, pairs = cluster_mentions(
         gold_mentions, pred_mentions, settings.mentions, text
@@ -193,22 +205,6 @@ def _attributions_per_document(tally: Mapping[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the registry
 
-ENTITY_SCHEMES = ("strict", "exact", "partial", "ent_type")
-LEVELS = ("strict", "lenient")
-ATTRIBUTION_PARTS = ("source", "cue", "content", "triple")
-
-
-def _rows(name: str) -> Callable[[Mapping[str, Any], Any], Iterator[list[str]]]:
-    """The report rows of a section, from report/rows.py (imported when a report is drawn)."""
-
-    def rows(report: Mapping[str, Any], section: Any) -> Iterator[list[str]]:
-        from sourcetrace.report import rows as report_rows
-
-        return getattr(report_rows, name)(report, section)
-
-    return rows
-
-
 SCORERS: tuple[LayerScorer, ...] = (
     LayerScorer(
         name="entities",
@@ -221,7 +217,7 @@ SCORERS: tuple[LayerScorer, ...] = (
             (f"entities.{scheme}.f1", ("overall", scheme, "f1")) for scheme in ENTITY_SCHEMES
         ),
         per_document=_entities_per_document,
-        rows=_rows("entity_rows"),
+        figure=Figure("entities.strict.f1", ("overall", "strict"), "strict scheme", ("strict",)),
         curves=tuple((scheme, ("overall", scheme)) for scheme in ENTITY_SCHEMES),
     ),
     LayerScorer(
@@ -230,7 +226,6 @@ SCORERS: tuple[LayerScorer, ...] = (
         section=("entities", "clusters"),
         tally=_tally_entity_clusters,
         summarize=_summarize_clusters,
-        rows=_rows("entity_cluster_rows"),
     ),
     LayerScorer(
         name="claims",
@@ -240,7 +235,7 @@ SCORERS: tuple[LayerScorer, ...] = (
         summarize=_summarize_claims,
         headline=tuple((f"claims.span.{level}.f1", ("span", level, "f1")) for level in LEVELS),
         per_document=_claims_per_document,
-        rows=_rows("claim_rows"),
+        figure=Figure("claims.span.lenient.f1", ("span", "lenient"), "span, lenient", ("lenient",)),
         curves=tuple((level, ("span", level)) for level in LEVELS),
     ),
     LayerScorer(
@@ -249,7 +244,6 @@ SCORERS: tuple[LayerScorer, ...] = (
         section=("claims", "clusters"),
         tally=_tally_claim_clusters,
         summarize=_summarize_clusters,
-        rows=_rows("claim_cluster_rows"),
     ),
     LayerScorer(
         name="attributions",
@@ -263,7 +257,12 @@ SCORERS: tuple[LayerScorer, ...] = (
             for level in LEVELS
         ),
         per_document=_attributions_per_document,
-        rows=_rows("attribution_rows"),
+        figure=Figure(
+            "attributions.triple.lenient.f1",
+            ("triple", "lenient"),
+            "triple, lenient",
+            ("triple", "lenient"),
+        ),
         curves=tuple((f"triple.{level}", ("triple", level)) for level in LEVELS),
     ),
 )
@@ -341,15 +340,6 @@ def _section(sections: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
     return at_path(sections, path)
 
 
-def report_rows(report: Mapping[str, Any]) -> Iterator[list[str]]:
-    """(layer, measure, P, R, F1, CI, details) rows of every scored section, in registry order."""
-    for scorer in SCORERS:
-        section: Any = report["layers"]
-        for key in scorer.section:
-            section = section.get(key) if isinstance(section, Mapping) else None
-        if section is not None and scorer.rows is not None:
-            yield from scorer.rows(report, section)
-        if scorer.curves and isinstance(section, Mapping) and "confidence" in section:
-            from sourcetrace.report.rows import confidence_rows
-
-            yield from confidence_rows(scorer.layer, section["confidence"])
+def figures() -> dict[str, Figure]:
+    """layer -> its one headline figure (the leaderboard's plot, the HTML page's legend)."""
+    return {scorer.layer: scorer.figure for scorer in SCORERS if scorer.figure is not None}

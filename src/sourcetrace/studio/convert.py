@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sourcetrace.schema.validation import LAYERS
 from sourcetrace.studio import config as c
 from sourcetrace.studio.offsets import Span, SpanError, resolve
 
@@ -90,7 +91,7 @@ def to_result(annotation: Mapping[str, Any]) -> list[dict[str, Any]]:
     Attributes a prediction lacks are left out (the annotator adds them); items without ids get
     fresh region ids. Every span must carry start, end and text.
     """
-    layers = ("entities", "claims", "attributions")
+    layers = LAYERS
     ids = _Ids(
         item["id"] for layer in layers for item in annotation.get(layer) or [] if "id" in item
     )

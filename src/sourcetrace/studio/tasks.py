@@ -14,40 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from sourcetrace.corpus.annotation_files import read_pass
-from sourcetrace.corpus.build import read_version, with_seed_text
+from sourcetrace.corpus.build import read_documents, read_version
 from sourcetrace.corpus.release import Release, published_release
 from sourcetrace.errors import InputError, raise_all
-from sourcetrace.jsonio import read_json, read_records
+from sourcetrace.jsonio import read_records
 from sourcetrace.schema.validation import validate_record
 from sourcetrace.studio import config as c
 from sourcetrace.studio.convert import to_result
 
 METADATA = ("doc_id", "title", "outlet", "published", "story_id", "text_sha256")
-
-
-def read_documents(root: Path) -> dict[str, dict[str, Any]]:
-    """doc_id -> document record (metadata and seed text) of a checkout, validated."""
-    path = Path(root) / "annotations" / "documents.json"
-    records = read_json(path)
-    if not isinstance(records, list):
-        raise InputError("expected a JSON list of document records", file=path, pointer="/")
-    documents, problems = {}, []
-    for index, meta in enumerate(records):
-        record = with_seed_text(meta, Path(root) / "seeds")
-        if record is None:
-            problems.append(
-                InputError(
-                    "seed file not found in seeds/",
-                    file=path,
-                    pointer=f"/{index}/seed_file",
-                    expected="the name of a file in seeds/",
-                )
-            )
-            continue
-        problems += validate_record(record, "document", path, 1)
-        documents[record["doc_id"]] = record
-    raise_all(problems)
-    return documents
 
 
 def select(documents: Mapping[str, Any], wanted: Iterable[str] | None) -> list[str]:

@@ -22,7 +22,7 @@ from sourcetrace import jsonio
 from sourcetrace.cli import main as cli
 from sourcetrace.schema.validation import KINDS as VALIDATE_KINDS
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO_ROOT / "schema"
 DOC_ID_PATTERN = "^[a-z0-9_-]+$"
 

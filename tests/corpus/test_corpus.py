@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from checkout import add_gold, bump_version, make_checkout
 from sourcetrace.cli.main import main
-from sourcetrace.corpus.build import add_version_entry, build, read_version, verify
+from sourcetrace.corpus.build import build, read_version, verify
 
 from gold_factory import ROOT, gold_st000
 
@@ -31,52 +32,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
-BASELINE_CHANGELOG = """# Changelog
-
-## 0.1.0 - test baseline: the documents, no gold
-
-- The five seed documents with their metadata and zones; no gold, no links.
-"""
-
-
-def make_checkout(dest: Path, *, shipped: bool = False) -> Path:
-    """The build's sources only (no built corpus): what a fresh contributor edits.
-
-    By default a baseline that does not depend on the gold that ships: the committed seeds,
-    metadata and schema, at version 0.1.0, with no gold, links or agreement file; tests add the
-    gold they need. `shipped=True` copies the committed sources as they are."""
-    for folder in ("seeds", "annotations", "schema"):
-        shutil.copytree(ROOT / folder, dest / folder)
-    (dest / "corpus").mkdir()
-    if shipped:
-        shutil.copy(ROOT / "corpus" / "CHANGELOG.md", dest / "corpus" / "CHANGELOG.md")
-        return dest
-    (dest / "corpus" / "CHANGELOG.md").write_text(BASELINE_CHANGELOG, encoding="utf-8")
-    for generated in ("links.json", "AGREEMENT.md"):
-        (dest / "annotations" / generated).unlink(missing_ok=True)
-    for gold in (dest / "annotations" / "gold").glob("*.json"):
-        gold.unlink()
-    return dest
-
-
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
     root = make_checkout(tmp_path / "repo")
     build(root)
     return root
-
-
-def bump_version(root: Path, version: str, why: str) -> None:
-    """A new entry where the build reads the version (the library's one reading of it)."""
-    add_version_entry(root / "corpus" / "CHANGELOG.md", version, why)
-
-
-def add_gold(root: Path) -> dict:
-    gold = gold_st000(root)
-    (root / "annotations" / "gold" / "st-000.json").write_text(
-        json.dumps(gold, indent=2), encoding="utf-8"
-    )
-    return gold
 
 
 def test_seeds_are_byte_identical_to_the_shared_seeds():

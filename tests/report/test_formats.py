@@ -192,3 +192,15 @@ def test_make_demo_scores_once_for_the_table_and_the_page():
     evaluate_lines = [line for line in recipe.splitlines() if "/evaluate " in line]
     assert len(evaluate_lines) == 1
     assert "--output - --output $(DEMO)/report.html" in evaluate_lines[0]
+
+
+def test_fixed_interval_column_is_labelled_with_the_confidence_used(run_cli, st000_files):
+    # report.HEADER is the constant "95% CI (F1)"; with --confidence 0.8 the column holds the
+    # 10th-90th percentile interval but still reads "95% CI". The label must follow the setting.
+    pred, gold = st000_files
+    result = run_cli(
+        "evaluate", pred, "--gold", gold, "--bootstrap", "5", "--confidence", "0.8",
+        "--format", "markdown",
+    )  # fmt: skip
+    assert result.code == 0
+    assert "95% CI" not in result.out

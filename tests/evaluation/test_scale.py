@@ -21,7 +21,7 @@ from sourcetrace.report import to_json
 
 distributed = pytest.importorskip("dask.distributed", reason="the scale extra is not installed")
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SYSTEM = REPO_ROOT / "evaluate" / "runs" / "noisy-gold-30" / "predictions.jsonl"
 OTHER = REPO_ROOT / "evaluate" / "runs" / "rules" / "predictions.jsonl"
 OPTIONS = {"bootstrap": 200, "compare_samples": 200, "seed": 3}

@@ -1,6 +1,6 @@
 """The fast input path (orjson, streaming, jsonschema-rs, span checks in one loop) decides and
 words everything exactly as the reference path: the standard library's decoder over the whole
-decoded file, jsonschema, and `_Checker.span` for every span.
+decoded file, jsonschema, and `Checker.span` for every span.
 
 The property tests write mutated annotation, prediction, document and links records as JSON
 Lines in many styles (separators, ASCII escapes, `\\u003a` for colons, escaped keys, duplicate
@@ -38,10 +38,10 @@ from sourcetrace.jsonio import (
 from sourcetrace.schema import validation as schema_module
 from sourcetrace.schema.fast import compiled_says_valid, is_plain_json
 from sourcetrace.schema.validation import (
-    _Checker,
-    _spans_clean,
+    Checker,
     check_annotation_semantics,
     schema_problems,
+    spans_clean,
     validate_record,
     validate_records,
 )
@@ -266,12 +266,12 @@ def jsonl_files(draw: Any) -> tuple[str, bytes]:
 @contextmanager
 def reference_validation() -> Iterator[None]:
     """Validation as it was before the fast path: every record walked for lone surrogates,
-    every record through jsonschema, every span through `_Checker.span`."""
+    every record through jsonschema, every span through `Checker.span`."""
     never = mock.Mock(return_value=False)
     with (
         mock.patch.object(schema_module, "compiled_says_valid", never),
         mock.patch.object(schema_module, "is_plain_json", never),
-        mock.patch.object(schema_module, "_spans_clean", never),
+        mock.patch.object(schema_module, "spans_clean", never),
     ):
         yield
 
@@ -354,7 +354,7 @@ def test_fast_and_reference_paths_agree_on_a_mutated_json_file(kind_and_tree, st
 
 
 def ask_stdlib(raw: bytes) -> Any:
-    return jsonio._ASK_STDLIB
+    return jsonio.ASK_STDLIB
 
 
 class Label(str):
@@ -448,13 +448,13 @@ SPAN_OFFSET = st.one_of(st.integers(-3, 15), st.sampled_from([3.0, True, None, "
 def test_a_span_passed_clean_is_one_that_span_finds_nothing_wrong_with(
     item: Any, text: str | None, offsets_required: bool
 ) -> None:
-    check = _Checker("<f>", 1)
+    check = Checker("<f>", 1)
     try:
         check.span(item, "/x", text, offsets_required=offsets_required)
     except TypeError:  # span() cannot take it either: never passed clean
-        assert not _spans_clean([item], text, offsets_required)
+        assert not spans_clean([item], text, offsets_required)
         return
-    if _spans_clean([item], text, offsets_required):
+    if spans_clean([item], text, offsets_required):
         assert check.problems == []
 
 

@@ -22,7 +22,7 @@ from sourcetrace.cli.main import build_parser
 from sourcetrace.errors import InputError
 from sourcetrace.paths import PROTECTED, checked_output, write_output
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SEED = sorted((REPO / "seeds").glob("*.txt"))[0].name
 # the words that make an option an output path (dest or metavar); a new option that matches
 # must be registered in COMMANDS, so that it is run through the matrix below
@@ -131,7 +131,7 @@ FOLDER_OUTPUTS = {  # folders, not files
 def test_every_output_option_is_registered(tmp_path: Path) -> None:
     registered = set(_command_lines(tmp_path, tmp_path, tmp_path))
     assert output_options() == registered, (
-        "an output-path option is not in the matrix of tests/test_output_paths.py (or a "
+        "an output-path option is not in the matrix of tests/cli/test_output_paths.py (or a "
         "registered one is gone): add its command line there"
     )
 

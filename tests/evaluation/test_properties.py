@@ -133,7 +133,7 @@ def whole_file(path: Path) -> list[Record]:
     """The reference reader: decode every byte, then the standard library's decoder alone."""
     if path.suffix == ".jsonl":
         return parse_jsonl(decode_utf8(path.read_bytes(), path), path)
-    with mock.patch.object(jsonio, "_orjson_value", lambda raw: jsonio._ASK_STDLIB):
+    with mock.patch.object(jsonio, "_orjson_value", lambda raw: jsonio.ASK_STDLIB):
         return read_records(path)[1]
 
 

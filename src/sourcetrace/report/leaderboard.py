@@ -7,7 +7,7 @@ documents included, so the leaderboard is reproducible from the committed files 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +18,18 @@ from sourcetrace.paths import write_output
 from sourcetrace.report.markdown import md_code, md_text
 from sourcetrace.report.rows import pct
 from sourcetrace.schema.validation import LAYERS
+from sourcetrace.scoring.registry import figures
 
 BOOTSTRAP = 1000
 SEED = 0
-# per layer: the headline metrics shown, in order (names of evaluation.headline_metrics)
+# per layer: the headline metrics shown, in order (names of evaluation.headline_metrics): the
+# registry's, the attribution triple first
 COLUMNS = {
-    "entities": [f"entities.{s}.f1" for s in ("strict", "exact", "partial", "ent_type")],
-    "claims": [f"claims.span.{level}.f1" for level in ("strict", "lenient")],
-    "attributions": [
-        f"attributions.{part}.{level}.f1"
-        for part in ("triple", "source", "cue", "content")
-        for level in ("strict", "lenient")
-    ],
+    layer: sorted(headline_metrics([layer]), key=lambda name: ".triple." not in name)
+    for layer in LAYERS
 }
-# the one figure per layer that the plot shows
-PLOTTED = {
-    "entities": "entities.strict.f1",
-    "claims": "claims.span.lenient.f1",
-    "attributions": "attributions.triple.lenient.f1",
-}
+# the one figure per layer that the plot shows (its scorer's `figure`)
+PLOTTED = {layer: figure.name for layer, figure in figures().items()}
 
 
 def find_runs(runs: Path) -> list[Path]:
@@ -57,23 +50,12 @@ def find_runs(runs: Path) -> list[Path]:
     return folders
 
 
-def rerun(runs: Path) -> list[str]:
-    """Make every baseline run again from its run.json (its system and options), so a gold
-    correction reaches the runs that read the gold (noisy gold); returns the folders re-made.
-    Runs of other systems are left as they are: only their authors can re-make them."""
-    from sourcetrace.baselines import BASELINES, write_run
-
-    remade = []
-    for folder in find_runs(runs):
-        record = read_json(folder / "run.json")
-        if isinstance(record, dict) and record.get("system") in BASELINES:
-            write_run(record["system"], folder, **(record.get("options") or {}))
-            remade.append(folder.name)
-    return remade
-
-
-def score_runs(runs: Path, gold: Any = None) -> list[dict[str, Any]]:
-    """One entry per run: its name, its run.json, and its report with bootstrap intervals."""
+def score_runs(
+    runs: Path, gold: Any = None, references: Collection[str] = ()
+) -> list[dict[str, Any]]:
+    """One entry per run: its name, its run.json, its report with bootstrap intervals, and
+    whether its run.json names one of ``references`` (systems made from the gold, such as noisy
+    gold: the plot sets them apart; the baselines registry says which they are)."""
     entries = []
     folders = find_runs(runs)
     gold_set = load_gold(gold)  # one read of the corpus: every run is scored against the same
@@ -81,8 +63,15 @@ def score_runs(runs: Path, gold: Any = None) -> list[dict[str, Any]]:
         report = evaluate(
             folder / "predictions.jsonl", gold=gold_set, bootstrap=BOOTSTRAP, seed=SEED
         )
+        run = read_json(folder / "run.json")
+        system = run.get("system") if isinstance(run, Mapping) else None
         entries.append(
-            {"system": folder.name, "run": read_json(folder / "run.json"), "report": report}
+            {
+                "system": folder.name,
+                "run": run,
+                "report": report,
+                "reference": isinstance(system, str) and system in references,
+            }
         )
     return entries
 
@@ -171,14 +160,8 @@ def require_plotting() -> None:
 
 
 def is_reference(entry: Mapping[str, Any]) -> bool:
-    """Whether a run is of a reference system (made from the gold, e.g. noisy gold), by the
-    baseline its run.json names."""
-    from sourcetrace.baselines import BASELINES
-
-    run = entry.get("run")
-    name = run.get("system") if isinstance(run, Mapping) else None
-    baseline = BASELINES.get(name) if isinstance(name, str) else None
-    return baseline is not None and baseline.reference
+    """Whether a run is of a reference system (`score_runs`'s ``references``)."""
+    return bool(entry.get("reference"))
 
 
 def plot_title(entries: list[dict[str, Any]]) -> tuple[str, str]:
@@ -292,10 +275,12 @@ def leaderboard_figure(entries: list[dict[str, Any]]) -> Any:
     return figure
 
 
-def write_leaderboard(runs: Path, markdown: Path, png: Path, gold: Any = None) -> list[dict]:
+def write_leaderboard(
+    runs: Path, markdown: Path, png: Path, gold: Any = None, references: Collection[str] = ()
+) -> list[dict]:
     """Score every run, write the Markdown table and the plot; returns the scored entries."""
     require_plotting()
-    entries = score_runs(runs, gold)
+    entries = score_runs(runs, gold, references)
     write_output(markdown, to_markdown(entries))
     plot(entries, png)
     return entries

@@ -78,7 +78,7 @@ def test_the_plot_is_titled_signed_and_sets_references_apart(tmp_path):
     run has no layer."""
     from PIL import Image
 
-    from sourcetrace.evaluation.leaderboard import (
+    from sourcetrace.report.leaderboard import (
         NOT_SCORED,
         leaderboard_figure,
         plot,
@@ -93,7 +93,7 @@ def test_the_plot_is_titled_signed_and_sets_references_apart(tmp_path):
     entities_only = [{"doc_id": g["doc_id"], "entities": g["entities"]} for g in gold_records()]
     write_run(runs / "b-entities-only", entities_only)
     write_run(runs / "c-gold", gold_records())
-    entries = score_runs(runs)
+    entries = score_runs(runs, references={"noisy-gold"})
     report = entries[0]["report"]
     figure = leaderboard_figure(entries)
     axes = figure.axes[0]

@@ -1,4 +1,6 @@
-"""Writing a command's result in the format the user chose: one helper for every command."""
+"""What every command shares: the console, the default checkout, output options and `emit`
+(writing a command's result in the format the user chose, to stdout or atomically to --output,
+refusing protected paths through `paths.checked_output`)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,40 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.errors import shown
+from sourcetrace.errors import InputError, shown
 from sourcetrace.report import as_plain_text, choose_format
 
 Draw = Callable[[Any], None]  # prints to a rich Console
+
+
+def console(stderr: bool = False) -> Any:
+    """The terminal console; NO_COLOR (any non-empty value, no-color.org) means no escape
+    sequence at all, not even bold or italic."""
+    from rich.console import Console
+
+    plain = {"color_system": None} if os.environ.get("NO_COLOR") else {}
+    terminal = Console(stderr=stderr, highlight=False, **plain)
+    if not terminal.is_terminal:
+        terminal.width = 160  # files and pipes get whole tables, not 80-column ellipses
+    return terminal
+
+
+def default_root() -> Path:
+    """The checkout the corpus commands work in: the current folder if it holds seeds/ and
+    annotations/, else the checkout this package runs from."""
+    cwd = Path.cwd()
+    if (cwd / "seeds").is_dir() and (cwd / "annotations").is_dir():
+        return cwd
+    from sourcetrace.paths import repo_root
+
+    root = repo_root()
+    if root is None:
+        raise InputError(
+            "not inside a sourcetrace checkout",
+            file=cwd,
+            expected="--root pointing at a checkout with seeds/ and annotations/",
+        )
+    return root
 
 
 def emit(
@@ -30,7 +62,6 @@ def emit(
     ``allowed`` names the generated files the command owns in a protected folder). Returns the
     format used.
     """
-    from sourcetrace.cli.main import _console
     from sourcetrace.paths import checked_output, write_output
 
     chosen = choose_format(fmt, output, tuple(renderers), default)
@@ -38,7 +69,7 @@ def emit(
         checked_output(output, allowed)
     render = renderers[chosen]
     if chosen == "table" and output is None:
-        render(_console())
+        render(console())
         return chosen
     text = as_plain_text(render) if chosen == "table" else render()
     if output is None:
@@ -103,7 +134,6 @@ def emit_outputs(
     """Render every target (`output_formats`) first, then write the files atomically and print
     the stdout one: a renderer that fails leaves no file half of a run behind. ``documents``:
     how many the report covers, for the progress of rendering a large one."""
-    from sourcetrace.cli.main import _console
     from sourcetrace.paths import write_output
     from sourcetrace.progress import stage
 
@@ -119,7 +149,7 @@ def emit_outputs(
             print(f"wrote {fmt} to {shown(target)}", file=sys.stderr)
     for index, (target, fmt) in enumerate(targets):
         if target is None and fmt == "table":
-            renderers["table"](_console())
+            renderers["table"](console())
         elif target is None:
             sys.stdout.write(texts[index])
 

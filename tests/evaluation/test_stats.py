@@ -264,3 +264,28 @@ def test_randomization_draws_at_random_when_the_flips_outnumber_the_samples():
     assert result["exact"] is False and result["samples"] == 500
     assert result["smallest_p"] == 1 / 501
     assert (result["p_value"] * 501) == pytest.approx(round(result["p_value"] * 501))
+
+
+def test_fixed_bootstrap_on_an_empty_gold_is_an_input_error(run_cli, tmp_path):
+    # A --gold file holding an empty JSON list loads as a GoldSet with 0 documents (the corpus
+    # path refuses this with an InputError, the records path does not). Scoring then "works"
+    # (every figure 0.0), but --bootstrap reaches stats._in_doc_order, which raises
+    # ValueError("no documents to resample") -> traceback, exit 1.
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]", encoding="utf-8")
+    result = run_cli("evaluate", empty, "--gold", empty, "--bootstrap", "5")
+    assert result.code == 2
+
+
+def test_ok_one_document_bootstrap_is_a_point_and_ar_is_never_significant():
+    # One document: every replicate is that document -> low = high = its score, std 0.
+    # Approximate randomization: a swap only flips the sign of delta, |delta*| = |delta| is a
+    # tie, counted -> p = (n+1)/(n+1) = 1.
+    def metric(tally):
+        return tally["tp"] / tally["n"]
+
+    ci = bootstrap_ci({"d1": {"tp": 3, "n": 4}}, metric, n=50)
+    assert (ci["low"], ci["high"], ci["std"]) == (0.75, 0.75, 0.0)
+    result = paired_test({"d1": {"tp": 9, "n": 10}}, {"d1": {"tp": 8, "n": 10}}, metric, n=99)
+    assert result["p_value"] == 1.0
+    assert result["delta"] == pytest.approx(0.1)

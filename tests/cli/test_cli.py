@@ -131,8 +131,8 @@ def test_ctrl_c_while_the_command_line_is_still_importing_exits_130_in_one_line(
 
     script = (
         "import os, signal, sys\n"
-        "from sourcetrace.cli import entry as _entry\n"
-        "signal.signal(signal.SIGINT, _entry._interrupted)\n"
+        "from sourcetrace.cli.interrupts import interrupted\n"
+        "signal.signal(signal.SIGINT, interrupted)\n"
         "os.kill(os.getpid(), signal.SIGINT)\n"
         "from sourcetrace.cli.main import main\n"
         "sys.exit(main(['corpus', 'info']))\n"

@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 
 import sourcetrace
+from checkout import add_gold, bump_version, make_checkout
 from release_factory import rehash
 from sourcetrace.corpus.build import build
 from sourcetrace.corpus.release import check_folder
 from sourcetrace.errors import InputError
 from sourcetrace.evaluation.run import load_gold
-from test_corpus import add_gold, bump_version, make_checkout
 
 from gold_factory import ROOT
 

@@ -22,7 +22,7 @@ from sourcetrace.evaluation.partials import (
 from sourcetrace.evaluation.run import evaluate
 from sourcetrace.report import to_json
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 RUNS = REPO_ROOT / "evaluate" / "runs"
 # noisy gold carries every layer with entity and cluster ids, so cluster scores are merged too
 SYSTEM = RUNS / "noisy-gold-30" / "predictions.jsonl"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import sourcetrace
+from checkout import bump_version, make_checkout
 from sourcetrace.corpus.build import build
 from sourcetrace.errors import InputError
-from test_corpus import bump_version, make_checkout
 
 from gold_factory import story_gold
 

@@ -7,6 +7,7 @@ gold_factory; kappa and alpha are worked out by hand in the comments.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from collections.abc import Callable
@@ -15,7 +16,9 @@ from typing import Any
 
 import pytest
 
-from gold_factory import story_gold
+from sourcetrace.agreement.passes import agreement
+
+from gold_factory import gold_record, story_gold, write_jsonl
 
 # Claim polarities of the story gold, by hand from gold_factory:
 #   st-000: c1 positive, c2 positive, c3 positive, c4 negative
@@ -354,3 +357,128 @@ def test_the_signature_names_a_pass_by_its_content_not_its_path(run_cli, tmp_pat
     other = agreement_json(run_cli, changed, b)["pairs"][0]["report"]
     assert other["corpus"]["data_sha256"] != first["corpus"]["data_sha256"]
     assert other["signature"] != first["signature"]
+
+
+def review_write_pass(folder: Path, doc_ids: tuple[str, ...], change=None) -> Path:
+    """A pass folder of <doc_id>.json gold files (story gold of gold_factory), changed if asked."""
+    folder.mkdir(parents=True)
+    for record in story_gold(doc_ids, with_text=False):
+        if change is not None:
+            change(record)
+        (folder / f"{record['doc_id']}.json").write_text(
+            json.dumps(record, ensure_ascii=False), encoding="utf-8"
+        )
+    return folder
+
+
+def _three_passes(tmp_path: Path) -> list[Path]:
+    """Pass a lacks st-000's Blinken mention (e11, and a4 whose source it is); b and c both
+    have it, b as PERSON and c as ORG: a real type disagreement between b and c."""
+
+    def drop_e11(record):
+        record["entities"] = [e for e in record["entities"] if e["id"] != "e11"]
+        record["attributions"] = [a for a in record["attributions"] if a["id"] != "a4"]
+
+    def retype(kind):
+        def change(record):
+            for entity in record["entities"]:
+                if entity["id"] == "e11":
+                    entity["type"] = kind
+
+        return change
+
+    return [
+        review_write_pass(tmp_path / "a", ("st-000",), drop_e11),
+        review_write_pass(tmp_path / "b", ("st-000",), retype("PERSON")),
+        review_write_pass(tmp_path / "c", ("st-000",), retype("ORG")),
+    ]
+
+
+def test_fixed_agreement_on_gold_jsonl_passes_of_a_non_corpus_document(run_cli, tmp_path):
+    # README: "A pass is a folder of <doc_id>.json gold files or a gold JSONL". A gold JSONL
+    # carries its `text`, so read_pass validates it against that text and accepts it; then
+    # agreement() builds the GoldSet with texts[d] from the *corpus* texts, and d is not a
+    # corpus document: KeyError('zz') traceback (exit 1). Correct: score it with its own text
+    # (exit 0) or refuse it with an InputError (exit 2).
+    text = "Reuters said it."
+    record = gold_record(
+        "zz",
+        text,
+        entities=[
+            {
+                "id": "e1",
+                "start": 0,
+                "end": 7,
+                "text": "Reuters",
+                "type": "ORG",
+                "mention": "name",
+                "entity": "reuters",
+            }
+        ],
+    )
+    a = write_jsonl(tmp_path / "a.jsonl", [record])
+    b = write_jsonl(tmp_path / "b.jsonl", [record])
+    result = run_cli("agreement", a, b, "--format", "json")
+    assert result.code in (0, 2)
+
+
+def test_fixed_alpha_does_not_depend_on_the_order_of_the_passes(tmp_path):
+    # agreement.alphas builds its units from the items of passes[0] only. Order a, b, c: the
+    # Blinken mention is not a unit (a lacks it), 12 units, all agreeing: alpha(entity.type) =
+    # 1.0. Order b, a, c: 13 units, Blinken = [PERSON, -, ORG] is a pairable disagreement:
+    # alpha = 0.9216. Alpha is symmetric in its coders; the result must not depend on which
+    # folder is named first (and b/c's disagreement must not vanish).
+    a, b, c = _three_passes(tmp_path)
+    first = agreement([a, b, c])["alpha"]["entity.type"]
+    second = agreement([b, a, c])["alpha"]["entity.type"]
+    assert first == second
+
+
+def test_agreement_source_scores_are_asymmetric_as_documented(tmp_path):
+    # agreement.py's docstring: "so F1 is symmetric in the two passes at the strict level".
+    # Pass b gives "the FT" (e2) its own entity id and names e2 as the source of a1 (a names
+    # e1 "Financial Times"; both passes have both mentions at the same offsets).
+    # a as gold: a1's source stands for entity financial-times = {e1, e2}; b's e2 is in it ->
+    #   source strict TP 4/4, F1 1.0.
+    # b as gold: b's e2 stands for entity ft-short = {e2}; a's e1 is not it -> TP 3/4, F1 0.75.
+    def change(record):
+        for entity in record["entities"]:
+            if entity["id"] == "e2":
+                entity["entity"] = "ft-short"
+        record["attributions"][0]["source"] = {"mention": "e2"}
+
+    a = review_write_pass(tmp_path / "a", ("st-000",))
+    b = review_write_pass(tmp_path / "b", ("st-000",), change)
+    ab = agreement([a, b])["pairs"][0]["report"]["layers"]["attributions"]
+    ba = agreement([b, a])["pairs"][0]["report"]["layers"]["attributions"]
+    # Documented asymmetry (agreement.py docstring): the reference pass's source stands for
+    # its whole entity {e1, e2}, the other pass's for the one mention it names. a vs b: 1.0;
+    # b vs a: b's source stands for {e2} only, so a's e1 source misses: 3/4.
+    assert ab["source"]["strict"]["f1"] == 1.0
+    assert ba["source"]["strict"]["f1"] == 0.75
+
+
+def test_ok_agreement_on_different_document_sets_scores_the_common_ones(tmp_path):
+    # a has st-000 and st-001, b only st-000: one document scored, st-001 listed, and a vs
+    # itself on st-000 is perfect (entity strict possible = 13 mentions of st-000).
+    a = review_write_pass(tmp_path / "a", ("st-000", "st-001"))
+    b = review_write_pass(tmp_path / "b", ("st-000",))
+    report = agreement([a, b])
+    assert report["documents"] == ["st-000"]
+    assert report["documents_not_in_every_pass"] == ["st-001"]
+    strict = report["pairs"][0]["report"]["layers"]["entities"]["overall"]["strict"]
+    assert (strict["possible"], strict["f1"]) == (13, 1.0)
+
+
+def test_ok_kappa_and_alpha_ignore_pass_pairs_order_for_two_passes(tmp_path):
+    # With two passes the claim polarity kappa is symmetric: flip st-000 c1 in b.
+    # 4 claims, a = pos pos pos neg, b = neg pos pos neg: p_o = 3/4, p_e = 3/4*1/2 + 1/4*1/2
+    # = 1/2, kappa = 1/2 whichever pass comes first.
+    def flip(record):
+        record["claims"][0]["polarity"] = "negative"
+
+    a = review_write_pass(tmp_path / "a", ("st-000",))
+    b = review_write_pass(tmp_path / "b", ("st-000",), flip)
+    for order in itertools.permutations([a, b]):
+        kappa = agreement(list(order))["pairs"][0]["kappa"]["claim.polarity"]["kappa"]
+        assert kappa == pytest.approx(0.5)

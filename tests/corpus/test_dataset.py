@@ -206,8 +206,8 @@ def load_configs(corpus: Path, tmp_path: Path) -> dict:
 
 
 def test_per_layer_configs_load_with_their_declared_features(tmp_path):
+    from checkout import bump_version, make_checkout
     from sourcetrace.corpus.build import build
-    from test_corpus import bump_version, make_checkout
 
     from gold_factory import story_gold
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RUN = REPO / "evaluate" / "runs" / "rules" / "predictions.jsonl"
 # the console script's entry point (it also fits OpenBLAS into a memory cap)
 ENTRY = "import sys; from sourcetrace.cli.entry import main; sys.exit(main())"

@@ -13,7 +13,7 @@ from sourcetrace.evaluation.settings import make_settings
 from sourcetrace.scoring.registry import SCORERS, headline_metrics, scorers_for, summarize
 from sourcetrace.scoring.tallies import TallyTable
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 RUNS = sorted((REPO_ROOT / "evaluate" / "runs").glob("*/predictions.jsonl"))
 
 

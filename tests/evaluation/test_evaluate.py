@@ -24,9 +24,12 @@ from jsonschema import Draft202012Validator
 
 import sourcetrace
 from sourcetrace.errors import InputError, InputErrors
+from sourcetrace.evaluation.run import evaluate
 
 from gold_factory import (
     STORY_DOC_IDS,
+    THIRD_GOLD,
+    THIRD_PRED,
     seed_text,
     span,
     span_in,
@@ -37,7 +40,7 @@ from gold_factory import (
     write_jsonl,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMES = ("strict", "exact", "partial", "ent_type")
 COUNTS = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")
 METRICS = ("precision", "recall", "f1")
@@ -1026,8 +1029,8 @@ def test_compare_with_a_bad_other_file_exits_2(run_cli, tmp_path, gold_path, mix
 
 
 def test_a_corpus_without_gold_says_so_and_suggests_gold(run_cli, tmp_path):
+    from checkout import make_checkout
     from sourcetrace.corpus.build import build
-    from test_corpus import make_checkout
 
     root = make_checkout(tmp_path / "repo")  # the documents at 0.1.0, before any gold
     build(root)
@@ -1205,3 +1208,47 @@ def test_cluster_scores_under_a_mention_filter_ignore_what_entity_scores_ignore(
     assert entities[0]["overall"] == entities[1]["overall"]
     assert entities[0]["clusters"] == entities[1]["clusters"]  # and so do the cluster scores
     assert entities[1]["clusters"]["conll_f1"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("extra", [("--bootstrap", "5"), ("--compare", "SELF")])
+def test_fixed_negative_seed_is_an_input_error_not_a_traceback(run_cli, st000_files, extra):
+    # make_settings validates bootstrap, confidence, compare_samples... but not seed; the seed
+    # goes straight to numpy.random.default_rng(-1) (stats.bootstrap_cis / paired_tests), which
+    # raises ValueError("expected non-negative integer"). cli.run only catches InputError, so
+    # the user gets a traceback and exit 1 instead of one paragraph and exit 2.
+    pred, gold = st000_files
+    extra = tuple(str(pred) if arg == "SELF" else arg for arg in extra)
+    result = run_cli("evaluate", pred, "--gold", gold, "--seed", "-1", *extra)
+    assert result.code == 2
+
+
+def test_fixed_signature_tells_apart_thresholds_that_change_the_numbers():
+    # evaluation.signature writes f"claim_threshold:{t:g}" (6 significant digits): 0.333333 and
+    # 0.3333334 both print "0.333333", yet (test above) lenient TP is 1 with one and 0 with the
+    # other. README: "The signature pins down everything a number depends on". Same for
+    # confidence:{c:g}.
+    low = evaluate(THIRD_PRED, THIRD_GOLD, claim_threshold=0.333333)
+    high = evaluate(THIRD_PRED, THIRD_GOLD, claim_threshold=0.3333334)
+    assert low["signature"] != high["signature"]
+
+
+def test_ok_compare_with_a_system_lacking_a_layer_is_exit_2(run_cli, tmp_path, st000_files):
+    # The compared system has entities only, the scored one all three layers: refused with an
+    # InputError naming the missing layer (exit 2), not a silent "found nothing".
+    pred, gold = st000_files
+    other = write_jsonl(
+        tmp_path / "other.jsonl",
+        [{"doc_id": r["doc_id"], "entities": r["entities"]}
+         for r in story_gold(("st-000",), with_text=False)],
+    )  # fmt: skip
+    result = run_cli("evaluate", pred, "--gold", gold, "--compare", other)
+    assert result.code == 2
+    assert "claims" in result.err
+
+
+def test_ok_bad_python_api_values_are_input_errors_where_validated():
+    # The validated settings refuse impossible values with InputError (exit 2 on the CLI).
+    for options in ({"claim_threshold": 0}, {"confidence": 1.0}, {"compare_samples": 0},
+                    {"bootstrap": -1}, {"missing": "skip"}):  # fmt: skip
+        with pytest.raises((InputError, InputErrors)):
+            evaluate(THIRD_PRED, THIRD_GOLD, **options)

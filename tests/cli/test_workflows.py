@@ -10,52 +10,33 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from checkout import copy_checkout, copy_environment
+from checkout import bump_version, copy_checkout, run, workflow
 from sourcetrace.corpus.build import read_version
-from test_corpus import bump_version
 
 from gold_factory import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # the tests that read the shipped corpus, gold, card or README
 AFFECTED = (
-    "tests/test_gold.py",
-    "tests/test_corpus.py",
-    "tests/test_dataset.py",
-    "tests/test_readme.py",
-    "tests/test_guidelines.py",
-    "tests/test_leaderboard.py",
+    "tests/corpus/test_gold.py",
+    "tests/corpus/test_corpus.py",
+    "tests/corpus/test_dataset.py",
+    "tests/cli/test_readme.py",
+    "tests/corpus/test_guidelines.py",
+    "tests/report/test_leaderboard.py",
     "tests/baselines/test_runs.py",
 )
-
-
-def workflow(name: str) -> list[str]:
-    block = re.search(rf"<!-- workflow:{name} -->\n```sh\n(.*?)```", README, re.S)
-    assert block, f"README has no workflow:{name} block"
-    return [line for line in block.group(1).splitlines() if line.strip()]
 
 
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     return copy_checkout(tmp_path / "sourcetrace")
-
-
-def run(root: Path, command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["bash", "-c", command],
-        cwd=root,
-        env=copy_environment(root),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -93,8 +74,8 @@ AFTER_USER_EDITS = (
     "test_hostile_user_emails_on_a_real_server_stay_in_the_pass_folder",
     "tests/studio/test_loop.py",
     "tests/studio/test_browser.py::test_spans_drawn_with_the_mouse_come_back_exact",
-    "tests/test_corpus.py",
-    "tests/test_workflows.py::test_the_annotation_workflow_leaves_a_green_suite",
+    "tests/corpus/test_corpus.py",
+    "tests/cli/test_workflows.py::test_the_annotation_workflow_leaves_a_green_suite",
 )
 
 

@@ -19,7 +19,7 @@ from sourcetrace.errors import InputError
 from sourcetrace.evaluation.partials import evaluate_partial
 from sourcetrace.evaluation.run import evaluate, evaluate_and_explain
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TEXT = "Alice met Bob in Paris and Rome. Carol said the rockets were old and rusty."
 
 
@@ -449,7 +449,7 @@ def test_report_with_curves_and_min_score_follows_the_report_schema(tmp_path: Pa
 def test_more_distinct_scores_than_the_bound_are_refused_before_scoring(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from sourcetrace.scoring import confidence as confidence
+    from sourcetrace.evaluation import confidence as confidence
 
     monkeypatch.setattr(confidence, "MAX_THRESHOLDS", 3)
     with pytest.raises(InputError, match="4 distinct scores") as caught:

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 import sourcetrace
+from checkout import add_gold, bump_version, make_checkout
 from sourcetrace.corpus import build as corpus_module
 from sourcetrace.corpus.build import build, build_lock, info, verify, verify_folder
 from sourcetrace.errors import InputError
-from test_corpus import add_gold, bump_version, make_checkout
 
 
 def fork_build(root: Path, env: dict[str, str]) -> int:

@@ -1,0 +1,61 @@
+"""Which way a run is scored: plain, explained (item outcomes for the HTML page) or on a Dask
+cluster (`--workers`). The library chooses, from what the output needs and what was asked, so
+that every option works with every format or is refused with a message; the command line only
+passes them on. (A sharded run, `--partial --shard K/N`, writes statistics, not a report: see
+partials.py.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sourcetrace.errors import InputError
+
+
+def refuse_unsupported(*, explain: bool, workers: int | None, min_score: Any) -> None:
+    """The combinations no run mode can honour, refused before anything is read."""
+    if workers is not None and explain:
+        raise InputError(
+            "--workers with the HTML page, which is drawn from every document's items in one "
+            "process",
+            expected="--workers with --format table, json or markdown, or the HTML page without "
+            "--workers",
+        )
+    if workers is not None and min_score is not None:
+        raise InputError(
+            "--min-score with --workers",
+            expected="evaluate without --workers when scores are used (sharded scoring does "
+            "not merge precision-recall curves)",
+        )
+
+
+def evaluate_in_mode(
+    predictions: Any,
+    *,
+    explain: bool = False,
+    workers: int | None = None,
+    per_document: bool = False,
+    progress: Callable[[str], None] | None = None,
+    **options: Any,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(report, explanation or None). ``explain``: the item outcomes too (the explained run
+    always has per-document scores); ``workers``: score on a local Dask cluster."""
+    refuse_unsupported(explain=explain, workers=workers, min_score=options.get("min_score"))
+    if explain:
+        from sourcetrace.evaluation.run import evaluate_and_explain
+
+        return evaluate_and_explain(predictions, **options)
+    if workers is not None:
+        from sourcetrace.evaluation.scale import evaluate_on_dask
+
+        report = evaluate_on_dask(
+            predictions,
+            workers=workers,
+            per_document=per_document,
+            progress=progress,
+            **options,
+        )
+        return report, None
+    from sourcetrace.evaluation.run import evaluate
+
+    return evaluate(predictions, per_document=per_document, **options), None

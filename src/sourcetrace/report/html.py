@@ -19,7 +19,7 @@ from typing import Any
 from .marked import Mark, render_marked
 from .page import attrs, esc, page, table
 from .pr_curve import CONFIDENCE_CSS, confidence_section
-from .rows import comparison_rows, header, pct, summary_rows
+from .rows import PER_TYPE_HEADER, comparison_rows, header, pct, per_type_rows, summary_rows
 from .tsv import items_of, parts_alone
 
 LAYER_ORDER = ("entities", "claims", "attributions")
@@ -271,14 +271,10 @@ def _count_cell(count: int, kind: str) -> str:
 
 
 def _per_type(report: Mapping[str, Any]) -> str:
-    per_type = report["layers"]["entities"].get("per_type", {})
-    rows = [
-        [t, pct(m["strict"]["precision"]), pct(m["strict"]["recall"]), pct(m["strict"]["f1"])]
-        + [str(m["strict"][c]) for c in ("possible", "actual", "missed", "spurious")]
-        for t, m in per_type.items()
-    ]
-    head = ["type", "P", "R", "F1", "possible", "actual", "missed", "spurious"]
-    return "<h3>Entities per type (strict, percent)</h3>" + table(head, rows, "per-type")
+    rows = per_type_rows(report)
+    if not rows:
+        return ""
+    return "<h3>Entities per type (strict, percent)</h3>" + table(PER_TYPE_HEADER, rows, "per-type")
 
 
 def _unanchored_type(item: Any) -> str:

@@ -39,11 +39,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
     fmt = choose_format(args.format, args.output, FORMATS)
     if args.workers is not None and fmt in ITEM_FORMATS:
+        what = "the HTML page" if fmt == "html" else f"the {fmt} error list"
         raise InputError(
-            f"--workers with the {fmt} format, which is drawn from every document's items in "
-            "one process",
-            expected="--workers with --format table, json or markdown, or the "
-            f"{fmt} format without --workers",
+            f"--workers with {what}, which is drawn from every document's items in one process",
+            expected=f"--workers with --format table, json or markdown, or {what} without "
+            "--workers",
         )
     if args.workers is not None and args.min_score is not None:
         raise InputError(

@@ -304,3 +304,55 @@ def test_error_list_of_a_real_run_reads_back_to_the_report_counts(
     assert all(sum(c.values()) > 0 for c in expected.values())
     if options:
         assert {row["outcome"] for row in rows} >= {"excluded"}
+
+
+def test_output_csv_ending_writes_the_error_list_never_a_box_table(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    """Issue 25: `--output r.csv` wrote the terminal table (box drawing) into a .csv."""
+    predictions = REPO / "evaluate" / "runs" / "rules" / "predictions.jsonl"
+    out = tmp_path / "r.csv"
+    done = run_cli("evaluate", predictions, "--output", out)
+    assert done.code == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == ",".join(COLUMNS)
+    assert not any(char in text for char in "┏━│└")
+
+
+def test_csv_ending_for_a_command_without_the_error_list_is_refused(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    """merge has no item-by-item explanation: a .csv output is a usage error, not a table."""
+    partial = tmp_path / "p.json"
+    predictions = REPO / "evaluate" / "runs" / "rules" / "predictions.jsonl"
+    assert run_cli("evaluate", predictions, "--partial", partial).code == 0
+    done = run_cli("merge", partial, "--output", tmp_path / "m.csv")
+    assert done.code == 2
+    assert "does not write 'csv'" in done.err and "Traceback" not in done.err
+    assert not (tmp_path / "m.csv").exists()
+
+
+@pytest.mark.parametrize("value", ["-1", "ten", ""])
+def test_html_documents_refuses_what_is_not_a_count_or_all(
+    run_cli: Any, tmp_path: Path, value: str
+) -> None:
+    predictions = REPO / "evaluate" / "runs" / "rules" / "predictions.jsonl"
+    out = tmp_path / "r.html"
+    done = run_cli("evaluate", predictions, "--output", out, "--html-documents", value)
+    assert done.code == 2 and "--html-documents" in done.err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("value", "shown"), [("2", 2), ("all", 5), ("0", 0)])
+def test_html_documents_caps_the_page(run_cli: Any, tmp_path: Path, value: str, shown: int) -> None:
+    """The packaged corpus has 5 documents: the page shows the cap, or all of them."""
+    predictions = REPO / "evaluate" / "runs" / "rules" / "predictions.jsonl"
+    out = tmp_path / "r.html"
+    assert run_cli("evaluate", predictions, "--output", out, "--html-documents", value).code == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.count('<section class="doc"') == shown
+    left_out = 5 - shown
+    if left_out:
+        assert f"{left_out} documents are left out of this page" in page
+    else:
+        assert "All 5 documents" in page

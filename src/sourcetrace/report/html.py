@@ -131,10 +131,13 @@ def digest(
             errors = _count_document(run, explained, layers)
             yield worst_first_key(report, doc_id, layers, errors), doc_id, explained
 
+    every = counted()
     if documents is None:
-        kept = sorted(counted(), key=lambda entry: entry[0])
+        kept = sorted(every, key=lambda entry: entry[0])
     else:
-        kept = heapq.nsmallest(documents, counted(), key=lambda entry: entry[0])
+        kept = heapq.nsmallest(documents, every, key=lambda entry: entry[0])
+        for _ in every:  # nsmallest(0, ...) reads nothing: the counts need every document
+            pass
     run.shown = [(doc_id, explained) for _, doc_id, explained in kept]
     return run
 

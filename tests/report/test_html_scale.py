@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -79,21 +78,11 @@ def large_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def page(large_run: dict[str, Any]) -> Iterator[Any]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail(
-            "Chromium is not installed, and the HTML report tests need it: `make test` installs "
-            "it (apt-get install -y chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable)
-        opened = browser.new_page(viewport={"width": 1400, "height": 1000})
-        opened.goto(large_run["html"].resolve().as_uri(), wait_until="load")
-        yield opened
-        browser.close()
+def page(large_run: dict[str, Any], browser: Any) -> Iterator[Any]:
+    opened = browser.new_page(viewport={"width": 1400, "height": 1000})
+    opened.goto(large_run["html"].resolve().as_uri(), wait_until="load")
+    yield opened
+    opened.close()
 
 
 def test_large_page_loads_with_the_summary_of_every_document(page: Any) -> None:

@@ -4,7 +4,6 @@ documents, and read back with the csv module to the JSON report's counts on real
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from pathlib import Path
@@ -15,6 +14,8 @@ import pytest
 from sourcetrace.cli import main
 from sourcetrace.report.tsv import COLUMNS, COUNTED_OUTCOMES
 
+from gold_factory import span, text_sha256
+
 REPO = Path(__file__).resolve().parents[2]
 
 T1 = "Kim Jong Un met Putin in Moscow on Tuesday."
@@ -23,8 +24,7 @@ T3 = "Officials said nothing."
 
 
 def _span(text: str, needle: str) -> dict[str, Any]:
-    start = text.index(needle)
-    return {"start": start, "end": start + len(needle), "text": needle}
+    return span(text, needle)
 
 
 def _entity(text: str, needle: str, id_: str, type_: str) -> dict[str, Any]:
@@ -49,14 +49,8 @@ def _claim(text: str, needle: str, id_: str) -> dict[str, Any]:
 
 
 def _gold(doc_id: str, text: str, **layers: Any) -> dict[str, Any]:
-    return {
-        "doc_id": doc_id,
-        "text": text,
-        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        "entities": layers.get("entities", []),
-        "claims": layers.get("claims", []),
-        "attributions": layers.get("attributions", []),
-    }
+    empty: dict[str, Any] = {"entities": [], "claims": [], "attributions": []}
+    return {"doc_id": doc_id, "text": text, "text_sha256": text_sha256(text), **empty, **layers}
 
 
 GOLD = [

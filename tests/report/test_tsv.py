@@ -350,3 +350,25 @@ def test_html_documents_caps_the_page(run_cli: Any, tmp_path: Path, value: str, 
         assert f"{left_out} documents are left out of this page" in page
     else:
         assert "All 5 documents" in page
+
+
+def test_control_characters_of_the_data_are_escaped_in_the_error_list() -> None:
+    """An ANSI escape, a bidi override, a carriage return and a line separator in the text (the
+    entity and its context) reach the file only as their code: nothing a terminal would act on,
+    and every row one line for any line reader."""
+    from sourcetrace.evaluation import evaluate_with_explanations
+    from sourcetrace.report.tsv import item_lines
+
+    text = "Red \x1b[31mAcme\u202e Corp\r\nsaid\u2028so."
+    entity = {**_entity(text, "\x1b[31mAcme\u202e Corp", "e1", "ORG"), "entity": "acme"}
+    gold = [_gold("h1", text, entities=[entity])]
+    _, explanations = evaluate_with_explanations(
+        [{"doc_id": "h1", "entities": []}], gold, per_document=False
+    )
+    written = "".join(item_lines(explanations, "tsv"))
+    assert len(written.splitlines()) == 2
+    assert not any(char in written for char in "\x1b\u202e\r\u2028")
+    row = dict(zip(COLUMNS, written.splitlines()[1].split("\t"), strict=True))
+    assert row["outcome"] == "missed"
+    assert row["gold_text"] == "\\x1b[31mAcme\\u202e Corp"
+    assert row["right_context"] == "\\x0d\\x0asaid\\u2028so."

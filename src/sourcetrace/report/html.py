@@ -1,10 +1,13 @@
-"""The HTML error-analysis page: summary, entity confusion matrix, and every document's text with
-each gold and predicted item highlighted by its outcome (see explain.py).
+"""The HTML error-analysis page: summary, entity confusion matrix and filter counts of every
+document, and the text of the worst `documents` of them (DEFAULT_DOCUMENTS; the rest are in the
+TSV error list) with each gold and predicted item highlighted by its outcome (see explain.py).
+The explanations are read once, as an iterator: only the documents shown are held.
 
 One self-contained file (inline CSS and JS, a CSP that forbids any fetch), every data value
-escaped. Counting contract: exactly one element per gold or predicted item carries `data-item`
-with `data-layer`, `data-side`, `data-outcome` (and `data-type` for entities), so counting them
-by outcome gives the report's missed and spurious numbers.
+escaped. Counting contract: exactly one element per gold or predicted item of a shown document
+carries `data-item` with `data-layer`, `data-side`, `data-outcome` (and `data-type` for
+entities), so on a page that shows every document, counting them by outcome gives the report's
+missed and spurious numbers.
 """
 
 from __future__ import annotations

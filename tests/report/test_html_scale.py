@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from sourcetrace.cli import main
+from sourcetrace.cli.main import main
 from sourcetrace.report.html import DEFAULT_DOCUMENTS
 
 DOCUMENTS = 30_000

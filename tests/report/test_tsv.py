@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sourcetrace.cli import main
+from sourcetrace.cli.main import main
 from sourcetrace.report.tsv import COLUMNS, COUNTED_OUTCOMES
 
 from gold_factory import span, text_sha256
@@ -356,7 +356,7 @@ def test_control_characters_of_the_data_are_escaped_in_the_error_list() -> None:
     """An ANSI escape, a bidi override, a carriage return and a line separator in the text (the
     entity and its context) reach the file only as their code: nothing a terminal would act on,
     and every row one line for any line reader."""
-    from sourcetrace.evaluation import evaluate_with_explanations
+    from sourcetrace.evaluation.run import evaluate_with_explanations
     from sourcetrace.report.tsv import item_lines
 
     text = "Red \x1b[31mAcme\u202e Corp\r\nsaid\u2028so."

@@ -10,11 +10,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from .json_format import to_json
-from .markdown import agreement_summary, agreement_to_markdown, to_markdown
-from .rows import LEVELS, PARTS, SCHEMES, comparison_rows, header, summary_rows
-from .table import render_table
+from sourcetrace.errors import InputError
+from sourcetrace.report.json_format import to_json
+from sourcetrace.report.markdown import agreement_summary, agreement_to_markdown, to_markdown
+from sourcetrace.report.rows import LEVELS, PARTS, SCHEMES, comparison_rows, header, summary_rows
+from sourcetrace.report.table import render_table
 
 FORMATS = ("table", "json", "markdown", "html", "tsv", "csv")
 # the formats drawn from every document's items (evaluation.evaluate_with_explanations)
@@ -73,7 +73,7 @@ def render_chunks(
 ) -> Iterator[str]:
     """render_text in pieces, so that a large TSV or CSV is written as it is made."""
     if fmt in ("tsv", "csv"):
-        from .tsv import item_lines, items_of
+        from sourcetrace.report.tsv import item_lines, items_of
 
         yield from item_lines(items_of(explanation), fmt)
         return
@@ -86,7 +86,7 @@ def _render_whole(report: dict[str, Any], fmt: str, explanation: Any, html_docum
     if fmt == "markdown":
         return to_markdown(report)
     if fmt == "html":
-        from .html import to_html
+        from sourcetrace.report.html import to_html
 
         if html_documents is None:
             return to_html(report, explanation)

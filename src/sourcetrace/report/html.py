@@ -19,11 +19,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .marked import Mark, render_marked
-from .page import attrs, esc, page, table
-from .pr_curve import CONFIDENCE_CSS, confidence_section
-from .rows import PER_TYPE_HEADER, comparison_rows, header, pct, per_type_rows, summary_rows
-from .tsv import items_of, parts_alone
+from sourcetrace.report.marked import Mark, render_marked
+from sourcetrace.report.page import attrs, esc, page, table
+from sourcetrace.report.pr_curve import CONFIDENCE_CSS, confidence_section
+from sourcetrace.report.rows import (
+    PER_TYPE_HEADER,
+    comparison_rows,
+    header,
+    pct,
+    per_type_rows,
+    summary_rows,
+)
+from sourcetrace.report.tsv import items_of, parts_alone
 
 LAYER_ORDER = ("entities", "claims", "attributions")
 SIDES = ("gold", "predicted")

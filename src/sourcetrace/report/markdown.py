@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import shown
-from .rows import (
+from sourcetrace.errors import shown
+from sourcetrace.report.rows import (
     PER_TYPE_HEADER,
     agreement_summary_rows,
     comparison_rows,

@@ -17,7 +17,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..errors import shown
+from sourcetrace.errors import shown
 
 COLUMNS = (
     "document",

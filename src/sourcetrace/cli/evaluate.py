@@ -13,16 +13,17 @@ from sourcetrace.errors import shown
 from sourcetrace.paths import checked_output, write_output
 from sourcetrace.report import (
     FORMATS,
+    ITEM_FORMATS,
     agreement_to_markdown,
     choose_format,
+    render_chunks,
     render_table,
-    render_text,
 )
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from sourcetrace.errors import InputError
-    from sourcetrace.evaluation.run import evaluate, evaluate_and_explain
+    from sourcetrace.evaluation.run import evaluate, evaluate_with_explanations
 
     if args.workers is not None and args.partial is not None:
         raise InputError(
@@ -37,11 +38,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "--shard without --partial", expected="--partial OUT.json --shard K/N (see merge)"
         )
     fmt = choose_format(args.format, args.output, FORMATS)
-    if args.workers is not None and fmt == "html":
+    if args.workers is not None and fmt in ITEM_FORMATS:
+        what = "the HTML page" if fmt == "html" else f"the {fmt} error list"
         raise InputError(
-            "--workers with the HTML page, which is drawn from every document's items in one "
-            "process",
-            expected="--workers with --format table, json or markdown, or the HTML page without "
+            f"--workers with {what}, which is drawn from every document's items in one process",
+            expected=f"--workers with --format table, json or markdown, or {what} without "
             "--workers",
         )
     if args.workers is not None and args.min_score is not None:
@@ -53,8 +54,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.output is not None:
         checked_output(args.output)  # before scoring: a refused path costs nothing
     options = _scoring_options(args)
-    if fmt == "html":
-        report, explanation = evaluate_and_explain(args.predictions, **options)
+    if fmt in ITEM_FORMATS:
+        report, explanation = evaluate_with_explanations(
+            args.predictions, per_document=fmt == "html" or args.per_document, **options
+        )
     elif args.workers is not None:
         from sourcetrace.evaluation.scale import evaluate_on_dask
 
@@ -71,7 +74,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         report = evaluate(args.predictions, per_document=args.per_document, **options)
         explanation = None
-    _emit_report(report, fmt, args.output, explanation)
+    _emit_report(report, fmt, args.output, explanation, args.html_documents)
     return 0
 
 
@@ -94,14 +97,36 @@ def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _emit_report(report: dict[str, Any], fmt: str, output: Path | None, explanation: Any) -> None:
+def _emit_report(
+    report: dict[str, Any],
+    fmt: str,
+    output: Path | None,
+    explanation: Any,
+    html_documents: int | None = None,
+) -> None:
     from sourcetrace.cli.entry import was_interrupted
 
     if was_interrupted():  # a Ctrl-C whose exception something swallowed: no report
         raise KeyboardInterrupt
-    renderers = {name: partial(render_text, report, name, explanation) for name in FORMATS}
+    renderers = {
+        name: partial(render_chunks, report, name, explanation, html_documents=html_documents)
+        for name in FORMATS
+    }
     renderers["table"] = partial(render_table, report)
     emit(fmt, output, renderers)
+
+
+def html_documents(value: str) -> int | None:
+    """--html-documents: a count >= 0, or `all` (None)."""
+    if value.strip().lower() == "all":
+        return None
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a count >= 0 or 'all'")
+    return count
 
 
 def _write_partial(args: argparse.Namespace) -> int:
@@ -249,6 +274,19 @@ def add_commands(commands: Any) -> None:
         "signature); needs predictions with scores",
     )
     add_output_options(evaluate, FORMATS)
+    from sourcetrace.report.html import DEFAULT_DOCUMENTS
+    from sourcetrace.report.tsv import CONTEXT_CHARACTERS
+
+    evaluate.add_argument(
+        "--html-documents",
+        type=html_documents,
+        default=DEFAULT_DOCUMENTS,
+        metavar="N|all",
+        help=f"documents whose text the HTML page shows, worst first (default {DEFAULT_DOCUMENTS}"
+        "; the summary and counts are always of every document). tsv and csv list every item "
+        "of every document instead: one row per match, miss or false positive, with its spans, "
+        f"types and {CONTEXT_CHARACTERS} characters of context on each side",
+    )
     evaluate.add_argument(
         "--bootstrap",
         type=int,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ Draw = Callable[[Any], None]  # prints to a rich Console
 def emit(
     fmt: str | None,
     output: Path | None,
-    renderers: Mapping[str, Callable[[], str] | Draw],
+    renderers: Mapping[str, Callable[[], str | Iterable[str]] | Draw],
     *,
     default: str = "table",
     allowed: tuple[str, ...] = (),
@@ -24,7 +24,8 @@ def emit(
     """Render with the chosen format and print it, or write it atomically to --output.
 
     ``renderers`` maps each format the command writes to a function returning its text; the
-    `table` entry instead draws on a rich Console (in colour on a terminal, plain in a file).
+    `table` entry instead draws on a rich Console (in colour on a terminal, plain in a file); a
+    renderer may return its text in pieces (a large error list written as it is made).
     The --output path is checked before anything is rendered (`paths.checked_output`;
     ``allowed`` names the generated files the command owns in a protected folder). Returns the
     format used.
@@ -41,7 +42,8 @@ def emit(
         return chosen
     text = as_plain_text(render) if chosen == "table" else render()
     if output is None:
-        sys.stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:  # a renderer may stream
+            sys.stdout.write(piece)
     else:
         write_output(output, text, allowed)
         print(f"wrote {chosen} to {shown(output)}", file=sys.stderr)

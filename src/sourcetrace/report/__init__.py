@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,9 @@ from sourcetrace.report.markdown import agreement_summary, agreement_to_markdown
 from sourcetrace.report.rows import LEVELS, PARTS, SCHEMES, comparison_rows, header, summary_rows
 from sourcetrace.report.table import render_table
 
-FORMATS = ("table", "json", "markdown", "html")
+FORMATS = ("table", "json", "markdown", "html", "tsv", "csv")
+# the formats drawn from every document's items (evaluation.evaluate_with_explanations)
+ITEM_FORMATS = ("html", "tsv", "csv")
 SUFFIXES = {
     ".json": "json",
     ".md": "markdown",
@@ -24,6 +26,8 @@ SUFFIXES = {
     ".html": "html",
     ".htm": "html",
     ".txt": "table",
+    ".tsv": "tsv",
+    ".csv": "csv",
 }
 
 
@@ -55,9 +59,28 @@ def as_plain_text(draw: Any) -> str:
     return buffer.getvalue()
 
 
-def render_text(report: dict[str, Any], fmt: str, explanation: Any = None) -> str:
+def render_text(
+    report: dict[str, Any], fmt: str, explanation: Any = None, *, html_documents: Any = None
+) -> str:
     """An evaluation report in one of FORMATS; `table` is rendered to plain text (no colour).
-    `html` needs the item-by-item explanation (evaluation.evaluate_and_explain)."""
+    The ITEM_FORMATS need the item-by-item explanation (evaluation.evaluate_and_explain, or the
+    iterator of evaluate_with_explanations); `html_documents` caps the page's documents."""
+    return "".join(render_chunks(report, fmt, explanation, html_documents=html_documents))
+
+
+def render_chunks(
+    report: dict[str, Any], fmt: str, explanation: Any = None, *, html_documents: Any = None
+) -> Iterator[str]:
+    """render_text in pieces, so that a large TSV or CSV is written as it is made."""
+    if fmt in ("tsv", "csv"):
+        from sourcetrace.report.tsv import item_lines, items_of
+
+        yield from item_lines(items_of(explanation), fmt)
+        return
+    yield _render_whole(report, fmt, explanation, html_documents)
+
+
+def _render_whole(report: dict[str, Any], fmt: str, explanation: Any, html_documents: Any) -> str:
     if fmt == "json":
         return to_json(report)
     if fmt == "markdown":
@@ -65,12 +88,15 @@ def render_text(report: dict[str, Any], fmt: str, explanation: Any = None) -> st
     if fmt == "html":
         from sourcetrace.report.html import to_html
 
-        return to_html(report, explanation)
+        if html_documents is None:
+            return to_html(report, explanation)
+        return to_html(report, explanation, documents=html_documents)
     return as_plain_text(lambda console: render_table(report, console))
 
 
 __all__ = [
     "FORMATS",
+    "ITEM_FORMATS",
     "LEVELS",
     "PARTS",
     "SCHEMES",
@@ -81,6 +107,7 @@ __all__ = [
     "choose_format",
     "comparison_rows",
     "header",
+    "render_chunks",
     "render_table",
     "render_text",
     "summary_rows",

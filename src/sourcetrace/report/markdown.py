@@ -7,10 +7,11 @@ from typing import Any
 
 from sourcetrace.errors import shown
 from sourcetrace.report.rows import (
+    PER_TYPE_HEADER,
     agreement_summary_rows,
     comparison_rows,
     header,
-    pct,
+    per_type_rows,
     summary_rows,
 )
 
@@ -74,21 +75,16 @@ def to_markdown(report: dict[str, Any]) -> str:
             "|---|---|---|---|---|",
         ]
         lines += [_row(row) for row in rows]
-    per_type = report["layers"].get("entities", {}).get("per_type", {})
-    if per_type:
+    types = per_type_rows(report)
+    if types:
         lines += [
             "",
             "## Entities per type (strict)",
             "",
-            "| type | P | R | F1 | possible | actual |",
-            "|---|---|---|---|---|---|",
+            "| " + " | ".join(PER_TYPE_HEADER) + " |",
+            "|" + "---|" * len(PER_TYPE_HEADER),
         ]
-        for entity_type, schemes in per_type.items():
-            m = schemes["strict"]
-            lines.append(
-                f"| {md_text(entity_type)} | {pct(m['precision'])} | {pct(m['recall'])} | "
-                f"{pct(m['f1'])} | {m['possible']} | {m['actual']} |"
-            )
+        lines += [_row(row) for row in types]
     lines += [
         "",
         "Scores are percentages. Scoring rules: docs/scoring/ in the sourcetrace repository.",

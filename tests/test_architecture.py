@@ -222,13 +222,13 @@ def private_crossings(files: list[Path], known: set[str]) -> list[str]:
     return found
 
 
-def tests_module_names() -> set[str]:
+def module_names_of_tests() -> set[str]:
     return {p.stem for p in (REPO_ROOT / "tests").rglob("*.py")}
 
 
 def figures() -> dict[str, list]:
     edges = all_imports()
-    known = set(src_modules()) | tests_module_names()
+    known = set(src_modules()) | module_names_of_tests()
     files = sorted((SRC / PACKAGE).rglob("*.py")) + sorted((REPO_ROOT / "tests").rglob("*.py"))
     return {
         "circles": circles(edges),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -117,7 +118,9 @@ def checked_output(
     return target
 
 
-def write_output(path: str | Path, content: str | bytes, allowed: tuple[str, ...] = ()) -> Path:
+def write_output(
+    path: str | Path, content: str | bytes | Iterable[str], allowed: tuple[str, ...] = ()
+) -> Path:
     """Write a command's result to a user-chosen path: checked (`checked_output`), then
     atomically (temp file, fsync, rename). Returns the path written."""
     from sourcetrace.jsonio import atomic_write

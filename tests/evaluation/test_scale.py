@@ -114,6 +114,9 @@ def test_workers_with_a_partial_or_the_html_page_are_usage_errors(run_cli, tmp_p
     assert done.code == 2 and "--workers with --partial" in done.err
     done = run_cli("evaluate", SYSTEM, "--workers", "2", "--output", tmp_path / "r.html")
     assert done.code == 2 and "--workers with the HTML page" in done.err
+    done = run_cli("evaluate", SYSTEM, "--workers", "2", "--output", tmp_path / "r.tsv")
+    assert done.code == 2 and "the tsv/csv error list" in done.err
+    assert not (tmp_path / "r.tsv").exists()
     assert not (tmp_path / "p.json").exists() and not (tmp_path / "r.html").exists()
 
 

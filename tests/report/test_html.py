@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -125,22 +124,6 @@ def faulty_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail(
-            "Chromium is not installed, and the HTML report tests need it: `make test` installs "
-            "it (apt-get install -y chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -274,10 +257,18 @@ def test_filters_hide_layers_outcomes_and_types(faulty_run: dict[str, Any], open
     page.locator("input[data-filter=layer][value=entities]").check()
 
     missed = _count(page, "[data-item][data-outcome=missed]")
-    page.locator("input[data-filter=outcome][value=missed]").uncheck()
+    for layer in LAYERS:
+        page.locator(f"input[data-filter=outcome][value='{layer}:missed']").uncheck()
     assert _visible(page, "[data-item][data-outcome=missed]") == 0
     assert _visible(page, "[data-item]") == sum(totals.values()) - missed
-    page.locator("input[data-filter=outcome][value=missed]").check()
+    for layer in LAYERS:
+        page.locator(f"input[data-filter=outcome][value='{layer}:missed']").check()
+
+    claims_missed = _count(page, "[data-item][data-layer=claims][data-outcome=missed]")
+    page.locator("input[data-filter=outcome][value='claims:missed']").uncheck()
+    assert _visible(page, "[data-item][data-layer=claims][data-outcome=missed]") == 0
+    assert _visible(page, "[data-item][data-outcome=missed]") == missed - claims_missed > 0
+    page.locator("input[data-filter=outcome][value='claims:missed']").check()
 
     page.locator("input[data-filter=side][value=gold]").uncheck()
     assert _visible(page, "[data-item][data-side=gold]") == 0
@@ -288,6 +279,68 @@ def test_filters_hide_layers_outcomes_and_types(faulty_run: dict[str, Any], open
     page.locator("input[data-filter=type][value=GPE]").uncheck()
     assert gpe > 0 and _visible(page, "[data-item][data-type=GPE]") == 0
     assert _visible(page, "[data-item][data-layer=entities]") == totals["entities"] - gpe
+
+
+def _filter_counts(page: Any) -> dict[str, int]:
+    """{"layer:outcome": the count its check box's label says}."""
+    labels = page.evaluate(
+        "() => [...document.querySelectorAll('input[data-filter=outcome]')]"
+        ".map(b => [b.value, b.parentElement.textContent])"
+    )
+    return {value: int(re.search(r"\((\d+)\)", text).group(1)) for value, text in labels}
+
+
+def test_outcome_filter_counts_are_per_layer_and_equal_the_table(
+    faulty_run: dict[str, Any], opened: Any
+) -> None:
+    """A matched pair counts once, missed on the gold side and spurious on the predicted side:
+    the entity boxes add up to the strict row's cor, inc, mis and spu, the others to the lenient
+    tp, gold - tp and predicted - tp (issue 25: `correct (792)` where the table said cor 396)."""
+    page, _ = opened(faulty_run["html"])
+    counts = _filter_counts(page)
+    layers = faulty_run["report"]["layers"]
+    strict = layers["entities"]["overall"]["strict"]
+    assert counts["entities:correct"] == strict["correct"]
+    incorrect = [
+        counts.get(f"entities:{kind}", 0) for kind in ("boundary", "type", "boundary+type")
+    ]
+    assert sum(incorrect) == strict["incorrect"] > 0
+    assert counts["entities:missed"] == strict["missed"]
+    assert counts["entities:spurious"] == strict["spurious"]
+    for layer, level in (
+        ("claims", layers["claims"]["span"]["lenient"]),
+        ("attributions", layers["attributions"]["triple"]["lenient"]),
+    ):
+        matched = counts.get(f"{layer}:matched", 0) + counts.get(f"{layer}:boundary", 0)
+        matched += counts.get(f"{layer}:lenient", 0)
+        assert matched == level["true_positives"]
+        assert counts[f"{layer}:missed"] == level["gold"] - level["true_positives"]
+        assert counts[f"{layer}:spurious"] == level["predicted"] - level["true_positives"]
+
+
+def test_signature_is_shown_once(faulty_run: dict[str, Any], opened: Any) -> None:
+    page, _ = opened(faulty_run["html"])
+    assert page.inner_text("body").count(faulty_run["report"]["signature"]) == 1
+
+
+def test_unmatched_attribution_says_which_parts_matched_on_their_own(
+    faulty_run: dict[str, Any], opened: Any
+) -> None:
+    """No "missed; parts found: source, cue, content" (a contradiction to read): the line says
+    the parts matched on their own, or that no part did."""
+    page, _ = opened(faulty_run["html"])
+    lines = page.evaluate(
+        "() => [...document.querySelectorAll('li[data-layer=attributions]"
+        "[data-outcome=missed] .why, li[data-layer=attributions][data-outcome=spurious] .why')]"
+        ".map(e => e.textContent)"
+    )
+    assert lines
+    assert not any("parts found" in line for line in lines)
+    assert all(
+        "on their own, these parts match parts of" in line
+        or "no part matches a part of any" in line
+        for line in lines
+    ), lines
 
 
 def test_hovering_an_attribution_lights_source_cue_and_content(

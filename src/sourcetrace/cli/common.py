@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ def default_root() -> Path:
 def emit(
     fmt: str | None,
     output: Path | None,
-    renderers: Mapping[str, Callable[[], str] | Draw],
+    renderers: Mapping[str, Callable[[], str | Iterable[str]] | Draw],
     *,
     default: str = "table",
     allowed: tuple[str, ...] = (),
@@ -57,7 +57,8 @@ def emit(
     """Render with the chosen format and print it, or write it atomically to --output.
 
     ``renderers`` maps each format the command writes to a function returning its text; the
-    `table` entry instead draws on a rich Console (in colour on a terminal, plain in a file).
+    `table` entry instead draws on a rich Console (in colour on a terminal, plain in a file); a
+    renderer may return its text in pieces (a large error list written as it is made).
     The --output path is checked before anything is rendered (`paths.checked_output`;
     ``allowed`` names the generated files the command owns in a protected folder). Returns the
     format used.
@@ -73,7 +74,7 @@ def emit(
         return chosen
     text = as_plain_text(render) if chosen == "table" else render()
     if output is None:
-        sys.stdout.write(text)
+        write_pieces(text)
     else:
         write_output(output, text, allowed)
         print(f"wrote {chosen} to {shown(output)}", file=sys.stderr)
@@ -127,7 +128,7 @@ def output_formats(
 
 def emit_outputs(
     targets: list[tuple[Path | None, str]],
-    renderers: Mapping[str, Callable[[], str] | Draw],
+    renderers: Mapping[str, Callable[[], str | Iterable[str]] | Draw],
     *,
     documents: int = 0,
 ) -> None:
@@ -151,7 +152,13 @@ def emit_outputs(
         if target is None and fmt == "table":
             renderers["table"](console())
         elif target is None:
-            sys.stdout.write(texts[index])
+            write_pieces(texts[index])
+
+
+def write_pieces(text: str | Iterable[str]) -> None:
+    """A report on stdout, whole or in the pieces its renderer makes."""
+    for piece in [text] if isinstance(text, str) else text:
+        sys.stdout.write(piece)
 
 
 def add_output_options(

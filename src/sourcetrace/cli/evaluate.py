@@ -24,8 +24,8 @@ from sourcetrace.report import (
     REGISTRY,
     agreement_to_markdown,
     choose_format,
+    render_chunks,
     render_table,
-    render_text,
 )
 
 
@@ -46,17 +46,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "--shard without --partial", expected="--partial OUT.json --shard K/N (see merge)"
         )
     targets = output_formats(args.format, args.output or [STDOUT], FORMATS)
-    explain = any(REGISTRY[fmt].needs_items for _, fmt in targets)
-    refuse_unsupported(explain=explain, workers=args.workers, min_score=args.min_score)
+    item_targets = [fmt for _, fmt in targets if REGISTRY[fmt].needs_items]
+    refuse_unsupported(explain=bool(item_targets), workers=args.workers, min_score=args.min_score)
     report, explanation = evaluate_in_mode(  # the targets are checked: a refused path costs nothing
         args.predictions,
-        explain=explain,
+        explain=bool(item_targets),
+        stream=len(item_targets) == 1,  # one output drawn from the items: made as it is written
         workers=args.workers,
         per_document=args.per_document,
         progress=lambda message: print(message, file=sys.stderr, flush=True),
         **_scoring_options(args),
     )
-    _emit_report(report, targets, explanation)
+    _emit_report(report, targets, explanation, args.html_documents)
     return 0
 
 
@@ -81,15 +82,34 @@ def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _emit_report(
-    report: dict[str, Any], targets: list[tuple[Path | None, str]], explanation: Any
+    report: dict[str, Any],
+    targets: list[tuple[Path | None, str]],
+    explanation: Any,
+    html_documents: int | None = None,
 ) -> None:
     from sourcetrace.cli.interrupts import was_interrupted
 
     if was_interrupted():  # a Ctrl-C whose exception something swallowed: no report
         raise KeyboardInterrupt
-    renderers = {name: partial(render_text, report, name, explanation) for name in FORMATS}
+    renderers = {
+        name: partial(render_chunks, report, name, explanation, html_documents=html_documents)
+        for name in FORMATS
+    }
     renderers["table"] = partial(render_table, report)
     emit_outputs(targets, renderers, documents=len(report["documents"]["scored"]))
+
+
+def html_documents(value: str) -> int | None:
+    """--html-documents: a count >= 0, or `all` (None)."""
+    if value.strip().lower() == "all":
+        return None
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a count >= 0 or 'all'")
+    return count
 
 
 def _write_partial(args: argparse.Namespace) -> int:
@@ -239,6 +259,19 @@ def add_commands(commands: Any) -> None:
         "signature); needs predictions with scores",
     )
     add_output_options(evaluate, FORMATS, several=True)
+    from sourcetrace.report.html import DEFAULT_DOCUMENTS
+    from sourcetrace.report.tsv import CONTEXT_CHARACTERS
+
+    evaluate.add_argument(
+        "--html-documents",
+        type=html_documents,
+        default=DEFAULT_DOCUMENTS,
+        metavar="N|all",
+        help=f"documents whose text the HTML page shows, worst first (default {DEFAULT_DOCUMENTS}"
+        "; the summary and counts are always of every document). tsv and csv list every item "
+        "of every document instead: one row per match, miss or false positive, with its spans, "
+        f"types and {CONTEXT_CHARACTERS} characters of context on each side",
+    )
     evaluate.add_argument(
         "--bootstrap",
         type=int,

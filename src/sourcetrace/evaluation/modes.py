@@ -16,10 +16,10 @@ def refuse_unsupported(*, explain: bool, workers: int | None, min_score: Any) ->
     """The combinations no run mode can honour, refused before anything is read."""
     if workers is not None and explain:
         raise InputError(
-            "--workers with the HTML page, which is drawn from every document's items in one "
-            "process",
-            expected="--workers with --format table, json or markdown, or the HTML page without "
-            "--workers",
+            "--workers with the HTML page or the tsv/csv error list, which are drawn from every "
+            "document's items in one process",
+            expected="--workers with --format table, json or markdown, or the page or the error "
+            "list without --workers",
         )
     if workers is not None and min_score is not None:
         raise InputError(
@@ -33,18 +33,24 @@ def evaluate_in_mode(
     predictions: Any,
     *,
     explain: bool = False,
+    stream: bool = False,
     workers: int | None = None,
     per_document: bool = False,
     progress: Callable[[str], None] | None = None,
     **options: Any,
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(report, explanation or None). ``explain``: the item outcomes too (the explained run
-    always has per-document scores); ``workers``: score on a local Dask cluster."""
+) -> tuple[dict[str, Any], Any]:
+    """(report, explanation or None). ``explain``: the item outcomes too, as a dict by doc_id,
+    or with ``stream`` an iterator of (doc_id, outcomes) made as it is read (one output drawn
+    from it: a run of any size is written without holding every document's items);
+    ``workers``: score on a local Dask cluster."""
     refuse_unsupported(explain=explain, workers=workers, min_score=options.get("min_score"))
     if explain:
-        from sourcetrace.evaluation.run import evaluate_and_explain
+        from sourcetrace.evaluation.run import evaluate_with_explanations
 
-        return evaluate_and_explain(predictions, **options)
+        report, explanations = evaluate_with_explanations(  # always with per-document scores
+            predictions, per_document=True, **options
+        )
+        return report, explanations if stream else dict(explanations)
     if workers is not None:
         from sourcetrace.evaluation.scale import evaluate_on_dask
 

@@ -8,7 +8,7 @@ file for `sourcetrace merge` (partials.py) are all made from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -131,36 +131,49 @@ def evaluate_and_explain(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The report of `evaluate` (with per-document scores), and per scored document the
     outcome of every gold and predicted item (see explain.py): what the HTML page shows."""
-    report, gold_set, preds, settings, layers = _evaluate(predictions, gold, compare, True, options)
-    documents = len(gold_set.documents)
-    with stage(f"explaining {documents} document(s) item by item for the page", size=documents):
-        explanation = _explanation(gold_set, preds, settings, layers)
-    return report, explanation
+    report, explanations = evaluate_with_explanations(
+        predictions, gold, compare=compare, per_document=True, **options
+    )
+    return report, dict(explanations)
 
 
-def _explanation(
+def evaluate_with_explanations(
+    predictions: Any,
+    gold: Any = None,
+    *,
+    compare: Any = None,
+    per_document: bool = True,
+    **options: Any,
+) -> tuple[dict[str, Any], Iterator[tuple[str, dict[str, Any]]]]:
+    """The report of `evaluate`, and an iterator of (doc_id, explanation) in document-id order,
+    each made only when it is asked for: a run of any size is written item by item (the TSV,
+    the HTML page's counts) without holding every document's items at once."""
+    report, gold_set, preds, settings, layers = _evaluate(
+        predictions, gold, compare, per_document, options
+    )
+    return report, _explanations(gold_set, preds, settings, layers)
+
+
+def _explanations(
     gold_set: GoldSet, preds: Predictions, settings: Settings, layers: tuple[str, ...]
-) -> dict[str, Any]:
+) -> Iterator[tuple[str, dict[str, Any]]]:
     from sourcetrace.evaluation.explain import explain_document
 
-    return {
-        doc_id: {"text": gold_set.texts[doc_id]}
-        | {
-            name: value
-            for layer in layers
-            for name, value in explain_document(
+    for doc_id in sorted(gold_set.documents):
+        text = gold_set.texts[doc_id]
+        explained: dict[str, Any] = {"text": text}
+        for layer in layers:
+            explained |= explain_document(
                 gold_set.documents[doc_id],
                 layer_view(
                     preds.documents.get(doc_id, EMPTY_PREDICTION), layer, settings.min_score
                 ),
                 (layer,),
-                text=gold_set.texts[doc_id],
+                text=text,
                 mentions=settings.mentions,
                 claim_threshold=settings.claim_threshold,
-            ).items()
-        }
-        for doc_id in sorted(gold_set.documents)
-    }
+            )
+        yield doc_id, explained
 
 
 def claims_found(
@@ -425,6 +438,7 @@ __all__ = [
     "comparing_stage",
     "evaluate",
     "evaluate_and_explain",
+    "evaluate_with_explanations",
     "headline_metrics",
     "load_gold",
     "load_predictions",

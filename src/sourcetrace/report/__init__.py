@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from sourcetrace.report.formats import (
     FORMATS,
+    ITEM_FORMATS,
     REGISTRY,
     SUFFIXES,
     Format,
     as_plain_text,
     choose_format,
+    render_chunks,
     render_text,
 )
 from sourcetrace.report.json_format import to_json
@@ -23,6 +25,7 @@ from sourcetrace.report.table import render_table
 
 __all__ = [
     "FORMATS",
+    "ITEM_FORMATS",
     "REGISTRY",
     "Format",
     "SUFFIXES",
@@ -32,6 +35,7 @@ __all__ = [
     "choose_format",
     "comparison_rows",
     "header",
+    "render_chunks",
     "render_table",
     "render_text",
     "summary_rows",

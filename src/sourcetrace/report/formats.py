@@ -8,7 +8,7 @@ with its renderer and one `Format(...)` line in `REGISTERED` below.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,10 @@ class Format:
 
     name: str
     suffixes: tuple[str, ...]  # --output endings that choose it, lower case, with the dot
-    render: Callable[[Report, Any], str]  # (report, explanation or None) -> the text
-    needs_items: bool = False  # True: the renderer needs evaluate_and_explain's explanation
+    # (report, explanation or None, **options) -> the text, or its pieces (a large error list
+    # is written as it is made); options: html_documents
+    render: Callable[..., str | Iterable[str]]
+    needs_items: bool = False  # True: the renderer needs the item outcomes (an explanation)
 
 
 def as_plain_text(draw: Any) -> str:
@@ -39,28 +41,41 @@ def as_plain_text(draw: Any) -> str:
     return buffer.getvalue()
 
 
-def _table(report: Report, explanation: Any) -> str:
+def _table(report: Report, explanation: Any, **options: Any) -> str:
     from sourcetrace.report.table import render_table
 
     return as_plain_text(lambda console: render_table(report, console))
 
 
-def _json(report: Report, explanation: Any) -> str:
+def _json(report: Report, explanation: Any, **options: Any) -> str:
     from sourcetrace.report.json_format import to_json
 
     return to_json(report)
 
 
-def _markdown(report: Report, explanation: Any) -> str:
+def _markdown(report: Report, explanation: Any, **options: Any) -> str:
     from sourcetrace.report.markdown import to_markdown
 
     return to_markdown(report)
 
 
-def _html(report: Report, explanation: Any) -> str:
+def _html(report: Report, explanation: Any, *, html_documents: Any = None, **options: Any) -> str:
     from sourcetrace.report.html import to_html
 
-    return to_html(report, explanation)
+    if html_documents is None:
+        return to_html(report, explanation)
+    return to_html(report, explanation, documents=html_documents)
+
+
+def _item_list(fmt: str) -> Callable[..., Iterator[str]]:
+    """The error list (report/tsv.py): one row per item outcome, made as it is written."""
+
+    def render(report: Report, explanation: Any, **options: Any) -> Iterator[str]:
+        from sourcetrace.report.tsv import item_lines, items_of
+
+        return item_lines(items_of(explanation), fmt)
+
+    return render
 
 
 REGISTERED: tuple[Format, ...] = (
@@ -68,6 +83,8 @@ REGISTERED: tuple[Format, ...] = (
     Format("json", (".json",), _json),
     Format("markdown", (".md", ".markdown"), _markdown),
     Format("html", (".html", ".htm"), _html, needs_items=True),
+    Format("tsv", (".tsv",), _item_list("tsv"), needs_items=True),
+    Format("csv", (".csv",), _item_list("csv"), needs_items=True),
 )
 
 
@@ -111,7 +128,20 @@ def choose_format(
     return chosen
 
 
-def render_text(report: Report, fmt: str, explanation: Any = None) -> str:
-    """An evaluation report in one of FORMATS; `table` is rendered to plain text (no colour).
-    A format that `needs_items` renders from the explanation (evaluation.evaluate_and_explain)."""
-    return REGISTRY[fmt].render(report, explanation)
+ITEM_FORMATS = tuple(name for name, fmt in REGISTRY.items() if fmt.needs_items)
+
+
+def render_chunks(
+    report: Report, fmt: str, explanation: Any = None, **options: Any
+) -> Iterable[str]:
+    """An evaluation report in one of FORMATS, as text or in pieces (a large TSV or CSV is
+    written as it is made); `table` is plain text (no colour). A format that `needs_items`
+    renders from the explanation (evaluate_and_explain's dict, or the iterator of
+    evaluate_with_explanations); ``html_documents`` caps the page's documents."""
+    text = REGISTRY[fmt].render(report, explanation, **options)
+    return [text] if isinstance(text, str) else text
+
+
+def render_text(report: Report, fmt: str, explanation: Any = None, **options: Any) -> str:
+    """`render_chunks` joined."""
+    return "".join(render_chunks(report, fmt, explanation, **options))

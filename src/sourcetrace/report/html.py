@@ -1,17 +1,22 @@
-"""The HTML error-analysis page: summary, entity confusion matrix, and every document's text with
-each gold and predicted item highlighted by its outcome (see explain.py).
+"""The HTML error-analysis page: summary, entity confusion matrix and filter counts of every
+document, and the text of the worst `documents` of them (DEFAULT_DOCUMENTS; the rest are in the
+TSV error list) with each gold and predicted item highlighted by its outcome (see explain.py).
+The explanations are read once, as an iterator: only the documents shown are held.
 
 One self-contained file (inline CSS and JS, a CSP that forbids any fetch), every data value
-escaped. Counting contract: exactly one element per gold or predicted item carries `data-item`
-with `data-layer`, `data-side`, `data-outcome` (and `data-type` for entities), so counting them
-by outcome gives the report's missed and spurious numbers.
+escaped. Counting contract: exactly one element per gold or predicted item of a shown document
+carries `data-item` with `data-layer`, `data-side`, `data-outcome` (and `data-type` for
+entities), so on a page that shows every document, counting them by outcome gives the report's
+missed and spurious numbers.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sourcetrace.report.marked import Mark, render_marked
@@ -19,13 +24,16 @@ from sourcetrace.report.page import attrs, esc, page, table
 from sourcetrace.report.pr_curve import CONFIDENCE_CSS, confidence_section
 from sourcetrace.report.rows import (
     COMPARISON_COLUMNS,
+    PER_TYPE_HEADER,
     PERCENT_NOTE,
     comparison_rows,
     comparison_title,
     header,
     pct,
+    per_type_rows,
     summary_rows,
 )
+from sourcetrace.report.tsv import items_of, parts_alone
 from sourcetrace.schema.validation import LAYERS
 from sourcetrace.scoring.attributions import TRIPLE_PARTS
 from sourcetrace.scoring.registry import at_path, figures
@@ -62,38 +70,125 @@ OUTCOMES: dict[str, dict[str, str]] = {
 LEVEL_NAMES = {layer: figure.label for layer, figure in figures().items()}
 
 
-def to_html(report: dict[str, Any], explanation: Mapping[str, Any] | None) -> str:
-    """The whole page for one evaluation run (`explanation` from evaluate_and_explain)."""
+# The documents a page shows by default. Measured on the synthetic corpus (800-4,000 characters a
+# document): every document cost 72 KB of page with all three layers (217 MB for 3,000), 37 KB
+# with entities only; the page of the 50 worst of 3,000 (all layers) is 2.0 MB and headless
+# Chromium renders it in 0.5 s. The packaged corpus's documents cost about 98 KB each.
+DEFAULT_DOCUMENTS = 50
+# outcomes that are a strict match, and those that the scores leave out (--mentions)
+STRICT_MATCH = frozenset({"correct", "matched"})
+NOT_SCORED = frozenset({"excluded", "ignored"})
+
+
+@dataclass
+class RunDigest:
+    """What the page needs from every document, read in one pass over the explanations: the
+    counts of the whole run, and the documents it shows (worst first)."""
+
+    confusion: dict[str, Counter]
+    outcomes: Counter  # (layer, outcome) -> items, a matched pair counted once
+    types: Counter  # (entity type, side) -> scored entities
+    shown: list[tuple[str, Mapping[str, Any]]]
+    total: int
+
+
+def to_html(
+    report: dict[str, Any],
+    explanation: Mapping[str, Any] | Iterable[tuple[str, Mapping[str, Any]]] | None,
+    documents: int | None = DEFAULT_DOCUMENTS,
+) -> str:
+    """The whole page for one evaluation run: the summary of every document, and the text of
+    at most `documents` of them (None: all), worst first (`worst_first_key`). `explanation` is
+    evaluate_and_explain's dict or the iterator of evaluate_with_explanations."""
     if explanation is None:
         raise ValueError("the HTML report needs the item-by-item explanation")
-    texts = document_texts(explanation)
+    if documents is not None and documents < 0:
+        raise ValueError("documents must be a count >= 0, or None for all")
     layers = [layer for layer in LAYER_ORDER if layer in report["layers"]]
+    run = digest(report, items_of(explanation), layers, documents)
     body = "".join(
         [
             _identity(report),
             _summary(report),
             confidence_section(report),
-            _confusion_section(report, explanation) if "entities" in layers else "",
+            _confusion_section(report, run.confusion) if "entities" in layers else "",
             _legend(layers),
-            _filters(explanation, layers),
-            _documents(report, explanation, texts, layers),
+            _filters(run, layers),
+            _documents(report, run, layers),
         ]
     )
     css = CSS + (CONFIDENCE_CSS if "pr-curve" in body else "")  # unchanged without scores
     return page("sourcetrace error analysis", body, css, JS)
 
 
-# ---------------------------------------------------------------- texts
+def digest(
+    report: Mapping[str, Any],
+    explanations: Iterable[tuple[str, Mapping[str, Any]]],
+    layers: list[str],
+    documents: int | None,
+) -> RunDigest:
+    """Count every document's items and keep the `documents` worst (all when None)."""
+    run = RunDigest(
+        {"pairs": Counter(), "missed": Counter(), "spurious": Counter()},
+        Counter(),
+        Counter(),
+        [],
+        0,
+    )
+
+    def counted() -> Iterator[tuple[tuple[float, int, str], str, Mapping[str, Any]]]:
+        for doc_id, explained in explanations:
+            if not isinstance(explained.get("text"), str):
+                raise ValueError(f"the explanation carries no text for {doc_id}")
+            run.total += 1
+            errors = _count_document(run, explained, layers)
+            yield worst_first_key(report, doc_id, layers, errors), doc_id, explained
+
+    every = counted()
+    if documents is None:
+        kept = sorted(every, key=lambda entry: entry[0])
+    else:
+        kept = heapq.nsmallest(documents, every, key=lambda entry: entry[0])
+        for _ in every:  # nsmallest(0, ...) reads nothing: the counts need every document
+            pass
+    run.shown = [(doc_id, explained) for _, doc_id, explained in kept]
+    return run
 
 
-def document_texts(explanation: Mapping[str, Any]) -> dict[str, str]:
-    """The text of every explained document (evaluate_and_explain puts it in)."""
-    missing = [
-        doc_id for doc_id, doc in explanation.items() if not isinstance(doc.get("text"), str)
-    ]
-    if missing:
-        raise ValueError(f"the explanation carries no text for {', '.join(missing)}")
-    return {doc_id: doc["text"] for doc_id, doc in explanation.items()}
+def worst_first_key(
+    report: Mapping[str, Any], doc_id: str, layers: list[str], errors: int
+) -> tuple[float, int, str]:
+    """The page's order of documents: lowest mean F1 of the layers first (each layer at the
+    level its document line shows; a layer with nothing to score is left out, a document with
+    no F1 at all goes last), then the most errors, then the document id."""
+    values = [f1 for _, f1 in document_f1(report, doc_id, layers) if f1 is not None]
+    mean = sum(values) / len(values) if values else float("inf")
+    return mean, -errors, doc_id
+
+
+def _count_document(run: RunDigest, explained: Mapping[str, Any], layers: list[str]) -> int:
+    """Add one document's items to the run's counts; returns its errors (the items that are not
+    a strict match, those left out by --mentions aside)."""
+    errors = 0
+    for layer in layers:
+        items = explained.get(layer)
+        if items is None:
+            continue
+        for side in SIDES:
+            for item in items[side]:
+                outcome = item["outcome"]
+                if layer == "entities" and outcome not in NOT_SCORED:
+                    run.types[item["type"], side] += 1
+                if side == "gold" or item.get("match") is None:  # a pair counts once
+                    run.outcomes[layer, outcome] += 1
+                    errors += outcome not in STRICT_MATCH and outcome not in NOT_SCORED
+        for unanchored in items.get("unanchored", []):
+            run.outcomes[layer, "spurious"] += 1
+            run.types[_unanchored_type(unanchored), "predicted"] += 1
+            errors += 1
+        if layer == "entities":
+            _add_confusion(run.confusion, items)
+    return errors
 
 
 # ---------------------------------------------------------------- summary
@@ -103,7 +198,6 @@ def _identity(report: Mapping[str, Any]) -> str:
     corpus, predictions = report["corpus"], report["predictions"]
     settings = report.get("settings", {})
     rows = [
-        ["signature", report["signature"]],
         ["corpus", f"{corpus['version']}, data sha256 {corpus['data_sha256']}"],
         ["gold source", f"{corpus.get('source')} ({corpus.get('documents')} documents)"],
         ["predictions", f"{predictions.get('source')} ({predictions.get('documents')} documents)"],
@@ -148,29 +242,20 @@ def _summary(report: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- confusion matrix
 
 
-def confusion(explanation: Mapping[str, Any]) -> dict[str, Counter]:
+def _add_confusion(counts: dict[str, Counter], entities: Mapping[str, Any]) -> None:
     """Strict-matched (gold type, predicted type) pairs; missed gold, spurious predicted types."""
-    pairs: Counter = Counter()
-    missed: Counter = Counter()
-    spurious: Counter = Counter()
-    for doc in explanation.values():
-        entities = doc.get("entities")
-        if not entities:
-            continue
-        for item in entities["gold"]:
-            if item["outcome"] == "missed":
-                missed[item["type"]] += 1
-            elif item.get("match") is not None:
-                pairs[item["type"], entities["predicted"][item["match"]]["type"]] += 1
-        for item in entities["predicted"]:
-            if item["outcome"] == "spurious":
-                spurious[item["type"]] += 1
-        spurious.update(_unanchored_type(u) for u in entities.get("unanchored", []))
-    return {"pairs": pairs, "missed": missed, "spurious": spurious}
+    for item in entities["gold"]:
+        if item["outcome"] == "missed":
+            counts["missed"][item["type"]] += 1
+        elif item.get("match") is not None:
+            counts["pairs"][item["type"], entities["predicted"][item["match"]]["type"]] += 1
+    for item in entities["predicted"]:
+        if item["outcome"] == "spurious":
+            counts["spurious"][item["type"]] += 1
+    counts["spurious"].update(_unanchored_type(u) for u in entities.get("unanchored", []))
 
 
-def _confusion_section(report: Mapping[str, Any], explanation: Mapping[str, Any]) -> str:
-    counts = confusion(explanation)
+def _confusion_section(report: Mapping[str, Any], counts: Mapping[str, Counter]) -> str:
     pairs, missed, spurious = counts["pairs"], counts["missed"], counts["spurious"]
     gold_types = sorted({g for g, _ in pairs} | set(missed))
     pred_types = sorted({p for _, p in pairs} | set(spurious))
@@ -203,14 +288,10 @@ def _count_cell(count: int, kind: str) -> str:
 
 
 def _per_type(report: Mapping[str, Any]) -> str:
-    per_type = report["layers"]["entities"].get("per_type", {})
-    rows = [
-        [t, pct(m["strict"]["precision"]), pct(m["strict"]["recall"]), pct(m["strict"]["f1"])]
-        + [str(m["strict"][c]) for c in ("possible", "actual", "missed", "spurious")]
-        for t, m in per_type.items()
-    ]
-    head = ["type", "P", "R", "F1", "possible", "actual", "missed", "spurious"]
-    return "<h3>Entities per type (strict, percent)</h3>" + table(head, rows, "per-type")
+    rows = per_type_rows(report)
+    if not rows:
+        return ""
+    return "<h3>Entities per type (strict, percent)</h3>" + table(PER_TYPE_HEADER, rows, "per-type")
 
 
 def _unanchored_type(item: Any) -> str:
@@ -251,25 +332,36 @@ def _layer_class(layer: str) -> str:
     return {"entities": "ent", "claims": "clm", "attributions": "att"}[layer]
 
 
-def _filters(explanation: Mapping[str, Any], layers: list[str]) -> str:
-    outcomes: Counter = Counter()
-    types: Counter = Counter()
-    for layer, _side, item in _all_items(explanation, layers):
-        outcomes[item["outcome"]] += 1
-        if layer == "entities":
-            types[item["type"]] += 1
-    ordered = [o for layer in layers for o in OUTCOMES[layer]]
-    ordered = list(dict.fromkeys(o for o in ordered if o in outcomes)) + sorted(
-        set(outcomes) - set(ordered)
-    )
+def _filters(run: RunDigest, layers: list[str]) -> str:
+    """Check boxes per layer, side, outcome of each layer and entity type. The counts are the
+    whole run's and match the score table: a matched pair counts once (entities: correct +
+    boundary + type + boundary+type = cor + inc of the strict row; claims and attributions:
+    matched + boundary or lenient = the lenient tp), missed on the gold side, spurious on the
+    predicted side."""
     groups = [
         ("layer", "layers", [(layer, layer) for layer in layers]),
         ("side", "sides", [(side, side) for side in SIDES]),
-        ("outcome", "outcomes", [(o, f"{o} ({outcomes[o]})") for o in ordered]),
-        ("type", "entity types", [(t, f"{t} ({types[t]})") for t in sorted(types)]),
     ]
+    for layer in layers:
+        counted = {o for (name, o) in run.outcomes if name == layer}
+        ordered = [o for o in OUTCOMES[layer] if o in counted] + sorted(
+            counted - set(OUTCOMES[layer])
+        )
+        boxes = [(f"{layer}:{o}", f"{o} ({run.outcomes[layer, o]})") for o in ordered]
+        groups.append(("outcome", f"{layer} ({LEVEL_NAMES[layer]})", boxes))
+    entity_types = sorted({t for t, _ in run.types})
+    groups.append(
+        (
+            "type",
+            "entity types (gold / predicted)",
+            [
+                (t, f"{t} ({run.types[t, 'gold']} / {run.types[t, 'predicted']})")
+                for t in entity_types
+            ],
+        )
+    )
     fieldsets = "".join(
-        f"<fieldset><legend>{legend}</legend>"
+        f"<fieldset><legend>{esc(legend)}</legend>"
         + "".join(
             f'<label><input type="checkbox" checked{attrs(data_filter=kind, value=value)}> '
             f"{esc(label)}</label>"
@@ -279,59 +371,71 @@ def _filters(explanation: Mapping[str, Any], layers: list[str]) -> str:
         for kind, legend, boxes in groups
         if boxes
     )
-    return f'<nav class="filters" id="filters">{fieldsets}</nav>'
-
-
-def _all_items(
-    explanation: Mapping[str, Any], layers: Iterable[str]
-) -> Iterable[tuple[str, str, Mapping[str, Any]]]:
-    for doc in explanation.values():
-        for layer in layers:
-            items = doc.get(layer)
-            if not items:
-                continue
-            for side in SIDES:
-                for item in items[side]:
-                    yield layer, side, item
-            for unanchored in items.get("unanchored", []):
-                yield (
-                    layer,
-                    "predicted",
-                    {"outcome": "spurious", "type": _unanchored_type(unanchored)},
-                )
+    note = ""
+    if len(run.shown) < run.total:
+        note = (
+            f'<p class="counts">Counts are those of all {run.total} documents, as in the score '
+            f"table; the filters act on the {len(run.shown)} documents shown.</p>"
+        )
+    return f'<nav class="filters" id="filters">{fieldsets}</nav>{note}'
 
 
 # ---------------------------------------------------------------- documents
 
 
-def _documents(
-    report: Mapping[str, Any],
-    explanation: Mapping[str, Any],
-    texts: Mapping[str, str],
-    layers: list[str],
-) -> str:
+def _documents(report: Mapping[str, Any], run: RunDigest, layers: list[str]) -> str:
     sections = []
-    for n, doc_id in enumerate(sorted(explanation)):
+    for n, (doc_id, explained) in enumerate(run.shown):
         blocks = "".join(
-            _layer_block(n, layer, explanation[doc_id][layer], texts[doc_id])
+            _layer_block(n, layer, explained[layer], explained["text"])
             for layer in layers
-            if explanation[doc_id].get(layer) is not None
+            if explained.get(layer) is not None
         )
         sections.append(
-            f'<section class="doc" id="doc-{n}"><h2>{esc(doc_id)}</h2>'
+            f'<section class="doc" id="doc-{n}"{attrs(data_doc=doc_id)}><h2>{esc(doc_id)}</h2>'
             f"{_doc_scores(report, doc_id, layers)}{blocks}</section>"
         )
-    return "<main>" + "".join(sections) + "</main>"
+    return f"<main>{_shown_note(run, layers)}{''.join(sections)}</main>"
 
 
-def _doc_scores(report: Mapping[str, Any], doc_id: str, layers: list[str]) -> str:
-    scores = []
+def _shown_note(run: RunDigest, layers: list[str]) -> str:
+    """Which documents the page shows, in which order, and where the others are."""
+    levels = ", ".join(f"{layer} {LEVEL_NAMES[layer]}" for layer in layers)
+    order = (
+        f"worst first: lowest mean F1 of the layers ({levels}), then most errors, then document id"
+    )
+    left_out = run.total - len(run.shown)
+    if not left_out:
+        return f'<p class="shown" id="shown">All {run.total} documents, {esc(order)}.</p>'
+    return (
+        f'<p class="shown" id="shown">{len(run.shown)} of {run.total} documents shown, '
+        f"{esc(order)}. <strong>{left_out} documents are left out of this page</strong>: "
+        "every item of every document, with its context, is in the error list of "
+        "<code>evaluate --format tsv</code> (or csv), one row per item; "
+        "<code>--html-documents N</code> or <code>all</code> shows more here.</p>"
+    )
+
+
+def document_f1(
+    report: Mapping[str, Any], doc_id: str, layers: list[str]
+) -> list[tuple[str, float | None]]:
+    """(layer, F1) of one document at each layer's level of the page (LEVEL_NAMES), from the
+    report's per-document scores."""
+    found = []
     for layer in layers:
         per_doc = report["layers"][layer].get("per_document", {}).get(doc_id)
         if per_doc is None:
             continue
         level = at_path(per_doc, figures()[layer].per_document)
-        scores.append(f"{layer} ({LEVEL_NAMES[layer]}) F1 {pct(level.get('f1'))}")
+        found.append((layer, level.get("f1")))
+    return found
+
+
+def _doc_scores(report: Mapping[str, Any], doc_id: str, layers: list[str]) -> str:
+    scores = [
+        f"{layer} ({LEVEL_NAMES[layer]}) F1 {pct(f1)}"
+        for layer, f1 in document_f1(report, doc_id, layers)
+    ]
     return f'<p class="docscores">{esc("; ".join(scores))}</p>' if scores else ""
 
 
@@ -455,12 +559,11 @@ def _attribution_marks(n: int, side: str, items: Mapping[str, Any]) -> tuple[lis
                     Mark(span["start"], span["end"], classes, key, match, f"{title} ({part})")
                 )
         chain = " \u2192 ".join(_part_html(part, item.get(part)) for part in PARTS)
-        found = item.get("parts_found") or []
         detail = f"{title}; type {item.get('type') or '-'}"
         if item.get("nested_in"):
             detail += f"; nested in {item['nested_in']}"
         if outcome in ("missed", "spurious"):
-            detail += f"; parts found: {', '.join(found) or 'none'}"
+            detail += f"; {parts_alone(item, _other(side))}"
         listed.append(
             _listed(
                 key,
@@ -584,7 +687,7 @@ JS = """
     });
     var muted = new Set();
     document.querySelectorAll('[data-item]').forEach(function (el) {
-      var off = !outcomes.has(el.dataset.outcome) ||
+      var off = !outcomes.has(el.dataset.layer + ':' + el.dataset.outcome) ||
         (el.dataset.layer === 'entities' && !types.has(el.dataset.type));
       if (off) muted.add(el.dataset.k);
     });

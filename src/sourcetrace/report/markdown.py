@@ -8,12 +8,13 @@ from typing import Any
 from sourcetrace.errors import shown
 from sourcetrace.report.rows import (
     COMPARISON_COLUMNS,
+    PER_TYPE_HEADER,
     PERCENT_NOTE,
     agreement_summary_rows,
     comparison_rows,
     comparison_title,
     header,
-    pct,
+    per_type_rows,
     summary_rows,
 )
 
@@ -77,21 +78,16 @@ def to_markdown(report: dict[str, Any]) -> str:
             "|" + "---|" * len(COMPARISON_COLUMNS),
         ]
         lines += [_row(row) for row in rows]
-    per_type = report["layers"].get("entities", {}).get("per_type", {})
-    if per_type:
+    types = per_type_rows(report)
+    if types:
         lines += [
             "",
             "## Entities per type (strict)",
             "",
-            "| type | P | R | F1 | possible | actual |",
-            "|---|---|---|---|---|---|",
+            "| " + " | ".join(PER_TYPE_HEADER) + " |",
+            "|" + "---|" * len(PER_TYPE_HEADER),
         ]
-        for entity_type, schemes in per_type.items():
-            m = schemes["strict"]
-            lines.append(
-                f"| {md_text(entity_type)} | {pct(m['precision'])} | {pct(m['recall'])} | "
-                f"{pct(m['f1'])} | {m['possible']} | {m['actual']} |"
-            )
+        lines += [_row(row) for row in types]
     lines += [
         "",
         f"{PERCENT_NOTE} Scoring rules: docs/scoring/ in the sourcetrace repository.",

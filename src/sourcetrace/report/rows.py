@@ -219,3 +219,33 @@ def agreement_summary_rows(report: dict[str, Any]) -> tuple[list[str], list[list
         cells += [pct(_dig(layers, path)) for _, path in AGREEMENT_HEADLINES]
         rows.append(cells)
     return columns, rows
+
+
+PER_TYPE_HEADER = ["type", "P", "R", "F1", "support", "actual", "missed", "spurious"]
+
+
+def per_type_rows(report: dict[str, Any], scheme: str = "strict") -> list[list[str]]:
+    """Entities per type under one scheme, as seqeval's classification report has them: P, R,
+    F1 and support (the gold entities of the type: nervaluate's `possible`), then nervaluate's
+    `actual`, missed and spurious; then the micro average (the overall row) and the macro
+    average over the types. No rows when the report has no entity types."""
+    section = report["layers"].get("entities") or {}
+    per_type = section.get("per_type") or {}
+    if not per_type:
+        return []
+    rows = [_type_row(name, schemes[scheme]) for name, schemes in per_type.items()]
+    overall = section["overall"][scheme]
+    rows.append(_type_row("micro avg", overall))
+    macro = (section.get("macro") or {}).get(scheme)
+    if macro:
+        rows.append(
+            ["macro avg", pct(macro["precision"]), pct(macro["recall"]), pct(macro["f1"])]
+            + [str(overall["possible"]), "", "", ""]
+        )
+    return rows
+
+
+def _type_row(name: str, m: dict[str, Any]) -> list[str]:
+    return [name, pct(m["precision"]), pct(m["recall"]), pct(m["f1"])] + [
+        str(m[count]) for count in ("possible", "actual", "missed", "spurious")
+    ]

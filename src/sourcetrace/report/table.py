@@ -7,11 +7,13 @@ from typing import Any
 from sourcetrace.errors import shown
 from sourcetrace.report.rows import (
     COMPARISON_COLUMNS,
+    PER_TYPE_HEADER,
     PERCENT_NOTE,
     agreement_summary_rows,
     comparison_rows,
     comparison_title,
     header,
+    per_type_rows,
     summary_rows,
 )
 
@@ -42,6 +44,16 @@ def render_table(report: dict[str, Any], console: Any) -> None:
         previous = row[0]
         table.add_row(*(safe(cell) for cell in row))
     console.print(table)
+    types = per_type_rows(report)
+    if types:
+        by_type = Table(title="entities per type (strict scheme)")
+        for index, column in enumerate(PER_TYPE_HEADER):
+            by_type.add_column(column, justify="left" if index == 0 else "right")
+        for row in types:
+            if row[0] == "micro avg":
+                by_type.add_section()
+            by_type.add_row(*(safe(cell) for cell in row))
+        console.print(by_type)
     rows = list(comparison_rows(report))
     if rows:
         comparison = report["statistics"]["comparison"]

@@ -64,6 +64,26 @@ def span_pointers(record: Any, pointer: str = "") -> Iterator[tuple[str, dict[st
             yield from span_pointers(item, f"{pointer}/{index}")
 
 
+def _span_objects(record: Any) -> list[dict[str, Any]]:
+    """The spans of `spans_of`, in no particular order, found without writing their pointers
+    (the diagnosis counts spans; it never names one)."""
+    found: list[dict[str, Any]] = []
+    stack: list[Any] = [record] if isinstance(record, list) else []
+    if isinstance(record, dict):  # the record's own top level is no span
+        stack += [item for item in record.values() if isinstance(item, dict | list)]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack += [item for item in value if isinstance(item, dict | list)]
+            continue
+        if type(value.get("start")) is int and type(value.get("end")) is int:
+            found.append(value)
+        for item in value.values():
+            if isinstance(item, dict | list):
+                stack.append(item)
+    return found
+
+
 def read_span(
     boundaries: Sequence[int], start: int, end: int, *, end_convention: str = DEFAULT_END
 ) -> tuple[int, int] | None:
@@ -264,7 +284,28 @@ def _fitting(
     boundaries: _Boundaries,
 ) -> int:
     """How many spans fit when read in ``convention``: their own text, or word edges."""
-    fitting = 0
+    return sum(_fit_flags(spans, convention, by_text, boundaries))
+
+
+def _fit_flags(
+    spans: list[tuple[str, dict[str, Any]]],
+    convention: Convention,
+    by_text: bool,
+    boundaries: _Boundaries,
+) -> list[bool]:
+    """Whether each span fits when read in ``convention`` (see `_fitting`)."""
+    if convention.is_ours:  # code points, end exclusive: placed when both ends are in the text
+        return [
+            0 <= span["start"] <= len(text)
+            and 0 <= span["end"] <= len(text)
+            and (
+                text[span["start"] : span["end"]] == span["text"]
+                if by_text
+                else _fits_words(text, span["start"], span["end"])
+            )
+            for text, span in spans
+        ]
+    flags = []
     for text, span in spans:
         placed = read_span(
             boundaries.of(text, convention.offsets),
@@ -273,12 +314,12 @@ def _fitting(
             end_convention=convention.end,
         )
         if placed is None:
-            continue
-        if by_text:
-            fitting += text[placed[0] : placed[1]] == span["text"]
+            flags.append(False)
+        elif by_text:
+            flags.append(text[placed[0] : placed[1]] == span["text"])
         else:
-            fitting += _fits_words(text, *placed)
-    return fitting
+            flags.append(_fits_words(text, *placed))
+    return flags
 
 
 def _shared(one: Convention, other: Convention) -> int:
@@ -304,17 +345,31 @@ def diagnose(
     asked = Convention(offsets, end)
     text_of = text_lookup(texts)
     judged: dict[bool, list[tuple[str, dict[str, Any]]]] = {True: [], False: []}
+    with_text, without_text = judged[True], judged[False]
     for value in records:
         text = text_of(value)
         if text is not None:
-            for _, span in span_pointers(value):
-                judged[isinstance(span.get("text"), str)].append((text, span))
+            for span in _span_objects(value):
+                if isinstance(span.get("text"), str):
+                    with_text.append((text, span))
+                else:
+                    without_text.append((text, span))
     boundaries = _Boundaries()
     for by_text in (True, False):
         spans = judged[by_text]
-        fitting_asked = _fitting(spans, asked, by_text, boundaries)
+        fits_asked = _fit_flags(spans, asked, by_text, boundaries)
+        fitting_asked = sum(fits_asked)
         misfits = len(spans) - fitting_asked
         if not misfits:
+            continue
+        # Another way gains over the asked one at most the misfits it fits: when no way fits
+        # half of them, none can be diagnosed, and the spans that fit are not read again.
+        misfit_spans = [span for span, fits in zip(spans, fits_asked, strict=True) if not fits]
+        if all(
+            _fitting(misfit_spans, c, by_text, boundaries) * 2 < misfits
+            for c in CONVENTIONS
+            if c != asked
+        ):
             continue
         counts = {c: _fitting(spans, c, by_text, boundaries) for c in CONVENTIONS if c != asked}
         counts[asked] = fitting_asked

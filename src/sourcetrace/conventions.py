@@ -145,6 +145,7 @@ OURS = Convention()
 CONVENTIONS = tuple(Convention(unit, end) for end, unit in product(END_CONVENTIONS, OFFSET_UNITS))
 
 TextOf = Callable[[Any], str | None]  # a record -> the text its offsets count in, or None
+WORD_FIT_CHUNK = 4096  # spans whose word edges are read on columns at once (memory, not speed)
 
 
 class _Boundaries:
@@ -297,8 +298,12 @@ def _fit_flags(
 ) -> list[bool]:
     """Whether each span fits when read in ``convention`` (see `_fitting`)."""
     if convention.is_ours and not by_text:
-        try:
-            return _fit_words_in_codepoints(spans)
+        try:  # a chunk at a time: the texts laid end to end stay small
+            return [
+                fits
+                for at in range(0, len(spans), WORD_FIT_CHUNK)
+                for fits in _fit_words_in_codepoints(spans[at : at + WORD_FIT_CHUNK])
+            ]
         except OverflowError:  # an offset beyond 64 bits: read one at a time
             pass
     if convention.is_ours:  # code points, end exclusive: placed when both ends are in the text

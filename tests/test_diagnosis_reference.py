@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
-from sourcetrace.conventions import (
+from sourcetrace.schema.conventions import (
     END_CONVENTIONS,
     OFFSET_UNITS,
     Convention,

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from checkout import copy_checkout, copy_environment
-from sourcetrace.corpus import read_version
+from sourcetrace.corpus.build import read_version
 from test_corpus import bump_version
 
 from gold_factory import ROOT

@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import config as c
-from .offsets import Span, SpanError, resolve
+from sourcetrace.studio import config as c
+from sourcetrace.studio.offsets import Span, SpanError, resolve
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+$")
 SPAN_LAYERS = {c.ENTITY: "entities", c.CLAIM: "claims", c.ATTRIBUTION: "attributions"}

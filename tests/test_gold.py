@@ -160,7 +160,7 @@ def test_the_agreement_file_is_what_the_command_makes_and_the_card_shows_it(tmp_
         [
             sys.executable,
             "-c",
-            "import sys; from sourcetrace.cli.main import main; sys.exit(main())",  # noqa: E501
+            "import sys; from sourcetrace.cli.main import main; sys.exit(main())",
             "agreement",
             *(str(p.relative_to(ROOT)) for p in passes),
             "--output",

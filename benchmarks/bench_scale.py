@@ -56,8 +56,9 @@ from synthetic_corpus import (
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SIZES = (1000, 10000, 30000, 100000)
-GROUPS = ("w1", "w3", "validate", "bootstrap", "compare", "merge", "workers", "corpus")
+GROUPS = ("w1", "w1-sparse", "w3", "validate", "bootstrap", "compare", "merge", "workers", "corpus")
 VALIDATE_SIZE, FULL_SIZE, GROWTH_FROM = 30000, 100000, 10000
+SPARSE_LARGEST = 30000
 SHARDS, SAMPLES = 10, 1000
 MAX_INPUT_BYTES = str(10**10)  # today's input size limit (64 MiB) is far below these files
 
@@ -205,36 +206,40 @@ class ScaleBench:
 
     # ------------------------------------------------------------ W1: entities
 
-    def run_w1(self, documents: int) -> None:
-        data = self.data(documents)
+    def run_w1(self, documents: int, shape: str = "default") -> None:
+        """W1 at ``documents``; shape "sparse" is issue 24's texts of ~800 characters."""
+        data = ensure_data(documents, self.args.seed, self.build, shape=shape)
         counts = data.counts
+        name = "w1" if shape == "default" else f"w1-{shape}"
+        what = "W1 entities" if shape == "default" else f"W1 entities ({shape} texts)"
         gold, pred = data.path("w1-gold"), data.path("w1-pred")
         megabytes = (counts["bytes"]["w1-gold"] + counts["bytes"]["w1-pred"]) / 1e6
         label = (
             f"{documents:,} docs, {counts['entities']:,} gold / "
             f"{counts['predicted_entities']:,} predicted spans, {megabytes:,.0f} MB"
         )
-        print(f"W1 entities, {label}", flush=True)
-        report = self.out / f"w1-{documents}.json"
+        print(f"{what}, {label}", flush=True)
+        report = self.out / f"{name}-{documents}.json"
         floor = self.measure(
-            f"w1-{documents}-floor", [sys.executable, HERE / "parse_floor.py", gold, pred]
+            f"{name}-{documents}-floor", [sys.executable, HERE / "parse_floor.py", gold, pred]
         )
         ours = self.measure(
-            f"w1-{documents}-evaluate",
+            f"{name}-{documents}-evaluate",
             self.evaluate(
                 pred, gold, "--layers", "entities", "--format", "json", "--output", report
             ),
         )
-        theirs_out = self.out / f"w1-{documents}-nervaluate.json"
+        theirs_out = self.out / f"{name}-{documents}-nervaluate.json"
         theirs = self.measure(
-            f"w1-{documents}-nervaluate",
+            f"{name}-{documents}-nervaluate",
             [sys.executable, HERE / "nervaluate_entities.py", gold, pred, theirs_out],
             timeout=self.args.nervaluate_timeout,
         )
-        figure = f"W1 entities at {size_label(documents)}: evaluate vs nervaluate 1.2.1"
+        figure = f"{what} at {size_label(documents)}: evaluate vs nervaluate 1.2.1"
         if self.failed(figure, label, ours, "evaluate"):
             return
-        self.w1_evaluate[documents] = ours
+        if shape == "default":  # the growth rows are of the default shape
+            self.w1_evaluate[documents] = ours
         if theirs.ok:
             ratio = ours.seconds / theirs.seconds
             agree = self.strict_counts_agree(report, theirs_out)
@@ -273,7 +278,7 @@ class ScaleBench:
             ratio = ours.seconds / floor.seconds
             self.rows.append(
                 Row(
-                    f"W1 entities at {size_label(documents)}: evaluate vs parse floor",
+                    f"{what} at {size_label(documents)}: evaluate vs parse floor",
                     label,
                     f"evaluate {ours.seconds:.2f} s; floor {floor.describe()}",
                     f"{ratio:.1f}x the floor",
@@ -631,6 +636,9 @@ class ScaleBench:
         if "w1" in only:
             for documents in self.sizes:
                 self.run_w1(documents)
+        if "w1-sparse" in only:  # generating the sparse shape is slow: up to 30k documents
+            for documents in [size for size in self.sizes if size <= SPARSE_LARGEST]:
+                self.run_w1(documents, "sparse")
         if "w3" in only:
             for documents in self.sizes:
                 self.run_w3(documents)

@@ -29,6 +29,8 @@ def test_a_batch_tally_equals_the_per_document_tallies(run, mentions):
         if scorer.tally_batch is None:
             continue
         table = scorer.tally_batch(doc_ids, batch, settings)
+        if table is None:  # a batch it does not take: scored document by document
+            continue
         one_by_one = TallyTable.from_tallies(
             {
                 d: scorer.tally(g, p, settings, t)
@@ -37,6 +39,46 @@ def test_a_batch_tally_equals_the_per_document_tallies(run, mentions):
         )
         assert dict(table.documents()) == dict(one_by_one.documents())
         assert table.total() == one_by_one.total()
+
+
+@pytest.mark.parametrize("run", RUNS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("mentions", [None, frozenset({"name"}), frozenset({"pronoun"})])
+def test_entity_cluster_batch_of_predictions_without_entity_ids_equals_per_document(run, mentions):
+    """Predictions without entity ids (the common case) take the columnar cluster tally; the
+    table must be the one the per-document tallies make, lists, counts and presence alike."""
+    gold = load_gold()
+    predictions = load_predictions(run, gold)
+    settings = make_settings(mentions=mentions)
+    doc_ids = sorted(gold.documents)
+    stripped = {
+        d: {
+            **p,
+            "entities": [
+                {k: v for k, v in m.items() if k != "entity"} for m in p.get("entities") or []
+            ],
+        }
+        for d, p in predictions.documents.items()
+    }
+    batch = [(gold.documents[d], stripped.get(d, {}), gold.texts[d]) for d in doc_ids]
+    (scorer,) = [s for s in SCORERS if s.name == "entity_clusters"]
+    table = scorer.tally_batch(doc_ids, batch, settings)
+    assert table is not None
+    one_by_one = TallyTable.from_tallies(
+        {d: scorer.tally(g, p, settings, t) for d, (g, p, t) in zip(doc_ids, batch, strict=True)}
+    )
+    assert (table.fields, table.list_fields) == (one_by_one.fields, one_by_one.list_fields)
+    assert table.counts.dtype == one_by_one.counts.dtype
+    assert (table.counts == one_by_one.counts).all()
+    assert (table.present == one_by_one.present).all()
+    assert (table.list_present == one_by_one.list_present).all()
+    assert table.lists == one_by_one.lists
+    expected_rows = sum(
+        1
+        for d in doc_ids
+        for m in gold.documents[d]["entities"]
+        if m.get("entity") is not None and (mentions is None or m["mention"] in mentions)
+    )
+    assert sum(len(rows[0]) for rows in table.lists) == expected_rows
 
 
 def test_every_layer_has_its_scorers_and_sections_nest_under_their_layer():

@@ -16,6 +16,8 @@ from itertools import accumulate, product
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sourcetrace.errors import InputError, raise_all
 
 OFFSET_UNITS = ("codepoint", "utf16", "utf8")  # what --offsets accepts; codepoint is ours
@@ -62,6 +64,26 @@ def span_pointers(record: Any, pointer: str = "") -> Iterator[tuple[str, dict[st
     elif isinstance(record, list):
         for index, item in enumerate(record):
             yield from span_pointers(item, f"{pointer}/{index}")
+
+
+def _span_objects(record: Any) -> list[dict[str, Any]]:
+    """The spans of `spans_of`, in no particular order, found without writing their pointers
+    (the diagnosis counts spans; it never names one)."""
+    found: list[dict[str, Any]] = []
+    stack: list[Any] = [record] if isinstance(record, list) else []
+    if isinstance(record, dict):  # the record's own top level is no span
+        stack += [item for item in record.values() if isinstance(item, dict | list)]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack += [item for item in value if isinstance(item, dict | list)]
+            continue
+        if type(value.get("start")) is int and type(value.get("end")) is int:
+            found.append(value)
+        for item in value.values():
+            if isinstance(item, dict | list):
+                stack.append(item)
+    return found
 
 
 def read_span(
@@ -123,6 +145,7 @@ OURS = Convention()
 CONVENTIONS = tuple(Convention(unit, end) for end, unit in product(END_CONVENTIONS, OFFSET_UNITS))
 
 TextOf = Callable[[Any], str | None]  # a record -> the text its offsets count in, or None
+WORD_FIT_CHUNK = 4096  # spans whose word edges are read on columns at once (memory, not speed)
 
 
 class _Boundaries:
@@ -264,7 +287,37 @@ def _fitting(
     boundaries: _Boundaries,
 ) -> int:
     """How many spans fit when read in ``convention``: their own text, or word edges."""
-    fitting = 0
+    return sum(_fit_flags(spans, convention, by_text, boundaries))
+
+
+def _fit_flags(
+    spans: list[tuple[str, dict[str, Any]]],
+    convention: Convention,
+    by_text: bool,
+    boundaries: _Boundaries,
+) -> list[bool]:
+    """Whether each span fits when read in ``convention`` (see `_fitting`)."""
+    if convention.is_ours and not by_text:
+        try:  # a chunk at a time: the texts laid end to end stay small
+            return [
+                fits
+                for at in range(0, len(spans), WORD_FIT_CHUNK)
+                for fits in _fit_words_in_codepoints(spans[at : at + WORD_FIT_CHUNK])
+            ]
+        except OverflowError:  # an offset beyond 64 bits: read one at a time
+            pass
+    if convention.is_ours:  # code points, end exclusive: placed when both ends are in the text
+        return [
+            0 <= span["start"] <= len(text)
+            and 0 <= span["end"] <= len(text)
+            and (
+                text[span["start"] : span["end"]] == span["text"]
+                if by_text
+                else _fits_words(text, span["start"], span["end"])
+            )
+            for text, span in spans
+        ]
+    flags = []
     for text, span in spans:
         placed = read_span(
             boundaries.of(text, convention.offsets),
@@ -273,12 +326,47 @@ def _fitting(
             end_convention=convention.end,
         )
         if placed is None:
-            continue
-        if by_text:
-            fitting += text[placed[0] : placed[1]] == span["text"]
+            flags.append(False)
+        elif by_text:
+            flags.append(text[placed[0] : placed[1]] == span["text"])
         else:
-            fitting += _fits_words(text, *placed)
-    return fitting
+            flags.append(_fits_words(text, *placed))
+    return flags
+
+
+def _fit_words_in_codepoints(spans: list[tuple[str, dict[str, Any]]]) -> list[bool]:
+    """`_fits_words` of every span read in our convention, on whole columns: the texts laid end
+    to end with a NUL between them (neither white space nor alphanumeric, so a span at a text's
+    edge cuts no word), the four characters around each span's edges gathered at once, and
+    `str.isspace`/`str.isalnum` asked once per distinct character."""
+    if not spans:
+        return []
+    base_of: dict[int, int] = {}
+    parts: list[str] = []
+    total = 1
+    for text, _ in spans:
+        if id(text) not in base_of:
+            base_of[id(text)] = total
+            parts.append(text)
+            total += len(text) + 1
+    joined = "\0" + "\0".join(parts) + "\0"
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    starts = np.array([span["start"] for _, span in spans], dtype=np.int64)
+    ends = np.array([span["end"] for _, span in spans], dtype=np.int64)
+    lengths = np.array([len(text) for text, _ in spans], dtype=np.int64)
+    bases = np.array([base_of[id(text)] for text, _ in spans], dtype=np.int64)
+    placed = (starts >= 0) & (starts < ends) & (ends <= lengths)
+    first = np.where(placed, bases + starts, 1)
+    last = np.where(placed, bases + ends - 1, 1)
+    around = points[np.concatenate([first - 1, first, last, last + 1])]
+    distinct, index = np.unique(around, return_inverse=True)
+    space = np.array([chr(point).isspace() for point in distinct.tolist()], dtype=bool)[index]
+    alnum = np.array([chr(point).isalnum() for point in distinct.tolist()], dtype=bool)[index]
+    count = len(spans)
+    before, at_first, at_last, after = (slice(i * count, (i + 1) * count) for i in range(4))
+    fits = placed & ~space[at_first] & ~space[at_last]
+    fits &= ~(alnum[before] & alnum[at_first]) & ~(alnum[at_last] & alnum[after])
+    return fits.tolist()
 
 
 def _shared(one: Convention, other: Convention) -> int:
@@ -304,17 +392,31 @@ def diagnose(
     asked = Convention(offsets, end)
     text_of = text_lookup(texts)
     judged: dict[bool, list[tuple[str, dict[str, Any]]]] = {True: [], False: []}
+    with_text, without_text = judged[True], judged[False]
     for value in records:
         text = text_of(value)
         if text is not None:
-            for _, span in span_pointers(value):
-                judged[isinstance(span.get("text"), str)].append((text, span))
+            for span in _span_objects(value):
+                if isinstance(span.get("text"), str):
+                    with_text.append((text, span))
+                else:
+                    without_text.append((text, span))
     boundaries = _Boundaries()
     for by_text in (True, False):
         spans = judged[by_text]
-        fitting_asked = _fitting(spans, asked, by_text, boundaries)
+        fits_asked = _fit_flags(spans, asked, by_text, boundaries)
+        fitting_asked = sum(fits_asked)
         misfits = len(spans) - fitting_asked
         if not misfits:
+            continue
+        # Another way gains over the asked one at most the misfits it fits: when no way fits
+        # half of them, none can be diagnosed, and the spans that fit are not read again.
+        misfit_spans = [span for span, fits in zip(spans, fits_asked, strict=True) if not fits]
+        if all(
+            _fitting(misfit_spans, c, by_text, boundaries) * 2 < misfits
+            for c in CONVENTIONS
+            if c != asked
+        ):
             continue
         counts = {c: _fitting(spans, c, by_text, boundaries) for c in CONVENTIONS if c != asked}
         counts[asked] = fitting_asked

@@ -260,61 +260,31 @@ def check_annotation_semantics(
     """Offsets, text match, id uniqueness and references of one annotation or prediction.
 
     When `spans_clean` passes a layer's spans, they cost no pointer and no slice; otherwise each
-    goes through `Checker.span`, so the problems and their order are always span()'s."""
+    goes through `Checker.span`, so the problems and their order are always span()'s. Ids and
+    entity types are checked on whole lists first (`_ids_and_types_clean`); only a record where
+    that finds something goes item by item (`_item_problems`), which words each problem."""
     check = Checker(file, line)
     fast = text is None or type(text) is str
     if not gold:
         _check_scores_are_numbers(record, check)
-    ids: dict[Any, str] = {}  # id -> the pointer of its first use
-
-    def note_id(item: Mapping[str, Any], where: str) -> None:
-        if "id" not in item:
-            return
-        if item["id"] in ids:
-            check.add(
-                where + "/id",
-                f"duplicate id {item['id']!r} (first used at {ids[item['id']]})",
-                "ids unique within the document",
-            )
-        else:
-            ids[item["id"]] = where
-
-    entity_ids: set[str] = set()
-    claim_ids: set[str] = set()
-    attribution_ids: set[str] = set()
-    entity_types: dict[str, tuple[str, int]] = {}  # corpus-wide entity id -> (type, index)
     entities = record.get("entities") or []
-    entity_spans_clean = fast and spans_clean(entities, text, gold)
-    for index, entity in enumerate(entities):
-        if not entity_spans_clean:
-            check.span(entity, f"/entities/{index}", text, offsets_required=gold)
-        if "id" in entity:
-            note_id(entity, f"/entities/{index}")
-            entity_ids.add(entity["id"])
-        if "entity" in entity and "type" in entity:
-            first_type, first_index = entity_types.setdefault(
-                entity["entity"], (entity["type"], index)
-            )
-            if first_type != entity["type"]:
-                check.add(
-                    f"/entities/{index}/type",
-                    f"entity {entity['entity']!r} is {entity['type']} here but {first_type} at "
-                    f"/entities/{first_index}",
-                    "one type per entity id",
-                )
     claims = record.get("claims") or []
-    claim_spans_clean = fast and spans_clean(claims, text, gold)
-    for index, claim in enumerate(claims):
-        if not claim_spans_clean:
-            check.span(claim, f"/claims/{index}", text, offsets_required=gold)
-        if "id" in claim:
-            note_id(claim, f"/claims/{index}")
-            claim_ids.add(claim["id"])
     attributions = record.get("attributions") or []
-    for index, attribution in enumerate(attributions):
-        if "id" in attribution:
-            note_id(attribution, f"/attributions/{index}")
-            attribution_ids.add(attribution["id"])
+    entity_spans_clean = fast and spans_clean(entities, text, gold)
+    claim_spans_clean = fast and spans_clean(claims, text, gold)
+    if (
+        entity_spans_clean
+        and claim_spans_clean
+        and _ids_and_types_clean(entities, claims, attributions)
+    ):
+        # nothing for the loops below to say: only the id sets are needed
+        entity_ids = {entity["id"] for entity in entities if "id" in entity}
+        claim_ids = {claim["id"] for claim in claims if "id" in claim}
+        attribution_ids = {item["id"] for item in attributions if "id" in item}
+    else:
+        entity_ids, claim_ids, attribution_ids = _item_problems(
+            check, entities, claims, attributions, text, gold, entity_spans_clean, claim_spans_clean
+        )
     nesting: dict[str, str | None] = {}
     for index, attribution in enumerate(attributions):
         where = f"/attributions/{index}"
@@ -367,6 +337,91 @@ def check_annotation_semantics(
             "nesting that ends at an outermost attribution",
         )
     return check.problems
+
+
+def _ids_and_types_clean(entities: Any, claims: Any, attributions: Any) -> bool:
+    """True when the item loops of `check_annotation_semantics` would find nothing: ids unique
+    across the layers, one type per entity id (``entities`` and ``claims`` are lists of dicts,
+    as `spans_clean` made sure); False means "let the loops look", which words any problem."""
+    if type(attributions) is not list or any(type(item) is not dict for item in attributions):
+        return False
+    try:
+        ids = [
+            item["id"]
+            for layer in (entities, claims, attributions)
+            for item in layer
+            if "id" in item
+        ]
+        if len(set(ids)) != len(ids):
+            return False
+        typed = {
+            (entity["entity"], entity["type"])
+            for entity in entities
+            if "entity" in entity and "type" in entity
+        }
+    except TypeError:  # an unhashable id or type: the loops say what they say of it
+        return False
+    return len(typed) == len({entity for entity, _ in typed})
+
+
+def _item_problems(
+    check: Checker,
+    entities: Any,
+    claims: Any,
+    attributions: Any,
+    text: str | None,
+    gold: bool,
+    entity_spans_clean: bool,
+    claim_spans_clean: bool,
+) -> tuple[set[str], set[str], set[str]]:
+    """The spans, ids and entity types of every item, each problem added to ``check``; the ids
+    of the entities, claims and attributions."""
+    ids: dict[Any, str] = {}  # id -> the pointer of its first use
+
+    def note_id(item: Mapping[str, Any], where: str) -> None:
+        if "id" not in item:
+            return
+        if item["id"] in ids:
+            check.add(
+                where + "/id",
+                f"duplicate id {item['id']!r} (first used at {ids[item['id']]})",
+                "ids unique within the document",
+            )
+        else:
+            ids[item["id"]] = where
+
+    entity_ids: set[str] = set()
+    claim_ids: set[str] = set()
+    attribution_ids: set[str] = set()
+    entity_types: dict[str, tuple[str, int]] = {}  # corpus-wide entity id -> (type, index)
+    for index, entity in enumerate(entities):
+        if not entity_spans_clean:
+            check.span(entity, f"/entities/{index}", text, offsets_required=gold)
+        if "id" in entity:
+            note_id(entity, f"/entities/{index}")
+            entity_ids.add(entity["id"])
+        if "entity" in entity and "type" in entity:
+            first_type, first_index = entity_types.setdefault(
+                entity["entity"], (entity["type"], index)
+            )
+            if first_type != entity["type"]:
+                check.add(
+                    f"/entities/{index}/type",
+                    f"entity {entity['entity']!r} is {entity['type']} here but {first_type} at "
+                    f"/entities/{first_index}",
+                    "one type per entity id",
+                )
+    for index, claim in enumerate(claims):
+        if not claim_spans_clean:
+            check.span(claim, f"/claims/{index}", text, offsets_required=gold)
+        if "id" in claim:
+            note_id(claim, f"/claims/{index}")
+            claim_ids.add(claim["id"])
+    for index, attribution in enumerate(attributions):
+        if "id" in attribution:
+            note_id(attribution, f"/attributions/{index}")
+            attribution_ids.add(attribution["id"])
+    return entity_ids, claim_ids, attribution_ids
 
 
 def _check_scores_are_numbers(record: Mapping[str, Any], check: Checker) -> None:

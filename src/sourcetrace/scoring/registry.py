@@ -53,8 +53,9 @@ class LayerScorer:
     headline: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, path in its section)
     per_document: Callable[[Mapping[str, Any]], Any] | None = None
     figure: Figure | None = None
-    # all documents at once, as columns (for speed); must equal `tally` document by document
-    tally_batch: Callable[[list[str], Batch, Settings], TallyTable] | None = None
+    # all documents at once, as columns (for speed); must equal `tally` document by document;
+    # None for a batch it does not take (then `tally` scores each document)
+    tally_batch: Callable[[list[str], Batch, Settings], TallyTable | None] | None = None
     # the precision-recall curves drawn when the items carry scores (confidence.py):
     # (name, path in its section to a node with precision and recall)
     curves: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -71,7 +72,8 @@ class LayerScorer:
                 if error.document_index is None:
                     raise
                 raise error.in_document(doc_ids[error.document_index]) from None
-            return table.under((self.name,))
+            if table is not None:
+                return table.under((self.name,))
         tallies = {}
         for doc_id, (gold, pred, text) in zip(doc_ids, batch, strict=True):
             try:
@@ -129,6 +131,44 @@ def _tally_entity_clusters(gold: Document, pred: Document, settings: Settings, t
         gold_mentions, pred_mentions, settings.mentions, text
     )
     return tally_clusters({"entities": kept_gold}, {"entities": kept_pred}, pairs, "entity")
+
+
+def _tally_entity_clusters_batch(
+    doc_ids: list[str], batch: Batch, settings: Settings
+) -> TallyTable | None:
+    """The entity cluster tallies of a batch in which no prediction carries an entity id (most
+    systems predict none), as columns: each document's rows are its kept gold mentions, each
+    without a partner, as `_tally_entity_clusters` makes them. None for any other batch."""
+    import numpy as np
+
+    from sourcetrace.scoring.tallies import TallyTable
+
+    if not batch or any(
+        mention.get("entity") is not None
+        for _, pred, _ in batch
+        for mention in pred.get("entities") or []
+    ):
+        return None
+    mentions = settings.mentions
+    rows = [
+        [
+            [mention["entity"], None]
+            for mention in gold["entities"]
+            if (mentions is None or mention["mention"] in mentions)
+            and mention.get("entity") is not None
+        ]
+        for gold, _, _ in batch
+    ]
+    count = len(doc_ids)
+    return TallyTable(
+        list(doc_ids),
+        [("cluster_predictions",)],
+        np.zeros((count, 1), dtype=np.int64),
+        np.ones((count, 1), dtype=bool),
+        [("cluster_mentions",)],
+        [[document_rows] for document_rows in rows],
+        np.ones((count, 1), dtype=bool),
+    )
 
 
 # ---------------------------------------------------------------- claims
@@ -225,6 +265,7 @@ SCORERS: tuple[LayerScorer, ...] = (
         layer="entities",
         section=("entities", "clusters"),
         tally=_tally_entity_clusters,
+        tally_batch=_tally_entity_clusters_batch,
         summarize=_summarize_clusters,
     ),
     LayerScorer(

@@ -16,6 +16,7 @@ INVENTORIES = (
     "attribution_types",
     "zone_kinds",
     "date_sources",
+    "checkworthiness_questions",
     "link_relations",
 )
 

@@ -628,22 +628,6 @@ BROKEN_GOLD = [
         "does not match",
         id="doc-id-absolute",
     ),
-    # the check-worthiness rubric (issue 26): the score follows from the answers (0 when the
-    # claim is not verifiable, else the yes among the other three), checkworthy from the score
-    pytest.param(
-        setting(("claims", 0, "checkworthiness"), {"answers": RUBRIC_NOT_VERIFIABLE, "score": 3}),
-        "/claims/0/checkworthiness/score",
-        "score 0 when the first question (verifiable) is answered no",
-        "score 3 does not follow from the answers, which give 0",
-        id="rubric-score-not-derived-from-answers",
-    ),
-    pytest.param(
-        setting(("claims", 0, "checkworthiness"), {"answers": RUBRIC_ONE_YES, "score": 1}),
-        "/claims/0/checkworthy",
-        "checkworthy true exactly when the score is at least 2",
-        "checkworthy is true but the rubric score is 1",
-        id="rubric-checkworthy-contradicts-score",
-    ),
 ]
 
 
@@ -661,6 +645,40 @@ def test_broken_gold_is_refused_naming_line_pointer_and_expectation(
         result, path, before, line=3, pointer=pointer, expected=expected_text, message=message
     )
     assert result.out == ""  # the only file is not reported as valid
+
+
+# the check-worthiness rubric (issue 26): the score follows from the answers (0 when the claim is
+# not verifiable, else the yes among the other three), and checkworthy from the score
+BROKEN_RUBRIC = [
+    pytest.param(
+        setting(("claims", 0, "checkworthiness"), {"answers": RUBRIC_NOT_VERIFIABLE, "score": 3}),
+        "/claims/0/checkworthiness/score",
+        "score 0 when the first question (verifiable) is answered no",
+        "score 3 does not follow from the answers, which give 0",
+        id="rubric-score-not-derived-from-answers",
+    ),
+    pytest.param(
+        setting(("claims", 0, "checkworthiness"), {"answers": RUBRIC_ONE_YES, "score": 1}),
+        "/claims/0/checkworthy",
+        "checkworthy true exactly when the score is at least 2",
+        "checkworthy is true but the rubric score is 1",
+        id="rubric-checkworthy-contradicts-score",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutate", "pointer", "expected", "message"), BROKEN_RUBRIC)
+def test_rubric_that_does_not_derive_is_refused_naming_line_pointer_and_rule(
+    tmp_path, run_cli, gold_lines, gold_st000, st000_text, mutate, pointer, expected, message
+):
+    mutate(gold_st000, st000_text)
+    path = tmp_path / "gold.jsonl"
+    before = write(path, gold_lines(gold_st000))
+    result = run_cli("validate", path)
+    assert_rejected(
+        result, path, before, line=3, pointer=pointer, expected=expected, message=message
+    )
+    assert result.out == ""
 
 
 # ------------------------------------------------------------------ broken documents (line 3)

@@ -58,4 +58,4 @@ clean:
 	rm -rf $(VENV) build dist .pytest_cache
 
 readme: install
-	$(BIN)/python -c "import pathlib; from sourcetrace.cli import readme_with_reference as r; p = pathlib.Path('README.md'); p.write_text(r(p.read_text()))"
+	$(BIN)/python -c "import pathlib; from sourcetrace.cli.main import readme_with_reference as r; p = pathlib.Path('README.md'); p.write_text(r(p.read_text()))"

@@ -27,7 +27,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 WORDS = ("the", "army", "said", "rockets", "were", "fired", "near", "town", "on", "Monday")
 NAMES = (("Shoigu", "PER"), ("Kyiv", "LOC"), ("Reuters", "ORG"), ("Pyongyang", "LOC"))
 
-ENTRY = "import sys; from sourcetrace._entry import main; sys.exit(main())"
+ENTRY = "import sys; from sourcetrace.cli.entry import main; sys.exit(main())"
 FLOOR = """
 import sys
 from orjson import loads

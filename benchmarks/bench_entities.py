@@ -18,7 +18,7 @@ from typing import Any
 
 from nervaluate import Evaluator
 
-from sourcetrace.labels import names
+from sourcetrace.schema.labels import names
 from sourcetrace.scoring.entities import COUNT_NAMES, SCHEMES, score_entities
 
 TYPES = tuple(names("entity_types"))  # schema/labels.json, the one inventory

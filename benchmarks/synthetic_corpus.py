@@ -34,7 +34,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.labels import names
+from sourcetrace.schema.labels import names
 
 try:
     import orjson

@@ -30,7 +30,7 @@ except ImportError:  # without hypothesis, the property tests skip themselves
 CORPUS_DOCUMENTS = REPO_ROOT / "corpus" / "data" / "documents.jsonl"
 
 # Runs the console script's entry point; there is no `python -m sourcetrace`.
-_ENTRY_POINT = "import sys; from sourcetrace.cli import main; sys.exit(main())"
+_ENTRY_POINT = "import sys; from sourcetrace.cli.main import main; sys.exit(main())"
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def st000_text(corpus_texts_by_id: dict[str, str]) -> str:
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     """Run `sourcetrace ARGS...` in-process; argparse usage errors come back as their exit code."""
-    from sourcetrace.cli import main
+    from sourcetrace.cli.main import main
 
     def run(*args: str | Path) -> CliResult:
         capsys.readouterr()  # drop anything printed before this run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace.agreement_stats import cohen_kappa, krippendorff_alpha
+from sourcetrace.agreement.coefficients import cohen_kappa, krippendorff_alpha
 
 # A 2x2 table over 50 items (A = rows, B = columns):
 #              B yes   B no

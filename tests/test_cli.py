@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from sourcetrace import cli
+from sourcetrace.cli import main as cli
 
 
 def handler_raising(exc: BaseException):
@@ -79,7 +79,7 @@ def test_output_stdout_to_a_full_device_is_exit_2(story_files, fmt):
     from gold_factory import ROOT as REPO_ROOT
 
     predictions, gold = story_files
-    code = "import sys; from sourcetrace.cli import main; sys.exit(main())"
+    code = "import sys; from sourcetrace.cli.main import main; sys.exit(main())"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
     args = ["evaluate", predictions, "--gold", gold, "--format", fmt]
     with open("/dev/full", "w") as full:
@@ -131,10 +131,10 @@ def test_ctrl_c_while_the_command_line_is_still_importing_exits_130_in_one_line(
 
     script = (
         "import os, signal, sys\n"
-        "from sourcetrace import _entry\n"
+        "from sourcetrace.cli import entry as _entry\n"
         "signal.signal(signal.SIGINT, _entry._interrupted)\n"
         "os.kill(os.getpid(), signal.SIGINT)\n"
-        "from sourcetrace.cli import main\n"
+        "from sourcetrace.cli.main import main\n"
         "sys.exit(main(['corpus', 'info']))\n"
     )
     done = subprocess.run(

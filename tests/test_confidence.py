@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score
 
-from sourcetrace.cli import main
+from sourcetrace.cli.main import main
 from sourcetrace.errors import InputError
-from sourcetrace.evaluation import evaluate, evaluate_and_explain
-from sourcetrace.partials import evaluate_partial
+from sourcetrace.evaluation.partials import evaluate_partial
+from sourcetrace.evaluation.run import evaluate, evaluate_and_explain
 
 REPO = Path(__file__).resolve().parent.parent
 TEXT = "Alice met Bob in Paris and Rome. Carol said the rockets were old and rusty."
@@ -446,7 +446,7 @@ def test_report_with_curves_and_min_score_follows_the_report_schema(tmp_path: Pa
 def test_more_distinct_scores_than_the_bound_are_refused_before_scoring(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from sourcetrace import confidence
+    from sourcetrace.scoring import confidence as confidence
 
     monkeypatch.setattr(confidence, "MAX_THRESHOLDS", 3)
     with pytest.raises(InputError, match="4 distinct scores") as caught:

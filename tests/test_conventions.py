@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace.conventions import read_span, spans_of, unit_boundaries
+from sourcetrace.schema.conventions import read_span, spans_of, unit_boundaries
 
 TEXT = "a\U0001f600 b\u00a0\u0995"  # a, emoji (2 UTF-16 units, 4 bytes), space, b, NBSP, Bengali
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.cli import main
-from sourcetrace.corpus import add_version_entry, build, read_version, verify
+from sourcetrace.cli.main import main
+from sourcetrace.corpus.build import add_version_entry, build, read_version, verify
 
 from gold_factory import ROOT, gold_st000
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 import sourcetrace
-from sourcetrace import corpus as corpus_module
-from sourcetrace.corpus import build, build_lock, info, verify, verify_folder
+from sourcetrace.corpus import build as corpus_module
+from sourcetrace.corpus.build import build, build_lock, info, verify, verify_folder
 from sourcetrace.errors import InputError
 from test_corpus import add_gold, bump_version, make_checkout
 
@@ -221,7 +221,7 @@ def test_corpus_build_keeps_the_changelog_where_it_is(releases: dict[str, Any], 
 def test_corpus_build_version_never_repeats_with_other_data_after_a_swap(
     releases: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sourcetrace.cli import main
+    from sourcetrace.cli.main import main
 
     root = shutil.copytree(releases["ready"], tmp_path / "repo")
     build(root)

@@ -22,10 +22,10 @@ import pytest
 
 import sourcetrace
 from release_factory import rehash
-from sourcetrace.corpus import build
+from sourcetrace.corpus.build import build
+from sourcetrace.corpus.release import check_folder
 from sourcetrace.errors import InputError
-from sourcetrace.evaluation import load_gold
-from sourcetrace.release import check_folder
+from sourcetrace.evaluation.run import load_gold
 from test_corpus import add_gold, bump_version, make_checkout
 
 from gold_factory import ROOT

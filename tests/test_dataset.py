@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import sourcetrace
-from sourcetrace.dataset import config_features
+from sourcetrace.corpus.dataset import config_features
 from sourcetrace.errors import InputError
 
 from gold_factory import ROOT
@@ -206,7 +206,7 @@ def load_configs(corpus: Path, tmp_path: Path) -> dict:
 
 
 def test_per_layer_configs_load_with_their_declared_features(tmp_path):
-    from sourcetrace.corpus import build
+    from sourcetrace.corpus.build import build
     from test_corpus import bump_version, make_checkout
 
     from gold_factory import story_gold

@@ -1024,7 +1024,7 @@ def test_compare_with_a_bad_other_file_exits_2(run_cli, tmp_path, gold_path, mix
 
 
 def test_a_corpus_without_gold_says_so_and_suggests_gold(run_cli, tmp_path):
-    from sourcetrace.corpus import build
+    from sourcetrace.corpus.build import build
     from test_corpus import make_checkout
 
     root = make_checkout(tmp_path / "repo")  # the documents at 0.1.0, before any gold
@@ -1038,7 +1038,7 @@ def test_a_corpus_without_gold_says_so_and_suggests_gold(run_cli, tmp_path):
 
 
 def test_evaluate_console_script_is_the_same_command(gold_path, mixed_path, capsys):
-    from sourcetrace.cli import evaluate_main
+    from sourcetrace.cli.main import evaluate_main
 
     code = evaluate_main([str(mixed_path), "--gold", str(gold_path), "--format", "json"])
     assert code == 0
@@ -1146,7 +1146,7 @@ def test_output_over_a_seed_file_or_a_device_is_refused(
 @pytest.mark.parametrize("option", ["--bootstrap", "--compare-samples"])
 def test_resample_counts_have_a_documented_maximum(run_cli, gold_path, mixed_path, option):
     # `--bootstrap 1e9` once asked numpy for 22 GiB; now it is refused before any work
-    from sourcetrace.evaluation import MAX_SAMPLES
+    from sourcetrace.evaluation.run import MAX_SAMPLES
 
     extra = ["--compare", str(mixed_path)] if option == "--compare-samples" else []
     result = run_cli(

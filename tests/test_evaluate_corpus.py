@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import sourcetrace
-from sourcetrace.corpus import build
+from sourcetrace.corpus.build import build
 from sourcetrace.errors import InputError
 from test_corpus import bump_version, make_checkout
 

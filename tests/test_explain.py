@@ -9,8 +9,8 @@ import random
 
 import pytest
 
-from sourcetrace.evaluation import evaluate_and_explain
-from sourcetrace.explain import explain_document, explained_counts, report_counts
+from sourcetrace.evaluation.explain import explain_document, explained_counts, report_counts
+from sourcetrace.evaluation.run import evaluate_and_explain
 
 from gold_factory import ROOT
 

@@ -28,16 +28,16 @@ from hypothesis import strategies as st
 
 from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace import jsonio
-from sourcetrace import schema as schema_module
 from sourcetrace.errors import InputError
-from sourcetrace.fast_validation import compiled_says_valid, is_plain_json
 from sourcetrace.jsonio import (
     Record,
     decode_utf8,
     parse_jsonl,
     read_records_with_sha256,
 )
-from sourcetrace.schema import (
+from sourcetrace.schema import validation as schema_module
+from sourcetrace.schema.fast import compiled_says_valid, is_plain_json
+from sourcetrace.schema.validation import (
     _Checker,
     _spans_clean,
     check_annotation_semantics,

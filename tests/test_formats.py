@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.cli import build_parser
-from sourcetrace.corpus import info
+from sourcetrace.cli.main import build_parser
+from sourcetrace.corpus.build import info
 from sourcetrace.paths import corpus_dir
 from sourcetrace.report import FORMATS, SUFFIXES
 

@@ -166,7 +166,7 @@ def test_the_packaged_gold_given_as_a_system_scores_one_everywhere():
 
 
 def test_the_agreement_file_is_what_the_command_makes_and_the_card_shows_it(tmp_path):
-    from sourcetrace.card import demote_headings
+    from sourcetrace.corpus.card import demote_headings
 
     committed = (ROOT / "annotations" / "AGREEMENT.md").read_text(encoding="utf-8")
     passes = [GOLD, *sorted(p for p in PASSES.iterdir() if p.is_dir())]
@@ -176,7 +176,7 @@ def test_the_agreement_file_is_what_the_command_makes_and_the_card_shows_it(tmp_
         [
             sys.executable,
             "-c",
-            "import sys; from sourcetrace.cli import main; sys.exit(main())",
+            "import sys; from sourcetrace.cli.main import main; sys.exit(main())",
             "agreement",
             *(str(p.relative_to(ROOT)) for p in passes),
             "--output",

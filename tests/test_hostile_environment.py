@@ -19,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 RUN = REPO / "evaluate" / "runs" / "rules" / "predictions.jsonl"
 # the console script's entry point (it also fits OpenBLAS into a memory cap)
-ENTRY = "import sys; from sourcetrace._entry import main; sys.exit(main())"
+ENTRY = "import sys; from sourcetrace.cli.entry import main; sys.exit(main())"
 UNSAFE_IN_OUTPUT = [chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if c not in (9, 10)]
 
 
@@ -343,7 +343,7 @@ def test_property_any_name_reaches_the_terminal_escaped_and_unambiguous(tmp_path
 
     from hypothesis import given
 
-    from sourcetrace.cli import main
+    from sourcetrace.cli.main import main
     from sourcetrace.errors import shown
 
     unsafe = set(UNSAFE_IN_OUTPUT) | {"\u2028", "\u2029", "\u202e", "\u2066", "\ufeff"}

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.inputs import load_gold, load_predictions
-from sourcetrace.layers import SCORERS, headline_metrics, scorers_for, summarize
-from sourcetrace.settings import make_settings
-from sourcetrace.tallies import TallyTable
+from sourcetrace.evaluation.inputs import load_gold, load_predictions
+from sourcetrace.evaluation.settings import make_settings
+from sourcetrace.scoring.registry import SCORERS, headline_metrics, scorers_for, summarize
+from sourcetrace.scoring.tallies import TallyTable
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RUNS = sorted((REPO_ROOT / "evaluate" / "runs").glob("*/predictions.jsonl"))

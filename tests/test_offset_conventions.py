@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 
 import sourcetrace
-from sourcetrace.conventions import (
+from sourcetrace.errors import InputError, InputErrors
+from sourcetrace.schema.conventions import (
     Convention,
     OffsetConventionWarning,
     diagnose,
     records_to_codepoints,
 )
-from sourcetrace.errors import InputError, InputErrors
 
 PREFIX = "\U0001f4f0 "  # NEWSPAPER + space: 2 code points, 3 UTF-16 units, 5 UTF-8 bytes
 LAYERS = ("entities", "claims", "attributions")

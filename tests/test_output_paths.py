@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.cli import build_parser
+from sourcetrace.cli.main import build_parser
 from sourcetrace.errors import InputError
 from sourcetrace.paths import PROTECTED, checked_output, write_output
 
@@ -59,7 +59,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def partial_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sourcetrace.cli import main
+    from sourcetrace.cli.main import main
 
     path = tmp_path_factory.mktemp("partial") / "shard.json"
     predictions = REPO / "evaluate" / "runs" / "rules" / "predictions.jsonl"

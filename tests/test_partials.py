@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from sourcetrace.errors import InputError
-from sourcetrace.evaluation import evaluate
-from sourcetrace.partials import (
+from sourcetrace.evaluation.partials import (
     evaluate_partial,
     merge_partials,
     shard_documents,
     statistics_sha256,
 )
+from sourcetrace.evaluation.run import evaluate
 from sourcetrace.report import to_json
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -472,7 +472,7 @@ def test_shards_without_prediction_records_merge_to_the_one_run_report(
 
 
 def test_every_scorer_of_the_registry_has_partial_checks():
-    from sourcetrace.layers import SCORERS
-    from sourcetrace.partial_checks import LAYER_CHECKS
+    from sourcetrace.evaluation.partial_checks import LAYER_CHECKS
+    from sourcetrace.scoring.registry import SCORERS
 
     assert set(LAYER_CHECKS) == {scorer.name for scorer in SCORERS}

@@ -23,12 +23,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sourcetrace
-from sourcetrace import corpus as corpus_module
 from sourcetrace import jsonio
+from sourcetrace.corpus import build as corpus_module
 from sourcetrace.errors import InputError, InputErrors
 from sourcetrace.jsonio import Record, decode_utf8, parse_jsonl, read_records
-from sourcetrace.labels import names
-from sourcetrace.schema import KINDS, detect_kind, validate_record
+from sourcetrace.schema.labels import names
+from sourcetrace.schema.validation import KINDS, detect_kind, validate_record
 
 from gold_factory import ROOT, headline_f1s, story_gold
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sourcetrace.cli import readme_with_reference
+from sourcetrace.cli.main import readme_with_reference
 
 from gold_factory import ROOT
 

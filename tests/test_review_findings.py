@@ -19,9 +19,10 @@ import pytest
 from nervaluate import Evaluator
 from sklearn.metrics import cohen_kappa_score
 
-from sourcetrace.agreement import agreement
+from sourcetrace.agreement.passes import agreement
 from sourcetrace.errors import InputError, InputErrors
-from sourcetrace.evaluation import evaluate
+from sourcetrace.evaluation.run import evaluate
+from sourcetrace.evaluation.stats import bootstrap_ci, paired_test
 from sourcetrace.scoring.attributions import source_right, tally_attributions
 from sourcetrace.scoring.claims import attribute_agreement, summarize_claims, tally_claims
 from sourcetrace.scoring.clusters import score_partitions
@@ -35,7 +36,6 @@ from sourcetrace.scoring.entities import (
     summarize_entities,
     tally_entities,
 )
-from sourcetrace.stats import bootstrap_ci, paired_test
 
 from gold_factory import story_gold, write_jsonl
 

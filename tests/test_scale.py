@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from sourcetrace.evaluation import evaluate
+from sourcetrace.evaluation.run import evaluate
 from sourcetrace.report import to_json
 
 distributed = pytest.importorskip("dask.distributed", reason="the scale extra is not installed")
@@ -42,7 +42,7 @@ def client():
 
 
 def test_two_workers_give_the_one_process_report_byte_for_byte(client):
-    from sourcetrace.scale import evaluate_on_dask
+    from sourcetrace.evaluation.scale import evaluate_on_dask
 
     assert len(client.scheduler_info()["workers"]) == 2
     one_process = evaluate(SYSTEM, compare=OTHER, per_document=True, **OPTIONS)
@@ -55,7 +55,7 @@ def test_two_workers_give_the_one_process_report_byte_for_byte(client):
 
 def test_a_workers_input_error_comes_back_as_the_same_one_paragraph_error(client, tmp_path):
     from sourcetrace.errors import InputError
-    from sourcetrace.scale import evaluate_on_dask
+    from sourcetrace.evaluation.scale import evaluate_on_dask
 
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"doc_id": "st-000", "entities": [}\n', encoding="utf-8")
@@ -77,7 +77,7 @@ def test_the_cli_runs_on_a_local_cluster(run_cli):
 
 def test_workers_are_bounded_by_cores_documents_and_shards():
     from sourcetrace.errors import InputError
-    from sourcetrace.scale import plan_workers
+    from sourcetrace.evaluation.scale import plan_workers
 
     many = plan_workers(1000, None, documents=5, cores=2)
     assert (many.workers, many.shards) == (2, 2)
@@ -99,7 +99,7 @@ def test_many_workers_on_few_documents_end_with_a_note_and_no_dask_log(run_cli):
     many = run_cli("evaluate", SYSTEM, "--format", "json", "--workers", "1000")
     assert many.code == 0, many.err
     assert many.out == one.out
-    from sourcetrace.scale import plan_workers, usable_cores
+    from sourcetrace.evaluation.scale import plan_workers, usable_cores
 
     plan = plan_workers(1000, None, documents=5, cores=usable_cores())
     assert many.err.splitlines() == [
@@ -118,7 +118,7 @@ def test_workers_with_a_partial_or_the_html_page_are_usage_errors(run_cli, tmp_p
 
 
 def test_dask_shards_without_prediction_records_give_the_one_process_report(client, tmp_path):
-    from sourcetrace.scale import evaluate_on_dask
+    from sourcetrace.evaluation.scale import evaluate_on_dask
 
     lines = SYSTEM.read_text(encoding="utf-8").splitlines()
     kept = tmp_path / "three.jsonl"
@@ -135,7 +135,7 @@ def test_dask_shards_without_prediction_records_give_the_one_process_report(clie
 def _replicated_run(folder: Path, copies: int) -> tuple[Path, Path]:
     """A gold JSONL and predictions of ``copies`` copies of every corpus document (new ids,
     same texts), so that a run scores long enough to be interrupted while it scores."""
-    from sourcetrace.inputs import load_gold
+    from sourcetrace.evaluation.inputs import load_gold
 
     gold = load_gold()
     predictions = {
@@ -160,7 +160,7 @@ def _replicated_run(folder: Path, copies: int) -> tuple[Path, Path]:
     return gold_file, prediction_file
 
 
-ENTRY = "import sys; from sourcetrace._entry import evaluate_main; sys.exit(evaluate_main())"
+ENTRY = "import sys; from sourcetrace.cli.entry import evaluate_main; sys.exit(evaluate_main())"
 
 
 def _processes_marked(marker: str) -> list[Any]:

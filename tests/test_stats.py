@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import scipy.stats
 
+from sourcetrace.evaluation.stats import bootstrap_ci, paired_test
 from sourcetrace.scoring.common import prf
-from sourcetrace.stats import bootstrap_ci, paired_test
 
 
 def micro_f1(tally: dict) -> float:
@@ -170,7 +170,7 @@ def test_paired_test_refuses_different_documents_and_unknown_methods():
 
 
 def test_many_metrics_at_once_equal_one_metric_at_a_time():
-    from sourcetrace.stats import bootstrap_cis, paired_tests
+    from sourcetrace.evaluation.stats import bootstrap_cis, paired_tests
 
     a = {f"d{i}": {"tp": i % 4, "n": 5} for i in range(12)}
     b = {f"d{i}": {"tp": (i * 7) % 5, "n": 5} for i in range(12)}

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sourcetrace.scoring.common import add_tallies
-from sourcetrace.tallies import TallyTable
+from sourcetrace.scoring.tallies import TallyTable
 
 
 def _random_tallies(rng: random.Random, documents: int) -> dict[str, dict]:

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from sourcetrace import cli, jsonio
-from sourcetrace.schema import KINDS as VALIDATE_KINDS
+from sourcetrace import jsonio
+from sourcetrace.cli import main as cli
+from sourcetrace.schema.validation import KINDS as VALIDATE_KINDS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = REPO_ROOT / "schema"
@@ -1195,7 +1196,7 @@ def test_a_message_quotes_a_long_span_as_a_short_excerpt(tmp_path, run_cli, st00
 
 
 def test_nesting_cycles_are_found_once_each_and_a_tail_is_not_blamed():
-    from sourcetrace.schema import nesting_cycles
+    from sourcetrace.schema.validation import nesting_cycles
 
     # a4 leads into the cycle a1 -> a2 -> a3 -> a1; a5 -> a6 -> a5 is a second cycle; a7 is flat
     nesting = {"a4": "a1", "a1": "a2", "a2": "a3", "a3": "a1", "a5": "a6", "a6": "a5", "a7": None}

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from checkout import copy_checkout, copy_environment
-from sourcetrace.corpus import read_version
-from sourcetrace.labels import CHECKWORTHY_MIN_SCORE, checkworthiness_score
+from sourcetrace.corpus.build import read_version
+from sourcetrace.schema.labels import CHECKWORTHY_MIN_SCORE, checkworthiness_score
 from test_corpus import bump_version
 
 from gold_factory import ROOT

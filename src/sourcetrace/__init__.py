@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from sourcetrace._version import __version__
 
 __all__ = ["__version__", "evaluate", "evaluate_partial", "folds", "load", "merge_partials"]
 
 
 def _check_environment() -> None:
-    from .jsonio import check_limit_settings
+    from sourcetrace.jsonio import check_limit_settings
 
     check_limit_settings()
 
@@ -29,7 +29,7 @@ def load(config: str = "documents", corpus: Any = None) -> Any:
     packaged corpus, from a checkout or an installed wheel).
     """
     _check_environment()
-    from .dataset import load as _load
+    from sourcetrace.corpus.dataset import load as _load
 
     return _load(config, corpus)
 
@@ -38,7 +38,7 @@ def folds(k: int, corpus: Any = None) -> Any:
     """k story-grouped folds of doc ids, ``[Fold(train, test), ...]`` (scikit-learn GroupKFold):
     documents retelling one story never straddle a split; 2 <= k <= number of stories."""
     _check_environment()
-    from .dataset import folds as _folds
+    from sourcetrace.corpus.dataset import folds as _folds
 
     return _folds(k, corpus)
 
@@ -55,7 +55,7 @@ def evaluate(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, A
     count otherwise is named in the error, or in an OffsetConventionWarning.
     """
     _check_environment()
-    from .evaluation import evaluate as _evaluate
+    from sourcetrace.evaluation.run import evaluate as _evaluate
 
     return _evaluate(predictions, gold=gold, **settings)
 
@@ -64,7 +64,7 @@ def evaluate_partial(predictions: Any, gold: Any = None, **settings: Any) -> dic
     """One shard's per-document statistics (`evaluate --partial OUT --shard K/N`):
     ``shard=(K, N)`` plus the arguments of `evaluate`. Merge the shards with `merge_partials`."""
     _check_environment()
-    from .partials import evaluate_partial as _partial
+    from sourcetrace.evaluation.partials import evaluate_partial as _partial
 
     return _partial(predictions, gold, **settings)
 
@@ -73,6 +73,6 @@ def merge_partials(partials: Any, per_document: bool = False) -> dict[str, Any]:
     """The report of the run whose shards these partials are (`sourcetrace merge`): equal to
     what `evaluate` gives in one process, bootstrap and --compare included."""
     _check_environment()
-    from .partials import merge_partials as _merge
+    from sourcetrace.evaluation.partials import merge_partials as _merge
 
     return _merge(list(partials), per_document=per_document)

@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from .errors import InputError, LimitError
+from sourcetrace.errors import InputError, LimitError
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # a file read whole (.json, a text)
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024  # one line of a JSON Lines file

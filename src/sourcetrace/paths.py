@@ -85,7 +85,7 @@ def checked_output(
     "annotations/AGREEMENT.md"), and nothing replaces what is not a regular file (a folder
     unless ``folder``; a FIFO, a device, a socket, or a symlink to one). Writing to the returned
     path keeps a symlink to a regular file and replaces its target."""
-    from .errors import InputError
+    from sourcetrace.errors import InputError
 
     given = Path(path)
     try:
@@ -120,7 +120,7 @@ def checked_output(
 def write_output(path: str | Path, content: str | bytes, allowed: tuple[str, ...] = ()) -> Path:
     """Write a command's result to a user-chosen path: checked (`checked_output`), then
     atomically (temp file, fsync, rename). Returns the path written."""
-    from .jsonio import atomic_write
+    from sourcetrace.jsonio import atomic_write
 
     target = checked_output(path, allowed)
     atomic_write(target, content)

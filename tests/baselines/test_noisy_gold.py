@@ -55,8 +55,8 @@ def test_type_swap_picks_among_the_other_types_alphabetically() -> None:
 
 
 def _gold() -> list[dict[str, Any]]:
+    from sourcetrace.corpus.release import check_folder
     from sourcetrace.paths import corpus_dir
-    from sourcetrace.release import check_folder
 
     return check_folder(corpus_dir()).documents
 

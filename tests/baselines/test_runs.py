@@ -14,7 +14,7 @@ import pytest
 
 from baselines.helpers import need_spacy
 from sourcetrace.baselines import BASELINES, default_run_name, resolve_options
-from sourcetrace.schema import validate_record
+from sourcetrace.schema.validation import validate_record
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = ROOT / "evaluate" / "runs"

@@ -11,7 +11,7 @@ import pytest
 from checkout import copy_checkout
 from sourcetrace import evaluate
 from sourcetrace.convert.conll import outermost
-from sourcetrace.inputs import load_gold
+from sourcetrace.evaluation.inputs import load_gold
 from test_workflows import run, workflow
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "convert"

@@ -8,8 +8,8 @@ from typing import Any
 
 from sourcetrace import evaluate
 from sourcetrace.convert.conll import outermost
-from sourcetrace.inputs import load_gold
-from sourcetrace.schema import sha256_text
+from sourcetrace.evaluation.inputs import load_gold
+from sourcetrace.schema.validation import sha256_text
 
 
 def gold_records(keep: Any) -> list[dict[str, Any]]:

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from sourcetrace.cli import main
-from sourcetrace.explain import report_counts
+from sourcetrace.cli.main import main
+from sourcetrace.evaluation.explain import report_counts
 
 REPO = Path(__file__).resolve().parents[2]
 LAYERS = ("entities", "claims", "attributions")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from release_factory import write_release
-from sourcetrace.evaluation import evaluate_and_explain
+from sourcetrace.evaluation.run import evaluate_and_explain
 from sourcetrace.report.story import story_html
 
 REPO = Path(__file__).resolve().parents[2]

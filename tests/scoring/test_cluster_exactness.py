@@ -20,8 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sourcetrace
-from sourcetrace.agreement_stats import cohen_kappa
-from sourcetrace.labels import names
+from sourcetrace.agreement.coefficients import cohen_kappa
+from sourcetrace.schema.labels import names
 from sourcetrace.scoring.clusters import score_partitions, summarize_clusters, tally_clusters
 from sourcetrace.scoring.entity_clusters import cluster_mentions
 

@@ -232,7 +232,8 @@ def label_studio(
 
 def build_parser() -> argparse.ArgumentParser:
     """sourcetrace's parser with the studio commands, whether or not cli.py wires them yet."""
-    from sourcetrace import cli, cli_studio
+    from sourcetrace.cli import main as cli
+    from sourcetrace.cli import studio as cli_studio
 
     parser = cli.build_parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -246,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    from sourcetrace import cli
+    from sourcetrace.cli import main as cli
 
     args = build_parser().parse_args(argv)
     return cli.run(args.handler, args)

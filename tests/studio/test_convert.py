@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from conftest import REPO
-from sourcetrace.labels import load_labels
+from sourcetrace.schema.labels import load_labels
 from sourcetrace.studio.convert import from_result, to_result
 
 GOLD_FILES = sorted((REPO / "annotations" / "gold").glob("*.json"))

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from conftest import ARTICLE, REPO, snapshot
-from sourcetrace.corpus_add import zones_by_rule
+from sourcetrace.corpus.add import zones_by_rule
 
 
 def test_an_article_is_registered(studio_cli, checkout, tmp_path):
@@ -50,7 +50,7 @@ def test_the_new_record_validates(studio_cli, checkout, tmp_path):
     assert studio_cli("corpus", "add", article, "--root", checkout).code == 0
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from sourcetrace.cli import main; sys.exit(main())",
+        [sys.executable, "-c", "import sys; from sourcetrace.cli.main import main; sys.exit(main())",  # noqa: E501
          "validate", "annotations/documents.json"],
         cwd=checkout, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
@@ -108,7 +108,7 @@ def test_zone_rule():
 def _validate(checkout, *paths):
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from sourcetrace.cli import main; sys.exit(main())",
+        [sys.executable, "-c", "import sys; from sourcetrace.cli.main import main; sys.exit(main())",  # noqa: E501
          "validate", *map(str, paths)],
         cwd=checkout, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip

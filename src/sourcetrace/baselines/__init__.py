@@ -41,7 +41,7 @@ class Baseline:
 
     def function(self) -> Callable[..., list[dict[str, Any]]]:
         if self.requires:
-            from .spacy_ner import require
+            from sourcetrace.baselines.spacy_ner import require
 
             require(*self.requires)
         return importlib.import_module(f"{__name__}.{self.module}").predict
@@ -86,7 +86,7 @@ BASELINES: dict[str, Baseline] = {
 
 def resolve_options(name: str, given: Mapping[str, Any]) -> dict[str, Any]:
     """The baseline's options with defaults filled in; an option it does not take is an error."""
-    from ..errors import InputError
+    from sourcetrace.errors import InputError
 
     baseline = BASELINES[name]
     unknown = sorted(k for k, v in given.items() if v is not None and k not in baseline.options)
@@ -121,7 +121,7 @@ def command_for(name: str, options: Mapping[str, Any], out_dir: Path) -> str:
 
 
 def display_path(path: Path) -> str:
-    from ..paths import repo_root
+    from sourcetrace.paths import repo_root
 
     root = repo_root()
     resolved = Path(path).resolve()
@@ -151,8 +151,8 @@ def run_date() -> str:
 
 def checked_corpus() -> tuple[Path, dict[str, Any], list[dict[str, Any]]]:
     """The packaged corpus, refused unless its data match its MANIFEST.json."""
-    from ..paths import corpus_dir
-    from ..release import check_folder, checked_rows
+    from sourcetrace.corpus.release import check_folder, checked_rows
+    from sourcetrace.paths import corpus_dir
 
     release = check_folder(corpus_dir())  # one read: the rows and the run's corpus identity
     return release.folder, release.manifest, checked_rows(release)
@@ -189,9 +189,9 @@ def write_run(name: str, out_dir: str | Path | None = None, **options: Any) -> P
     checkout. Returns the folder."""
     import hashlib
 
-    from ..errors import InputError
-    from ..jsonio import dumps_pretty, jsonl_text
-    from ..paths import checked_output, repo_root, write_output
+    from sourcetrace.errors import InputError
+    from sourcetrace.jsonio import dumps_pretty, jsonl_text
+    from sourcetrace.paths import checked_output, repo_root, write_output
 
     if name not in BASELINES:
         raise InputError(f"unknown baseline {name!r}", expected=", ".join(sorted(BASELINES)))

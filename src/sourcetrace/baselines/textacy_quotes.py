@@ -19,8 +19,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .common import claim_attributes, claim_zones, lines, prediction, span, strip_content
-from .spacy_ner import load_model, require
+from sourcetrace.baselines.common import (
+    claim_attributes,
+    claim_zones,
+    lines,
+    prediction,
+    span,
+    strip_content,
+)
+from sourcetrace.baselines.spacy_ner import load_model, require
 
 NAME = "textacy-quotes"
 SPEAKER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "case", "flat"})

@@ -21,8 +21,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..errors import InputError
-from .common import SCHEMES, Options, load_label_map, shipped_maps
+from sourcetrace.convert.common import SCHEMES, Options, load_label_map, shipped_maps
+from sourcetrace.errors import InputError
 
 __all__ = ["FORMATS", "SCHEMES", "Options", "convert", "export", "load_label_map", "shipped_maps"]
 
@@ -66,8 +66,8 @@ def export(fmt: str, out_dir: str | Path, *, gold: Any = None) -> list[Path]:
         raise InputError(
             f"cannot export to {fmt!r}", expected=f"one of {', '.join(EXPORT_FORMATS)}"
         )
-    from ..inputs import load_gold
-    from ..paths import checked_output
+    from sourcetrace.evaluation.inputs import load_gold
+    from sourcetrace.paths import checked_output
 
     folder = checked_output(out_dir, folder=True)
     gold_set = load_gold(gold)
@@ -79,9 +79,9 @@ def _texts(gold: Any) -> dict[str, str]:
     """The texts spans are placed on. From the packaged corpus, its checked release's documents
     (hash-checked, as every reader's); the annotation layers are not needed, so not validated."""
     if gold is None:
-        from ..texts import corpus_texts
+        from sourcetrace.corpus.texts import corpus_texts
 
         return corpus_texts()
-    from ..inputs import load_gold
+    from sourcetrace.evaluation.inputs import load_gold
 
     return dict(load_gold(gold).texts)

@@ -29,10 +29,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, shown
-from ..jsonio import read_text
-from ..schema import sha256_text
-from .common import LabelMapper, Options, finished
+from sourcetrace.convert.common import LabelMapper, Options, finished
+from sourcetrace.errors import InputError, shown
+from sourcetrace.jsonio import read_text
+from sourcetrace.schema.validation import sha256_text
 
 STRUCTURE = ("Claim", "Content", "Cue", "Source")  # T types that are not entity types
 RELATIONS = ("Cue", "Source", "Carries", "NestedIn")
@@ -245,7 +245,7 @@ def document_ann(record: Mapping[str, Any]) -> str:
 
 def annotation_conf() -> str:
     """brat's annotation.conf for the exported folder, so brat shows and edits it as is."""
-    from ..labels import load_labels
+    from sourcetrace.schema.labels import load_labels
 
     labels = load_labels()
     entity_types = "\n".join([*labels["entity_types"], *STRUCTURE])
@@ -266,7 +266,7 @@ def annotation_conf() -> str:
 
 def write(gold: Sequence[Mapping[str, Any]], texts: Mapping[str, str], out_dir: Path) -> list[Path]:
     """<doc_id>.txt and <doc_id>.ann per gold document, and annotation.conf."""
-    from ..paths import write_output
+    from sourcetrace.paths import write_output
 
     written = []
     for record in gold:

@@ -12,9 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..conventions import DEFAULT_END, DEFAULT_OFFSETS, read_span, unit_boundaries
-from ..errors import InputError, raise_all
-from ..labels import names
+from sourcetrace.errors import InputError, raise_all
+from sourcetrace.schema.conventions import DEFAULT_END, DEFAULT_OFFSETS, read_span, unit_boundaries
+from sourcetrace.schema.labels import names
 
 MAPS_DIR = Path(__file__).resolve().parent / "maps"
 SCHEMES = ("iob2", "iob1", "iobes", "bilou")  # what --scheme accepts; iob2 is the default
@@ -63,7 +63,7 @@ def load_label_map(spec: str | Path | Mapping[str, Any] | None) -> dict[str, str
     if str(spec) in shipped_maps():
         path = MAPS_DIR / f"{spec}.json"
         return _checked_map(json.loads(path.read_text(encoding="utf-8")), path)
-    from ..jsonio import read_json
+    from sourcetrace.jsonio import read_json
 
     return _checked_map(read_json(Path(spec)), Path(spec))
 
@@ -154,7 +154,7 @@ def entity(
 def score_allowed() -> bool:
     """Whether the prediction schema lets an entity carry `score` (looked up at run time: the
     confidence is kept as soon as the schema has it, dropped before)."""
-    from ..schema import load_schema
+    from sourcetrace.schema.validation import load_schema
 
     entity_schema = load_schema("prediction")["$defs"]["entity"]
     return "score" in entity_schema.get("properties", {})
@@ -198,7 +198,7 @@ def finished(
 ) -> list[dict[str, Any]]:
     """The records, each checked as `evaluate` checks predictions (schema, then offsets against
     the text): a converter's bug shows here, never as a refusal later or a silent wrong score."""
-    from ..schema import validate_record
+    from sourcetrace.schema.validation import validate_record
 
     out = list(records)
     problems: list[InputError] = []
@@ -250,8 +250,8 @@ def read_document_lists(
 ) -> list[dict[str, Any]]:
     """Prediction records of JSON files holding one list per document (nervaluate, hf): the
     documents named as `named_documents` says, each list read by ``entities_of``."""
-    from ..jsonio import read_json
-    from ..schema import sha256_text
+    from sourcetrace.jsonio import read_json
+    from sourcetrace.schema.validation import sha256_text
 
     mapper = LabelMapper(options.labels)
     doc_ids = list(options.doc_ids)

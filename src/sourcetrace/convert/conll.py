@@ -28,10 +28,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, shown
-from ..jsonio import read_text
-from ..schema import sha256_text
-from .common import LabelMapper, Options, entity, finished
+from sourcetrace.convert.common import LabelMapper, Options, entity, finished
+from sourcetrace.errors import InputError, shown
+from sourcetrace.jsonio import read_text
+from sourcetrace.schema.validation import sha256_text
 
 DOCSTART = "-DOCSTART-"
 SCHEME_LETTERS = {
@@ -195,7 +195,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
 def _document(
     doc_id: str, sentences: list[list[_Token]], path: Path, options: Options, mapper: LabelMapper
 ) -> dict[str, Any]:
-    from .common import document_text
+    from sourcetrace.convert.common import document_text
 
     text = document_text(options.texts, doc_id, path, sentences[0][0][2] if sentences[0] else None)
     tag_of: dict[str, tuple[str, str] | None] = {}
@@ -267,7 +267,7 @@ def document_lines(doc_id: str, text: str, entities: Sequence[Mapping[str, Any]]
 
 def write(gold: Sequence[Mapping[str, Any]], texts: Mapping[str, str], out_dir: Path) -> list[Path]:
     """One file, ``gold.conll``, with every document of the gold, in the gold's order."""
-    from ..paths import write_output
+    from sourcetrace.paths import write_output
 
     lines: list[str] = []
     for record in gold:

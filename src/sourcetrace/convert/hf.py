@@ -28,9 +28,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from .common import DocumentList, Options, entity, read_document_lists
-from .conll import chunks, split_tag
+from sourcetrace.convert.common import DocumentList, Options, entity, read_document_lists
+from sourcetrace.convert.conll import chunks, split_tag
+from sourcetrace.errors import InputError
 
 EXPECTED_ITEM = (
     'an object with "entity_group" (aggregated) or "entity" (per token), and integer "start" '

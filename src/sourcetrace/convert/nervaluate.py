@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from .common import DocumentList, Options, entity, read_document_lists
+from sourcetrace.convert.common import DocumentList, Options, entity, read_document_lists
+from sourcetrace.errors import InputError
 
 EXPECTED_SPAN = 'an object {"label": string, "start": integer, "end": integer}'
 

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..jsonio import read_checked_bytes
-from ..schema import sha256_text
-from .common import LabelMapper, Options, entity, finished
+from sourcetrace.convert.common import LabelMapper, Options, entity, finished
+from sourcetrace.errors import InputError
+from sourcetrace.jsonio import read_checked_bytes
+from sourcetrace.schema.validation import sha256_text
 
 
 def docs_of(path: Path) -> list[Any]:

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from .json_format import to_json
-from .markdown import agreement_summary, agreement_to_markdown, to_markdown
-from .rows import LEVELS, PARTS, SCHEMES, comparison_rows, header, summary_rows
-from .table import render_table
+from sourcetrace.errors import InputError
+from sourcetrace.report.json_format import to_json
+from sourcetrace.report.markdown import agreement_summary, agreement_to_markdown, to_markdown
+from sourcetrace.report.rows import LEVELS, PARTS, SCHEMES, comparison_rows, header, summary_rows
+from sourcetrace.report.table import render_table
 
 FORMATS = ("table", "json", "markdown", "html")
 SUFFIXES = {
@@ -63,7 +63,7 @@ def render_text(report: dict[str, Any], fmt: str, explanation: Any = None) -> st
     if fmt == "markdown":
         return to_markdown(report)
     if fmt == "html":
-        from .html import to_html
+        from sourcetrace.report.html import to_html
 
         return to_html(report, explanation)
     return as_plain_text(lambda console: render_table(report, console))

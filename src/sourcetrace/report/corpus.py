@@ -56,7 +56,7 @@ def info_title(data: dict[str, Any]) -> str:
 def render_info_table(data: dict[str, Any], console: Any) -> None:
     from rich.table import Table
 
-    from .table import safe as escape
+    from sourcetrace.report.table import safe as escape
 
     table = Table(title=escape(info_title(data)))
     for column in INFO_COLUMNS:
@@ -70,7 +70,7 @@ def render_info_table(data: dict[str, Any], console: Any) -> None:
 
 
 def info_to_markdown(data: dict[str, Any]) -> str:
-    from .markdown import md_text
+    from sourcetrace.report.markdown import md_text
 
     lines = [f"# {md_text(info_title(data))}", "", "| " + " | ".join(INFO_COLUMNS) + " |"]
     lines.append("|" + "---|" * len(INFO_COLUMNS))
@@ -106,7 +106,7 @@ def diff_title(result: dict[str, Any]) -> str:
 def render_diff_table(result: dict[str, Any], console: Any) -> None:
     from rich.table import Table
 
-    from .table import safe as escape
+    from sourcetrace.report.table import safe as escape
 
     table = Table(title=escape(diff_title(result)))
     for column in ("what", "where", "change"):
@@ -117,7 +117,7 @@ def render_diff_table(result: dict[str, Any], console: Any) -> None:
 
 
 def diff_to_markdown(result: dict[str, Any]) -> str:
-    from .markdown import md_text
+    from sourcetrace.report.markdown import md_text
 
     lines = [f"# {md_text(diff_title(result))}", "", "| what | where | change |", "|---|---|---|"]
     lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in diff_rows(result)]
@@ -126,6 +126,6 @@ def diff_to_markdown(result: dict[str, Any]) -> str:
 
 def _md(cell: str) -> str:
     """A Markdown table cell from data: one line, inert (see markdown.md_text)."""
-    from .markdown import md_text
+    from sourcetrace.report.markdown import md_text
 
     return md_text(cell)

@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .marked import Mark, render_marked
-from .page import attrs, esc, page, table
-from .pr_curve import CONFIDENCE_CSS, confidence_section
-from .rows import comparison_rows, header, pct, summary_rows
+from sourcetrace.report.marked import Mark, render_marked
+from sourcetrace.report.page import attrs, esc, page, table
+from sourcetrace.report.pr_curve import CONFIDENCE_CSS, confidence_section
+from sourcetrace.report.rows import comparison_rows, header, pct, summary_rows
 
 LAYER_ORDER = ("entities", "claims", "attributions")
 SIDES = ("gold", "predicted")

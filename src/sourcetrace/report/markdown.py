@@ -5,8 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import shown
-from .rows import agreement_summary_rows, comparison_rows, header, pct, summary_rows
+from sourcetrace.errors import shown
+from sourcetrace.report.rows import (
+    agreement_summary_rows,
+    comparison_rows,
+    header,
+    pct,
+    summary_rows,
+)
 
 # an underscore inside a word (ent_type) is no emphasis in CommonMark and stays as it is
 _SPECIAL = re.compile(r"([\\`*\[\]<>|~#&!]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .page import attrs, esc
+from sourcetrace.report.page import attrs, esc
 
 MAX_TRACK = 7  # deeper overlaps share the last track (the CSS has classes t0..t7)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .page import attrs, esc
-from .rows import pct
+from sourcetrace.report.page import attrs, esc
+from sourcetrace.report.rows import pct
 
 WIDTH, HEIGHT, MARGIN = 360, 260, 40
 COLOURS = ("#1b6ca8", "#c0392b", "#27ae60", "#8e44ad")

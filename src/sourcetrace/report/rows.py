@@ -24,7 +24,7 @@ def _ci(report: dict[str, Any], name: str) -> str:
 def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
     """(layer, measure, P, R, F1, 95% CI, counts) rows shared by the table and Markdown: each
     scored section's rows (below), in the order of the layer registry."""
-    from ..layers import report_rows
+    from sourcetrace.scoring.registry import report_rows
 
     return report_rows(report)
 

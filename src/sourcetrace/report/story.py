@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..release import Release, check_folder, checked_rows
-from .page import attrs, esc, page
+from sourcetrace.corpus.release import Release, check_folder, checked_rows
+from sourcetrace.errors import InputError
+from sourcetrace.report.page import attrs, esc, page
 
 DRIFT = ("contradicts", "distorts")
 
@@ -58,7 +58,7 @@ CorpusArgument = str | Path | Release | None
 def read_corpus(corpus: CorpusArgument = None) -> Release:
     """The corpus folder (the packaged one by default) read once and checked against its
     MANIFEST.json, with its links; a Release already read is used as it is."""
-    from ..paths import corpus_dir
+    from sourcetrace.paths import corpus_dir
 
     if isinstance(corpus, Release):
         return corpus
@@ -99,7 +99,7 @@ def load_links(links: Any, corpus: CorpusArgument = None) -> tuple[list[dict], d
 def default_links(corpus: CorpusArgument, release: Release | None = None) -> Any:
     """The checkout's annotations/links.json for the checkout's own corpus (``corpus`` None),
     else the relations of the corpus's data/links.jsonl from ``release`` (read if not given)."""
-    from ..paths import repo_root
+    from sourcetrace.paths import repo_root
 
     root = repo_root()
     if corpus is None and root is not None and (root / "annotations/links.json").is_file():
@@ -157,7 +157,7 @@ def claims_found(
 ) -> dict[tuple[str, str], bool]:
     """(doc_id, claim id) -> whether the system's claims matched it (lenient, as explain says).
     Documents the predictions lack are scored as 'found nothing'."""
-    from ..evaluation import evaluate_and_explain
+    from sourcetrace.evaluation.run import evaluate_and_explain
 
     gold = read_corpus(corpus)
     _, explanation = evaluate_and_explain(predictions, gold, layers=["claims"], missing="empty")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import shown
-from .rows import agreement_summary_rows, comparison_rows, header, summary_rows
+from sourcetrace.errors import shown
+from sourcetrace.report.rows import agreement_summary_rows, comparison_rows, header, summary_rows
 
 
 def safe(text: Any) -> str:

@@ -15,8 +15,8 @@ from typing import Any, NamedTuple, overload
 
 import numpy as np
 
-from .common import Tally, add_tallies, pair_components, prf
-from .dense import (
+from sourcetrace.scoring.common import Tally, add_tallies, pair_components, prf
+from sourcetrace.scoring.dense import (
     DENSE_CELLS,
     MIN_OVERLAP_PERCENT,
     NoClosedForm,

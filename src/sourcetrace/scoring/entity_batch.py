@@ -37,15 +37,15 @@ from typing import Any
 
 import numpy as np
 
-from .common import Tally
-from .dense import (
+from sourcetrace.scoring.common import Tally
+from sourcetrace.scoring.dense import (
     DENSE_CELLS,
     MatchingTooLarge,
     max_solver_cells,
     too_large,
     touched_predictions,
 )
-from .entities import (
+from sourcetrace.scoring.entities import (
     _PAIR_OUTCOME,
     COUNT_NAMES,
     MIN_OVERLAP_PERCENT,
@@ -54,8 +54,8 @@ from .entities import (
     _prediction_spans,
     tally_entities,
 )
-from .matching import has_offsets
-from .piece_matrices import same_piece_pairs
+from sourcetrace.scoring.matching import has_offsets
+from sourcetrace.scoring.piece_matrices import same_piece_pairs
 
 Document = tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]], str | None]
 

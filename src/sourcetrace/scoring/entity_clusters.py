@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from itertools import chain
 from typing import Any
 
-from .common import normalize_text
-from .dense import max_solver_cells, too_large
-from .entities import ignored_prediction_indices
-from .entity_batch import cluster_mention_pairs
-from .matching import has_offsets, max_weight_matching, pairwise, same_piece
+from sourcetrace.scoring.common import normalize_text
+from sourcetrace.scoring.dense import max_solver_cells, too_large
+from sourcetrace.scoring.entities import ignored_prediction_indices
+from sourcetrace.scoring.entity_batch import cluster_mention_pairs
+from sourcetrace.scoring.matching import has_offsets, max_weight_matching, pairwise, same_piece
 
 Mention = Mapping[str, Any]
 # (type, shape of the mention's entity in the document, rank among indistinguishable entities)

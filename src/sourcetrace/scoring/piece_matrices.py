@@ -450,7 +450,7 @@ __all__ = [
 def same_piece_pairs(gold: Sequence[Piece], pred: Sequence[Piece]) -> list[Pair]:
     """Exactly ``match_items(gold, pred, same_piece)``: the validity matrix by broadcasting, the
     same solver call on it (or none where the pairs are forced); odd pieces go pair by pair."""
-    from .matching import match_items, same_piece
+    from sourcetrace.scoring.matching import match_items, same_piece
 
     gold_batch, pred_batch = piece_batch(gold), piece_batch(pred)
     if (

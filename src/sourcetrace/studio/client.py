@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import InputError
-from ..jsonio import decode_utf8, max_input_bytes, parse_json
-from .config import config_xml
-from .importer import Imported, convert_export, write
-from .limits import (
+from sourcetrace.errors import InputError
+from sourcetrace.jsonio import decode_utf8, max_input_bytes, parse_json
+from sourcetrace.studio.config import config_xml
+from sourcetrace.studio.importer import Imported, convert_export, write
+from sourcetrace.studio.limits import (
     DEFAULT_TIMEOUT_SECONDS,
     MAX_PAGES,
     MAX_REQUESTS,
@@ -37,8 +37,8 @@ from .limits import (
     RETRY_STATUSES,
     RETRY_WAITS,
 )
-from .names import quoted
-from .tasks import make_tasks
+from sourcetrace.studio.names import quoted
+from sourcetrace.studio.tasks import make_tasks
 
 URL_VARIABLE, KEY_VARIABLE = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
 MARKER = "sourcetrace-studio-push"  # in the description of every project push makes

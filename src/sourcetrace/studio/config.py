@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from ..labels import load_labels
+from sourcetrace.schema.labels import load_labels
 
 TEXT = "text"  # the object tag, and the task data key of the document text
 HEADER = "header"  # task data key of the metadata line shown above the text

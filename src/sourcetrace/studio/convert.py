@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..labels import checkworthiness_score, load_labels
-from . import config as c
-from .offsets import Span, SpanError, resolve
+from sourcetrace.schema.labels import checkworthiness_score, load_labels
+from sourcetrace.studio import config as c
+from sourcetrace.studio.offsets import Span, SpanError, resolve
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+$")
 SPAN_LAYERS = {c.ENTITY: "entities", c.CLAIM: "claims", c.ATTRIBUTION: "attributions"}

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, InputErrors
-from ..jsonio import atomic_write, dumps_pretty, read_json
-from ..labels import load_labels
-from ..schema import sha256_text, validate_record
-from .convert import from_result
-from .names import assign_folders, check_pass_name, confined, folder_name, quoted
-from .tasks import read_documents
+from sourcetrace.errors import InputError, InputErrors
+from sourcetrace.jsonio import atomic_write, dumps_pretty, read_json
+from sourcetrace.schema.labels import load_labels
+from sourcetrace.schema.validation import sha256_text, validate_record
+from sourcetrace.studio.convert import from_result
+from sourcetrace.studio.names import assign_folders, check_pass_name, confined, folder_name, quoted
+from sourcetrace.studio.tasks import read_documents
 
 PASSES = Path("annotations") / "passes"
 GOLD = Path("annotations") / "gold"

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from sourcetrace.errors import InputError
 
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 MAX_NAME_CHARS = 40  # an annotator's part of a pass folder name; --pass has the same bound

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..conventions import read_span, unit_boundaries
+from sourcetrace.schema.conventions import read_span, unit_boundaries
 
 NEARBY = 200  # code points searched on each side of a span whose offsets do not fit its text
 

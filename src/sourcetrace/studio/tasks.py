@@ -13,14 +13,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..annotation_files import read_pass
-from ..corpus import read_version, with_seed_text
-from ..errors import InputError, raise_all
-from ..jsonio import read_json, read_records
-from ..release import Release, published_release
-from ..schema import validate_record
-from . import config as c
-from .convert import to_result
+from sourcetrace.corpus.annotation_files import read_pass
+from sourcetrace.corpus.build import read_version, with_seed_text
+from sourcetrace.corpus.release import Release, published_release
+from sourcetrace.errors import InputError, raise_all
+from sourcetrace.jsonio import read_json, read_records
+from sourcetrace.schema.validation import validate_record
+from sourcetrace.studio import config as c
+from sourcetrace.studio.convert import to_result
 
 METADATA = ("doc_id", "title", "outlet", "published", "story_id", "text_sha256")
 

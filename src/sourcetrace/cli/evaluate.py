@@ -1,0 +1,353 @@
+"""`evaluate` and `agreement` subcommands (thin: parse, call the library, print)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sourcetrace.cli.output import add_output_options, add_problem_options, emit
+from sourcetrace.errors import shown
+from sourcetrace.paths import checked_output, write_output
+from sourcetrace.report import (
+    FORMATS,
+    agreement_to_markdown,
+    choose_format,
+    render_table,
+    render_text,
+)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from sourcetrace.errors import InputError
+    from sourcetrace.evaluation.run import evaluate, evaluate_and_explain
+
+    if args.workers is not None and args.partial is not None:
+        raise InputError(
+            "--workers with --partial",
+            expected="--partial OUT --shard K/N to write one shard, or --workers N for the "
+            "whole run",
+        )
+    if args.partial is not None:
+        return _write_partial(args)
+    if args.shard is not None:
+        raise InputError(
+            "--shard without --partial", expected="--partial OUT.json --shard K/N (see merge)"
+        )
+    fmt = choose_format(args.format, args.output, FORMATS)
+    if args.workers is not None and fmt == "html":
+        raise InputError(
+            "--workers with the HTML page, which is drawn from every document's items in one "
+            "process",
+            expected="--workers with --format table, json or markdown, or the HTML page without "
+            "--workers",
+        )
+    if args.workers is not None and args.min_score is not None:
+        raise InputError(
+            "--min-score with --workers",
+            expected="evaluate without --workers when scores are used (sharded scoring does "
+            "not merge precision-recall curves)",
+        )
+    if args.output is not None:
+        checked_output(args.output)  # before scoring: a refused path costs nothing
+    options = _scoring_options(args)
+    if fmt == "html":
+        report, explanation = evaluate_and_explain(args.predictions, **options)
+    elif args.workers is not None:
+        from sourcetrace.evaluation.scale import evaluate_on_dask
+
+        report, explanation = (
+            evaluate_on_dask(
+                args.predictions,
+                workers=args.workers,
+                per_document=args.per_document,
+                progress=lambda message: print(message, file=sys.stderr, flush=True),
+                **options,
+            ),
+            None,
+        )
+    else:
+        report = evaluate(args.predictions, per_document=args.per_document, **options)
+        explanation = None
+    _emit_report(report, fmt, args.output, explanation)
+    return 0
+
+
+def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "gold": args.gold,
+        "compare": args.compare,
+        "layers": args.layers,
+        "mentions": args.mentions,
+        "claim_threshold": args.claim_threshold,
+        "min_score": args.min_score,
+        "bootstrap": args.bootstrap,
+        "seed": args.seed,
+        "confidence": args.confidence,
+        "missing": args.missing,
+        "compare_method": args.compare_method,
+        "compare_samples": args.compare_samples,
+        "offsets": args.offsets,
+        "end": args.end,
+    }
+
+
+def _emit_report(report: dict[str, Any], fmt: str, output: Path | None, explanation: Any) -> None:
+    from sourcetrace.cli.entry import was_interrupted
+
+    if was_interrupted():  # a Ctrl-C whose exception something swallowed: no report
+        raise KeyboardInterrupt
+    renderers = {name: partial(render_text, report, name, explanation) for name in FORMATS}
+    renderers["table"] = partial(render_table, report)
+    emit(fmt, output, renderers)
+
+
+def _write_partial(args: argparse.Namespace) -> int:
+    from sourcetrace.evaluation.partials import evaluate_partial, parse_shard
+    from sourcetrace.report import to_json
+
+    shard = parse_shard(args.shard) if args.shard is not None else (1, 1)
+    checked_output(args.partial)
+    partial_file = evaluate_partial(args.predictions, shard=shard, **_scoring_options(args))
+    write_output(args.partial, to_json(partial_file))
+    scored = len(partial_file["documents"]["scored"])
+    print(
+        f"wrote shard {shard[0]}/{shard[1]} ({scored} scored document(s)) to {shown(args.partial)}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+MERGE_FORMATS = ("table", "json", "markdown")
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from sourcetrace.evaluation.partials import merge_partials, read_partials
+
+    fmt = choose_format(args.format, args.output, MERGE_FORMATS)
+    if args.output is not None:
+        checked_output(args.output)
+    report = merge_partials(
+        read_partials(args.partials), files=args.partials, per_document=args.per_document
+    )
+    _emit_report(report, fmt, args.output, None)
+    return 0
+
+
+AGREEMENT_FILE = "annotations/AGREEMENT.md"
+AGREEMENT_FORMATS = ("table", "json", "markdown")
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from sourcetrace.agreement.passes import agreement
+    from sourcetrace.report import to_json
+    from sourcetrace.report.table import render_agreement_table
+
+    choose_format(args.format, args.output, AGREEMENT_FORMATS, "markdown")  # before reading
+    if args.output is not None:
+        checked_output(args.output, allowed=(AGREEMENT_FILE,))
+    report = agreement(args.passes, claim_threshold=args.claim_threshold)
+    emit(
+        args.format,
+        args.output,
+        {
+            "table": lambda console: render_agreement_table(report, console),
+            "json": lambda: to_json(report),
+            "markdown": lambda: agreement_to_markdown(report),
+        },
+        default="markdown",
+        allowed=(AGREEMENT_FILE,),
+    )
+    return 0
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from sourcetrace.cli.main import _console
+    from sourcetrace.evaluation.leaderboard import (
+        PLOTTED,
+        metric_value,
+        require_plotting,
+        rerun,
+        write_leaderboard,
+    )
+    from sourcetrace.paths import repo_root
+    from sourcetrace.report.table import safe
+
+    root = repo_root() or Path.cwd()
+    runs = args.runs or root / "evaluate" / "runs"
+    markdown = args.output or root / "evaluate" / "LEADERBOARD.md"
+    png = args.plot or markdown.with_name("leaderboard.png")
+    for path in (markdown, png):
+        checked_output(path)
+    require_plotting()  # before anything is written: a leaderboard without its plot is half one
+    if args.rerun:
+        remade = rerun(runs)
+        names = ", ".join(shown(name) for name in remade)
+        print(f"re-made {len(remade)} baseline run(s): {names}", file=sys.stderr)
+    entries = write_leaderboard(runs, markdown, png)
+    table = Table(title=safe(f"leaderboard: {len(entries)} run(s), F1 % (see {markdown.name})"))
+    table.add_column("system")
+    for name in PLOTTED.values():
+        table.add_column(name, justify="right")
+    for entry in entries:
+        values = [metric_value(entry["report"], name) for name in PLOTTED.values()]
+        cells = ("-" if v is None else f"{100 * v[0]:.2f}" for v in values)
+        table.add_row(safe(entry["system"]), *cells)
+    _console().print(table)
+    print(f"wrote {shown(markdown)} and {shown(png)}", file=sys.stderr)
+    return 0
+
+
+def add_commands(commands: Any) -> None:
+    from sourcetrace.schema.validation import LAYERS
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a system's predictions against the gold",
+        description="Score predictions (JSONL, JSON, or a folder of per-document JSON files) "
+        "against the packaged corpus or --gold. Predictions are validated first; "
+        "every problem is reported with its line. Nothing under corpus/ or "
+        "annotations/ is written.",
+    )
+    from sourcetrace._version import __version__
+
+    evaluate.add_argument("--version", action="version", version=f"sourcetrace {__version__}")
+    evaluate.add_argument("predictions", type=Path, metavar="PRED.jsonl")
+    evaluate.add_argument(
+        "--gold",
+        type=Path,
+        help="a corpus folder, a folder of <doc_id>.json gold files (annotations/gold), or a "
+        "gold JSONL with texts (default: the packaged corpus)",
+    )
+    evaluate.add_argument(
+        "--layers",
+        nargs="+",
+        choices=LAYERS,
+        help="layers to score (default: every layer the predictions have)",
+    )
+    evaluate.add_argument(
+        "--mentions",
+        nargs="+",
+        choices=["name", "nominal", "pronoun"],
+        help="score entities on these gold mention kinds only",
+    )
+    evaluate.add_argument(
+        "--claim-threshold",
+        type=float,
+        default=0.5,
+        help="lenient claim/content match: overlap Dice or token F1 >= this (default 0.5)",
+    )
+    evaluate.add_argument(
+        "--min-score",
+        type=float,
+        metavar="T",
+        help="score only the items whose `score` is at or above T (in [0, 1]; recorded in the "
+        "signature); needs predictions with scores",
+    )
+    add_output_options(evaluate, FORMATS)
+    evaluate.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="bootstrap confidence intervals over documents with N samples",
+    )
+    evaluate.add_argument("--confidence", type=float, default=0.95)
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OTHER.jsonl",
+        help="paired significance test against another system's predictions",
+    )
+    evaluate.add_argument(
+        "--compare-method",
+        default="approximate-randomization",
+        choices=["approximate-randomization", "paired-bootstrap"],
+    )
+    evaluate.add_argument("--compare-samples", type=int, default=1000)
+    evaluate.add_argument(
+        "--missing",
+        choices=["error", "empty"],
+        default="error",
+        help="a gold document with no prediction: an error (default) or scored as 'found nothing'",
+    )
+    evaluate.add_argument(
+        "--per-document",
+        action="store_true",
+        help="add each layer's scores per document to the report (most of a large report)",
+    )
+    evaluate.add_argument(
+        "--partial",
+        type=Path,
+        metavar="OUT.json",
+        help="write this shard's per-document statistics for `sourcetrace merge` instead of a "
+        "report",
+    )
+    evaluate.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="with --partial: score the K-th of N equal blocks of the sorted document ids",
+    )
+    evaluate.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="score the run as N shards on a local Dask cluster of N worker processes and merge "
+        "them (the scale extra). N is lowered to the usable cores and the number of documents, "
+        "with a note on stderr. Dask's own log lines show only with SOURCETRACE_DASK_LOGS=1; "
+        "Ctrl-C closes the cluster and exits 130 without a report",
+    )
+    add_problem_options(evaluate)
+    evaluate.set_defaults(handler=cmd_evaluate)
+
+    merge = commands.add_parser(
+        "merge",
+        help="add up the partial files of a sharded evaluate into one report",
+        description="Merge the files of `evaluate --partial OUT --shard K/N` (every shard of one "
+        "run, in any order) into the report one run would have given, bootstrap intervals and "
+        "--compare tests included. Every partial is checked first (its sha256, its shard, its "
+        "documents, every count against its document's bounds and its layer's identities); one "
+        "that fails exits 2, naming the file and the JSON pointer.",
+    )
+    merge.add_argument("partials", nargs="+", type=Path, metavar="PARTIAL.json")
+    add_output_options(merge, MERGE_FORMATS)
+    merge.add_argument(
+        "--per-document", action="store_true", help="add each layer's scores per document"
+    )
+    merge.set_defaults(handler=cmd_merge)
+
+    agreement = commands.add_parser(
+        "agreement",
+        help="score annotation passes against each other",
+        description="Score two or more annotation passes against each other with the same "
+        "scorers as evaluate, plus Cohen's kappa on attributes of matched items "
+        "(and Krippendorff's alpha across all passes when there are more than two). "
+        "A pass is a folder of <doc_id>.json gold files or a gold JSONL.",
+    )
+    agreement.add_argument("passes", nargs="+", type=Path, metavar="PASS")
+    agreement.add_argument("--claim-threshold", type=float, default=0.5)
+    add_output_options(agreement, AGREEMENT_FORMATS, default="markdown")
+
+    leaderboard = commands.add_parser(
+        "leaderboard",
+        help="re-score every run in evaluate/runs, write LEADERBOARD.md and the plot",
+        description="Score every evaluate/runs/<system>/predictions.jsonl against the packaged "
+        "gold with bootstrap intervals, and write evaluate/LEADERBOARD.md (per layer and scheme) "
+        "and evaluate/leaderboard.png (F1 per layer and system, with intervals). Needs "
+        "matplotlib (the baselines extra).",
+    )
+    leaderboard.add_argument("--runs", type=Path, help="default: evaluate/runs of the checkout")
+    leaderboard.add_argument("--output", type=Path, help="default: evaluate/LEADERBOARD.md")
+    leaderboard.add_argument("--plot", type=Path, help="default: leaderboard.png beside --output")
+    leaderboard.add_argument(
+        "--rerun",
+        action="store_true",
+        help="first make every baseline run again from its run.json (after a gold correction)",
+    )
+    leaderboard.set_defaults(handler=cmd_leaderboard)
+    agreement.set_defaults(handler=cmd_agreement)

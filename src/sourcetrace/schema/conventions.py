@@ -1,0 +1,325 @@
+"""Offset conventions at the border: what a file's `start`/`end` count, read into ours.
+
+Ours are Python code-point offsets into the text, end exclusive. A system may count UTF-16 code
+units (JavaScript, Java, Label Studio in the browser) or UTF-8 bytes (Rust, Go, C), and may end
+a span on its last character (end inclusive, as nervaluate's span lists and many CoNLL-derived
+tools do). Each such convention is read by an option, never guessed in silence.
+"""
+
+from __future__ import annotations
+
+import copy
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import accumulate, product
+from pathlib import Path
+from typing import Any
+
+from sourcetrace.errors import InputError, raise_all
+
+OFFSET_UNITS = ("codepoint", "utf16", "utf8")  # what --offsets accepts; codepoint is ours
+END_CONVENTIONS = ("exclusive", "inclusive")  # what --end accepts; exclusive is ours
+DEFAULT_OFFSETS, DEFAULT_END = OFFSET_UNITS[0], END_CONVENTIONS[0]
+
+
+def unit_boundaries(text: str, unit: str) -> list[int]:
+    """The offset, counted in ``unit``, of every code-point boundary of ``text``: [0, ...,
+    length in that unit]; index i of the list is code point i."""
+    if unit == "codepoint":
+        return list(range(len(text) + 1))
+    if unit == "utf16":
+        sizes = (2 if ord(ch) > 0xFFFF else 1 for ch in text)
+    elif unit == "utf8":
+        sizes = (len(ch.encode("utf-8", "surrogatepass")) for ch in text)
+    else:
+        raise ValueError(f"unknown offset unit {unit!r}; expected one of {OFFSET_UNITS}")
+    return [0, *accumulate(sizes)]
+
+
+def to_codepoint(boundaries: Sequence[int], offset: int) -> int | None:
+    """The code-point index at ``offset`` (in the unit of ``boundaries``), or None when the
+    offset falls inside a character (a surrogate pair, a multi-byte sequence) or past the end."""
+    index = bisect_left(boundaries, offset)
+    return index if index < len(boundaries) and boundaries[index] == offset else None
+
+
+def spans_of(record: Any) -> Iterator[dict[str, Any]]:
+    """Every span object of a prediction or gold record: a dict that carries both an integer
+    `start` and an integer `end` (entities, claims, and an attribution's source, cue, content)."""
+    return (span for _, span in span_pointers(record))
+
+
+def span_pointers(record: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """`spans_of` with the JSON pointer of each span (``/entities/3``, ``/attributions/0/cue``);
+    the record's own top level is not a span (a document's `text` is no span text)."""
+    if isinstance(record, dict):
+        if pointer and type(record.get("start")) is int and type(record.get("end")) is int:
+            yield pointer, record
+        for key, value in record.items():
+            if isinstance(value, dict | list):
+                yield from span_pointers(value, f"{pointer}/{key}")
+    elif isinstance(record, list):
+        for index, item in enumerate(record):
+            yield from span_pointers(item, f"{pointer}/{index}")
+
+
+def read_span(
+    boundaries: Sequence[int], start: int, end: int, *, end_convention: str = DEFAULT_END
+) -> tuple[int, int] | None:
+    """One span read into code points, end exclusive; None when it cannot be placed. End
+    inclusive means `end` is the offset of the span's last unit (its last byte in UTF-8), so
+    the exclusive end is ``end + 1``."""
+    if end_convention == "inclusive":
+        end += 1
+    elif end_convention != "exclusive":
+        raise ValueError(f"unknown end convention {end_convention!r}; expected {END_CONVENTIONS}")
+    begin, finish = to_codepoint(boundaries, start), to_codepoint(boundaries, end)
+    return None if begin is None or finish is None else (begin, finish)
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How a file counts its offsets: the unit (--offsets) and the end (--end)."""
+
+    offsets: str = DEFAULT_OFFSETS
+    end: str = DEFAULT_END
+
+    def __post_init__(self) -> None:
+        if self.offsets not in OFFSET_UNITS:
+            raise InputError(
+                f"unknown offset unit {self.offsets!r}",
+                expected="one of " + ", ".join(OFFSET_UNITS),
+            )
+        if self.end not in END_CONVENTIONS:
+            raise InputError(
+                f"unknown end convention {self.end!r}",
+                expected="one of " + ", ".join(END_CONVENTIONS),
+            )
+
+    @property
+    def is_ours(self) -> bool:
+        return (self.offsets, self.end) == (DEFAULT_OFFSETS, DEFAULT_END)
+
+    def __str__(self) -> str:
+        return f"--offsets {self.offsets} --end {self.end}"
+
+    def options_from(self, asked: Convention) -> str:
+        """The options that read a file in this convention, for a user who asked for ``asked``:
+        each that differs from the default or from what was asked."""
+        options = [
+            f"--{name} {mine}"
+            for name, mine, theirs, default in (
+                ("offsets", self.offsets, asked.offsets, DEFAULT_OFFSETS),
+                ("end", self.end, asked.end, DEFAULT_END),
+            )
+            if mine != default or mine != theirs
+        ]
+        return " ".join(options) or str(self)
+
+
+OURS = Convention()
+# every convention, ours first: a tie between candidates goes to the earlier one
+CONVENTIONS = tuple(Convention(unit, end) for end, unit in product(END_CONVENTIONS, OFFSET_UNITS))
+
+TextOf = Callable[[Any], str | None]  # a record -> the text its offsets count in, or None
+
+
+class _Boundaries:
+    """Unit boundaries of each document's text, computed once per (text, unit)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[int, str], Sequence[int]] = {}
+
+    def of(self, text: str, unit: str) -> Sequence[int]:
+        key = (id(text), unit)
+        if key not in self._cache:  # code points: a range, not a list as long as the text
+            bounds = range(len(text) + 1) if unit == "codepoint" else unit_boundaries(text, unit)
+            self._cache[key] = bounds
+        return self._cache[key]
+
+
+def record_to_codepoints(
+    value: Any,
+    text: str | None,
+    convention: Convention,
+    file: str | Path,
+    line: int,
+    boundaries: _Boundaries | None = None,
+) -> tuple[Any, list[InputError]]:
+    """A copy of one record with every span read into code points, end exclusive, and the
+    problems of the spans that cannot be placed. Without a text (unknown document) or in our own
+    convention, the record is returned as it is: validation says what is wrong with it."""
+    if convention.is_ours or text is None:
+        return value, []
+    boundaries = boundaries or _Boundaries()
+    units = boundaries.of(text, convention.offsets)
+    value = copy.deepcopy(value)
+    problems = []
+    for pointer, span in span_pointers(value):
+        placed = read_span(units, span["start"], span["end"], end_convention=convention.end)
+        if placed is None:
+            doc_id = value.get("doc_id") if isinstance(value, dict) else None
+            problems.append(
+                InputError(
+                    f"span [{span['start']}, {span['end']}] of {doc_id!r} cannot be placed on "
+                    f"its text read with {convention}: an offset falls inside a character or "
+                    "past the end",
+                    file=file,
+                    line=line,
+                    pointer=pointer,
+                    expected=f"{convention.offsets} offsets on character boundaries, 0 .. "
+                    f"{units[-1]}, end {convention.end}",
+                )
+            )
+            continue
+        span["start"], span["end"] = placed
+    return value, problems
+
+
+def records_to_codepoints(
+    records: Iterable[Any],
+    texts: Any,
+    *,
+    offsets: str = DEFAULT_OFFSETS,
+    end: str = DEFAULT_END,
+    file: str | Path = "<predictions>",
+) -> list[Any]:
+    """Prediction (or gold) records with every span rewritten into our convention, code points
+    and end exclusive (what `sourcetrace convert` and `evaluate --offsets/--end` read through).
+
+    ``texts``: doc_id -> text (a mapping or a function); a record's own `text` wins. A span that
+    cannot be placed raises InputError naming the document, the JSON pointer and the convention
+    (InputErrors when several)."""
+    convention = Convention(offsets, end)
+    text_of = text_lookup(texts)
+    boundaries = _Boundaries()
+    converted, problems = [], []
+    for index, value in enumerate(records):
+        new, found = record_to_codepoints(
+            value, text_of(value), convention, file, index + 1, boundaries
+        )
+        converted.append(new)
+        problems += found
+    raise_all(problems)
+    return converted
+
+
+def text_lookup(texts: Any) -> TextOf:
+    """record -> its own `text`, else the text of its doc_id from ``texts`` (a mapping or a
+    function doc_id -> text or None)."""
+    lookup = texts if callable(texts) else (texts or {}).get
+
+    def text_of(value: Any) -> str | None:
+        if not isinstance(value, dict):
+            return None
+        if isinstance(value.get("text"), str):
+            return value["text"]
+        doc_id = value.get("doc_id")
+        return lookup(doc_id) if isinstance(doc_id, str) else None
+
+    return text_of
+
+
+# ---------------------------------------------------------------- diagnosis
+
+
+def _fits_words(text: str, start: int, end: int) -> bool:
+    """A span whose edges fall on word edges and not in white space: what a span read in the
+    right convention almost always is, and one read one character short almost never."""
+    if not 0 <= start < end <= len(text):
+        return False
+    if text[start].isspace() or text[end - 1].isspace():
+        return False
+    cuts_start = start > 0 and text[start - 1].isalnum() and text[start].isalnum()
+    cuts_end = end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
+    return not (cuts_start or cuts_end)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The convention a file seems to use, against the one it was read with."""
+
+    seems: Convention
+    asked: Convention
+    fitting: int  # spans that fit when read as ``seems``
+    fitting_asked: int  # ... when read as asked
+    spans: int  # spans judged
+    by_text: bool  # judged against the spans' own text (else by word edges of the document)
+
+    def message(self, source: str) -> str:
+        how = "match their text" if self.by_text else "fall on word edges of the document text"
+        asked = "the default" if self.asked.is_ours else "what was asked"
+        return (
+            f"the spans of {source} {how} when read with {self.seems.options_from(self.asked)} "
+            f"({self.fitting} of {self.spans}); read with {self.asked} ({asked}) only "
+            f"{self.fitting_asked} do: the file seems to count its offsets that way"
+        )
+
+
+def _fitting(
+    spans: list[tuple[str, dict[str, Any]]],
+    convention: Convention,
+    by_text: bool,
+    boundaries: _Boundaries,
+) -> int:
+    """How many spans fit when read in ``convention``: their own text, or word edges."""
+    fitting = 0
+    for text, span in spans:
+        placed = read_span(
+            boundaries.of(text, convention.offsets),
+            span["start"],
+            span["end"],
+            end_convention=convention.end,
+        )
+        if placed is None:
+            continue
+        if by_text:
+            fitting += text[placed[0] : placed[1]] == span["text"]
+        else:
+            fitting += _fits_words(text, *placed)
+    return fitting
+
+
+def _shared(one: Convention, other: Convention) -> int:
+    """How many of the two options the conventions share: a tie goes to the nearest."""
+    return (one.offsets == other.offsets) + (one.end == other.end)
+
+
+class OffsetConventionWarning(UserWarning):
+    """Spans that validate but seem to count in another convention than the one asked for."""
+
+
+def diagnose(
+    records: Iterable[Any], texts: Any, *, offsets: str = DEFAULT_OFFSETS, end: str = DEFAULT_END
+) -> Diagnosis | None:
+    """The convention the spans of ``records`` seem to use when it is not the one asked for.
+
+    Spans that carry their `text` are judged by it (does text[start:end] equal it?), spans
+    without by the document's words (an edge inside a word or in white space does not fit).
+    A diagnosis needs another way that fits at least half of all spans and at least half of
+    those that do not fit as asked (UTF-8 offsets fit as code points up to the first non-ASCII
+    character, so "most fit as asked" would miss them); ties go to the convention nearest the
+    one asked. Only when some span does not fit as asked are the others tried."""
+    asked = Convention(offsets, end)
+    text_of = text_lookup(texts)
+    judged: dict[bool, list[tuple[str, dict[str, Any]]]] = {True: [], False: []}
+    for value in records:
+        text = text_of(value)
+        if text is not None:
+            for _, span in span_pointers(value):
+                judged[isinstance(span.get("text"), str)].append((text, span))
+    boundaries = _Boundaries()
+    for by_text in (True, False):
+        spans = judged[by_text]
+        fitting_asked = _fitting(spans, asked, by_text, boundaries)
+        misfits = len(spans) - fitting_asked
+        if not misfits:
+            continue
+        counts = {c: _fitting(spans, c, by_text, boundaries) for c in CONVENTIONS if c != asked}
+        counts[asked] = fitting_asked
+        best = max(CONVENTIONS, key=lambda c: (counts[c], _shared(c, asked), -CONVENTIONS.index(c)))
+        explained = counts[best] - fitting_asked
+        if best != asked and len(spans) <= counts[best] * 2 and misfits <= explained * 2:
+            return Diagnosis(best, asked, counts[best], fitting_asked, len(spans), by_text)
+    return None

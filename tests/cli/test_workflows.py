@@ -18,6 +18,7 @@ import pytest
 
 from checkout import bump_version, copy_checkout, run, workflow
 from sourcetrace.corpus.build import read_version
+from sourcetrace.schema.labels import CHECKWORTHY_MIN_SCORE, checkworthiness_score
 
 from gold_factory import ROOT
 
@@ -46,7 +47,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def test_the_annotation_workflow_leaves_a_green_suite(copy):
     gold_file = copy / "annotations" / "gold" / "st-004.json"
     gold = json.loads(gold_file.read_text(encoding="utf-8"))
-    gold["claims"][-1]["checkworthy"] = not gold["claims"][-1]["checkworthy"]  # a correction
+    # a correction: one answer of the check-worthiness rubric, with the score and the label that
+    # follow from it (validate refuses a label that does not follow from the rubric)
+    claim = gold["claims"][-1]
+    rubric = claim["checkworthiness"]
+    rubric["answers"]["worth_checking"] = not rubric["answers"]["worth_checking"]
+    rubric["score"] = checkworthiness_score(rubric["answers"])
+    claim["checkworthy"] = rubric["score"] >= CHECKWORTHY_MIN_SCORE
     gold_file.write_text(json.dumps(gold, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     manifest = json.loads((copy / "corpus" / "MANIFEST.json").read_text())
     major, minor, patch = map(int, manifest["version"].split("."))
@@ -58,7 +65,8 @@ def test_the_annotation_workflow_leaves_a_green_suite(copy):
     assert json.loads((copy / "corpus" / "MANIFEST.json").read_text())["version"] == bumped
     rows = (copy / "corpus" / "data" / "claims.jsonl").read_text(encoding="utf-8").splitlines()
     last = [json.loads(r) for r in rows if json.loads(r)["doc_id"] == "st-004"][-1]
-    assert last["checkworthy"] == gold["claims"][-1]["checkworthy"]
+    assert last["checkworthy"] == claim["checkworthy"]
+    assert last["checkworthiness"] == rubric
     tests = run(copy, f"{sys.executable} -m pytest -q -x -p no:cacheprovider {' '.join(AFFECTED)}")
     assert tests.returncode == 0, tests.stdout[-4000:]
     assert re.search(r"\d+ passed", tests.stdout)

@@ -84,6 +84,19 @@ def test_every_reported_statement_has_an_attribution():
             assert set(content["claims"]) <= inside, (doc_id, attribution["id"])
 
 
+def test_every_gold_claim_carries_the_check_worthiness_rubric():
+    # guidelines v3: every claim has the rubric's answers and score (the validator checks that
+    # the score and checkworthy follow from them), and every positive is justified by them
+    for doc_id, record in gold_files().items():
+        for claim in record["claims"]:
+            rubric = claim.get("checkworthiness")
+            assert rubric is not None, (doc_id, claim["id"])
+            if claim["checkworthy"]:
+                answers = rubric["answers"]
+                assert answers["verifiable"], (doc_id, claim["id"])
+                assert sum(answers.values()) >= 3, (doc_id, claim["id"])
+
+
 def test_every_id_in_links_resolves_and_every_gold_id_is_described():
     links = json.loads(LINKS.read_text(encoding="utf-8"))
     records = gold_files().values()
@@ -98,8 +111,8 @@ def test_every_id_in_links_resolves_and_every_gold_id_is_described():
 
 def test_the_retellings_of_one_story_are_linked_claim_by_claim():
     # every check-worthy claim of a retelling shares its cluster with another retelling of the
-    # story, or is related to a cluster of another retelling in links.json, or is marked in
-    # links.json as told by this retelling alone
+    # story, or is related in links.json to a cluster of another document, or is marked in
+    # links.json as told by this retelling alone; a cluster marked so sits in no relation
     documents = json.loads((ROOT / "annotations" / "documents.json").read_text())
     links = json.loads(LINKS.read_text(encoding="utf-8"))
     related: dict[str, set[str]] = {}
@@ -113,13 +126,16 @@ def test_the_retellings_of_one_story_are_linked_claim_by_claim():
     for doc_ids in (ids for ids in stories.values() if len(ids) > 1):
         for doc_id in doc_ids:
             others = {c["cluster"] for d in doc_ids if d != doc_id for c in records[d]["claims"]}
+            elsewhere = {c["cluster"] for d in records if d != doc_id for c in records[d]["claims"]}
             for claim in records[doc_id]["claims"]:
                 if not claim["checkworthy"]:
                     continue
                 cluster = claim["cluster"]
-                linked = cluster in others or related.get(cluster, set()) & others
+                linked = cluster in others or related.get(cluster, set()) & elsewhere
                 alone = "only in" in links["clusters"][cluster]
                 assert linked or alone, (doc_id, claim["id"], cluster)
+    alone = {c for c, said in links["clusters"].items() if "only in" in said}
+    assert alone & set(related) == set()
 
 
 def every_f1(tree: Any, path: str = "") -> list[tuple[str, Any]]:

@@ -39,3 +39,64 @@ def test_every_label_value_the_guidelines_name_exists():
     for inventory in ("claim_polarity", "claim_certainty", "attribution_types"):
         for value in LABELS[inventory]:
             assert f"`{value}`" in GUIDELINES, value
+
+
+GOLD = ROOT / "annotations" / "gold"
+TYPED_EXAMPLE = re.compile(EXAMPLE.pattern + r" \((" + "|".join(LABELS["entity_types"]) + r")\b")
+
+
+def gold(doc_id: str) -> dict:
+    return json.loads((GOLD / f"{doc_id}.json").read_text(encoding="utf-8"))
+
+
+def test_every_typed_entity_example_is_a_gold_mention_of_that_type():
+    # "`st-000[905:918]` `Azov district` (GPE)": the guideline's type is the gold's, so a decision
+    # such as administrative status for GPE cannot drift from the data it describes
+    examples = TYPED_EXAMPLE.findall(GUIDELINES)
+    assert len(examples) >= 20
+    wrong = []
+    for doc_id, start, end, quoted, type_ in examples:
+        types = {
+            e["type"]
+            for e in gold(doc_id)["entities"]
+            if (e["start"], e["end"]) == (int(start), int(end))
+        }
+        if type_ not in types:
+            wrong.append((doc_id, start, end, quoted, type_, types))
+    assert wrong == []
+
+
+def test_the_worked_example_is_the_gold_itself():
+    block = GUIDELINES.split("### 3.7 Worked example", 1)[1].split("```json\n", 1)[1]
+    shown = json.loads(block.split("\n```", 1)[0])
+    record = gold(shown["doc_id"])
+    assert shown["text_sha256"] == record["text_sha256"]
+    for layer in ("claims", "attributions"):
+        by_id = {item["id"]: item for item in record[layer]}
+        assert shown[layer] and [by_id[item["id"]] for item in shown[layer]] == shown[layer]
+
+
+def rubric_rows() -> list[list[str]]:
+    table = GUIDELINES.split("| claim | Q1 | Q2 | Q3 | Q4 | score | checkworthy |\n", 1)[1]
+    rows = table.split("\n\n", 1)[0].splitlines()[1:]  # after the |---| row
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+
+
+def test_every_rubric_example_is_the_answers_and_score_of_its_gold_claim():
+    questions = list(LABELS["checkworthiness_questions"])
+    rows = rubric_rows()
+    assert len(rows) >= 4
+    for cells in rows:
+        doc_id, start, end, quoted = EXAMPLE.search(cells[0]).groups()
+        start, end = int(start), int(end)
+        assert seed_text(doc_id)[start:end] == quoted
+        # the smallest gold claim that holds the quoted span
+        claim = min(
+            (c for c in gold(doc_id)["claims"] if c["start"] <= start and end <= c["end"]),
+            key=lambda c: c["end"] - c["start"],
+        )
+        rubric = claim["checkworthiness"]
+        said = [cell.split(" ", 1)[0] == "yes" for cell in cells[1:5]]
+        assert said == [rubric["answers"][q] for q in questions], (doc_id, claim["id"])
+        assert int(cells[5]) == rubric["score"], (doc_id, claim["id"])
+        assert cells[6] == str(claim["checkworthy"]).lower(), (doc_id, claim["id"])

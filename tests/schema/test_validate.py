@@ -25,6 +25,12 @@ from sourcetrace.schema.validation import KINDS as VALIDATE_KINDS
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO_ROOT / "schema"
 DOC_ID_PATTERN = "^[a-z0-9_-]+$"
+RUBRIC_QUESTIONS = ("verifiable", "public_interest", "harmful_if_false", "worth_checking")
+RUBRIC_NOT_VERIFIABLE = dict.fromkeys(RUBRIC_QUESTIONS, True) | {"verifiable": False}
+RUBRIC_ONE_YES = dict.fromkeys(RUBRIC_QUESTIONS, False) | {
+    "verifiable": True,
+    "worth_checking": True,
+}
 
 Mutation = Callable[[dict[str, Any], str], Any]
 
@@ -300,6 +306,15 @@ def test_committed_corpus_documents_are_valid(run_cli, corpus_records):
     assert_valid(run_cli("validate", path), path, "document", "jsonl", len(corpus_records))
     assert len(corpus_records) == 5
     assert path.read_bytes() == before
+
+
+def test_gold_with_a_consistent_rubric_is_valid(tmp_path, run_cli, gold_st000):
+    # worked by hand: verifiable, and one yes among the other three -> score 1 -> not check-worthy
+    claim = gold_st000["claims"][0]
+    claim.update(checkworthy=False, checkworthiness={"answers": RUBRIC_ONE_YES, "score": 1})
+    path = tmp_path / "st-000.json"
+    write(path, json.dumps(gold_st000, ensure_ascii=False))
+    assert_valid(run_cli("validate", path), path, "annotation", "json", 1)
 
 
 def test_gold_is_a_valid_prediction(tmp_path, run_cli, gold_st000):
@@ -631,6 +646,40 @@ def test_broken_gold_is_refused_naming_line_pointer_and_expectation(
         result, path, before, line=3, pointer=pointer, expected=expected_text, message=message
     )
     assert result.out == ""  # the only file is not reported as valid
+
+
+# the check-worthiness rubric (issue 26): the score follows from the answers (0 when the claim is
+# not verifiable, else the yes among the other three), and checkworthy from the score
+BROKEN_RUBRIC = [
+    pytest.param(
+        setting(("claims", 0, "checkworthiness"), {"answers": RUBRIC_NOT_VERIFIABLE, "score": 3}),
+        "/claims/0/checkworthiness/score",
+        "score 0 when the first question (verifiable) is answered no",
+        "score 3 does not follow from the answers, which give 0",
+        id="rubric-score-not-derived-from-answers",
+    ),
+    pytest.param(
+        setting(("claims", 0, "checkworthiness"), {"answers": RUBRIC_ONE_YES, "score": 1}),
+        "/claims/0/checkworthy",
+        "checkworthy true exactly when the score is at least 2",
+        "checkworthy is true but the rubric score is 1",
+        id="rubric-checkworthy-contradicts-score",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutate", "pointer", "expected", "message"), BROKEN_RUBRIC)
+def test_rubric_that_does_not_derive_is_refused_naming_line_pointer_and_rule(
+    tmp_path, run_cli, gold_lines, gold_st000, st000_text, mutate, pointer, expected, message
+):
+    mutate(gold_st000, st000_text)
+    path = tmp_path / "gold.jsonl"
+    before = write(path, gold_lines(gold_st000))
+    result = run_cli("validate", path)
+    assert_rejected(
+        result, path, before, line=3, pointer=pointer, expected=expected, message=message
+    )
+    assert result.out == ""
 
 
 # ------------------------------------------------------------------ broken documents (line 3)

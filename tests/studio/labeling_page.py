@@ -167,10 +167,12 @@ class LabelingPage:
         row = self.page.locator(".lsf-outliner-item", has_text=text).filter(has_text=label)
         self.page.locator(".lsf-tree-treenode-selected").filter(has=row).first.wait_for()
 
-    def choose(self, value: str) -> None:
-        """Tick a per-region choice shown for the selected region."""
-        box = self.page.locator(f"input[type=checkbox][name='{value}']").locator("visible=true")
-        box.check()
+    def choose(self, value: str, index: int | None = None) -> None:
+        """Tick a per-region choice shown for the selected region; ``index`` picks one of several
+        controls that offer the same value (yes/no), in the config's order, else it must be the
+        only one shown."""
+        boxes = self.page.locator(f"input[type=checkbox][name='{value}']").locator("visible=true")
+        (boxes if index is None else boxes.nth(index)).check()
 
     def field_shown(self, placeholder: str) -> bool:
         return self.page.get_by_placeholder(placeholder).is_visible()

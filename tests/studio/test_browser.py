@@ -131,8 +131,13 @@ def draw_the_attribution(page: LabelingPage, project: int, task: int) -> None:
     page.choose("indirect")
     page.select_region("CLAIM", CLAIM)
     assert page.field_shown(CLUSTER_ID) and not page.field_shown(ENTITY_ID)
-    for value in ("positive", "probable", "yes"):
+    for value in ("positive", "probable"):
         page.choose(value)
+    # yes/no controls in the config's order: checkworthy, then the four rubric questions
+    # (verifiable, public_interest, harmful_if_false, worth_checking)
+    page.choose("yes", index=0)
+    for index, value in enumerate(("yes", "yes", "no", "yes"), start=1):
+        page.choose(value, index=index)
     page.type_into(CLUSTER_ID, "kharkiv-fragments")
     page.relate(("SOURCE", SOURCE[:20]), CUE)
     page.relate(("CUE", CUE), CONTENT)  # its first word is the content's alone
@@ -183,6 +188,16 @@ def test_spans_drawn_with_the_mouse_come_back_exact(
         "polarity": "positive",
         "certainty": "probable",
         "checkworthy": True,
+        # worked by hand: verifiable, and two yes among the other three -> score 2
+        "checkworthiness": {
+            "answers": {
+                "verifiable": True,
+                "public_interest": True,
+                "harmful_if_false": False,
+                "worth_checking": True,
+            },
+            "score": 2,
+        },
         "cluster": "kharkiv-fragments",
     }
     (attribution,) = got["attributions"]

@@ -36,6 +36,8 @@ def test_per_region_controls_are_tied_to_their_layer():
         "checkworthy": "claim",
         "cluster": "claim",
         "attribution_type": "attribution",
+        # the check-worthiness rubric: one yes/no per question of labels.json
+        **{f"checkworthiness_{q}": "claim" for q in LABELS["checkworthiness_questions"]},
     }
     assert per_region["attribution_type"].get("whenLabelValue") == "CONTENT"
     assert {per_region[n].tag for n in ("entity_id", "cluster")} == {"TextArea"}

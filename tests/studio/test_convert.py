@@ -134,3 +134,28 @@ def test_an_unknown_label_and_a_dangling_relation_are_refused(small):
     problems = back(result, small).problems
     assert any("NOT_A_LABEL" in p and repr(result[0]["id"]) in p for p in problems)
     assert any("'nowhere'" in p for p in problems)
+
+
+def test_a_rubric_answered_in_part_is_refused_naming_the_missing_question(small):
+    result = to_result(small)
+    claim_id = small["claims"][0]["id"]
+    dropped = "checkworthiness_harmful_if_false"
+    result = [r for r in result if not (r.get("id") == claim_id and r.get("from_name") == dropped)]
+    converted = back(result, small)
+    assert len(converted.problems) == 1
+    assert repr(claim_id) in converted.problems[0] and dropped in converted.problems[0]
+
+
+def test_the_rubric_score_comes_back_from_the_answers_not_from_the_server(small):
+    # the score is not sent: answering "verifiable" no gives 0 whatever the other answers
+    result = to_result(small)
+    claim = small["claims"][0]
+    for item in result:
+        if item.get("id") == claim["id"] and item.get("from_name") == "checkworthiness_verifiable":
+            item["value"]["choices"] = ["no"]
+    (converted,) = back(result, small).annotation["claims"][:1]
+    assert converted["checkworthiness"]["answers"]["verifiable"] is False
+    assert converted["checkworthiness"]["score"] == 0
+    assert {k: v for k, v in converted.items() if k != "checkworthiness"} == {
+        k: v for k, v in claim.items() if k != "checkworthiness"
+    }

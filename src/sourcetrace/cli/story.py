@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sourcetrace.cli.common import add_output_options, emit
+from sourcetrace.schema.labels import names
 
 
 def cmd_story(args: argparse.Namespace) -> int:
@@ -26,9 +27,10 @@ def add_commands(commands: Any) -> None:
         "story",
         help="the retellings of one story side by side, claim drift drawn (HTML)",
         description="Write one self-contained HTML page with the documents of STORY_ID side by "
-        "side: a row per claim cluster, the relations of the links (same, paraphrase, "
-        "contradicts, distorts) drawn between the rows. With --predictions, each gold claim is "
-        "marked found or missed by that system. Prints the page unless --output is given.",
+        "side: a row per claim cluster, the relations of the links "
+        f"({', '.join(names('link_relations'))}) drawn between the rows. With --predictions, each "
+        "gold claim is marked found or missed by that system. Prints the page unless --output is "
+        "given.",
     )
     story.add_argument("story_id", metavar="STORY_ID")
     story.add_argument(

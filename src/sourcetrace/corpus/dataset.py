@@ -42,6 +42,10 @@ def layer_item_features() -> dict[str, dict[str, Any]]:
             "polarity": ClassLabel(names=names("claim_polarity")),
             "certainty": ClassLabel(names=names("claim_certainty")),
             "checkworthy": Value("bool"),
+            "checkworthiness": {
+                "answers": {q: Value("bool") for q in names("checkworthiness_questions")},
+                "score": Value("int8"),
+            },
             "cluster": Value("string"),
         },
         "attributions": {

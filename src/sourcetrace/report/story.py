@@ -189,7 +189,8 @@ def _heading(
         + ", ".join(esc(d["doc_id"]) for d in documents)
         + ". One row per claim cluster; an empty cell: that document does not tell the "
         "claim. Brackets on the left join related clusters; red and orange ones are drift "
-        "(<em>contradicts</em>, <em>distorts</em>).</p>",
+        "(<em>contradicts</em>, <em>distorts</em>); blue dotted ones join a retelling that adds "
+        "detail to another (<em>elaborates</em>).</p>",
     ]
     if found is not None:
         hits = sum(found.values())
@@ -360,9 +361,11 @@ td.rel { position: relative; }
 td.drift .bracket { border-color: #d32f2f; border-style: solid; }
 td.k-distorts .bracket { border-color: #ef6c00; border-style: dashed; }
 td.k-paraphrase .bracket { border-color: #558b2f; }
+td.k-elaborates .bracket { border-color: #1565c0; border-style: dotted; }
 .bracket .label { position: absolute; left: -11px; top: 50%; transform: translateY(-50%);
   writing-mode: vertical-rl; rotate: 180deg; font-size: 11px; background: #fff; padding: 3px 0;
   color: #333; font-weight: 600; line-height: 1; }
 td.drift .label { color: #b71c1c; } td.k-distorts .label { color: #e65100; }
+td.k-elaborates .label { color: #0d47a1; }
 ul.relations li { margin: .35rem 0; } ul.relations li.drift b { color: #b71c1c; }
 """

@@ -29,6 +29,12 @@ from sourcetrace.schema.conventions import (
     text_lookup,
 )
 from sourcetrace.schema.fast import compiled_says_valid, is_plain_json
+from sourcetrace.schema.labels import (
+    CHECKWORTHINESS_RULE,
+    CHECKWORTHY_MIN_SCORE,
+    checkworthiness_score,
+    names,
+)
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -285,6 +291,9 @@ def check_annotation_semantics(
         entity_ids, claim_ids, attribution_ids = _item_problems(
             check, entities, claims, attributions, text, gold, entity_spans_clean, claim_spans_clean
         )
+    for index, claim in enumerate(claims):  # the check-worthiness rubric derives its label
+        if isinstance(claim, Mapping) and isinstance(claim.get("checkworthiness"), Mapping):
+            _check_rubric(claim, f"/claims/{index}", check)
     nesting: dict[str, str | None] = {}
     for index, attribution in enumerate(attributions):
         where = f"/attributions/{index}"
@@ -422,6 +431,33 @@ def _item_problems(
             note_id(attribution, f"/attributions/{index}")
             attribution_ids.add(attribution["id"])
     return entity_ids, claim_ids, attribution_ids
+
+
+def _check_rubric(claim: Mapping[str, Any], where: str, check: Checker) -> None:
+    """The rubric's score follows from its answers, and `checkworthy` from the score, so the
+    binary label can never silently disagree with the rubric that justifies it."""
+    rubric = claim["checkworthiness"]
+    answers, score = rubric.get("answers"), rubric.get("score")
+    questions = names("checkworthiness_questions")
+    if not isinstance(answers, Mapping) or type(score) is not int:
+        return  # the schema names what is missing
+    if not all(isinstance(answers.get(q), bool) for q in questions):
+        return
+    derived = checkworthiness_score(answers)
+    if score != derived:
+        check.add(
+            where + "/checkworthiness/score",
+            f"score {score} does not follow from the answers, which give {derived}",
+            CHECKWORTHINESS_RULE,
+        )
+    elif isinstance(claim.get("checkworthy"), bool) and claim["checkworthy"] != (
+        score >= CHECKWORTHY_MIN_SCORE
+    ):
+        check.add(
+            where + "/checkworthy",
+            f"checkworthy is {str(claim['checkworthy']).lower()} but the rubric score is {score}",
+            f"checkworthy true exactly when the score is at least {CHECKWORTHY_MIN_SCORE}",
+        )
 
 
 def _check_scores_are_numbers(record: Mapping[str, Any], check: Checker) -> None:

@@ -27,6 +27,16 @@ ENTITY_ID_PLACEHOLDER, CLUSTER_PLACEHOLDER = "corpus-wide entity id", "corpus-wi
 SOURCE_LABEL, CUE_LABEL, CONTENT_LABEL = "SOURCE", "CUE", "CONTENT"
 ROLE_LABELS = (SOURCE_LABEL, CUE_LABEL, CONTENT_LABEL)
 CHECKWORTHY_CHOICES = {"yes": True, "no": False}
+# per-region yes/no Choices on claim regions, one per check-worthiness question (labels.json
+# checkworthiness_questions); the score is not asked: it follows from the answers
+CHECKWORTHINESS = "checkworthiness"
+
+
+def rubric_control(question: str) -> str:
+    """The name of the per-region Choices that answers one check-worthiness question."""
+    return f"{CHECKWORTHINESS}_{question}"
+
+
 # relation labels: source -> cue -> content, content -> claim, inner content -> outer content
 REL_SOURCE, REL_CUE, REL_CLAIM, REL_NESTED = "source", "cue", "claim", "nested_in"
 RELATION_LABELS = (REL_SOURCE, REL_CUE, REL_CLAIM, REL_NESTED)
@@ -169,6 +179,9 @@ def build_config(labels: Mapping[str, Any] | None = None) -> ET.Element:
     _choices(claim_box, labels["claim_polarity"], name=POLARITY, when=CLAIM, required="true")
     _choices(claim_box, labels["claim_certainty"], name=CERTAINTY, when=CLAIM, required="true")
     _choices(claim_box, list(CHECKWORTHY_CHOICES), name=CHECKWORTHY, when=CLAIM, required="true")
+    for question, text in labels.get("checkworthiness_questions", {}).items():
+        _sub(claim_box, "Header", value=text, size="6")
+        _choices(claim_box, list(CHECKWORTHY_CHOICES), name=rubric_control(question), when=CLAIM)
     _per_region(
         claim_box,
         "TextArea",

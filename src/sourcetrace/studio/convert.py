@@ -5,7 +5,9 @@ The encoding (names from `config`):
 - entity mention: a region of `entity` labelled with its type, region id = mention id; per-region
   `mention` choice and `entity_id` text;
 - claim: a region of `claim` (CLAIM), region id = claim id; per-region `polarity`, `certainty`,
-  `checkworthy` (yes/no) choices and `cluster` text;
+  `checkworthy` (yes/no) choices and `cluster` text; when the claim has its check-worthiness
+  rubric, one yes/no choice per question (`checkworthiness_<question>`); the score is not sent,
+  it is computed again from the answers on the way back (the validator checks the rest);
 - attribution: a CONTENT region of `attribution`, region id = attribution id, per-region
   `attribution_type` choice; its CUE region (if any) and SOURCE region (when the source is a span,
   not a mention) get ids of their own; relations source -> cue -> content (source -> content when
@@ -24,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sourcetrace.schema.labels import checkworthiness_score, load_labels
 from sourcetrace.schema.validation import LAYERS
 from sourcetrace.studio import config as c
 from sourcetrace.studio.offsets import Span, SpanError, resolve
@@ -117,6 +120,9 @@ def to_result(annotation: Mapping[str, Any]) -> list[dict[str, Any]]:
             result.append(_choice(rid, c.CHECKWORTHY, claim, choice))
         if "cluster" in claim:
             result.append(_textarea(rid, c.CLUSTER, claim, claim["cluster"]))
+        for question, answer in (claim.get("checkworthiness") or {}).get("answers", {}).items():
+            choice = next(k for k, v in c.CHECKWORTHY_CHOICES.items() if v is answer)
+            result.append(_choice(rid, c.rubric_control(question), claim, choice))
     content_rid: dict[str, str] = {}
     for attribution in annotation.get("attributions") or []:
         rid = attribution["id"] if "id" in attribution else ids.fresh("a")
@@ -184,6 +190,10 @@ _ATTRIBUTES = {
     c.CHECKWORTHY: (c.CLAIM, "choices"),
     c.CLUSTER: (c.CLAIM, "textarea"),
     c.ATTRIBUTION_TYPE: (c.ATTRIBUTION, "choices"),
+    **{
+        c.rubric_control(q): (c.CLAIM, "choices")
+        for q in load_labels()["checkworthiness_questions"]
+    },
 }
 
 
@@ -215,7 +225,30 @@ def _allowed(labels: Mapping[str, Any]) -> dict[str, set[str]]:
         c.CERTAINTY: set(labels["claim_certainty"]),
         c.CHECKWORTHY: set(c.CHECKWORTHY_CHOICES),
         c.ATTRIBUTION_TYPE: set(labels["attribution_types"]),
+        **{c.rubric_control(q): set(c.CHECKWORTHY_CHOICES) for q in _questions(labels)},
     }
+
+
+def _questions(labels: Mapping[str, Any]) -> list[str]:
+    return list(labels.get("checkworthiness_questions", {}))
+
+
+def _rubric(region: Region, labels: Mapping[str, Any], problems: list[str]) -> dict | None:
+    """The claim's check-worthiness rubric from its answers (all or none), score recomputed."""
+    questions = _questions(labels)
+    given = {q: region.attributes[c.rubric_control(q)] for q in questions
+             if c.rubric_control(q) in region.attributes}  # fmt: skip
+    if not given:
+        return None
+    if len(given) != len(questions):
+        missing = [c.rubric_control(q) for q in questions if q not in given]
+        problems.append(
+            f"region {region.rid!r} ({region.label} {region.span.text!r}): check-worthiness "
+            f"answers missing: {', '.join(missing)}; answer every question or none"
+        )
+        return None
+    answers = {q: c.CHECKWORTHY_CHOICES[given[q]] for q in questions}
+    return {"answers": answers, "score": checkworthiness_score(answers)}
 
 
 def _regions(
@@ -465,16 +498,17 @@ def from_result(
             )
         names = (c.POLARITY, c.CERTAINTY, c.CHECKWORTHY, c.CLUSTER)
         if region.role == c.CLAIM and _required(region, names, problems):
-            claims.append(
-                {
-                    "id": region.rid,
-                    **_span(region),
-                    "polarity": region.attributes[c.POLARITY],
-                    "certainty": region.attributes[c.CERTAINTY],
-                    "checkworthy": c.CHECKWORTHY_CHOICES[region.attributes[c.CHECKWORTHY]],
-                    "cluster": region.attributes[c.CLUSTER],
-                }
-            )
+            claim = {
+                "id": region.rid,
+                **_span(region),
+                "polarity": region.attributes[c.POLARITY],
+                "certainty": region.attributes[c.CERTAINTY],
+                "checkworthy": c.CHECKWORTHY_CHOICES[region.attributes[c.CHECKWORTHY]],
+            }
+            rubric = _rubric(region, labels, problems)
+            if rubric is not None:
+                claim["checkworthiness"] = rubric
+            claims.append({**claim, "cluster": region.attributes[c.CLUSTER]})
     attributions = _attributions(regions, links, problems)
     repairs = [
         f"region {r.rid!r} ({r.label} {r.span.text!r}): {r.span.repair}"

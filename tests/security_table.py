@@ -855,6 +855,11 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
                 "test_shards_and_the_compared_system_are_read_in_the_convention_asked",
                 None,
             ),
+            (
+                "schema.test_diagnosis_reference",
+                "test_diagnosis_equals_brute_force_reference",
+                None,
+            ),
         ],
         "the message names the convention the file seems to use and the option that reads it; "
         "with the option the scores equal the code-point file's exactly; offsets-only files "
@@ -931,6 +936,79 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         "exit 2 / InputError naming the file and line or JSON pointer (and, for a token, what "
         "the text reads there), nothing written; invalid tag sequences read as seqeval's "
         "default mode reads them",
+    ),
+    (
+        "Report options and outputs (issue 25): `--alpha` outside (0, 1), a mention filter on no "
+        "scored layer, one output named twice (also through `..`), a folder among several "
+        "outputs, `--html-documents` not a count, a `.csv` ending for a command without an "
+        "error list, data with tabs, newlines, ANSI, bidi and U+2028 in the error list, a fault "
+        "deep in a pretty-printed JSON file",
+        [
+            (
+                "evaluation.test_honest_statistics",
+                "test_an_alpha_outside_zero_one_is_refused",
+                None,
+            ),
+            (
+                "evaluation.test_honest_statistics",
+                "test_a_mention_filter_on_no_scored_layer_is_refused_not_signed",
+                None,
+            ),
+            (
+                "report.test_formats",
+                "test_ambiguous_repeated_outputs_are_refused_before_anything_is_written",
+                None,
+            ),
+            (
+                "report.test_formats",
+                "test_a_refused_second_output_leaves_the_first_unwritten",
+                None,
+            ),
+            ("report.test_tsv", "test_html_documents_refuses_what_is_not_a_count_or_all", None),
+            (
+                "report.test_tsv",
+                "test_csv_ending_for_a_command_without_the_error_list_is_refused",
+                None,
+            ),
+            (
+                "report.test_tsv",
+                "test_output_csv_ending_writes_the_error_list_never_a_box_table",
+                None,
+            ),
+            ("report.test_tsv", "test_a_row_is_one_line_whatever_the_text_holds", None),
+            (
+                "report.test_tsv",
+                "test_control_characters_of_the_data_are_escaped_in_the_error_list",
+                None,
+            ),
+            (
+                "cli.test_output_details",
+                "test_a_fault_in_a_pretty_printed_json_file_is_reported_at_its_line",
+                None,
+            ),
+        ],
+        "exit 2 before anything is written, naming the option or the file and its real line; "
+        "every row of the error list is one line, data characters escaped as their code",
+    ),
+    (
+        "Gold and annotation tools (issue 26, 25): a check-worthiness score that does not follow "
+        "from its rubric answers, a label that does not follow from the score, a rubric "
+        "answered in part in Label Studio, a Label Studio data folder another server made",
+        [
+            (
+                "schema.test_validate",
+                "test_rubric_that_does_not_derive_is_refused_naming_line_pointer_and_rule",
+                None,
+            ),
+            (
+                "studio.test_convert",
+                "test_a_rubric_answered_in_part_is_refused_naming_the_missing_question",
+                None,
+            ),
+            ("studio.test_serve", "test_serve_refuses_a_data_folder_it_did_not_make", None),
+        ],
+        "exit 2 naming the file, line, JSON pointer and the rule (or the region and the missing "
+        "question); nothing written or started",
     ),
 ]
 

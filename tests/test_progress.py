@@ -101,12 +101,28 @@ def test_the_page_of_a_large_run_adds_its_explanation_stage(run_cli, large_run, 
     page = tmp_path / "page.html"
     result = run_cli("evaluate", system, "--gold", gold, "--layers", "entities", "--output", page)
     assert result.code == 0, result.err
+    # one output drawn from the items: they are explained as the page is rendered (streamed)
     assert result.err.splitlines() == [
         f"reading the predictions of {documents} gold document(s)",
         f"scoring entities on {documents} document(s)",
-        f"explaining {documents} document(s) item by item for the page",
         f"rendering the html report of {documents} document(s)",
         f"wrote html to {page}",
+    ]
+    # two outputs drawn from the items: explained once, first, then both rendered
+    errors = tmp_path / "errors.tsv"
+    both = run_cli(
+        "evaluate", system, "--gold", gold, "--layers", "entities", "--output", page,
+        "--output", errors,
+    )  # fmt: skip
+    assert both.code == 0, both.err
+    assert both.err.splitlines() == [
+        f"reading the predictions of {documents} gold document(s)",
+        f"scoring entities on {documents} document(s)",
+        f"explaining {documents} document(s) item by item",
+        f"rendering the html report of {documents} document(s)",
+        f"rendering the tsv report of {documents} document(s)",
+        f"wrote html to {page}",
+        f"wrote tsv to {errors}",
     ]
 
 

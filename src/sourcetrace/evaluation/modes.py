@@ -50,7 +50,13 @@ def evaluate_in_mode(
         report, explanations = evaluate_with_explanations(  # always with per-document scores
             predictions, per_document=True, **options
         )
-        return report, explanations if stream else dict(explanations)
+        if stream:
+            return report, explanations
+        from sourcetrace.progress import stage
+
+        documents = len(report["documents"]["scored"])
+        with stage(f"explaining {documents} document(s) item by item", size=documents):
+            return report, dict(explanations)
     if workers is not None:
         from sourcetrace.evaluation.scale import evaluate_on_dask
 

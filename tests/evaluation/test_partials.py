@@ -476,3 +476,45 @@ def test_every_scorer_of_the_registry_has_partial_checks():
     from sourcetrace.scoring.registry import SCORERS
 
     assert set(LAYER_CHECKS) == {scorer.name for scorer in SCORERS}
+
+
+# ---------------------------------------------------------------- any N, any missing documents
+
+
+LAYER_SETS = (
+    ("entities",),
+    ("claims",),
+    ("entities", "claims"),
+    ("entities", "claims", "attributions"),
+)
+
+
+@pytest.fixture(scope="module")
+def system_lines() -> list[str]:
+    return SYSTEM.read_text(encoding="utf-8").splitlines()
+
+
+@given(data=st.data())
+def test_any_shard_count_over_any_kept_documents_merges_to_the_one_run_report(
+    system_lines, tmp_path_factory, data
+):
+    """Issue 24, edge 4: shards with no prediction record (`--missing empty` with documents
+    left out, or N above the number of documents) merge to what one process reports, for every
+    N and every subset of documents and layers the predictions carry."""
+    lines = range(len(system_lines))  # an empty file is refused as such: one record at least
+    kept = data.draw(st.lists(st.sampled_from(lines), unique=True, min_size=1), "kept")
+    # attributions refer to the claims and mentions of their record, so they come with both
+    layers = data.draw(st.sampled_from(LAYER_SETS), "layers")
+    count = data.draw(st.integers(min_value=1, max_value=len(system_lines) + 3), "shards")
+    records = []
+    for index in sorted(kept):
+        record = json.loads(system_lines[index])
+        records.append({"doc_id": record["doc_id"], **{k: record[k] for k in layers}})
+    predictions = tmp_path_factory.mktemp("kept") / "predictions.jsonl"
+    predictions.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    one_run = evaluate(predictions, missing="empty", per_document=True)
+    partials = [
+        json.loads(to_json(evaluate_partial(predictions, shard=(k, count), missing="empty")))
+        for k in range(1, count + 1)
+    ]
+    assert to_json(merge_partials(partials, per_document=True)) == to_json(one_run)

@@ -63,21 +63,12 @@ def emit(
     ``allowed`` names the generated files the command owns in a protected folder). Returns the
     format used.
     """
-    from sourcetrace.paths import checked_output, write_output
+    from sourcetrace.paths import checked_output
 
     chosen = choose_format(fmt, output, tuple(renderers), default)
     if output is not None:
         checked_output(output, allowed)
-    render = renderers[chosen]
-    if chosen == "table" and output is None:
-        render(console())
-        return chosen
-    text = as_plain_text(render) if chosen == "table" else render()
-    if output is None:
-        write_pieces(text)
-    else:
-        write_output(output, text, allowed)
-        print(f"wrote {chosen} to {shown(output)}", file=sys.stderr)
+    emit_outputs([(output, chosen)], renderers, allowed=allowed)
     return chosen
 
 
@@ -131,10 +122,12 @@ def emit_outputs(
     renderers: Mapping[str, Callable[[], str | Iterable[str]] | Draw],
     *,
     documents: int = 0,
+    allowed: tuple[str, ...] = (),
 ) -> None:
     """Render every target (`output_formats`) first, then write the files atomically and print
     the stdout one: a renderer that fails leaves no file half of a run behind. ``documents``:
-    how many the report covers, for the progress of rendering a large one."""
+    how many the report covers, for the progress of rendering a large one; ``allowed``: the
+    generated files the command owns in a protected folder (`paths.checked_output`)."""
     from sourcetrace.paths import write_output
     from sourcetrace.progress import stage
 
@@ -146,7 +139,7 @@ def emit_outputs(
             texts[index] = as_plain_text(renderers[fmt]) if fmt == "table" else renderers[fmt]()
     for index, (target, fmt) in enumerate(targets):
         if target is not None:
-            write_output(target, texts[index])
+            write_output(target, texts[index], allowed)
             print(f"wrote {fmt} to {shown(target)}", file=sys.stderr)
     for index, (target, fmt) in enumerate(targets):
         if target is None and fmt == "table":

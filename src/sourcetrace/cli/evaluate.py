@@ -31,7 +31,7 @@ from sourcetrace.report import (
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from sourcetrace.errors import InputError
-    from sourcetrace.evaluation.modes import evaluate_in_mode, refuse_unsupported
+    from sourcetrace.evaluation.modes import evaluate_in_mode
 
     if args.workers is not None and args.partial is not None:
         raise InputError(
@@ -47,8 +47,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
     targets = output_formats(args.format, args.output or [STDOUT], FORMATS)
     item_targets = [fmt for _, fmt in targets if REGISTRY[fmt].needs_items]
-    refuse_unsupported(explain=bool(item_targets), workers=args.workers, min_score=args.min_score)
-    report, explanation = evaluate_in_mode(  # the targets are checked: a refused path costs nothing
+    # the targets are checked, and evaluate_in_mode refuses what no run mode can do before it
+    # reads anything: a refused run costs nothing
+    report, explanation = evaluate_in_mode(
         args.predictions,
         explain=bool(item_targets),
         stream=len(item_targets) == 1,  # one output drawn from the items: made as it is written

@@ -940,7 +940,7 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
     (
         "Report options and outputs (issue 25): `--alpha` outside (0, 1), a mention filter on no "
         "scored layer, one output named twice (also through `..`), a folder among several "
-        "outputs, `--html-documents` not a count, a `.csv` ending for a command without an "
+        "outputs, `--html-documents` not a count or with no HTML output, a `.csv` ending for a command without an "
         "error list, data with tabs, newlines, ANSI, bidi and U+2028 in the error list, a fault "
         "deep in a pretty-printed JSON file",
         [
@@ -965,6 +965,11 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
                 None,
             ),
             ("report.test_tsv", "test_html_documents_refuses_what_is_not_a_count_or_all", None),
+            (
+                "report.test_tsv",
+                "test_html_documents_without_a_page_is_refused_not_ignored",
+                None,
+            ),
             (
                 "report.test_tsv",
                 "test_csv_ending_for_a_command_without_the_error_list_is_refused",

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from sourcetrace.cli.main import main
+from sourcetrace.report.html import DEFAULT_DOCUMENTS
 from sourcetrace.report.tsv import COLUMNS, COUNTED_OUTCOMES
 
-from gold_factory import span, text_sha256
+from gold_factory import gold_record, span, text_sha256, write_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -372,3 +373,48 @@ def test_control_characters_of_the_data_are_escaped_in_the_error_list() -> None:
     assert row["outcome"] == "missed"
     assert row["gold_text"] == "\\x1b[31mAcme\\u202e Corp"
     assert row["right_context"] == "\\x0d\\x0asaid\\u2028so."
+
+
+@pytest.mark.parametrize(("value", "shown"), [(None, DEFAULT_DOCUMENTS), ("all", 60), ("7", 7)])
+def test_html_documents_all_shows_more_than_the_default(
+    run_cli: Any, tmp_path: Path, value: str | None, shown: int
+) -> None:
+    """60 documents, one entity each, half of them missed: `all` shows 60 (it showed the
+    default 50, because `all` and "not given" were both None), no option shows the default."""
+    gold, predictions = [], []
+    for index in range(60):
+        text = f"Reuters reported it ({index})."
+        entity = {"start": 0, "end": 7, "text": "Reuters", "type": "ORG"}
+        gold.append(
+            gold_record(
+                f"d{index:02d}",
+                text,
+                entities=[{**entity, "id": "e0", "mention": "name", "entity": "reuters"}],
+            )
+        )
+        predictions.append({"doc_id": f"d{index:02d}", "entities": [entity] * (index % 2)})
+    out = tmp_path / "r.html"
+    option = [] if value is None else ["--html-documents", value]
+    done = run_cli(
+        "evaluate",
+        write_jsonl(tmp_path / "p.jsonl", predictions),
+        "--gold",
+        write_jsonl(tmp_path / "g.jsonl", gold),
+        "--layers",
+        "entities",
+        "--output",
+        out,
+        *option,
+    )
+    assert done.code == 0, done.err
+    assert out.read_text(encoding="utf-8").count('<section class="doc"') == shown
+
+
+@pytest.mark.parametrize("output", ["r.json", "r.md", "r.csv"])
+def test_html_documents_without_a_page_is_refused_not_ignored(
+    run_cli: Any, tmp_path: Path, output: str
+) -> None:
+    predictions = REPO / "evaluate" / "runs" / "rules" / "predictions.jsonl"
+    done = run_cli("evaluate", predictions, "--output", tmp_path / output, "--html-documents", "3")
+    assert done.code == 2 and "--html-documents" in done.err and ".html" in done.err
+    assert "Traceback" not in done.err and not (tmp_path / output).exists()

@@ -22,6 +22,8 @@ from sourcetrace.paths import checked_output, write_output
 from sourcetrace.report import (
     FORMATS,
     REGISTRY,
+    RENDERER_OPTIONS,
+    SUFFIXES,
     agreement_to_markdown,
     choose_format,
     render_chunks,
@@ -47,6 +49,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         )
     targets = output_formats(args.format, args.output or [STDOUT], FORMATS)
     item_targets = [fmt for _, fmt in targets if REGISTRY[fmt].needs_items]
+    renderer_options = _renderer_options(args, targets)
     # the targets are checked, and evaluate_in_mode refuses what no run mode can do before it
     # reads anything: a refused run costs nothing
     report, explanation = evaluate_in_mode(
@@ -58,8 +61,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         progress=lambda message: print(message, file=sys.stderr, flush=True),
         **_scoring_options(args),
     )
-    _emit_report(report, targets, explanation, args.html_documents)
+    _emit_report(report, targets, explanation, renderer_options)
     return 0
+
+
+def _renderer_options(
+    args: argparse.Namespace, targets: list[tuple[Path | None, str]]
+) -> dict[str, Any]:
+    """The renderer options given (`--html-documents`); one that no output reads is refused,
+    not ignored."""
+    from sourcetrace.errors import InputError
+
+    given = {name: getattr(args, name) for name in RENDERER_OPTIONS if hasattr(args, name)}
+    read = {option for _, fmt in targets for option in REGISTRY[fmt].options}
+    for name in given.keys() - read:
+        readers = [fmt for fmt, entry in REGISTRY.items() if name in entry.options]
+        raise InputError(
+            f"--{name.replace('_', '-')} is given, but no output of this run is "
+            + " or ".join(readers),
+            expected=f"an output in {' or '.join(readers)} (--format, or an --output ending "
+            + ", ".join(s for s, f in SUFFIXES.items() if f in readers)
+            + f"), or no --{name.replace('_', '-')}",
+        )
+    return given
 
 
 def _scoring_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -86,15 +110,14 @@ def _emit_report(
     report: dict[str, Any],
     targets: list[tuple[Path | None, str]],
     explanation: Any,
-    html_documents: int | None = None,
+    options: dict[str, Any],
 ) -> None:
     from sourcetrace.cli.interrupts import was_interrupted
 
     if was_interrupted():  # a Ctrl-C whose exception something swallowed: no report
         raise KeyboardInterrupt
     renderers = {
-        name: partial(render_chunks, report, name, explanation, html_documents=html_documents)
-        for name in FORMATS
+        name: partial(render_chunks, report, name, explanation, **options) for name in FORMATS
     }
     renderers["table"] = partial(render_table, report)
     emit_outputs(targets, renderers, documents=len(report["documents"]["scored"]))
@@ -140,7 +163,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     report = merge_partials(
         read_partials(args.partials), files=args.partials, per_document=args.per_document
     )
-    _emit_report(report, targets, None)
+    _emit_report(report, targets, None, {})
     return 0
 
 
@@ -266,7 +289,7 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument(
         "--html-documents",
         type=html_documents,
-        default=DEFAULT_DOCUMENTS,
+        default=argparse.SUPPRESS,  # not given: the page's default; given: refused without a page
         metavar="N|all",
         help=f"documents whose text the HTML page shows, worst first (default {DEFAULT_DOCUMENTS}"
         "; the summary and counts are always of every document). tsv and csv list every item "

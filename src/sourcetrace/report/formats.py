@@ -25,9 +25,11 @@ class Format:
     name: str
     suffixes: tuple[str, ...]  # --output endings that choose it, lower case, with the dot
     # (report, explanation or None, **options) -> the text, or its pieces (a large error list
-    # is written as it is made); options: html_documents
+    # is written as it is made); options: those named in `options`
     render: Callable[..., str | Iterable[str]]
     needs_items: bool = False  # True: the renderer needs the item outcomes (an explanation)
+    # the renderer options it reads: a command refuses an option that no output of its reads
+    options: tuple[str, ...] = ()
 
 
 def as_plain_text(draw: Any) -> str:
@@ -59,12 +61,14 @@ def _markdown(report: Report, explanation: Any, **options: Any) -> str:
     return to_markdown(report)
 
 
-def _html(report: Report, explanation: Any, *, html_documents: Any = None, **options: Any) -> str:
+def _html(report: Report, explanation: Any, **options: Any) -> str:
+    """Option `html_documents`: the documents whose text the page shows (None: all); when it
+    is not given, the page's default."""
     from sourcetrace.report.html import to_html
 
-    if html_documents is None:
-        return to_html(report, explanation)
-    return to_html(report, explanation, documents=html_documents)
+    if "html_documents" in options:
+        return to_html(report, explanation, documents=options["html_documents"])
+    return to_html(report, explanation)
 
 
 def _item_list(fmt: str) -> Callable[..., Iterator[str]]:
@@ -82,7 +86,7 @@ REGISTERED: tuple[Format, ...] = (
     Format("table", (".txt",), _table),
     Format("json", (".json",), _json),
     Format("markdown", (".md", ".markdown"), _markdown),
-    Format("html", (".html", ".htm"), _html, needs_items=True),
+    Format("html", (".html", ".htm"), _html, needs_items=True, options=("html_documents",)),
     Format("tsv", (".tsv",), _item_list("tsv"), needs_items=True),
     Format("csv", (".csv",), _item_list("csv"), needs_items=True),
 )
@@ -103,6 +107,7 @@ def registry_of(formats: Sequence[Format]) -> dict[str, Format]:
 
 REGISTRY = registry_of(REGISTERED)
 FORMATS = tuple(REGISTRY)
+RENDERER_OPTIONS = tuple(sorted({option for fmt in REGISTERED for option in fmt.options}))
 # --output ending -> format; the plain-text table's ending is listed last (in help texts too)
 SUFFIXES = {
     suffix: fmt.name
@@ -137,7 +142,7 @@ def render_chunks(
     """An evaluation report in one of FORMATS, as text or in pieces (a large TSV or CSV is
     written as it is made); `table` is plain text (no colour). A format that `needs_items`
     renders from the explanation (evaluate_and_explain's dict, or the iterator of
-    evaluate_with_explanations); ``html_documents`` caps the page's documents."""
+    evaluate_with_explanations); ``html_documents`` caps the page's documents (None: all)."""
     text = REGISTRY[fmt].render(report, explanation, **options)
     return [text] if isinstance(text, str) else text
 

@@ -36,8 +36,9 @@ def test_the_committed_leaderboard_is_what_the_command_makes(run_cli, tmp_path):
     )
     assert png.read_bytes() == (ROOT / "evaluate" / "leaderboard.png").read_bytes()
     systems = sorted(p.name for p in RUNS.iterdir() if p.is_dir())
+    text = markdown.read_text(encoding="utf-8")
     for system in systems:
-        assert f"| {system} |" in markdown.read_text(encoding="utf-8")
+        assert f"| {system} |" in text or f"| {system} (reference) |" in text
 
 
 def test_hand_made_runs_give_their_scores_and_intervals(run_cli, tmp_path):
@@ -116,3 +117,29 @@ def test_the_plot_is_titled_signed_and_sets_references_apart(tmp_path):
     plot(entries, png)
     metadata = Image.open(png).text
     assert metadata["Title"] == title and metadata["Description"] == signature
+
+
+def test_reference_runs_are_marked_and_listed_after_the_systems_in_every_table(tmp_path):
+    """A reference run (made from the gold) scores 100, the system (half its entities retyped)
+    less, and the reference sorts first by name; in the Markdown it is marked and comes after
+    every system, in the runs table, the headline and each layer."""
+    from sourcetrace.report.leaderboard import score_runs, to_markdown
+
+    runs = tmp_path / "runs"
+    reference = write_run(runs / "a-noisy", gold_records())
+    (reference / "run.json").write_text(json.dumps({"system": "noisy-gold", "command": "x"}))
+
+    def retyped(entities: list[dict]) -> list[dict]:  # predicted without entity ids
+        kept = [{k: v for k, v in e.items() if k != "entity"} for e in entities]
+        return [{**e, "type": "EVENT"} if i % 2 else e for i, e in enumerate(kept)]
+
+    write_run(
+        runs / "b-system", [{**g, "entities": retyped(g["entities"])} for g in gold_records()]
+    )
+    text = to_markdown(score_runs(runs, references={"noisy-gold"}))
+    tables = [block for block in text.split("\n\n") if block.startswith("| system")]
+    assert len(tables) == 5  # runs, headline, entities, claims, attributions
+    for table in tables:
+        rows = [line.split(" | ")[0] for line in table.splitlines()[2:]]
+        assert rows == ["| b-system", "| a-noisy (reference)"]
+    assert "made from the gold itself" in text

@@ -107,17 +107,19 @@ def to_markdown(entries: list[dict[str, Any]]) -> str:
         f"`{first['corpus']['data_sha256'][:12]}`), F1 in percent with {BOOTSTRAP}-sample "
         f"percentile bootstrap intervals over documents (seed {SEED}). With "
         f"{first['corpus']['documents']} documents the intervals are wide: differences inside "
-        "them are not evidence. Plot: `leaderboard.png`.",
+        "them are not evidence. Plot: `leaderboard.png`. Runs marked "
+        f"({REFERENCE_LABEL}) are made from the gold itself (to show how the scores move with "
+        "known errors): they are not systems, and they are listed after the systems.",
         "",
         "| system | what it is | made by | predictions sha256 |",
         "|---|---|---|---|",
     ]
-    for entry in entries:
+    for entry in systems_first(entries):
         command = entry["run"].get("command", "")
         description = entry["run"].get("description", "")
         digest = entry["report"]["predictions"]["sha256"][:12]
         lines.append(
-            f"| {md_text(entry['system'])} | {md_text(description)} | {md_code(command)} | "
+            f"| {md_text(system_label(entry))} | {md_text(description)} | {md_code(command)} | "
             f"`{digest}` |"
         )
     lines += ["", "## Headline", "", *headline_table(entries)]
@@ -130,9 +132,10 @@ def to_markdown(entries: list[dict[str, Any]]) -> str:
             continue
         labels = [name.removeprefix(f"{layer}.").removesuffix(".f1") for name in names]
         lines += ["| system | " + " | ".join(labels) + " |", "|---|" + "---|" * len(names)]
-        for entry in sorted(scored, key=lambda e: -metric_value(e["report"], PLOTTED[layer])[0]):
+        by_figure = sorted(scored, key=lambda e: -metric_value(e["report"], PLOTTED[layer])[0])
+        for entry in systems_first(by_figure):
             cells = [_cell(entry["report"], name) for name in names]
-            lines.append(f"| {md_text(entry['system'])} | " + " | ".join(cells) + " |")
+            lines.append(f"| {md_text(system_label(entry))} | " + " | ".join(cells) + " |")
     lines += ["", "Signatures:", ""]
     lines += [f"- {md_text(e['system'])}: {md_code(e['report']['signature'])}" for e in entries]
     return "\n".join(lines) + "\n"
@@ -142,10 +145,20 @@ def headline_table(entries: list[dict[str, Any]]) -> list[str]:
     """The plotted figure of each layer per system (F1 % [95% interval]): the README shows it."""
     names = list(PLOTTED.values())
     lines = ["| system | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-    for entry in entries:
+    for entry in systems_first(entries):
         cells = [_cell(entry["report"], name) for name in names]
-        lines.append(f"| {md_text(entry['system'])} | " + " | ".join(cells) + " |")
+        lines.append(f"| {md_text(system_label(entry))} | " + " | ".join(cells) + " |")
     return lines
+
+
+def systems_first(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The systems in their order, then the reference runs in theirs (as the plot draws them)."""
+    return sorted(entries, key=is_reference)
+
+
+def system_label(entry: Mapping[str, Any]) -> str:
+    """The run's name, marked when it is a reference made from the gold."""
+    return f"{entry['system']} ({REFERENCE_LABEL})" if is_reference(entry) else entry["system"]
 
 
 def require_plotting() -> None:
@@ -214,9 +227,8 @@ def leaderboard_figure(entries: list[dict[str, Any]]) -> Any:
     small = FontProperties(family=["sans-serif"], size=7)
     systems = [e for e in entries if not is_reference(e)]
     references = [e for e in entries if is_reference(e)]
-    ordered = systems + references
-    labels = [e["system"] for e in systems]
-    labels += [f"{e['system']} ({REFERENCE_LABEL})" for e in references]
+    ordered = systems_first(entries)
+    labels = [system_label(e) for e in ordered]
     figure, axes = plt.subplots(figsize=(9, 0.6 * len(ordered) + 3.2), dpi=100)
     height = 0.8 / len(LAYERS)
     for index, layer in enumerate(LAYERS):

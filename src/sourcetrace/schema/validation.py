@@ -261,7 +261,13 @@ def spans_clean(items: Any, text: str | None, offsets_required: bool) -> bool:
 
 
 def check_annotation_semantics(
-    record: Mapping[str, Any], file: str | Path, line: int, text: str | None, *, gold: bool
+    record: Mapping[str, Any],
+    file: str | Path,
+    line: int,
+    text: str | None,
+    *,
+    gold: bool,
+    plain_json: bool = False,
 ) -> list[InputError]:
     """Offsets, text match, id uniqueness and references of one annotation or prediction.
 
@@ -271,7 +277,7 @@ def check_annotation_semantics(
     that finds something goes item by item (`_item_problems`), which words each problem."""
     check = Checker(file, line)
     fast = text is None or type(text) is str
-    if not gold:
+    if not gold and not plain_json:  # plain JSON (see fast.is_plain_json) holds no NaN
         _check_scores_are_numbers(record, check)
     entities = record.get("entities") or []
     claims = record.get("claims") or []
@@ -725,6 +731,7 @@ def _record_problems(
 ) -> list[InputError]:
     if plain_json or is_plain_json(value):
         # no lone surrogate (orjson refuses them) and no type jsonschema-rs reads otherwise
+        plain_json = True
         schema_valid = compiled_says_valid(kind, value)
     else:
         surrogate = surrogate_error(value, file, line)  # records from Python never met the reader
@@ -766,7 +773,9 @@ def _record_problems(
             )
         )
         return problems
-    return check_annotation_semantics(value, file, line, text, gold=(kind == "annotation"))
+    return check_annotation_semantics(
+        value, file, line, text, gold=(kind == "annotation"), plain_json=plain_json
+    )
 
 
 def validate_file(

@@ -243,13 +243,14 @@ def _whole_file(
     tag_of: dict[str, tuple[str, str] | None] = {"O": ("O", "")}
     own = ""  # the current document's text
     find = own.find
-    cursor = token = 0
-    tagged: list[tuple[int, str, int, int]] = []  # (token number, tag, start, end) of non-O
+    cursor = 0
+    tagged: list[tuple[int, str, int, int]] = []  # (line, tag, start, end) of the non-O tokens
+    if text.split(None, 1)[:1] != [DOCSTART]:
+        return None  # a token before the first -DOCSTART- (or no token at all)
     for number, raw in enumerate(text.split("\n"), start=1):
         columns = raw.split()
         if not columns:
-            token += 1  # a sentence ends: the next token does not follow on
-            continue
+            continue  # a sentence ends: the next token is not on the next line
         word = columns[0]
         if word == DOCSTART:
             if documents and not _close(documents[-1], own, tagged, tag_of, labels):
@@ -261,9 +262,8 @@ def _whole_file(
             own = known[doc_id]  # type: ignore[index]
             find, cursor, tagged = own.find, 0, []
             documents.append((doc_id, number, {"doc_id": doc_id}))  # type: ignore[arg-type]
-            token += 1
             continue
-        if not documents or len(columns) < 2:
+        if len(columns) < 2:
             return None
         found = find(word, cursor)
         if found != cursor and (found < 0 or not own[cursor:found].isspace()):
@@ -275,8 +275,7 @@ def _whole_file(
                 tag_of[tag] = split_tag(tag, scheme)
                 if tag_of[tag] is None:
                     return None
-            tagged.append((token, tag, found, cursor))
-        token += 1
+            tagged.append((number, tag, found, cursor))
     if documents and not _close(documents[-1], own, tagged, tag_of, labels):
         return None
     return documents
@@ -291,11 +290,12 @@ def _close(
 ) -> bool:
     """Complete the record of a document read by `_whole_file` with its entities: `chunks` run
     over each stretch of consecutive tokens not tagged O (one such token alone is one entity,
-    whatever its letter). False when a label is not mapped."""
+    whatever its letter: tokens follow on when their lines do). False when a label is not
+    mapped."""
     entities = []
     stretch = 0
-    for index, (token, tag, start, end) in enumerate(tagged):
-        if index + 1 < len(tagged) and tagged[index + 1][0] == token + 1:
+    for index, (line, tag, start, end) in enumerate(tagged):
+        if index + 1 < len(tagged) and tagged[index + 1][0] == line + 1:
             continue  # the stretch goes on
         if index == stretch:
             found = [(tag_of[tag][1], start, end)]  # type: ignore[index]

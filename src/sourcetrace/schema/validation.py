@@ -275,13 +275,15 @@ def check_annotation_semantics(
     goes through `Checker.span`, so the problems and their order are always span()'s. Ids and
     entity types are checked on whole lists first (`_ids_and_types_clean`); only a record where
     that finds something goes item by item (`_item_problems`), which words each problem."""
+    entities = record.get("entities") or []
+    claims = record.get("claims") or []
+    attributions = record.get("attributions") or []
+    if not (entities or claims or attributions):
+        return []  # nothing below has an item to look at (a gold record that only brings a text)
     check = Checker(file, line)
     fast = text is None or type(text) is str
     if not gold and not plain_json:  # plain JSON (see fast.is_plain_json) holds no NaN
         _check_scores_are_numbers(record, check)
-    entities = record.get("entities") or []
-    claims = record.get("claims") or []
-    attributions = record.get("attributions") or []
     entity_spans_clean = fast and spans_clean(entities, text, gold)
     claim_spans_clean = fast and spans_clean(claims, text, gold)
     if (

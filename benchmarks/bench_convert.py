@@ -1,6 +1,7 @@
 """Whole processes: `sourcetrace convert` against a process that only reads the same files.
 
     python benchmarks/bench_convert.py [--documents 10000] [--entities 12] [--format hf|conll]
+        [--repeats 5] [--src DIR]
 
 The inputs: a gold JSONL with the texts (valid gold records, no annotations) and the system's
 output for every document, either the HF token-classification pipeline's aggregated output
@@ -106,6 +107,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="write the inputs here and keep them")
     parser.add_argument("--repeats", type=int, default=5, help="runs of each (the median)")
+    parser.add_argument(
+        "--src", type=Path, default=SRC, help="the package sources to run (another commit's)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
@@ -113,7 +117,7 @@ def main() -> int:
         gold, output = write_inputs(
             folder, synthetic(args.documents, args.entities, args.seed), args.format
         )
-        env = {"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}
+        env = {"PYTHONPATH": str(args.src), "PATH": "/usr/bin:/bin"}
         convert = [sys.executable, "-c", ENTRY, "convert", args.format, output, "--gold", gold]
         convert += ["--labels", "conll2003", "--output", folder / "pred.jsonl"]
         load_before = os.getloadavg()[0]

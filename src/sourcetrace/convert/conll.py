@@ -172,7 +172,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
     for given in inputs:
         path = Path(given)
         text = read_text(path)
-        fast = _whole_file(path, text, options, records)
+        fast = _read_in_one_loop(path, text, options, records)
         if fast is not None:
             for doc_id, line, record in fast:
                 where[doc_id] = f"{shown(path)}:{line}"
@@ -223,20 +223,20 @@ def _document(
     return {"doc_id": doc_id, "text_sha256": sha256_text(text), "entities": entities}
 
 
-# ---------------------------------------------------------------- a whole file at once
+# ---------------------------------------------------------------- a clean file, in one loop
 
 
-def _whole_file(
+def _read_in_one_loop(
     path: Path, text: str, options: Options, records: Mapping[str, Any]
 ) -> list[tuple[str, int, dict[str, Any]]] | None:
-    """(doc_id, line of its -DOCSTART-, record) of every document of a file, in one loop over its
-    lines that places each token as it meets it (`_place`'s rule: the token at the cursor, or
-    after white space only); None as soon as the file is not one this loop can vouch for, and
-    `read` then goes through it again step by step, which words every problem. It vouches only
-    for a file that the step-by-step reading accepts and reads the same: every document named by
-    `-DOCSTART- <doc_id>` with a doc_id of the texts (each once, none read before), nothing but
-    blank lines before the first, no line of one column, every tag of the scheme and every label
-    mapped (or mapped to null)."""
+    """(doc_id, line of its -DOCSTART-, record) of every document of a file, in one loop over
+    its lines that places each token as it meets it (`_place`'s rule: the token at the cursor,
+    or after white space only) and keeps only the tokens not tagged O; None as soon as the file
+    is not one this loop can vouch for, and `read` then goes through it again step by step,
+    which words every problem. It vouches only for a file that the step-by-step reading accepts
+    and reads the same: every document named by `-DOCSTART- <doc_id>` with a doc_id of the texts
+    (each once, none read before), nothing but blank lines before the first, no line of one
+    column, every tag of the scheme and every label mapped (or mapped to null)."""
     known, scheme, labels = options.texts, options.scheme, options.labels
     documents: list[tuple[str, int, dict[str, Any]]] = []
     seen: set[str] = set()
@@ -288,10 +288,10 @@ def _close(
     tag_of: Mapping[str, tuple[str, str] | None],
     labels: Mapping[str, str | None],
 ) -> bool:
-    """Complete the record of a document read by `_whole_file` with its entities: `chunks` run
-    over each stretch of consecutive tokens not tagged O (one such token alone is one entity,
-    whatever its letter: tokens follow on when their lines do). False when a label is not
-    mapped."""
+    """Complete the record of a document read by `_read_in_one_loop` with its entities:
+    `chunks` run over each stretch of consecutive tokens not tagged O (one such token alone is
+    one entity, whatever its letter; tokens follow on when their lines do). False when a label
+    is not mapped."""
     entities = []
     stretch = 0
     for index, (line, tag, start, end) in enumerate(tagged):

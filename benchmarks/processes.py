@@ -34,6 +34,7 @@ class Run:
     timed_out: bool = False
     stderr: str = ""
     session_rss: int | None = None  # peak of the summed RSS of the session (when sampled)
+    cpu_seconds: float = 0.0  # user + system time of the process and its waited-for children
 
     @property
     def ok(self) -> bool:
@@ -70,6 +71,10 @@ class Measurement:
     @property
     def peak_rss(self) -> int:
         return max(run.peak_rss for run in self.runs)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return statistics.median(run.cpu_seconds for run in self.runs)
 
     @property
     def session_rss(self) -> int | None:
@@ -173,6 +178,7 @@ def run_process(
         timed_out=timed_out.is_set(),
         stderr=message,
         session_rss=peak_session[0] if sample_session else None,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
 
 

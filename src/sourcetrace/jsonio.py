@@ -744,7 +744,11 @@ def read_json(path: str | Path) -> Any:
     reads it where it makes the value the standard library would (see `_orjson_value`); any
     doubt, and every error message, goes to the standard library."""
     path = Path(path)
-    text = read_text(path)
+    data = read_checked_bytes(path)
+    value = _orjson_value(data)  # valid UTF-8 without a byte-order mark: the bytes of its text
+    if value is not ASK_STDLIB:
+        return value
+    text = decode_utf8(data, path)
     value = _orjson_value_of_text(text)
     if value is ASK_STDLIB:
         return decode_whole(text, path)

@@ -4,14 +4,17 @@ texts with no-break spaces, line separators and punctuation)."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from convert_helpers import gold_record
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sourcetrace.convert import convert
+from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
+from sourcetrace.convert import convert, prediction_jsonl
 from sourcetrace.convert.conll import document_lines, outermost
+from sourcetrace.errors import InputError
 
 ALPHABET = "ab\u00e9\u0915 \n\u00a0\u2028\x1c.,-\u201c\U0001f680"
 TYPES = ("GPE", "ORG", "PERSON")
@@ -34,11 +37,77 @@ def documents(draw: st.DrawFn) -> tuple[str, list[dict]]:
 @given(documents())
 def test_export_then_convert_gives_back_the_outermost_layer(document: tuple) -> None:
     text, entities = document
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t-1.conll"
         path.write_text("\n".join(document_lines("t-1", text, entities)), encoding="utf-8")
         (record,) = convert("conll", [path], gold=[gold_record("t-1", text)])
     expected = sorted((e["start"], e["end"], e["type"]) for e in outermost(entities))
     assert sorted((e["start"], e["end"], e["type"]) for e in record["entities"]) == expected
+
+
+LETTERS = {"iob1": "BI", "iob2": "BI", "iobes": "BIES", "bilou": "BILU"}
+LABELS = {"PER": "PERSON", "ORG": "ORG", "MISC": None}
+
+
+@st.composite
+def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
+    """A scheme and one to three documents, each a text and the lines of its tokens: the
+    text's white-space pieces, some cut further, tagged in the scheme (or O), some with middle
+    columns, some followed by a blank line, the last few sometimes left out; and now and then a
+    fault: a token that is not in the text, a token left out (the next one is then further on,
+    past text that is not white space), a tag outside the scheme, a label the map lacks."""
+    scheme = draw(st.sampled_from(sorted(LETTERS)))
+    documents = []
+    for index in range(draw(st.integers(1, 3))):
+        text = draw(st.text(alphabet=ALPHABET, min_size=1, max_size=30).filter(str.split))
+        tokens = []
+        for piece in text.split():
+            cuts = sorted(set(draw(st.lists(st.integers(1, max(1, len(piece) - 1)), max_size=2))))
+            bounds = [0, *[c for c in cuts if c < len(piece)], len(piece)]
+            tokens += [piece[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        tokens = tokens[: draw(st.integers(0, len(tokens)))] if draw(st.booleans()) else tokens
+        tags = st.sampled_from(["O", *(f"{x}-{t}" for x in LETTERS[scheme] for t in LABELS)])
+        lines = []
+        for token in tokens:
+            middle = " NN" if draw(st.booleans()) else ""
+            lines.append(f"{token}{middle} {draw(tags)}")
+            if draw(st.integers(0, 4)) == 0:
+                lines.append("")
+        fault = draw(st.sampled_from(["", "", "", "token", "skip", "tag", "label"]))
+        if fault and lines:
+            at = draw(st.integers(0, len(lines) - 1))
+            token = lines[at].split()[0] if lines[at] else "a"
+            lines[at] = {"token": f"{token}\u0915x O", "skip": "", "tag": f"{token} X-PER",
+                         "label": f"{token} B-LOC"}[fault]  # fmt: skip
+        documents.append((f"d-{index}", [text, *lines]))
+    return scheme, documents
+
+
+def _outcome(path: Path, body: str, gold: list, **options: object) -> object:
+    """The records (as written) that `convert conll` makes of ``body``, or its error message."""
+    path.write_text(body, encoding="utf-8")
+    try:
+        records = convert("conll", [path], gold=gold, labels=LABELS, **options)
+    except InputError as error:
+        return str(error)
+    return prediction_jsonl(records)
+
+
+@settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
+@given(tagged_files())
+def test_documents_named_by_docstart_read_as_the_same_documents_named_by_doc_id(
+    drawn: tuple,
+) -> None:
+    """A file whose documents all name themselves is read in one loop over its lines; the same
+    file with bare -DOCSTART- lines and --doc-id is read step by step. Both give the same
+    records byte for byte, or refuse with the same message."""
+    scheme, documents = drawn
+    gold = [gold_record(doc_id, lines[0]) for doc_id, lines in documents]
+    named = "".join(f"-DOCSTART- {d}\n\n" + "\n".join(lines[1:]) + "\n\n" for d, lines in documents)
+    bare = "".join("-DOCSTART-\n\n" + "\n".join(lines[1:]) + "\n\n" for _, lines in documents)
+    ids = tuple(doc_id for doc_id, _ in documents)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.conll"
+        assert _outcome(path, named, gold, scheme=scheme) == _outcome(
+            path, bare, gold, scheme=scheme, doc_ids=ids
+        )

@@ -6,13 +6,17 @@ the same entities."""
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
 from convert_helpers import at, gold_record, spans
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace import evaluate
-from sourcetrace.convert import convert
+from sourcetrace.convert import convert, prediction_jsonl
 from sourcetrace.convert.common import score_allowed
 from sourcetrace.errors import InputError
 
@@ -296,3 +300,52 @@ def test_aggregated_item_with_a_dropped_label_or_only_space_is_left_out(tmp_path
     labels = {**CONLL_MAP, "MISC": None}
     records = convert("hf", [write(tmp_path, {"t-1": items})], gold=GOLD, labels=labels)
     assert spans(records) == {"t-1": [(*at(TEXT, "Kharkiv"), "GPE", "Kharkiv")]}
+
+
+PARITY_LABELS = {"PER": "PERSON", "ORG": "ORG", "MISC": None}
+# a per-token item with a dropped label: it adds no entity, and a list that holds one is read
+# item by item
+DROPPED_TOKEN = {"entity": "B-MISC", "score": 0.5, "index": 1, "word": "K", "start": 0, "end": 1}
+
+
+@st.composite
+def aggregated_lists(draw: st.DrawFn) -> tuple[list[dict], str]:
+    """Aggregated items on TEXT, mostly in text order: spans anywhere (at white space too, and
+    sometimes outside the text or empty), labels mapped, dropped or unmapped (LOC), scores as
+    floats, integers, booleans, null or none; and an --end convention."""
+    items = []
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(st.integers(0, len(TEXT)))
+        end = draw(st.integers(start + 1, len(TEXT))) if start < len(TEXT) else start
+        if draw(st.integers(0, 9)) == 0:
+            end = draw(st.integers(-1, len(TEXT) + 2))  # a fault now and then
+        item = {"entity_group": draw(st.sampled_from(["PER", "ORG", "MISC", "PER", "LOC"])),
+                "word": TEXT[start:end], "start": start, "end": end}  # fmt: skip
+        score = draw(st.one_of(st.floats(0, 1), st.integers(0, 1), st.booleans(), st.none()))
+        if draw(st.booleans()):
+            item["score"] = score
+        items.append(item)
+    if draw(st.integers(0, 4)):
+        items.sort(key=lambda item: (item["start"], item["end"]))
+    return items, draw(st.sampled_from(["exclusive", "exclusive", "inclusive"]))
+
+
+@settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
+@given(aggregated_lists())
+def test_aggregated_list_read_in_one_loop_equals_it_read_item_by_item(drawn: tuple) -> None:
+    """A list of aggregated items in text order (our own offset convention) is read in one
+    loop; the same list with a per-token item of a dropped label after them is read item by
+    item. Both give the same records byte for byte, or refuse with the same message."""
+    items, end = drawn
+
+    def outcome(path: Path, listed: list[dict]) -> object:
+        path.write_text(json.dumps({"t-1": listed}), encoding="utf-8")
+        try:
+            records = convert("hf", [path], gold=GOLD, labels=PARITY_LABELS, end=end)
+        except InputError as error:
+            return str(error)
+        return prediction_jsonl(records)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.json"
+        assert outcome(path, items) == outcome(path, [*items, DROPPED_TOKEN])

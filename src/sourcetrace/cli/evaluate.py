@@ -283,7 +283,7 @@ def add_commands(commands: Any) -> None:
         "signature); needs predictions with scores",
     )
     add_output_options(evaluate, FORMATS, several=True)
-    from sourcetrace.report.html import DEFAULT_DOCUMENTS
+    from sourcetrace.report.page import DEFAULT_DOCUMENTS
     from sourcetrace.report.tsv import CONTEXT_CHARACTERS
 
     evaluate.add_argument(

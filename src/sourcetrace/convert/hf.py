@@ -28,7 +28,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.convert.common import DocumentList, Options, entity, read_document_lists
+from sourcetrace.convert.common import (
+    DocumentList,
+    Options,
+    entity,
+    read_document_lists,
+    score_allowed,
+)
 from sourcetrace.convert.conll import chunks, split_tag
 from sourcetrace.errors import InputError
 
@@ -82,6 +88,9 @@ def _token_tags(items: list[dict[str, Any]], scheme: str, path: Path, pointer: s
 
 
 def _entities(found: DocumentList) -> list[dict[str, Any]]:
+    quick = _aggregated_in_order(found)
+    if quick is not None:
+        return quick
     path, pointer = found.path, found.pointer
     checked = [_checked(item, path, pointer, i) for i, item in enumerate(found.items)]
     spans = [
@@ -105,6 +114,44 @@ def _entities(found: DocumentList) -> list[dict[str, Any]]:
         kind = found.mapper(label, path, "#", pointer, "/", first)
         if (item := entity(found.text, start, end, kind, _mean(scores))) is not None:
             entities.append(item)
+    return entities
+
+
+def _aggregated_in_order(found: DocumentList) -> list[dict[str, Any]] | None:
+    """`_entities` of a list of aggregated items in our own convention, in text order (as the
+    pipeline writes them), each with a mapped label and a span inside the text, in one loop;
+    None for any other list, which `_entities` reads item by item (and words any problem)."""
+    if not found.place.ours:
+        return None
+    text, labels = found.text, found.mapper.labels
+    length = len(text)
+    keep_score = score_allowed()
+    entities = []
+    previous = (0, 0)
+    for item in found.items:
+        if type(item) is not dict:
+            return None
+        label, start, end = item.get("entity_group"), item.get("start"), item.get("end")
+        if type(start) is not int or type(end) is not int or not 0 <= start < end <= length:
+            return None
+        if type(label) is not str or label not in labels or (start, end) < previous:
+            return None
+        previous = (start, end)
+        if (kind := labels[label]) is None:
+            continue
+        score = item.get("score")
+        if type(score) is int:  # the mean of one score: a float, as `_mean` makes it
+            score = score / 1
+        elif type(score) is not float:
+            score = None
+        if text[start].isspace() or text[end - 1].isspace():
+            if (trimmed := entity(text, start, end, kind, score)) is not None:
+                entities.append(trimmed)
+            continue
+        record = {"start": start, "end": end, "text": text[start:end], "type": kind}
+        if score is not None and keep_score:
+            record["score"] = score
+        entities.append(record)
     return entities
 
 

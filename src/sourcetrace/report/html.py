@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sourcetrace.report.marked import Mark, render_marked
-from sourcetrace.report.page import attrs, esc, page, table
+from sourcetrace.report.page import DEFAULT_DOCUMENTS, attrs, esc, page, table
 from sourcetrace.report.pr_curve import CONFIDENCE_CSS, confidence_section
 from sourcetrace.report.rows import (
     COMPARISON_COLUMNS,
@@ -70,11 +70,6 @@ OUTCOMES: dict[str, dict[str, str]] = {
 LEVEL_NAMES = {layer: figure.label for layer, figure in figures().items()}
 
 
-# The documents a page shows by default. Measured on the synthetic corpus (800-4,000 characters a
-# document): every document cost 72 KB of page with all three layers (217 MB for 3,000), 37 KB
-# with entities only; the page of the 50 worst of 3,000 (all layers) is 2.0 MB and headless
-# Chromium renders it in 0.5 s. The packaged corpus's documents cost about 98 KB each.
-DEFAULT_DOCUMENTS = 50
 # outcomes that are a strict match, and those that the scores leave out (--mentions)
 STRICT_MATCH = frozenset({"correct", "matched"})
 NOT_SCORED = frozenset({"excluded", "ignored"})

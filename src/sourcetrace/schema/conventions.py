@@ -16,8 +16,6 @@ from itertools import accumulate, product
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sourcetrace.errors import InputError, raise_all
 
 OFFSET_UNITS = ("codepoint", "utf16", "utf8")  # what --offsets accepts; codepoint is ours
@@ -341,6 +339,8 @@ def _fit_words_in_codepoints(spans: list[tuple[str, dict[str, Any]]]) -> list[bo
     `str.isspace`/`str.isalnum` asked once per distinct character."""
     if not spans:
         return []
+    import numpy as np  # imported here: the commands that never diagnose a file start faster
+
     base_of: dict[int, int] = {}
     parts: list[str] = []
     total = 1

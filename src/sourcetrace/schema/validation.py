@@ -261,7 +261,13 @@ def spans_clean(items: Any, text: str | None, offsets_required: bool) -> bool:
 
 
 def check_annotation_semantics(
-    record: Mapping[str, Any], file: str | Path, line: int, text: str | None, *, gold: bool
+    record: Mapping[str, Any],
+    file: str | Path,
+    line: int,
+    text: str | None,
+    *,
+    gold: bool,
+    plain_json: bool = False,
 ) -> list[InputError]:
     """Offsets, text match, id uniqueness and references of one annotation or prediction.
 
@@ -269,13 +275,15 @@ def check_annotation_semantics(
     goes through `Checker.span`, so the problems and their order are always span()'s. Ids and
     entity types are checked on whole lists first (`_ids_and_types_clean`); only a record where
     that finds something goes item by item (`_item_problems`), which words each problem."""
-    check = Checker(file, line)
-    fast = text is None or type(text) is str
-    if not gold:
-        _check_scores_are_numbers(record, check)
     entities = record.get("entities") or []
     claims = record.get("claims") or []
     attributions = record.get("attributions") or []
+    if not (entities or claims or attributions):
+        return []  # nothing below has an item to look at (a gold record that only brings a text)
+    check = Checker(file, line)
+    fast = text is None or type(text) is str
+    if not gold and not plain_json:  # plain JSON (see fast.is_plain_json) holds no NaN
+        _check_scores_are_numbers(record, check)
     entity_spans_clean = fast and spans_clean(entities, text, gold)
     claim_spans_clean = fast and spans_clean(claims, text, gold)
     if (
@@ -725,6 +733,7 @@ def _record_problems(
 ) -> list[InputError]:
     if plain_json or is_plain_json(value):
         # no lone surrogate (orjson refuses them) and no type jsonschema-rs reads otherwise
+        plain_json = True
         schema_valid = compiled_says_valid(kind, value)
     else:
         surrogate = surrogate_error(value, file, line)  # records from Python never met the reader
@@ -766,7 +775,9 @@ def _record_problems(
             )
         )
         return problems
-    return check_annotation_semantics(value, file, line, text, gold=(kind == "annotation"))
+    return check_annotation_semantics(
+        value, file, line, text, gold=(kind == "annotation"), plain_json=plain_json
+    )
 
 
 def validate_file(

@@ -21,8 +21,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -166,6 +164,9 @@ def login_of(data_dir: Path, username: str = DEFAULT_USERNAME) -> tuple[Login, b
 
 
 def healthy(url: str) -> bool:
+    import urllib.error  # imported here: every command line builds the parser of `serve`
+    import urllib.request
+
     try:
         with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
             return response.status == 200 and json.load(response).get("status") == "UP"

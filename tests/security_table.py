@@ -892,6 +892,16 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
                 None,
             ),
             (
+                "convert.test_conll_properties",
+                "test_documents_named_by_docstart_read_as_the_same_documents_named_by_doc_id",
+                None,
+            ),
+            (
+                "convert.test_hf",
+                "test_aggregated_list_read_in_one_loop_equals_it_read_item_by_item",
+                None,
+            ),
+            (
                 "convert.test_nervaluate",
                 "test_span_inside_a_surrogate_pair_refused_with_pointer",
                 None,

@@ -8,12 +8,14 @@ from typing import Any
 from sourcetrace.errors import shown
 from sourcetrace.report.rows import (
     COMPARISON_COLUMNS,
+    KAPPA_COLUMNS,
     PER_TYPE_HEADER,
     PERCENT_NOTE,
     agreement_summary_rows,
     comparison_rows,
     comparison_title,
     header,
+    kappa_rows,
     per_type_rows,
     summary_rows,
 )
@@ -158,17 +160,20 @@ def agreement_to_markdown(report: dict[str, Any]) -> str:
             "",
             f"Signature: {md_code(scores['signature'])}",
             "",
-            "| " + " | ".join(columns) + " |",
-            "|" + "---|" * len(columns),
         ]
-        lines += [_row(row[:5] + row[6:]) for row in summary_rows(scores)]
+        if pair.get("label_only"):
+            lines.append(
+                "A label-only pass labels the claims it was given (its `CLAIMS.jsonl`) and "
+                "nothing else: entities, claim spans and clusters, and attributions are not "
+                "scored; only the claim attributes below are, on the claims matched between "
+                "the two passes."
+            )
+        else:
+            lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+            lines += [_row(row[:5] + row[6:]) for row in summary_rows(scores)]
         if pair["kappa"]:
-            lines += ["", "| attribute | matched pairs | Cohen's kappa |", "|---|---|---|"]
-            lines += [
-                f"| {md_text(name)} | {k['pairs']} | "
-                f"{'-' if k['kappa'] is None else format(k['kappa'], '.3f')} |"
-                for name, k in pair["kappa"].items()
-            ]
+            lines += ["", "| " + " | ".join(KAPPA_COLUMNS) + " |", "|" + "---|" * 4]
+            lines += [_row(row) for row in kappa_rows(pair)]
     if report.get("alpha"):
         lines += [
             "",

@@ -123,8 +123,17 @@ def agreement_caveats(report: dict[str, Any]) -> list[str]:
         "figure against it, and only a different kind of annotator can expose errors that one "
         "kind makes systematically.",
         "- Over a handful of documents every figure is a point estimate: one item changes an "
-        "F1 by about 100 / (items in the layer) points.",
+        "F1 by about 100 / (items in the layer) points. The interval beside each kappa is a "
+        "percentile bootstrap over documents (docs/statistics.md): with few documents it is "
+        "coarse, and it is left out (-) where kappa is undefined on some draw.",
     ]
+    if any(pair.get("label_only") for pair in report["pairs"]):
+        lines.append(
+            "- A label-only pass was given the claims it labels: it can show whether the "
+            "rubric's answers are reproducible on the same claims, not whether the claims "
+            "themselves (spans, entities, attributions) are; its other layers read "
+            '"not scored".'
+        )
     methods = report.get("methods") or {}
     if methods:
         lines += ["", "How each pass was made (its `METHOD.md`):", ""]

@@ -62,10 +62,23 @@ def test_gold_is_bound_to_its_seed_text_span_by_span(doc_id):
 
 
 def test_the_gold_the_links_and_the_passes_validate(run_cli):
-    files = [*sorted(GOLD.glob("*.json")), LINKS, *sorted(PASSES.glob("*/*.json"))]
+    from sourcetrace.agreement.label_only import is_label_only, read_label_only_pass
+    from sourcetrace.corpus.texts import corpus_texts
+
+    label_only = [p for p in sorted(PASSES.iterdir()) if is_label_only(p)]
+    full = [p for p in sorted(PASSES.glob("*/*.json")) if p.parent not in label_only]
+    files = [*sorted(GOLD.glob("*.json")), LINKS, *full]
     result = run_cli("validate", *files)
     assert result.code == 0, result.err
     assert result.out.count(": valid ") == len(files)
+    # a label-only pass is no annotation file: its reader checks it (labels against the
+    # rubric's arithmetic, the claims it was given against the texts), and it labels every
+    # claim it was given
+    texts = corpus_texts()
+    for folder in label_only:
+        documents = read_label_only_pass(folder, texts)
+        given = (folder / "CLAIMS.jsonl").read_text(encoding="utf-8").splitlines()
+        assert sum(len(d["claims"]) for d in documents.values()) == len(given)
 
 
 def test_every_reported_statement_has_an_attribution():

@@ -7,6 +7,11 @@ mention with its entity id), pass B's for the one mention it names, as for a sys
 With more than two passes, Krippendorff's alpha is computed over units that do not depend on the
 order of the passes: the connected groups of items matched between any two passes, each pass giving
 the label of its one item in the group (missing when it has none, or more than one).
+An attribute is scored for a pair only when both passes annotate it (a pass without the
+check-worthiness rubric has no answers to compare); a label-only pass (`label_only.py`) is scored
+on claim attributes only, every other layer of its pairs being "not scored". Each kappa has a
+95 % percentile bootstrap interval over documents (docs/statistics.md), the resampling unit of
+every interval in the project.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from sourcetrace.agreement.coefficients import cohen_kappa, krippendorff_alpha
+from sourcetrace.agreement.label_only import is_label_only, read_label_only_pass
 from sourcetrace.corpus.annotation_files import read_pass
 from sourcetrace.errors import InputError, shown
 from sourcetrace.evaluation.run import UNITS, GoldSet, Predictions, make_settings, score, signature
+from sourcetrace.evaluation.stats import bootstrap_ci
 from sourcetrace.jsonio import canonical_sha256
 from sourcetrace.paths import path_text
 from sourcetrace.schema.labels import names
@@ -31,46 +38,135 @@ CLAIM_ATTRIBUTES = {
     "polarity": "claim_polarity",
     "certainty": "claim_certainty",
     "checkworthy": None,
+    # the rubric's answers (GUIDELINES.md 2.4), one attribute per question
+    **{f"checkworthiness.{q}": None for q in names("checkworthiness_questions")},
 }
+KAPPA_BOOTSTRAP = {"n": 1000, "seed": 0, "confidence": 0.95}  # the interval of every kappa
+
+
+def attribute_value(item: dict, attribute: str) -> Any:
+    """An item's value of a (dotted) attribute: `checkworthiness.verifiable` is
+    item["checkworthiness"]["answers"]["verifiable"]; None when the item does not carry it."""
+    if attribute.startswith("checkworthiness."):
+        answers = (item.get("checkworthiness") or {}).get("answers") or {}
+        return answers.get(attribute.split(".", 1)[1])
+    return item.get(attribute)
+
+
+def _annotates(items: list[dict], attribute: str) -> bool:
+    return any(attribute_value(item, attribute) is not None for item in items)
 
 
 def _paired_labels(
     a_items: list[dict], b_items: list[dict], pairs: list[tuple[int, int]], attribute: str
 ) -> tuple[list[Any], list[Any]]:
-    return ([a_items[i][attribute] for i, _ in pairs], [b_items[j][attribute] for _, j in pairs])
+    return (
+        [attribute_value(a_items[i], attribute) for i, _ in pairs],
+        [attribute_value(b_items[j], attribute) for _, j in pairs],
+    )
+
+
+def paired_attribute_labels(
+    a_docs: dict[str, dict], b_docs: dict[str, dict], doc_ids: list[str], claim_threshold: float
+) -> dict[str, dict[str, tuple[list[Any], list[Any]]]]:
+    """attribute -> doc_id -> (A's labels, B's labels) of the items matched between two passes,
+    for the attributes both passes annotate (each somewhere in these documents); a pair where
+    one item lacks the attribute is left out."""
+    names_by_layer: dict[str, list[tuple[str, str]]] = {}
+    for layer, prefix, attributes in (
+        ("entities", "entity", ENTITY_ATTRIBUTES),
+        ("claims", "claim", CLAIM_ATTRIBUTES),
+    ):
+        names_by_layer[layer] = [
+            (f"{prefix}.{attribute}", attribute)
+            for attribute in attributes
+            if all(
+                any(_annotates(docs[d][layer], attribute) for d in doc_ids)
+                for docs in (a_docs, b_docs)
+            )
+        ]
+    labels: dict[str, dict[str, tuple[list[Any], list[Any]]]] = {
+        name: {} for scored in names_by_layer.values() for name, _ in scored
+    }
+    for doc_id in doc_ids:
+        a, b = a_docs[doc_id], b_docs[doc_id]
+        pairs = {
+            "entities": entity_pairs_of(a["entities"], b["entities"]),
+            "claims": lenient_claim_pairs(
+                a["claims"], b["claims"], claim_threshold=claim_threshold
+            ),
+        }
+        for layer, scored in names_by_layer.items():
+            for name, attribute in scored:
+                left, right = _paired_labels(a[layer], b[layer], pairs[layer], attribute)
+                kept = [(x, y) for x, y in zip(left, right, strict=True) if None not in (x, y)]
+                labels[name][doc_id] = ([x for x, _ in kept], [y for _, y in kept])
+    return labels
 
 
 def kappas(
     a_docs: dict[str, dict], b_docs: dict[str, dict], doc_ids: list[str], claim_threshold: float
 ) -> dict[str, dict[str, Any]]:
-    """Cohen's kappa per attribute on items matched between two passes."""
-    labels: dict[str, tuple[list[Any], list[Any]]] = {}
-    for doc_id in doc_ids:
-        a, b = a_docs[doc_id], b_docs[doc_id]
-        entity_pairs = entity_pairs_of(a["entities"], b["entities"])
-        claim_pairs = lenient_claim_pairs(a["claims"], b["claims"], claim_threshold=claim_threshold)
-        for attribute in ENTITY_ATTRIBUTES:
-            got = _paired_labels(a["entities"], b["entities"], entity_pairs, attribute)
-            labels.setdefault(f"entity.{attribute}", ([], []))
-            labels[f"entity.{attribute}"][0].extend(got[0])
-            labels[f"entity.{attribute}"][1].extend(got[1])
-        for attribute in CLAIM_ATTRIBUTES:
-            got = _paired_labels(a["claims"], b["claims"], claim_pairs, attribute)
-            labels.setdefault(f"claim.{attribute}", ([], []))
-            labels[f"claim.{attribute}"][0].extend(got[0])
-            labels[f"claim.{attribute}"][1].extend(got[1])
+    """Cohen's kappa per attribute on items matched between two passes (attributes both
+    annotate)."""
+    return kappas_of_labels(paired_attribute_labels(a_docs, b_docs, doc_ids, claim_threshold))
+
+
+def kappas_of_labels(
+    labels: dict[str, dict[str, tuple[list[Any], list[Any]]]],
+) -> dict[str, dict[str, Any]]:
     result = {}
-    for name, (left, right) in labels.items():
-        inventory = _inventory(name)
+    for name, per_doc in labels.items():
+        left = [x for doc_left, _ in per_doc.values() for x in doc_left]
+        right = [y for _, doc_right in per_doc.values() for y in doc_right]
         result[name] = {
             "pairs": len(left),
-            "kappa": cohen_kappa(left, right, inventory) if left else None,
+            "kappa": cohen_kappa(left, right, _inventory(name)) if left else None,
         }
     return result
 
 
+def kappa_intervals(
+    labels: dict[str, dict[str, tuple[list[Any], list[Any]]]],
+) -> dict[str, dict[str, Any] | None]:
+    """Per attribute, the percentile bootstrap interval of its kappa with documents drawn with
+    replacement (KAPPA_BOOTSTRAP, `evaluation.stats.bootstrap_ci`); None when kappa is
+    undefined on the data or on some replicate (a draw of documents where one label is used
+    throughout), since an interval over the defined replicates only would be biased."""
+    result: dict[str, dict[str, Any] | None] = {}
+    for name, per_doc in labels.items():
+        inventory = _inventory(name)
+        tallies = {doc_id: _confusion_tally(inventory, pair) for doc_id, pair in per_doc.items()}
+        try:
+            result[name] = bootstrap_ci(tallies, _tally_kappa, **KAPPA_BOOTSTRAP)
+        except ValueError:
+            result[name] = None
+    return result
+
+
+def _confusion_tally(inventory: list[Any], labels: tuple[list[Any], list[Any]]) -> dict[str, Any]:
+    """One document's paired labels as an additive tally: the count of every (a, b) cell of the
+    inventory, zeros included, so that every document has the same keys."""
+    size = len(inventory)
+    cells = {f"{i}|{j}": 0 for i in range(size) for j in range(size)}
+    for x, y in zip(*labels, strict=True):
+        cells[f"{inventory.index(x)}|{inventory.index(y)}"] += 1
+    return {"cells": cells}
+
+
+def _tally_kappa(tally: dict[str, Any]) -> float | None:
+    """Kappa of a summed confusion tally: the cell codes repeated by their counts."""
+    left: list[int] = []
+    right: list[int] = []
+    for cell, count in tally["cells"].items():
+        i, j = (int(code) for code in cell.split("|"))
+        left += [i] * int(count)
+        right += [j] * int(count)
+    return cohen_kappa(left, right) if left else None
+
+
 def _inventory(name: str) -> list[Any] | None:
-    kind, attribute = name.split(".")
+    kind, attribute = name.split(".", 1)
     source = (ENTITY_ATTRIBUTES if kind == "entity" else CLAIM_ATTRIBUTES)[attribute]
     return names(source) if source else [False, True]
 
@@ -127,12 +223,19 @@ def alphas(
             for unit in aligned_units(items, match):
                 for attribute in attributes:
                     row = [
-                        None if i is None else items[k][i][attribute] for k, i in enumerate(unit)
+                        None if i is None else attribute_value(items[k][i], attribute)
+                        for k, i in enumerate(unit)
                     ]
                     units.setdefault(f"{prefix}.{attribute}", []).append(row)
+    annotated = {  # an attribute that fewer than two passes annotate has no alpha to give
+        name
+        for name, rows in units.items()
+        if sum(any(row[k] is not None for row in rows) for k in range(len(passes))) >= 2
+    }
     return {
         name: {"units": len(rows), "alpha": krippendorff_alpha(rows)}
         for name, rows in units.items()
+        if name in annotated
     }
 
 
@@ -171,7 +274,10 @@ def agreement(
         from sourcetrace.corpus.texts import corpus_texts
 
         texts = corpus_texts()
-    loaded = [read_pass(path, texts) for path in passes]
+    loaded = [
+        read_label_only_pass(path, texts) if is_label_only(path) else read_pass(path, texts)
+        for path in passes
+    ]
     texts = _texts_of_passes(passes, loaded, texts)
     common = sorted(set.intersection(*(set(docs) for docs in loaded)))
     if not common:
@@ -183,6 +289,8 @@ def agreement(
     settings = make_settings(claim_threshold=claim_threshold)
     pairs = []
     for (i, a_docs), (j, b_docs) in combinations(enumerate(loaded), 2):
+        labels = paired_attribute_labels(a_docs, b_docs, common, claim_threshold)
+        label_only = any(docs[d].get("label_only") for docs in (a_docs, b_docs) for d in common)
         gold = GoldSet(
             {d: {**a_docs[d], "text": texts[d]} for d in common},
             {d: texts[d] for d in common},
@@ -193,7 +301,11 @@ def agreement(
         # the reference pass is identified by its content, not its path, and so is pass B
         b_sha256 = canonical_sha256([b_docs[d] for d in common])
         preds = Predictions({d: b_docs[d] for d in common}, str(passes[j]), b_sha256)
-        sections, _, layers = score(gold, preds, settings)
+        # a label-only pass was given its claims: spans, entities, clusters and attributions
+        # are not its work, so no layer is scored (not scored, never 0), only claim attributes
+        sections, layers = (
+            ({}, ("claim-attributes",)) if label_only else score(gold, preds, settings)[::2]
+        )
         report = {
             "signature": signature(
                 gold.version, gold.data_sha256, layers, settings, reference=_pass_name(passes[i])
@@ -213,7 +325,9 @@ def agreement(
                 "a": str(passes[i]),
                 "b": str(passes[j]),
                 "report": report,
-                "kappa": kappas(a_docs, b_docs, common, claim_threshold),
+                "label_only": label_only,
+                "kappa": kappas_of_labels(labels),
+                "kappa_ci": kappa_intervals(labels),
             }
         )
     result: dict[str, Any] = {

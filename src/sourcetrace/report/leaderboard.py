@@ -16,7 +16,7 @@ from sourcetrace.evaluation.run import evaluate, headline_metrics, load_gold
 from sourcetrace.jsonio import read_json
 from sourcetrace.paths import write_output
 from sourcetrace.report.markdown import md_code, md_text
-from sourcetrace.report.rows import pct
+from sourcetrace.report.rows import NOT_SCORED, pct
 from sourcetrace.schema.validation import LAYERS
 from sourcetrace.scoring.registry import figures
 
@@ -190,7 +190,6 @@ def plot_title(entries: list[dict[str, Any]]) -> tuple[str, str]:
     return title, "|".join("layers:per-run" if p.startswith("layers:") else p for p in parts)
 
 
-NOT_SCORED = "not scored"
 REFERENCE_LABEL = "reference"
 
 

@@ -8,12 +8,14 @@ from typing import Any
 from sourcetrace.errors import shown
 from sourcetrace.report.rows import (
     COMPARISON_COLUMNS,
+    KAPPA_COLUMNS,
     PER_TYPE_HEADER,
     PERCENT_NOTE,
     agreement_summary_rows,
     comparison_rows,
     comparison_title,
     header,
+    kappa_rows,
     per_type_rows,
     summary_rows,
 )
@@ -121,8 +123,17 @@ def agreement_caveats(report: dict[str, Any]) -> list[str]:
         "figure against it, and only a different kind of annotator can expose errors that one "
         "kind makes systematically.",
         "- Over a handful of documents every figure is a point estimate: one item changes an "
-        "F1 by about 100 / (items in the layer) points.",
+        "F1 by about 100 / (items in the layer) points. The interval beside each kappa is a "
+        "percentile bootstrap over documents (docs/statistics.md): with few documents it is "
+        "coarse, and it is left out (-) where kappa is undefined on some draw.",
     ]
+    if any(pair.get("label_only") for pair in report["pairs"]):
+        lines.append(
+            "- A label-only pass was given the claims it labels: it can show whether the "
+            "rubric's answers are reproducible on the same claims, not whether the claims "
+            "themselves (spans, entities, attributions) are; its other layers read "
+            '"not scored".'
+        )
     methods = report.get("methods") or {}
     if methods:
         lines += ["", "How each pass was made (its `METHOD.md`):", ""]
@@ -158,17 +169,20 @@ def agreement_to_markdown(report: dict[str, Any]) -> str:
             "",
             f"Signature: {md_code(scores['signature'])}",
             "",
-            "| " + " | ".join(columns) + " |",
-            "|" + "---|" * len(columns),
         ]
-        lines += [_row(row[:5] + row[6:]) for row in summary_rows(scores)]
+        if pair.get("label_only"):
+            lines.append(
+                "A label-only pass labels the claims it was given (its `CLAIMS.jsonl`) and "
+                "nothing else: entities, claim spans and clusters, and attributions are not "
+                "scored; only the claim attributes below are, on the claims matched between "
+                "the two passes."
+            )
+        else:
+            lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+            lines += [_row(row[:5] + row[6:]) for row in summary_rows(scores)]
         if pair["kappa"]:
-            lines += ["", "| attribute | matched pairs | Cohen's kappa |", "|---|---|---|"]
-            lines += [
-                f"| {md_text(name)} | {k['pairs']} | "
-                f"{'-' if k['kappa'] is None else format(k['kappa'], '.3f')} |"
-                for name, k in pair["kappa"].items()
-            ]
+            lines += ["", "| " + " | ".join(KAPPA_COLUMNS) + " |", "|" + "---|" * 4]
+            lines += [_row(row) for row in kappa_rows(pair)]
     if report.get("alpha"):
         lines += [
             "",

@@ -209,16 +209,44 @@ def _dig(value: Any, path: tuple[str, ...]) -> Any:
     return value
 
 
+NOT_SCORED = "not scored"  # a layer a pass did not annotate: no figure, never 0
+
+
 def agreement_summary_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """(columns, rows): one row per pair of passes with the headline F1 of every layer (%)."""
+    """(columns, rows): one row per pair of passes with the headline F1 of every layer (%);
+    a pair with a label-only pass has no layer scored, only claim attributes."""
     columns = ["B scored against A", *(name for name, _ in AGREEMENT_HEADLINES)]
     rows = []
     for pair in report["pairs"]:
         layers = pair["report"]["layers"]
         cells = [f"{pair['b']} vs {pair['a']}"]
-        cells += [pct(_dig(layers, path)) for _, path in AGREEMENT_HEADLINES]
+        if pair.get("label_only"):
+            cells += [NOT_SCORED] * len(AGREEMENT_HEADLINES)
+        else:
+            cells += [pct(_dig(layers, path)) for _, path in AGREEMENT_HEADLINES]
         rows.append(cells)
     return columns, rows
+
+
+KAPPA_COLUMNS = ["attribute", "matched pairs", "Cohen's kappa", "95% CI (bootstrap over documents)"]
+
+
+def kappa_rows(pair: dict[str, Any]) -> list[list[str]]:
+    """One row per scored attribute of a pair: matched pairs, kappa and its interval ("-" where
+    kappa, or its interval, is undefined)."""
+    intervals = pair.get("kappa_ci") or {}
+    rows = []
+    for name, k in pair["kappa"].items():
+        ci = intervals.get(name)
+        rows.append(
+            [
+                name,
+                str(k["pairs"]),
+                "-" if k["kappa"] is None else format(k["kappa"], ".3f"),
+                "-" if not ci else f"{ci['low']:.3f} to {ci['high']:.3f}",
+            ]
+        )
+    return rows
 
 
 PER_TYPE_HEADER = ["type", "P", "R", "F1", "support", "actual", "missed", "spurious"]

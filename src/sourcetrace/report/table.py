@@ -7,12 +7,14 @@ from typing import Any
 from sourcetrace.errors import shown
 from sourcetrace.report.rows import (
     COMPARISON_COLUMNS,
+    KAPPA_COLUMNS,
     PER_TYPE_HEADER,
     PERCENT_NOTE,
     agreement_summary_rows,
     comparison_rows,
     comparison_title,
     header,
+    kappa_rows,
     per_type_rows,
     summary_rows,
 )
@@ -88,10 +90,9 @@ def render_agreement_table(report: dict[str, Any], console: Any) -> None:
     console.print(table)
     for pair in report["pairs"]:
         kappa = Table(title=safe(f"Cohen's kappa: {pair['b']} against {pair['a']}"))
-        for column in ("attribute", "matched pairs", "kappa"):
+        for column in KAPPA_COLUMNS:
             kappa.add_column(column)
-        for name, k in pair["kappa"].items():
-            value = "-" if k["kappa"] is None else format(k["kappa"], ".3f")
-            kappa.add_row(name, str(k["pairs"]), value)
+        for row in kappa_rows(pair):
+            kappa.add_row(*row)
         console.print(kappa)
     console.print(PERCENT_NOTE, soft_wrap=True, highlight=False)

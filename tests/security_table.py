@@ -1025,6 +1025,31 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         "exit 2 naming the file, line, JSON pointer and the rule (or the region and the missing "
         "question); nothing written or started",
     ),
+    (
+        "Label-only annotation passes (issue 26): a score or label that does not follow from the "
+        "answers, an unknown, missing or null claim label, an extra answer key, claims as a list, "
+        "an id that needs JSON-pointer escaping, given claims whose text or offsets do not fit "
+        "the document, an unknown document, a file named for another document",
+        [
+            (
+                "agreement.test_label_only",
+                "test_label_only_file_with_inconsistent_labels_is_refused",
+                None,
+            ),
+            (
+                "agreement.test_label_only",
+                "test_label_only_given_claims_that_do_not_fit_the_text_are_refused",
+                None,
+            ),
+            (
+                "agreement.test_label_only",
+                "test_label_only_file_named_for_another_document_is_refused",
+                None,
+            ),
+        ],
+        "exit 2 (InputError) naming the file and its JSON pointer or line; no traceback, nothing "
+        "written",
+    ),
 ]
 
 

@@ -471,11 +471,21 @@ def test_shards_without_prediction_records_merge_to_the_one_run_report(
     assert merged["documents"]["missing_scored_as_empty"] == sorted(dropped)
 
 
-def test_every_scorer_of_the_registry_has_partial_checks():
-    from sourcetrace.evaluation.partial_checks import LAYER_CHECKS
+def test_every_scorer_of_the_registry_declares_the_partial_fields_it_writes():
+    """Each scorer carries its partial checks (`partial_fields`, `check_partial`): the fields
+    it declares are exactly those a real shard of it writes, under its own name."""
+    from sourcetrace.evaluation.partial_checks import read_statistics
     from sourcetrace.scoring.registry import SCORERS
 
-    assert set(LAYER_CHECKS) == {scorer.name for scorer in SCORERS}
+    partial = evaluate_partial(SYSTEM, shard=(1, 1))
+    statistics = read_statistics(partial, "shard", "tallies", "items")
+    for scorer in SCORERS:
+        declared = scorer.partial_fields(statistics)
+        written = {path for path in statistics.fields if path[0] == scorer.name}
+        written_lists = {path for path in statistics.list_fields if path[0] == scorer.name}
+        assert declared.numeric == written, scorer.name
+        assert declared.lists <= written_lists <= declared.lists | declared.optional_lists
+        scorer.check_partial(statistics)  # the true counts satisfy its identities
 
 
 # ---------------------------------------------------------------- any N, any missing documents

@@ -1,7 +1,7 @@
 """The corpus as a Hugging Face `datasets` object: declared features, loading, story-grouped folds.
 
-Features are built from schema/labels.json, so the card's `dataset_info`, the loaded ClassLabels and
-the JSON Schema enums cannot drift apart.
+Features are built from schema/labels.json and each layer's own declaration (schema/layers.py), so
+the card's `dataset_info`, the loaded ClassLabels and the JSON Schema enums cannot drift apart.
 """
 
 from __future__ import annotations
@@ -12,51 +12,16 @@ from typing import Any, NamedTuple
 from sourcetrace.errors import InputError
 from sourcetrace.paths import corpus_dir
 from sourcetrace.schema.labels import names
+from sourcetrace.schema.layers import ANNOTATION_LAYERS
 from sourcetrace.schema.validation import excerpt
 
 SPLIT = "test"
 
 
-def _span_fields() -> dict[str, Any]:
-    from datasets import Value
-
-    return {"start": Value("int32"), "end": Value("int32"), "text": Value("string")}
-
-
 def layer_item_features() -> dict[str, dict[str, Any]]:
-    """Features of one item of each annotation layer (without doc_id)."""
-    from datasets import ClassLabel, List, Value
-
-    span = _span_fields()
-    return {
-        "entities": {
-            "id": Value("string"),
-            **span,
-            "type": ClassLabel(names=names("entity_types")),
-            "mention": ClassLabel(names=names("mention_kinds")),
-            "entity": Value("string"),
-        },
-        "claims": {
-            "id": Value("string"),
-            **span,
-            "polarity": ClassLabel(names=names("claim_polarity")),
-            "certainty": ClassLabel(names=names("claim_certainty")),
-            "checkworthy": Value("bool"),
-            "checkworthiness": {
-                "answers": {q: Value("bool") for q in names("checkworthiness_questions")},
-                "score": Value("int8"),
-            },
-            "cluster": Value("string"),
-        },
-        "attributions": {
-            "id": Value("string"),
-            "source": {"mention": Value("string"), **_span_fields()},
-            "cue": _span_fields(),
-            "content": {"claims": List(Value("string")), **_span_fields()},
-            "type": ClassLabel(names=names("attribution_types")),
-            "nested_in": Value("string"),
-        },
-    }
+    """Features of one item of each annotation layer (without doc_id), as each layer declares
+    them (schema/layers.py)."""
+    return {layer.name: layer.item_features() for layer in ANNOTATION_LAYERS}
 
 
 def config_features() -> dict[str, Any]:

@@ -35,12 +35,12 @@ from sourcetrace.schema.labels import (
     checkworthiness_score,
     names,
 )
+from sourcetrace.schema.layers import ANNOTATION_LAYERS, LAYERS  # LAYERS: read from here too
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 KINDS = ("document", "annotation", "prediction", "links")
-LAYERS = ("entities", "claims", "attributions")
 
 
 def sha256_text(text: str) -> str:
@@ -345,6 +345,9 @@ def check_annotation_semantics(
             "nested_in forms a cycle: " + " -> ".join(cycle + [cycle[0]]),
             "nesting that ends at an outermost attribution",
         )
+    for layer in ANNOTATION_LAYERS:  # what each later layer declares of its own items
+        if layer.check is not None and layer.name in record:
+            layer.check(record, check, text, gold)
     return check.problems
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from checkout import copy_environment, make_checkout
+from sourcetrace.schema.layers import LAYERS
 
 from gold_factory import ROOT, gold_st000, seed_text, span
 
@@ -110,6 +111,16 @@ def _replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def _append_to_tuple(path: Path, opening: str, entry: str) -> None:
+    """One more entry at the end of the tuple that ``opening`` starts (its `)` on a line of
+    its own)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(opening) == 1, f"{path.name}: the anchor {opening!r} moved"
+    start = text.index(opening)
+    end = text.index("\n)\n", start)
+    path.write_text(text[:end] + f"\n    {entry}," + text[end:], encoding="utf-8")
+
+
 def _edit_schema(path: Path, edit) -> None:
     schema = json.loads(path.read_text(encoding="utf-8"))
     edit(schema)
@@ -120,26 +131,22 @@ def add_topics_layer(root: Path) -> None:
     """The edits of a new layer, exactly as docs/architecture.md lists them."""
     package = root / "src" / "sourcetrace"
     (package / "scoring" / "topics.py").write_text(TOPICS_MODULE, encoding="utf-8")
+    registry = package / "scoring" / "registry.py"
     _replace_once(
-        package / "scoring" / "registry.py",
-        "from sourcetrace.scoring import attributions, claims, entity_layer",
-        "from sourcetrace.scoring import attributions, claims, entity_layer, topics",
+        registry,
+        "from sourcetrace.scoring.layer import",
+        "from sourcetrace.scoring import topics\nfrom sourcetrace.scoring.layer import",
     )
-    _replace_once(
-        package / "scoring" / "registry.py",
-        "    attributions.SCORER,\n)",
-        "    attributions.SCORER,\n    topics.SCORER,\n)",
-    )
+    _append_to_tuple(registry, "SCORERS: tuple[LayerScorer, ...] = (", "topics.SCORER")
     _replace_once(
         package / "schema" / "layers.py",
         "\nANNOTATION_LAYERS: tuple[AnnotationLayer, ...] = (",
         LAYER_DECLARATION + "ANNOTATION_LAYERS: tuple[AnnotationLayer, ...] = (",
     )
-    _replace_once(
+    _append_to_tuple(
         package / "schema" / "layers.py",
-        '    AnnotationLayer("attributions", _attribution_features),\n)',
-        '    AnnotationLayer("attributions", _attribution_features),\n'
-        '    AnnotationLayer("topics", _topic_features, _check_topics),\n)',
+        "ANNOTATION_LAYERS: tuple[AnnotationLayer, ...] = (",
+        'AnnotationLayer("topics", _topic_features, _check_topics)',
     )
     schemas = root / "schema"
     for kind in ("annotation", "prediction", "document"):
@@ -272,7 +279,7 @@ def test_a_new_layer_reaches_the_cli_reports_partials_and_datasets(copy_with_top
     done = _run(root, "-c", PROBE, str(gold), str(pred))
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
-    assert found["choices"] == ["entities", "claims", "attributions", "topics"]
+    assert found["choices"] == [*LAYERS, "topics"]
     # by hand: st-000 1 hit of 2 gold, 1 predicted; st-001 1 hit of 1 gold, 2 predicted
     spans = found["section"]["spans"]
     assert (spans["true_positives"], spans["gold"], spans["predicted"]) == (2, 3, 3)

@@ -6,6 +6,7 @@ the card's `dataset_info`, the loaded ClassLabels and the JSON Schema enums cann
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -124,6 +125,7 @@ def rows_table(rows: list[dict[str, Any]], features: Any, file: Path) -> Any:
     from datasets.table import InMemoryTable, table_cast
 
     try:
+        rows = [json_encoded(row, features) for row in rows]
         return InMemoryTable(table_cast(pa.Table.from_pylist(rows), features.arrow_schema))
     except (pa.ArrowException, TypeError, ValueError) as exc:
         raise InputError(
@@ -131,6 +133,23 @@ def rows_table(rows: list[dict[str, Any]], features: Any, file: Path) -> Any:
             file=file,
             expected="rows as `sourcetrace corpus build` writes them",
         ) from None
+
+
+def json_encoded(value: Any, feature: Any) -> Any:
+    """``value`` with what a `Json` feature holds (a provenance node: "byline" or an object)
+    turned into its JSON text, as `datasets` stores it; the loaded rows give the values back."""
+    from datasets import Json, LargeList, List
+
+    if isinstance(feature, Json):
+        return feature.encode_example(value)
+    if isinstance(feature, Mapping) and isinstance(value, Mapping):
+        return {
+            key: json_encoded(item, feature[key]) if key in feature else item
+            for key, item in value.items()
+        }
+    if isinstance(feature, List | LargeList) and isinstance(value, list):
+        return [json_encoded(item, feature.feature) for item in value]
+    return value
 
 
 class Fold(NamedTuple):

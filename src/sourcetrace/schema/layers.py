@@ -82,9 +82,58 @@ def _attribution_features() -> dict[str, Any]:
     }
 
 
+def _provenance_features() -> dict[str, Any]:
+    from datasets import Json, List, Value
+
+    # a node is "byline", {"mention": id} or a span {start, end, text}: one JSON value each
+    return {
+        "id": Value("string"),
+        "reporter": Json(),
+        "reported": Json(),
+        "evidence": List(Value("string")),
+    }
+
+
+def _check_provenance(
+    record: Mapping[str, Any], check: Checker, text: str | None, gold: bool
+) -> None:
+    """Edge ids unique in the document (with the ids of the other layers), each mention an
+    entity mention of the document, each evidence id an attribution of it, each span node the
+    text at its offsets. The schema has checked the shapes."""
+    taken: dict[Any, str] = {}
+    for layer in ("entities", "claims", "attributions"):
+        for index, item in enumerate(record.get(layer) or []):
+            if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+                taken.setdefault(item["id"], f"/{layer}/{index}")
+    mentions = {e.get("id") for e in record.get("entities") or [] if isinstance(e, Mapping)}
+    attributions = {a.get("id") for a in record.get("attributions") or [] if isinstance(a, Mapping)}
+    for index, edge in enumerate(record.get("provenance") or []):
+        where = f"/provenance/{index}"
+        check.unique_id(edge, where, taken)
+        for end in ("reporter", "reported"):
+            node = edge[end]
+            if isinstance(node, Mapping) and "mention" in node:
+                if node["mention"] not in mentions:
+                    check.add(
+                        f"{where}/{end}/mention",
+                        f"{end} mention {node['mention']!r} is not an entity id of this document",
+                        "the id of one of the document's entities",
+                    )
+            elif isinstance(node, Mapping):
+                check.span(node, f"{where}/{end}", text, offsets_required=gold)
+        for position, evidence in enumerate(edge.get("evidence") or []):
+            if evidence not in attributions:
+                check.add(
+                    f"{where}/evidence/{position}",
+                    f"evidence {evidence!r} is not an attribution id of this document",
+                    "the id of one of the document's attributions",
+                )
+
+
 ANNOTATION_LAYERS: tuple[AnnotationLayer, ...] = (
     AnnotationLayer("entities", _entity_features),
     AnnotationLayer("claims", _claim_features),
     AnnotationLayer("attributions", _attribution_features),
+    AnnotationLayer("provenance", _provenance_features, _check_provenance),
 )
 LAYERS: tuple[str, ...] = tuple(layer.name for layer in ANNOTATION_LAYERS)

@@ -167,6 +167,20 @@ class Checker:
             InputError(message, file=self.file, line=self.line, pointer=pointer_, expected=expected)
         )
 
+    def unique_id(self, item: Mapping[str, Any], where: str, ids: dict[Any, str]) -> None:
+        """The item's id (if it has one) is in no earlier item: ``ids`` maps each id seen to
+        the pointer of its first use, and gains this one."""
+        if "id" not in item:
+            return
+        if item["id"] in ids:
+            self.add(
+                where + "/id",
+                f"duplicate id {item['id']!r} (first used at {ids[item['id']]})",
+                "ids unique within the document",
+            )
+        else:
+            ids[item["id"]] = where
+
     def span(
         self, item: Mapping[str, Any], where: str, text: str | None, *, offsets_required: bool
     ) -> None:
@@ -391,16 +405,7 @@ def _item_problems(
     ids: dict[Any, str] = {}  # id -> the pointer of its first use
 
     def note_id(item: Mapping[str, Any], where: str) -> None:
-        if "id" not in item:
-            return
-        if item["id"] in ids:
-            check.add(
-                where + "/id",
-                f"duplicate id {item['id']!r} (first used at {ids[item['id']]})",
-                "ids unique within the document",
-            )
-        else:
-            ids[item["id"]] = where
+        check.unique_id(item, where, ids)
 
     entity_ids: set[str] = set()
     claim_ids: set[str] = set()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sourcetrace.scoring import attributions, claims, entity_layer
+from sourcetrace.scoring import attributions, claims, entity_layer, provenance
 from sourcetrace.scoring.layer import Figure, LayerScorer
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ SCORERS: tuple[LayerScorer, ...] = (
     claims.SCORER,
     claims.CLUSTERS_SCORER,
     attributions.SCORER,
+    provenance.SCORER,
 )
 
 

@@ -471,13 +471,31 @@ def test_shards_without_prediction_records_merge_to_the_one_run_report(
     assert merged["documents"]["missing_scored_as_empty"] == sorted(dropped)
 
 
-def test_every_scorer_of_the_registry_declares_the_partial_fields_it_writes():
+def test_every_scorer_of_the_registry_declares_the_partial_fields_it_writes(tmp_path):
     """Each scorer carries its partial checks (`partial_fields`, `check_partial`): the fields
-    it declares are exactly those a real shard of it writes, under its own name."""
+    it declares are exactly those a real shard of it writes, under its own name (the noisy gold
+    of every layer, provenance taken from the gold, so that every scorer writes)."""
     from sourcetrace.evaluation.partial_checks import read_statistics
     from sourcetrace.scoring.registry import SCORERS
 
-    partial = evaluate_partial(SYSTEM, shard=(1, 1))
+    gold = {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in (REPO_ROOT / "annotations" / "gold").glob("*.json")
+    }
+    records = [json.loads(line) for line in SYSTEM.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        record["provenance"] = [
+            {**edge, "evidence": []}
+            for edge in gold[record["doc_id"]]["provenance"]
+            if all(
+                not isinstance(node, dict) or "mention" not in node
+                for node in (edge["reporter"], edge["reported"])
+            )
+        ]
+    system = tmp_path / "every-layer.jsonl"
+    system.write_text("".join(json.dumps(record) + "\n" for record in records))
+    partial = evaluate_partial(system, shard=(1, 1))
+    assert {scorer.layer for scorer in SCORERS} <= set(partial["layers"])
     statistics = read_statistics(partial, "shard", "tallies", "items")
     for scorer in SCORERS:
         declared = scorer.partial_fields(statistics)

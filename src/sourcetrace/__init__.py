@@ -25,8 +25,8 @@ def load(config: str = "documents", corpus: Any = None) -> Any:
     """The corpus as a `datasets.DatasetDict` with one split, `test`; works offline.
 
     ``config``: "documents" (one row per document, layers nested), or once gold exists the flat
-    "entities", "claims", "attributions", "links". ``corpus``: a corpus folder (default: the
-    packaged corpus, from a checkout or an installed wheel).
+    "entities", "claims", "attributions", "provenance", "links". ``corpus``: a corpus folder
+    (default: the packaged corpus, from a checkout or an installed wheel).
     """
     _check_environment()
     from sourcetrace.corpus.dataset import load as _load

@@ -161,6 +161,7 @@ def test_info_counts_per_layer_and_document(checkout, capsys):
         "entities": 2,
         "claims": 1,
         "attributions": 1,
+        "provenance": 0,  # the gold of add_gold has no provenance: none
     }
     first = data["documents"][0]
     assert (first["doc_id"], first["annotated"], first["entities"]) == ("st-000", True, 2)

@@ -178,6 +178,45 @@ def test_the_packaged_gold_given_as_a_system_scores_one_everywhere():
     assert sourcetrace.evaluate(predictions, gold=GOLD)["layers"] == report["layers"]
 
 
+def test_the_packaged_provenance_is_the_gold_and_scores_one_against_itself(tmp_path):
+    """The provenance config holds every gold edge with its nodes as the gold has them (`Json`
+    features), and the gold edges as a system score 1.0 under `--layers provenance`."""
+    from test_dataset import offline_env
+
+    script = (
+        "import json, sys, datasets\n"
+        "rows = datasets.load_dataset(sys.argv[1], 'provenance')['test'].to_list()\n"
+        "print(json.dumps(rows))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(ROOT / "corpus")],
+        env=offline_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    expected = [
+        {"doc_id": doc_id, **edge}
+        for doc_id, record in sorted(gold_files().items())
+        for edge in record["provenance"]
+    ]
+    assert rows == expected
+    predictions = [
+        {"doc_id": doc_id, **{k: record[k] for k in ("entities", "claims", "attributions")}}
+        | {"provenance": record["provenance"]}
+        for doc_id, record in gold_files().items()
+    ]
+    report = sourcetrace.evaluate(predictions, layers=["provenance"])
+    assert (
+        report["corpus"]["version"]
+        == json.loads((ROOT / "corpus" / "MANIFEST.json").read_text())["version"]
+    )
+    assert report["layers"]["provenance"]["edges"]["f1"] == 1.0
+
+
 def test_the_agreement_file_is_what_the_command_makes_and_the_card_shows_it(tmp_path):
     from sourcetrace.corpus.card import demote_headings
 

@@ -100,3 +100,21 @@ def test_every_rubric_example_is_the_answers_and_score_of_its_gold_claim():
         assert said == [rubric["answers"][q] for q in questions], (doc_id, claim["id"])
         assert int(cells[5]) == rubric["score"], (doc_id, claim["id"])
         assert cells[6] == str(claim["checkworthy"]).lower(), (doc_id, claim["id"])
+
+
+def test_the_provenance_example_is_the_gold_itself():
+    section = GUIDELINES.split("## 6. Provenance", 1)[1]
+    shown = json.loads(section.split("```json\n", 1)[1].split("\n```", 1)[0])
+    doc_id = re.search(r"Example \((st-\d{3})", section).group(1)
+    by_id = {edge["id"]: edge for edge in gold(doc_id)["provenance"]}
+    assert shown and [by_id[edge["id"]] for edge in shown] == shown
+    # the mentions the example names by offsets are the mentions its edges use
+    quoted = {(int(s), int(e)) for d, s, e, _ in EXAMPLE.findall(section) if d == doc_id}
+    mentions = {m["id"]: (m["start"], m["end"]) for m in gold(doc_id)["entities"]}
+    used = {
+        mentions[node["mention"]]
+        for edge in shown
+        for node in (edge["reporter"], edge["reported"])
+        if isinstance(node, dict) and "mention" in node
+    }
+    assert used == quoted

@@ -471,11 +471,39 @@ def test_shards_without_prediction_records_merge_to_the_one_run_report(
     assert merged["documents"]["missing_scored_as_empty"] == sorted(dropped)
 
 
-def test_every_scorer_of_the_registry_has_partial_checks():
-    from sourcetrace.evaluation.partial_checks import LAYER_CHECKS
+def test_every_scorer_of_the_registry_declares_the_partial_fields_it_writes(tmp_path):
+    """Each scorer carries its partial checks (`partial_fields`, `check_partial`): the fields
+    it declares are exactly those a real shard of it writes, under its own name (the noisy gold
+    of every layer, provenance taken from the gold, so that every scorer writes)."""
+    from sourcetrace.evaluation.partial_checks import read_statistics
     from sourcetrace.scoring.registry import SCORERS
 
-    assert set(LAYER_CHECKS) == {scorer.name for scorer in SCORERS}
+    gold = {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in (REPO_ROOT / "annotations" / "gold").glob("*.json")
+    }
+    records = [json.loads(line) for line in SYSTEM.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        record["provenance"] = [
+            {**edge, "evidence": []}
+            for edge in gold[record["doc_id"]]["provenance"]
+            if all(
+                not isinstance(node, dict) or "mention" not in node
+                for node in (edge["reporter"], edge["reported"])
+            )
+        ]
+    system = tmp_path / "every-layer.jsonl"
+    system.write_text("".join(json.dumps(record) + "\n" for record in records))
+    partial = evaluate_partial(system, shard=(1, 1))
+    assert {scorer.layer for scorer in SCORERS} <= set(partial["layers"])
+    statistics = read_statistics(partial, "shard", "tallies", "items")
+    for scorer in SCORERS:
+        declared = scorer.partial_fields(statistics)
+        written = {path for path in statistics.fields if path[0] == scorer.name}
+        written_lists = {path for path in statistics.list_fields if path[0] == scorer.name}
+        assert declared.numeric == written, scorer.name
+        assert declared.lists <= written_lists <= declared.lists | declared.optional_lists
+        scorer.check_partial(statistics)  # the true counts satisfy its identities
 
 
 # ---------------------------------------------------------------- any N, any missing documents

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sourcetrace.schema.layers import LAYERS
+
 from gold_factory import ROOT
 
 RUNS = ROOT / "evaluate" / "runs"
@@ -107,8 +109,8 @@ def test_the_plot_is_titled_signed_and_sets_references_apart(tmp_path):
     assert [p for p in signature.split("|") if not p.startswith("layers:")] == [
         p for p in shared if not p.startswith("layers:")
     ]
-    # b-entities-only has two of the three plotted layers missing
-    assert texts.count(NOT_SCORED) == 2
+    # b-entities-only has every plotted layer but entities missing
+    assert texts.count(NOT_SCORED) == len(LAYERS) - 1
     labels = [t.get_text() for t in axes.get_yticklabels()]
     assert labels == ["b-entities-only", "c-gold", "a-noisy (reference)"]
     rules = [line for line in axes.get_lines() if line.get_linestyle() == "--"]

@@ -195,6 +195,90 @@ def test_everything_from_the_data_is_escaped(tmp_path: Path) -> None:
     assert sorted(t["data-cluster"] for t in page.having("data-cluster")) == ["a.b", "x-y"]
 
 
+def _depths(document: dict[str, Any]) -> dict[str, int]:
+    """Each edge's depth worked out from the data: an edge from the byline is at depth 0, an
+    edge whose reporter is the referent another edge reported sits one below that edge."""
+    entity_of = {e["id"]: e["entity"] for e in document["entities"]}
+
+    def referent(node: Any) -> Any:
+        if node == "byline":
+            return "byline"
+        if "mention" in node:
+            return entity_of[node["mention"]]
+        return (node["start"], node["end"])
+
+    depth: dict[str, int] = {}
+    reached = {"byline": 0}
+    pending = list(document["provenance"])
+    while pending:
+        edge = next(e for e in pending if referent(e["reporter"]) in reached)
+        pending.remove(edge)
+        depth[edge["id"]] = reached[referent(edge["reporter"])]
+        reached.setdefault(referent(edge["reported"]), depth[edge["id"]] + 1)
+    return depth
+
+
+def test_the_provenance_chain_of_every_document_is_drawn_edge_by_edge() -> None:
+    documents = _story(FT_STORY)
+    assert sum(len(d["provenance"]) for d in documents) > 0
+    page = parsed(story_html(FT_STORY))
+    drawn = {
+        (t["data-doc"], t["data-edge"]): int(t["data-depth"]) for t in page.having("data-edge")
+    }
+    expected = {
+        (d["doc_id"], edge_id): depth for d in documents for edge_id, depth in _depths(d).items()
+    }
+    assert drawn == expected
+    # st-003: the byline credits Reuters, which reports the Financial Times, which reports
+    # what "they" (the soldiers) said
+    assert [drawn["st-003", edge] for edge in ("v1", "v3", "v4")] == [0, 1, 2]
+
+
+def test_provenance_spans_are_escaped_and_chains_nest(tmp_path: Path) -> None:
+    text = "Body: <b>wire</b> said <i>people</i> said so."
+    wire, people = (
+        {"start": text.index(part), "end": text.index(part) + len(part), "text": part}
+        for part in ("<b>wire</b>", "<i>people</i>")
+    )
+    document = {
+        "doc_id": "x-1",
+        "text": text,
+        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "seed_file": "x.txt",
+        "title": None,
+        "outlet": None,
+        "author": None,
+        "url": None,
+        "published": None,
+        "date_source": "unknown",
+        "date_note": None,
+        "language": "en",
+        "story_id": "x-story",
+        "zones": [{"start": 0, "end": len(text), "kind": "body"}],
+        "annotated": True,
+        "entities": [],
+        "claims": [],
+        "attributions": [],
+        "provenance": [
+            {"id": "v2", "reporter": wire, "reported": people, "evidence": []},
+            {"id": "v1", "reporter": "byline", "reported": wire, "evidence": []},
+        ],
+    }
+    corpus = tmp_path / "corpus"
+    write_release(corpus, [document])
+    html = story_html("x-story", corpus=corpus, links={"relations": []})
+    assert "<b>wire" not in html and "<i>people" not in html
+    assert "&lt;b&gt;wire&lt;/b&gt;" in html and "&lt;i&gt;people&lt;/i&gt;" in html
+    page = parsed(html)
+    assert [(t["data-edge"], t["data-depth"]) for t in page.having("data-edge")] == [
+        ("v1", "0"),
+        ("v2", "1"),
+    ]
+    section = html.split('class="provenance"', 1)[1]
+    assert section.index('data-edge="v2"') > section.index('data-edge="v1"')
+    assert section.count("<ul>") == section.count("</ul>") == 2
+
+
 def test_unknown_story_exits_2_naming_the_known_ones(run_cli: Callable[..., Any]) -> None:
     result = run_cli("story", "no-such-story")
     assert result.code == 2

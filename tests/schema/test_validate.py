@@ -682,6 +682,82 @@ def test_rubric_that_does_not_derive_is_refused_naming_line_pointer_and_rule(
     assert result.out == ""
 
 
+# provenance (issue 26 point 5): who reports whom; a node is "byline", an entity mention of the
+# document or a span of its text, and the evidence is attributions of the document
+def add_provenance(gold: dict[str, Any], text: str) -> None:
+    """byline -> the Financial Times (shown by a1) -> the Ukrainian forces (a span)."""
+    gold["provenance"] = [
+        {"id": "v1", "reporter": "byline", "reported": {"mention": "e2"}, "evidence": ["a1"]},
+        {
+            "id": "v2",
+            "reporter": {"mention": "e2"},
+            "reported": span_of(text, "the Ukrainian forces"),
+            "evidence": [],
+        },
+    ]
+
+
+def test_gold_with_provenance_is_valid(tmp_path, run_cli, gold_st000, st000_text):
+    add_provenance(gold_st000, st000_text)
+    path = tmp_path / "gold.json"
+    write(path, json.dumps(gold_st000))
+    assert_valid(run_cli("validate", path), path, "annotation", "json", 1)
+
+
+BROKEN_PROVENANCE = [
+    pytest.param(
+        setting(("provenance", 1, "id"), "e1"),
+        "/provenance/1/id",
+        "ids unique within the document",
+        "duplicate id 'e1' (first used at /entities/0)",
+        id="provenance-id-equals-entity-id",
+    ),
+    pytest.param(
+        setting(("provenance", 1, "reporter"), {"mention": "e99"}),
+        "/provenance/1/reporter/mention",
+        "the id of one of the document's entities",
+        "reporter mention 'e99' is not an entity id of this document",
+        id="provenance-unknown-mention",
+    ),
+    pytest.param(
+        setting(("provenance", 0, "evidence"), ["a1", "a9"]),
+        "/provenance/0/evidence/1",
+        "the id of one of the document's attributions",
+        "evidence 'a9' is not an attribution id of this document",
+        id="provenance-unknown-evidence",
+    ),
+    pytest.param(
+        setting(("provenance", 1, "reported", "text"), "the Ukrainian force"),
+        "/provenance/1/reported/text",
+        "the exact text at the offsets",
+        "'the Ukrainian force' does not match",
+        id="provenance-span-text-mismatch",
+    ),
+    pytest.param(
+        setting(("provenance", 0, "reporter"), "publisher"),
+        "/provenance/0/reporter",
+        '"byline" (the voice of the text: its publisher)',
+        "is not valid under any of the given schemas",
+        id="provenance-unknown-node",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutate", "pointer", "expected", "message"), BROKEN_PROVENANCE)
+def test_provenance_that_does_not_resolve_is_refused_naming_line_pointer_and_expectation(
+    tmp_path, run_cli, gold_lines, gold_st000, st000_text, mutate, pointer, expected, message
+):
+    add_provenance(gold_st000, st000_text)
+    mutate(gold_st000, st000_text)
+    path = tmp_path / "gold.jsonl"
+    before = write(path, gold_lines(gold_st000))
+    result = run_cli("validate", path)
+    assert_rejected(
+        result, path, before, line=3, pointer=pointer, expected=expected, message=message
+    )
+    assert result.out == ""
+
+
 # ------------------------------------------------------------------ broken documents (line 3)
 
 

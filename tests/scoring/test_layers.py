@@ -83,7 +83,7 @@ def test_entity_cluster_batch_of_predictions_without_entity_ids_equals_per_docum
 
 def test_every_layer_has_its_scorers_and_sections_nest_under_their_layer():
     assert [s.name for s in scorers_for(["claims"])] == ["claims", "claim_clusters"]
-    assert {s.layer for s in SCORERS} == {"entities", "claims", "attributions"}
+    assert {s.layer for s in SCORERS} == {"entities", "claims", "attributions", "provenance"}
     for scorer in SCORERS:
         assert scorer.section[0] == scorer.layer
     names = headline_metrics(["entities", "attributions"])

@@ -159,3 +159,29 @@ def test_the_rubric_score_comes_back_from_the_answers_not_from_the_server(small)
     assert {k: v for k, v in converted.items() if k != "checkworthiness"} == {
         k: v for k, v in claim.items() if k != "checkworthiness"
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[{'id': 'v1'}", "the text area is not JSON"),
+        ('{"id": "v1"}', "the text area holds no JSON list of edges"),
+        (None, "the text area holds no JSON list of edges"),
+    ],
+    ids=["not-json", "not-a-list", "not-text"],
+)
+def test_a_provenance_text_area_that_is_no_json_list_is_a_problem_not_a_guess(text, problem):
+    gold = json.loads(GOLD_FILES[0].read_text(encoding="utf-8"))
+    result = to_result(gold)
+    (area,) = [item for item in result if item.get("from_name") == "provenance"]
+    area["value"]["text"] = [text]
+    converted = back(result, gold)
+    assert len(converted.problems) == 1
+    assert converted.problems[0].startswith(f"provenance: {problem}")
+    assert "provenance" not in converted.annotation
+
+
+def test_the_provenance_text_area_carries_the_edges_as_written():
+    gold = json.loads(GOLD_FILES[3].read_text(encoding="utf-8"))
+    (area,) = [item for item in to_result(gold) if item.get("from_name") == "provenance"]
+    assert json.loads(area["value"]["text"][0]) == gold["provenance"] != []

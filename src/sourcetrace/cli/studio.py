@@ -58,7 +58,7 @@ def _report(imported: Any, written: list[Path]) -> None:
         print(f"note: {line}", file=sys.stderr)
     for path in written:
         value = imported.files[path]
-        counts = ", ".join(f"{len(value[k])} {k}" for k in LAYERS)
+        counts = ", ".join(f"{len(value[k])} {k}" for k in LAYERS if k in value)
         print(f"wrote {shown(path)} ({counts})")
     passes = sorted({shown(p.parent.name) for p in written})
     print(

@@ -298,7 +298,7 @@ def document_rows(source: Source) -> list[dict[str, Any]]:
         row = {k: document[k] for k in DOCUMENT_FIELDS}
         row["annotated"] = gold is not None
         for layer in LAYERS:
-            row[layer] = gold[layer] if gold else []
+            row[layer] = gold.get(layer, []) if gold else []  # a layer it lacks: none
         rows.append(row)
     return rows
 
@@ -308,7 +308,7 @@ def flat_rows(source: Source, layer: str) -> list[dict[str, Any]]:
     return [
         {"doc_id": doc_id, **item}
         for doc_id, gold in sorted(source.gold.items())
-        for item in gold[layer]
+        for item in gold.get(layer, [])
     ]
 
 
@@ -339,7 +339,7 @@ def render_outputs(source: Source) -> dict[str, str]:
     data_hashes = {p: sha256_bytes(t.encode("utf-8")) for p, t in outputs.items()}
     counts = {"documents": len(source.documents), "annotated_documents": len(source.gold)}
     for layer in LAYERS:
-        counts[layer] = sum(len(g[layer]) for g in source.gold.values())
+        counts[layer] = sum(len(g.get(layer, [])) for g in source.gold.values())
     counts["links"] = len(source.links.get("relations", []))
     combined = data_sha256(data_hashes)
     outputs["README.md"] = render_card(

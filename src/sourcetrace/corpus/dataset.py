@@ -1,62 +1,28 @@
 """The corpus as a Hugging Face `datasets` object: declared features, loading, story-grouped folds.
 
-Features are built from schema/labels.json, so the card's `dataset_info`, the loaded ClassLabels and
-the JSON Schema enums cannot drift apart.
+Features are built from schema/labels.json and each layer's own declaration (schema/layers.py), so
+the card's `dataset_info`, the loaded ClassLabels and the JSON Schema enums cannot drift apart.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from sourcetrace.errors import InputError
 from sourcetrace.paths import corpus_dir
 from sourcetrace.schema.labels import names
+from sourcetrace.schema.layers import ANNOTATION_LAYERS
 from sourcetrace.schema.validation import excerpt
 
 SPLIT = "test"
 
 
-def _span_fields() -> dict[str, Any]:
-    from datasets import Value
-
-    return {"start": Value("int32"), "end": Value("int32"), "text": Value("string")}
-
-
 def layer_item_features() -> dict[str, dict[str, Any]]:
-    """Features of one item of each annotation layer (without doc_id)."""
-    from datasets import ClassLabel, List, Value
-
-    span = _span_fields()
-    return {
-        "entities": {
-            "id": Value("string"),
-            **span,
-            "type": ClassLabel(names=names("entity_types")),
-            "mention": ClassLabel(names=names("mention_kinds")),
-            "entity": Value("string"),
-        },
-        "claims": {
-            "id": Value("string"),
-            **span,
-            "polarity": ClassLabel(names=names("claim_polarity")),
-            "certainty": ClassLabel(names=names("claim_certainty")),
-            "checkworthy": Value("bool"),
-            "checkworthiness": {
-                "answers": {q: Value("bool") for q in names("checkworthiness_questions")},
-                "score": Value("int8"),
-            },
-            "cluster": Value("string"),
-        },
-        "attributions": {
-            "id": Value("string"),
-            "source": {"mention": Value("string"), **_span_fields()},
-            "cue": _span_fields(),
-            "content": {"claims": List(Value("string")), **_span_fields()},
-            "type": ClassLabel(names=names("attribution_types")),
-            "nested_in": Value("string"),
-        },
-    }
+    """Features of one item of each annotation layer (without doc_id), as each layer declares
+    them (schema/layers.py)."""
+    return {layer.name: layer.item_features() for layer in ANNOTATION_LAYERS}
 
 
 def config_features() -> dict[str, Any]:
@@ -159,6 +125,7 @@ def rows_table(rows: list[dict[str, Any]], features: Any, file: Path) -> Any:
     from datasets.table import InMemoryTable, table_cast
 
     try:
+        rows = [json_encoded(row, features) for row in rows]
         return InMemoryTable(table_cast(pa.Table.from_pylist(rows), features.arrow_schema))
     except (pa.ArrowException, TypeError, ValueError) as exc:
         raise InputError(
@@ -166,6 +133,23 @@ def rows_table(rows: list[dict[str, Any]], features: Any, file: Path) -> Any:
             file=file,
             expected="rows as `sourcetrace corpus build` writes them",
         ) from None
+
+
+def json_encoded(value: Any, feature: Any) -> Any:
+    """``value`` with what a `Json` feature holds (a provenance node: "byline" or an object)
+    turned into its JSON text, as `datasets` stores it; the loaded rows give the values back."""
+    from datasets import Json, LargeList, List
+
+    if isinstance(feature, Json):
+        return feature.encode_example(value)
+    if isinstance(feature, Mapping) and isinstance(value, Mapping):
+        return {
+            key: json_encoded(item, feature[key]) if key in feature else item
+            for key, item in value.items()
+        }
+    if isinstance(feature, List | LargeList) and isinstance(value, list):
+        return [json_encoded(item, feature.feature) for item in value]
+    return value
 
 
 class Fold(NamedTuple):

@@ -99,7 +99,9 @@ def to_html(
         raise ValueError("the HTML report needs the item-by-item explanation")
     if documents is not None and documents < 0:
         raise ValueError("documents must be a count >= 0, or None for all")
-    layers = [layer for layer in LAYER_ORDER if layer in report["layers"]]
+    # item by item: the layers whose outcomes the page knows (`OUTCOMES`); every scored layer
+    # is in the score table
+    layers = [layer for layer in LAYER_ORDER if layer in report["layers"] and layer in OUTCOMES]
     run = digest(report, items_of(explanation), layers, documents)
     body = "".join(
         [

@@ -232,7 +232,7 @@ def leaderboard_figure(entries: list[dict[str, Any]]) -> Any:
     height = 0.8 / len(LAYERS)
     for index, layer in enumerate(LAYERS):
         for row, entry in enumerate(ordered):
-            y = row + (index - 1) * height
+            y = row + (index - (len(LAYERS) - 1) / 2) * height  # the bars centred on the row
             found = metric_value(entry["report"], PLOTTED[layer])
             if found is None:
                 axes.text(
@@ -279,7 +279,7 @@ def leaderboard_figure(entries: list[dict[str, Any]]) -> Any:
         prop=font,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.22),
-        ncol=len(LAYERS),
+        ncol=min(len(LAYERS), 3),  # more layers wrap: a row of four is wider than the plot
         frameon=False,
     )
     figure.tight_layout(rect=(0, 0.03, 1, 1))

@@ -5,6 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from sourcetrace.scoring.attributions import PARTS
+from sourcetrace.scoring.claims import LEVELS
+from sourcetrace.scoring.entities import SCHEMES
+from sourcetrace.scoring.layer import LayerScorer
+from sourcetrace.scoring.registry import SCORERS, at_path
+
+SectionRows = Callable[[dict[str, Any], Any], Iterator[list[str]]]
+
 # said under every rendering of scores; the JSON report and the API carry fractions (`units`)
 PERCENT_NOTE = (
     "Scores are percentages (83.63 = 0.8363), kappa and alpha coefficients as they are; the JSON "
@@ -27,21 +35,17 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
     """(layer, measure, P, R, F1, 95% CI, counts) rows shared by the table and Markdown: each
     scored section's rows (`SECTION_ROWS`, by the scorer's name), in the order of the layer
     registry, then its precision-recall rows when the items carried scores."""
-    from sourcetrace.scoring.registry import SCORERS
-
     for scorer in SCORERS:
         section: Any = report["layers"]
         for key in scorer.section:
             section = section.get(key) if isinstance(section, Mapping) else None
-        if section is not None and scorer.name in SECTION_ROWS:
+        if section is not None:
             yield from SECTION_ROWS[scorer.name](report, section)
         if scorer.curves and isinstance(section, Mapping) and "confidence" in section:
             yield from confidence_rows(scorer.layer, section["confidence"])
 
 
 def entity_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
-    from sourcetrace.scoring.entities import SCHEMES
-
     for scheme in SCHEMES:
         m = section["overall"][scheme]
         counts = (
@@ -60,8 +64,6 @@ def entity_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[lis
 
 
 def claim_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
-    from sourcetrace.scoring.claims import LEVELS
-
     for level in LEVELS:
         yield _level_row(report, "claims", ("span", level))
     for name, m in section.get("attributes", {}).items():
@@ -78,9 +80,6 @@ def claim_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list
 
 
 def attribution_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
-    from sourcetrace.scoring.attributions import PARTS
-    from sourcetrace.scoring.claims import LEVELS
-
     for part in PARTS:
         for level in LEVELS:
             yield _level_row(report, "attributions", (part, level))
@@ -109,13 +108,47 @@ def claim_cluster_rows(report: dict[str, Any], clusters: dict[str, Any]) -> Iter
     return _cluster_rows("claims", clusters)
 
 
-# the rows of each scored section, by the name of its scorer in the layer registry
-SECTION_ROWS: dict[str, Callable[[dict[str, Any], Any], Iterator[list[str]]]] = {
+def headline_rows(scorer: LayerScorer) -> SectionRows:
+    """The rows of a section that has no rows of its own here: one P/R/F1 row per headline
+    figure of its scorer (the node above each `f1`), with its interval and its counts."""
+
+    def rows(report: dict[str, Any], section: Any) -> Iterator[list[str]]:
+        for name, path in scorer.headline:
+            node = at_path(section, path[:-1])
+            counts = " ".join(
+                f"{label} {node[key]}"
+                for key, label in (
+                    ("true_positives", "tp"),
+                    ("gold", "gold"),
+                    ("predicted", "pred"),
+                )
+                if key in node
+            )
+            yield [
+                scorer.layer,
+                " ".join(path[:-1]),
+                pct(node.get("precision")),
+                pct(node.get("recall")),
+                pct(node[path[-1]]),
+                _ci(report, name),
+                counts,
+            ]
+
+    return rows
+
+
+# the rows of the scored sections that say more than their headline figures, by scorer name
+OWN_ROWS: dict[str, SectionRows] = {
     "entities": entity_rows,
     "entity_clusters": entity_cluster_rows,
     "claims": claim_rows,
     "claim_clusters": claim_cluster_rows,
     "attributions": attribution_rows,
+}
+# the rows of each scored section, by the name of its scorer in the layer registry: its own, or
+# those of its headline figures (a new layer needs no entry here)
+SECTION_ROWS: dict[str, SectionRows] = {
+    scorer.name: OWN_ROWS.get(scorer.name) or headline_rows(scorer) for scorer in SCORERS
 }
 
 

@@ -2,9 +2,14 @@
 relations between clusters (annotations/links.json) drawn between the rows, so that claim drift
 (`contradicts`, `distorts`) is seen at a glance.
 
+Below the grid, each document's provenance (who reports whom: the byline, the wires and outlets
+it cites, their speakers) is drawn as a chain, each edge under the edge that reported its
+reporter.
+
 Countable elements: one `tr[data-cluster]` per cluster row, one `[data-claim]` per gold claim
 (with `data-doc`, and `data-found` when a system's predictions are given), one `[data-relation]`
-per relation drawn, one `th[data-column]` per document.
+per relation drawn, one `th[data-column]` per document, one `[data-edge]` per provenance edge
+(with `data-doc` and `data-depth`, 0 for an edge from the byline).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 from sourcetrace.corpus.release import Release, check_folder, checked_rows
 from sourcetrace.errors import InputError
 from sourcetrace.report.page import attrs, esc, page
+from sourcetrace.scoring.provenance import BYLINE, gold_entity_by_span, node_key
 
 DRIFT = ("contradicts", "distorts")
 
@@ -65,6 +71,7 @@ def story_html(
             _heading(story_id, documents, system, found),
             _grid(documents, rows, drawn, descriptions, found),
             _relation_list(drawn),
+            _provenance_section(documents),
         ]
     )
     return page(f"sourcetrace story {story_id}", body, CSS)
@@ -328,6 +335,107 @@ def _relation_list(drawn: Sequence[Mapping[str, Any]]) -> str:
     return f'<section><h2>Relations drawn</h2><ul class="relations">{items}</ul></section>'
 
 
+# ---------------------------------------------------------------- provenance
+
+
+def provenance_tree(document: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]]]:
+    """The document's provenance edges as (depth, edge), depth first from the byline: an edge
+    sits under the edge that reported its reporter. Endpoints are compared as the scorer
+    resolves them (any mention of one referent is one node); each edge is listed once, and edges
+    no path from the byline reaches follow at depth 0."""
+    keys = gold_entity_by_span(document)
+    mentions = {m["id"]: m for m in document.get("entities") or [] if m.get("id") is not None}
+    edges = list(document.get("provenance") or [])
+    ends = [
+        (node_key(e["reporter"], mentions, keys), node_key(e["reported"], mentions, keys))
+        for e in edges
+    ]
+    listed: list[tuple[int, Mapping[str, Any]]] = []
+    done: set[int] = set()
+
+    def walk(node: tuple, depth: int) -> None:
+        for index, (reporter, reported) in enumerate(ends):
+            if reporter == node and index not in done:
+                done.add(index)
+                listed.append((depth, edges[index]))
+                walk(reported, depth + 1)
+
+    walk(("byline",), 0)
+    for index, (reporter, _) in enumerate(ends):
+        if index not in done:
+            walk(reporter, 0)
+    return listed
+
+
+def _node_label(node: Any, document: Mapping[str, Any]) -> str:
+    if node == BYLINE:
+        who = document.get("outlet") or document.get("author")
+        return f"byline ({who})" if who else "byline (the publisher)"
+    if isinstance(node, Mapping) and "mention" in node:
+        mention = next(
+            (m for m in document.get("entities") or [] if m.get("id") == node["mention"]), {}
+        )
+        return (
+            f"{mention.get('text', node['mention'])} [{mention.get('start')}:{mention.get('end')}]"
+        )
+    return f"“{node.get('text')}” [{node.get('start')}:{node.get('end')}]"
+
+
+def _edge_item(edge: Mapping[str, Any], depth: int, document: Mapping[str, Any]) -> str:
+    evidence = ", ".join(edge.get("evidence") or [])
+    return (
+        '<li class="edge"'
+        + attrs(
+            data_doc=document["doc_id"],
+            data_edge=edge.get("id"),
+            data_depth=str(depth),
+            title="evidence: " + (evidence or "none"),
+        )
+        + f'><span class="node">{esc(_node_label(edge["reporter"], document))}</span>'
+        f' <span class="arrow">reports</span> '
+        f'<span class="node">{esc(_node_label(edge["reported"], document))}</span>'
+        f'<span class="facts">{esc(edge.get("id") or "")}'
+        + (f" · {esc(evidence)}" if evidence else "")
+        + "</span>"
+    )
+
+
+def _nested(tree: Sequence[tuple[int, Mapping[str, Any]]], document: Mapping[str, Any]) -> str:
+    """The (depth, edge) list as nested lists: an edge's continuations inside its item."""
+    parts = ["<ul>"]
+    depth = 0
+    for index, (edge_depth, edge) in enumerate(tree):
+        if index:
+            if edge_depth > depth:
+                parts.append("<ul>")
+            else:
+                parts.append("</li>" + "</ul></li>" * (depth - edge_depth))
+        depth = edge_depth
+        parts.append(_edge_item(edge, edge_depth, document))
+    if tree:
+        parts.append("</li>" + "</ul></li>" * depth)
+    parts.append("</ul>")
+    return "".join(parts)
+
+
+def _provenance_section(documents: Sequence[Mapping[str, Any]]) -> str:
+    """Per document, who reports whom: each edge inside the one that reported its reporter."""
+    blocks = [
+        f'<div class="chain"{attrs(data_provenance=document["doc_id"])}>'
+        f"<h3>{esc(document['doc_id'])}</h3>{_nested(tree, document)}</div>"
+        for document in documents
+        if (tree := provenance_tree(document))
+    ]
+    if not blocks:
+        return ""
+    return (
+        '<section class="provenance"><h2>Provenance: who reports whom</h2>'
+        "<p>Each line: the reporter passes on what the reported source says (an entity by any "
+        "of its mentions, or a source phrase); a line inside another continues its chain. "
+        "Hover for the attributions that show the edge.</p>" + "".join(blocks) + "</section>"
+    )
+
+
 def _slug(value: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in value.lower())
 
@@ -368,4 +476,10 @@ td.k-elaborates .bracket { border-color: #1565c0; border-style: dotted; }
 td.drift .label { color: #b71c1c; } td.k-distorts .label { color: #e65100; }
 td.k-elaborates .label { color: #0d47a1; }
 ul.relations li { margin: .35rem 0; } ul.relations li.drift b { color: #b71c1c; }
+section.provenance .chain { display: inline-block; vertical-align: top; margin: 0 2rem 1rem 0; }
+section.provenance ul { list-style: none; padding: 0 0 0 1.4rem; margin: 0; }
+section.provenance .chain > ul { padding-left: 0; }
+li.edge { margin: .2rem 0; } li.edge .node { font-family: Georgia, serif; background: #eef3f8;
+  padding: 0 4px; border-radius: 3px; } li.edge .arrow { color: #666; font-size: 12px; }
+li.edge .facts { display: inline; margin-left: .5rem; }
 """

@@ -35,12 +35,12 @@ from sourcetrace.schema.labels import (
     checkworthiness_score,
     names,
 )
+from sourcetrace.schema.layers import ANNOTATION_LAYERS, LAYERS  # LAYERS: read from here too
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 KINDS = ("document", "annotation", "prediction", "links")
-LAYERS = ("entities", "claims", "attributions")
 
 
 def sha256_text(text: str) -> str:
@@ -166,6 +166,20 @@ class Checker:
         self.problems.append(
             InputError(message, file=self.file, line=self.line, pointer=pointer_, expected=expected)
         )
+
+    def unique_id(self, item: Mapping[str, Any], where: str, ids: dict[Any, str]) -> None:
+        """The item's id (if it has one) is in no earlier item: ``ids`` maps each id seen to
+        the pointer of its first use, and gains this one."""
+        if "id" not in item:
+            return
+        if item["id"] in ids:
+            self.add(
+                where + "/id",
+                f"duplicate id {item['id']!r} (first used at {ids[item['id']]})",
+                "ids unique within the document",
+            )
+        else:
+            ids[item["id"]] = where
 
     def span(
         self, item: Mapping[str, Any], where: str, text: str | None, *, offsets_required: bool
@@ -353,6 +367,9 @@ def check_annotation_semantics(
             "nested_in forms a cycle: " + " -> ".join(cycle + [cycle[0]]),
             "nesting that ends at an outermost attribution",
         )
+    for layer in ANNOTATION_LAYERS:  # what each later layer declares of its own items
+        if layer.check is not None and layer.name in record:
+            layer.check(record, check, text, gold)
     return check.problems
 
 
@@ -396,16 +413,7 @@ def _item_problems(
     ids: dict[Any, str] = {}  # id -> the pointer of its first use
 
     def note_id(item: Mapping[str, Any], where: str) -> None:
-        if "id" not in item:
-            return
-        if item["id"] in ids:
-            check.add(
-                where + "/id",
-                f"duplicate id {item['id']!r} (first used at {ids[item['id']]})",
-                "ids unique within the document",
-            )
-        else:
-            ids[item["id"]] = where
+        check.unique_id(item, where, ids)
 
     entity_ids: set[str] = set()
     claim_ids: set[str] = set()

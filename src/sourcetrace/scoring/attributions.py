@@ -6,7 +6,7 @@ The rules, and why, are in docs/scoring/attributions.md.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -14,12 +14,15 @@ from sourcetrace.scoring.claims import (
     DEFAULT_CLAIM_THRESHOLD,
     LEVELS,
     check_claim_threshold,
+    check_levels,
     layer_pairs,
+    level_fields,
     level_scores,
 )
 from sourcetrace.scoring.common import Tally, add_tallies
 from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells, too_large
 from sourcetrace.scoring.grouped import Groups, grouped_matching_size
+from sourcetrace.scoring.layer import Figure, LayerScorer, PartialFields
 from sourcetrace.scoring.matching import (
     THRESHOLD_TOLERANCE,
     Pair,
@@ -38,6 +41,10 @@ from sourcetrace.scoring.piece_matrices import (
     maximum_matching,
     piece_batch,
 )
+
+if TYPE_CHECKING:
+    from sourcetrace.evaluation.partial_checks import Statistics
+    from sourcetrace.evaluation.settings import Settings
 
 # the three parts of an attribution, then the triple (all three together): the scored parts
 TRIPLE_PARTS = ("source", "cue", "content")
@@ -477,9 +484,73 @@ def _attributions_of(doc: Document, side: str) -> Sequence[Mapping[str, Any]]:
     return attributions
 
 
+# ---------------------------------------------------------------- the layer scorer
+
+
+def _tally(gold: Document, pred: Document, settings: Settings, text: str) -> Tally:
+    predicted = {
+        "entities": pred.get("entities") or [],
+        "claims": pred.get("claims") or [],
+        "attributions": pred.get("attributions") or [],
+    }
+    return tally_attributions(gold, predicted, claim_threshold=settings.claim_threshold)
+
+
+def _summarize(tally: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    return summarize_attributions(tally, claim_threshold=settings.claim_threshold)
+
+
+def _per_document(tally: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        part: {level: level_scores(tally.get(part, {}).get(level, {})) for level in LEVELS}
+        for part in PARTS
+    }
+
+
+def _check_partial(s: Statistics) -> None:
+    """The levels' bounds, and a whole triple right at most as often as each of its parts."""
+    hits = check_levels(s, "attributions", [("attributions", part) for part in PARTS])
+    triple = ("attributions", "triple")
+    for part in PARTS:
+        for level in LEVELS:
+            whole, one = hits[triple, level], hits[("attributions", part), level]
+            s.require(
+                whole <= one,
+                lambda r, p=part, lv=level, w=whole, o=one: (
+                    f"attributions {lv}: the whole triple "
+                    f"is right {w[r]} times, its {p} only {o[r]} times"
+                ),
+            )
+
+
+SCORER = LayerScorer(
+    name="attributions",
+    layer="attributions",
+    section=("attributions",),
+    tally=_tally,
+    summarize=_summarize,
+    partial_fields=lambda s: PartialFields(level_fields("attributions", PARTS)),
+    check_partial=_check_partial,
+    headline=tuple(
+        (f"attributions.{part}.{level}.f1", (part, level, "f1"))
+        for part in PARTS
+        for level in LEVELS
+    ),
+    per_document=_per_document,
+    figure=Figure(
+        "attributions.triple.lenient.f1",
+        ("triple", "lenient"),
+        "triple, lenient",
+        ("triple", "lenient"),
+    ),
+    curves=tuple((f"triple.{level}", ("triple", level)) for level in LEVELS),
+)
+
+
 __all__ = [
     "NAME_TOKEN_F1_THRESHOLD",
     "PARTS",
+    "SCORER",
     "content_right",
     "cue_right",
     "score_attributions",

@@ -6,9 +6,17 @@ The rules, and why, are in docs/scoring/claims.md.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
 
 from sourcetrace.schema.labels import names
+from sourcetrace.scoring.clusters import (
+    check_cluster_rows,
+    cluster_partial_fields,
+    summarize_cluster_section,
+    tally_clusters,
+)
 from sourcetrace.scoring.common import (
     Tally,
     add_tallies,
@@ -19,6 +27,7 @@ from sourcetrace.scoring.common import (
 )
 from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells, too_large
 from sourcetrace.scoring.grouped import Groups, grouped_matching_size, grouped_pairs
+from sourcetrace.scoring.layer import Document, FieldPath, Figure, LayerScorer, PartialFields
 from sourcetrace.scoring.matching import (
     THRESHOLD_TOLERANCE,
     Pair,
@@ -40,6 +49,10 @@ from sourcetrace.scoring.piece_matrices import (
     same_piece_pairs,
 )
 
+if TYPE_CHECKING:
+    from sourcetrace.evaluation.partial_checks import Statistics
+    from sourcetrace.evaluation.settings import Settings
+
 DEFAULT_CLAIM_THRESHOLD = 0.5
 LEVELS = ("strict", "lenient")
 # The label inventory of schema/labels.json. Labels a system invents are added to these, so no
@@ -49,6 +62,11 @@ ATTRIBUTE_LABELS: dict[str, tuple[Any, ...]] = {
     "certainty": tuple(names("claim_certainty")),
     "checkworthy": (False, True),
 }
+
+# the leaves of a claim or attribution level (`level_scores` reads them)
+LEVEL_COUNTS = ("gold", "predicted", "true_positives")
+# the list leaves of the attribute agreement of matched claims
+ATTRIBUTE_SIDES = ("gold", "predicted")
 
 Claim = Mapping[str, Any]
 
@@ -354,12 +372,165 @@ def layer_pairs(
     return rows
 
 
+# ---------------------------------------------------------------- the layer scorers
+
+
+def _tally(gold: Document, pred: Document, settings: Settings, text: str) -> Tally:
+    return tally_claims(
+        gold["claims"], pred.get("claims") or [], claim_threshold=settings.claim_threshold
+    )
+
+
+def _summarize(tally: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    return summarize_claims(tally, claim_threshold=settings.claim_threshold)
+
+
+def _per_document(tally: Mapping[str, Any]) -> dict[str, Any]:
+    return {level: level_scores(tally.get("span", {}).get(level, {})) for level in LEVELS}
+
+
+def level_fields(scorer: str, parts: Sequence[str]) -> frozenset[FieldPath]:
+    """The count leaves of each part and level of a claim or attribution tally."""
+    return frozenset(
+        (scorer, part, level, count) for part in parts for level in LEVELS for count in LEVEL_COUNTS
+    )
+
+
+def _partial_fields(s: Statistics) -> PartialFields:
+    attribute_lists = {
+        ("claims", "attributes", name, side)
+        for name in ATTRIBUTE_LABELS
+        for side in ATTRIBUTE_SIDES
+    }
+    return PartialFields(
+        level_fields("claims", ("span",)), optional_lists=frozenset(attribute_lists)
+    )
+
+
+def check_levels(
+    s: Statistics, layer: str, parts: Sequence[FieldPath]
+) -> dict[tuple[FieldPath, str], np.ndarray]:
+    """Claims and attributions in a partial: at each part and level, gold and predicted are the
+    recorded items and true positives at most the smaller of them. Returns the true positives."""
+    gold, predicted = s.items("gold", layer), s.items("predicted", layer)
+    true_positives = {}
+    for part in parts:
+        for level in LEVELS:
+            path = (*part, level)
+            name = " ".join(path)
+            found_gold, found_predicted, hits = (s.column(*path, count) for count in LEVEL_COUNTS)
+            s.require(
+                found_gold == gold,
+                lambda r, n=name, v=found_gold: (
+                    f"{n}: {v[r]} gold, but {gold[r]} gold {layer} are recorded"
+                ),
+            )
+            s.require(
+                found_predicted == predicted,
+                lambda r, n=name, v=found_predicted: (
+                    f"{n}: {v[r]} predicted, but {predicted[r]} predicted {layer} are recorded"
+                ),
+            )
+            s.require(
+                hits <= np.minimum(gold, predicted),
+                lambda r, n=name, v=hits: (
+                    f"{n}: {v[r]} true positives among {gold[r]} gold and "
+                    f"{predicted[r]} predicted {layer}"
+                ),
+            )
+            true_positives[part, level] = hits
+    return true_positives
+
+
+def _check_partial(s: Statistics) -> None:
+    hits = check_levels(s, "claims", [("claims", "span")])
+    matched = hits[("claims", "span"), "lenient"]
+    predicted = s.items("predicted", "claims")
+    for name, labels in ATTRIBUTE_LABELS.items():
+        paths = [("claims", "attributes", name, side) for side in ATTRIBUTE_SIDES]
+        if not any(path in s.list_fields for path in paths):
+            continue  # no predicted claim of the shard gave this attribute
+        if not all(path in s.list_fields for path in paths):
+            raise s.layout_error(f"/{s.key}/list_fields", f"one side of {name} labels only")
+        columns = [s.list_fields[path] for path in paths]
+        has = s.list_present[:, columns]
+        for row in range(len(s.doc_ids)):
+            pair = [s.lists[row][column] for column in columns]
+            pointer = f"/{s.key}/lists/{row}/{columns[0]}"
+            if has[row, 0] != has[row, 1] or (has[row, 0] and not predicted[row]):
+                raise s.fail(
+                    row,
+                    f"{name} labels marked present on one side only, or for a document "
+                    "without predicted claims",
+                    f"/{s.key}/list_present/{row}",
+                )
+            if not has[row, 0] and (pair[0] or pair[1]):
+                raise s.fail(row, f"absent {name} labels are not empty", pointer)
+            if len(pair[0]) != len(pair[1]) or len(pair[0]) > matched[row]:
+                raise s.fail(
+                    row,
+                    f"{len(pair[0])} gold and {len(pair[1])} predicted {name} labels for "
+                    f"{matched[row]} matched claims",
+                    pointer,
+                )
+            strange = [
+                label for labels_of in pair for label in labels_of if not _is_label(label, labels)
+            ]
+            if strange:
+                raise s.fail(row, f"{strange[0]!r} is no {name} label", pointer)
+
+
+def _is_label(value: Any, labels: Sequence[Any]) -> bool:
+    return any(type(value) is type(label) and value == label for label in labels)
+
+
+def _tally_clusters(gold: Document, pred: Document, settings: Settings, text: str) -> Tally:
+    pred_claims = pred.get("claims") or []
+    if not any(claim.get("cluster") is not None for claim in pred_claims):
+        return tally_clusters(gold, {"claims": []}, [], "cluster")  # as for entity clusters
+    pairs = lenient_claim_pairs(
+        gold["claims"], pred_claims, claim_threshold=settings.claim_threshold
+    )
+    return tally_clusters(gold, {"claims": pred_claims}, pairs, "cluster")
+
+
+SCORER = LayerScorer(
+    name="claims",
+    layer="claims",
+    section=("claims",),
+    tally=_tally,
+    summarize=_summarize,
+    partial_fields=_partial_fields,
+    check_partial=_check_partial,
+    headline=tuple((f"claims.span.{level}.f1", ("span", level, "f1")) for level in LEVELS),
+    per_document=_per_document,
+    figure=Figure("claims.span.lenient.f1", ("span", "lenient"), "span, lenient", ("lenient",)),
+    curves=tuple((level, ("span", level)) for level in LEVELS),
+)
+CLUSTERS_SCORER = LayerScorer(
+    name="claim_clusters",
+    layer="claims",
+    section=("claims", "clusters"),
+    tally=_tally_clusters,
+    summarize=summarize_cluster_section,
+    partial_fields=lambda s: cluster_partial_fields("claim_clusters"),
+    check_partial=lambda s: check_cluster_rows(
+        s, "claim_clusters", "claims", s.items("predicted", "claims")
+    ),
+)
+
+
 __all__ = [
     "ATTRIBUTE_LABELS",
+    "CLUSTERS_SCORER",
     "DEFAULT_CLAIM_THRESHOLD",
+    "LEVEL_COUNTS",
+    "SCORER",
     "attribute_agreement",
+    "check_levels",
     "layer_pairs",
     "lenient_claim_pairs",
+    "level_fields",
     "level_scores",
     "score_claims",
     "strict_claim_pairs",

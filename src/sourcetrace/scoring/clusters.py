@@ -15,12 +15,17 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sourcetrace.scoring.assignment import best_assignment_weights
 from sourcetrace.scoring.common import Tally, add_tallies, f1_score, pair_components, safe_div
+from sourcetrace.scoring.layer import PartialFields
+
+if TYPE_CHECKING:
+    from sourcetrace.evaluation.partial_checks import Statistics
+    from sourcetrace.evaluation.settings import Settings
 
 Partition = Mapping[Hashable, Hashable]
 
@@ -267,3 +272,52 @@ def _one_to_one(
         seen_gold.add(gold_index)
         gold_of_pred[pred_index] = gold_index
     return gold_of_pred
+
+
+# ---------------------------------------------------------------- pieces of the cluster scorers
+
+
+def summarize_cluster_section(tally: Mapping[str, Any], settings: Settings) -> dict | None:
+    """A cluster scorer's `summarize` (the clusters section of its layer)."""
+    return summarize_clusters(tally)
+
+
+def cluster_partial_fields(scorer: str) -> PartialFields:
+    """A cluster scorer's leaves in a partial: the counted predictions and the mention rows."""
+    return PartialFields(
+        frozenset({(scorer, "cluster_predictions")}), frozenset({(scorer, "cluster_mentions")})
+    )
+
+
+def check_cluster_rows(s: Statistics, scorer: str, layer: str, kept: np.ndarray) -> None:
+    """Cluster rows of a partial are [gold cluster | null, predicted cluster | null] of one
+    mention each: at most the recorded gold items on the gold side, the counted predictions on
+    the other (``kept``: the scored predicted items of each document)."""
+    gold = s.items("gold", layer)
+    carrying = s.column(scorer, "cluster_predictions")
+    column = s.list_fields[(scorer, "cluster_mentions")]
+    for row, rows in s.list_rows(scorer, "cluster_mentions"):
+        pointer = f"/{s.key}/lists/{row}/{column}"
+        for index, mention in enumerate(rows):
+            if not (
+                isinstance(mention, list)
+                and len(mention) == 2
+                and all(side is None or isinstance(side, str) for side in mention)
+                and mention != [None, None]
+            ):
+                raise s.fail(
+                    row,
+                    f"cluster row {mention!r} is not [gold cluster id or null, predicted "
+                    "cluster id or null]",
+                    f"{pointer}/{index}",
+                )
+        gold_side = sum(mention[0] is not None for mention in rows)
+        predicted_side = sum(mention[1] is not None for mention in rows)
+        if gold_side > gold[row] or predicted_side > kept[row] or predicted_side != carrying[row]:
+            raise s.fail(
+                row,
+                f"{gold_side} gold and {predicted_side} predicted cluster mentions, "
+                f"{carrying[row]} counted predictions, for {gold[row]} gold and {kept[row]} "
+                f"scored predicted {layer}",
+                pointer,
+            )

@@ -30,6 +30,9 @@ CHECKWORTHY_CHOICES = {"yes": True, "no": False}
 # per-region yes/no Choices on claim regions, one per check-worthiness question (labels.json
 # checkworthiness_questions); the score is not asked: it follows from the answers
 CHECKWORTHINESS = "checkworthiness"
+# document-level TextArea: the provenance edges (who reports whom) as JSON, kept as they are
+PROVENANCE = "provenance"
+PROVENANCE_PLACEHOLDER = 'provenance edges as JSON: [{"id", "reporter", "reported", "evidence"}]'
 
 
 def rubric_control(question: str) -> str:
@@ -204,6 +207,17 @@ def build_config(labels: Mapping[str, Any] | None = None) -> ET.Element:
     relations = _sub(view, "Relations")
     for value in RELATION_LABELS:
         _sub(relations, "Relation", value=value)
+    _sub(view, "Header", value="Provenance (who reports whom, GUIDELINES.md section 6)", size="6")
+    _sub(
+        view,
+        "TextArea",
+        name=PROVENANCE,
+        toName=TEXT,
+        placeholder=PROVENANCE_PLACEHOLDER,
+        maxSubmissions="1",
+        editable="true",
+        rows="4",
+    )
     return view
 
 

@@ -21,6 +21,7 @@ drawn the other way round still reads right); its label, when given, must agree.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -151,6 +152,17 @@ def to_result(annotation: Mapping[str, Any]) -> list[dict[str, Any]]:
         if outer is not None:
             inner = content_rid[attribution["id"]]
             relations.append(_relation(inner, content_rid[outer], c.REL_NESTED))
+    if "provenance" in annotation:  # as JSON in the document's text area, kept as it is
+        edges = json.dumps(annotation["provenance"], ensure_ascii=False)
+        result.append(
+            {
+                "id": ids.fresh("provenance"),
+                "from_name": c.PROVENANCE,
+                "to_name": c.TEXT,
+                "type": "textarea",
+                "value": {"text": [edges]},
+            }
+        )
     return result + relations
 
 
@@ -307,7 +319,7 @@ def _attach_attributes(
             continue
         rid, name = item.get("id"), item.get("from_name")
         where = f"region {rid!r} (result item {index})"
-        if rid in refused:
+        if rid in refused or name == c.PROVENANCE:  # the document's, read by _provenance
             continue
         if name not in _ATTRIBUTES:
             problems.append(f"{where}: unknown control {name!r}; expected one of the config's")
@@ -328,6 +340,31 @@ def _attach_attributes(
             problems.append(f"{where}: {reason}")
             continue
         region.attributes[name] = value
+
+
+def _provenance(result: list[Any], problems: list[str]) -> Any:
+    """The provenance edges of the document's text area (JSON), None when it has none; the
+    annotation's validation then checks them as it checks a gold file's."""
+    items = [
+        item
+        for item in result
+        if isinstance(item, Mapping) and item.get("from_name") == c.PROVENANCE
+    ]
+    if not items:
+        return None
+    texts = (items[0].get("value") or {}).get("text")
+    if len(items) > 1 or not isinstance(texts, list) or len(texts) != 1:
+        problems.append(f"{c.PROVENANCE}: one text area with one JSON list of edges expected")
+        return None
+    try:
+        edges = json.loads(texts[0]) if isinstance(texts[0], str) else None
+    except ValueError as exc:
+        problems.append(f"{c.PROVENANCE}: the text area is not JSON ({exc})")
+        return None
+    if not isinstance(edges, list):
+        problems.append(f"{c.PROVENANCE}: the text area holds no JSON list of edges")
+        return None
+    return edges
 
 
 def _span(region: Region) -> dict[str, Any]:
@@ -522,4 +559,7 @@ def from_result(
         "claims": claims,
         "attributions": attributions,
     }
+    edges = _provenance(result, problems)
+    if edges is not None:
+        annotation["provenance"] = edges
     return Conversion(annotation, [describe(r) for r in repairs], [describe(p) for p in problems])

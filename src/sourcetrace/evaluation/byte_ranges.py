@@ -392,6 +392,8 @@ def _shard_gold(spec: ShardSpec) -> GoldSet:
     records = read_lines(spec.gold)
     path = Path(spec.gold.path)
     facts = spec.gold_facts
+    if not records:  # more shards than documents: an empty shard
+        return GoldSet({}, {}, facts["version"], facts["data_sha256"], facts["source"])
     if spec.gold_kind == "jsonl":
         return gold_from_records(
             records, path, facts["version"], facts["data_sha256"], facts["source"]

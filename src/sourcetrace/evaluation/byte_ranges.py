@@ -486,7 +486,7 @@ def run_specs(
         partials = results(submit(score_shard, [(shard, layers) for shard in loaded]))
     except (InputError, InputErrors) as error:
         raise one_process_error(error, specs) from None
-    return merge_partials(partials, per_document=per_document)
+    return merge_partials(partials, per_document=per_document, from_memory=True)
 
 
 __all__ = [

@@ -252,8 +252,7 @@ def shard_specs(
     """The ``shards`` shards of a run, each with the byte ranges of its documents in every
     input. Shard k has the k-th block of the sorted corpus ids (`shard_documents`); shard 1
     also has every record whose doc_id is no corpus document, so each record is read once."""
-    convention, rest = reading_options(options)
-    make_settings(**rest)  # settings refused here, before any shard starts
+    make_settings(**reading_options(options)[1])  # bad settings refused before any shard
     gold_index = gold_index or index_gold(gold)
     known = set(gold_index.doc_ids)
     inputs = {"predictions": index_jsonl(predictions)}
@@ -289,10 +288,6 @@ def shard_specs(
             )
         )
     return specs
-
-
-def corpus_documents(gold_index: GoldIndex) -> int:
-    return len(gold_index.doc_ids)
 
 
 # ---------------------------------------------------------------- a shard (worker)
@@ -495,7 +490,6 @@ __all__ = [
     "LineIndex",
     "LoadedShard",
     "ShardSpec",
-    "corpus_documents",
     "evaluate_in_ranges",
     "index_gold",
     "index_jsonl",

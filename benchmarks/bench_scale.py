@@ -17,13 +17,15 @@ build/bench/data. Measured:
   to the plain run (at the largest size);
 - merge: 10 `evaluate --partial` shards and `sourcetrace merge` against one run, and whether
   the reports are equal apart from `predictions.source`;
-- workers: `evaluate --workers 2` (Dask) against one process;
-- corpus: `sourcetrace corpus build` and `corpus verify` on a checkout of N generated documents.
+- workers: `evaluate --workers 2` (Dask) against one process on W3, run in pairs side by side,
+  at 10k and 30k (the target, >= 1.5x faster, is judged at 30k), with the load average;
+- corpus: `sourcetrace corpus build` and `corpus verify` on a checkout of N generated documents,
+  at BENCH_CORPUS_SIZES (10k and 100k), and the growth of the time per document.
 
 Options the CLI does not know yet are reported as "not available yet". Writes
 benchmarks/RESULTS.md (copy it into benchmarks/README.md with `readme_results.py`) and
 build/bench/results.json. Environment: BENCH_SIZES, BENCH_ONLY, BENCH_TIMEOUT,
-BENCH_NERVALUATE_TIMEOUT, BENCH_CORPUS_TIMEOUT, BENCH_REPEAT_UNDER (seconds).
+BENCH_NERVALUATE_TIMEOUT, BENCH_CORPUS_TIMEOUT, BENCH_CORPUS_SIZES, BENCH_REPEAT_UNDER (seconds).
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_SIZES = (1000, 10000, 30000, 100000)
 GROUPS = ("w1", "w1-sparse", "w3", "validate", "bootstrap", "compare", "merge", "workers", "corpus")
 VALIDATE_SIZE, FULL_SIZE, GROWTH_FROM = 30000, 100000, 10000
+WORKER_SIZES, WORKERS_JUDGED_AT, WORKERS_TARGET = (10000, 30000), 30000, 1.5
+CORPUS_SIZES = (10000, 100000)
+LINEAR_SLACK = 1.25  # "linear": the time per document at the largest size within this factor
 SPARSE_LARGEST = 30000
 SHARDS, SAMPLES = 10, 1000
 MAX_INPUT_BYTES = str(10**10)  # today's input size limit (64 MiB) is far below these files
@@ -533,96 +538,113 @@ class ScaleBench:
     # ------------------------------------------------------------ Dask workers
 
     def run_workers(self) -> None:
+        """`--workers 2` against one process on W3, side by side (in pairs, so that a load
+        that comes and goes hits both), at 10k and 30k (or the largest size)."""
         figure = "`evaluate --workers 2` (Dask LocalCluster) vs one process"
         if "--workers" not in self.help_text("evaluate"):
             self.unavailable(figure, "evaluate --workers")
             return
-        documents = max(self.sizes)
-        data = self.data(documents)
-        label = self.w3_label(data)
-        print(f"workers, {label}", flush=True)
-        plain = self.plain_w3_run(documents)
-        report = self.out / f"workers-{documents}.json"
-        result = self.measure(
-            f"workers-{documents}",
-            self.evaluate(
-                data.path("w3-pred"),
-                data.path("w3-gold"),
-                "--format",
-                "json",
-                "--output",
-                report,
-                "--workers",
-                "2",
-            ),
-            sample_session=True,
-        )
-        if result.runs[-1].unknown_option:
-            self.unavailable(figure, "evaluate --workers")
-            return
-        if self.failed(figure, label, result, "--workers 2") or self.failed(
-            figure, label, plain, "one process"
-        ):
-            return
-        equal = reports_equal(self.out / f"w3-{documents}.json", report, ignore_source=False)
-        session = result.session_rss
-        self.rows.append(
-            Row(
-                figure,
-                label,
-                f"{result.describe()} (all processes together: "
-                f"{gib(session) if session else 'n/a'}); one process {plain.describe()}; {equal}",
-                times(result.seconds / plain.seconds),
+        sizes = [size for size in self.sizes if size in WORKER_SIZES] or [max(self.sizes)]
+        for documents in sizes:
+            data = self.data(documents)
+            label = self.w3_label(data)
+            print(f"workers, {label}", flush=True)
+            output = ["--format", "json", "--output"]
+            gold, pred = data.path("w3-gold"), data.path("w3-pred")
+            alone_report = self.out / f"workers-{documents}-one.json"
+            report = self.out / f"workers-{documents}.json"
+            load_before = os.getloadavg()[0]
+            alone, workers, _ = measure_added(
+                self.evaluate(pred, gold, *output, alone_report),
+                self.evaluate(pred, gold, *output, report, "--workers", "2"),
+                repeat_under=self.args.repeat_under,
+                timeout=self.args.timeout,
+                env=self.env,
+                sample_session=True,
             )
-        )
+            load = f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+            self.record(f"workers-{documents}-one-process", alone)
+            self.record(f"workers-{documents}", workers)
+            if workers.runs[-1].unknown_option:
+                self.unavailable(figure, "evaluate --workers")
+                return
+            name = f"{figure} at {size_label(documents)}"
+            if self.failed(name, label, workers, "--workers 2") or self.failed(
+                name, label, alone, "one process"
+            ):
+                continue
+            equal = reports_equal(alone_report, report, ignore_source=False)
+            speedup = alone.seconds / workers.seconds
+            judged = documents == WORKERS_JUDGED_AT
+            session = workers.session_rss
+            self.rows.append(
+                Row(
+                    name,
+                    f"{label}; {load}",
+                    f"--workers 2 {workers.describe()} (all processes together: "
+                    f"{gib(session) if session else 'n/a'}); one process {alone.describe()}; "
+                    f"run in pairs; {equal}",
+                    times(workers.seconds / alone.seconds),
+                    f">= {WORKERS_TARGET}x faster at {size_label(WORKERS_JUDGED_AT)}"
+                    if judged
+                    else "",
+                    verdict(speedup >= WORKERS_TARGET) if judged else "",
+                )
+            )
 
     # ------------------------------------------------------------ corpus build and verify
 
     def run_corpus(self) -> None:
+        """`corpus build` and `corpus verify` at each of BENCH_CORPUS_SIZES (10k and 100k by
+        default), and how the time per document grows from the smallest to the largest."""
         figure = "`sourcetrace corpus build` + `corpus verify`"
-        skipped = []
-        for documents in sorted(self.sizes, reverse=True):
+        per_document: dict[int, float] = {}
+        for documents in self.args.corpus_sizes:
             data = self.data(documents)
             print(f"corpus, {documents:,} documents: writing the checkout", flush=True)
             root = ensure_checkout(data)
             reset_checkout_corpus(root)
             label = f"{documents:,} documents (seed texts, metadata and W3 gold files)"
+            name = f"{figure} at {size_label(documents)}"
             build = self.measure(
                 f"corpus-build-{documents}",
                 [self.sourcetrace_bin, "corpus", "build", "--root", root],
                 repeats=1,
                 timeout=self.args.corpus_timeout,
             )
-            if build.runs[-1].timed_out:
-                skipped.append(f"build of {documents:,} timed out after {build.seconds:.0f} s")
+            if self.failed(name, label, build, "build"):
                 continue
-            if self.failed(figure, label, build, "build"):
-                return
             verify = self.measure(
                 f"corpus-verify-{documents}",
                 [self.sourcetrace_bin, "corpus", "verify", "--root", root],
                 repeats=1,
                 timeout=self.args.corpus_timeout,
             )
-            if verify.runs[-1].timed_out:
-                skipped.append(f"verify of {documents:,} timed out after {verify.seconds:.0f} s")
+            if self.failed(name, label, verify, "verify"):
                 continue
-            if self.failed(figure, label, verify, "verify"):
-                return
-            more = f" ({'; '.join(skipped)})" if skipped else ""
+            per_document[documents] = (build.seconds + verify.seconds) / documents
             self.rows.append(
                 Row(
-                    f"{figure} at {size_label(documents)}",
-                    label + more,
+                    name,
+                    label,
                     f"build {build.describe()}; verify {verify.describe()}",
                     f"{documents / (build.seconds + verify.seconds):,.0f} docs/s",
                 )
             )
-            if skipped:
-                self.notes.append(f"corpus: {'; '.join(skipped)} (BENCH_CORPUS_TIMEOUT)")
-            return
-        self.rows.append(Row(figure, "", "; ".join(skipped)))
-        self.notes.append(f"corpus: {'; '.join(skipped)} (BENCH_CORPUS_TIMEOUT)")
+        if len(per_document) >= 2:
+            small, large = min(per_document), max(per_document)
+            growth = per_document[large] / per_document[small]
+            self.rows.append(
+                Row(
+                    f"{figure}: time per document, {size_label(small)} to {size_label(large)}",
+                    f"{large // small}x the documents",
+                    f"{per_document[small] * 1000:.2f} ms and {per_document[large] * 1000:.2f} "
+                    "ms a document",
+                    f"x{growth:.2f} per document",
+                    f"linear (per document within x{LINEAR_SLACK})",
+                    verdict(growth <= LINEAR_SLACK),
+                )
+            )
 
     # ------------------------------------------------------------ the run
 
@@ -784,11 +806,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--corpus-timeout", type=float, default=float(os.environ.get("BENCH_CORPUS_TIMEOUT", 900))
     )
     parser.add_argument(
+        "--corpus-sizes",
+        default=",".join(env_list("BENCH_CORPUS_SIZES", tuple(str(s) for s in CORPUS_SIZES))),
+        help="documents of the corpus build + verify checkouts (BENCH_CORPUS_SIZES; default "
+        "10000,100000)",
+    )
+    parser.add_argument(
         "--repeat-under", type=float, default=float(os.environ.get("BENCH_REPEAT_UNDER", 60))
     )
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     args.only = [g.strip() for g in args.only.split(",") if g.strip()]
+    args.corpus_sizes = sorted({int(s.replace("_", "")) for s in args.corpus_sizes.split(",") if s})
     unknown = set(args.only) - set(GROUPS)
     if unknown or not args.sizes or min(args.sizes) < 10:
         parser.error(f"unknown group(s) {sorted(unknown)} or bad sizes {args.sizes}")

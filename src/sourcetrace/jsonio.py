@@ -617,6 +617,35 @@ def iter_jsonl_records(path: str | Path, sha256: Any = None) -> Iterator[Record]
         raise InputError("file has no JSON lines", file=path, expected="one JSON object per line")
 
 
+def jsonl_lines(path: str | Path, sha256: Any = None) -> Iterator[tuple[int, int, bytes]]:
+    """(line number, byte offset, bytes) of every line of a JSON Lines file, unparsed, within
+    the limits and with the refusals of `iter_jsonl_records`: for an index that sends each line
+    to the process that parses it (`record_of_line`)."""
+    path = Path(path)
+    check_regular_file(path)
+    file_limit = explicit_max_input_bytes()
+    if file_limit is not None:
+        _refuse_over_limit(path, file_limit)
+    yield from _file_lines(path, file_limit, max_line_bytes(), sha256)
+
+
+def record_of_line(raw: bytes, number: int, offset: int, path: Path) -> Record | None:
+    """Line ``number`` (at byte ``offset``) of a JSON Lines file as `iter_jsonl_records` reads
+    it, value and message alike; None for a blank line."""
+    value = _orjson_value(raw[3:] if number == 1 and raw.startswith(_BOM) else raw)
+    if value is not ASK_STDLIB:
+        return Record(value, number, True)
+    text = _decode_line(raw, number, offset, path)
+    return _stdlib_record(text.removeprefix("\ufeff") if number == 1 else text, number, path)
+
+
+def raise_reading_error(path: str | Path) -> None:
+    """Read a JSON Lines file through, holding one line at a time, and raise the error the
+    whole-file reader gives first (a byte that is not UTF-8 before a malformed line), if any."""
+    for _ in iter_jsonl_records(path):
+        pass
+
+
 def _decode_line(raw: bytes, number: int, offset: int, path: Path) -> str:
     try:
         return raw.decode("utf-8")

@@ -61,7 +61,7 @@ def test_a_workers_input_error_comes_back_as_the_same_one_paragraph_error(client
     broken.write_text('{"doc_id": "st-000", "entities": [}\n', encoding="utf-8")
     with pytest.raises(InputError) as raised:
         evaluate_on_dask(broken, client=client)
-    assert raised.value.file == str(broken) and raised.value.line == 1
+    assert str(raised.value.file) == str(broken) and raised.value.line == 1
     assert "malformed JSON" in raised.value.message
 
 
@@ -103,8 +103,10 @@ def test_many_workers_on_few_documents_end_with_a_note_and_no_dask_log(run_cli):
 
     plan = plan_workers(1000, None, documents=5, cores=usable_cores())
     assert many.err.splitlines() == [
+        "indexing the gold",
         *plan.notes,
         f"starting a local Dask cluster of {plan.workers} worker process(es)",
+        "indexing the predictions",
         f"scoring {plan.shards} shard(s) on {plan.workers} worker(s)",
     ]
 

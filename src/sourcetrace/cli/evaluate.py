@@ -35,12 +35,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from sourcetrace.errors import InputError
     from sourcetrace.evaluation.modes import evaluate_in_mode
 
-    if args.workers is not None and args.partial is not None:
-        raise InputError(
-            "--workers with --partial",
-            expected="--partial OUT --shard K/N to write one shard, or --workers N for the "
-            "whole run",
-        )
+    for option, value in (("--workers", args.workers), ("--scheduler", args.scheduler)):
+        if value is not None and args.partial is not None:
+            raise InputError(
+                f"{option} with --partial",
+                expected=f"--partial OUT --shard K/N to write one shard, or {option} for the "
+                "whole run",
+            )
     if args.partial is not None:
         return _write_partial(args)
     if args.shard is not None:
@@ -57,6 +58,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         explain=bool(item_targets),
         stream=len(item_targets) == 1,  # one output drawn from the items: made as it is written
         workers=args.workers,
+        scheduler=args.scheduler,
         per_document=args.per_document,
         progress=lambda message: print(message, file=sys.stderr, flush=True),
         **_scoring_options(args),
@@ -376,6 +378,13 @@ def add_commands(commands: Any) -> None:
         "them (the scale extra). N is lowered to the usable cores and the number of documents, "
         "with a note on stderr. Dask's own log lines show only with SOURCETRACE_DASK_LOGS=1; "
         "Ctrl-C closes the cluster and exits 130 without a report",
+    )
+    evaluate.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="score the run on the running Dask cluster of this scheduler (e.g. "
+        "tcp://10.0.0.5:8786), one shard per worker, and merge them; not with --workers. The "
+        "workers read the input files by absolute path: they need a shared file system",
     )
     add_problem_options(evaluate)
     add_quiet_option(evaluate)

@@ -57,10 +57,10 @@ def load_gold(gold: Any = None) -> GoldSet:
     if isinstance(gold, (str, Path)):
         path = Path(gold)
         _, records, digest = read_records_with_sha256(path)
-        return _gold_from_records(records, path, "custom", digest, path_text(path))
+        return gold_from_records(records, path, "custom", digest, path_text(path))
     records = [Record(value, index + 1) for index, value in enumerate(_records(gold, "gold"))]
     digest = canonical_sha256([r.value for r in records])
-    return _gold_from_records(records, "<gold>", "custom", digest, "<python>")
+    return gold_from_records(records, "<gold>", "custom", digest, "<python>")
 
 
 def gold_from_release(release: Release) -> GoldSet:
@@ -119,9 +119,10 @@ def _gold_from_folder(folder: Path) -> GoldSet:
     )
 
 
-def _gold_from_records(
+def gold_from_records(
     records: list[Record], file: Any, version: str, digest: str, source: str
 ) -> GoldSet:
+    """Gold records (each with its text) validated: all problems at once, as InputErrors."""
     problems: list[InputError] = []
     documents: dict[str, dict[str, Any]] = {}
     register = DocIdRegister()
@@ -180,6 +181,17 @@ class Predictions:
     layers_in_input: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True)
+class RecordsRead:
+    """Prediction records already read from ``file`` (a shard's lines of it, read by byte
+    range), with the identity of the whole file: read as if the file held only these."""
+
+    file: Path
+    records: list[Record]
+    source: str
+    sha256: str
+
+
 def reading_options(options: Mapping[str, Any]) -> tuple[Convention, dict[str, Any]]:
     """The offset convention of the predictions (``offsets``, ``end``) and the other options
     (the settings): how a file is read is not a setting of the scores."""
@@ -229,6 +241,9 @@ def load_predictions(
         # one file: its own sha256 (what sha256sum prints); a folder: a hash of the file hashes
         sha = file_sha256 if not path.is_dir() else sha256_text("".join(file_hashes))
         source = path_text(path)
+    elif isinstance(predictions, RecordsRead):
+        items = [(predictions.file, record) for record in predictions.records]
+        source, sha = predictions.source, predictions.sha256
     elif isinstance(predictions, Mapping):
         items = [
             ("<predictions>", Record(dict(v, doc_id=k), i + 1))

@@ -1,8 +1,10 @@
-"""Scoring on a Dask cluster: each worker scores one shard (`evaluate --partial --shard K/N`),
-and the shards are merged into the report of one run (`sourcetrace merge`).
+"""Scoring on a Dask cluster (`evaluate --workers N`, `--scheduler ADDRESS`): each worker scores
+shards, and the shards are merged into the report of one run (`sourcetrace merge`).
 
-Needs the `scale` extra (dask.distributed). Workers read the inputs by path, so they must see the
-same files (a LocalCluster does; a remote cluster needs a shared file system).
+Needs the `scale` extra (dask.distributed). JSON Lines inputs are indexed once here and each shard
+reads only the byte ranges of its documents (byte_ranges.py); other inputs are read whole by every
+shard. Workers read by absolute path, so they must see the same files (a LocalCluster does; the
+workers of a remote cluster need a shared file system).
 
 Every loop is bounded: the workers of a LocalCluster are at most the usable cores and the
 documents; Dask's own log lines are silenced unless `SOURCETRACE_DASK_LOGS=1`; and a Ctrl-C at
@@ -32,6 +34,7 @@ from sourcetrace.progress import stage
 
 LOGS_ENV = "SOURCETRACE_DASK_LOGS"  # set to 1 to see Dask's own log lines and warnings
 CLOSE_TIMEOUT_SECONDS = 20
+CONNECT_TIMEOUT_SECONDS = 20
 POLL_SECONDS = 0.05
 # imported by the forkserver before it forks a worker: the first ignores SIGINT (see it), the
 # others are imported once there rather than in every worker
@@ -39,6 +42,7 @@ WORKER_PRELOAD = (
     "sourcetrace.evaluation.dask_child",
     "distributed",
     "sourcetrace.evaluation.partials",
+    "sourcetrace.evaluation.byte_ranges",
 )
 
 
@@ -110,6 +114,7 @@ def evaluate_on_dask(
     gold: str | Path | None = None,
     *,
     client: Any = None,
+    scheduler: str | None = None,
     workers: int = 2,
     shards: int | None = None,
     compare: str | Path | None = None,
@@ -119,15 +124,22 @@ def evaluate_on_dask(
 ) -> dict[str, Any]:
     """The report of `evaluate`, computed as ``shards`` partials on a Dask cluster.
 
-    ``client``: a `dask.distributed.Client`; without one, a LocalCluster of ``workers``
-    single-threaded worker processes is started and closed, ``workers`` lowered to the usable
-    cores and the documents. ``shards`` defaults to the number of workers. ``progress`` is told
-    the notes on the plan (workers lowered; the CLI prints them on stderr); starting the cluster
-    and scoring the shards are stages of ``sourcetrace.progress``. The report equals the
-    one-process report (a test checks it byte for byte). Ctrl-C ends the run with
-    KeyboardInterrupt, the cluster closed.
+    ``client``: a `dask.distributed.Client`; ``scheduler``: the address of a running Dask
+    scheduler (``tcp://HOST:PORT``) to connect to; without either, a LocalCluster of
+    ``workers`` single-threaded worker processes is started and closed, ``workers`` lowered to
+    the usable cores and the documents. ``shards`` defaults to the number of workers.
+    JSON Lines inputs (and gold from a corpus folder or a gold JSONL) are indexed once here and
+    each shard reads only its byte ranges (byte_ranges.py); other inputs are read whole by each
+    shard. ``progress`` is told the notes on the plan (workers lowered; the CLI prints them on
+    stderr); starting the cluster and scoring the shards are stages of
+    ``sourcetrace.progress``. The report equals the one-process report (a test checks it byte
+    for byte). Ctrl-C ends the run with KeyboardInterrupt, the cluster closed.
     """
     tell = progress or (lambda message: None)
+    if client is not None and scheduler is not None:
+        raise InputError(
+            "both a Dask client and a scheduler address", expected="one of client or scheduler"
+        )
     with _held_interrupts() as interrupted:
         try:
             from dask.distributed import Client, LocalCluster
@@ -136,36 +148,119 @@ def evaluate_on_dask(
                 "scoring on Dask needs the `scale` extra",
                 expected="pip install 'sourcetrace[scale]' (dask.distributed)",
             ) from None
+        run = _Run(predictions, gold, compare, options, per_document, interrupted)
         if client is not None:
-            plan = plan_workers(
-                max(len(client.scheduler_info()["workers"]), 1),
-                shards,
-                document_count(gold),
-                cores=1 << 30,
-            )
-            partials = _score_shards(client, plan, predictions, gold, compare, options, interrupted)
-        else:
-            plan = plan_workers(workers, shards, document_count(gold), usable_cores())
-            for note in plan.notes:
-                tell(note)
+            return run.on(client, run.plan_on(client, shards))
+        if scheduler is not None:
             with _quiet_dask():
-                cluster = client = None
+                client = None
                 try:
-                    with stage(
-                        f"starting a local Dask cluster of {plan.workers} worker process(es)"
-                    ):
-                        _stop_if(interrupted)
-                        cluster = _start_cluster(LocalCluster, plan.workers)
-                        _stop_if(interrupted)
-                        client = Client(cluster)
-                    partials = _score_shards(
-                        client, plan, predictions, gold, compare, options, interrupted
-                    )
+                    with stage(f"connecting to the Dask scheduler at {scheduler}"):
+                        client = _connect(Client, scheduler)
+                    return run.on(client, run.plan_on(client, shards))
                 finally:
-                    _close(client, cluster)
-                    del client, cluster
-                    gc.collect()  # Dask's finalizers run now, while Ctrl-C is still held
-    return merge_partials(partials, per_document=per_document)
+                    _close(client, None)
+                    del client
+                    gc.collect()
+        plan = plan_workers(workers, shards, run.documents(), usable_cores())
+        for note in plan.notes:
+            tell(note)
+        with _quiet_dask():
+            cluster = client = None
+            try:
+                with stage(f"starting a local Dask cluster of {plan.workers} worker process(es)"):
+                    _stop_if(interrupted)
+                    cluster = _start_cluster(LocalCluster, plan.workers)
+                    _stop_if(interrupted)
+                    client = Client(cluster)
+                return run.on(client, plan)
+            finally:
+                _close(client, cluster)
+                del client, cluster
+                gc.collect()  # Dask's finalizers run now, while Ctrl-C is still held
+
+
+class _Run:
+    """One run's inputs; indexed once (when the shards can read byte ranges) for the plan and
+    the shards alike."""
+
+    def __init__(
+        self,
+        predictions: Any,
+        gold: Any,
+        compare: Any,
+        options: dict[str, Any],
+        per_document: bool,
+        interrupted: Callable[[], bool],
+    ) -> None:
+        from sourcetrace.evaluation.byte_ranges import supports_ranges
+
+        self.predictions, self.gold, self.compare = predictions, gold, compare
+        self.options, self.per_document, self.interrupted = options, per_document, interrupted
+        self.ranged = supports_ranges(predictions, gold, compare)
+        self._gold_index: Any = None
+
+    def gold_index(self) -> Any:
+        from sourcetrace.evaluation.byte_ranges import index_gold
+
+        if self._gold_index is None:
+            with stage("indexing the gold"):
+                self._gold_index = index_gold(self.gold)
+        return self._gold_index
+
+    def documents(self) -> int:
+        if self.ranged:
+            return len(self.gold_index().doc_ids)
+        return document_count(self.gold)
+
+    def plan_on(self, client: Any, shards: int | None) -> Plan:
+        """On a cluster of its own: one shard per worker unless told."""
+        workers = max(len(client.scheduler_info()["workers"]), 1)
+        return plan_workers(workers, shards, self.documents(), cores=1 << 30)
+
+    def on(self, client: Any, plan: Plan) -> dict[str, Any]:
+        if not self.ranged:
+            partials = _score_shards(
+                client,
+                plan,
+                self.predictions,
+                self.gold,
+                self.compare,
+                self.options,
+                self.interrupted,
+            )
+            return merge_partials(partials, per_document=self.per_document)
+        from sourcetrace.evaluation.byte_ranges import run_specs, shard_specs
+
+        with stage("indexing the predictions"):
+            specs = shard_specs(
+                self.predictions,
+                self.gold,
+                shards=plan.shards,
+                compare=self.compare,
+                gold_index=self.gold_index(),
+                **self.options,
+            )
+        with stage(f"scoring {plan.shards} shard(s) on {plan.workers} worker(s)"):
+            return run_specs(
+                specs,
+                per_document=self.per_document,
+                submit=lambda function, calls: [
+                    client.submit(function, *call, pure=False) for call in calls
+                ],
+                results=lambda futures: _gathered(client, futures, self.interrupted),
+            )
+
+
+def _connect(client_class: Any, address: str) -> Any:
+    try:
+        return client_class(address, timeout=CONNECT_TIMEOUT_SECONDS)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        raise InputError(
+            f"could not connect to the Dask scheduler at {address}: {error}",
+            expected="--scheduler ADDRESS of a running `dask scheduler` (e.g. "
+            f"tcp://127.0.0.1:8786), reached within {CONNECT_TIMEOUT_SECONDS} s",
+        ) from None
 
 
 def _score_shards(
@@ -177,6 +272,7 @@ def _score_shards(
     options: dict[str, Any],
     interrupted: Callable[[], bool],
 ) -> list[dict[str, Any]]:
+    """Inputs that are not read by byte range: each shard reads them whole."""
     with stage(f"scoring {plan.shards} shard(s) on {plan.workers} worker(s)"):
         futures = [
             client.submit(
@@ -190,17 +286,22 @@ def _score_shards(
             )
             for index in range(1, plan.shards + 1)
         ]
-        try:
-            while not all(future.done() for future in futures):
-                _stop_if(interrupted)
-                if any(future.status == "error" for future in futures):
-                    break  # gather raises the first shard's error at once
-                time.sleep(POLL_SECONDS)
+        return _gathered(client, futures, interrupted)
+
+
+def _gathered(client: Any, futures: list[Any], interrupted: Callable[[], bool]) -> list[Any]:
+    """The futures' results, Ctrl-C heard while they run; a shard's error raised at once."""
+    try:
+        while not all(future.done() for future in futures):
             _stop_if(interrupted)
-            return list(client.gather(futures))
-        except BaseException:
-            client.cancel(futures)
-            raise
+            if any(future.status == "error" for future in futures):
+                break  # gather raises the first shard's error at once
+            time.sleep(POLL_SECONDS)
+        _stop_if(interrupted)
+        return list(client.gather(futures))
+    except BaseException:
+        client.cancel(futures)
+        raise
 
 
 def _start_cluster(local_cluster: Any, workers: int) -> Any:

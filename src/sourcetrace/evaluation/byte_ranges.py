@@ -1,0 +1,505 @@
+"""Shards that read only their own lines: the parent indexes each JSON Lines input once (the
+byte offset of every line and its `doc_id`, read by a cheap scan, not a parse), and each shard
+reads, validates and scores the byte ranges of its documents in the gold and the predictions.
+The partials merge into the one-process report (partials.py), byte for byte.
+
+The scan only routes a line: every line is parsed, and every message worded, by the readers of
+`jsonio` in the shard that owns it. A line the scan cannot place (another key first, escapes in
+the id, a byte-order mark, a blank line) is parsed in the parent to find its `doc_id`; a line
+that does not parse there, or a shard that meets a line that does not parse, makes the parent
+read the whole file through as one process does (one line at a time), so that the error is the
+one a single process gives.
+
+Shards read by path, so every worker must see the files at the same absolute paths (a shared
+file system); a file changed after it was indexed (size or modification time) is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from sourcetrace.errors import InputError, InputErrors, raise_all
+from sourcetrace.evaluation.inputs import (
+    GoldSet,
+    Predictions,
+    RecordsRead,
+    gold_from_records,
+    is_corpus_folder,
+    load_predictions,
+    reading_options,
+)
+from sourcetrace.evaluation.partials import (
+    ids_sha256,
+    merge_partials,
+    shard_documents,
+    shard_partial,
+)
+from sourcetrace.evaluation.settings import make_settings
+from sourcetrace.jsonio import Record, jsonl_lines, raise_reading_error, record_of_line
+from sourcetrace.paths import corpus_dir, path_text
+from sourcetrace.schema.validation import LAYERS
+
+# a line that starts as every writer we know writes a record: `{"doc_id": "...",` with no
+# escape in the id; anything else is placed by a parse
+_DOC_ID_FIRST = re.compile(rb'\{[ \t]*"doc_id"[ \t]*:[ \t]*"([^"\\]*)"')
+Line = tuple[int, int, int]  # (line number, byte offset, length without the "\n")
+DOCUMENTS = "data/documents.jsonl"
+
+
+@dataclass(frozen=True)
+class LineIndex:
+    """Where each record of a JSON Lines file is: its lines by doc_id (None: a record whose
+    doc_id is not a string), and the file's sha256, size and modification time."""
+
+    path: Path  # as the user named it (messages)
+    read_at: str  # absolute (workers with another working directory)
+    sha256: str
+    size: int
+    mtime_ns: int
+    lines: dict[str | None, list[Line]]
+
+
+@dataclass(frozen=True)
+class FileRanges:
+    """The lines of one file that one shard reads."""
+
+    path: Path
+    read_at: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class ShardSpec:
+    """Everything one shard needs: its lines of each input and the facts of the whole run."""
+
+    shard: tuple[int, int]
+    gold: FileRanges
+    gold_kind: str  # "jsonl" (a gold JSONL) or "release" (a corpus folder's documents.jsonl)
+    gold_facts: Mapping[str, Any]  # version, data_sha256, source, annotated (release)
+    whole: Mapping[str, Any]  # partials.whole_gold of the run
+    predictions: FileRanges
+    compare: FileRanges | None
+    options: Mapping[str, Any]
+
+
+@dataclass
+class LoadedShard:
+    """A shard's gold and predictions, read and validated (phase 1 of a ranged run)."""
+
+    spec: ShardSpec
+    gold: GoldSet
+    predictions: Predictions
+
+
+# ---------------------------------------------------------------- the index (parent)
+
+
+def index_jsonl(path: str | Path) -> LineIndex:
+    """One pass over a JSON Lines file: the lines of each doc_id, and the file's identity."""
+    path = Path(path)
+    before = _stat(path)
+    digest = hashlib.sha256()
+    lines: dict[str | None, list[Line]] = {}
+    for number, offset, raw in jsonl_lines(path, digest):
+        doc_id = _scanned_doc_id(raw)
+        if doc_id is False:
+            try:
+                record = record_of_line(raw, number, offset, path)
+            except InputError:
+                raise_reading_error(path)  # the one-process message, which comes first
+                raise
+            if record is None:
+                continue  # a blank line
+            value = record.value
+            found = value.get("doc_id") if isinstance(value, Mapping) else None
+            doc_id = found if isinstance(found, str) else None
+        lines.setdefault(doc_id, []).append((number, offset, len(raw)))
+    if not lines:
+        raise_reading_error(path)  # "file has no JSON lines"
+    if _stat(path) != before:
+        raise _changed(path)
+    return LineIndex(path, os.path.abspath(path), digest.hexdigest(), *before, lines)
+
+
+def _scanned_doc_id(raw: bytes) -> str | bool:
+    match = _DOC_ID_FIRST.match(raw)
+    if match is None:
+        return False
+    try:
+        return match.group(1).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        found = os.stat(path)
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", file=path) from None
+    return found.st_size, found.st_mtime_ns
+
+
+def _changed(path: Path) -> InputError:
+    return InputError(
+        "the file changed while the shards read it (its size or modification time)",
+        file=path,
+        expected="input files that stay as they are during the run",
+    )
+
+
+def ranges_of(index: LineIndex, lines: Iterable[Line]) -> FileRanges:
+    return FileRanges(
+        index.path,
+        index.read_at,
+        index.sha256,
+        index.size,
+        index.mtime_ns,
+        tuple(sorted(lines, key=lambda line: line[1])),
+    )
+
+
+def supports_ranges(predictions: Any, gold: Any, compare: Any) -> bool:
+    """Whether the inputs are files that shards can read by byte range: predictions (and the
+    compared system) in one JSON Lines file, gold from a corpus folder or a gold JSONL."""
+
+    def jsonl_file(value: Any) -> bool:
+        return (
+            isinstance(value, (str, Path))
+            and Path(value).suffix.lower() == ".jsonl"
+            and Path(value).is_file()
+        )
+
+    gold_ok = gold is None or (
+        isinstance(gold, (str, Path)) and (is_corpus_folder(Path(gold)) or jsonl_file(gold))
+    )
+    return jsonl_file(predictions) and (compare is None or jsonl_file(compare)) and gold_ok
+
+
+@dataclass(frozen=True)
+class GoldIndex:
+    """The gold as the parent knows it: its lines, every corpus document id, and its facts."""
+
+    index: LineIndex
+    kind: str
+    doc_ids: list[str]
+    facts: dict[str, Any]
+    whole: dict[str, Any]
+
+
+def index_gold(gold: Any) -> GoldIndex:
+    """A gold JSONL indexed; a corpus folder checked as one process checks it (MANIFEST,
+    sha256 of every file, row shapes, text hashes: `check_folder`), its documents indexed."""
+    if gold is not None and not is_corpus_folder(Path(gold)):
+        index = index_jsonl(gold)
+        doc_ids = sorted(doc_id for doc_id in index.lines if doc_id is not None)
+        facts = {"version": "custom", "data_sha256": index.sha256, "source": path_text(gold)}
+        whole = {
+            "corpus": {**facts, "documents": len(doc_ids)},
+            "gold_documents": ids_sha256(doc_ids),
+        }
+        return GoldIndex(index, "jsonl", doc_ids, facts, whole)
+    from sourcetrace.corpus.release import check_folder
+
+    folder = corpus_dir() if gold is None else Path(gold)
+    release = check_folder(folder)
+    annotated = sorted(row["doc_id"] for row in release.documents if row.get("annotated"))
+    if not annotated:  # one process's message (load_gold)
+        from sourcetrace.evaluation.inputs import gold_from_release
+
+        gold_from_release(release)
+    doc_ids = sorted(row["doc_id"] for row in release.documents)
+    manifest, checked_sha256 = release.manifest, release.file_sha256[DOCUMENTS]
+    del release  # the shards read their rows again, by byte range
+    index = index_jsonl(folder / DOCUMENTS)
+    if index.sha256 != checked_sha256:
+        raise _changed(folder / DOCUMENTS)
+    facts = {
+        "version": manifest["version"],
+        "data_sha256": manifest["data_sha256"],
+        "source": path_text(folder),
+        "annotated": annotated,
+    }
+    whole = {
+        "corpus": {
+            "version": facts["version"],
+            "data_sha256": facts["data_sha256"],
+            "source": facts["source"],
+            "documents": len(annotated),
+        },
+        "gold_documents": ids_sha256(annotated),
+    }
+    return GoldIndex(index, "release", doc_ids, facts, whole)
+
+
+def shard_specs(
+    predictions: Any,
+    gold: Any = None,
+    *,
+    shards: int,
+    compare: Any = None,
+    gold_index: GoldIndex | None = None,
+    **options: Any,
+) -> list[ShardSpec]:
+    """The ``shards`` shards of a run, each with the byte ranges of its documents in every
+    input. Shard k has the k-th block of the sorted corpus ids (`shard_documents`); shard 1
+    also has every record whose doc_id is no corpus document, so each record is read once."""
+    make_settings(**reading_options(options)[1])  # bad settings refused before any shard
+    gold_index = gold_index or index_gold(gold)
+    known = set(gold_index.doc_ids)
+    inputs = {"predictions": index_jsonl(predictions)}
+    if compare is not None:
+        inputs["compare"] = index_jsonl(compare)
+    specs = []
+    for k in range(1, shards + 1):
+        mine = shard_documents(gold_index.doc_ids, (k, shards))
+
+        def lines_of(index: LineIndex, *, first: bool = k == 1, mine: list = mine) -> list[Line]:
+            found = [line for doc_id in mine for line in index.lines.get(doc_id, ())]
+            if first:
+                found += [
+                    line
+                    for doc_id, lines in index.lines.items()
+                    if doc_id is None or doc_id not in known
+                    for line in lines
+                ]
+            return found
+
+        specs.append(
+            ShardSpec(
+                (k, shards),
+                ranges_of(gold_index.index, lines_of(gold_index.index)),
+                gold_index.kind,
+                gold_index.facts,
+                gold_index.whole,
+                ranges_of(inputs["predictions"], lines_of(inputs["predictions"])),
+                ranges_of(inputs["compare"], lines_of(inputs["compare"]))
+                if compare is not None
+                else None,
+                dict(options),
+            )
+        )
+    return specs
+
+
+# ---------------------------------------------------------------- a shard (worker)
+
+
+def read_lines(ranges: FileRanges) -> list[Record]:
+    """The records of a shard's lines, each read as `iter_jsonl_records` reads it, from one
+    read of each run of adjacent lines."""
+    path = Path(ranges.path)
+    if _stat(Path(ranges.read_at)) != (ranges.size, ranges.mtime_ns):
+        raise _changed(path)
+    records: list[Record] = []
+    try:
+        handle = open(ranges.read_at, "rb")  # noqa: SIM115 (closed below, errors worded)
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", file=path) from None
+    with handle:
+        for run in _runs(ranges.lines):
+            first_offset = run[0][1]
+            handle.seek(first_offset)
+            data = handle.read(run[-1][1] + run[-1][2] - first_offset)
+            for number, offset, length in run:
+                raw = data[offset - first_offset : offset - first_offset + length]
+                record = record_of_line(raw, number, offset, path)
+                if record is not None:
+                    records.append(record)
+    return records
+
+
+def _runs(lines: Sequence[Line]) -> list[list[Line]]:
+    """Lines in runs that follow each other in the file (one read each)."""
+    runs: list[list[Line]] = []
+    for line in lines:
+        if runs and runs[-1][-1][1] + runs[-1][-1][2] + 1 == line[1]:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
+
+
+def read_shard(spec: ShardSpec) -> LoadedShard:
+    """Phase 1: a shard's gold and predictions read from their byte ranges and validated."""
+    convention, _ = reading_options(spec.options)
+    gold = _shard_gold(spec)
+    predictions = load_predictions(
+        RecordsRead(
+            spec.predictions.path,
+            read_lines(spec.predictions),
+            path_text(spec.predictions.path),
+            spec.predictions.sha256,
+        ),
+        gold,
+        None,
+        convention,
+    )
+    return LoadedShard(spec, gold, predictions)
+
+
+def layers_seen(loaded: LoadedShard) -> tuple[str, ...]:
+    """The layers some prediction record of this shard has."""
+    return loaded.predictions.layers_in_input or ()
+
+
+def run_layers(seen: Iterable[Iterable[str]]) -> tuple[str, ...]:
+    """The layers of the whole input: those some record of some shard has."""
+    found = {layer for layers in seen for layer in layers}
+    return tuple(layer for layer in LAYERS if layer in found)
+
+
+def score_shard(loaded: LoadedShard, layers: tuple[str, ...]) -> dict[str, Any]:
+    """Phase 2: the partial of a read shard, scoring the layers of the whole input."""
+    spec = loaded.spec
+    convention, rest = reading_options(spec.options)
+    settings = make_settings(**rest)
+    predictions = replace(loaded.predictions, layers_in_input=layers)
+    compare = None
+    if spec.compare is not None:
+        other = RecordsRead(
+            spec.compare.path,
+            read_lines(spec.compare),
+            path_text(spec.compare.path),
+            spec.compare.sha256,
+        )
+        compare = (other, loaded.gold, None)
+    return shard_partial(
+        loaded.gold,
+        predictions,
+        settings,
+        shard=spec.shard,
+        whole=spec.whole,
+        compare=compare,
+        convention=convention,
+    )
+
+
+def _shard_gold(spec: ShardSpec) -> GoldSet:
+    records = read_lines(spec.gold)
+    path = Path(spec.gold.path)
+    facts = spec.gold_facts
+    if not records:  # more shards than documents: an empty shard
+        return GoldSet({}, {}, facts["version"], facts["data_sha256"], facts["source"])
+    if spec.gold_kind == "jsonl":
+        return gold_from_records(
+            records, path, facts["version"], facts["data_sha256"], facts["source"]
+        )
+    from sourcetrace.corpus.release import record_problems
+
+    annotated = set(facts["annotated"])
+    problems: list[InputError] = []
+    texts: dict[str, str] = {}
+    documents: dict[str, dict[str, Any]] = {}
+    for record in records:  # rows the parent's check_folder found well shaped
+        row = record.value
+        texts[row["doc_id"]] = row["text"]
+        if row["doc_id"] in annotated:
+            problems += record_problems(row, path, record.line, ("annotation",))
+            documents[row["doc_id"]] = {
+                "doc_id": row["doc_id"],
+                "text": row["text"],
+                **{layer: row.get(layer, []) for layer in LAYERS},
+            }
+    raise_all(problems)
+    return GoldSet(
+        documents,
+        texts,
+        facts["version"],
+        facts["data_sha256"],
+        facts["source"],
+        frozenset(texts) - frozenset(documents),
+    )
+
+
+# ---------------------------------------------------------------- a run, and its errors
+
+
+def one_process_error(
+    error: InputError | InputErrors, specs: Sequence[ShardSpec]
+) -> InputError | InputErrors:
+    """The error one process gives first when a shard refused a file that does not read (a
+    malformed line, a byte that is not UTF-8): that file read through; else the shard's."""
+    problems = error.problems if isinstance(error, InputErrors) else [error]
+    named = {str(problem.file) for problem in problems}
+    if specs:
+        spec = specs[0]
+        files = [spec.gold, spec.predictions] + ([spec.compare] if spec.compare else [])
+        for ranges in files:
+            if spec.gold_kind == "release" and ranges is spec.gold:
+                continue  # checked whole by the parent: a shard's problem is a validation
+            if str(ranges.path) in named:
+                try:
+                    raise_reading_error(ranges.path)
+                except InputError as first:
+                    return first
+    return error
+
+
+def evaluate_in_ranges(
+    predictions: Any,
+    gold: Any = None,
+    *,
+    shards: int = 1,
+    compare: Any = None,
+    per_document: bool = False,
+    **options: Any,
+) -> dict[str, Any]:
+    """The report of `evaluate`, as ``shards`` shards that each read only their byte ranges,
+    run one after the other in this process and merged: what `evaluate --workers` runs on
+    Dask (the same functions), in one process."""
+    specs = shard_specs(predictions, gold, shards=shards, compare=compare, **options)
+    return run_specs(specs, per_document=per_document, submit=_in_process, results=list)
+
+
+def _in_process(function: Callable[..., Any], calls: list[tuple[Any, ...]]) -> list[Any]:
+    return [function(*arguments) for arguments in calls]
+
+
+def run_specs(
+    specs: Sequence[ShardSpec],
+    *,
+    per_document: bool,
+    submit: Callable[[Callable[..., Any], list[tuple[Any, ...]]], list[Any]],
+    results: Callable[[list[Any]], list[Any]],
+) -> dict[str, Any]:
+    """Read every shard, find the layers of the whole input, score every shard, merge.
+    ``submit(function, calls)``: a handle on ``function(*call)`` for each call (the result
+    itself, or a Dask future: a shard read on a worker stays there for its scoring);
+    ``results(handles)``: their values."""
+    try:
+        loaded = submit(read_shard, [(spec,) for spec in specs])
+        layers = run_layers(results(submit(layers_seen, [(shard,) for shard in loaded])))
+        partials = results(submit(score_shard, [(shard, layers) for shard in loaded]))
+    except (InputError, InputErrors) as error:
+        raise one_process_error(error, specs) from None
+    return merge_partials(partials, per_document=per_document, from_memory=True)
+
+
+__all__ = [
+    "FileRanges",
+    "GoldIndex",
+    "LineIndex",
+    "LoadedShard",
+    "ShardSpec",
+    "evaluate_in_ranges",
+    "index_gold",
+    "index_jsonl",
+    "layers_seen",
+    "one_process_error",
+    "read_lines",
+    "read_shard",
+    "run_layers",
+    "run_specs",
+    "score_shard",
+    "shard_specs",
+    "supports_ranges",
+]

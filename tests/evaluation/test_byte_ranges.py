@@ -1,0 +1,333 @@
+"""Shards that read only their byte ranges (`evaluate --workers`, `--scheduler`): the parent
+indexes each JSON Lines input once, each shard reads, validates and scores its own lines, and
+the merged report is the one-process report byte for byte, for any shard count, any record
+order and any line the index cannot place by its cheap scan; errors are one process's."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sourcetrace.errors import InputError, InputErrors
+from sourcetrace.evaluation.byte_ranges import (
+    evaluate_in_ranges,
+    index_jsonl,
+    read_lines,
+    shard_specs,
+)
+from sourcetrace.evaluation.run import evaluate
+from sourcetrace.jsonio import read_records
+from sourcetrace.report import to_json
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RUNS = REPO_ROOT / "evaluate" / "runs"
+SYSTEM = RUNS / "noisy-gold-30" / "predictions.jsonl"
+OTHER = RUNS / "rules" / "predictions.jsonl"
+STATISTICS = {"bootstrap": 50, "compare_samples": 50, "seed": 5}
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _one_process_error(call) -> str:
+    with pytest.raises((InputError, InputErrors)) as raised:
+        call()
+    return str(raised.value)
+
+
+# ---------------------------------------------------------------- the index
+
+
+def test_the_index_places_every_record_at_its_bytes_whichever_way_its_line_is_written(tmp_path):
+    """The cheap scan places `{"doc_id": "..."` lines; a key order, a BOM, an escaped id, a
+    blank line or a leading space is placed by a parse: each record read back from its byte
+    range is the record the whole-file reader reads."""
+    lines = [
+        '\ufeff{"doc_id": "a", "entities": []}',
+        '{"entities": [], "doc_id": "b"}',
+        "",
+        '  {"doc_id": "c", "entities": []}',
+        '{"doc_id": "\\u0064", "entities": []}',
+        '{"doc_id":"e","entities":[]}\r',
+        '{"doc_id": 7, "entities": []}',
+        "[1, 2]",
+        '{"doc_id": "f", "text": "caf\u00e9 \U0001f600", "entities": []}',
+    ]
+    path = _write(tmp_path / "p.jsonl", lines)
+    index = index_jsonl(path)
+    placed = {doc_id: [number for number, _, _ in found] for doc_id, found in index.lines.items()}
+    assert placed == {"a": [1], "b": [2], "c": [4], "d": [5], "e": [6], None: [7, 8], "f": [9]}
+    specs = shard_specs(path, None, shards=1)  # every line to the only shard
+    everything = sorted(line for found in index.lines.values() for line in found)
+    assert specs[0].predictions.lines == tuple(everything)
+    read_back = read_lines(specs[0].predictions)
+    _, whole = read_records(path)
+    assert [(r.line, r.value) for r in read_back] == [(r.line, r.value) for r in whole]
+
+
+def test_a_malformed_line_the_scan_places_is_refused_as_one_process_refuses_it(tmp_path):
+    """The scan places the line by its id; its shard's parse fails; the error is the file's
+    first as one process reads it (a byte that is not UTF-8 later in the file comes first)."""
+    lines = [line for line in SYSTEM.read_text(encoding="utf-8").splitlines()]
+    lines[1] = lines[1][:-1]  # the closing brace gone: malformed, still `{"doc_id": "st-001"`
+    broken = _write(tmp_path / "broken.jsonl", lines)
+    expected = _one_process_error(lambda: evaluate(broken))
+    assert "line 2" in expected and "malformed JSON" in expected
+    assert _one_process_error(lambda: evaluate_in_ranges(broken, shards=3)) == expected
+    worse = tmp_path / "worse.jsonl"
+    worse.write_bytes(broken.read_bytes() + b'{"doc_id": "st-004", "x": "\xff"}\n')
+    expected = _one_process_error(lambda: evaluate(worse))
+    assert "UTF-8" in expected and "line 6" in expected
+    assert _one_process_error(lambda: evaluate_in_ranges(worse, shards=2)) == expected
+
+
+def test_a_line_the_scan_cannot_place_and_that_does_not_parse_is_refused_by_the_parent(
+    tmp_path,
+):
+    broken = _write(tmp_path / "broken.jsonl", ['{"entities": [}'])
+    expected = _one_process_error(lambda: evaluate(broken))
+    assert _one_process_error(lambda: evaluate_in_ranges(broken, shards=2)) == expected
+    empty = _write(tmp_path / "empty.jsonl", ["", "  "])
+    expected = _one_process_error(lambda: evaluate(empty))
+    assert "no JSON lines" in expected
+    assert _one_process_error(lambda: evaluate_in_ranges(empty, shards=2)) == expected
+
+
+def test_a_record_invalid_in_one_shard_is_refused_with_its_file_line_and_pointer(tmp_path):
+    records = [json.loads(line) for line in SYSTEM.read_text(encoding="utf-8").splitlines()]
+    records[3]["entities"][0]["end"] = 10**7  # beyond the text
+    path = _write(tmp_path / "p.jsonl", [json.dumps(r) for r in records])
+    with pytest.raises((InputError, InputErrors)) as one:
+        evaluate(path)
+    with pytest.raises((InputError, InputErrors)) as sharded:
+        evaluate_in_ranges(path, shards=5)
+    assert str(sharded.value) == str(one.value)  # the one bad record is in one shard
+    assert "line 4" in str(one.value) and "/entities/0" in str(one.value)
+
+
+def test_a_file_changed_after_it_was_indexed_is_refused(tmp_path):
+    path = _write(tmp_path / "p.jsonl", SYSTEM.read_text(encoding="utf-8").splitlines())
+    specs = shard_specs(path, None, shards=2)
+    time.sleep(0.01)
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_lines(specs[0].predictions)
+    assert raised.value.file == path and "changed" in raised.value.message
+
+
+# ---------------------------------------------------------------- any N: the one-process report
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LAYER_SETS = (
+    ("entities",),
+    ("claims",),
+    ("entities", "claims"),
+    ("entities", "claims", "attributions"),
+)
+
+
+def _reshaped(record: dict, how: str) -> str:
+    """A record written as a writer other than json.dumps might write it."""
+    if how == "doc_id last":
+        return json.dumps({**{k: v for k, v in record.items() if k != "doc_id"}, **record})
+    if how == "compact":
+        return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    if how == "indented start":
+        return "  " + json.dumps(record)
+    return json.dumps(record)
+
+
+def _gold_line(document: dict) -> str:
+    text_sha256 = hashlib.sha256(document["text"].encode("utf-8")).hexdigest()
+    return json.dumps({**document, "text_sha256": text_sha256})
+
+
+@given(data=st.data())
+def test_any_shard_count_and_record_order_gives_the_one_process_report(tmp_path_factory, data):
+    """Byte ranges over any kept documents, layers, order of lines and way of writing them,
+    blank lines, any shard count (above the documents too), --missing empty, the packaged
+    corpus or a gold JSONL, with or without --compare: the one-process report, byte for byte."""
+    system = SYSTEM.read_text(encoding="utf-8").splitlines()
+    kept = data.draw(st.lists(st.sampled_from(range(len(system))), unique=True, min_size=1))
+    layers = data.draw(st.sampled_from(LAYER_SETS))
+    shapes = st.sampled_from(["dumps", "doc_id last", "compact", "indented start"])
+    lines = []
+    for index in kept:  # drawn in any order: the file need not be sorted
+        record = json.loads(system[index])
+        record = {"doc_id": record["doc_id"], **{k: record[k] for k in layers}}
+        lines.append(_reshaped(record, data.draw(shapes)))
+        if data.draw(st.booleans()):
+            lines.append("")
+    folder = tmp_path_factory.mktemp("ranges")
+    predictions = _write(folder / "predictions.jsonl", lines)
+    gold = None
+    if data.draw(st.booleans(), "gold JSONL"):
+        from sourcetrace.evaluation.inputs import load_gold
+
+        documents = load_gold().documents
+        order = data.draw(st.permutations(sorted(documents)), "gold order")
+        gold = _write(folder / "gold.jsonl", [_gold_line(documents[d]) for d in order])
+    compare = OTHER if data.draw(st.booleans(), "compare") else None
+    count = data.draw(st.integers(min_value=1, max_value=8), "shards")
+    options = {"missing": "empty", "per_document": True, "compare_samples": 20, "seed": 5}
+    one_process = evaluate(predictions, gold, compare=compare, **options)
+    sharded = evaluate_in_ranges(predictions, gold, shards=count, compare=compare, **options)
+    assert to_json(sharded) == to_json(one_process)
+
+
+# ---------------------------------------------------------------- the W3 synthetic shape
+
+
+def _synthetic_w3(folder: Path, documents: int) -> tuple[Path, Path, Path]:
+    """W3 gold, predictions and a second system of the benchmarks' generator, lines shuffled."""
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    try:
+        from synthetic_corpus import document_lines
+    finally:
+        sys.path.pop(0)
+    rows = [document_lines(11, index, "default")[0] for index in range(documents)]
+    paths = []
+    for name in ("w3-gold", "w3-pred", "w3-pred-b"):
+        lines = [row[name].decode("utf-8") for row in rows]
+        random.Random(name).shuffle(lines)
+        paths.append(_write(folder / f"{name}.jsonl", lines))
+    return paths[0], paths[1], paths[2]
+
+
+def test_the_w3_synthetic_shape_in_shards_gives_the_one_process_report(tmp_path):
+    gold, predictions, other = _synthetic_w3(tmp_path, 60)
+    one_process = evaluate(predictions, gold, compare=other, per_document=True, **STATISTICS)
+    for shards in (1, 2, 7):
+        sharded = evaluate_in_ranges(
+            predictions, gold, shards=shards, compare=other, per_document=True, **STATISTICS
+        )
+        assert to_json(sharded) == to_json(one_process)
+
+
+# ---------------------------------------------------------------- a real Dask cluster
+
+
+def _dask(*args: str, cwd: Path, log: Path) -> subprocess.Popen:
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(REPO_ROOT / "src"), environment.get("PYTHONPATH", "")) if p
+    )
+    with log.open("wb") as handle:
+        return subprocess.Popen(
+            [str(Path(sys.executable).parent / "dask"), *args],
+            cwd=cwd,
+            env=environment,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """`dask scheduler` and two `dask worker` processes on 127.0.0.1 (ephemeral ports), run
+    from another working directory than the tests; the scheduler's address, then all torn
+    down."""
+    pytest.importorskip("dask.distributed", reason="the scale extra is not installed")
+    elsewhere = tmp_path / "workers-cwd"
+    elsewhere.mkdir()
+    address_file = tmp_path / "scheduler.json"
+    common = ["--host", "127.0.0.1", "--no-dashboard"]
+    processes = [
+        _dask(
+            "scheduler",
+            "--port",
+            "0",
+            "--scheduler-file",
+            str(address_file),
+            *common,
+            cwd=elsewhere,
+            log=tmp_path / "scheduler.log",
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.is_file() or not address_file.read_text().strip():
+            assert time.monotonic() < deadline, (tmp_path / "scheduler.log").read_text()
+            time.sleep(0.1)
+        address = json.loads(address_file.read_text())["address"]
+        for number in range(2):
+            processes.append(
+                _dask(
+                    "worker",
+                    "--scheduler-file",
+                    str(address_file),
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    *common,
+                    cwd=elsewhere,
+                    log=tmp_path / f"worker-{number}.log",
+                )
+            )
+        from dask.distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in reversed(processes):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=20)
+
+
+def test_a_running_dask_scheduler_and_two_workers_give_the_one_process_report(
+    dask_cluster, run_cli_subprocess
+):
+    """The CLI with --scheduler on a cluster started outside it (workers in another working
+    directory, given relative paths): the one-process report, byte for byte."""
+    predictions = SYSTEM.relative_to(REPO_ROOT)
+    other = OTHER.relative_to(REPO_ROOT)
+    options = ["--format", "json", "--per-document", "--bootstrap", "50", "--seed", "5"]
+    one = run_cli_subprocess("evaluate", predictions, "--compare", other, *options)
+    assert one.code == 0, one.err
+    on_cluster = run_cli_subprocess(
+        "evaluate", predictions, "--compare", other, *options, "--scheduler", dask_cluster
+    )
+    assert on_cluster.code == 0, on_cluster.err
+    assert on_cluster.out == one.out
+    # the same by the Python API
+    from sourcetrace.evaluation.scale import evaluate_on_dask
+
+    alone = evaluate(SYSTEM, per_document=True, **STATISTICS)
+    on_cluster_api = evaluate_on_dask(
+        SYSTEM, scheduler=dask_cluster, per_document=True, **STATISTICS
+    )
+    assert to_json(on_cluster_api) == to_json(alone)
+
+
+def test_workers_with_scheduler_and_an_unreachable_scheduler_are_refused(run_cli, tmp_path):
+    both = run_cli("evaluate", SYSTEM, "--workers", "2", "--scheduler", "tcp://127.0.0.1:9")
+    assert both.code == 2 and "--workers with --scheduler" in both.err
+    assert "Traceback" not in both.err
+    page = tmp_path / "r.html"
+    with_page = run_cli("evaluate", SYSTEM, "--scheduler", "tcp://127.0.0.1:9", "--output", page)
+    assert with_page.code == 2 and "--scheduler with the HTML page" in with_page.err
+    assert not page.exists()
+    nowhere = run_cli("evaluate", SYSTEM, "--scheduler", "nowhere://127.0.0.1")
+    assert nowhere.code == 2 and "Traceback" not in nowhere.err
+    assert "could not connect to the Dask scheduler at nowhere://127.0.0.1" in nowhere.err

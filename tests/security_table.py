@@ -1050,6 +1050,88 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         "exit 2 (InputError) naming the file and its JSON pointer or line; no traceback, nothing "
         "written",
     ),
+    (
+        "Provenance and new layers (issues 26, 23): a provenance edge with a repeated id, an "
+        "unknown mention or evidence id, a span whose text differs, an unknown node kind; a "
+        "forged partial with provenance counts out of bounds; a Label Studio provenance text "
+        "area that is not a JSON list; a new layer's own semantic check; markup in a provenance "
+        "span on the story page",
+        [
+            (
+                "schema.test_validate",
+                "test_provenance_that_does_not_resolve_is_refused_naming_line_pointer_and_expectation",
+                None,
+            ),
+            (
+                "scoring.test_provenance",
+                "test_merge_refuses_a_forged_provenance_count_naming_the_document",
+                None,
+            ),
+            (
+                "studio.test_convert",
+                "test_a_provenance_text_area_that_is_no_json_list_is_a_problem_not_a_guess",
+                None,
+            ),
+            (
+                "scoring.test_adding_a_layer",
+                "test_the_new_layer_declares_its_semantic_check_with_the_error_contract",
+                None,
+            ),
+            (
+                "report.test_story",
+                "test_provenance_spans_are_escaped_and_chains_nest",
+                None,
+            ),
+        ],
+        "exit 2 naming the file, line, JSON pointer and what was expected (the document and "
+        "the statistic for a forged partial); a Label Studio area that is no list is a problem, "
+        "nothing guessed; span text escaped on the page",
+    ),
+    (
+        "Sharded runs that read byte ranges (issue 24): a malformed line or a bad UTF-8 byte a "
+        "shard meets, a line the index cannot place, a record invalid inside one shard, a file "
+        "changed after it was indexed, lines written with a BOM, escapes, CRLF or another key "
+        "order, --workers with --scheduler, an unreachable scheduler",
+        [
+            (
+                "evaluation.test_byte_ranges",
+                "test_a_malformed_line_the_scan_places_is_refused_as_one_process_refuses_it",
+                None,
+            ),
+            (
+                "evaluation.test_byte_ranges",
+                "test_a_line_the_scan_cannot_place_and_that_does_not_parse_is_refused_by_the_parent",
+                None,
+            ),
+            (
+                "evaluation.test_byte_ranges",
+                "test_a_record_invalid_in_one_shard_is_refused_with_its_file_line_and_pointer",
+                None,
+            ),
+            (
+                "evaluation.test_byte_ranges",
+                "test_a_file_changed_after_it_was_indexed_is_refused",
+                None,
+            ),
+            (
+                "evaluation.test_byte_ranges",
+                "test_the_index_places_every_record_at_its_bytes_whichever_way_its_line_is_written",
+                None,
+            ),
+            (
+                "evaluation.test_byte_ranges",
+                "test_workers_with_scheduler_and_an_unreachable_scheduler_are_refused",
+                None,
+            ),
+            (
+                "evaluation.test_byte_ranges",
+                "test_any_shard_count_and_record_order_gives_the_one_process_report",
+                None,
+            ),
+        ],
+        "exit 2 with exactly the one-process message (file, line, pointer); every line read "
+        "back as the whole-file reader reads it; any shard count gives the one-process report",
+    ),
 ]
 
 

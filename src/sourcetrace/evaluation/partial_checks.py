@@ -24,6 +24,7 @@ import numpy as np
 
 from sourcetrace.errors import InputError
 from sourcetrace.schema.labels import names
+from sourcetrace.scoring.attributions import CONTENT_TYPE, CONTENT_TYPES, SOURCE_SPAN
 from sourcetrace.scoring.claims import ATTRIBUTE_LABELS
 from sourcetrace.scoring.entities import COUNT_NAMES
 from sourcetrace.scoring.registry import ATTRIBUTION_PARTS, ENTITY_SCHEMES, LEVELS, scorers_for
@@ -34,6 +35,11 @@ AS_WRITTEN = "a partial file as `evaluate --partial` wrote it (scoring the shard
 LEVEL_COUNTS = ("gold", "predicted", "true_positives")
 # the list leaves of the attribute agreement of matched claims (scoring.claims)
 ATTRIBUTE_SIDES = ("gold", "predicted")
+# the counts of the PARC source phrase on matched attributions (scoring.attributions)
+SOURCE_SPAN_FIELDS = frozenset(
+    {("attributions", SOURCE_SPAN, "pairs")}
+    | {("attributions", SOURCE_SPAN, level, count) for level in LEVELS for count in LEVEL_COUNTS}
+)
 
 
 @dataclass
@@ -263,17 +269,25 @@ def _check_field_names(s: Statistics, scorers: Sequence[str]) -> None:
         numeric |= scorer_numeric
         lists |= scorer_lists
     optional_lists = set()
+    optional_numeric: set[Path_] = set()
     if "claims" in scorers:
         optional_lists = {
             ("claims", "attributes", name, side)
             for name in ATTRIBUTE_LABELS
             for side in ATTRIBUTE_SIDES
         }
+    if "attributions" in scorers:  # the PARC extras, tallied where either side carries them
+        optional_lists |= {("attributions", CONTENT_TYPE, side) for side in ATTRIBUTE_SIDES}
+        optional_numeric = SOURCE_SPAN_FIELDS
     for found, wanted, name in (
         (s.fields, numeric, "fields"),
         (s.list_fields, lists, "list_fields"),
     ):
-        unknown = [path for path in found if path not in wanted and path not in optional_lists]
+        unknown = [
+            path
+            for path in found
+            if path not in wanted and path not in optional_lists and path not in optional_numeric
+        ]
         if unknown:
             raise _layout(
                 s.file,
@@ -287,6 +301,7 @@ def _check_field_names(s: Statistics, scorers: Sequence[str]) -> None:
     if not s.doc_ids:
         return
     grouped = {path for path in s.fields if path[:2] == ("entities", "per_type")}
+    grouped |= optional_numeric  # present per document where a side carries source spans
     fixed = [s.fields[path] for path in s.fields if path not in grouped]
     always = s.present[:, fixed].all(axis=1)
     s.require(always, lambda row: "a count that every document has is marked absent")
@@ -510,6 +525,7 @@ def _is_label(value: Any, labels: Sequence[Any]) -> bool:
 def _check_attributions(s: Statistics) -> None:
     hits = _check_levels(s, "attributions", [("attributions", part) for part in ATTRIBUTION_PARTS])
     triple = ("attributions", "triple")
+    _check_attribution_extras(s, hits[triple, "lenient"])
     for part in ATTRIBUTION_PARTS:
         for level in LEVELS:
             whole, one = hits[triple, level], hits[("attributions", part), level]
@@ -520,6 +536,69 @@ def _check_attributions(s: Statistics) -> None:
                     f"is right {w[r]} times, its {p} only {o[r]} times"
                 ),
             )
+
+
+def _check_attribution_extras(s: Statistics, matched: np.ndarray) -> None:
+    """Source-span counts and content-type labels, where written: all of a group present or
+    none (and absent ones zero or empty); scored pairs at most the matched triples; per level
+    gold and predicted phrases at most the pairs, true positives at most either; content types
+    paired one to one, at most the matched triples, labels of the inventory."""
+    written = [path for path in SOURCE_SPAN_FIELDS if path in s.fields]
+    if written:
+        if len(written) != len(SOURCE_SPAN_FIELDS):
+            raise _layout(s.file, f"/{s.key}/fields", "source span counts are partly written")
+        columns = [s.fields[path] for path in SOURCE_SPAN_FIELDS]
+        has = s.present[:, columns]
+        s.require(
+            has.all(axis=1) | ~has.any(axis=1),
+            lambda r: "the source span counts are partly absent",
+        )
+        s.require(
+            has.any(axis=1) | ~s.counts[:, columns].any(axis=1),
+            lambda r: "absent source span counts are not zero",
+        )
+        pairs = s.column("attributions", SOURCE_SPAN, "pairs")
+        s.require(
+            pairs <= matched,
+            lambda r: f"source span scored on {pairs[r]} pairs, but {matched[r]} matched triples",
+        )
+        for level in LEVELS:
+            gold, predicted, hits = (
+                s.column("attributions", SOURCE_SPAN, level, count) for count in LEVEL_COUNTS
+            )
+            s.require(
+                (gold <= pairs) & (predicted <= pairs) & (hits <= np.minimum(gold, predicted)),
+                lambda r, lv=level, g=gold, p=predicted, h=hits: (
+                    f"source span {lv}: {h[r]} true positives, {g[r]} gold and {p[r]} predicted "
+                    f"phrases on {pairs[r]} scored pairs"
+                ),
+            )
+    paths = [("attributions", CONTENT_TYPE, side) for side in ATTRIBUTE_SIDES]
+    if not any(path in s.list_fields for path in paths):
+        return
+    if not all(path in s.list_fields for path in paths):
+        raise _layout(s.file, f"/{s.key}/list_fields", "one side of content_type labels only")
+    columns = [s.list_fields[path] for path in paths]
+    has = s.list_present[:, columns]
+    for row in range(len(s.doc_ids)):
+        pair = [s.lists[row][column] for column in columns]
+        pointer = f"/{s.key}/lists/{row}/{columns[0]}"
+        if has[row, 0] != has[row, 1] or (not has[row, 0] and (pair[0] or pair[1])):
+            raise s.fail(
+                row,
+                "content_type labels present on one side only, or absent but not empty",
+                f"/{s.key}/list_present/{row}",
+            )
+        if len(pair[0]) != len(pair[1]) or len(pair[0]) > matched[row]:
+            raise s.fail(
+                row,
+                f"{len(pair[0])} gold and {len(pair[1])} predicted content_type labels for "
+                f"{matched[row]} matched triples",
+                pointer,
+            )
+        strange = [label for labels in pair for label in labels if label not in CONTENT_TYPES]
+        if strange:
+            raise s.fail(row, f"{strange[0]!r} is no content_type label", pointer)
 
 
 def _check_clusters(s: Statistics, scorer: str, layer: str, kept: np.ndarray) -> None:

@@ -360,8 +360,8 @@ def _check_source_span(
     gold: bool,
     fast: bool,
 ) -> None:
-    """The PARC source phrase: a clean span, null exactly when the source is, and in gold
-    annotations a phrase that holds the source it names (its mention, or its span)."""
+    """The PARC source phrase: a clean span; in gold annotations also null exactly when the
+    source is, and a phrase that holds the source it names (its mention, or its span)."""
     source_span = attribution["source_span"]
     source = attribution.get("source")
     if source_span is None:
@@ -376,13 +376,12 @@ def _check_source_span(
         return  # the schema words it
     if not (fast and spans_clean([source_span], text, gold)):
         check.span(source_span, where + "/source_span", text, offsets_required=gold)
-    if source is None:
+    if source is None and gold:  # a prediction's phrase is scored as it is
         check.add(
             where + "/source_span",
             "a source span is given but the source is null (the article's own voice)",
             "null, as the source",
         )
-        return
     if not gold or not isinstance(source, Mapping):
         return
     named = source

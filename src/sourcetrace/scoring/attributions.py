@@ -453,6 +453,22 @@ def source_span_right(gold: Piece, pred: Piece, level: str) -> bool:
     return pieces_touch(gold, pred, NAME_TOKEN_F1_THRESHOLD)
 
 
+def wrong_extras(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> list[str]:
+    """The extras of a matched pair that both sides carry and that disagree (the strict
+    level for the source phrase): what an error list says beside the pair."""
+    wrong = []
+    if SOURCE_SPAN in gold and SOURCE_SPAN in pred:
+        gold_span, pred_span = gold[SOURCE_SPAN], pred[SOURCE_SPAN]
+        if (gold_span is None) != (pred_span is None) or (
+            gold_span is not None and not source_span_right(gold_span, pred_span, "strict")
+        ):
+            wrong.append(SOURCE_SPAN)
+    labels = gold.get(CONTENT_TYPE), pred.get(CONTENT_TYPE)
+    if None not in labels and labels[0] != labels[1]:
+        wrong.append(CONTENT_TYPE)
+    return wrong
+
+
 def cue_right(gold: Piece | None, pred: Piece | None, level: str) -> bool:
     """No cue matches only no cue; otherwise same span/text, or overlap/token F1 >= 0.5."""
     return _both_absent_or(
@@ -600,4 +616,5 @@ __all__ = [
     "source_span_right",
     "summarize_attributions",
     "tally_attributions",
+    "wrong_extras",
 ]

@@ -9,11 +9,15 @@ The encoding (names from `config`):
   rubric, one yes/no choice per question (`checkworthiness_<question>`); the score is not sent,
   it is computed again from the answers on the way back (the validator checks the rest);
 - attribution: a CONTENT region of `attribution`, region id = attribution id, per-region
-  `attribution_type` choice; its CUE region (if any) and SOURCE region (when the source is a span,
-  not a mention) get ids of their own; relations source -> cue -> content (source -> content when
-  there is no cue), content -> each of its claims in order, inner content -> outer content for
-  `nested_in`. The source of an attribution is the entity or SOURCE region related to its cue or
-  its content; no such relation means the article's own voice (`null`).
+  `attribution_type` choice and, when given, `content_type` choice; its CUE region (if any),
+  SOURCE region (when the source is a span, not a mention) and SOURCE_SPAN region (the whole
+  source phrase, when there is one) get ids of their own; relations source -> cue -> content
+  (source -> content when there is no cue), source phrase -> cue (or content), content -> each of
+  its claims in order, inner content -> outer content for `nested_in`. The source of an
+  attribution is the entity or SOURCE region related to its cue or its content; no such relation
+  means the article's own voice (`null`). An attribution annotated after PARC (a content type or
+  a phrase) comes back with `source_span` (null without a phrase); one with neither comes back
+  without the two keys, as it went.
 
 Going back, a relation's meaning comes from the roles of the two regions it joins (so an arrow
 drawn the other way round still reads right); its label, when given, must agree.
@@ -131,6 +135,8 @@ def to_result(annotation: Mapping[str, Any]) -> list[dict[str, Any]]:
         result.append(_region(rid, c.ATTRIBUTION, content, c.CONTENT_LABEL))
         if "type" in attribution:
             result.append(_choice(rid, c.ATTRIBUTION_TYPE, content, attribution["type"]))
+        if attribution.get("content_type") is not None:
+            result.append(_choice(rid, c.CONTENT_TYPE, content, attribution["content_type"]))
         target = rid
         cue = attribution.get("cue")
         if cue is not None:
@@ -144,6 +150,11 @@ def to_result(annotation: Mapping[str, Any]) -> list[dict[str, Any]]:
             source_rid = ids.fresh(f"{rid}_source")
             result.append(_region(source_rid, c.ATTRIBUTION, source, c.SOURCE_LABEL))
             relations.append(_relation(source_rid, target, c.REL_SOURCE))
+        phrase = attribution.get("source_span")
+        if phrase is not None:
+            phrase_rid = ids.fresh(f"{rid}_phrase")
+            result.append(_region(phrase_rid, c.ATTRIBUTION, phrase, c.SOURCE_SPAN_LABEL))
+            relations.append(_relation(phrase_rid, target, c.REL_SOURCE_SPAN))
         for claim_id in content.get("claims") or []:
             relations.append(_relation(rid, claim_id, c.REL_CLAIM))
     for attribution in annotation.get("attributions") or []:
@@ -190,6 +201,7 @@ _ATTRIBUTES = {
     c.CHECKWORTHY: (c.CLAIM, "choices"),
     c.CLUSTER: (c.CLAIM, "textarea"),
     c.ATTRIBUTION_TYPE: (c.ATTRIBUTION, "choices"),
+    c.CONTENT_TYPE: (c.ATTRIBUTION, "choices"),
     **{
         c.rubric_control(q): (c.CLAIM, "choices")
         for q in load_labels()["checkworthiness_questions"]
@@ -225,6 +237,7 @@ def _allowed(labels: Mapping[str, Any]) -> dict[str, set[str]]:
         c.CERTAINTY: set(labels["claim_certainty"]),
         c.CHECKWORTHY: set(c.CHECKWORTHY_CHOICES),
         c.ATTRIBUTION_TYPE: set(labels["attribution_types"]),
+        c.CONTENT_TYPE: set(labels.get("attribution_content_types", {})),
         **{c.rubric_control(q): set(c.CHECKWORTHY_CHOICES) for q in _questions(labels)},
     }
 
@@ -352,6 +365,7 @@ class _Links:
     cues: dict[str, list[str]] = field(default_factory=dict)  # content -> cue rids
     claims: dict[str, list[str]] = field(default_factory=dict)  # content -> claim rids
     outer: dict[str, list[str]] = field(default_factory=dict)  # inner content -> outer content
+    phrases: dict[str, list[str]] = field(default_factory=dict)  # cue/content -> phrase rids
 
 
 _SOURCE_ROLES = (c.ENTITY, c.SOURCE_LABEL)
@@ -362,6 +376,8 @@ def _meaning(a: Region, b: Region) -> tuple[str, Region, Region] | None:
     for x, y in ((a, b), (b, a)):
         if x.role in _SOURCE_ROLES and y.role in (c.CUE_LABEL, c.CONTENT_LABEL):
             return c.REL_SOURCE, x, y
+        if x.role == c.SOURCE_SPAN_LABEL and y.role in (c.CUE_LABEL, c.CONTENT_LABEL):
+            return c.REL_SOURCE_SPAN, x, y
         if x.role == c.CUE_LABEL and y.role == c.CONTENT_LABEL:
             return c.REL_CUE, x, y
         if x.role == c.CONTENT_LABEL and y.role == c.CLAIM:
@@ -396,7 +412,7 @@ def _links(
         if meaning is None:
             problems.append(
                 f"{where}: joins {a.role} and {b.role}; expected source -> cue -> content, "
-                "content -> claim, or inner content -> outer content"
+                "source phrase -> cue, content -> claim, or inner content -> outer content"
             )
             continue
         label, x, y = meaning
@@ -409,6 +425,7 @@ def _links(
             c.REL_CUE: (y.rid, x.rid, links.cues),  # keyed by the content
             c.REL_CLAIM: (x.rid, y.rid, links.claims),
             c.REL_NESTED: (x.rid, y.rid, links.outer),
+            c.REL_SOURCE_SPAN: (y.rid, x.rid, links.phrases),  # keyed by the cue or content
         }[label]
         bucket = table.setdefault(key, [])
         if target not in bucket:
@@ -442,19 +459,29 @@ def _attributions(
             used.add(source_rid)
             found = regions[source_rid]
             source = {"mention": source_rid} if found.role == c.ENTITY else _span(found)
+        phrases = list(links.phrases.get(region.rid, []))
+        if cue_rid is not None:
+            phrases += [p for p in links.phrases.get(cue_rid, []) if p not in phrases]
+        phrase_rid = _one(phrases, "source phrase", region.rid, problems)
+        if phrase_rid is not None:
+            used.add(phrase_rid)
         outer = _one(links.outer.get(region.rid, []), "outer attribution", region.rid, problems)
-        attributions.append(
-            {
-                "id": region.rid,
-                "source": source,
-                "cue": _span(regions[cue_rid]) if cue_rid is not None else None,
-                "content": {"claims": links.claims.get(region.rid, []), **_span(region)},
-                "type": region.attributes.get(c.ATTRIBUTION_TYPE),
-                "nested_in": outer,
-            }
-        )
+        content_type = region.attributes.get(c.CONTENT_TYPE)
+        attribution: dict[str, Any] = {"id": region.rid, "source": source}
+        if phrase_rid is not None or content_type is not None:  # annotated after PARC
+            attribution["source_span"] = None if phrase_rid is None else _span(regions[phrase_rid])
+        attribution |= {
+            "cue": _span(regions[cue_rid]) if cue_rid is not None else None,
+            "content": {"claims": links.claims.get(region.rid, []), **_span(region)},
+            "type": region.attributes.get(c.ATTRIBUTION_TYPE),
+        }
+        if content_type is not None:
+            attribution["content_type"] = content_type
+        attributions.append({**attribution, "nested_in": outer})
     for region in regions.values():
-        if region.role in (c.CUE_LABEL, c.SOURCE_LABEL) and region.rid not in used:
+        if region.role in (c.CUE_LABEL, c.SOURCE_LABEL, c.SOURCE_SPAN_LABEL) and (
+            region.rid not in used
+        ):
             problems.append(
                 f"region {region.rid!r} ({region.label} {region.span.text!r}) belongs to no "
                 "attribution; expected a relation to a CONTENT region (or, for a source, to a "

@@ -400,7 +400,11 @@ def test_a_matched_attribution_row_names_its_other_source_phrase_and_content_typ
         "other content_type": {**gold_attribution, "content_type": "fact"},
         "": gold_attribution,
         # no extras on the prediction: nothing to say about them
-        " ": {k: v for k, v in gold_attribution.items() if k not in ("source_span", "content_type")},
+        " ": {
+            key: value
+            for key, value in gold_attribution.items()
+            if key not in ("source_span", "content_type")
+        },
     }
     for detail, predicted in rows_for.items():
         pred = {"doc_id": "d", "attributions": [predicted]}

@@ -673,8 +673,16 @@ def test_rubric_that_does_not_derive_is_refused_naming_line_pointer_and_rule(
     tmp_path, run_cli, gold_lines, gold_st000, st000_text, mutate, pointer, expected, message
 ):
     mutate(gold_st000, st000_text)
+    assert_gold_line_3_refused(
+        tmp_path, run_cli, gold_lines(gold_st000), pointer, expected, message
+    )
+
+
+def assert_gold_line_3_refused(tmp_path, run_cli, lines: str, pointer, expected, message) -> None:
+    """`validate` refuses the gold JSONL (the broken record on line 3), naming the pointer and
+    the expectation, and reports no file as valid."""
     path = tmp_path / "gold.jsonl"
-    before = write(path, gold_lines(gold_st000))
+    before = write(path, lines)
     result = run_cli("validate", path)
     assert_rejected(
         result, path, before, line=3, pointer=pointer, expected=expected, message=message
@@ -1296,13 +1304,9 @@ def test_broken_source_phrase_or_content_type_is_refused_naming_line_pointer(
     tmp_path, run_cli, gold_lines, gold_st000, st000_text, mutate, pointer, expected, message
 ):
     mutate(gold_st000, st000_text)
-    path = tmp_path / "gold.jsonl"
-    before = write(path, gold_lines(gold_st000))
-    result = run_cli("validate", path)
-    assert_rejected(
-        result, path, before, line=3, pointer=pointer, expected=expected, message=message
+    assert_gold_line_3_refused(
+        tmp_path, run_cli, gold_lines(gold_st000), pointer, expected, message
     )
-    assert result.out == ""
 
 
 def test_a_predicted_phrase_beside_a_null_source_is_scored_not_refused(tmp_path, run_cli):

@@ -179,6 +179,12 @@ def test_the_packaged_gold_given_as_a_system_scores_one_everywhere():
     assert report["documents"]["scored"] == DOC_IDS
     f1s = every_f1(report["layers"])
     assert len(f1s) > 30 and all(value == 1.0 for _, value in f1s), [f for f in f1s if f[1] != 1.0]
+    # the PARC extras too: every attribution pairs with itself, phrase and content type alike
+    attributions = sum(len(record["attributions"]) for record in gold_files().values())
+    section = report["layers"]["attributions"]
+    assert section["content_type"] == {"pairs": attributions, "accuracy": 1.0, "kappa": 1.0}
+    assert section["source_span"]["pairs"] == attributions
+    assert section["source_span"]["strict"]["f1"] == section["source_span"]["lenient"]["f1"] == 1.0
     # the same from the editable gold folder
     assert sourcetrace.evaluate(predictions, gold=GOLD)["layers"] == report["layers"]
 

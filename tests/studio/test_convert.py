@@ -245,3 +245,33 @@ def test_two_phrases_an_unrelated_phrase_and_an_unknown_content_type_are_refused
     assert any("2 source phrases" in p for p in problems), problems
     assert any("'stray_phrase'" in p and "belongs to no attribution" in p for p in problems)
     assert any("content_type 'opinion' is not one of" in p for p in problems), problems
+
+
+def _first(result, kind):
+    return next(i for i, item in enumerate(result) if item.get("type") == kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "value"),
+    [
+        ("labels", ("value", "labels"), [[]]),  # found by test_hostile_export's fuzzing
+        ("labels", ("value", "labels"), {"a": 1}),
+        ("labels", ("value",), [[]]),
+        ("labels", ("from_name",), [[]]),
+        ("choices", ("id",), [[]]),
+        ("choices", ("from_name",), [[]]),
+        ("choices", ("value",), [[]]),
+        ("relation", ("from_id",), [[]]),
+    ],
+    ids=lambda v: ".".join(v) if isinstance(v, tuple) else None,
+)
+def test_malformed_result_items_are_problems_never_a_crash(small, kind, path, value):
+    # an export is input: a list or an object where a string or an object belongs is a
+    # problem naming the item (`studio import` exits 2), never an internal error
+    result = to_result(small)
+    node = result[_first(result, kind)]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    problems = back(result, small).problems
+    assert problems and all("result item" in p or "region" in p for p in problems), problems

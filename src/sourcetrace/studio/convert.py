@@ -212,7 +212,7 @@ _ATTRIBUTES = {
 def _attribute(item: Mapping[str, Any]) -> tuple[Any, str | None]:
     """The one value of a per-region choices or textarea item, or a reason it has none."""
     name = item.get("from_name")
-    value = item.get("value") or {}
+    value = _mapping(item.get("value"))
     key = "choices" if _ATTRIBUTES[name][1] == "choices" else "text"
     values = value.get(key)
     if isinstance(values, str):
@@ -223,6 +223,12 @@ def _attribute(item: Mapping[str, Any]) -> tuple[Any, str | None]:
     if len(values) != 1:
         return None, f"{name} has {len(values)} values {values!r}; expected exactly one"
     return values[0], None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """An item's value as an object; anything else (a hostile export) as an empty one, so that
+    what it lacks is reported as missing."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def _labels_of(labels: Mapping[str, Any]) -> dict[str, set[str]]:
@@ -275,17 +281,22 @@ def _regions(
         if not isinstance(item, Mapping) or item.get("type") != "labels":
             continue
         rid, name = item.get("id"), item.get("from_name")
-        value = item.get("value") or {}
+        value = _mapping(item.get("value"))
         where = f"region {rid!r} (result item {index})"
         if not isinstance(rid, str) or not ID_PATTERN.match(rid):
             problems.append(f"{where}: region id is not a string of [A-Za-z0-9_.:-]")
             continue
-        if name not in SPAN_LAYERS:
+        if not isinstance(name, str) or name not in SPAN_LAYERS:
             problems.append(f"{where}: from_name {name!r} is not one of {sorted(SPAN_LAYERS)}")
             refused.add(rid)
             continue
         found = value.get("labels") or []
-        if len(found) != 1 or found[0] not in allowed_labels[name]:
+        if (
+            not isinstance(found, list)
+            or len(found) != 1
+            or not isinstance(found[0], str)
+            or found[0] not in allowed_labels[name]
+        ):
             problems.append(
                 f"{where}: labels {found!r}; expected one of {sorted(allowed_labels[name])}"
             )
@@ -320,6 +331,9 @@ def _attach_attributes(
             continue
         rid, name = item.get("id"), item.get("from_name")
         where = f"region {rid!r} (result item {index})"
+        if not isinstance(rid, str) or not isinstance(name, str):
+            problems.append(f"{where}: region id and from_name must be strings")
+            continue
         if rid in refused:
             continue
         if name not in _ATTRIBUTES:
@@ -393,6 +407,9 @@ def _links(
         if not isinstance(item, Mapping) or item.get("type") != "relation":
             continue
         where = f"relation {item.get('from_id')!r} -> {item.get('to_id')!r} (result item {index})"
+        if not all(isinstance(item.get(end), str) for end in ("from_id", "to_id")):
+            problems.append(f"{where}: from_id and to_id must be region ids (strings)")
+            continue
         if {item.get("from_id"), item.get("to_id")} & refused:
             continue
         a, b = regions.get(item.get("from_id")), regions.get(item.get("to_id"))

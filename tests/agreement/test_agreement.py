@@ -482,3 +482,54 @@ def test_ok_kappa_and_alpha_ignore_pass_pairs_order_for_two_passes(tmp_path):
     for order in itertools.permutations([a, b]):
         kappa = agreement(list(order))["pairs"][0]["kappa"]["claim.polarity"]["kappa"]
         assert kappa == pytest.approx(0.5)
+
+
+def with_parc_fields(types: dict[str, str]) -> Change:
+    """Give every attribution its source phrase (the mention or span it names) and a content
+    type (`assertion` unless ``types`` names another for its id)."""
+
+    def change(record: dict[str, Any]) -> None:
+        mentions = {e["id"]: e for e in record["entities"]}
+        for attribution in record["attributions"]:
+            source = attribution["source"]
+            named = mentions[source["mention"]] if source and "mention" in source else source
+            attribution["source_span"] = (
+                None if named is None else {k: named[k] for k in ("start", "end", "text")}
+            )
+            attribution["content_type"] = types.get(attribution["id"], "assertion")
+
+    return change
+
+
+def test_passes_with_source_phrases_and_content_types_get_their_figures(run_cli, tmp_path):
+    a = write_pass(
+        tmp_path / "a",
+        change={"st-000": with_parc_fields({"a3": "belief"}), "st-001": with_parc_fields({})},
+    )
+    b = write_pass(
+        tmp_path / "b",
+        change={"st-000": with_parc_fields({}), "st-001": with_parc_fields({"a1": "belief"})},
+    )
+    plain = write_pass(tmp_path / "plain")
+    report = agreement_json(run_cli, a, b, plain)
+    pairs = {
+        (Path(p["a"]).name, Path(p["b"]).name): p["report"]["layers"]["attributions"]
+        for p in report["pairs"]
+    }
+    both = pairs["a", "b"]
+    # 8 attributions matched; A: 7 assertion + st-000 a3 belief, B: 7 + st-001 a1 belief:
+    # p_o = 6/8, p_e = (7/8)^2 + (1/8)^2 = 50/64, kappa = (48/64 - 50/64) / (14/64) = -1/7
+    assert both["content_type"]["pairs"] == 8
+    assert both["content_type"]["accuracy"] == pytest.approx(0.75)
+    assert both["content_type"]["kappa"] == pytest.approx(-1 / 7)
+    # the same phrases on both sides: 5 of the 8 have a source (st-000 a3, st-001 a3 a4 do not)
+    assert both["source_span"]["pairs"] == 8
+    assert both["source_span"]["strict"]["true_positives"] == 5
+    assert both["source_span"]["strict"]["f1"] == 1.0
+    # a pass without the fields: not scored on them, and the Markdown says so
+    assert pairs["a", "plain"]["content_type"] == {"pairs": 0, "accuracy": None, "kappa": None}
+    assert pairs["a", "plain"]["source_span"] == {"pairs": 0, "strict": None, "lenient": None}
+    markdown = run_cli("agreement", a, b, plain, "--format", "markdown").out
+    section = markdown.split("plain` scored against `")[-1]
+    assert "| attributions | content_type (on matched) |" in section
+    assert "not scored: no matched attribution carries it on both sides" in section

@@ -108,6 +108,9 @@ def test_features_come_from_labels_json():
     assert documents["claims"].feature["polarity"].names == list(labels["claim_polarity"])
     assert documents["claims"].feature["certainty"].names == list(labels["claim_certainty"])
     assert documents["attributions"].feature["type"].names == list(labels["attribution_types"])
+    assert documents["attributions"].feature["content_type"].names == list(
+        labels["attribution_content_types"]
+    )
     assert config_features()["links"]["relation"].names == list(labels["link_relations"])
 
 
@@ -272,3 +275,23 @@ def test_load_refuses_rows_that_do_not_fit_the_declared_features(tmp_path):
     assert len(sourcetrace.load("documents", corpus=folder)["test"]) == len(
         json.loads((folder / "MANIFEST.json").read_text())["documents"]
     )
+
+
+def test_the_attributions_config_carries_the_gold_source_phrases_and_content_types():
+    from sourcetrace.corpus.dataset import load
+
+    rows = load("attributions")["test"]
+    content_type = rows.features["content_type"]
+    loaded = {
+        (row["doc_id"], row["id"]): (row["source_span"], content_type.int2str(row["content_type"]))
+        for row in rows
+    }
+    gold = {}
+    for path in sorted((ROOT / "annotations" / "gold").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        for attribution in record["attributions"]:
+            gold[record["doc_id"], attribution["id"]] = (
+                attribution["source_span"],
+                attribution["content_type"],
+            )
+    assert loaded == gold

@@ -35,8 +35,8 @@ def spans_of(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     for layer in ("entities", "claims"):
         found += [(f"/{layer}/{i}", item) for i, item in enumerate(record[layer])]
     for i, attribution in enumerate(record["attributions"]):
-        for part in ("source", "cue", "content"):
-            value = attribution[part]
+        for part in ("source", "source_span", "cue", "content"):
+            value = attribution.get(part)
             if isinstance(value, dict) and "start" in value:
                 found.append((f"/attributions/{i}/{part}", value))
     return found
@@ -110,6 +110,24 @@ def test_every_gold_claim_carries_the_check_worthiness_rubric():
                 assert sum(answers.values()) >= 3, (doc_id, claim["id"])
 
 
+def test_every_gold_attribution_carries_its_source_phrase_and_content_type():
+    # issue 26 point 4 (GUIDELINES.md 3.8): a phrase exactly when there is a source, holding the
+    # mention or span that the source names, and a content type of the inventory
+    content_types = set(
+        json.loads((ROOT / "schema" / "labels.json").read_text())["attribution_content_types"]
+    )
+    for doc_id, record in gold_files().items():
+        mentions = {e["id"]: e for e in record["entities"]}
+        for attribution in record["attributions"]:
+            where = (doc_id, attribution["id"])
+            assert attribution["content_type"] in content_types, where
+            source, phrase = attribution["source"], attribution["source_span"]
+            assert (phrase is None) == (source is None), where
+            if source is not None:
+                named = mentions[source["mention"]] if "mention" in source else source
+                assert phrase["start"] <= named["start"] < named["end"] <= phrase["end"], where
+
+
 def test_every_id_in_links_resolves_and_every_gold_id_is_described():
     links = json.loads(LINKS.read_text(encoding="utf-8"))
     records = gold_files().values()
@@ -174,6 +192,12 @@ def test_the_packaged_gold_given_as_a_system_scores_one_everywhere():
     assert report["documents"]["scored"] == DOC_IDS
     f1s = every_f1(report["layers"])
     assert len(f1s) > 30 and all(value == 1.0 for _, value in f1s), [f for f in f1s if f[1] != 1.0]
+    # the PARC extras too: every attribution pairs with itself, phrase and content type alike
+    attributions = sum(len(record["attributions"]) for record in gold_files().values())
+    section = report["layers"]["attributions"]
+    assert section["content_type"] == {"pairs": attributions, "accuracy": 1.0, "kappa": 1.0}
+    assert section["source_span"]["pairs"] == attributions
+    assert section["source_span"]["strict"]["f1"] == section["source_span"]["lenient"]["f1"] == 1.0
     # the same from the editable gold folder
     assert sourcetrace.evaluate(predictions, gold=GOLD)["layers"] == report["layers"]
 

@@ -36,7 +36,12 @@ def test_the_type_and_mention_tables_are_the_label_inventory():
 
 def test_every_label_value_the_guidelines_name_exists():
     # attribute values written in backticks in the claim and attribution sections
-    for inventory in ("claim_polarity", "claim_certainty", "attribution_types"):
+    for inventory in (
+        "claim_polarity",
+        "claim_certainty",
+        "attribution_types",
+        "attribution_content_types",
+    ):
         for value in LABELS[inventory]:
             assert f"`{value}`" in GUIDELINES, value
 
@@ -118,3 +123,38 @@ def test_the_provenance_example_is_the_gold_itself():
         if isinstance(node, dict) and "mention" in node
     }
     assert used == quoted
+
+
+SOURCE_SPAN_EXAMPLE = re.compile(EXAMPLE.pattern + r" \(source span\)")
+CONTENT_TYPE_EXAMPLE = re.compile(EXAMPLE.pattern + r" \(content type `([a-z]+)`\)")
+
+
+def test_every_source_span_example_is_a_gold_source_span():
+    # "`st-004[389:441]` `Ukrainian military intelligence chief Kyrylo Budanov` (source span)"
+    examples = SOURCE_SPAN_EXAMPLE.findall(GUIDELINES)
+    assert len(examples) >= 6
+    wrong = [
+        (doc_id, start, end, quoted)
+        for doc_id, start, end, quoted in examples
+        if {"start": int(start), "end": int(end), "text": quoted}
+        not in [a.get("source_span") for a in gold(doc_id)["attributions"]]
+    ]
+    assert wrong == []
+
+
+def test_every_content_type_example_is_the_type_of_the_gold_attribution_with_that_cue():
+    # "`st-004[98:105]` `believe` (content type `belief`)": the cue's attribution has that type
+    examples = CONTENT_TYPE_EXAMPLE.findall(GUIDELINES)
+    found_types = {content_type for *_, content_type in examples}
+    assert found_types >= {"assertion", "belief", "fact"}  # no gold eventuality (§3.8 says so)
+    assert found_types <= set(LABELS["attribution_content_types"])
+    wrong = []
+    for doc_id, start, end, quoted, content_type in examples:
+        types = {
+            a.get("content_type")
+            for a in gold(doc_id)["attributions"]
+            if a["cue"] and (a["cue"]["start"], a["cue"]["end"]) == (int(start), int(end))
+        }
+        if types != {content_type}:
+            wrong.append((doc_id, start, end, quoted, content_type, types))
+    assert wrong == []

@@ -432,10 +432,12 @@ def test_a_forged_partial_is_refused_or_only_moves_what_scoring_again_would_prov
         return
     assert path[1] == "counts" and len(path) == 4, (path, kind)
     field = edited[which][section]["fields"][path[3]]
-    assert field[-1] == "true_positives" or field == ["entities", "unanchored_predictions"], (
-        path,
-        kind,
-    )
+    # the source-phrase counts are all counts on matched pairs, like a true positive
+    assert (
+        field[-1] == "true_positives"
+        or field == ["entities", "unanchored_predictions"]
+        or field[:2] == ["attributions", "source_span"]
+    ), (path, kind)
 
 
 @given(
@@ -546,3 +548,76 @@ def test_any_shard_count_over_any_kept_documents_merges_to_the_one_run_report(
         for k in range(1, count + 1)
     ]
     assert to_json(merge_partials(partials, per_document=True)) == to_json(one_run)
+
+
+# ---------------------------------------------------------------- the PARC extras of attributions
+
+GOLD = REPO_ROOT / "annotations" / "gold"
+
+
+def _gold_with_other_extras(tmp_path: Path) -> Path:
+    """The packaged gold as a system, with every second content type changed and every third
+    source phrase dropped: figures that are neither 0 nor 1, in every document."""
+    types = ("assertion", "belief", "fact", "eventuality")
+    lines = []
+    for gold_file in sorted(GOLD.glob("*.json")):
+        record = json.loads(gold_file.read_text(encoding="utf-8"))
+        doc_id = record["doc_id"]
+        for index, attribution in enumerate(record["attributions"]):
+            if index % 2:
+                attribution["content_type"] = types[
+                    (types.index(attribution["content_type"]) + 1) % 4
+                ]
+            if index % 3 == 0:
+                attribution["source_span"] = None
+        layers = {k: record[k] for k in ("entities", "claims", "attributions")}
+        lines.append(json.dumps({"doc_id": doc_id, **layers}) + "\n")
+    path = tmp_path / "predictions.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_source_span_and_content_type_merge_to_the_one_run_report(tmp_path, count):
+    system = _gold_with_other_extras(tmp_path)
+    one_run = evaluate(system, gold=GOLD, per_document=True)
+    section = one_run["layers"]["attributions"]
+    assert 0 < section["content_type"]["accuracy"] < 1
+    assert 0 < section["source_span"]["strict"]["recall"] < 1
+    partials = [
+        json.loads(to_json(evaluate_partial(system, gold=GOLD, shard=(k, count))))
+        for k in range(1, count + 1)
+    ]
+    assert to_json(merge_partials(partials, per_document=True)) == to_json(one_run)
+
+
+def _extras_partials(tmp_path: Path) -> list[dict[str, Any]]:
+    system = _gold_with_other_extras(tmp_path)
+    return [json.loads(to_json(evaluate_partial(system, gold=GOLD, shard=(k, 2)))) for k in (1, 2)]
+
+
+def test_merge_refuses_forged_source_span_pairs_beyond_the_matched_attributions(run_cli, tmp_path):
+    first, second = _extras_partials(tmp_path)
+    column = _field(first, "attributions", "source_span", "pairs")
+    matched = first["tallies"]["counts"][0][
+        _field(first, "attributions", "triple", "lenient", "true_positives")
+    ]
+
+    def edit(partial: dict[str, Any]) -> None:
+        partial["tallies"]["counts"][0][column] = matched + 1
+
+    files, done = _merge_files(run_cli, tmp_path, [to_json(_forged(first, edit)), to_json(second)])
+    _assert_refused(done, files[0], "/tallies/counts/0")
+    assert f"source span scored on {matched + 1} pairs, but {matched} matched triples" in done.err
+
+
+def test_merge_refuses_a_forged_content_type_label(run_cli, tmp_path):
+    first, second = _extras_partials(tmp_path)
+    column = first["tallies"]["list_fields"].index(["attributions", "content_type", "predicted"])
+
+    def edit(partial: dict[str, Any]) -> None:
+        partial["tallies"]["lists"][0][column][0] = "opinion"
+
+    files, done = _merge_files(run_cli, tmp_path, [to_json(_forged(first, edit)), to_json(second)])
+    _assert_refused(done, files[0], "/tallies/lists/0/")
+    assert "'opinion' is no content_type label" in done.err

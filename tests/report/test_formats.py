@@ -204,3 +204,31 @@ def test_fixed_interval_column_is_labelled_with_the_confidence_used(run_cli, st0
     )  # fmt: skip
     assert result.code == 0
     assert "95% CI" not in result.out
+
+
+def test_every_summary_format_shows_the_source_phrase_and_content_type_rows(run_cli, tmp_path):
+    # the gold as a system with every content type of st-001 set to `belief` (gold has none
+    # there): the rows carry what the JSON report says, in the table, Markdown and HTML alike
+    lines = []
+    for gold_file in sorted((ROOT / "annotations" / "gold").glob("*.json")):
+        record = json.loads(gold_file.read_text(encoding="utf-8"))
+        if record["doc_id"] == "st-001":
+            for attribution in record["attributions"]:
+                attribution["content_type"] = "belief"
+        layers = {k: record[k] for k in ("entities", "claims", "attributions")}
+        lines.append(json.dumps({"doc_id": record["doc_id"], **layers}) + "\n")
+    predictions = tmp_path / "predictions.jsonl"
+    predictions.write_text("".join(lines), encoding="utf-8")
+    gold = ROOT / "annotations" / "gold"
+    done = run_cli("evaluate", predictions, "--gold", gold, "--format", "json")
+    assert done.code == 0, done.err
+    section = json.loads(done.out)["layers"]["attributions"]
+    types, spans = section["content_type"], section["source_span"]
+    assert 0 < types["accuracy"] < 1 and spans["strict"]["f1"] == 1.0
+    accuracy = f"accuracy {100 * types['accuracy']:.2f} kappa {types['kappa']:.3f}"
+    phrases = f"tp {spans['strict']['true_positives']} gold {spans['strict']['gold']}"
+    for fmt in ("table", "markdown", "html"):
+        done = run_cli("evaluate", predictions, "--gold", gold, "--format", fmt)
+        assert done.code == 0, done.err
+        assert "content_type (on matched)" in done.out and accuracy in done.out, fmt
+        assert "source_span strict (on matched)" in done.out and phrases in done.out, fmt

@@ -126,6 +126,7 @@ def test_reference_runs_are_marked_and_listed_after_the_systems_in_every_table(t
     less, and the reference sorts first by name; in the Markdown it is marked and comes after
     every system, in the runs table, the headline and each layer."""
     from sourcetrace.report.leaderboard import score_runs, to_markdown
+    from sourcetrace.schema.validation import LAYERS
 
     runs = tmp_path / "runs"
     reference = write_run(runs / "a-noisy", gold_records())
@@ -140,7 +141,7 @@ def test_reference_runs_are_marked_and_listed_after_the_systems_in_every_table(t
     )
     text = to_markdown(score_runs(runs, references={"noisy-gold"}))
     tables = [block for block in text.split("\n\n") if block.startswith("| system")]
-    assert len(tables) == 5  # runs, headline, entities, claims, attributions
+    assert len(tables) == 2 + len(LAYERS)  # runs, headline, one per layer (both carry them all)
     for table in tables:
         rows = [line.split(" | ")[0] for line in table.splitlines()[2:]]
         assert rows == ["| b-system", "| a-noisy (reference)"]

@@ -418,3 +418,42 @@ def test_html_documents_without_a_page_is_refused_not_ignored(
     done = run_cli("evaluate", predictions, "--output", tmp_path / output, "--html-documents", "3")
     assert done.code == 2 and "--html-documents" in done.err and ".html" in done.err
     assert "Traceback" not in done.err and not (tmp_path / output).exists()
+
+
+def test_a_matched_attribution_row_names_its_other_source_phrase_and_content_type() -> None:
+    from sourcetrace.evaluation.explain import explain_document
+    from sourcetrace.report.tsv import outcome_rows
+
+    text = "Senior officials said nothing."
+    gold_attribution = {
+        "id": "a1",
+        "source": _span(text, "Senior officials"),
+        "source_span": _span(text, "Senior officials"),
+        "cue": _span(text, "said"),
+        "content": {"claims": [], **_span(text, "nothing")},
+        "type": "indirect",
+        "content_type": "assertion",
+        "nested_in": None,
+    }
+    gold = _gold("d", text, attributions=[gold_attribution])
+    rows_for = {
+        # the phrase cut to "officials" (strictly another phrase), the type another
+        "other source_span, content_type": {
+            **gold_attribution,
+            "source_span": _span(text, "officials"),
+            "content_type": "belief",
+        },
+        "other content_type": {**gold_attribution, "content_type": "fact"},
+        "": gold_attribution,
+        # no extras on the prediction: nothing to say about them
+        " ": {
+            key: value
+            for key, value in gold_attribution.items()
+            if key not in ("source_span", "content_type")
+        },
+    }
+    for detail, predicted in rows_for.items():
+        pred = {"doc_id": "d", "attributions": [predicted]}
+        explained = explain_document(gold, pred, ["attributions"], text=text)
+        rows = list(outcome_rows("d", {"text": text, **explained}))
+        assert [(row["outcome"], row["detail"]) for row in rows] == [("correct", detail.strip())]

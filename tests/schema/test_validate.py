@@ -673,8 +673,16 @@ def test_rubric_that_does_not_derive_is_refused_naming_line_pointer_and_rule(
     tmp_path, run_cli, gold_lines, gold_st000, st000_text, mutate, pointer, expected, message
 ):
     mutate(gold_st000, st000_text)
+    assert_gold_line_3_refused(
+        tmp_path, run_cli, gold_lines(gold_st000), pointer, expected, message
+    )
+
+
+def assert_gold_line_3_refused(tmp_path, run_cli, lines: str, pointer, expected, message) -> None:
+    """`validate` refuses the gold JSONL (the broken record on line 3), naming the pointer and
+    the expectation, and reports no file as valid."""
     path = tmp_path / "gold.jsonl"
-    before = write(path, gold_lines(gold_st000))
+    before = write(path, lines)
     result = run_cli("validate", path)
     assert_rejected(
         result, path, before, line=3, pointer=pointer, expected=expected, message=message
@@ -1300,3 +1308,101 @@ def test_a_fifo_or_a_device_is_refused_not_read(tmp_path, run_cli, command):
         result = run_cli(*args)
         assert result.code == 2, (command, path)
         assert "not a regular file" in result.err or "not found" in result.err
+
+
+# ------------------------------------------------------------------ source phrase and content type
+
+
+def with_phrase(phrase: Callable[[str], Any], **changes: Any) -> Mutation:
+    """The gold's attribution with a source phrase (a function of the text, or None) and the
+    other fields given."""
+
+    def mutate(gold: dict[str, Any], text: str) -> None:
+        attribution = gold["attributions"][0]
+        attribution["source_span"] = phrase(text)
+        attribution["content_type"] = "assertion"
+        attribution.update(changes)
+
+    return mutate
+
+
+def test_gold_with_a_source_phrase_and_a_content_type_is_valid(
+    tmp_path, run_cli, gold_st000, st000_text
+):
+    with_phrase(lambda text: span_of(text, "Financial Times"))(gold_st000, st000_text)
+    path = tmp_path / "st-000.json"
+    path.write_text(json.dumps(gold_st000), encoding="utf-8")
+    result = run_cli("validate", path)
+    assert result.code == 0, result.err
+
+
+BROKEN_SOURCE_SPAN = [
+    pytest.param(
+        with_phrase(lambda text: span_of(text, "Financial Times"), source=None),
+        "/attributions/0/source_span",
+        "null, as the source",
+        "a source span is given but the source is null",
+        id="source-span-without-source",
+    ),
+    pytest.param(
+        with_phrase(lambda text: None),
+        "/attributions/0/source_span",
+        "the whole source phrase",
+        "the source span is null but the attribution has a source",
+        id="source-null-phrase-with-source",
+    ),
+    pytest.param(
+        with_phrase(lambda text: span_of(text, "the Ukrainian forces")),
+        "/attributions/0/source_span",
+        "a phrase that contains the source mention or source span",
+        "does not hold the source it names",
+        id="source-span-misses-its-source",
+    ),
+    pytest.param(
+        with_phrase(lambda text: {**span_of(text, "Financial Times"), "text": "Financial Tim"}),
+        "/attributions/0/source_span/text",
+        "the exact text at the offsets",
+        "does not match text[",
+        id="source-span-text-mismatch",
+    ),
+    pytest.param(
+        with_phrase(lambda text: span_of(text, "Financial Times"), content_type="opinion"),
+        "/attributions/0/content_type",
+        'one of "assertion"',
+        '"opinion"',
+        id="content-type-unknown",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutate", "pointer", "expected", "message"), BROKEN_SOURCE_SPAN)
+def test_broken_source_phrase_or_content_type_is_refused_naming_line_pointer(
+    tmp_path, run_cli, gold_lines, gold_st000, st000_text, mutate, pointer, expected, message
+):
+    mutate(gold_st000, st000_text)
+    assert_gold_line_3_refused(
+        tmp_path, run_cli, gold_lines(gold_st000), pointer, expected, message
+    )
+
+
+def test_a_predicted_phrase_beside_a_null_source_is_scored_not_refused(tmp_path, run_cli):
+    # a system's fields are scored as they are (the phrase then counts as a predicted phrase)
+    text = json.loads(
+        (REPO_ROOT / "corpus" / "data" / "documents.jsonl").read_text("utf-8").splitlines()[0]
+    )["text"]
+    prediction = {
+        "doc_id": "st-000",
+        "attributions": [
+            {
+                "source": None,
+                "source_span": span_of(text, "reports"),
+                "cue": span_of(text, "according to"),
+                "content": {"text": "Ukraine used North Korean-made missiles"},
+                "content_type": "belief",
+            }
+        ],
+    }
+    path = tmp_path / "predictions.jsonl"
+    path.write_text(json.dumps(prediction) + "\n", encoding="utf-8")
+    result = run_cli("validate", path, "--kind", "prediction")
+    assert result.code == 0, result.err

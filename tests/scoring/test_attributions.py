@@ -444,3 +444,115 @@ def test_ok_own_voice_matches_only_own_voice():
     assert source_right(None, None, "strict") and source_right(None, None, "lenient")
     assert not source_right(None, {"text": "Reuters"}, "lenient")
     assert not source_right([{"start": 0, "end": 7, "text": "Reuters"}], None, "lenient")
+
+
+# --- the PARC extras: source phrase and content type on matched attributions ------------------
+
+
+def with_extras(item: dict, source_span, content_type) -> dict:
+    return {**item, "source_span": source_span, "content_type": content_type}
+
+
+G_EXTRAS = [
+    with_extras(A1, span("Financial Times"), "assertion"),
+    with_extras(A2, span("the FT"), "assertion"),
+    with_extras(A3, span("Kyiv"), "assertion"),
+    with_extras(A4, span("officials"), "belief"),
+    with_extras(A5, None, "assertion"),
+]
+
+
+def test_gold_extras_against_themselves_are_perfect():
+    result = section(gold_doc(*G_EXTRAS), pred_doc(*G_EXTRAS, entities=ENTITIES))
+    # 5 matched pairs; 4 of them have a phrase on both sides (a5 is the article's own voice)
+    for level in ("strict", "lenient"):
+        assert result["source_span"][level] == {
+            "true_positives": 4,
+            "gold": 4,
+            "predicted": 4,
+            "precision": 1.0,
+            "recall": 1.0,
+            "f1": 1.0,
+        }
+    assert result["source_span"]["pairs"] == 5
+    assert result["content_type"] == {"pairs": 5, "accuracy": 1.0, "kappa": 1.0}
+
+
+def test_source_span_and_content_type_hand_worked():
+    predicted = [
+        # overlaps "Financial Times" without being it: lenient only; same type
+        with_extras(A1, span("Financial Times reported"), "assertion"),
+        # no phrase where the gold has one: a gold phrase missed; belief for assertion
+        with_extras(A2, None, "belief"),
+        with_extras(A3, span("Kyiv"), "assertion"),  # right at both levels
+        with_extras(A4, span("Prices"), "belief"),  # shares nothing with "officials"
+        with_extras(A5, None, "assertion"),  # own voice: no phrase on either side, not counted
+    ]
+    result = section(gold_doc(*G_EXTRAS), pred_doc(*predicted, entities=ENTITIES))
+    spans = result["source_span"]
+    assert spans["pairs"] == 5  # every triple matches leniently (the parts are the gold's)
+    # strict: gold phrases 4 (a1-a4), predicted 3 (a1, a3, a4), the same phrase once (a3)
+    strict = spans["strict"]
+    assert (strict["true_positives"], strict["gold"], strict["predicted"]) == (1, 4, 3)
+    assert strict["precision"] == pytest.approx(1 / 3)
+    assert strict["recall"] == pytest.approx(1 / 4)
+    assert strict["f1"] == pytest.approx(2 / 7)  # 2PR/(P+R) = (1/6)/(7/12)
+    # lenient: a1 overlaps too -> 2 of 3 predicted, 2 of 4 gold
+    lenient = spans["lenient"]
+    assert (lenient["true_positives"], lenient["gold"], lenient["predicted"]) == (2, 4, 3)
+    assert lenient["f1"] == pytest.approx(4 / 7)  # (2/3)/(7/6)
+    # content type: gold A A A B A, predicted A B A B A -> 4 of 5 agree;
+    # p_o = 0.8, p_e = 4/5 * 3/5 + 1/5 * 2/5 = 0.56, kappa = 0.24 / 0.44 = 6/11
+    types = result["content_type"]
+    assert types["pairs"] == 5
+    assert types["accuracy"] == pytest.approx(0.8)
+    assert types["kappa"] == pytest.approx(6 / 11)
+
+
+def test_a_prediction_without_extras_is_not_scored_on_them_never_wrong():
+    plain = [A1, A2, A3, A4, A5]
+    result = section(gold_doc(*G_EXTRAS), pred_doc(*plain, entities=ENTITIES))
+    assert result["source_span"] == {"pairs": 0, "strict": None, "lenient": None}
+    assert result["content_type"] == {"pairs": 0, "accuracy": None, "kappa": None}
+    # the parts are what they are without the extras on either side
+    without = section(gold_doc(*plain), pred_doc(*plain, entities=ENTITIES))
+    assert {part: result[part] for part in PARTS} == without
+    assert "source_span" not in without and "content_type" not in without
+
+
+def test_extras_of_a_prediction_whose_triple_matches_nothing_are_not_scored():
+    wrong_content = with_extras(
+        {**A1, "content": {"claims": ["c9"], **span("The war goes on")}},
+        span("Financial Times"),
+        "assertion",
+    )
+    result = section(gold_doc(G_EXTRAS[0]), pred_doc(wrong_content, entities=ENTITIES))
+    assert result["triple"]["lenient"]["true_positives"] == 0
+    assert result["source_span"]["pairs"] == 0 and result["content_type"]["pairs"] == 0
+
+
+def test_a_text_only_source_span_is_compared_by_its_text():
+    # strict: the same normalised text ("the" is dropped); lenient: token F1 >= 0.5
+    for phrase, strict, lenient in (
+        ("the Financial Times", True, True),
+        ("Times", False, True),  # token F1 2*(1*1/2)/(1+1/2) = 2/3
+        ("Reuters", False, False),
+    ):
+        predicted = with_extras(A1, {"text": phrase}, "assertion")
+        result = section(gold_doc(G_EXTRAS[0]), pred_doc(predicted, entities=ENTITIES))
+        spans = result["source_span"]
+        assert spans["strict"]["true_positives"] == int(strict), phrase
+        assert spans["lenient"]["true_positives"] == int(lenient), phrase
+
+
+def test_extras_tallies_add_up_over_documents():
+    # the statistics are sufficient: two documents summed give the one-section figures
+    predicted = [with_extras(A1, span("Financial Times"), "belief"), A5]
+    first = tally_attributions(gold_doc(*G_EXTRAS[:2]), pred_doc(*predicted, entities=ENTITIES))
+    second = tally_attributions(gold_doc(*G_EXTRAS), pred_doc(*G_EXTRAS, entities=ENTITIES))
+    total = summarize_attributions(add_tallies([first, second]))
+    # document 1: one pair (a1) carries both; a5 has no extras, a2 is missed
+    assert total["source_span"]["pairs"] == 1 + 5
+    assert total["source_span"]["strict"]["true_positives"] == 1 + 4
+    assert total["content_type"]["pairs"] == 1 + 5
+    assert total["content_type"]["accuracy"] == pytest.approx(5 / 6)

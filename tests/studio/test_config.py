@@ -20,8 +20,9 @@ def test_every_label_of_labels_json_is_in_the_config_in_order():
     assert found[c.POLARITY] == list(LABELS["claim_polarity"])
     assert found[c.CERTAINTY] == list(LABELS["claim_certainty"])
     assert found[c.ATTRIBUTION_TYPE] == list(LABELS["attribution_types"])
-    assert found[c.ATTRIBUTION] == ["SOURCE", "CUE", "CONTENT"]
-    assert found["relations"] == ["source", "cue", "claim", "nested_in"]
+    assert found[c.CONTENT_TYPE] == list(LABELS["attribution_content_types"])
+    assert found[c.ATTRIBUTION] == ["SOURCE", "CUE", "CONTENT", "SOURCE_SPAN"]
+    assert found["relations"] == ["source", "cue", "claim", "nested_in", "source_span"]
 
 
 def test_per_region_controls_are_tied_to_their_layer():
@@ -36,10 +37,12 @@ def test_per_region_controls_are_tied_to_their_layer():
         "checkworthy": "claim",
         "cluster": "claim",
         "attribution_type": "attribution",
+        "content_type": "attribution",  # the PARC content type, on CONTENT regions
         # the check-worthiness rubric: one yes/no per question of labels.json
         **{f"checkworthiness_{q}": "claim" for q in LABELS["checkworthiness_questions"]},
     }
     assert per_region["attribution_type"].get("whenLabelValue") == "CONTENT"
+    assert per_region["content_type"].get("whenLabelValue") == "CONTENT"
     assert {per_region[n].tag for n in ("entity_id", "cluster")} == {"TextArea"}
     assert all(e.get("toName") == "text" for e in per_region.values())
 
@@ -71,7 +74,7 @@ def test_hotkeys_are_unique_and_every_label_has_a_colour():
     root = ET.fromstring(config_xml())
     labels = list(root.iter("Label"))
     hotkeys = [label.get("hotkey") for label in labels]
-    assert len(labels) == len(LABELS["entity_types"]) + 4
+    assert len(labels) == len(LABELS["entity_types"]) + 5  # CLAIM and the four attribution roles
     assert None not in hotkeys and len(set(hotkeys)) == len(hotkeys)
     assert all(label.get("background", "").startswith("#") for label in labels)
 

@@ -53,14 +53,16 @@ def test_regions_have_unique_string_ids_and_relations_resolve(path):
     span_sources = sum(
         a["source"] is not None and "mention" not in a["source"] for a in gold["attributions"]
     )
+    phrases = sum(a.get("source_span") is not None for a in gold["attributions"])
     layers = len(gold["entities"]) + len(gold["claims"]) + len(gold["attributions"])
-    assert len(spans) == layers + cues + span_sources
+    assert len(spans) == layers + cues + span_sources + phrases
     relations = [r for r in result if r["type"] == "relation"]
     assert {r["from_id"] for r in relations} | {r["to_id"] for r in relations} <= set(ids)
     kinds = Counter(r["labels"][0] for r in relations)
     assert kinds["claim"] == sum(len(a["content"]["claims"]) for a in gold["attributions"])
     assert kinds["nested_in"] == sum(a["nested_in"] is not None for a in gold["attributions"])
     assert kinds["source"] == sum(a["source"] is not None for a in gold["attributions"])
+    assert kinds["source_span"] == phrases
 
 
 def test_every_span_value_holds_its_text():
@@ -185,3 +187,117 @@ def test_the_provenance_text_area_carries_the_edges_as_written():
     gold = json.loads(GOLD_FILES[3].read_text(encoding="utf-8"))
     (area,) = [item for item in to_result(gold) if item.get("from_name") == "provenance"]
     assert json.loads(area["value"]["text"][0]) == gold["provenance"] != []
+
+
+# ---------------------------------------------------------------- source phrase and content type
+
+
+def _phrased(small):
+    """``small`` with a source phrase and a content type on every attribution."""
+    attributions = []
+    for attribution in small["attributions"]:
+        source = attribution["source"]
+        named = (
+            next(e for e in small["entities"] if e["id"] == source["mention"])
+            if source and "mention" in source
+            else source
+        )
+        phrase = None if named is None else {k: named[k] for k in ("start", "end", "text")}
+        attributions.append(
+            {
+                "id": attribution["id"],
+                "source": source,
+                "source_span": phrase,
+                "cue": attribution["cue"],
+                "content": attribution["content"],
+                "type": attribution["type"],
+                "content_type": "belief",
+                "nested_in": attribution["nested_in"],
+            }
+        )
+    return {**small, "attributions": attributions}
+
+
+def test_attributions_without_the_parc_fields_come_back_without_them(small):
+    plain = {
+        **small,
+        "attributions": [
+            {k: v for k, v in a.items() if k not in ("source_span", "content_type")}
+            for a in small["attributions"]
+        ],
+    }
+    converted = back(to_result(plain), plain)
+    assert converted.problems == [] and converted.annotation == plain
+
+
+def test_a_phrase_related_to_the_content_reads_as_one_related_to_the_cue(small):
+    phrased = _phrased(small)
+    result = to_result(phrased)
+    cue_of = {r["to_id"]: r["from_id"] for r in result if r.get("labels") == ["cue"]}
+    for item in result:
+        if item.get("labels") == ["source_span"]:
+            content = next(c for c, cue in cue_of.items() if cue == item["to_id"])
+            item["to_id"] = content
+    converted = back(result, phrased)
+    assert converted.problems == [] and converted.annotation == phrased
+
+
+def test_a_content_type_without_a_phrase_comes_back_with_a_null_phrase(small):
+    phrased = _phrased(small)
+    result = [r for r in to_result(phrased) if r.get("labels") != ["source_span"]]
+    phrase_regions = [r for r in result if r.get("value", {}).get("labels") == ["SOURCE_SPAN"]]
+    result = [r for r in result if r not in phrase_regions]
+    converted = back(result, phrased)
+    assert converted.problems == []
+    assert [a["source_span"] for a in converted.annotation["attributions"]] == [None] * len(
+        phrased["attributions"]
+    )
+
+
+def test_two_phrases_an_unrelated_phrase_and_an_unknown_content_type_are_refused(small):
+    phrased = _phrased(small)
+    first = phrased["attributions"][0]
+    result = to_result(phrased)
+    phrase = next(r for r in result if r.get("value", {}).get("labels") == ["SOURCE_SPAN"])
+    relation = next(r for r in result if r.get("from_id") == phrase["id"])
+    extra = {**phrase, "id": "second_phrase"}
+    stray = {**phrase, "id": "stray_phrase"}
+    wrong_type = next(
+        r for r in result if r.get("from_name") == "content_type" and r["id"] == first["id"]
+    )
+    wrong_type["value"]["choices"] = ["opinion"]
+    result += [extra, stray, {**relation, "from_id": "second_phrase"}]
+    problems = back(result, phrased).problems
+    assert any("2 source phrases" in p for p in problems), problems
+    assert any("'stray_phrase'" in p and "belongs to no attribution" in p for p in problems)
+    assert any("content_type 'opinion' is not one of" in p for p in problems), problems
+
+
+def _first(result, kind):
+    return next(i for i, item in enumerate(result) if item.get("type") == kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "value"),
+    [
+        ("labels", ("value", "labels"), [[]]),  # found by test_hostile_export's fuzzing
+        ("labels", ("value", "labels"), {"a": 1}),
+        ("labels", ("value",), [[]]),
+        ("labels", ("from_name",), [[]]),
+        ("choices", ("id",), [[]]),
+        ("choices", ("from_name",), [[]]),
+        ("choices", ("value",), [[]]),
+        ("relation", ("from_id",), [[]]),
+    ],
+    ids=lambda v: ".".join(v) if isinstance(v, tuple) else None,
+)
+def test_malformed_result_items_are_problems_never_a_crash(small, kind, path, value):
+    # an export is input: a list or an object where a string or an object belongs is a
+    # problem naming the item (`studio import` exits 2), never an internal error
+    result = to_result(small)
+    node = result[_first(result, kind)]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    problems = back(result, small).problems
+    assert problems and all("result item" in p or "region" in p for p in problems), problems

@@ -203,3 +203,37 @@ def test_existing_pass_files_are_not_replaced_without_overwrite(studio_cli, adde
     assert studio_cli("studio", "import", path, "--root", root, "--overwrite").code == 0
     target = root / "annotations" / "passes" / "studio-user3" / f"{doc_id}.json"
     assert json.loads(target.read_text())["claims"][0]["polarity"] == "negative"
+
+
+def test_gold_through_tasks_and_an_export_comes_back_with_its_phrases_and_content_types(
+    studio_cli, checkout, tmp_path
+):
+    # gold -> `studio tasks` -> the JSON export an annotator's accepted predictions make ->
+    # `studio import`: every gold file comes back equal, source_span and content_type included
+    tasks_file = tmp_path / "tasks.json"
+    done = studio_cli("studio", "tasks", "--root", checkout, "--output", tasks_file)
+    assert done.code == 0, done.err
+    tasks = json.loads(tasks_file.read_text("utf-8"))
+    rows = [
+        {
+            "id": number,
+            "data": task["data"],
+            "annotations": [annotation(number, 3, task["predictions"][0]["result"])],
+        }
+        for number, task in enumerate(tasks, start=1)
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    done = studio_cli("studio", "import", path, "--pass", "rt", "--root", checkout)
+    assert done.code == 0, done.err
+    gold_files = sorted((checkout / "annotations" / "gold").glob("*.json"))
+    phrases = types = 0
+    for gold_file in gold_files:
+        gold = json.loads(gold_file.read_text("utf-8"))
+        back = json.loads(
+            (checkout / "annotations" / "passes" / "rt-user3" / gold_file.name).read_text()
+        )
+        assert back == gold
+        phrases += sum(a.get("source_span") is not None for a in back["attributions"])
+        types += sum("content_type" in a for a in back["attributions"])
+    assert phrases > 0 and types > 0  # the round trip carried the fields, not their absence

@@ -20,7 +20,8 @@ in the gold's order, draws one number u in [0, 1) and undergoes at most one chan
   in a valid file), so the swap also shows in the entity cluster scores.
 - **Source swap**: a named source becomes the article's own voice (null); an own-voice
   attribution gets as source the last PERSON, ORG or GPE name mention that ends before its cue
-  (null stays null when there is none).
+  (null stays null when there is none). The source phrase (`source_span`), where the gold has
+  one, follows: null, or the new source's name.
 - **References stay valid**: an attribution's `{"mention": id}` source whose entity was dropped
   or shifted is written as the span of the original mention (so entity noise does not leak into
   the source scores); content `claims` ids of dropped claims are removed (the key goes when it
@@ -167,6 +168,8 @@ def noisy_attributions(
             new["content"] = shifted(new["content"], text, rng.random())
         elif action == "swap":
             new["source"] = swapped_source(attribution, gold_entities)
+            if "source_span" in new:  # the phrase follows its source (the name is its phrase)
+                new["source_span"] = new["source"]
         result.append(new)
     return result
 

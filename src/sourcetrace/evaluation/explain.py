@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sourcetrace.schema.validation import LAYERS
-from sourcetrace.scoring.attributions import TRIPLE_PARTS, attribution_matches
+from sourcetrace.scoring.attributions import TRIPLE_PARTS, attribution_matches, wrong_extras
 from sourcetrace.scoring.claims import lenient_claim_pairs, strict_claim_pairs
 from sourcetrace.scoring.entities import align_entities
 from sourcetrace.scoring.registry import at_path, figures
@@ -109,8 +109,11 @@ def _attributions(
         item["outcome"] = "spurious"
     for g, p in matches["triple", "lenient"]:
         strict = (g, p) in set(matches["triple", "strict"])
+        wrong = wrong_extras(gold_doc["attributions"][g], pred["attributions"][p])
         for item, other in ((gold_items[g], p), (pred_items[p], g)):
             item.update(outcome="matched" if strict else "lenient", match=other)
+            if wrong:
+                item["wrong_attributes"] = wrong
     # which parts were right for the items the triple did not match, at the lenient level
     for part in TRIPLE_PARTS:
         for g, p in matches[part, "lenient"]:

@@ -221,17 +221,23 @@ def _check_field_names(s: Statistics, scorers: Sequence[LayerScorer]) -> None:
     lists: set[Path_] = set()
     optional_lists: set[Path_] = set()
     sometimes_absent: set[Path_] = set()
+    optional_numeric: set[Path_] = set()
     for scorer in scorers:
         written = scorer.partial_fields(s)
         numeric |= written.numeric
         lists |= written.lists
         optional_lists |= written.optional_lists
         sometimes_absent |= written.sometimes_absent
+        optional_numeric |= written.optional_numeric
     for found, wanted, name in (
         (s.fields, numeric, "fields"),
         (s.list_fields, lists, "list_fields"),
     ):
-        unknown = [path for path in found if path not in wanted and path not in optional_lists]
+        unknown = [
+            path
+            for path in found
+            if path not in wanted and path not in optional_lists and path not in optional_numeric
+        ]
         if unknown:
             raise _layout(
                 s.file,
@@ -244,7 +250,11 @@ def _check_field_names(s: Statistics, scorers: Sequence[LayerScorer]) -> None:
             raise _layout(s.file, f"/{s.key}/{name}", f"field {'.'.join(missing[0])} is missing")
     if not s.doc_ids:
         return
-    fixed = [s.fields[path] for path in s.fields if path not in sometimes_absent]
+    fixed = [
+        s.fields[path]
+        for path in s.fields
+        if path not in sometimes_absent and path not in optional_numeric
+    ]
     always = s.present[:, fixed].all(axis=1)
     s.require(always, lambda row: "a count that every document has is marked absent")
     fixed_lists = [s.list_fields[path] for path in lists]

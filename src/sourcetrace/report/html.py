@@ -547,7 +547,10 @@ def _attribution_marks(n: int, side: str, items: Mapping[str, Any]) -> tuple[lis
         outcome = item["outcome"]
         key = _key(n, "attributions", side, i) or ""
         match = _key(n, "attributions", _other(side), item.get("match"))
-        title = f"{side} attribution {item.get('id') or i + 1}: {outcome}"
+        wrong = item.get("wrong_attributes") or []
+        title = f"{side} attribution {item.get('id') or i + 1}: {outcome}" + (
+            f"; wrong {', '.join(wrong)}" if wrong else ""
+        )
         for part in PARTS:
             span = item.get(part)
             if span and span.get("start") is not None and span.get("end") is not None:

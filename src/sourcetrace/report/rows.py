@@ -83,6 +83,52 @@ def attribution_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterato
     for part in PARTS:
         for level in LEVELS:
             yield _level_row(report, "attributions", (part, level))
+    yield from attribution_extra_rows(section)
+
+
+def attribution_extra_rows(section: dict[str, Any]) -> Iterator[list[str]]:
+    """The PARC source phrase and the content type on matched attributions, where the gold or
+    the system carries them; "not scored" where no matched pair carries them on both sides."""
+    from sourcetrace.scoring.claims import LEVELS
+
+    spans = section.get("source_span")
+    if spans is not None:
+        for level in LEVELS:
+            m = spans[level]
+            if m is None:
+                yield [
+                    "attributions",
+                    f"source_span {level} (on matched)",
+                    "",
+                    "",
+                    "",
+                    "",
+                    _NOT_SCORED,
+                ]
+                continue
+            yield [
+                "attributions",
+                f"source_span {level} (on matched)",
+                pct(m["precision"]),
+                pct(m["recall"]),
+                pct(m["f1"]),
+                "",
+                f"tp {m['true_positives']} gold {m['gold']} pred {m['predicted']} "
+                f"pairs {spans['pairs']}",
+            ]
+    types = section.get("content_type")
+    if types is not None:
+        kappa = "-" if types.get("kappa") is None else f"{types['kappa']:.3f}"
+        details = (
+            f"accuracy {pct(types.get('accuracy'))} kappa {kappa} pairs {types['pairs']}"
+            if types["pairs"]
+            else _NOT_SCORED
+        )
+        yield ["attributions", "content_type (on matched)", "", "", "", "", details]
+
+
+# what a row of an optional attribution field says when no matched pair carried it on both sides
+_NOT_SCORED = "not scored: no matched attribution carries it on both sides"
 
 
 def confidence_rows(layer: str, confidence: dict[str, Any]) -> Iterator[list[str]]:

@@ -147,6 +147,9 @@ def _attribution_rows(items: Mapping[str, Any]) -> Iterator[Row]:
         match = predicted[item["match"]] if item.get("match") is not None else None
         if match is None:
             detail = parts_alone(item, "predicted")
+        wrong = item.get("wrong_attributes") or []
+        if wrong:  # the source phrase or the content type of a matched pair
+            detail = "; ".join(filter(None, [detail, "other " + ", ".join(wrong)]))
         yield {
             "outcome": outcome,
             "detail": detail,

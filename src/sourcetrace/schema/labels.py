@@ -15,6 +15,7 @@ INVENTORIES = (
     "claim_polarity",
     "claim_certainty",
     "attribution_types",
+    "attribution_content_types",
     "zone_kinds",
     "date_sources",
     "checkworthiness_questions",

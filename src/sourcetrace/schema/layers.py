@@ -75,9 +75,12 @@ def _attribution_features() -> dict[str, Any]:
     return {
         "id": Value("string"),
         "source": {"mention": Value("string"), **_span_fields()},
+        # the whole source phrase after PARC 3.0 (null with the article's own voice)
+        "source_span": _span_fields(),
         "cue": _span_fields(),
         "content": {"claims": List(Value("string")), **_span_fields()},
         "type": ClassLabel(names=names("attribution_types")),
+        "content_type": ClassLabel(names=names("attribution_content_types")),
         "nested_in": Value("string"),
     }
 

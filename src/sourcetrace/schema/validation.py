@@ -331,6 +331,8 @@ def check_annotation_semantics(
                     )
             elif not (fast and spans_clean([source], text, gold)):
                 check.span(source, where + "/source", text, offsets_required=gold)
+        if "source_span" in attribution:
+            _check_source_span(attribution, where, entities, text, check, gold=gold, fast=fast)
         cue = attribution.get("cue")
         if isinstance(cue, Mapping) and not (fast and spans_clean([cue], text, gold)):
             check.span(cue, where + "/cue", text, offsets_required=gold)
@@ -371,6 +373,60 @@ def check_annotation_semantics(
         if layer.check is not None and layer.name in record:
             layer.check(record, check, text, gold)
     return check.problems
+
+
+def _check_source_span(
+    attribution: Mapping[str, Any],
+    where: str,
+    entities: Any,
+    text: str | None,
+    check: Checker,
+    *,
+    gold: bool,
+    fast: bool,
+) -> None:
+    """The PARC source phrase: a clean span; in gold annotations also null exactly when the
+    source is, and a phrase that holds the source it names (its mention, or its span)."""
+    source_span = attribution["source_span"]
+    source = attribution.get("source")
+    if source_span is None:
+        if source is not None and gold:
+            check.add(
+                where + "/source_span",
+                "the source span is null but the attribution has a source",
+                "the whole source phrase {start, end, text}, or a null source",
+            )
+        return
+    if not isinstance(source_span, Mapping):
+        return  # the schema words it
+    if not (fast and spans_clean([source_span], text, gold)):
+        check.span(source_span, where + "/source_span", text, offsets_required=gold)
+    if source is None and gold:  # a prediction's phrase is scored as it is
+        check.add(
+            where + "/source_span",
+            "a source span is given but the source is null (the article's own voice)",
+            "null, as the source",
+        )
+    if not gold or not isinstance(source, Mapping):
+        return
+    named = source
+    if "mention" in source:
+        named = next(
+            (e for e in entities if isinstance(e, Mapping) and e.get("id") == source["mention"]),
+            None,
+        )
+    if not isinstance(named, Mapping) or not all(
+        type(value) is int
+        for value in (named.get("start"), named.get("end"), *map(source_span.get, ("start", "end")))
+    ):
+        return  # an unknown mention or a bad span is reported where it is
+    if not (source_span["start"] <= named["start"] and named["end"] <= source_span["end"]):
+        check.add(
+            where + "/source_span",
+            f"the source span [{source_span['start']}, {source_span['end']}) does not hold the "
+            f"source it names [{named['start']}, {named['end']})",
+            "a phrase that contains the source mention or source span",
+        )
 
 
 def _ids_and_types_clean(entities: Any, claims: Any, attributions: Any) -> bool:

@@ -10,9 +10,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from sourcetrace.schema.labels import names
 from sourcetrace.scoring.claims import (
+    ATTRIBUTE_SIDES,
     DEFAULT_CLAIM_THRESHOLD,
+    LEVEL_COUNTS,
     LEVELS,
+    attribute_agreement,
     check_claim_threshold,
     check_levels,
     layer_pairs,
@@ -49,6 +53,18 @@ if TYPE_CHECKING:
 # the three parts of an attribution, then the triple (all three together): the scored parts
 TRIPLE_PARTS = ("source", "cue", "content")
 PARTS = (*TRIPLE_PARTS, "triple")
+# After PARC 3.0, optional on both sides: the whole source phrase (P/R/F1 at both levels) and the
+# content type (accuracy and kappa), scored on the attributions that the lenient triple matches.
+SOURCE_SPAN = "source_span"
+# the counts of the PARC source phrase on matched attributions in a partial file
+SOURCE_SPAN_FIELDS = frozenset(
+    {("attributions", SOURCE_SPAN, "pairs")}
+    | {("attributions", SOURCE_SPAN, level, count) for level in LEVELS for count in LEVEL_COUNTS}
+)
+CONTENT_TYPE = "content_type"
+CONTENT_TYPES = tuple(names("attribution_content_types"))
+# the pairs the extras are scored on: the attribution found at all (explain.py lists the same)
+MATCHED = ("triple", "lenient")
 # Lenient source and cue: a name or a cue is a handful of tokens, so half of them in common is
 # the bar (the SQuAD-F1 analogue of "the spans overlap"). Fixed, unlike the claim threshold.
 NAME_TOKEN_F1_THRESHOLD = 0.5
@@ -63,14 +79,24 @@ RightMatrices = dict[tuple[str, str], np.ndarray]
 def tally_attributions(
     gold_doc: Document, pred_doc: Document, *, claim_threshold: float = DEFAULT_CLAIM_THRESHOLD
 ) -> Tally:
-    """Additive counts for one document: per part and level, matched pairs, gold and predicted.
+    """Additive counts for one document: per part and level, matched pairs, gold and predicted;
+    and, where either side carries them, the source-span counts and content-type labels of the
+    matched attributions (`extras_tally`).
 
     Both whole documents are needed: a source ``{"mention": id}`` is resolved through the
     ``entities`` of its own side. A count is the size of a maximum matching, the same for
-    every maximum matching, so no pairs (and no canonical keys) are needed for it.
+    every maximum matching, so no pairs (and no canonical keys) are needed for it; the extras
+    need the pairs, so a document that carries them is matched pair by pair.
     """
+    gold_carried = carried_extras(gold_doc.get("attributions"))
+    pred_carried = carried_extras(pred_doc.get("attributions"))
+    # tallied when either side has it (0 pairs says "not scored"); paired when both have it
+    tallied = tuple(
+        name for name in (SOURCE_SPAN, CONTENT_TYPE) if name in {*gold_carried, *pred_carried}
+    )
+    paired = set(gold_carried) & set(pred_carried)
     gold_attributions, pred_attributions, right = _right_matrices(
-        gold_doc, pred_doc, claim_threshold, counts_only=True
+        gold_doc, pred_doc, claim_threshold, counts_only=not paired
     )
     if isinstance(right, GroupedRight):
         sizes = {
@@ -80,10 +106,78 @@ def tally_attributions(
     else:
         sizes = dict(zip(right, matching_sizes(np.stack(list(right.values()))), strict=True))
     totals = {"gold": len(gold_attributions), "predicted": len(pred_attributions)}
-    return {
+    tally: Tally = {
         part: {level: {"true_positives": sizes[part, level], **totals} for level in LEVELS}
         for part in PARTS
     }
+    if tallied:
+        pairs: list[Pair] = []
+        if paired and not isinstance(right, GroupedRight):
+            orders = KeyOrders(gold_attributions, pred_attributions)
+            pairs = maximum_matching(right[MATCHED], None, orders)
+        tally |= extras_tally(gold_attributions, pred_attributions, pairs, tallied)
+    return tally
+
+
+def carried_extras(attributions: Any) -> tuple[str, ...]:
+    """The optional fields (source span, content type) that some attribution of one side has:
+    only these are scored, so a system or a pass without them is not scored on them (a null
+    source span is carried: it says "no source phrase")."""
+    found = set()
+    for attribution in attributions if isinstance(attributions, list) else ():
+        if isinstance(attribution, Mapping):
+            if SOURCE_SPAN in attribution:
+                found.add(SOURCE_SPAN)
+            if attribution.get(CONTENT_TYPE) is not None:
+                found.add(CONTENT_TYPE)
+    return tuple(name for name in (SOURCE_SPAN, CONTENT_TYPE) if name in found)
+
+
+def extras_tally(
+    gold_attributions: Sequence[Mapping[str, Any]],
+    pred_attributions: Sequence[Mapping[str, Any]],
+    pairs: Sequence[Pair],
+    carried: Sequence[str],
+) -> Tally:
+    """The source spans and content types of matched attributions, on the pairs where both
+    sides carry the field (a null source span is carried: it says "no source phrase").
+
+    Source span: ``pairs`` counts the pairs scored, ``gold`` / ``predicted`` those of them with a
+    phrase on that side, ``true_positives`` those whose phrases are the same (strict) or
+    overlap (lenient, token F1 >= 0.5 for text only); so precision and recall differ only where
+    one side has a phrase and the other none. Content type: the paired labels.
+    """
+    tally: Tally = {}
+    if SOURCE_SPAN in carried:
+        scored = [
+            (gold_attributions[g][SOURCE_SPAN], pred_attributions[p][SOURCE_SPAN])
+            for g, p in pairs
+            if SOURCE_SPAN in gold_attributions[g] and SOURCE_SPAN in pred_attributions[p]
+        ]
+        counts: Tally = {"pairs": len(scored)}
+        for level in LEVELS:
+            counts[level] = {
+                "true_positives": sum(
+                    gold is not None and pred is not None and source_span_right(gold, pred, level)
+                    for gold, pred in scored
+                ),
+                "gold": sum(gold is not None for gold, _ in scored),
+                "predicted": sum(pred is not None for _, pred in scored),
+            }
+        tally[SOURCE_SPAN] = counts
+    if CONTENT_TYPE in carried:
+        labelled = [
+            (gold_attributions[g].get(CONTENT_TYPE), pred_attributions[p].get(CONTENT_TYPE))
+            for g, p in pairs
+        ]
+        labelled = [
+            (gold, pred) for gold, pred in labelled if gold is not None and pred is not None
+        ]
+        tally[CONTENT_TYPE] = {
+            "gold": [gold for gold, _ in labelled],
+            "predicted": [pred for _, pred in labelled],
+        }
+    return tally
 
 
 def attribution_matches(
@@ -304,16 +398,30 @@ def _right_matrices_pairwise(
 def summarize_attributions(
     tally: Mapping[str, Any], *, claim_threshold: float = DEFAULT_CLAIM_THRESHOLD
 ) -> dict[str, Any]:
-    """Report section from a (summed) tally.
+    """Report section from a (summed) tally: the parts, then the extras that were tallied.
 
     ``claim_threshold`` is accepted so every summariser takes the same settings; it only acted
     in the tally (lenient content), so the report's signature is where it should be recorded.
     """
     check_claim_threshold(claim_threshold)
-    return {
+    section: dict[str, Any] = {
         part: {level: level_scores(tally.get(part, {}).get(level, {})) for level in LEVELS}
         for part in PARTS
     }
+    if SOURCE_SPAN in tally:
+        counts = tally[SOURCE_SPAN]
+        pairs = int(counts.get("pairs", 0))
+        # no pair carries a phrase on both sides: no figure, rather than a 0 that reads as wrong
+        section[SOURCE_SPAN] = {
+            "pairs": pairs,
+            **{level: level_scores(counts.get(level, {})) if pairs else None for level in LEVELS},
+        }
+    if CONTENT_TYPE in tally:
+        labels = tally[CONTENT_TYPE]
+        section[CONTENT_TYPE] = attribute_agreement(
+            labels.get("gold", []), labels.get("predicted", []), CONTENT_TYPE
+        )
+    return section
 
 
 def score_attributions(
@@ -349,6 +457,30 @@ def source_right(gold: GoldSource, pred: Piece | None, level: str) -> bool:
     if level == "strict":
         return any(same_piece(mention, pred) for mention in gold)
     return any(pieces_touch(mention, pred, NAME_TOKEN_F1_THRESHOLD) for mention in gold)
+
+
+def source_span_right(gold: Piece, pred: Piece, level: str) -> bool:
+    """Strict: the same phrase (offsets, or normalised text); lenient: the phrases overlap (any
+    shared character; token F1 >= 0.5 when one side is text only), as for the source."""
+    if level == "strict":
+        return same_piece(gold, pred)
+    return pieces_touch(gold, pred, NAME_TOKEN_F1_THRESHOLD)
+
+
+def wrong_extras(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> list[str]:
+    """The extras of a matched pair that both sides carry and that disagree (the strict
+    level for the source phrase): what an error list says beside the pair."""
+    wrong = []
+    if SOURCE_SPAN in gold and SOURCE_SPAN in pred:
+        gold_span, pred_span = gold[SOURCE_SPAN], pred[SOURCE_SPAN]
+        if (gold_span is None) != (pred_span is None) or (
+            gold_span is not None and not source_span_right(gold_span, pred_span, "strict")
+        ):
+            wrong.append(SOURCE_SPAN)
+    labels = gold.get(CONTENT_TYPE), pred.get(CONTENT_TYPE)
+    if None not in labels and labels[0] != labels[1]:
+        wrong.append(CONTENT_TYPE)
+    return wrong
 
 
 def cue_right(gold: Piece | None, pred: Piece | None, level: str) -> bool:
@@ -511,6 +643,7 @@ def _check_partial(s: Statistics) -> None:
     """The levels' bounds, and a whole triple right at most as often as each of its parts."""
     hits = check_levels(s, "attributions", [("attributions", part) for part in PARTS])
     triple = ("attributions", "triple")
+    _check_attribution_extras(s, hits[triple, "lenient"])
     for part in PARTS:
         for level in LEVELS:
             whole, one = hits[triple, level], hits[("attributions", part), level]
@@ -523,13 +656,80 @@ def _check_partial(s: Statistics) -> None:
             )
 
 
+def _check_attribution_extras(s: Statistics, matched: np.ndarray) -> None:
+    """Source-span counts and content-type labels, where written: all of a group present or
+    none (and absent ones zero or empty); scored pairs at most the matched triples; per level
+    gold and predicted phrases at most the pairs, true positives at most either; content types
+    paired one to one, at most the matched triples, labels of the inventory."""
+    written = [path for path in SOURCE_SPAN_FIELDS if path in s.fields]
+    if written:
+        if len(written) != len(SOURCE_SPAN_FIELDS):
+            raise s.layout_error(f"/{s.key}/fields", "source span counts are partly written")
+        columns = [s.fields[path] for path in SOURCE_SPAN_FIELDS]
+        has = s.present[:, columns]
+        s.require(
+            has.all(axis=1) | ~has.any(axis=1),
+            lambda r: "the source span counts are partly absent",
+        )
+        s.require(
+            has.any(axis=1) | ~s.counts[:, columns].any(axis=1),
+            lambda r: "absent source span counts are not zero",
+        )
+        pairs = s.column("attributions", SOURCE_SPAN, "pairs")
+        s.require(
+            pairs <= matched,
+            lambda r: f"source span scored on {pairs[r]} pairs, but {matched[r]} matched triples",
+        )
+        for level in LEVELS:
+            gold, predicted, hits = (
+                s.column("attributions", SOURCE_SPAN, level, count) for count in LEVEL_COUNTS
+            )
+            s.require(
+                (gold <= pairs) & (predicted <= pairs) & (hits <= np.minimum(gold, predicted)),
+                lambda r, lv=level, g=gold, p=predicted, h=hits: (
+                    f"source span {lv}: {h[r]} true positives, {g[r]} gold and {p[r]} predicted "
+                    f"phrases on {pairs[r]} scored pairs"
+                ),
+            )
+    paths = [("attributions", CONTENT_TYPE, side) for side in ATTRIBUTE_SIDES]
+    if not any(path in s.list_fields for path in paths):
+        return
+    if not all(path in s.list_fields for path in paths):
+        raise s.layout_error(f"/{s.key}/list_fields", "one side of content_type labels only")
+    columns = [s.list_fields[path] for path in paths]
+    has = s.list_present[:, columns]
+    for row in range(len(s.doc_ids)):
+        pair = [s.lists[row][column] for column in columns]
+        pointer = f"/{s.key}/lists/{row}/{columns[0]}"
+        if has[row, 0] != has[row, 1] or (not has[row, 0] and (pair[0] or pair[1])):
+            raise s.fail(
+                row,
+                "content_type labels present on one side only, or absent but not empty",
+                f"/{s.key}/list_present/{row}",
+            )
+        if len(pair[0]) != len(pair[1]) or len(pair[0]) > matched[row]:
+            raise s.fail(
+                row,
+                f"{len(pair[0])} gold and {len(pair[1])} predicted content_type labels for "
+                f"{matched[row]} matched triples",
+                pointer,
+            )
+        strange = [label for labels in pair for label in labels if label not in CONTENT_TYPES]
+        if strange:
+            raise s.fail(row, f"{strange[0]!r} is no content_type label", pointer)
+
+
 SCORER = LayerScorer(
     name="attributions",
     layer="attributions",
     section=("attributions",),
     tally=_tally,
     summarize=_summarize,
-    partial_fields=lambda s: PartialFields(level_fields("attributions", PARTS)),
+    partial_fields=lambda s: PartialFields(
+        level_fields("attributions", PARTS),
+        optional_lists=frozenset(("attributions", CONTENT_TYPE, side) for side in ATTRIBUTE_SIDES),
+        optional_numeric=SOURCE_SPAN_FIELDS,
+    ),
     check_partial=_check_partial,
     headline=tuple(
         (f"attributions.{part}.{level}.f1", (part, level, "f1"))
@@ -548,13 +748,19 @@ SCORER = LayerScorer(
 
 
 __all__ = [
+    "CONTENT_TYPE",
+    "CONTENT_TYPES",
     "NAME_TOKEN_F1_THRESHOLD",
     "PARTS",
     "SCORER",
+    "SOURCE_SPAN",
+    "carried_extras",
     "content_right",
     "cue_right",
     "score_attributions",
     "source_right",
+    "source_span_right",
     "summarize_attributions",
     "tally_attributions",
+    "wrong_extras",
 ]

@@ -22,10 +22,12 @@ CLAIM = "claim"  # Labels: the one label CLAIM_LABEL
 POLARITY, CERTAINTY, CHECKWORTHY, CLUSTER = "polarity", "certainty", "checkworthy", "cluster"
 ATTRIBUTION = "attribution"  # Labels: the attribution roles
 ATTRIBUTION_TYPE = "attribution_type"  # per-region Choices on CONTENT regions
+CONTENT_TYPE = "content_type"  # per-region Choices on CONTENT regions (labels.json, after PARC)
 CLAIM_LABEL = "CLAIM"
 ENTITY_ID_PLACEHOLDER, CLUSTER_PLACEHOLDER = "corpus-wide entity id", "corpus-wide claim cluster id"
 SOURCE_LABEL, CUE_LABEL, CONTENT_LABEL = "SOURCE", "CUE", "CONTENT"
-ROLE_LABELS = (SOURCE_LABEL, CUE_LABEL, CONTENT_LABEL)
+SOURCE_SPAN_LABEL = "SOURCE_SPAN"  # the whole source phrase (PARC), beside the source itself
+ROLE_LABELS = (SOURCE_LABEL, CUE_LABEL, CONTENT_LABEL, SOURCE_SPAN_LABEL)
 CHECKWORTHY_CHOICES = {"yes": True, "no": False}
 # per-region yes/no Choices on claim regions, one per check-worthiness question (labels.json
 # checkworthiness_questions); the score is not asked: it follows from the answers
@@ -40,9 +42,11 @@ def rubric_control(question: str) -> str:
     return f"{CHECKWORTHINESS}_{question}"
 
 
-# relation labels: source -> cue -> content, content -> claim, inner content -> outer content
+# relation labels: source -> cue -> content, content -> claim, inner content -> outer content,
+# source phrase -> cue (or content)
 REL_SOURCE, REL_CUE, REL_CLAIM, REL_NESTED = "source", "cue", "claim", "nested_in"
-RELATION_LABELS = (REL_SOURCE, REL_CUE, REL_CLAIM, REL_NESTED)
+REL_SOURCE_SPAN = "source_span"
+RELATION_LABELS = (REL_SOURCE, REL_CUE, REL_CLAIM, REL_NESTED, REL_SOURCE_SPAN)
 
 # Distinct colours, in label order (entity types first); stable so annotators learn them.
 PALETTE = (
@@ -54,10 +58,17 @@ ROLE_COLOURS = {
     SOURCE_LABEL: "#bfef45",
     CUE_LABEL: "#fabed4",
     CONTENT_LABEL: "#aaffc3",
+    SOURCE_SPAN_LABEL: "#dcbeff",
 }
 # Digits for entity types, then letters Label Studio does not bind by default.
 ENTITY_HOTKEYS = tuple("1234567890") + ("q", "w", "e", "t", "y")
-ROLE_HOTKEYS = {CLAIM_LABEL: "c", SOURCE_LABEL: "s", CUE_LABEL: "k", CONTENT_LABEL: "n"}
+ROLE_HOTKEYS = {
+    CLAIM_LABEL: "c",
+    SOURCE_LABEL: "s",
+    CUE_LABEL: "k",
+    CONTENT_LABEL: "n",
+    SOURCE_SPAN_LABEL: "p",  # "phrase"; Label Studio 1.23 binds only capital P (image tools)
+}
 
 
 def _sub(parent: ET.Element, tag: str, **attributes: Any) -> ET.Element:
@@ -154,6 +165,8 @@ def build_config(labels: Mapping[str, Any] | None = None) -> ET.Element:
         SOURCE_LABEL: "who said it, when it is not an entity mention",
         CUE_LABEL: "the attribution cue (said, according to)",
         CONTENT_LABEL: "the attributed content",
+        SOURCE_SPAN_LABEL: "the whole source phrase (titles, appositions, modifiers; no "
+        "article, no cue), related to the cue",
     }
     for role in ROLE_LABELS:
         _sub(
@@ -203,6 +216,13 @@ def build_config(labels: Mapping[str, Any] | None = None) -> ET.Element:
         when=ATTRIBUTION,
         whenLabelValue=CONTENT_LABEL,
         required="true",
+    )
+    _choices(
+        content,
+        labels["attribution_content_types"],
+        name=CONTENT_TYPE,
+        when=ATTRIBUTION,
+        whenLabelValue=CONTENT_LABEL,
     )
     relations = _sub(view, "Relations")
     for value in RELATION_LABELS:

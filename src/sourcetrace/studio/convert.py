@@ -9,11 +9,15 @@ The encoding (names from `config`):
   rubric, one yes/no choice per question (`checkworthiness_<question>`); the score is not sent,
   it is computed again from the answers on the way back (the validator checks the rest);
 - attribution: a CONTENT region of `attribution`, region id = attribution id, per-region
-  `attribution_type` choice; its CUE region (if any) and SOURCE region (when the source is a span,
-  not a mention) get ids of their own; relations source -> cue -> content (source -> content when
-  there is no cue), content -> each of its claims in order, inner content -> outer content for
-  `nested_in`. The source of an attribution is the entity or SOURCE region related to its cue or
-  its content; no such relation means the article's own voice (`null`).
+  `attribution_type` choice and, when given, `content_type` choice; its CUE region (if any),
+  SOURCE region (when the source is a span, not a mention) and SOURCE_SPAN region (the whole
+  source phrase, when there is one) get ids of their own; relations source -> cue -> content
+  (source -> content when there is no cue), source phrase -> cue (or content), content -> each of
+  its claims in order, inner content -> outer content for `nested_in`. The source of an
+  attribution is the entity or SOURCE region related to its cue or its content; no such relation
+  means the article's own voice (`null`). An attribution annotated after PARC (a content type or
+  a phrase) comes back with `source_span` (null without a phrase); one with neither comes back
+  without the two keys, as it went.
 
 Going back, a relation's meaning comes from the roles of the two regions it joins (so an arrow
 drawn the other way round still reads right); its label, when given, must agree.
@@ -132,6 +136,8 @@ def to_result(annotation: Mapping[str, Any]) -> list[dict[str, Any]]:
         result.append(_region(rid, c.ATTRIBUTION, content, c.CONTENT_LABEL))
         if "type" in attribution:
             result.append(_choice(rid, c.ATTRIBUTION_TYPE, content, attribution["type"]))
+        if attribution.get("content_type") is not None:
+            result.append(_choice(rid, c.CONTENT_TYPE, content, attribution["content_type"]))
         target = rid
         cue = attribution.get("cue")
         if cue is not None:
@@ -145,6 +151,11 @@ def to_result(annotation: Mapping[str, Any]) -> list[dict[str, Any]]:
             source_rid = ids.fresh(f"{rid}_source")
             result.append(_region(source_rid, c.ATTRIBUTION, source, c.SOURCE_LABEL))
             relations.append(_relation(source_rid, target, c.REL_SOURCE))
+        phrase = attribution.get("source_span")
+        if phrase is not None:
+            phrase_rid = ids.fresh(f"{rid}_phrase")
+            result.append(_region(phrase_rid, c.ATTRIBUTION, phrase, c.SOURCE_SPAN_LABEL))
+            relations.append(_relation(phrase_rid, target, c.REL_SOURCE_SPAN))
         for claim_id in content.get("claims") or []:
             relations.append(_relation(rid, claim_id, c.REL_CLAIM))
     for attribution in annotation.get("attributions") or []:
@@ -202,6 +213,7 @@ _ATTRIBUTES = {
     c.CHECKWORTHY: (c.CLAIM, "choices"),
     c.CLUSTER: (c.CLAIM, "textarea"),
     c.ATTRIBUTION_TYPE: (c.ATTRIBUTION, "choices"),
+    c.CONTENT_TYPE: (c.ATTRIBUTION, "choices"),
     **{
         c.rubric_control(q): (c.CLAIM, "choices")
         for q in load_labels()["checkworthiness_questions"]
@@ -212,7 +224,7 @@ _ATTRIBUTES = {
 def _attribute(item: Mapping[str, Any]) -> tuple[Any, str | None]:
     """The one value of a per-region choices or textarea item, or a reason it has none."""
     name = item.get("from_name")
-    value = item.get("value") or {}
+    value = _mapping(item.get("value"))
     key = "choices" if _ATTRIBUTES[name][1] == "choices" else "text"
     values = value.get(key)
     if isinstance(values, str):
@@ -223,6 +235,12 @@ def _attribute(item: Mapping[str, Any]) -> tuple[Any, str | None]:
     if len(values) != 1:
         return None, f"{name} has {len(values)} values {values!r}; expected exactly one"
     return values[0], None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """An item's value as an object; anything else (a hostile export) as an empty one, so that
+    what it lacks is reported as missing."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def _labels_of(labels: Mapping[str, Any]) -> dict[str, set[str]]:
@@ -237,6 +255,7 @@ def _allowed(labels: Mapping[str, Any]) -> dict[str, set[str]]:
         c.CERTAINTY: set(labels["claim_certainty"]),
         c.CHECKWORTHY: set(c.CHECKWORTHY_CHOICES),
         c.ATTRIBUTION_TYPE: set(labels["attribution_types"]),
+        c.CONTENT_TYPE: set(labels.get("attribution_content_types", {})),
         **{c.rubric_control(q): set(c.CHECKWORTHY_CHOICES) for q in _questions(labels)},
     }
 
@@ -274,17 +293,22 @@ def _regions(
         if not isinstance(item, Mapping) or item.get("type") != "labels":
             continue
         rid, name = item.get("id"), item.get("from_name")
-        value = item.get("value") or {}
+        value = _mapping(item.get("value"))
         where = f"region {rid!r} (result item {index})"
         if not isinstance(rid, str) or not ID_PATTERN.match(rid):
             problems.append(f"{where}: region id is not a string of [A-Za-z0-9_.:-]")
             continue
-        if name not in SPAN_LAYERS:
+        if not isinstance(name, str) or name not in SPAN_LAYERS:
             problems.append(f"{where}: from_name {name!r} is not one of {sorted(SPAN_LAYERS)}")
             refused.add(rid)
             continue
         found = value.get("labels") or []
-        if len(found) != 1 or found[0] not in allowed_labels[name]:
+        if (
+            not isinstance(found, list)
+            or len(found) != 1
+            or not isinstance(found[0], str)
+            or found[0] not in allowed_labels[name]
+        ):
             problems.append(
                 f"{where}: labels {found!r}; expected one of {sorted(allowed_labels[name])}"
             )
@@ -319,6 +343,9 @@ def _attach_attributes(
             continue
         rid, name = item.get("id"), item.get("from_name")
         where = f"region {rid!r} (result item {index})"
+        if not isinstance(rid, str) or not isinstance(name, str):
+            problems.append(f"{where}: region id and from_name must be strings")
+            continue
         if rid in refused or name == c.PROVENANCE:  # the document's, read by _provenance
             continue
         if name not in _ATTRIBUTES:
@@ -389,6 +416,7 @@ class _Links:
     cues: dict[str, list[str]] = field(default_factory=dict)  # content -> cue rids
     claims: dict[str, list[str]] = field(default_factory=dict)  # content -> claim rids
     outer: dict[str, list[str]] = field(default_factory=dict)  # inner content -> outer content
+    phrases: dict[str, list[str]] = field(default_factory=dict)  # cue/content -> phrase rids
 
 
 _SOURCE_ROLES = (c.ENTITY, c.SOURCE_LABEL)
@@ -399,6 +427,8 @@ def _meaning(a: Region, b: Region) -> tuple[str, Region, Region] | None:
     for x, y in ((a, b), (b, a)):
         if x.role in _SOURCE_ROLES and y.role in (c.CUE_LABEL, c.CONTENT_LABEL):
             return c.REL_SOURCE, x, y
+        if x.role == c.SOURCE_SPAN_LABEL and y.role in (c.CUE_LABEL, c.CONTENT_LABEL):
+            return c.REL_SOURCE_SPAN, x, y
         if x.role == c.CUE_LABEL and y.role == c.CONTENT_LABEL:
             return c.REL_CUE, x, y
         if x.role == c.CONTENT_LABEL and y.role == c.CLAIM:
@@ -414,6 +444,9 @@ def _links(
         if not isinstance(item, Mapping) or item.get("type") != "relation":
             continue
         where = f"relation {item.get('from_id')!r} -> {item.get('to_id')!r} (result item {index})"
+        if not all(isinstance(item.get(end), str) for end in ("from_id", "to_id")):
+            problems.append(f"{where}: from_id and to_id must be region ids (strings)")
+            continue
         if {item.get("from_id"), item.get("to_id")} & refused:
             continue
         a, b = regions.get(item.get("from_id")), regions.get(item.get("to_id"))
@@ -433,7 +466,7 @@ def _links(
         if meaning is None:
             problems.append(
                 f"{where}: joins {a.role} and {b.role}; expected source -> cue -> content, "
-                "content -> claim, or inner content -> outer content"
+                "source phrase -> cue, content -> claim, or inner content -> outer content"
             )
             continue
         label, x, y = meaning
@@ -446,6 +479,7 @@ def _links(
             c.REL_CUE: (y.rid, x.rid, links.cues),  # keyed by the content
             c.REL_CLAIM: (x.rid, y.rid, links.claims),
             c.REL_NESTED: (x.rid, y.rid, links.outer),
+            c.REL_SOURCE_SPAN: (y.rid, x.rid, links.phrases),  # keyed by the cue or content
         }[label]
         bucket = table.setdefault(key, [])
         if target not in bucket:
@@ -479,19 +513,29 @@ def _attributions(
             used.add(source_rid)
             found = regions[source_rid]
             source = {"mention": source_rid} if found.role == c.ENTITY else _span(found)
+        phrases = list(links.phrases.get(region.rid, []))
+        if cue_rid is not None:
+            phrases += [p for p in links.phrases.get(cue_rid, []) if p not in phrases]
+        phrase_rid = _one(phrases, "source phrase", region.rid, problems)
+        if phrase_rid is not None:
+            used.add(phrase_rid)
         outer = _one(links.outer.get(region.rid, []), "outer attribution", region.rid, problems)
-        attributions.append(
-            {
-                "id": region.rid,
-                "source": source,
-                "cue": _span(regions[cue_rid]) if cue_rid is not None else None,
-                "content": {"claims": links.claims.get(region.rid, []), **_span(region)},
-                "type": region.attributes.get(c.ATTRIBUTION_TYPE),
-                "nested_in": outer,
-            }
-        )
+        content_type = region.attributes.get(c.CONTENT_TYPE)
+        attribution: dict[str, Any] = {"id": region.rid, "source": source}
+        if phrase_rid is not None or content_type is not None:  # annotated after PARC
+            attribution["source_span"] = None if phrase_rid is None else _span(regions[phrase_rid])
+        attribution |= {
+            "cue": _span(regions[cue_rid]) if cue_rid is not None else None,
+            "content": {"claims": links.claims.get(region.rid, []), **_span(region)},
+            "type": region.attributes.get(c.ATTRIBUTION_TYPE),
+        }
+        if content_type is not None:
+            attribution["content_type"] = content_type
+        attributions.append({**attribution, "nested_in": outer})
     for region in regions.values():
-        if region.role in (c.CUE_LABEL, c.SOURCE_LABEL) and region.rid not in used:
+        if region.role in (c.CUE_LABEL, c.SOURCE_LABEL, c.SOURCE_SPAN_LABEL) and (
+            region.rid not in used
+        ):
             problems.append(
                 f"region {region.rid!r} ({region.label} {region.span.text!r}) belongs to no "
                 "attribution; expected a relation to a CONTENT region (or, for a source, to a "

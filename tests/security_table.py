@@ -1088,6 +1088,48 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         "nothing guessed; span text escaped on the page",
     ),
     (
+        "PARC source phrases and content types (issue 26): a phrase without a source or a "
+        "source without a phrase in gold, a phrase that does not contain its source, a phrase "
+        "text not at its offsets, an unknown content type, forged source-phrase counts or "
+        "content-type labels in a partial, two phrases or an unrelated one or an unknown type in "
+        "a Label Studio export, export items whose ids, names, values or labels have the wrong "
+        "JSON type; provenance in a record with no other item",
+        [
+            (
+                "schema.test_validate",
+                "test_broken_source_phrase_or_content_type_is_refused_naming_line_pointer",
+                None,
+            ),
+            (
+                "evaluation.test_partials",
+                "test_merge_refuses_forged_source_span_pairs_beyond_the_matched_attributions",
+                None,
+            ),
+            (
+                "evaluation.test_partials",
+                "test_merge_refuses_a_forged_content_type_label",
+                None,
+            ),
+            (
+                "studio.test_convert",
+                "test_two_phrases_an_unrelated_phrase_and_an_unknown_content_type_are_refused",
+                None,
+            ),
+            (
+                "studio.test_convert",
+                "test_malformed_result_items_are_problems_never_a_crash",
+                None,
+            ),
+            (
+                "schema.test_validate",
+                "test_provenance_in_a_record_with_no_other_item_is_still_checked",
+                None,
+            ),
+        ],
+        "exit 2 naming the file, line and JSON pointer and what was expected; a Label Studio "
+        "item of the wrong shape is a problem naming it (exit 2), never an internal error",
+    ),
+    (
         "Sharded runs that read byte ranges (issue 24): a malformed line or a bad UTF-8 byte a "
         "shard meets, a line the index cannot place, a record invalid inside one shard, a file "
         "changed after it was indexed, lines written with a BOM, escapes, CRLF or another key "

@@ -766,6 +766,22 @@ def test_provenance_that_does_not_resolve_is_refused_naming_line_pointer_and_exp
     assert result.out == ""
 
 
+def test_provenance_in_a_record_with_no_other_item_is_still_checked(
+    tmp_path, run_cli, gold_st000, st000_text
+):
+    """A record whose only items are provenance edges: its unknown mention is refused (a
+    shortcut for records without items once skipped every check of such a record)."""
+    add_provenance(gold_st000, st000_text)
+    gold_st000.update(entities=[], claims=[], attributions=[])
+    gold_st000["provenance"] = [{**gold_st000["provenance"][0], "evidence": []}]
+    path = tmp_path / "gold.json"
+    before = write(path, json.dumps(gold_st000))
+    result = run_cli("validate", path)
+    assert result.code == 2 and "/provenance/0/reported/mention" in result.err
+    assert "'e2' is not an entity id of this document" in result.err
+    assert path.read_bytes() == before and "Traceback" not in result.err
+
+
 # ------------------------------------------------------------------ broken documents (line 3)
 
 

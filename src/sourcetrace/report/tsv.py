@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sourcetrace.errors import shown
+from sourcetrace.scoring.attributions import TRIPLE_PARTS as ATTRIBUTION_PARTS
 
 COLUMNS = (
     "document",
@@ -58,7 +59,6 @@ _PAIR_OUTCOMES = {  # claims and attributions
     "missed": ("missed", ""),
     "spurious": ("spurious", ""),
 }
-ATTRIBUTION_PARTS = ("source", "cue", "content")
 
 Row = dict[str, Any]
 

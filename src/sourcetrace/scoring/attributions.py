@@ -19,6 +19,7 @@ from sourcetrace.scoring.claims import (
     attribute_agreement,
     check_claim_threshold,
     check_levels,
+    check_paired_labels,
     layer_pairs,
     level_fields,
     level_scores,
@@ -692,31 +693,7 @@ def _check_attribution_extras(s: Statistics, matched: np.ndarray) -> None:
                 ),
             )
     paths = [("attributions", CONTENT_TYPE, side) for side in ATTRIBUTE_SIDES]
-    if not any(path in s.list_fields for path in paths):
-        return
-    if not all(path in s.list_fields for path in paths):
-        raise s.layout_error(f"/{s.key}/list_fields", "one side of content_type labels only")
-    columns = [s.list_fields[path] for path in paths]
-    has = s.list_present[:, columns]
-    for row in range(len(s.doc_ids)):
-        pair = [s.lists[row][column] for column in columns]
-        pointer = f"/{s.key}/lists/{row}/{columns[0]}"
-        if has[row, 0] != has[row, 1] or (not has[row, 0] and (pair[0] or pair[1])):
-            raise s.fail(
-                row,
-                "content_type labels present on one side only, or absent but not empty",
-                f"/{s.key}/list_present/{row}",
-            )
-        if len(pair[0]) != len(pair[1]) or len(pair[0]) > matched[row]:
-            raise s.fail(
-                row,
-                f"{len(pair[0])} gold and {len(pair[1])} predicted content_type labels for "
-                f"{matched[row]} matched triples",
-                pointer,
-            )
-        strange = [label for labels in pair for label in labels if label not in CONTENT_TYPES]
-        if strange:
-            raise s.fail(row, f"{strange[0]!r} is no content_type label", pointer)
+    check_paired_labels(s, CONTENT_TYPE, paths, CONTENT_TYPES, matched, "triples")
 
 
 SCORER = LayerScorer(

@@ -448,36 +448,54 @@ def _check_partial(s: Statistics) -> None:
     predicted = s.items("predicted", "claims")
     for name, labels in ATTRIBUTE_LABELS.items():
         paths = [("claims", "attributes", name, side) for side in ATTRIBUTE_SIDES]
-        if not any(path in s.list_fields for path in paths):
-            continue  # no predicted claim of the shard gave this attribute
-        if not all(path in s.list_fields for path in paths):
-            raise s.layout_error(f"/{s.key}/list_fields", f"one side of {name} labels only")
-        columns = [s.list_fields[path] for path in paths]
-        has = s.list_present[:, columns]
-        for row in range(len(s.doc_ids)):
-            pair = [s.lists[row][column] for column in columns]
-            pointer = f"/{s.key}/lists/{row}/{columns[0]}"
-            if has[row, 0] != has[row, 1] or (has[row, 0] and not predicted[row]):
-                raise s.fail(
-                    row,
-                    f"{name} labels marked present on one side only, or for a document "
-                    "without predicted claims",
-                    f"/{s.key}/list_present/{row}",
-                )
-            if not has[row, 0] and (pair[0] or pair[1]):
-                raise s.fail(row, f"absent {name} labels are not empty", pointer)
-            if len(pair[0]) != len(pair[1]) or len(pair[0]) > matched[row]:
-                raise s.fail(
-                    row,
-                    f"{len(pair[0])} gold and {len(pair[1])} predicted {name} labels for "
-                    f"{matched[row]} matched claims",
-                    pointer,
-                )
-            strange = [
-                label for labels_of in pair for label in labels_of if not _is_label(label, labels)
-            ]
-            if strange:
-                raise s.fail(row, f"{strange[0]!r} is no {name} label", pointer)
+        check_paired_labels(s, name, paths, labels, matched, "claims", predicted=predicted)
+
+
+def check_paired_labels(
+    s: Statistics,
+    name: str,
+    paths: Sequence[FieldPath],
+    labels: Sequence[Any],
+    matched: np.ndarray,
+    matched_what: str,
+    predicted: np.ndarray | None = None,
+) -> None:
+    """The gold and predicted labels of an attribute on matched pairs, in a partial: both sides
+    present or neither (and only where something was predicted, when `predicted` is given),
+    absent ones empty, one label per side and pair, at most the matched pairs, every label one
+    of `labels`. Nothing to check where no shard document gave the attribute."""
+    if not any(path in s.list_fields for path in paths):
+        return
+    if not all(path in s.list_fields for path in paths):
+        raise s.layout_error(f"/{s.key}/list_fields", f"one side of {name} labels only")
+    columns = [s.list_fields[path] for path in paths]
+    has = s.list_present[:, columns]
+    for row in range(len(s.doc_ids)):
+        pair = [s.lists[row][column] for column in columns]
+        pointer = f"/{s.key}/lists/{row}/{columns[0]}"
+        if has[row, 0] != has[row, 1] or (
+            predicted is not None and has[row, 0] and not predicted[row]
+        ):
+            raise s.fail(
+                row,
+                f"{name} labels marked present on one side only"
+                + (", or for a document without predicted claims" if predicted is not None else ""),
+                f"/{s.key}/list_present/{row}",
+            )
+        if not has[row, 0] and (pair[0] or pair[1]):
+            raise s.fail(row, f"absent {name} labels are not empty", pointer)
+        if len(pair[0]) != len(pair[1]) or len(pair[0]) > matched[row]:
+            raise s.fail(
+                row,
+                f"{len(pair[0])} gold and {len(pair[1])} predicted {name} labels for "
+                f"{matched[row]} matched {matched_what}",
+                pointer,
+            )
+        strange = [
+            label for labels_of in pair for label in labels_of if not _is_label(label, labels)
+        ]
+        if strange:
+            raise s.fail(row, f"{strange[0]!r} is no {name} label", pointer)
 
 
 def _is_label(value: Any, labels: Sequence[Any]) -> bool:
@@ -528,6 +546,7 @@ __all__ = [
     "SCORER",
     "attribute_agreement",
     "check_levels",
+    "check_paired_labels",
     "layer_pairs",
     "lenient_claim_pairs",
     "level_fields",

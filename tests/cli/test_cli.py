@@ -142,3 +142,27 @@ def test_ctrl_c_while_the_command_line_is_still_importing_exits_130_in_one_line(
     )
     assert done.returncode == cli.EXIT_INTERRUPTED
     assert done.stderr == "interrupted\n"
+
+
+@pytest.mark.parametrize(
+    "command", [["--help"], ["convert", "--help"], ["validate", "--help"], ["corpus", "info"]]
+)
+def test_commands_that_score_nothing_start_without_numpy_or_the_scorers(command):
+    import subprocess
+    import sys
+
+    """Every command imports `report` for its --format choices; the scorers, and numpy with
+    them, are imported only where something is scored or rendered (a merge once put them back
+    on this path: `convert` of 10k documents spends its budget in milliseconds)."""
+    code = (
+        "import sys\n"
+        f"sys.argv = ['sourcetrace', *{command!r}]\n"
+        "from sourcetrace.cli.entry import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "assert 'numpy' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

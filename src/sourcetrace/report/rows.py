@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sourcetrace.scoring.attributions import PARTS
-from sourcetrace.scoring.claims import LEVELS
-from sourcetrace.scoring.entities import SCHEMES
-from sourcetrace.scoring.layer import LayerScorer
-from sourcetrace.scoring.registry import SCORERS, at_path
+# the scorers (and numpy with them) are imported where rows are made, not when a command that
+# renders nothing starts (every command imports `report` for its --format choices)
+if TYPE_CHECKING:
+    from sourcetrace.scoring.layer import LayerScorer
 
 SectionRows = Callable[[dict[str, Any], Any], Iterator[list[str]]]
 
@@ -35,17 +35,21 @@ def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
     """(layer, measure, P, R, F1, 95% CI, counts) rows shared by the table and Markdown: each
     scored section's rows (`SECTION_ROWS`, by the scorer's name), in the order of the layer
     registry, then its precision-recall rows when the items carried scores."""
+    from sourcetrace.scoring.registry import SCORERS
+
     for scorer in SCORERS:
         section: Any = report["layers"]
         for key in scorer.section:
             section = section.get(key) if isinstance(section, Mapping) else None
         if section is not None:
-            yield from SECTION_ROWS[scorer.name](report, section)
+            yield from section_rows()[scorer.name](report, section)
         if scorer.curves and isinstance(section, Mapping) and "confidence" in section:
             yield from confidence_rows(scorer.layer, section["confidence"])
 
 
 def entity_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
+    from sourcetrace.scoring.entities import SCHEMES
+
     for scheme in SCHEMES:
         m = section["overall"][scheme]
         counts = (
@@ -64,6 +68,8 @@ def entity_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[lis
 
 
 def claim_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
+    from sourcetrace.scoring.claims import LEVELS
+
     for level in LEVELS:
         yield _level_row(report, "claims", ("span", level))
     for name, m in section.get("attributes", {}).items():
@@ -80,6 +86,9 @@ def claim_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list
 
 
 def attribution_rows(report: dict[str, Any], section: dict[str, Any]) -> Iterator[list[str]]:
+    from sourcetrace.scoring.attributions import PARTS
+    from sourcetrace.scoring.claims import LEVELS
+
     for part in PARTS:
         for level in LEVELS:
             yield _level_row(report, "attributions", (part, level))
@@ -159,6 +168,8 @@ def headline_rows(scorer: LayerScorer) -> SectionRows:
     figure of its scorer (the node above each `f1`), with its interval and its counts."""
 
     def rows(report: dict[str, Any], section: Any) -> Iterator[list[str]]:
+        from sourcetrace.scoring.registry import at_path
+
         for name, path in scorer.headline:
             node = at_path(section, path[:-1])
             counts = " ".join(
@@ -191,11 +202,22 @@ OWN_ROWS: dict[str, SectionRows] = {
     "claim_clusters": claim_cluster_rows,
     "attributions": attribution_rows,
 }
-# the rows of each scored section, by the name of its scorer in the layer registry: its own, or
-# those of its headline figures (a new layer needs no entry here)
-SECTION_ROWS: dict[str, SectionRows] = {
-    scorer.name: OWN_ROWS.get(scorer.name) or headline_rows(scorer) for scorer in SCORERS
-}
+
+
+@cache
+def section_rows() -> dict[str, SectionRows]:
+    """The rows of each scored section, by the name of its scorer in the layer registry: its
+    own, or those of its headline figures (a new layer needs no entry here)."""
+    from sourcetrace.scoring.registry import SCORERS
+
+    return {scorer.name: OWN_ROWS.get(scorer.name) or headline_rows(scorer) for scorer in SCORERS}
+
+
+def __getattr__(name: str) -> Any:
+    """`SECTION_ROWS`, made on first use (`section_rows`)."""
+    if name == "SECTION_ROWS":
+        return section_rows()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _level_row(report: dict[str, Any], layer: str, path: tuple[str, str]) -> list[str]:

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sourcetrace.errors import shown
-from sourcetrace.scoring.attributions import TRIPLE_PARTS as ATTRIBUTION_PARTS
 
 COLUMNS = (
     "document",
@@ -178,6 +177,9 @@ def parts_alone(item: Mapping[str, Any], other: str) -> str:
 def attribution_span(item: Mapping[str, Any]) -> dict[str, Any]:
     """An attribution as one span: from its first anchored part to its last, and its parts'
     texts as source -> cue -> content (the author's voice and a missing cue named)."""
+    # imported here: `report` is imported by every command, the scorers (and numpy) are not
+    from sourcetrace.scoring.attributions import TRIPLE_PARTS as ATTRIBUTION_PARTS
+
     anchored = [
         item[part]
         for part in ATTRIBUTION_PARTS

@@ -17,7 +17,7 @@ from sourcetrace.report import leaderboard
 from sourcetrace.report.formats import FORMATS, REGISTRY, Format, choose_format, registry_of
 from sourcetrace.report.html import LEVEL_NAMES
 from sourcetrace.report.html import PARTS as HTML_PARTS
-from sourcetrace.report.rows import SECTION_ROWS, summary_rows
+from sourcetrace.report.rows import section_rows, summary_rows
 from sourcetrace.schema.labels import names
 from sourcetrace.schema.validation import LAYERS
 from sourcetrace.scoring.attributions import PARTS, TRIPLE_PARTS
@@ -57,7 +57,7 @@ def test_html_page_names_the_registry_figure_and_every_triple_part():
 
 
 def test_report_rows_cover_every_scorer_and_each_scheme_level_and_part():
-    assert set(SECTION_ROWS) == {scorer.name for scorer in SCORERS}
+    assert set(section_rows()) == {scorer.name for scorer in SCORERS}
     gold = gold_st000()
     report = sourcetrace.evaluate([gold], gold=[{**gold, "text": seed_text("st-000")}])
     measures = {(row[0], row[1]) for row in summary_rows(report)}

@@ -226,7 +226,7 @@ def leaderboard_figure(entries: list[dict[str, Any]]) -> Any:
     small = FontProperties(family=["sans-serif"], size=7)
     systems = [e for e in entries if not is_reference(e)]
     references = [e for e in entries if is_reference(e)]
-    ordered = systems_first(entries)
+    ordered = [*systems, *references]  # as systems_first orders them
     labels = [system_label(e) for e in ordered]
     figure, axes = plt.subplots(figsize=(9, 0.6 * len(ordered) + 3.2), dpi=100)
     height = 0.8 / len(LAYERS)

@@ -33,7 +33,7 @@ def _ci(report: dict[str, Any], name: str) -> str:
 
 def summary_rows(report: dict[str, Any]) -> Iterator[list[str]]:
     """(layer, measure, P, R, F1, 95% CI, counts) rows shared by the table and Markdown: each
-    scored section's rows (`SECTION_ROWS`, by the scorer's name), in the order of the layer
+    scored section's rows (`section_rows()`, by the scorer's name), in the order of the layer
     registry, then its precision-recall rows when the items carried scores."""
     from sourcetrace.scoring.registry import SCORERS
 
@@ -211,13 +211,6 @@ def section_rows() -> dict[str, SectionRows]:
     from sourcetrace.scoring.registry import SCORERS
 
     return {scorer.name: OWN_ROWS.get(scorer.name) or headline_rows(scorer) for scorer in SCORERS}
-
-
-def __getattr__(name: str) -> Any:
-    """`SECTION_ROWS`, made on first use (`section_rows`)."""
-    if name == "SECTION_ROWS":
-        return section_rows()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _level_row(report: dict[str, Any], layer: str, path: tuple[str, str]) -> list[str]:

@@ -234,6 +234,7 @@ class ScaleBench:
         self.sourcetrace_bin = bin_dir / "sourcetrace"
         self.rows: list[Row] = []
         self.group = ""  # the group being measured: every row added is of it
+        self.load_before = os.getloadavg()[0]
         self.notes: list[tuple[str, str]] = []  # (group, note)
         self.raw: dict[str, Any] = {}
         self.plain_w3: dict[int, Measurement] = {}

@@ -932,7 +932,7 @@ def results_markdown(bench: ScaleBench, started: datetime.datetime, seconds: flo
         100,
     )
     issue = (
-        f"### Issue 24: every figure\n\n{explained}\n\n{markdown_table(bench.issue_rows(), run)}"
+        f"## Issue 24: every figure\n\n{explained}\n\n{markdown_table(bench.issue_rows(), run)}"
     )
     paragraphs = [
         textwrap.fill(context, 100),
@@ -942,7 +942,7 @@ def results_markdown(bench: ScaleBench, started: datetime.datetime, seconds: flo
     for group in (*GROUPS, "growth"):
         rows = [row for row in bench.rows if row.group == group]
         if rows:
-            title = f"### {GROUP_TITLES[group]} (`{group}`)"
+            title = f"## {GROUP_TITLES[group]} (`{group}`)"
             written = textwrap.fill(
                 f"Measured on {started:%Y-%m-%d %H:%M} UTC: {load}; code: {code}.", 100
             )

@@ -931,9 +931,7 @@ def results_markdown(bench: ScaleBench, started: datetime.datetime, seconds: flo
         "it), then the figures of the same groups at other sizes.",
         100,
     )
-    issue = (
-        f"## Issue 24: every figure\n\n{explained}\n\n{markdown_table(bench.issue_rows(), run)}"
-    )
+    issue = f"## Issue 24: every figure\n\n{explained}\n\n{markdown_table(bench.issue_rows(), run)}"
     paragraphs = [
         textwrap.fill(context, 100),
         textwrap.fill(method, 100),

@@ -15,7 +15,8 @@ offsets only: what nervaluate can read too); W3 is all three layers on the same 
 
 Document i comes from its own random stream (seed, i): a set is a prefix of every larger set,
 and files are byte-identical from run to run. A finished set is cached in
-``build/bench/data/n<documents>-seed<seed>-v<GENERATOR_VERSION>/`` and never made twice.
+``build/bench/data/n<documents>-seed<seed>-v<version>[-<shape>]/`` (the shape's version in
+SHAPE_VERSIONS) and never made twice.
 """
 
 from __future__ import annotations

@@ -46,9 +46,11 @@ lint: install
 
 # First the whole processes at scale (benchmarks/bench_scale.py: 1k to 100k documents, long;
 # `make bench BENCH_SIZES=1000,10000` for a quick run), which writes benchmarks/RESULTS.md
-# (benchmarks/readme_results.py copies it into benchmarks/README.md); then the small benchmarks.
+# and benchmarks/readme_results.py copies the groups it measured into benchmarks/README.md; then
+# the small benchmarks.
 bench: install
 	$(BIN)/python benchmarks/bench_scale.py $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
+	$(BIN)/python benchmarks/readme_results.py
 	cd benchmarks && ../$(BIN)/python bench_entities_process.py
 	$(BIN)/python benchmarks/bench_entities.py
 	$(BIN)/python benchmarks/bench_evaluate.py

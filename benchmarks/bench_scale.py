@@ -9,8 +9,9 @@ than a minute, else 1 run), with its peak RSS from `os.wait4`. The data are the 
 W1 (entities) and W3 (three layers) sets of `synthetic_corpus.py`, generated once and cached in
 build/bench/data. Measured:
 
-- w1: `evaluate --layers entities` against a nervaluate 1.2.1 script and the parse floor (orjson
-  reading both files), at every size; the growth from 10k to the largest size;
+- w1, w1-sparse: `evaluate --layers entities` against a nervaluate 1.2.1 script and the parse
+  floor (orjson reading both files), run in turns, at every size, on the default texts and on
+  issue 24's sparse ones (about 800 characters); the growth from 10k to the largest size;
 - w3: `evaluate` on all layers against the parse floor, at every size;
 - validate: `sourcetrace validate` throughput (at 30k, or the largest size below);
 - bootstrap, compare: the time that `--bootstrap 1000` and `--compare OTHER` (1,000 samples) add
@@ -22,8 +23,10 @@ build/bench/data. Measured:
 - corpus: `sourcetrace corpus build` and `corpus verify` on a checkout of N generated documents,
   at BENCH_CORPUS_SIZES (10k and 100k), and the growth of the time per document.
 
-Options the CLI does not know yet are reported as "not available yet". Writes
-benchmarks/RESULTS.md (copy it into benchmarks/README.md with `readme_results.py`) and
+Options the CLI does not know yet are reported as "not available yet". At the end, every figure
+of issue 24 (ISSUE_FIGURES) is printed with its ratio, or as "not run" with the reason (a group
+not selected, a size not measured). Writes benchmarks/RESULTS.md, one block per group measured
+(`readme_results.py` copies those blocks into benchmarks/README.md and leaves the others), and
 build/bench/results.json. Environment: BENCH_SIZES, BENCH_ONLY, BENCH_TIMEOUT,
 BENCH_NERVALUATE_TIMEOUT, BENCH_CORPUS_TIMEOUT, BENCH_CORPUS_SIZES, BENCH_REPEAT_UNDER (seconds).
 """
@@ -40,11 +43,11 @@ import subprocess
 import sys
 import tarfile
 import textwrap
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from processes import Measurement, gib, measure, measure_added
+from processes import Measurement, gib, measure, measure_added, measure_in_turns
 from synthetic_corpus import (
     DEFAULT_BUILD,
     ROOT,
@@ -63,7 +66,6 @@ VALIDATE_SIZE, FULL_SIZE, GROWTH_FROM = 30000, 100000, 10000
 WORKER_SIZES, WORKERS_JUDGED_AT, WORKERS_TARGET = (10000, 30000), 30000, 1.5
 CORPUS_SIZES = (10000, 100000)
 LINEAR_SLACK = 1.25  # "linear": the time per document at the largest size within this factor
-SPARSE_LARGEST = 30000
 SHARDS, SAMPLES = 10, 1000
 MAX_INPUT_BYTES = str(10**10)  # today's input size limit (64 MiB) is far below these files
 
@@ -78,6 +80,70 @@ class Row:
     ratio: str = ""
     target: str = ""
     met: str = ""  # "yes", "no" or "" (no target, or not measured)
+    group: str = ""  # the measurement group (GROUPS) that made it
+    key: str = ""  # which of ISSUE_FIGURES it is ("" for the others)
+
+
+@dataclass(frozen=True)
+class IssueFigure:
+    """A figure issue 24 asks for: which group measures it, at which size (documents, or the
+    corpus checkout's size for `corpus`; None when it spans sizes), and its row's key."""
+
+    key: str
+    group: str
+    documents: int | None
+    figure: str
+
+
+def _issue_figures() -> tuple[IssueFigure, ...]:
+    figures = []
+    for group, what in (("w1", "W1 entities"), ("w1-sparse", "W1 entities (sparse texts)")):
+        for reference in ("nervaluate", "floor"):
+            against = "nervaluate 1.2.1" if reference == "nervaluate" else "parse floor"
+            figures.append(
+                IssueFigure(
+                    f"{group}@30000/{reference}",
+                    group,
+                    30000,
+                    f"{what} at 30k: evaluate vs {against}",
+                )
+            )
+    figures += [
+        IssueFigure("w3@30000/floor", "w3", 30000, "W3 all layers at 30k: evaluate vs parse floor"),
+        IssueFigure(
+            "w3@100000/floor", "w3", 100000, "W3 all layers at 100k: evaluate vs parse floor"
+        ),
+        IssueFigure("w3@100000/memory", "w3", 100000, "W3 all layers at 100k: time and peak RSS"),
+        IssueFigure(
+            "workers@30000",
+            "workers",
+            30000,
+            "`evaluate --workers 2` (Dask LocalCluster) vs one process at 30k",
+        ),
+        IssueFigure("validate@30000", "validate", 30000, "`sourcetrace validate` at 30k"),
+        IssueFigure(
+            "corpus@10000", "corpus", 10000, "`sourcetrace corpus build` + `corpus verify` at 10k"
+        ),
+        IssueFigure(
+            "corpus@100000",
+            "corpus",
+            100000,
+            "`sourcetrace corpus build` + `corpus verify` at 100k",
+        ),
+        IssueFigure(
+            "corpus/growth",
+            "corpus",
+            None,
+            "`sourcetrace corpus build` + `corpus verify`: time per document, 10k to 100k",
+        ),
+    ]
+    return tuple(figures)
+
+
+# Every figure of issue 24's table, in its order: `make bench` prints each with its ratio, or
+# "not run" and why.
+ISSUE_FIGURES = _issue_figures()
+ISSUE_GROUPS = tuple(dict.fromkeys(figure.group for figure in ISSUE_FIGURES))
 
 
 def env_list(name: str, default: tuple) -> list:
@@ -88,6 +154,14 @@ def env_list(name: str, default: tuple) -> list:
 def times(ratio: float) -> str:
     """'6.2x slower' / '12.0x faster' for evaluate's time over the reference's."""
     return f"{ratio:.1f}x slower" if ratio >= 1 else f"{1 / ratio:.1f}x faster"
+
+
+def cpu_times(ours: Measurement, reference: Measurement) -> str:
+    """The same comparison in CPU time (user + system), which a load on the machine inflates
+    less than wall time."""
+    if not ours.cpu_seconds or not reference.cpu_seconds:
+        return "CPU time not measured"
+    return times(ours.cpu_seconds / reference.cpu_seconds) + " in CPU"
 
 
 def verdict(condition: bool) -> str:
@@ -159,7 +233,9 @@ class ScaleBench:
         self.evaluate_bin = bin_dir / "evaluate"
         self.sourcetrace_bin = bin_dir / "sourcetrace"
         self.rows: list[Row] = []
-        self.notes: list[str] = []
+        self.group = ""  # the group being measured: every row added is of it
+        self.load_before = os.getloadavg()[0]
+        self.notes: list[tuple[str, str]] = []  # (group, note)
         self.raw: dict[str, Any] = {}
         self.plain_w3: dict[int, Measurement] = {}
         self.w1_evaluate: dict[int, Measurement] = {}
@@ -194,25 +270,33 @@ class ScaleBench:
     def data(self, documents: int) -> DataSet:
         return ensure_data(documents, self.args.seed, self.build)
 
-    def unavailable(self, figure: str, what: str) -> None:
+    def add(self, row: Row, key: str = "") -> None:
+        """A row of the group being measured (``key``: which issue figure it is, if one)."""
+        row.group, row.key = self.group, key
+        self.rows.append(row)
+
+    def unavailable(self, figure: str, what: str, key: str = "") -> None:
         line = f"{what}: not available yet (the CLI does not know it)"
         print(f"  {line}", flush=True)
-        self.rows.append(Row(figure, "", "not available yet"))
-        self.notes.append(line)
+        self.add(Row(figure, "", "not available yet"), key)
+        self.notes.append((self.group, line))
 
-    def failed(self, figure: str, data: str, measurement: Measurement, what: str) -> bool:
+    def failed(
+        self, figure: str, data: str, measurement: Measurement, what: str, key: str = ""
+    ) -> bool:
         """Add a row for a failed measurement; True if it failed."""
         if measurement.ok:
             return False
         problem = measurement.runs[-1].problem()
-        self.rows.append(Row(figure, data, f"{what}: {problem}"))
-        self.notes.append(f"{figure}, {data}: {what} {problem}")
+        self.add(Row(figure, data, f"{what}: {problem}"), key)
+        self.notes.append((self.group, f"{figure}, {data}: {what} {problem}"))
         return True
 
     # ------------------------------------------------------------ W1: entities
 
     def run_w1(self, documents: int, shape: str = "default") -> None:
-        """W1 at ``documents``; shape "sparse" is issue 24's texts of ~800 characters."""
+        """W1 at ``documents``; shape "sparse" is issue 24's texts of ~800 characters. The
+        floor, evaluate and nervaluate run in turns (side by side), wall and CPU time."""
         data = ensure_data(documents, self.args.seed, self.build, shape=shape)
         counts = data.counts
         name = "w1" if shape == "default" else f"w1-{shape}"
@@ -225,38 +309,43 @@ class ScaleBench:
         )
         print(f"{what}, {label}", flush=True)
         report = self.out / f"{name}-{documents}.json"
-        floor = self.measure(
-            f"{name}-{documents}-floor", [sys.executable, HERE / "parse_floor.py", gold, pred]
-        )
-        ours = self.measure(
-            f"{name}-{documents}-evaluate",
-            self.evaluate(
-                pred, gold, "--layers", "entities", "--format", "json", "--output", report
-            ),
-        )
         theirs_out = self.out / f"{name}-{documents}-nervaluate.json"
-        theirs = self.measure(
-            f"{name}-{documents}-nervaluate",
-            [sys.executable, HERE / "nervaluate_entities.py", gold, pred, theirs_out],
-            timeout=self.args.nervaluate_timeout,
+        load_before = os.getloadavg()[0]
+        floor, ours, theirs = measure_in_turns(
+            [
+                [sys.executable, HERE / "parse_floor.py", gold, pred],
+                self.evaluate(
+                    pred, gold, "--layers", "entities", "--format", "json", "--output", report
+                ),
+                [sys.executable, HERE / "nervaluate_entities.py", gold, pred, theirs_out],
+            ],
+            timeouts=[self.args.timeout, self.args.timeout, self.args.nervaluate_timeout],
+            repeat_under=self.args.repeat_under,
+            env=self.env,
         )
+        label += f"; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+        for role, measurement in (("floor", floor), ("evaluate", ours), ("nervaluate", theirs)):
+            self.record(f"{name}-{documents}-{role}", measurement)
         figure = f"{what} at {size_label(documents)}: evaluate vs nervaluate 1.2.1"
-        if self.failed(figure, label, ours, "evaluate"):
+        key = f"{name}@{documents}"
+        if self.failed(figure, label, ours, "evaluate", f"{key}/nervaluate"):
             return
         if shape == "default":  # the growth rows are of the default shape
             self.w1_evaluate[documents] = ours
         if theirs.ok:
             ratio = ours.seconds / theirs.seconds
             agree = self.strict_counts_agree(report, theirs_out)
-            self.rows.append(
+            self.add(
                 Row(
                     figure,
                     label,
-                    f"evaluate {ours.describe()}; nervaluate {theirs.describe()}; {agree}",
-                    times(ratio),
+                    f"evaluate {ours.describe()}, {ours.cpu_seconds:.2f} s CPU; nervaluate "
+                    f"{theirs.describe()}, {theirs.cpu_seconds:.2f} s CPU; in turns; {agree}",
+                    f"{times(ratio)} ({cpu_times(ours, theirs)})",
                     ">= 10x faster",
                     verdict(ratio <= 0.1),
-                )
+                ),
+                f"{key}/nervaluate",
             )
         else:
             problem = theirs.runs[-1].problem()
@@ -264,12 +353,15 @@ class ScaleBench:
             if theirs.runs[-1].timed_out:
                 bound = f"more than {theirs.runs[-1].seconds / ours.seconds:.1f}x faster"
                 self.notes.append(
-                    f"nervaluate at {documents:,} documents was stopped after "
-                    f"{self.args.nervaluate_timeout:.0f} s (BENCH_NERVALUATE_TIMEOUT): the ratio "
-                    "is a lower bound"
+                    (
+                        self.group,
+                        f"nervaluate at {documents:,} documents was stopped after "
+                        f"{self.args.nervaluate_timeout:.0f} s (BENCH_NERVALUATE_TIMEOUT): the "
+                        "ratio is a lower bound",
+                    )
                 )
             met = verdict(theirs.runs[-1].seconds / ours.seconds >= 10) if bound else ""
-            self.rows.append(
+            self.add(
                 Row(
                     figure,
                     label,
@@ -277,20 +369,25 @@ class ScaleBench:
                     bound,
                     ">= 10x faster",
                     met,
-                )
+                ),
+                f"{key}/nervaluate",
             )
-        if floor.ok:
-            ratio = ours.seconds / floor.seconds
-            self.rows.append(
-                Row(
-                    f"{what} at {size_label(documents)}: evaluate vs parse floor",
-                    label,
-                    f"evaluate {ours.seconds:.2f} s; floor {floor.describe()}",
-                    f"{ratio:.1f}x the floor",
-                    "<= 3x the floor",
-                    verdict(ratio <= 3),
-                )
-            )
+        figure = f"{what} at {size_label(documents)}: evaluate vs parse floor"
+        if self.failed(figure, label, floor, "floor", f"{key}/floor"):
+            return
+        ratio = ours.seconds / floor.seconds
+        self.add(
+            Row(
+                figure,
+                label,
+                f"evaluate {ours.seconds:.2f} s, {ours.cpu_seconds:.2f} s CPU; floor "
+                f"{floor.describe()}, {floor.cpu_seconds:.2f} s CPU; in turns",
+                f"{ratio:.1f}x the floor ({ours.cpu_seconds / floor.cpu_seconds:.1f}x in CPU)",
+                "<= 3x the floor",
+                verdict(ratio <= 3),
+            ),
+            f"{key}/floor",
+        )
 
     def strict_counts_agree(self, report: Path, theirs: Path) -> str:
         try:
@@ -344,10 +441,10 @@ class ScaleBench:
         )
         ours = self.plain_w3_run(documents)
         figure = f"W3 all layers at {size_label(documents)}: evaluate vs parse floor"
-        if self.failed(figure, label, ours, "evaluate"):
+        if self.failed(figure, label, ours, "evaluate", f"w3@{documents}/floor"):
             return
         ratio = ours.seconds / floor.seconds if floor.ok else float("nan")
-        self.rows.append(
+        self.add(
             Row(
                 figure,
                 label,
@@ -355,13 +452,14 @@ class ScaleBench:
                 f"{ratio:.1f}x the floor",
                 "<= 5x the floor",
                 verdict(ratio <= 5),
-            )
+            ),
+            f"w3@{documents}/floor",
         )
         if documents == max(self.sizes):
             under = ours.seconds < 20 and ours.peak_rss < 2 * 2**30
             judged = documents == FULL_SIZE
             note = "" if judged else f" (the target is for {size_label(FULL_SIZE)}: not judged)"
-            self.rows.append(
+            self.add(
                 Row(
                     f"W3 all layers at {size_label(documents)}: time and peak RSS{note}",
                     label,
@@ -369,7 +467,8 @@ class ScaleBench:
                     "",
                     "< 20 s and < 2 GiB at 100k",
                     verdict(under) if judged else "",
-                )
+                ),
+                f"w3@{documents}/memory",
             )
 
     def growth_rows(self) -> None:
@@ -382,7 +481,7 @@ class ScaleBench:
             if small and large and small.ok and large.ok:
                 parts.append(f"{name} x{large.seconds / small.seconds:.1f}")
         if parts:
-            self.rows.append(
+            self.add(
                 Row(
                     f"growth {size_label(GROWTH_FROM)} to {size_label(largest)}: evaluate time",
                     f"{largest // GROWTH_FROM}x the documents",
@@ -406,10 +505,10 @@ class ScaleBench:
             [self.sourcetrace_bin, "validate", "--kind", "prediction", path],
         )
         figure = f"`sourcetrace validate` at {size_label(documents)}"
-        if self.failed(figure, label, result, "validate"):
+        if self.failed(figure, label, result, "validate", f"validate@{documents}"):
             return
         rate = documents / result.seconds
-        self.rows.append(
+        self.add(
             Row(
                 figure,
                 label,
@@ -417,7 +516,8 @@ class ScaleBench:
                 f"{rate:,.0f} docs/s",
                 ">= 20,000 docs/s",
                 verdict(rate >= 20000),
-            )
+            ),
+            f"validate@{documents}",
         )
 
     # ------------------------------------------------------------ bootstrap and compare
@@ -462,7 +562,7 @@ class ScaleBench:
             figure, label, variant_runs, group
         ):
             return
-        self.rows.append(
+        self.add(
             Row(
                 figure,
                 label,
@@ -521,7 +621,7 @@ class ScaleBench:
         shards_total = sum(run.seconds for run in shard_runs)
         longest = max(run.seconds for run in shard_runs)
         equal = reports_equal(self.out / f"w3-{documents}.json", merged)
-        self.rows.append(
+        self.add(
             Row(
                 figure,
                 label,
@@ -569,15 +669,16 @@ class ScaleBench:
                 self.unavailable(figure, "evaluate --workers")
                 return
             name = f"{figure} at {size_label(documents)}"
-            if self.failed(name, label, workers, "--workers 2") or self.failed(
-                name, label, alone, "one process"
+            key = f"workers@{documents}"
+            if self.failed(name, label, workers, "--workers 2", key) or self.failed(
+                name, label, alone, "one process", key
             ):
                 continue
             equal = reports_equal(alone_report, report, ignore_source=False)
             speedup = alone.seconds / workers.seconds
             judged = documents == WORKERS_JUDGED_AT
             session = workers.session_rss
-            self.rows.append(
+            self.add(
                 Row(
                     name,
                     f"{label}; {load}",
@@ -589,7 +690,8 @@ class ScaleBench:
                     if judged
                     else "",
                     verdict(speedup >= WORKERS_TARGET) if judged else "",
-                )
+                ),
+                key,
             )
 
     # ------------------------------------------------------------ corpus build and verify
@@ -612,7 +714,7 @@ class ScaleBench:
                 repeats=1,
                 timeout=self.args.corpus_timeout,
             )
-            if self.failed(name, label, build, "build"):
+            if self.failed(name, label, build, "build", f"corpus@{documents}"):
                 continue
             verify = self.measure(
                 f"corpus-verify-{documents}",
@@ -620,21 +722,22 @@ class ScaleBench:
                 repeats=1,
                 timeout=self.args.corpus_timeout,
             )
-            if self.failed(name, label, verify, "verify"):
+            if self.failed(name, label, verify, "verify", f"corpus@{documents}"):
                 continue
             per_document[documents] = (build.seconds + verify.seconds) / documents
-            self.rows.append(
+            self.add(
                 Row(
                     name,
                     label,
                     f"build {build.describe()}; verify {verify.describe()}",
                     f"{documents / (build.seconds + verify.seconds):,.0f} docs/s",
-                )
+                ),
+                f"corpus@{documents}",
             )
         if len(per_document) >= 2:
             small, large = min(per_document), max(per_document)
             growth = per_document[large] / per_document[small]
-            self.rows.append(
+            self.add(
                 Row(
                     f"{figure}: time per document, {size_label(small)} to {size_label(large)}",
                     f"{large // small}x the documents",
@@ -643,7 +746,8 @@ class ScaleBench:
                     f"x{growth:.2f} per document",
                     f"linear (per document within x{LINEAR_SLACK})",
                     verdict(growth <= LINEAR_SLACK),
-                )
+                ),
+                "corpus/growth" if (small, large) == CORPUS_SIZES else "",
             )
 
     # ------------------------------------------------------------ the run
@@ -655,27 +759,56 @@ class ScaleBench:
         for documents in self.sizes:
             data = self.data(documents)
             print(f"  {data.folder}: {data.counts['documents']:,} documents")
-        if "w1" in only:
-            for documents in self.sizes:
-                self.run_w1(documents)
-        if "w1-sparse" in only:  # generating the sparse shape is slow: up to 30k documents
-            for documents in [size for size in self.sizes if size <= SPARSE_LARGEST]:
-                self.run_w1(documents, "sparse")
-        if "w3" in only:
-            for documents in self.sizes:
-                self.run_w3(documents)
-        self.growth_rows()
-        if "validate" in only:
-            self.run_validate()
-        for group in ("bootstrap", "compare"):
+        steps = [
+            ("w1", lambda: [self.run_w1(documents) for documents in self.sizes]),
+            ("w1-sparse", lambda: [self.run_w1(documents, "sparse") for documents in self.sizes]),
+            ("w3", lambda: [self.run_w3(documents) for documents in self.sizes]),
+            ("validate", self.run_validate),
+            ("bootstrap", lambda: self.run_added("bootstrap")),
+            ("compare", lambda: self.run_added("compare")),
+            ("merge", self.run_merge),
+            ("workers", self.run_workers),
+            ("corpus", self.run_corpus),
+        ]
+        for group, step in steps:
             if group in only:
-                self.run_added(group)
-        if "merge" in only:
-            self.run_merge()
-        if "workers" in only:
-            self.run_workers()
-        if "corpus" in only:
-            self.run_corpus()
+                self.group = group
+                step()
+            if group == "w3":
+                self.group = "growth"
+                self.growth_rows()
+        self.group = ""
+
+    def issue_rows(self) -> list[Row]:
+        """Every figure of ISSUE_FIGURES, as measured or as "not run" with the reason; then the
+        rows of the same groups at other sizes (nothing measured is left out)."""
+        by_key = {row.key: row for row in self.rows if row.key}
+        rows = []
+        for figure in ISSUE_FIGURES:
+            row = by_key.get(figure.key)
+            if row is None:
+                row = Row(figure.figure, "", f"not run: {self.why_not_run(figure)}")
+            rows.append(replace(row, figure=figure.figure, group=figure.group, key=figure.key))
+        expected = {figure.key for figure in ISSUE_FIGURES}
+        rows += [
+            row
+            for row in self.rows
+            if row.group in ISSUE_GROUPS and row.key and row.key not in expected
+        ]
+        return rows
+
+    def why_not_run(self, figure: IssueFigure) -> str:
+        if figure.group not in self.args.only:
+            return f"group `{figure.group}` not selected (--only {','.join(self.args.only)})"
+        sizes, option = self.sizes, "--sizes"
+        if figure.group == "corpus":
+            sizes, option = self.args.corpus_sizes, "--corpus-sizes"
+        wanted = [figure.documents] if figure.documents else list(CORPUS_SIZES)
+        missing = [size for size in wanted if size not in sizes]
+        if missing:
+            listed = ",".join(str(size) for size in sizes)
+            return f"{', '.join(size_label(m) for m in missing)} not in {option} {listed}"
+        return "measured nothing (see the notes)"
 
 
 def reports_equal(one_run: Path, other: Path, *, ignore_source: bool = True) -> str:
@@ -726,15 +859,41 @@ def machine() -> str:
     )
 
 
-def markdown_table(rows: list[Row]) -> str:
+def markdown_table(rows: list[Row], run: str = "") -> str:
+    """The rows as a markdown table; with ``run``, a last column that says which run measured
+    them (readme_results.py keeps rows of earlier runs in the issue table)."""
+
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| figure | data | measured | ratio | target | met |", "|---|---|---|---|---|---|"]
+    head = ["figure", "data", "measured", "ratio", "target", "met"] + (["run"] if run else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
-        values = (row.figure, row.data, row.measured, row.ratio, row.target, row.met)
+        values = [row.figure, row.data, row.measured, row.ratio, row.target, row.met]
+        if run:
+            values.append("" if row.measured.startswith("not run") else run)
         lines.append("| " + " | ".join(cell(v) for v in values) + " |")
     return "\n".join(lines)
+
+
+GROUP_TITLES = {
+    "w1": "W1: entities, default texts",
+    "w1-sparse": "W1: entities, sparse texts (about 800 characters)",
+    "w3": "W3: all layers",
+    "growth": "Growth of evaluate's time with the documents",
+    "validate": "validate",
+    "bootstrap": "--bootstrap",
+    "compare": "--compare",
+    "merge": "Shards and merge",
+    "workers": "--workers 2 (Dask)",
+    "corpus": "corpus build + verify",
+}
+ISSUE_BLOCK = "issue-24"
+
+
+def block(name: str, text: str) -> str:
+    """Text between the markers that readme_results.py replaces as a whole (one per group)."""
+    return f"<!-- bench:{name}:start -->\n{text.strip()}\n<!-- bench:{name}:end -->"
 
 
 def results_markdown(bench: ScaleBench, started: datetime.datetime, seconds: float) -> str:
@@ -744,30 +903,52 @@ def results_markdown(bench: ScaleBench, started: datetime.datetime, seconds: flo
         k: any_data[k] / any_data["documents"]
         for k in ("characters", "entities", "claims", "attributions")
     }
-    notes = "".join(f"- {note}\n" for note in bench.notes)
     load = f"load average {bench.load_before:.1f} before and {os.getloadavg()[0]:.1f} after"
+    code = code_description(bench.args.at_commit)
     context = (
         f"Written by `benchmarks/bench_scale.py` (`make bench`) on {started:%Y-%m-%d %H:%M} UTC "
-        f"in {seconds / 60:.0f} min: {machine()}, {load}; code: "
-        f"{code_description(bench.args.at_commit)}; sizes {sizes} documents; groups "
-        f"{', '.join(bench.args.only)}; data seed {bench.args.seed}."
+        f"in {seconds / 60:.0f} min: {machine()}, {load}; code: {code}; sizes {sizes} "
+        f"documents; groups {', '.join(bench.args.only)}; data seed {bench.args.seed}."
     )
     method = (
         "Every figure is a whole process, timed from start to exit (the median of 3 runs when "
         f"one run takes under {bench.args.repeat_under:.0f} s, else 1 run), with its peak "
-        "resident memory (`ru_maxrss` of the process, from `os.wait4`). The data are synthetic "
-        "(`benchmarks/synthetic_corpus.py`): news-like texts of 800-4,000 characters, about "
-        f"{per_doc['characters']:,.0f} characters, {per_doc['entities']:.0f} entity mentions "
-        f"(nested and a few crossing), {per_doc['claims']:.0f} claims and "
-        f"{per_doc['attributions']:.0f} attributions per document; predictions are the gold "
-        "perturbed (exact, shifted, retyped, missed, spurious, text-only spans). W1 is the "
-        "entity layer alone, W3 all three layers. The parse floor is a process that reads the "
-        "gold and the predictions with orjson, line by line, and exits."
+        "resident memory (`ru_maxrss` of the process, from `os.wait4`) and its CPU time (user + "
+        "system). W1's floor, evaluate and nervaluate run in turns, round after round. The data "
+        "are synthetic (`benchmarks/synthetic_corpus.py`): news-like texts of 800-4,000 "
+        f"characters, about {per_doc['characters']:,.0f} characters, "
+        f"{per_doc['entities']:.0f} entity mentions (nested and a few crossing), "
+        f"{per_doc['claims']:.0f} claims and {per_doc['attributions']:.0f} attributions per "
+        "document (the sparse shape: 700-900 characters); predictions are the gold perturbed "
+        "(exact, shifted, retyped, missed, spurious, text-only spans). W1 is the entity layer "
+        "alone, W3 all three layers. The parse floor is a process that reads the gold and the "
+        "predictions with orjson, line by line, and exits."
     )
-    paragraphs = [textwrap.fill(context, 100), textwrap.fill(method, 100)]
-    paragraphs.append(markdown_table(bench.rows))
-    if notes:
-        paragraphs.append("Notes:\n\n" + notes.rstrip("\n"))
+    run = f"{started:%Y-%m-%d %H:%M} UTC, {code.split(' (')[0]}"
+    explained = textwrap.fill(
+        "Each figure of issue 24, from the latest run that measured it (the `run` column; "
+        "`readme_results.py` keeps a row of an earlier run where a later one did not measure "
+        "it), then the figures of the same groups at other sizes.",
+        100,
+    )
+    issue = f"## Issue 24: every figure\n\n{explained}\n\n{markdown_table(bench.issue_rows(), run)}"
+    paragraphs = [
+        textwrap.fill(context, 100),
+        textwrap.fill(method, 100),
+        block(ISSUE_BLOCK, issue),
+    ]
+    for group in (*GROUPS, "growth"):
+        rows = [row for row in bench.rows if row.group == group]
+        if rows:
+            title = f"## {GROUP_TITLES[group]} (`{group}`)"
+            written = textwrap.fill(
+                f"Measured on {started:%Y-%m-%d %H:%M} UTC: {load}; code: {code}.", 100
+            )
+            text = f"{title}\n\n{written}\n\n{markdown_table(rows)}"
+            notes = [note for of, note in bench.notes if of == group]
+            if notes:
+                text += "\n\nNotes:\n\n" + "\n".join(f"- {note}" for note in notes)
+            paragraphs.append(block(group, text))
     return "# Benchmarks at scale\n\n" + "\n\n".join(paragraphs) + "\n"
 
 

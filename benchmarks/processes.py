@@ -223,3 +223,24 @@ def measure_added(
         v.seconds - b.seconds for b, v in zip(base_runs.runs, variant_runs.runs, strict=True)
     ]
     return base_runs, variant_runs, statistics.median(differences)
+
+
+def measure_in_turns(
+    commands: Sequence[Sequence[str | Path]],
+    *,
+    timeouts: Sequence[float],
+    repeats: int = 3,
+    repeat_under: float = 60.0,
+    **options,
+) -> list[Measurement]:
+    """Several commands in turns, round after round (A, B, C, then A, B, C again), so that a
+    load that comes and goes on a shared machine hits each of them alike: the ratios of their
+    medians are side by side. A command runs again (up to ``repeats`` runs) while its first run
+    took less than ``repeat_under`` seconds and none has failed; ``timeouts`` are per command."""
+    results = [Measurement() for _ in commands]
+    for _ in range(repeats):
+        for command, timeout, result in zip(commands, timeouts, results, strict=True):
+            if result.runs and (not result.ok or result.runs[0].seconds >= repeat_under):
+                continue
+            result.runs.append(run_process(command, timeout=timeout, **options))
+    return results

@@ -1,31 +1,50 @@
-"""Copy benchmarks/RESULTS.md into benchmarks/README.md, between `<!-- bench:start -->` and
-`<!-- bench:end -->` (made at the end of its "## Performance" section if missing).
+"""Copy the blocks of benchmarks/RESULTS.md into benchmarks/README.md, group by group.
 
-    .venv/bin/python benchmarks/readme_results.py           # rewrite benchmarks/README.md
+    .venv/bin/python benchmarks/readme_results.py           # update benchmarks/README.md
     .venv/bin/python benchmarks/readme_results.py --check   # exit 1 if it is stale
 
-Only the text between the two markers changes. The title line of RESULTS.md is left out and its
-other headings move one level down, so that they nest under the README's section.
+`bench_scale.py` writes one block per measurement group it ran, between
+`<!-- bench:GROUP:start -->` and `<!-- bench:GROUP:end -->`, and the issue-24 block (every
+figure of the issue, measured or "not run"). Only those blocks change in the README:
+
+- a group block replaces the README's block of the same group, or is added before
+  `<!-- bench:end -->` (made at the end of its "## Performance" section if missing); the
+  groups this run did not measure, and all text outside the blocks (sections written by hand),
+  stay as they are;
+- the issue-24 block is merged row by row (a row is known by its figure): a measured row
+  replaces the README's, a "not run" row replaces only a row that was not run either, so that
+  a run of some groups keeps the figures of earlier runs of the others.
+
+The block headings move one level down when they are copied (RESULTS.md is a page of its own).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SECTION = "## Performance"
+ISSUE_BLOCK = "issue-24"
+BLOCK = re.compile(
+    r"<!-- bench:(?P<name>[a-z0-9-]+):start -->\n(?P<body>.*?)\n?<!-- bench:(?P=name):end -->",
+    re.DOTALL,
+)
+NOT_RUN = "not run"
 
 
-def results_block(results: str) -> str:
-    """RESULTS.md as README text: no title line, headings one level down."""
-    lines = results.strip().splitlines()
-    if lines and lines[0].startswith("# "):
-        lines = lines[1:]
-    lines = ["#" + line if line.startswith("#") else line for line in lines]
-    return "\n".join(lines).strip()
+def blocks(text: str) -> dict[str, str]:
+    """The bodies of the named blocks of ``text``, in their order."""
+    return {match["name"]: match["body"] for match in BLOCK.finditer(text)}
+
+
+def nested(body: str) -> str:
+    """A block of RESULTS.md as README text: headings one level down."""
+    lines = ["#" + line if line.startswith("#") else line for line in body.strip().splitlines()]
+    return "\n".join(lines)
 
 
 def with_markers(readme: str) -> str:
@@ -43,12 +62,57 @@ def with_markers(readme: str) -> str:
     return f"{section}\n\n{START}\n{END}\n\n{readme[end:]}".rstrip("\n") + "\n"
 
 
+def _table_rows(body: str) -> tuple[list[str], list[str], list[str]]:
+    """(lines before the table, its header lines, its row lines) of a block with one table."""
+    lines = body.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.startswith("|")), len(lines))
+    header = lines[first : first + 2]
+    rows = [line for line in lines[first + 2 :] if line.startswith("|")]
+    return lines[:first], header, rows
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", row.strip())[1:-1]]
+
+
+def merged_issue_block(old: str | None, new: str) -> str:
+    """The issue block of ``new`` with, for every figure it did not run, the README's row of
+    that figure if one was measured; rows of the README that ``new`` lacks are kept at the end."""
+    if old is None:
+        return new
+    before, header, new_rows = _table_rows(new)
+    _, _, old_rows = _table_rows(old)
+    old_by_figure = {_cells(row)[0]: row for row in old_rows}
+    rows = []
+    for row in new_rows:
+        figure, measured = _cells(row)[:3:2]
+        kept = old_by_figure.pop(figure, None)
+        if measured.startswith(NOT_RUN) and kept and not _cells(kept)[2].startswith(NOT_RUN):
+            row = kept
+        rows.append(row)
+    rows += old_by_figure.values()
+    return "\n".join([*before, *header, *rows])
+
+
 def readme_with_results(readme: str, results: str) -> str:
-    """``readme`` with the text between the markers replaced by ``results``."""
+    """``readme`` with the blocks of ``results`` put in (see the module docstring)."""
     readme = with_markers(readme)
-    before, rest = readme.split(START, 1)
-    _, after = rest.split(END, 1)
-    return f"{before}{START}\n{results_block(results)}\n{END}{after}"
+    current = blocks(readme)
+    for name, body in blocks(results).items():
+        body = nested(body)
+        if name == ISSUE_BLOCK:
+            old = current.get(name)
+            body = merged_issue_block(None if old is None else old.strip(), body)
+        text = f"<!-- bench:{name}:start -->\n{body}\n<!-- bench:{name}:end -->"
+        if name in current:
+            match = next(m for m in BLOCK.finditer(readme) if m["name"] == name)
+            readme = readme[: match.start()] + text + readme[match.end() :]
+        elif name == ISSUE_BLOCK:  # the summary comes first
+            readme = readme.replace(START, f"{START}\n{text}\n", 1)
+        else:
+            before, after = readme.rsplit(END, 1)
+            readme = f"{before.rstrip()}\n\n{text}\n{END}{after}"
+    return readme
 
 
 def main() -> int:

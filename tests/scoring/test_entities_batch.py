@@ -282,6 +282,53 @@ def test_hand_worked_batch():
     assert columns.paths.tolist() == [0, PATH_ENUMERATED, 0, PATH_ANCHORED]
 
 
+def test_cluster_of_two_types_is_counted_per_type_by_hand():
+    # gold G1=[0,10) ORG with G2=[0,4) GPE nested in it; predicted P1=[0,9) ORG (one boundary
+    # off) and P2=[0,4) GPE. Each prediction touches both gold spans: one cluster of four
+    # pairs, solved by enumerating its subsets, among which ORG subsets come before GPE ones
+    # although GPE sorts first. Best matching G1-P1 + G2-P2. Overall (correct, incorrect,
+    # partial, missed, spurious): strict and exact (1, 1, 0, 0, 0), partial (1, 0, 1, 0, 0),
+    # ent_type (2, 0, 0, 0, 0). Per type, ORG: strict and exact (0, 1, 0, 0, 0), partial
+    # (0, 0, 1, 0, 0), ent_type (1, 0, 0, 0, 0); GPE: (1, 0, 0, 0, 0) in every scheme.
+    gold = [{"start": 0, "end": 10, "type": "ORG"}, {"start": 0, "end": 4, "type": "GPE"}]
+    pred = [{"start": 0, "end": 9, "type": "ORG"}, {"start": 0, "end": 4, "type": "GPE"}]
+    overall = {
+        "strict": (1, 1, 0, 0, 0),
+        "exact": (1, 1, 0, 0, 0),
+        "partial": (1, 0, 1, 0, 0),
+        "ent_type": (2, 0, 0, 0, 0),
+    }
+    org = {
+        "strict": (0, 1, 0, 0, 0),
+        "exact": (0, 1, 0, 0, 0),
+        "partial": (0, 0, 1, 0, 0),
+        "ent_type": (1, 0, 0, 0, 0),
+    }
+    documents = [(gold, pred, None), ([], [], None), (gold[::-1], pred[::-1], None)]
+    columns = assert_rows_equal(documents)
+    for index in (0, 2):
+        row = columns.row_dict(index)
+        for scheme in SCHEMES:
+            assert tuple(row["overall"][scheme].values()) == overall[scheme]
+            assert tuple(row["per_type"]["ORG"][scheme].values()) == org[scheme]
+            assert tuple(row["per_type"]["GPE"][scheme].values()) == (1, 0, 0, 0, 0)
+    assert columns.paths.tolist() == [PATH_ENUMERATED, 0, PATH_ENUMERATED]
+
+
+def test_predictions_without_a_type_key_are_tallied_as_tally_entities_does():
+    # one entity of the batch lacks a key: the columns are read the slow way for all, and the
+    # document is refused (or tallied) as tally_entities refuses (or tallies) it
+    documents = [
+        ([{"start": 0, "end": 3, "type": "ORG"}], [{"start": 0, "end": 3, "type": "ORG"}], None),
+        ([{"start": 0, "end": 3, "type": "ORG"}], [{"start": 0, "end": 3}], None),
+    ]
+    with pytest.raises(ValueError) as expected:
+        tally_entities(*documents[1][:2], text=None)
+    with pytest.raises(ValueError) as got:
+        tally_entities_batch(documents)
+    assert str(got.value) == str(expected.value)
+
+
 def test_empty_batch():
     columns = tally_entities_batch([])
     assert columns.counts.shape == (0, 22) and columns.summed_tally() == add_tallies([]) == {}

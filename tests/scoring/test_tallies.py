@@ -74,6 +74,36 @@ def test_a_leaf_that_is_not_a_whole_number_is_refused():
         TallyTable.from_tallies({"d": {"overall": {"tp": "x"}}})
 
 
+@pytest.mark.parametrize("value", [True, None, [1], "1"])
+def test_a_leaf_that_is_a_bool_or_no_number_is_refused_by_its_path(value):
+    # a bool is an int to Python, but no count; a list is a list leaf, not a number, only when
+    # the same path is a number in another document
+    tallies = {"a": {"s": {"n": 1}}, "b": {"s": {"n": value}}}
+    if isinstance(value, list):
+        with pytest.raises(TypeError, match=r"s\.n is \[1\], not a number"):
+            TallyTable.from_tallies(tallies)
+        return
+    with pytest.raises(TypeError, match=rf"s\.n is {value!r}, not a number"):
+        TallyTable.from_tallies(tallies)
+
+
+def test_whole_numbers_give_an_integer_table_and_any_fraction_a_float_one():
+    class Count(int):
+        pass
+
+    class Section(dict):  # a Mapping that is not a plain dict is walked too
+        pass
+
+    whole = TallyTable.from_tallies({"a": {"s": Section(n=Count(2))}, "b": {"s": {"m": 3}}})
+    assert whole.counts.dtype == np.int64
+    assert whole.fields == [("s", "m"), ("s", "n")]
+    assert whole.counts.tolist() == [[0, 2], [3, 0]]
+    assert whole.present.tolist() == [[False, True], [True, False]]
+    fractional = TallyTable.from_tallies({"a": {"s": {"n": 2}}, "b": {"s": {"n": 0.5}}})
+    assert fractional.counts.dtype == np.float64
+    assert fractional.counts.tolist() == [[2.0], [0.5]]
+
+
 @pytest.mark.parametrize("fraction", [1, 0.5])
 def test_running_totals_equal_the_sum_of_the_rows_chosen_at_each_step(fraction: float) -> None:
     """Rows 0-2 are one document's choices, 3-4 another's; the type keys appear and vanish with

@@ -33,6 +33,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -344,19 +345,17 @@ class _SpanColumns:
         sizes = np.fromiter(map(len, entity_lists), dtype=np.int64, count=len(entity_lists))
         entities = list(chain.from_iterable(entity_lists))
         doc = np.repeat(np.arange(len(entity_lists), dtype=np.int64), sizes)
-        starts = [entity.get("start") for entity in entities]
-        ends = [entity.get("end") for entity in entities]
+        starts, ends, types = _field_lists(entities)
         start, start_ok = _int_column(starts)
         end, end_ok = _int_column(ends)
-        types = [entity.get("type") for entity in entities]
         if set(map(type, types)) <= {str}:
             type_ok = np.ones(len(types), dtype=bool)
         else:
             type_ok = np.fromiter((type(t) is str for t in types), dtype=bool, count=len(types))
             types = [t if ok else "" for t, ok in zip(types, type_ok.tolist(), strict=True)]
-        for name in dict.fromkeys(types):
-            type_codes.setdefault(name, len(type_codes))
-        code = np.fromiter(map(type_codes.__getitem__, types), dtype=np.int64, count=len(types))
+        code = np.fromiter(
+            map(_TypeCodes(type_codes).__getitem__, types), dtype=np.int64, count=len(types)
+        )
         plain = start_ok & end_ok & type_ok & (start >= 0) & (start < end)
         plain &= end <= text_lengths[doc]
         offsetless = np.zeros(len(entities), dtype=bool)
@@ -403,6 +402,39 @@ class _SpanColumns:
             np.concatenate([self.plain, yes]),
             np.concatenate([self.offsetless, no]),
         )
+
+
+_GET_START, _GET_END, _GET_TYPE = itemgetter("start"), itemgetter("end"), itemgetter("type")
+
+
+def _field_lists(entities: list[Mapping[str, Any]]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The start, end and type of every entity (None where a key is missing): one C-level map
+    per key, and `Mapping.get` only when some entity lacks one (a text-only prediction)."""
+    try:
+        return (
+            list(map(_GET_START, entities)),
+            list(map(_GET_END, entities)),
+            list(map(_GET_TYPE, entities)),
+        )
+    except (LookupError, TypeError):  # not every entity has all three (or is no mapping)
+        return (
+            [entity.get("start") for entity in entities],
+            [entity.get("end") for entity in entities],
+            [entity.get("type") for entity in entities],
+        )
+
+
+class _TypeCodes(dict):
+    """A view of a name -> code dict that gives a name it does not hold the next code (stored
+    in the dict it was made from), so that the names are coded in one pass."""
+
+    def __init__(self, codes: dict[str, int]) -> None:
+        super().__init__(codes)
+        self.codes = codes
+
+    def __missing__(self, name: str) -> int:
+        code = self[name] = self.codes[name] = len(self.codes)
+        return code
 
 
 def _int_column(values: list[Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -767,14 +799,22 @@ def _count_ambiguous(
             )
 
 
+def _distinct(indices: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(indices, return_inverse=True)`` for indices into ``size`` rows, without a
+    sort: the rows taken, in order, and the position of each index among them."""
+    taken = np.zeros(size, dtype=bool)
+    taken[indices] = True
+    return np.flatnonzero(taken), (np.cumsum(taken) - 1)[indices]
+
+
 def _clusters(
     gold: _SpanColumns, pred: _SpanColumns, gold_idx: np.ndarray, pred_idx: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cluster of every pair, and document of every cluster: the spans of the pairs, sorted by
     (document, start), split wherever a span starts at or after the end of all before it.
     Touching spans overlap, so they never fall on two sides of a split."""
-    gold_ids, gold_of_edge = np.unique(gold_idx, return_inverse=True)
-    pred_ids = np.unique(pred_idx)
+    gold_ids, gold_of_edge = _distinct(gold_idx, len(gold))
+    pred_ids, _ = _distinct(pred_idx, len(pred))
     doc = np.concatenate([gold.doc[gold_ids], pred.doc[pred_ids]])
     start = np.concatenate([gold.start[gold_ids], pred.start[pred_ids]])
     end = np.concatenate([gold.end[gold_ids], pred.end[pred_ids]])
@@ -818,15 +858,19 @@ def _count_enumerated(
     clash = (gold_idx[:, first] == gold_idx[:, second]) | (
         pred_idx[:, first] == pred_idx[:, second]
     )
-    is_matching = (clash.astype(np.int64) @ both_in.T) == 0  # clusters x subsets
+    is_matching = (
+        clash.astype(np.float64) @ both_in.T.astype(np.float64)
+    ) == 0  # clusters x subsets
 
     same_bounds = (gold.start[gold_idx] == pred.start[pred_idx]) & (
         gold.end[gold_idx] == pred.end[pred_idx]
     )
     same_type = gold.type[gold_idx] == pred.type[pred_idx]
     pair_key = 2 * same_bounds.astype(np.int64) + same_type
-    best = np.where(is_matching[..., None], bits @ _PACKED_WEIGHT[pair_key], -1).max(axis=1)
-    np.add.at(overall, cluster_doc, _unpack(best))
+    best = np.where(is_matching[..., None], _subset_sums(bits, _PACKED_WEIGHT[pair_key]), -1).max(
+        axis=1
+    )
+    _add_by_row(overall, cluster_doc, _unpack(best))
 
     # per type: subsets whose pairs all have the same type on both sides, one type throughout
     pair_type = np.where(same_type, gold.type[gold_idx], -1)
@@ -835,16 +879,41 @@ def _count_enumerated(
     highest = np.where(chosen, pair_type[:, None, :], -1).max(axis=2)
     one_type = is_matching & (lowest == highest) & (lowest >= 0)
     cluster_of, subset_of = np.nonzero(one_type)
-    typed_totals = bits @ _PACKED_WEIGHT[2 * same_bounds.astype(np.int64) + 1]
+    typed_totals = _subset_sums(bits, _PACKED_WEIGHT[2 * same_bounds.astype(np.int64) + 1])
     cell = cluster_of * n_types + lowest[cluster_of, subset_of]
-    best_typed = np.zeros((n_clusters * n_types, len(SCHEMES)), dtype=np.int64)
-    np.maximum.at(best_typed, cell, typed_totals[cluster_of, subset_of])
-    cells = np.flatnonzero(best_typed.any(axis=1))
-    np.add.at(
-        per_type,
-        (cluster_doc[cells // n_types], cells % n_types),
-        _unpack(best_typed[cells]),
+    # the best of each (cluster, type): a segmented maximum over the subsets sorted by cell
+    order = np.argsort(cell, kind="stable")
+    cells, firsts = np.unique(cell[order], return_index=True)
+    totals = typed_totals[cluster_of[order], subset_of[order]]
+    best_typed = np.maximum.reduceat(totals, firsts, axis=0)
+    some = best_typed.any(axis=1)
+    cells, best_typed = cells[some], best_typed[some]
+    flat_per_type = per_type.reshape(-1, *per_type.shape[2:])
+    _add_by_row(
+        flat_per_type,
+        cluster_doc[cells // n_types] * n_types + cells % n_types,
+        _unpack(best_typed),
     )
+
+
+def _subset_sums(bits: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``bits @ weights`` for bits (subsets x E) of 0/1 and integer weights (clusters x E x
+    schemes): one float64 matrix product (BLAS) instead of a stack of small integer ones, exact
+    because every sum stays far below 2**53."""
+    n_clusters, n_edges, n_schemes = weights.shape
+    flat = weights.transpose(1, 0, 2).reshape(n_edges, n_clusters * n_schemes)
+    sums = bits.astype(np.float64) @ flat.astype(np.float64)  # subsets x (clusters * schemes)
+    return sums.reshape(len(bits), n_clusters, n_schemes).transpose(1, 0, 2).astype(np.int64)
+
+
+def _add_by_row(target: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    """``np.add.at(target, rows, values)`` (rows may repeat) as one sort and a segmented sum:
+    ufunc.at goes element by element."""
+    if not len(rows):
+        return
+    order = np.argsort(rows, kind="stable")
+    distinct, firsts = np.unique(rows[order], return_index=True)
+    target[distinct] += np.add.reduceat(values[order], firsts, axis=0)
 
 
 def _packed_weight() -> np.ndarray:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -49,17 +50,19 @@ class TallyTable:
     def from_tallies(cls, tallies: Mapping[str, Mapping[str, Any]]) -> TallyTable:
         """A table of per-document tally dicts (documents in the mapping's order)."""
         doc_ids = list(tallies)
-        flat = [dict(_leaves(tallies[doc_id])) for doc_id in doc_ids]
+        flat = [_leaf_dict(tallies[doc_id], (), {}) for doc_id in doc_ids]
         paths = {(p, isinstance(v, list)) for leaves in flat for p, v in leaves.items()}
         fields = sorted(p for p, is_list in paths if not is_list)
         list_fields = sorted(p for p, is_list in paths if is_list)
         numbers = [[leaves.get(path, 0) for path in fields] for leaves in flat]
-        for leaves in flat:
-            for path in fields:
-                value = leaves.get(path, 0)
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise TypeError(f"tally leaf {'.'.join(path)} is {value!r}, not a number")
-        exact = all(isinstance(v, int) for row in numbers for v in row)
+        kinds = set(map(type, chain.from_iterable(numbers)))
+        if not kinds <= {int, float}:  # subclasses, or a leaf that is no number: one by one
+            for leaves in flat:
+                for path in fields:
+                    value = leaves.get(path, 0)
+                    if isinstance(value, bool) or not isinstance(value, (int, float)):
+                        raise TypeError(f"tally leaf {'.'.join(path)} is {value!r}, not a number")
+        exact = kinds <= {int} or all(isinstance(v, int) for row in numbers for v in row)
         counts = np.array(numbers, dtype=np.int64 if exact else np.float64).reshape(
             len(doc_ids), len(fields)
         )
@@ -332,12 +335,15 @@ def _exact_product(weights: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return np.rint(product).astype(np.int64)
 
 
-def _leaves(tally: Mapping[str, Any], prefix: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+def _leaf_dict(tally: Mapping[str, Any], prefix: Path_, leaves: dict[Path_, Any]) -> dict:
+    """The leaves of ``tally`` by path (under ``prefix``), added to ``leaves``: plain recursion,
+    as generators nested per level cost more than the walk itself on tallies of many sections."""
     for key, value in tally.items():
-        if isinstance(value, Mapping):
-            yield from _leaves(value, (*prefix, key))
+        if isinstance(value, (dict, Mapping)):  # dict first: the common case, no ABC check
+            _leaf_dict(value, (*prefix, key), leaves)
         else:
-            yield (*prefix, key), value
+            leaves[(*prefix, key)] = value
+    return leaves
 
 
 def _set(tally: dict[str, Any], path: Path_, value: Any) -> None:

@@ -88,9 +88,6 @@ def _token_tags(items: list[dict[str, Any]], scheme: str, path: Path, pointer: s
 
 
 def _entities(found: DocumentList) -> list[dict[str, Any]]:
-    quick = _aggregated_in_order(found)
-    if quick is not None:
-        return quick
     path, pointer = found.path, found.pointer
     checked = [_checked(item, path, pointer, i) for i, item in enumerate(found.items)]
     spans = [
@@ -119,8 +116,10 @@ def _entities(found: DocumentList) -> list[dict[str, Any]]:
 
 def _aggregated_in_order(found: DocumentList) -> list[dict[str, Any]] | None:
     """`_entities` of a list of aggregated items in our own convention, in text order (as the
-    pipeline writes them), each with a mapped label and a span inside the text, in one loop;
-    None for any other list, which `_entities` reads item by item (and words any problem)."""
+    pipeline writes them), each with a mapped label, a span inside the text and a score in
+    [0, 1] or none, in one loop; None for any other list, which `_entities` reads item by item
+    (and words any problem). What it makes is valid as made: it is not checked again
+    (tests/convert/test_hf.py proves both on any list)."""
     if not found.place.ours:
         return None
     text, labels = found.text, found.mapper.labels
@@ -144,6 +143,8 @@ def _aggregated_in_order(found: DocumentList) -> list[dict[str, Any]] | None:
             score = score / 1
         elif type(score) is not float:
             score = None
+        if score is not None and not 0.0 <= score <= 1.0:
+            return None  # not a confidence: the careful reading refuses it
         if text[start].isspace() or text[end - 1].isspace():
             if (trimmed := entity(text, start, end, kind, score)) is not None:
                 entities.append(trimmed)
@@ -157,7 +158,9 @@ def _aggregated_in_order(found: DocumentList) -> list[dict[str, Any]] | None:
 
 def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]:
     """Prediction records (entities) of token-classification pipeline output files."""
-    return read_document_lists(inputs, options, "hf", EXPECTED_ITEM, _entities)
+    return read_document_lists(
+        inputs, options, "hf", EXPECTED_ITEM, _entities, quick=_aggregated_in_order
+    )
 
 
 def _mean(scores: list[Any]) -> float | None:

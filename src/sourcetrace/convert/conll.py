@@ -27,7 +27,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import accumulate, compress, count, repeat
-from operator import is_not, ne
+from operator import is_not
 from pathlib import Path
 from typing import Any
 
@@ -339,23 +339,42 @@ def _read_in_bulk(
             while tagged[next_tagged] < first:  # the DOCSTART line's doc_id
                 next_tagged += 1
             stop = bisect_left(tagged, after, next_tagged)
-            # up to which token each token is its own run (no token glued to the one before)
-            straight = len(ends) if run_ends is None else _common_length(ends, run_ends)
-            stretch: list[tuple[str, int, int]] = []  # (tag, start, end) of tokens in a row
-            previous = -2
+            alone, invalid = kinds.alone, kinds.INVALID
+            stretch: list[tuple[str, int, int]] | None = None  # tokens in a row: (tag, start, end)
+            pending = None  # the tag of the last token not tagged O, its entity not made yet
+            pending_start = pending_end = previous = -2
             for index in tagged[next_tagged:stop]:
-                local = index - first
-                end = ends[local]
+                end = ends[index - first]
                 start = end - len(words[index])
-                shift = lead + (local if local < straight else bisect_right(run_ends, start))  # type: ignore[arg-type]
+                shift = lead + (
+                    index - first if run_ends is None else bisect_right(run_ends, start)
+                )
+                start += shift
+                end += shift
                 if index == previous + 1 and index not in sentence_starts:
-                    stretch.append((tags[index], start + shift, end + shift))
-                elif stretch and not _add_entities(entities, stretch, own, kinds, options):
-                    return None
+                    if stretch is None:
+                        stretch = [(pending, pending_start, pending_end)]  # type: ignore[list-item]
+                    stretch.append((tags[index], start, end))
                 else:
-                    stretch = [(tags[index], start + shift, end + shift)]
+                    if stretch is not None:
+                        if not _add_entities(entities, stretch, own, kinds):
+                            return None
+                        stretch = None
+                    elif pending is not None:  # a token alone: one entity (`_add_entities`)
+                        kind = alone[pending] if pending in alone else kinds.of_alone(pending)
+                        if kind is invalid:
+                            return None
+                        if kind is not None:
+                            covered = own[pending_start:pending_end]
+                            entities.append(
+                                {"start": pending_start, "end": pending_end, "text": covered,
+                                 "type": kind}
+                            )  # fmt: skip
+                    pending, pending_start, pending_end = tags[index], start, end
                 previous = index
-            if stretch and not _add_entities(entities, stretch, own, kinds, options):
+            if pending is not None and not _add_entities(
+                entities, stretch or [(pending, pending_start, pending_end)], own, kinds
+            ):
                 return None
             next_tagged = stop
         record = {"doc_id": doc_id, "text_sha256": sha256_text(own), "entities": entities}
@@ -373,13 +392,6 @@ def _indices_of(items: list[str], value: str) -> list[int]:
             found.append(at)
     except ValueError:
         return found
-
-
-def _common_length(first: list[int], second: list[int]) -> int:
-    """How many items the two lists have in common from their start."""
-    if first == second:
-        return len(first)
-    return next(compress(count(), map(ne, first, second)), min(len(first), len(second)))
 
 
 class _Kinds:
@@ -412,7 +424,6 @@ def _add_entities(
     stretch: list[tuple[str, int, int]],
     text: str,
     kinds: _Kinds,
-    options: Options,
 ) -> bool:
     """Add the entities of a stretch of tokens in a row not tagged O, (tag, start, end) each,
     as `chunks` reads them (one token alone is one entity, whatever its letter). False when a

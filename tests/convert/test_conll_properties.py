@@ -47,6 +47,7 @@ def test_export_then_convert_gives_back_the_outermost_layer(document: tuple) -> 
     assert sorted((e["start"], e["end"], e["type"]) for e in record["entities"]) == expected
 
 
+OTHER_SPACE = ["\t", "\r", "\u00a0", "\u2028", "\x1c", "\u3000", "\x85", "\u1680", "\u205f"]
 LETTERS = {"iob1": "BI", "iob2": "BI", "iobes": "BIES", "bilou": "BILU"}
 LABELS = {"PER": "PERSON", "ORG": "ORG", "MISC": None}
 
@@ -59,7 +60,9 @@ def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
     where their texts allow), some followed by a blank line, the last few sometimes left out;
     and now and then a fault: a token that is not in the text, a token left out (the next one
     is then further on, past text that is not white space), a tag outside the scheme, a label
-    the map lacks. Half the texts have single white-space characters between their words."""
+    the map lacks, a line of one column (and one of three after it) or of white space only,
+    white space other than " " in a line (between its columns, at an edge). Half the texts have
+    single white-space characters between their words."""
     scheme = draw(st.sampled_from(sorted(LETTERS)))
     middle_columns = draw(st.booleans())
     documents = []
@@ -81,12 +84,22 @@ def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
             lines.append(f"{token}{middle} {draw(tags)}")
             if draw(st.integers(0, 4)) == 0:
                 lines.append("")
-        fault = draw(st.sampled_from(["", "", "", "token", "skip", "tag", "label"]))
+        fault = draw(st.sampled_from(["", "", "", "token", "skip", "tag", "label", "columns",
+                                      "space"]))  # fmt: skip
         if fault and lines:
             at = draw(st.integers(0, len(lines) - 1))
             token = lines[at].split()[0] if lines[at] else "a"
+            space = draw(st.sampled_from(OTHER_SPACE))
             lines[at] = {"token": f"{token}\u0915x O", "skip": "", "tag": f"{token} X-PER",
-                         "label": f"{token} B-LOC"}[fault]  # fmt: skip
+                         "label": f"{token} B-LOC",
+                         # one column here and three on the next line, or no column
+                         "columns": f"{token}" if draw(st.booleans()) else space,
+                         # other white space: between the columns, at an edge, in a blank line
+                         "space": draw(st.sampled_from([
+                             f"{token}{space}O", f"{token} O{space}", f"{space}{token} O",
+                             f"{token} {space}O", f"{token} O {space}"]))}[fault]  # fmt: skip
+            if fault == "columns" and at + 1 < len(lines) and lines[at + 1]:
+                lines[at + 1] = f"{lines[at + 1].split()[0]} NN O"
         documents.append((f"d-{index}", [text, *lines]))
     return scheme, documents
 

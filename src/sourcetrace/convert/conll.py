@@ -234,8 +234,10 @@ def _document(
 # ---------------------------------------------------------------- a two-column file, in bulk
 
 _SEPARATORS = b" \n"
-_OTHER_SPACE_BYTES = b"\t\r\x0b\x0c\x1c\x1d\x1e\x1f\xc2\xe1\xe2\xe3"  # and lead bytes of U+0085...
-_KEPT = _SEPARATORS + _OTHER_SPACE_BYTES  # (str.isspace's characters beyond ASCII start so)
+# white space but " " and "\n" in UTF-8 starts with one of these bytes (the last four lead the
+# characters beyond ASCII that str.isspace takes: U+0085, U+00A0, U+1680, U+2000...U+3000)
+_OTHER_SPACE_BYTES = b"\t\r\x0b\x0c\x1c\x1d\x1e\x1f\xc2\xe1\xe2\xe3"
+_KEPT = _SEPARATORS + _OTHER_SPACE_BYTES
 _DROPPED = bytes(b for b in range(256) if b not in _KEPT)
 
 
@@ -252,9 +254,10 @@ def _line_shapes(text: str, columns: list[str]) -> bytes | None:
     0, so that every line that is not empty has c = 2."""
     separators = text.encode("utf-8", "surrogatepass").translate(None, _DROPPED)
     spaces = separators.count(b" ")
-    if len(separators) != spaces + separators.count(b"\n"):  # a byte that may be other space
-        if len(text) - len("".join(columns)) != len(separators):  # ... and is
-            return None
+    newlines = separators.count(b"\n")
+    if len(separators) != spaces + newlines:  # a byte that may start other white space
+        if len(text) - len("".join(columns)) != spaces + newlines:  # white-space characters
+            return None  # white space other than " " and "\n"
         separators = separators.translate(None, _OTHER_SPACE_BYTES)
     if (
         len(columns) != 2 * spaces

@@ -111,6 +111,34 @@ def test_conll_token_not_in_text_names_file_line_and_token(tmp_path: Path) -> No
     assert "'visited" in message  # what the text reads there
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\t", "\u3000"])
+def test_conll_one_column_line_beside_other_white_space_refused_with_line(
+    tmp_path: Path, space: str
+) -> None:
+    # two columns on average (six columns, three spaces), but line 3 holds one column: a reading
+    # that counted only " " as white space would take `O` of line 4 as the tag of `Reuters`
+    gold = [gold_record("t-9", "Reuters x")]
+    body = f"-DOCSTART- t-9\n\nReuters {space}\nO {space}\nx{space}O\n"
+    with pytest.raises(InputError) as caught:
+        convert("conll", [conll(tmp_path, body)], gold=gold)
+    assert "line 3" in str(caught.value) and "one column ('Reuters')" in str(caught.value)
+
+
+def test_conll_document_twice_across_files_names_the_docstart_line_of_the_first(
+    tmp_path: Path,
+) -> None:
+    # the first file has two columns on every line (read in bulk); d-2 starts on its line 9
+    gold = [gold_record("d-1", "a b"), gold_record("d-2", "c d")]
+    first = conll(
+        tmp_path, "\n\n-DOCSTART- d-1\n\na O\nb O\n\n\n-DOCSTART- d-2\nc O\nd O\n", "one.conll"
+    )
+    second = conll(tmp_path, "-DOCSTART-\n\nc O\n", "two.conll")
+    with pytest.raises(InputError) as caught:
+        convert("conll", [first, second], gold=gold, doc_ids=("d-2",))
+    assert f"appears twice (first at {first}:9)" in str(caught.value)
+    assert f"{second}, line 1" in str(caught.value)
+
+
 def test_conll_unknown_doc_id_refused_with_line(tmp_path: Path) -> None:
     path = conll(tmp_path, "Reuters B-ORG\n", "nowhere.conll")
     with pytest.raises(InputError, match="document without an id"):

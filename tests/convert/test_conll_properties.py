@@ -15,6 +15,8 @@ from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace.convert import convert, prediction_jsonl
 from sourcetrace.convert.conll import document_lines, outermost
 from sourcetrace.errors import InputError
+from sourcetrace.jsonio import jsonl_text
+from sourcetrace.schema.validation import validate_record
 
 ALPHABET = "ab\u00e9\u0915 \n\u00a0\u2028\x1c.,-\u201c\U0001f680"
 TYPES = ("GPE", "ORG", "PERSON")
@@ -45,6 +47,7 @@ def test_export_then_convert_gives_back_the_outermost_layer(document: tuple) -> 
     assert sorted((e["start"], e["end"], e["type"]) for e in record["entities"]) == expected
 
 
+OTHER_SPACE = ["\t", "\r", "\u00a0", "\u2028", "\x1c", "\u3000", "\x85", "\u1680", "\u205f"]
 LETTERS = {"iob1": "BI", "iob2": "BI", "iobes": "BIES", "bilou": "BILU"}
 LABELS = {"PER": "PERSON", "ORG": "ORG", "MISC": None}
 
@@ -52,14 +55,22 @@ LABELS = {"PER": "PERSON", "ORG": "ORG", "MISC": None}
 @st.composite
 def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
     """A scheme and one to three documents, each a text and the lines of its tokens: the
-    text's white-space pieces, some cut further, tagged in the scheme (or O), some with middle
-    columns, some followed by a blank line, the last few sometimes left out; and now and then a
-    fault: a token that is not in the text, a token left out (the next one is then further on,
-    past text that is not white space), a tag outside the scheme, a label the map lacks."""
+    text's white-space pieces, some cut further, tagged in the scheme (or O), in half the files
+    some with middle columns (the others have two columns on every line, and are read in bulk
+    where their texts allow), some followed by a blank line, the last few sometimes left out;
+    and now and then a fault: a token that is not in the text, a token left out (the next one
+    is then further on, past text that is not white space), a tag outside the scheme, a label
+    the map lacks, a line of one column (and one of three after it) or of white space only,
+    white space other than " " in a line (between its columns, at an edge). Half the texts have
+    single white-space characters between their words."""
     scheme = draw(st.sampled_from(sorted(LETTERS)))
+    middle_columns = draw(st.booleans())
     documents = []
     for index in range(draw(st.integers(1, 3))):
         text = draw(st.text(alphabet=ALPHABET, min_size=1, max_size=30).filter(str.split))
+        if draw(st.booleans()):  # one white-space character between words, and at the edges
+            gaps = draw(st.lists(st.sampled_from(" \n\u00a0\u2028\x1c"), min_size=2, max_size=2))
+            text = gaps[0][: draw(st.integers(0, 1))] + gaps[1].join(text.split())
         tokens = []
         for piece in text.split():
             cuts = sorted(set(draw(st.lists(st.integers(1, max(1, len(piece) - 1)), max_size=2))))
@@ -69,28 +80,45 @@ def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
         tags = st.sampled_from(["O", *(f"{x}-{t}" for x in LETTERS[scheme] for t in LABELS)])
         lines = []
         for token in tokens:
-            middle = " NN" if draw(st.booleans()) else ""
+            middle = " NN" if middle_columns and draw(st.booleans()) else ""
             lines.append(f"{token}{middle} {draw(tags)}")
             if draw(st.integers(0, 4)) == 0:
                 lines.append("")
-        fault = draw(st.sampled_from(["", "", "", "token", "skip", "tag", "label"]))
+        fault = draw(st.sampled_from(["", "", "", "token", "skip", "tag", "label", "columns",
+                                      "space"]))  # fmt: skip
         if fault and lines:
             at = draw(st.integers(0, len(lines) - 1))
             token = lines[at].split()[0] if lines[at] else "a"
+            space = draw(st.sampled_from(OTHER_SPACE))
             lines[at] = {"token": f"{token}\u0915x O", "skip": "", "tag": f"{token} X-PER",
-                         "label": f"{token} B-LOC"}[fault]  # fmt: skip
+                         "label": f"{token} B-LOC",
+                         # one column here and three on the next line, or no column
+                         "columns": f"{token}" if draw(st.booleans()) else space,
+                         # other white space: between the columns, at an edge, in a blank line
+                         "space": draw(st.sampled_from([
+                             f"{token}{space}O", f"{token} O{space}", f"{space}{token} O",
+                             f"{token} {space}O", f"{token} O {space}"]))}[fault]  # fmt: skip
+            if fault == "columns" and at + 1 < len(lines) and lines[at + 1]:
+                lines[at + 1] = f"{lines[at + 1].split()[0]} NN O"
         documents.append((f"d-{index}", [text, *lines]))
     return scheme, documents
 
 
 def _outcome(path: Path, body: str, gold: list, **options: object) -> object:
-    """The records (as written) that `convert conll` makes of ``body``, or its error message."""
+    """The records (as written) that `convert conll` makes of ``body``, or its error message.
+    The records are also checked here as `evaluate` checks predictions, and their bytes against
+    the json writer's: the fast readers' records are not checked when `convert` runs."""
     path.write_text(body, encoding="utf-8")
     try:
         records = convert("conll", [path], gold=gold, labels=LABELS, **options)
     except InputError as error:
         return str(error)
-    return prediction_jsonl(records)
+    texts = {record["doc_id"]: record["text"] for record in gold}
+    for number, record in enumerate(records, start=1):
+        assert validate_record(record, "prediction", "<conll>", number, text_for=texts.get) == []
+    written = prediction_jsonl(records)
+    assert written == jsonl_text(records).encode("utf-8") or written == jsonl_text(records)
+    return written
 
 
 @settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
@@ -98,9 +126,11 @@ def _outcome(path: Path, body: str, gold: list, **options: object) -> object:
 def test_documents_named_by_docstart_read_as_the_same_documents_named_by_doc_id(
     drawn: tuple,
 ) -> None:
-    """A file whose documents all name themselves is read in one loop over its lines; the same
-    file with bare -DOCSTART- lines and --doc-id is read step by step. Both give the same
-    records byte for byte, or refuse with the same message."""
+    """A file whose documents all name themselves is read in bulk (two columns) or in one loop
+    over its lines; the same file with bare -DOCSTART- lines and --doc-id is read step by step.
+    Both give the same records byte for byte, or refuse with the same message; and every record
+    either makes is a valid prediction, written as the json writer writes it (what `convert`
+    no longer checks at run time for the records of the fast readers)."""
     scheme, documents = drawn
     gold = [gold_record(doc_id, lines[0]) for doc_id, lines in documents]
     named = "".join(f"-DOCSTART- {d}\n\n" + "\n".join(lines[1:]) + "\n\n" for d, lines in documents)

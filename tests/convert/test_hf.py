@@ -18,7 +18,9 @@ from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace import evaluate
 from sourcetrace.convert import convert, prediction_jsonl
 from sourcetrace.convert.common import score_allowed
-from sourcetrace.errors import InputError
+from sourcetrace.errors import InputError, InputErrors
+from sourcetrace.jsonio import jsonl_text
+from sourcetrace.schema.validation import validate_record
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "convert"
 CONLL_MAP = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE", "MISC": "NORP"}
@@ -62,6 +64,7 @@ def test_merged_tokens_carry_the_mean_score_only_where_the_schema_allows() -> No
 
 TEXT = "Kyiv and Kharkiv, said Kim Jong Un."
 GOLD = [gold_record("t-1", TEXT)]
+TEXTS = {"t-1": TEXT}
 
 
 def write(tmp_path: Path, value: object) -> Path:
@@ -312,7 +315,7 @@ DROPPED_TOKEN = {"entity": "B-MISC", "score": 0.5, "index": 1, "word": "K", "sta
 def aggregated_lists(draw: st.DrawFn) -> tuple[list[dict], str]:
     """Aggregated items on TEXT, mostly in text order: spans anywhere (at white space too, and
     sometimes outside the text or empty), labels mapped, dropped or unmapped (LOC), scores as
-    floats, integers, booleans, null or none; and an --end convention."""
+    floats (in [0, 1] or not), integers, booleans, null or none; and an --end convention."""
     items = []
     for _ in range(draw(st.integers(0, 6))):
         start = draw(st.integers(0, len(TEXT)))
@@ -321,7 +324,16 @@ def aggregated_lists(draw: st.DrawFn) -> tuple[list[dict], str]:
             end = draw(st.integers(-1, len(TEXT) + 2))  # a fault now and then
         item = {"entity_group": draw(st.sampled_from(["PER", "ORG", "MISC", "PER", "LOC"])),
                 "word": TEXT[start:end], "start": start, "end": end}  # fmt: skip
-        score = draw(st.one_of(st.floats(0, 1), st.integers(0, 1), st.booleans(), st.none()))
+        score = draw(
+            st.one_of(
+                st.floats(0, 1),
+                st.floats(allow_nan=False),  # outside [0, 1] too: refused
+                st.integers(0, 1),
+                st.integers(-1, 2),
+                st.booleans(),
+                st.none(),
+            )
+        )
         if draw(st.booleans()):
             item["score"] = score
         items.append(item)
@@ -335,16 +347,22 @@ def aggregated_lists(draw: st.DrawFn) -> tuple[list[dict], str]:
 def test_aggregated_list_read_in_one_loop_equals_it_read_item_by_item(drawn: tuple) -> None:
     """A list of aggregated items in text order (our own offset convention) is read in one
     loop; the same list with a per-token item of a dropped label after them is read item by
-    item. Both give the same records byte for byte, or refuse with the same message."""
+    item. Both give the same records byte for byte, or refuse with the same message; and every
+    record either makes is a valid prediction, written as the json writer writes it (what
+    `convert` no longer checks at run time for the lists read in one loop)."""
     items, end = drawn
 
     def outcome(path: Path, listed: list[dict]) -> object:
         path.write_text(json.dumps({"t-1": listed}), encoding="utf-8")
         try:
             records = convert("hf", [path], gold=GOLD, labels=PARITY_LABELS, end=end)
-        except InputError as error:
+        except (InputError, InputErrors) as error:  # a score outside [0, 1]: several problems
             return str(error)
-        return prediction_jsonl(records)
+        for number, record in enumerate(records, start=1):
+            assert validate_record(record, "prediction", "<hf>", number, text_for=TEXTS.get) == []
+        written = prediction_jsonl(records)
+        assert written in (jsonl_text(records), jsonl_text(records).encode("utf-8"))
+        return written
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "out.json"

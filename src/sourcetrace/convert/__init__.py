@@ -2,7 +2,11 @@
 out for them. One module per format; each has `read(inputs, options)` and, where the format can
 hold the gold, `write(gold, texts, out_dir)`. Every entity span read is trimmed of white space at
 its edges (tokenizers keep a space or a no-break space; our spans never start or end in one),
-and every record is checked as `evaluate` checks predictions before it is returned.
+and every record is a valid prediction when it is returned: checked as `evaluate` checks
+predictions, except the records of the fast paths (a CoNLL file read in bulk or in one loop, an
+HF list of aggregated items in text order), which are valid as made; the property tests in
+tests/convert/test_conll_properties.py and tests/convert/test_hf.py prove that, and that they
+equal the step-by-step reading, on any input those paths take.
 
 | format | reads | writes |
 |---|---|---|

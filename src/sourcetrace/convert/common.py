@@ -6,9 +6,10 @@ offsets into the corpus text, end exclusive, `text` on every span, our entity ty
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -194,16 +195,22 @@ class SpanReader:
 
 
 def finished(
-    records: Iterable[dict[str, Any]], file: Any, texts: Mapping[str, str]
+    records: Iterable[dict[str, Any]],
+    file: Any,
+    texts: Mapping[str, str],
+    vouched: Container[str] = (),
 ) -> list[dict[str, Any]]:
     """The records, each checked as `evaluate` checks predictions (schema, then offsets against
-    the text): a converter's bug shows here, never as a refusal later or a silent wrong score."""
+    the text): a converter's bug shows here, never as a refusal later or a silent wrong score.
+    ``vouched``: the doc_ids of records a reader's fast path made, which are valid as made (its
+    tests prove it on any input it takes) and are not checked again."""
     from sourcetrace.schema.validation import validate_record
 
     out = list(records)
     problems: list[InputError] = []
     for number, record in enumerate(out, start=1):
-        problems += validate_record(record, "prediction", file, number, text_for=texts.get)
+        if record["doc_id"] not in vouched:
+            problems += validate_record(record, "prediction", file, number, text_for=texts.get)
     raise_all(problems)
     return out
 
@@ -225,19 +232,16 @@ def prediction_jsonl(records: list[dict[str, Any]]) -> str | bytes:
     if not records:
         return b""
     try:
-        colons = commas = 0
-        for record in records:
-            if type(record) is not dict or next(iter(record), None) != "doc_id":
-                return jsonl_text(records)
-            colons += len(record)
-            commas += len(record) - 1
-            for value in record.values():
-                if type(value) is list and value:
-                    if not set(map(type, value)) <= {dict}:
-                        return jsonl_text(records)
-                    keys = sum(map(len, value))
-                    colons += keys
-                    commas += keys - 1  # between the objects and within each
+        if set(map(type, records)) != {dict}:
+            return jsonl_text(records)
+        lists = [value for record in records for value in record.values() if type(value) is list]
+        items = list(chain.from_iterable(lists))
+        if items and set(map(type, items)) != {dict}:
+            return jsonl_text(records)
+        record_keys, item_keys = sum(map(len, records)), sum(map(len, items))
+        colons = record_keys + item_keys
+        # within each record and each item, and between the items of each list
+        commas = record_keys - len(records) + item_keys - len(lists) + lists.count([])
         import orjson
 
         compact = orjson.dumps(records)
@@ -246,14 +250,16 @@ def prediction_jsonl(records: list[dict[str, Any]]) -> str | bytes:
     lines = compact[1:-1].replace(b"}," + FIRST_KEY, b"}\n" + FIRST_KEY)
     if (
         compact.count(FIRST_KEY) != len(records)
-        or lines.count(b":") != colons
-        or lines.count(b",") != commas
         or b"e-" in lines
         or b"0.0000" in lines
         or b"null" in lines
     ):
         return jsonl_text(records)
-    return lines.replace(b",", b", ").replace(b":", b": ") + b"\n"
+    spaced = lines.replace(b",", b", ")
+    written = spaced.replace(b":", b": ")
+    if len(spaced) - len(lines) != commas or len(written) - len(spaced) != colons:
+        return jsonl_text(records)  # a `,` or `:` in a string (each put back adds one byte)
+    return written + b"\n"
 
 
 def named_documents(value: Any, path: Path, doc_ids: list[str]) -> list[tuple[str, str, Any]]:
@@ -276,6 +282,10 @@ def named_documents(value: Any, path: Path, doc_ids: list[str]) -> list[tuple[st
     )
 
 
+# items, text, label map -> entities, or None to read the items one by one
+QuickReader = Callable[[list[Any], str, LabelMap], "list[dict[str, Any]] | None"]
+
+
 @dataclass
 class DocumentList:
     """One document's list in a JSON file of per-document lists, and what reading it needs."""
@@ -295,15 +305,21 @@ def read_document_lists(
     name: str,
     expected_item: str,
     entities_of: Callable[[DocumentList], list[dict[str, Any]]],
+    quick: QuickReader | None = None,
 ) -> list[dict[str, Any]]:
     """Prediction records of JSON files holding one list per document (nervaluate, hf): the
-    documents named as `named_documents` says, each list read by ``entities_of``."""
+    documents named as `named_documents` says, each list read by ``quick`` (a fast path for
+    our own offset convention, whose entities are valid as made; None for a list it does not
+    take) or else ``entities_of``."""
     from sourcetrace.jsonio import read_json
     from sourcetrace.schema.validation import sha256_text
 
     mapper = LabelMapper(options.labels)
     doc_ids = list(options.doc_ids)
     records: dict[str, dict[str, Any]] = {}
+    vouched: set[str] = set()
+    if (options.offsets, options.end) != (DEFAULT_OFFSETS, DEFAULT_END):
+        quick = None
     for given in inputs:
         path = Path(given)
         for doc_id, pointer, items in named_documents(read_json(path), path, doc_ids):
@@ -317,12 +333,17 @@ def read_document_lists(
                     expected=f"a list of {expected_item}",
                 )
             text = document_text(options.texts, doc_id, path, None)
-            place = SpanReader(text, options)
-            found = DocumentList(items, text, place, mapper, path, pointer, options.scheme)
+            entities = None if quick is None else quick(items, text, options.labels)
+            if entities is None:
+                place = SpanReader(text, options)
+                found = DocumentList(items, text, place, mapper, path, pointer, options.scheme)
+                entities = entities_of(found)
+            else:
+                vouched.add(doc_id)
             records[doc_id] = {
                 "doc_id": doc_id,
                 "text_sha256": sha256_text(text),
-                "entities": entities_of(found),
+                "entities": entities,
             }
     if doc_ids:
         raise InputError(
@@ -330,4 +351,4 @@ def read_document_lists(
             expected="one --doc-id per document list",
         )
     mapper.check()
-    return finished(records.values(), f"<{name}>", options.texts)
+    return finished(records.values(), f"<{name}>", options.texts, vouched)

@@ -24,7 +24,10 @@ another, or crossing one that starts earlier, is left out; of two equal spans th
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import accumulate, compress, count, repeat
+from operator import is_not
 from pathlib import Path
 from typing import Any
 
@@ -168,15 +171,20 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
     mapper = LabelMapper(options.labels)
     doc_ids = iter(options.doc_ids)
     records: dict[str, dict[str, Any]] = {}
+    vouched: set[str] = set()  # the documents of files read in bulk or in one loop
     where: dict[str, str] = {}
     for given in inputs:
         path = Path(given)
         text = read_text(path)
-        fast = _read_in_one_loop(path, text, options, records)
+        fast = _read_in_bulk(path, text, options, records)
+        if fast is None:
+            fast = _read_in_one_loop(path, text, options, records)
         if fast is not None:
+            name = shown(path)
             for doc_id, line, record in fast:
-                where[doc_id] = f"{shown(path)}:{line}"
+                where[doc_id] = f"{name}:{line}"
                 records[doc_id] = record
+                vouched.add(doc_id)
             continue
         for doc_id, line, sentences in _documents(path, text, options.texts, doc_ids):
             if doc_id in records:
@@ -196,7 +204,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
             expected="one --doc-id per document that `-DOCSTART- <doc_id>` does not name",
         )
     mapper.check()
-    return finished(records.values(), "<conll>", options.texts)
+    return finished(records.values(), "<conll>", options.texts, vouched)
 
 
 def _document(
@@ -221,6 +229,226 @@ def _document(
             if (item := entity(text, spans[first][0], spans[after - 1][1], kind)) is not None:
                 entities.append(item)
     return {"doc_id": doc_id, "text_sha256": sha256_text(text), "entities": entities}
+
+
+# ---------------------------------------------------------------- a two-column file, in bulk
+
+_SEPARATORS = b" \n"
+# white space but " " and "\n" in UTF-8 starts with one of these bytes (the last four lead the
+# characters beyond ASCII that str.isspace takes: U+0085, U+00A0, U+1680, U+2000...U+3000)
+_OTHER_SPACE_BYTES = b"\t\r\x0b\x0c\x1c\x1d\x1e\x1f\xc2\xe1\xe2\xe3"
+_KEPT = _SEPARATORS + _OTHER_SPACE_BYTES
+_DROPPED = bytes(b for b in range(256) if b not in _KEPT)
+
+
+def _line_shapes(text: str, columns: list[str]) -> bytes | None:
+    """The file's separators (its bytes but " " and "\n") when every line of ``text`` is empty
+    or `TOKEN TAG`: two columns, one space between them, no space at its edges, and no white
+    space in the file but " " and "\n"; None otherwise. ``columns`` is ``text.split()``: its
+    items then alternate token and tag, line after line, and the separators hold " \n" for
+    each such line and "\n" for each empty one.
+
+    Why the counts prove it: with no white space but " " and "\n" and no space at a line's edge,
+    a line of c columns holds c - 1 spaces; no two spaces between two newlines means c <= 2 on
+    every line; and as many columns as twice the spaces means that the lines' c - 2 add up to
+    0, so that every line that is not empty has c = 2."""
+    separators = text.encode("utf-8", "surrogatepass").translate(None, _DROPPED)
+    spaces = separators.count(b" ")
+    newlines = separators.count(b"\n")
+    if len(separators) != spaces + newlines:  # a byte that may start other white space
+        if len(text) - len("".join(columns)) != spaces + newlines:  # white-space characters
+            return None  # white space other than " " and "\n"
+        separators = separators.translate(None, _OTHER_SPACE_BYTES)
+    if (
+        len(columns) != 2 * spaces
+        or b"  " in separators
+        or " \n" in text
+        or "\n " in text
+        or text[:1] == " "
+        or text[-1:] == " "
+    ):
+        return None
+    return separators
+
+
+def _token_starts(words: list[str], text: str) -> tuple[list[int], list[int] | None, int] | None:
+    """What places ``words`` in ``text`` by `_place`'s rule (each token at the cursor or after
+    white space only) when the text's white-space gaps are single characters: (the content
+    offset where each token ends; None when the tokens are the runs of the text, else where
+    each run ends; the white space before the first run). A token's offset is then its content
+    offset, plus that leading white space, plus one per run before its own. None when a token
+    cannot be placed so or a gap is longer (the file then goes to `_read_in_one_loop`)."""
+    runs = text.split()
+    ends = list(accumulate(map(len, words)))
+    run_ends: list[int] | None = None
+    if runs != words:
+        if not "".join(runs).startswith("".join(words)):
+            return None  # the tokens are not the text's characters but white space, in order
+        run_ends = list(accumulate(map(len, runs)))
+        reached = run_ends[: bisect_left(run_ends, ends[-1])]
+        if not set(ends).issuperset(reached):
+            return None  # a token that crosses white space in the text
+    content = (run_ends or ends)[-1] if runs else 0
+    lead = len(text) - len(text.lstrip())
+    if len(text.strip()) != content + max(len(runs) - 1, 0):
+        return None  # a gap of two white-space characters or more
+    return ends, run_ends, lead
+
+
+def _read_in_bulk(
+    path: Path, text: str, options: Options, records: Mapping[str, Any]
+) -> list[tuple[str, int, dict[str, Any]]] | None:
+    """`_read_in_one_loop`'s documents, for a file of two columns (`_line_shapes`) whose texts
+    have white-space gaps of one character: the file is split once, its tokens and tags are
+    every other column, each document's tokens are placed by comparing them with the runs of
+    its text (`_token_starts`), and only the tokens not tagged O are looked at one by one. None
+    wherever `_read_in_one_loop` says None, and for any other file it cannot vouch for so;
+    `read` then gives the file to `_read_in_one_loop`."""
+    columns = text.split()
+    if columns[:1] != [DOCSTART]:
+        return None
+    separators = _line_shapes(text, columns)
+    if separators is None:
+        return None
+    words, tags = columns[0::2], columns[1::2]
+    # the index (among the lines that are not empty) of each line right after an empty line
+    sentence_starts = set(accumulate(map(bytes.count, separators.split(b"\n\n"), repeat(b" "))))
+    docstarts = _indices_of(words, DOCSTART)
+    docstarts.append(len(words))
+    tagged = list(compress(count(), map(is_not, tags, repeat("O"))))  # "O" is one object
+    tagged.append(len(tags))
+    next_tagged = 0
+    known = options.texts
+    kinds = _Kinds(options.scheme, options.labels)
+    documents: list[tuple[str, int, dict[str, Any]]] = []
+    seen: set[str] = set()
+    line, offset = 1, 0
+    for number, first in enumerate(docstarts[:-1]):
+        doc_id = tags[first]
+        if doc_id not in known or doc_id in seen or doc_id in records:
+            return None
+        seen.add(doc_id)
+        own = known[doc_id]
+        found = text.index(f"{DOCSTART} {doc_id}", offset)  # its line: the first one left
+        line += text.count("\n", offset, found)
+        offset = found
+        first, after = first + 1, docstarts[number + 1]
+        entities: list[dict[str, Any]] = []
+        if first < after:
+            placed = _token_starts(words[first:after], own)
+            if placed is None:
+                return None
+            ends, run_ends, lead = placed
+            while tagged[next_tagged] < first:  # the DOCSTART line's doc_id
+                next_tagged += 1
+            stop = bisect_left(tagged, after, next_tagged)
+            alone, invalid = kinds.alone, kinds.INVALID
+            stretch: list[tuple[str, int, int]] | None = None  # tokens in a row: (tag, start, end)
+            pending = None  # the tag of the last token not tagged O, its entity not made yet
+            pending_start = pending_end = previous = -2
+            for index in tagged[next_tagged:stop]:
+                end = ends[index - first]
+                start = end - len(words[index])
+                shift = lead + (
+                    index - first if run_ends is None else bisect_right(run_ends, start)
+                )
+                start += shift
+                end += shift
+                if index == previous + 1 and index not in sentence_starts:
+                    if stretch is None:
+                        stretch = [(pending, pending_start, pending_end)]  # type: ignore[list-item]
+                    stretch.append((tags[index], start, end))
+                else:
+                    if stretch is not None:
+                        if not _add_entities(entities, stretch, own, kinds):
+                            return None
+                        stretch = None
+                    elif pending is not None:  # a token alone: one entity (`_add_entities`)
+                        kind = alone[pending] if pending in alone else kinds.of_alone(pending)
+                        if kind is invalid:
+                            return None
+                        if kind is not None:
+                            covered = own[pending_start:pending_end]
+                            entities.append(
+                                {"start": pending_start, "end": pending_end, "text": covered,
+                                 "type": kind}
+                            )  # fmt: skip
+                    pending, pending_start, pending_end = tags[index], start, end
+                previous = index
+            if pending is not None and not _add_entities(
+                entities, stretch or [(pending, pending_start, pending_end)], own, kinds
+            ):
+                return None
+            next_tagged = stop
+        record = {"doc_id": doc_id, "text_sha256": sha256_text(own), "entities": entities}
+        documents.append((doc_id, line, record))
+    return documents
+
+
+def _indices_of(items: list[str], value: str) -> list[int]:
+    """The indices of ``value`` in ``items`` (found by `list.index`, which compares in C)."""
+    found: list[int] = []
+    at = -1
+    try:
+        while True:
+            at = items.index(value, at + 1)
+            found.append(at)
+    except ValueError:
+        return found
+
+
+class _Kinds:
+    """Tags read as `chunks` reads them, and the entity type of a token tagged alone."""
+
+    INVALID = object()  # a tag outside the scheme or a label not mapped
+
+    def __init__(self, scheme: str, labels: Mapping[str, str | None]) -> None:
+        self.scheme, self.labels = scheme, labels
+        self.parsed: dict[str, tuple[str, str] | None] = {}
+        self.alone: dict[str, Any] = {}
+
+    def parse(self, tag: str) -> tuple[str, str] | None:
+        if tag not in self.parsed:
+            self.parsed[tag] = split_tag(tag, self.scheme)
+        return self.parsed[tag]
+
+    def of_alone(self, tag: str) -> Any:
+        """Our type of a token tagged ``tag`` between tokens tagged O (None: dropped; INVALID:
+        not of the scheme or not mapped)."""
+        if tag not in self.alone:
+            parsed = self.parse(tag)
+            label = parsed[1] if parsed is not None else None
+            self.alone[tag] = self.labels.get(label, self.INVALID)  # type: ignore[arg-type]
+        return self.alone[tag]
+
+
+def _add_entities(
+    entities: list[dict[str, Any]],
+    stretch: list[tuple[str, int, int]],
+    text: str,
+    kinds: _Kinds,
+) -> bool:
+    """Add the entities of a stretch of tokens in a row not tagged O, (tag, start, end) each,
+    as `chunks` reads them (one token alone is one entity, whatever its letter). False when a
+    tag is not of the scheme or a label not mapped."""
+    if len(stretch) == 1:
+        tag, start, end = stretch[0]
+        kind = kinds.of_alone(tag)
+        if kind is not None:
+            if kind is kinds.INVALID:
+                return False
+            entities.append({"start": start, "end": end, "text": text[start:end], "type": kind})
+        return True
+    parsed = [kinds.parse(tag) for tag, _, _ in stretch]
+    if None in parsed:
+        return False
+    for label, first, after in chunks(parsed):  # type: ignore[arg-type]
+        if label not in kinds.labels:
+            return False
+        if (kind := kinds.labels[label]) is not None:
+            start, end = stretch[first][1], stretch[after - 1][2]
+            entities.append({"start": start, "end": end, "text": text[start:end], "type": kind})
+    return True
 
 
 # ---------------------------------------------------------------- a clean file, in one loop

@@ -24,7 +24,7 @@ scores for merged tokens)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from sourcetrace.convert.common import (
 from sourcetrace.convert.conll import chunks, split_tag
 from sourcetrace.errors import InputError
 
+_UNMAPPED = object()
 EXPECTED_ITEM = (
     'an object with "entity_group" (aggregated) or "entity" (per token), and integer "start" '
     'and "end"'
@@ -88,9 +89,6 @@ def _token_tags(items: list[dict[str, Any]], scheme: str, path: Path, pointer: s
 
 
 def _entities(found: DocumentList) -> list[dict[str, Any]]:
-    quick = _aggregated_in_order(found)
-    if quick is not None:
-        return quick
     path, pointer = found.path, found.pointer
     checked = [_checked(item, path, pointer, i) for i, item in enumerate(found.items)]
     spans = [
@@ -117,32 +115,44 @@ def _entities(found: DocumentList) -> list[dict[str, Any]]:
     return entities
 
 
-def _aggregated_in_order(found: DocumentList) -> list[dict[str, Any]] | None:
-    """`_entities` of a list of aggregated items in our own convention, in text order (as the
-    pipeline writes them), each with a mapped label and a span inside the text, in one loop;
-    None for any other list, which `_entities` reads item by item (and words any problem)."""
-    if not found.place.ours:
-        return None
-    text, labels = found.text, found.mapper.labels
+def _aggregated_in_order(
+    items: list[Any], text: str, labels: Mapping[str, str | None]
+) -> list[dict[str, Any]] | None:
+    """`_entities` of a list of aggregated items in text order (as the pipeline writes them),
+    read in our own offset convention, each with a mapped label, a span inside the text and a
+    score in [0, 1] or none, in one loop; None for any other list, which `_entities` reads item
+    by item (and words any problem). What it makes is valid as made: it is not checked again
+    (tests/convert/test_hf.py proves both on any list)."""
     length = len(text)
     keep_score = score_allowed()
     entities = []
-    previous = (0, 0)
-    for item in found.items:
+    previous_start = previous_end = 0  # (start, end) never go back
+    for item in items:
         if type(item) is not dict:
             return None
-        label, start, end = item.get("entity_group"), item.get("start"), item.get("end")
-        if type(start) is not int or type(end) is not int or not 0 <= start < end <= length:
+        start, end = item.get("start"), item.get("end")
+        if (
+            type(start) is not int
+            or type(end) is not int
+            or not previous_start <= start < end <= length
+            or (start == previous_start and end < previous_end)
+        ):
             return None
-        if type(label) is not str or label not in labels or (start, end) < previous:
+        previous_start, previous_end = start, end
+        label = item.get("entity_group")
+        if type(label) is not str or (kind := labels.get(label, _UNMAPPED)) is _UNMAPPED:
             return None
-        previous = (start, end)
-        if (kind := labels[label]) is None:
+        if kind is None:
             continue
         score = item.get("score")
-        if type(score) is int:  # the mean of one score: a float, as `_mean` makes it
+        if type(score) is float:
+            if not 0.0 <= score <= 1.0:
+                return None  # not a confidence: the careful reading refuses it
+        elif type(score) is int:  # the mean of one score: a float, as `_mean` makes it
             score = score / 1
-        elif type(score) is not float:
+            if not 0.0 <= score <= 1.0:
+                return None
+        else:
             score = None
         if text[start].isspace() or text[end - 1].isspace():
             if (trimmed := entity(text, start, end, kind, score)) is not None:
@@ -157,7 +167,9 @@ def _aggregated_in_order(found: DocumentList) -> list[dict[str, Any]] | None:
 
 def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]:
     """Prediction records (entities) of token-classification pipeline output files."""
-    return read_document_lists(inputs, options, "hf", EXPECTED_ITEM, _entities)
+    return read_document_lists(
+        inputs, options, "hf", EXPECTED_ITEM, _entities, quick=_aggregated_in_order
+    )
 
 
 def _mean(scores: list[Any]) -> float | None:

@@ -292,7 +292,7 @@ def check_annotation_semantics(
     entities = record.get("entities") or []
     claims = record.get("claims") or []
     attributions = record.get("attributions") or []
-    if not any(record.get(layer) for layer in LAYERS):
+    if not any(map(record.get, LAYERS)):
         return []  # nothing below has an item to look at (a gold record that only brings a text)
     check = Checker(file, line)
     fast = text is None or type(text) is str

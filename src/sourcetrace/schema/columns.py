@@ -42,6 +42,8 @@ ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"  # the schemas' pattern of every item id and 
 DOC_ID_PATTERN = r"^[a-z0-9_-]+$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 MAX_ID_LENGTH = 128
+# below this the record path is as fast, and pyarrow (its import, its memory) is not worth it
+MIN_FILE_BYTES = 1 << 20
 MAX_FILE_BYTES = 1 << 30  # read whole into memory up to this; a larger file is streamed
 READ_BLOCK_BYTES = 1 << 23  # the reader's block: larger than any line, small enough to share
 TEXT_CHUNK = 1 << 22  # span-text characters compared at once (memory, not speed)
@@ -101,9 +103,15 @@ def arrow_schema(kind: str) -> Any:
 def clean_count(path: str | Path, kind: str, text_for: TextFor | None = None) -> int | None:
     """The number of records of the JSON Lines file ``path`` when the slow path would find no
     problem in any of them (read as ``kind``, offsets in our convention, ``text_for`` giving the
-    text of a record without one, as in `validation.validate_file`); None when not certain."""
+    text of a record without one, as in `validation.validate_file`); None when not certain, and
+    for a file under MIN_FILE_BYTES (the record path reads it sooner than pyarrow is imported)."""
     path = Path(path)
     if kind not in KINDS_COVERED or path.suffix.lower() != ".jsonl":
+        return None
+    try:
+        if path.stat().st_size < MIN_FILE_BYTES:
+            return None
+    except OSError:
         return None
     if explicit_max_input_bytes() is not None:
         return None  # the reader's own limit, with its message

@@ -538,6 +538,9 @@ def test_columnar_word_null_inside_a_text_sends_a_clean_file_to_the_slow_path() 
     "data",
     [
         b'{"doc_id":"a"} {"doc_id":"b"}\n',  # two values on one line: the reader refuses
+        b'{"doc_id":"a"}{"doc_id":"b"}\n',  # the same without a space: two rows, one line
+        b'{"doc_id":"a"}}\n',  # trailing data
+        b'{"doc_id":"a"},{"doc_id":"b"}\n',
         b'{"doc_id":"a"}\n\n{"doc_id":"b"}\n',  # a blank line: decided by the slow path
         b'\xef\xbb\xbf{"doc_id":"a"}\n',  # a byte-order mark
         b'{"doc_id":"a","doc_id":"b"}\n',  # a key twice

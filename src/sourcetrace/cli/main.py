@@ -137,7 +137,7 @@ def _gold_ids_beside(path: Path) -> tuple[set[str] | None, set[str] | None]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from sourcetrace.schema.validation import validate_file
+    from sourcetrace.schema.validation import check_file
 
     text_for = _text_lookup()
     failed = 0
@@ -146,7 +146,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         # the problems of an earlier one.
         try:
             clusters, entities = _gold_ids_beside(path)
-            fmt, kind, records, problems = validate_file(
+            checked = check_file(
                 path,
                 kind=args.kind,
                 text_for=text_for,
@@ -160,16 +160,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             failed += 1
             print(f"{shown(path)}: cannot be read:\n  - {exc}", file=sys.stderr)
             continue
-        if not problems:
-            print(f"{shown(path)}: valid {kind} ({fmt}, {len(records)} record(s))")
+        what = f"{checked.kind} ({checked.format}, {checked.records} record(s))"
+        if not checked.problems:
+            print(f"{shown(path)}: valid {what}")
             continue
         failed += 1
-        print(
-            f"{shown(path)}: read as {kind} ({fmt}, {len(records)} record(s)): "
-            f"{len(problems)} problem(s)",
-            file=sys.stderr,
-        )
-        print(indented_problems(problems, args.all_problems), file=sys.stderr)
+        print(f"{shown(path)}: read as {what}: {len(checked.problems)} problem(s)", file=sys.stderr)
+        print(indented_problems(checked.problems, args.all_problems), file=sys.stderr)
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 

@@ -15,6 +15,7 @@ from sourcetrace.errors import InputError, raise_all
 from sourcetrace.evaluation.settings import Settings, check_filters
 from sourcetrace.jsonio import Record, canonical_sha256, placed, read_records_with_sha256
 from sourcetrace.paths import corpus_dir, path_text
+from sourcetrace.schema.columns import clean_count
 from sourcetrace.schema.conventions import (
     DEFAULT_END,
     DEFAULT_OFFSETS,
@@ -56,6 +57,9 @@ def load_gold(gold: Any = None) -> GoldSet:
         return _gold_from_folder(Path(gold))
     if isinstance(gold, (str, Path)):
         path = Path(gold)
+        # not through the columnar checks (schema/columns.py): the records are parsed anyway,
+        # and gold's checks cost less than a second parse (10,000 W3 gold records: 0.88 s of
+        # CPU against 1.52 s), unlike the predictions' (their convention diagnosis above all)
         _, records, digest = read_records_with_sha256(path)
         return gold_from_records(records, path, "custom", digest, path_text(path))
     records = [Record(value, index + 1) for index, value in enumerate(_records(gold, "gold"))]
@@ -214,6 +218,7 @@ def load_predictions(
     file that seems to count otherwise is said (with the problems, or as a warning)."""
     problems: list[InputError] = []
     items: list[tuple[Any, Record]] = []
+    clean = False  # the columnar checks found the whole input clean: no record to check
     if isinstance(predictions, (str, Path)):
         path = Path(predictions)
         if not path.exists():
@@ -233,6 +238,11 @@ def load_predictions(
                 file=path,
                 expected="one JSON file per document, or a predictions.jsonl",
             )
+        if within is None and convention.is_ours and len(files) == 1 and not path.is_dir():
+            # the whole file checked on columns (schema/columns.py): when clean, no record
+            # meets record_problems and nothing is diagnosed (10,000 W3 predictions: 3.2 s of
+            # CPU for reading and checking, against 7.0 s record by record)
+            clean = clean_count(path, "prediction", gold.texts.get) is not None
         file_hashes = []
         for file in files:
             _, records, file_sha256 = read_records_with_sha256(file)
@@ -271,13 +281,17 @@ def load_predictions(
                 value, _text_of(value, gold), convention, file, record.line
             )
             record = Record(value, record.line, record.plain_json)
-        if not found:
+        if not found and not clean:
             found = record_problems(record, "prediction", file, text_for=gold.texts.get)
         found += register.check(value, file, record.line)
         if not found:
             documents[value["doc_id"]] = value
         problems += found
-    diagnosis = diagnose(kept, gold.texts, offsets=convention.offsets, end=convention.end)
+    diagnosis = (
+        None  # a clean file's spans all fit as asked: nothing to diagnose
+        if clean
+        else diagnose(kept, gold.texts, offsets=convention.offsets, end=convention.end)
+    )
     if diagnosis is not None and problems:
         problems.insert(0, InputError(diagnosis.message(source)))
     elif diagnosis is not None:

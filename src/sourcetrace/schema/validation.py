@@ -11,13 +11,21 @@ import hashlib
 import json
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sourcetrace.errors import InputError
-from sourcetrace.jsonio import Record, placed, read_records, surrogate_error
+from sourcetrace.jsonio import (
+    Record,
+    iter_jsonl_records,
+    placed,
+    read_records,
+    surrogate_error,
+)
 from sourcetrace.paths import path_text, schema_dir
+from sourcetrace.schema.columns import KINDS_COVERED, clean_count
 from sourcetrace.schema.conventions import (
     DEFAULT_END,
     DEFAULT_OFFSETS,
@@ -902,6 +910,61 @@ def validate_file(
     elif diagnosis is not None:
         warnings.warn(diagnosis.message(path_text(path)), OffsetConventionWarning, stacklevel=2)
     return fmt, kind, records, placed(problems) if fmt == "json" else problems
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What `validate` says of a file: its format, the kind of its records, how many, and their
+    problems (none when valid)."""
+
+    format: str
+    kind: str
+    records: int
+    problems: list[InputError]
+
+
+def check_file(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    text_for: TextLookup | None = None,
+    known_clusters: set[str] | None = None,
+    known_entities: set[str] | None = None,
+    seed_text: Callable[[Any], Any] | None = None,
+    offsets: str = DEFAULT_OFFSETS,
+    end: str = DEFAULT_END,
+) -> FileCheck:
+    """`validate_file`'s verdict on a file, without its records: a JSON Lines file of
+    predictions or annotations that the columnar checks (columns.py) find certainly clean is
+    never turned into Python objects; any other file goes through `validate_file`, which words
+    every problem (and warns of an offset convention) as it always has."""
+    if Path(path).suffix.lower() == ".jsonl" and Convention(offsets, end).is_ours:
+        detected = kind or kind_of_path(Path(path)) or _first_record_kind(path)
+        if detected in KINDS_COVERED:
+            count = clean_count(path, detected, text_for)
+            if count is not None:
+                return FileCheck("jsonl", detected, count, [])
+    fmt, kind, records, problems = validate_file(
+        path,
+        kind=kind,
+        text_for=text_for,
+        known_clusters=known_clusters,
+        known_entities=known_entities,
+        seed_text=seed_text,
+        offsets=offsets,
+        end=end,
+    )
+    return FileCheck(fmt, kind, len(records), problems)
+
+
+def _first_record_kind(path: str | Path) -> str | None:
+    """`detect_kind` of the first record of a JSON Lines file (None when it cannot be read:
+    `validate_file` then words why)."""
+    try:
+        first = next(iter_jsonl_records(path), None)
+    except InputError:
+        return None
+    return None if first is None else detect_kind(first.value)
 
 
 def _read_spans(

@@ -285,7 +285,7 @@ def test_document_order_does_not_matter():
         tally_clusters(GOLD_DOCS[d], PRED_DOCS[d], MATCHED[d], "entity") for d in ("d2", "d1")
     ]
     reordered = {
-        "cluster_mentions": tallies[0]["cluster_mentions"] + tallies[1]["cluster_mentions"],
+        "cluster_counts": tallies[0]["cluster_counts"] + tallies[1]["cluster_counts"],
         "cluster_predictions": 5,
     }
     assert summarize_clusters(reordered) == cluster_scores(GOLD_DOCS, PRED_DOCS, MATCHED, "entity")

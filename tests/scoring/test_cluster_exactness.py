@@ -8,6 +8,7 @@ Each reproduction of the review is a regression test; each class of edge has a p
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import math
 import random
@@ -23,8 +24,14 @@ import sourcetrace
 from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace.agreement.coefficients import cohen_kappa
 from sourcetrace.schema.labels import names
-from sourcetrace.scoring.clusters import score_partitions, summarize_clusters, tally_clusters
+from sourcetrace.scoring.clusters import (
+    score_counts,
+    score_partitions,
+    summarize_clusters,
+    tally_clusters,
+)
 from sourcetrace.scoring.entity_clusters import cluster_mentions
+from sourcetrace.scoring.tallies import PooledCounts, TallyTable
 
 from gold_factory import story_gold
 
@@ -421,3 +428,92 @@ def test_property_report_bytes_survive_renaming_and_reordering(preds, mentions, 
             rng.shuffle(record["entities"])
             rng.shuffle(record["claims"])
     assert report_bytes(shuffled, gold, mentions) == expected
+
+
+# ----------------------------------------- scores from pooled counts, against the definitions
+
+
+def reference_scores(items: list[tuple[Any, Any]]) -> dict[str, tuple[Fraction, Fraction]]:
+    """MUC, B-cubed and CEAF-e (recall, precision) in exact arithmetic, straight from the
+    definitions over the mentions (``items``: each mention's key and response cluster, None
+    where it is twinless), CEAF-e by trying every one-to-one alignment."""
+    key: dict[Any, list[int]] = {}
+    response: dict[Any, list[int]] = {}
+    for mention, (k, r) in enumerate(items):
+        if k is not None:
+            key.setdefault(k, []).append(mention)
+        if r is not None:
+            response.setdefault(r, []).append(mention)
+
+    def muc(side: dict, other_side: int) -> Fraction:
+        lost = sum(
+            len(ms)
+            - len({items[m][other_side] for m in ms if items[m][other_side] is not None})
+            - sum(items[m][other_side] is None for m in ms)
+            for ms in side.values()
+        )
+        links = sum(len(ms) - 1 for ms in side.values())
+        return Fraction(lost, links) if links else Fraction(0)
+
+    def bcubed(side: dict, other: dict) -> Fraction:
+        total = sum(len(ms) for ms in side.values())
+        found = sum(
+            Fraction(len(set(ms) & set(os)) ** 2, len(ms))
+            for ms in side.values()
+            for os in other.values()
+        )
+        return found / total if total else Fraction(0)
+
+    keys, responses = list(key), list(response)
+    best = Fraction(0)
+    small, large = (keys, responses) if len(keys) <= len(responses) else (responses, keys)
+    for chosen in itertools.permutations(large, len(small)):
+        total = Fraction(0)
+        for a, b in zip(small, chosen, strict=True):
+            k, r = (a, b) if small is keys else (b, a)
+            shared = len(set(key[k]) & set(response[r]))
+            total += Fraction(2 * shared, len(key[k]) + len(response[r]))
+        best = max(best, total)
+    ceafe = (
+        best / len(keys) if keys else Fraction(0),
+        best / len(responses) if responses else Fraction(0),
+    )
+    return {
+        "muc": (muc(key, 1), muc(response, 0)),
+        "bcubed": (bcubed(key, response), bcubed(response, key)),
+        "ceafe": ceafe,
+    }
+
+
+@given(
+    items=st.lists(
+        st.tuples(
+            st.sampled_from([None, "A", "B", "C", "D"]), st.sampled_from([None, 1, 2, 3, 4, 5])
+        ).filter(lambda pair: pair != (None, None)),
+        min_size=1,
+        max_size=14,
+    ),
+    cuts=st.lists(st.integers(0, 14), max_size=3),
+)
+def test_property_scores_of_pooled_counts_equal_the_definitions(items, cuts):
+    """The counts of mentions per (key, response) pair, summed over any split of the mentions
+    into documents, give the figures of the definitions (exact arithmetic, rounded once)."""
+    bounds = sorted({0, len(items), *(c for c in cuts if c <= len(items))})
+    documents = {
+        f"d{i}": {"pairs": PooledCounts(items[a:b])}
+        for i, (a, b) in enumerate(itertools.pairwise(bounds))
+    }
+    summed = TallyTable.from_tallies(documents).total()["pairs"]
+    scores = score_counts(summed)
+    expected = reference_scores(items)
+    for metric in ("bcubed", "ceafe"):
+        recall, precision = expected[metric]
+        assert scores[metric]["recall"] == pytest.approx(float(recall), abs=1e-15)
+        assert scores[metric]["precision"] == pytest.approx(float(precision), abs=1e-15)
+    if scores["muc"]["recall"] is not None:
+        assert (scores["muc"]["recall"], scores["muc"]["precision"]) == tuple(
+            float(value) for value in expected["muc"]
+        )
+    key = {i: k for i, (k, _) in enumerate(items) if k is not None}
+    response = {i: r for i, (_, r) in enumerate(items) if r is not None}
+    assert json.dumps(score_partitions(key, response)) == json.dumps(scores)

@@ -21,6 +21,7 @@ from sourcetrace.evaluation.partials import (
 )
 from sourcetrace.evaluation.run import evaluate
 from sourcetrace.report import to_json
+from sourcetrace.scoring.tallies import pooled_order
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUNS = REPO_ROOT / "evaluate" / "runs"
@@ -312,6 +313,117 @@ def test_merge_refuses_a_partial_of_an_older_format(run_cli, tmp_path):
     _assert_refused(done, files[0], "/format_version")
 
 
+def test_merge_refuses_a_version_2_partial_with_cluster_rows(run_cli, tmp_path):
+    """Version 2 carried one cluster row per mention; version 3 pooled counts of cluster pairs:
+    a partial of the old format is refused with what to do, not misread."""
+    first, second = _two_partials()
+    older = _forged(first, lambda p: p.update(format_version=2))
+    files, done = _merge_files(run_cli, tmp_path, [to_json(older), to_json(second)])
+    _assert_refused(done, files[0], "/format_version")
+    assert "partial format version 2 is not supported" in done.err
+    assert "score the shards again" in done.err
+
+
+# ---------------------------------------------------------------- pooled cluster counts
+
+
+def _pooled(partial: dict[str, Any], scorer: str = "entity_clusters") -> tuple[int, list]:
+    """The column of a cluster scorer's pooled counts in a partial, and its rows."""
+    tallies = partial["tallies"]
+    column = tallies["pooled_fields"].index([scorer, "cluster_counts"])
+    return column, tallies["pooled"][column]
+
+
+def _with_row(rows: list, row: list) -> list:
+    """The rows with one more, in the order a partial writes them."""
+    return sorted([*rows, row], key=lambda r: pooled_order(r[:2]))
+
+
+POOLED_EDITS: dict[str, tuple[Callable[[list], None], str, str]] = {
+    # name: (edit of the rows, JSON pointer below the column, message)
+    "not-a-triple": (lambda rows: rows.__setitem__(0, rows[0][:2]), "/0", "is not [gold"),
+    "both-sides-null": (lambda rows: rows.__setitem__(0, [None, None, 1]), "/0", "is not [gold"),
+    "zero-mentions": (lambda rows: rows[0].__setitem__(2, 0), "/0", "mentions >= 1"),
+    "negative-mentions": (lambda rows: rows[0].__setitem__(2, -3), "/0", "mentions >= 1"),
+    "fractional-mentions": (lambda rows: rows[0].__setitem__(2, 1.5), "/0", "mentions >= 1"),
+    "boolean-mentions": (lambda rows: rows[0].__setitem__(2, True), "/0", "mentions >= 1"),
+    "number-as-id": (lambda rows: rows[0].__setitem__(0, 5), "/0", "is not [gold"),
+    "empty-id": (lambda rows: rows[-1].__setitem__(0, ""), "/", "is not [gold"),
+    "pair-twice": (lambda rows: rows.insert(1, list(rows[0])), "/1", "is given twice"),
+    "out-of-order": (lambda rows: rows.reverse(), "/1", "out of the written order"),
+    "gold-beyond-items": (
+        lambda rows: rows.__setitem__(slice(None), _with_row(rows, ["zzz", None, 10**6])),
+        "",
+        "gold and",
+    ),
+    "predicted-not-counted": (
+        lambda rows: rows.__setitem__(slice(None), _with_row(rows, [None, "zzz", 1])),
+        "",
+        "counted predictions in the shard",
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(POOLED_EDITS))
+def test_merge_refuses_forged_pooled_cluster_counts(run_cli, tmp_path, edit):
+    """Every rule of the pooled cluster counts, broken with the hash recomputed: exit 2 naming
+    the file and the JSON pointer of the row (or of the counts, for a total)."""
+    first, second = _two_partials()
+    change, below, message = POOLED_EDITS[edit]
+    column, rows = _pooled(first)
+    assert len(rows) >= 2 and all(row[2] >= 1 for row in rows)  # a real shard's counts
+
+    def forge(partial: dict[str, Any]) -> None:
+        change(_pooled(partial)[1])
+
+    files, done = _merge_files(run_cli, tmp_path, [to_json(_forged(first, forge)), to_json(second)])
+    pointer = f"/tallies/pooled/{column}{below}"
+    _assert_refused(done, files[0], pointer)
+    assert message in done.err
+
+
+def test_merge_refuses_more_counted_cluster_predictions_than_scored_items(run_cli, tmp_path):
+    first, second = _two_partials()
+    column = _field(first, "claim_clusters", "cluster_predictions")
+    row = 0
+    claims = first["layers"].index("claims")
+    scored = first["items"]["predicted"][row][claims]
+
+    def edit(partial: dict[str, Any]) -> None:
+        partial["tallies"]["counts"][row][column] = scored + 1
+
+    files, done = _merge_files(run_cli, tmp_path, [to_json(_forged(first, edit)), to_json(second)])
+    _assert_refused(done, files[0], f"/tallies/counts/{row}")
+    assert f"{scored + 1} counted cluster predictions for {scored} scored predicted claims" in (
+        done.err
+    )
+
+
+@pytest.mark.parametrize("edit", ["missing", "unknown", "one-too-many"])
+def test_merge_refuses_a_pooled_field_missing_unknown_or_without_its_counts(
+    run_cli, tmp_path, edit
+):
+    first, second = _two_partials()
+    column, _ = _pooled(first)
+
+    def forge(partial: dict[str, Any]) -> None:
+        tallies = partial["tallies"]
+        if edit == "missing":
+            del tallies["pooled_fields"][column], tallies["pooled"][column]
+        elif edit == "unknown":
+            tallies["pooled_fields"][column] = ["entity_clusters", "cluster_rows"]
+        else:
+            tallies["pooled"].append([])
+
+    files, done = _merge_files(run_cli, tmp_path, [to_json(_forged(first, forge)), to_json(second)])
+    pointer = {
+        "missing": "/tallies/pooled_fields",
+        "unknown": f"/tallies/pooled_fields/{column}",
+        "one-too-many": "/tallies/pooled",
+    }[edit]
+    _assert_refused(done, files[0], pointer)
+
+
 # ---------------------------------------------------------------- edits of a real partial
 
 hypothesis = pytest.importorskip("hypothesis")
@@ -428,7 +540,7 @@ def test_a_forged_partial_is_refused_or_only_moves_what_scoring_again_would_prov
         return
     section = path[0]
     assert section in ("tallies", "compare_tallies"), (path, kind)
-    if path[1] == "lists":
+    if path[1] in ("lists", "pooled"):  # a cluster id, or mentions moved between pairs
         return
     assert path[1] == "counts" and len(path) == 4, (path, kind)
     field = edited[which][section]["fields"][path[3]]

@@ -8,6 +8,7 @@ Each reproduction of the review is a regression test; each class of edge has a p
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import math
 import random
@@ -16,14 +17,21 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sourcetrace
+from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace.agreement.coefficients import cohen_kappa
 from sourcetrace.schema.labels import names
-from sourcetrace.scoring.clusters import score_partitions, summarize_clusters, tally_clusters
+from sourcetrace.scoring.clusters import (
+    score_counts,
+    score_partitions,
+    summarize_clusters,
+    tally_clusters,
+)
 from sourcetrace.scoring.entity_clusters import cluster_mentions
+from sourcetrace.scoring.tallies import PooledCounts, TallyTable
 
 from gold_factory import story_gold
 
@@ -230,6 +238,125 @@ def test_property_bcubed_and_ceafe_do_not_depend_on_item_order(labels, seed):
     assert json.dumps(again) == json.dumps(first)
 
 
+# ------------------------------------------------- the pairs, against the documented rules
+
+
+@st.composite
+def tied_documents(draw: Any, prefix: str = "") -> list[dict]:
+    """Entities made of a few (span, type) pieces on two spans, each shape drawn once and then
+    copied under other ids (twins), with some mentions without entity, in any order: every
+    step of the tie-breaking has something to break."""
+    pieces = st.tuples(st.sampled_from(SPANS[:2]), st.sampled_from(["PERSON", "ORG"]))
+    mentions = []
+    for number in range(draw(st.integers(1, 2))):
+        shape = draw(st.lists(pieces, min_size=1, max_size=2))
+        for twin in range(draw(st.integers(1, 2))):
+            entity = f"{prefix}{draw(st.sampled_from('xyz'))}{number}{twin}"
+            mentions += [mention(s, e, kind, entity) for (s, e), kind in shape]
+    for (start, end), kind in draw(st.lists(pieces, max_size=2)):
+        mentions.append({**mention(start, end, kind, ""), "entity": None})
+    return draw(st.permutations(mentions))
+
+
+def reference_keys(side: list[dict], gold: bool) -> list[tuple]:
+    """Every mention's tie key, eagerly and slowly, as docs/scoring/clusters.md defines it."""
+
+    def piece(m: dict) -> str:
+        return json.dumps([m["start"], m["end"], m["type"], None])
+
+    keys = []
+    for index, m in enumerate(side):
+        if m.get("entity") is None:
+            shape = json.dumps([piece(m), None])
+            rank = "" if gold else f"{index:012d}"
+        else:
+            mates = [other for other in side if other.get("entity") == m["entity"]]
+            shape = json.dumps(sorted(piece(other) for other in mates))
+            first = min(i for i, other in enumerate(side) if other.get("entity") == m["entity"])
+            rank = json.dumps(m["entity"]) if gold else f"{first:012d}"
+        keys.append((m["type"], shape, rank))
+    return keys
+
+
+def reference_pairs(
+    gold: list[dict], pred: list[dict], gold_keys: list, pred_keys: list
+) -> set[tuple[int, int]]:
+    """The documented pairing of mentions with offsets, span by span: same type and shape
+    first, then the same type, then the rest, each in key order."""
+    pairs = set()
+    for span in {(m["start"], m["end"]) for m in gold}:
+        here = [i for i, m in enumerate(gold) if (m["start"], m["end"]) == span]
+        free_gold = sorted(here, key=gold_keys.__getitem__)
+        there = [j for j, m in enumerate(pred) if (m["start"], m["end"]) == span]
+        free_pred = sorted(there, key=pred_keys.__getitem__)
+        for width in (2, 1, 0):
+            unpaired = []
+            for i in free_gold:
+                partner = next(
+                    (j for j in free_pred if pred_keys[j][:width] == gold_keys[i][:width]), None
+                )
+                if partner is None:
+                    unpaired.append(i)
+                else:
+                    pairs.add((i, partner))
+                    free_pred.remove(partner)
+            free_gold = unpaired
+    return pairs
+
+
+def best_counts(gold: list[dict], pred: list[dict], gold_keys: list, pred_keys: list) -> tuple:
+    """By brute force over every one-to-one pairing of same-span mentions (span by span, as
+    only they can pair): the most pairs, then the most same-type pairs, then the most same-type
+    pairs of the same shape."""
+
+    def best_on(here: list[int], there: list[int]) -> tuple:
+        if not here:
+            return (0, 0, 0)
+        i, rest = here[0], here[1:]
+        best = best_on(rest, there)
+        for j in there:
+            same_type = gold_keys[i][0] == pred_keys[j][0]
+            same_shape = same_type and gold_keys[i][1] == pred_keys[j][1]
+            found = best_on(rest, [k for k in there if k != j])
+            best = max(best, (found[0] + 1, found[1] + same_type, found[2] + same_shape))
+        return best
+
+    total = (0, 0, 0)
+    for span in {(m["start"], m["end"]) for m in gold}:
+        here = [i for i, m in enumerate(gold) if (m["start"], m["end"]) == span]
+        there = [j for j, m in enumerate(pred) if (m["start"], m["end"]) == span]
+        found = best_on(here, there)
+        total = (total[0] + found[0], total[1] + found[1], total[2] + found[2])
+    return total
+
+
+@settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
+@given(
+    gold=st.one_of(tied_documents(), documents(size=7)),
+    pred=st.one_of(tied_documents(prefix="p-"), documents(prefix="p-", size=7)),
+    mentions=st.sampled_from(FILTERS),
+)
+def test_property_mention_pairs_follow_the_documented_rules(gold, pred, mentions):
+    """The lazily computed tie keys pair exactly as the documented rules, with keys computed
+    eagerly for every mention; and the pairs are a best pairing by brute force."""
+    kept_gold, kept_pred, pairs = cluster_mentions(gold, pred, mentions, TEXT)
+    gold_keys, pred_keys = reference_keys(gold, True), reference_keys(pred, False)
+    # the kept mentions are the input's own objects: their positions give their keys
+    gold_at = [next(i for i, m in enumerate(gold) if m is k) for k in kept_gold]
+    pred_at = [next(j for j, m in enumerate(pred) if m is k) for k in kept_pred]
+    kept_gold_keys = [gold_keys[i] for i in gold_at]
+    kept_pred_keys = [pred_keys[j] for j in pred_at]
+    expected = reference_pairs(kept_gold, kept_pred, kept_gold_keys, kept_pred_keys)
+    assert set(pairs) == expected
+    assert len(pairs) == len(expected)
+    found = (
+        len(pairs),
+        sum(kept_gold_keys[i][0] == kept_pred_keys[j][0] for i, j in pairs),
+        sum(kept_gold_keys[i][:2] == kept_pred_keys[j][:2] for i, j in pairs),
+    )
+    assert found == best_counts(kept_gold, kept_pred, kept_gold_keys, kept_pred_keys)
+
+
 # ------------------------------------------------- the whole report, byte for byte
 
 GOLD = story_gold()
@@ -301,3 +428,92 @@ def test_property_report_bytes_survive_renaming_and_reordering(preds, mentions, 
             rng.shuffle(record["entities"])
             rng.shuffle(record["claims"])
     assert report_bytes(shuffled, gold, mentions) == expected
+
+
+# ----------------------------------------- scores from pooled counts, against the definitions
+
+
+def reference_scores(items: list[tuple[Any, Any]]) -> dict[str, tuple[Fraction, Fraction]]:
+    """MUC, B-cubed and CEAF-e (recall, precision) in exact arithmetic, straight from the
+    definitions over the mentions (``items``: each mention's key and response cluster, None
+    where it is twinless), CEAF-e by trying every one-to-one alignment."""
+    key: dict[Any, list[int]] = {}
+    response: dict[Any, list[int]] = {}
+    for mention, (k, r) in enumerate(items):
+        if k is not None:
+            key.setdefault(k, []).append(mention)
+        if r is not None:
+            response.setdefault(r, []).append(mention)
+
+    def muc(side: dict, other_side: int) -> Fraction:
+        lost = sum(
+            len(ms)
+            - len({items[m][other_side] for m in ms if items[m][other_side] is not None})
+            - sum(items[m][other_side] is None for m in ms)
+            for ms in side.values()
+        )
+        links = sum(len(ms) - 1 for ms in side.values())
+        return Fraction(lost, links) if links else Fraction(0)
+
+    def bcubed(side: dict, other: dict) -> Fraction:
+        total = sum(len(ms) for ms in side.values())
+        found = sum(
+            Fraction(len(set(ms) & set(os)) ** 2, len(ms))
+            for ms in side.values()
+            for os in other.values()
+        )
+        return found / total if total else Fraction(0)
+
+    keys, responses = list(key), list(response)
+    best = Fraction(0)
+    small, large = (keys, responses) if len(keys) <= len(responses) else (responses, keys)
+    for chosen in itertools.permutations(large, len(small)):
+        total = Fraction(0)
+        for a, b in zip(small, chosen, strict=True):
+            k, r = (a, b) if small is keys else (b, a)
+            shared = len(set(key[k]) & set(response[r]))
+            total += Fraction(2 * shared, len(key[k]) + len(response[r]))
+        best = max(best, total)
+    ceafe = (
+        best / len(keys) if keys else Fraction(0),
+        best / len(responses) if responses else Fraction(0),
+    )
+    return {
+        "muc": (muc(key, 1), muc(response, 0)),
+        "bcubed": (bcubed(key, response), bcubed(response, key)),
+        "ceafe": ceafe,
+    }
+
+
+@given(
+    items=st.lists(
+        st.tuples(
+            st.sampled_from([None, "A", "B", "C", "D"]), st.sampled_from([None, 1, 2, 3, 4, 5])
+        ).filter(lambda pair: pair != (None, None)),
+        min_size=1,
+        max_size=14,
+    ),
+    cuts=st.lists(st.integers(0, 14), max_size=3),
+)
+def test_property_scores_of_pooled_counts_equal_the_definitions(items, cuts):
+    """The counts of mentions per (key, response) pair, summed over any split of the mentions
+    into documents, give the figures of the definitions (exact arithmetic, rounded once)."""
+    bounds = sorted({0, len(items), *(c for c in cuts if c <= len(items))})
+    documents = {
+        f"d{i}": {"pairs": PooledCounts(items[a:b])}
+        for i, (a, b) in enumerate(itertools.pairwise(bounds))
+    }
+    summed = TallyTable.from_tallies(documents).total()["pairs"]
+    scores = score_counts(summed)
+    expected = reference_scores(items)
+    for metric in ("bcubed", "ceafe"):
+        recall, precision = expected[metric]
+        assert scores[metric]["recall"] == pytest.approx(float(recall), abs=1e-15)
+        assert scores[metric]["precision"] == pytest.approx(float(precision), abs=1e-15)
+    if scores["muc"]["recall"] is not None:
+        assert (scores["muc"]["recall"], scores["muc"]["precision"]) == tuple(
+            float(value) for value in expected["muc"]
+        )
+    key = {i: k for i, (k, _) in enumerate(items) if k is not None}
+    response = {i: r for i, (_, r) in enumerate(items) if r is not None}
+    assert json.dumps(score_partitions(key, response)) == json.dumps(scores)

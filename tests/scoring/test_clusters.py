@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import random
+
+import numpy as np
 import pytest
 
 from sourcetrace.evaluation.run import evaluate
@@ -285,7 +289,7 @@ def test_document_order_does_not_matter():
         tally_clusters(GOLD_DOCS[d], PRED_DOCS[d], MATCHED[d], "entity") for d in ("d2", "d1")
     ]
     reordered = {
-        "cluster_mentions": tallies[0]["cluster_mentions"] + tallies[1]["cluster_mentions"],
+        "cluster_counts": tallies[0]["cluster_counts"] + tallies[1]["cluster_counts"],
         "cluster_predictions": 5,
     }
     assert summarize_clusters(reordered) == cluster_scores(GOLD_DOCS, PRED_DOCS, MATCHED, "entity")
@@ -367,3 +371,27 @@ def test_ok_cluster_scores_with_twinless_mentions_by_hand():
     assert result["bcubed"]["precision"] == pytest.approx(2 / 3)
     assert result["ceafe"]["recall"] == pytest.approx(0.8)
     assert result["ceafe"]["precision"] == pytest.approx(0.4)
+
+
+def test_ceafe_of_a_component_too_large_to_search_is_the_solvers_optimum():
+    """A component of more overlaps than `SEARCHED_EDGES` goes straight to the solver: its
+    alignment equals scipy's optimum over the whole phi4 matrix, built here from the counts."""
+    from scipy.optimize import linear_sum_assignment
+
+    from sourcetrace.scoring.clusters import SEARCHED_EDGES, score_counts
+
+    rng = random.Random(5)
+    counts = {(f"k{k}", f"r{r}"): rng.randrange(1, 5) for k in range(7) for r in range(6)}
+    counts[("k0", None)] = 3  # twinless mentions make clusters bigger
+    assert len(counts) > SEARCHED_EDGES
+    keys, responses = sorted({k for k, _ in counts}), sorted({r for _, r in counts if r})
+    key_size = {k: sum(n for (a, _), n in counts.items() if a == k) for k in keys}
+    response_size = {r: sum(n for (_, b), n in counts.items() if b == r) for r in responses}
+    phi4 = np.array(
+        [[2 * counts[(k, r)] / (key_size[k] + response_size[r]) for r in responses] for k in keys]
+    )
+    rows, cols = linear_sum_assignment(phi4, maximize=True)
+    best = math.fsum(phi4[rows, cols].tolist())
+    ceafe = score_counts(counts)["ceafe"]
+    assert ceafe["recall"] == pytest.approx(best / len(keys), abs=1e-15)
+    assert ceafe["precision"] == pytest.approx(best / len(responses), abs=1e-15)

@@ -4,6 +4,7 @@ part is placed where the scorer says."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ def test_a_batch_tally_equals_the_per_document_tallies(run, mentions):
         )
         assert dict(table.documents()) == dict(one_by_one.documents())
         assert table.total() == one_by_one.total()
+        assert table.pooled == one_by_one.pooled
 
 
 @pytest.mark.parametrize("run", RUNS, ids=lambda p: p.parent.name)
@@ -72,13 +74,15 @@ def test_entity_cluster_batch_of_predictions_without_entity_ids_equals_per_docum
     assert (table.present == one_by_one.present).all()
     assert (table.list_present == one_by_one.list_present).all()
     assert table.lists == one_by_one.lists
-    expected_rows = sum(
-        1
+    assert table.pooled == one_by_one.pooled
+    # every kept gold mention with an entity counts once in the pair (its entity, no partner)
+    expected = Counter(
+        (m["entity"], None)
         for d in doc_ids
         for m in gold.documents[d]["entities"]
         if m.get("entity") is not None and (mentions is None or m["mention"] in mentions)
     )
-    assert sum(len(rows[0]) for rows in table.lists) == expected_rows
+    assert table.pooled == {("cluster_counts",): expected}
 
 
 def test_every_layer_has_its_scorers_and_sections_nest_under_their_layer():

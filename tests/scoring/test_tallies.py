@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sourcetrace.scoring.common import add_tallies
-from sourcetrace.scoring.tallies import TallyTable
+from sourcetrace.scoring.tallies import PooledCounts, TallyTable
 
 
 def _random_tallies(rng: random.Random, documents: int) -> dict[str, dict]:
@@ -123,3 +123,37 @@ def test_running_totals_equal_the_sum_of_the_rows_chosen_at_each_step(fraction: 
         add_tallies([tallies["a0"], tallies["b0"]]),
     ]
     assert list(table.running_totals([2, 4], steps)) == expected
+
+
+def _pooled_tallies() -> dict[str, dict]:
+    return {
+        "d1": {"n": 1, "pairs": PooledCounts({("a", None): 2, ("a", "x"): 1})},
+        "d2": {"n": 2, "pairs": PooledCounts({("a", "x"): 3, (None, "y"): 1})},
+        "d3": {"n": 0, "pairs": PooledCounts()},
+    }
+
+
+def test_pooled_counts_are_summed_once_for_the_table_not_kept_per_document():
+    table = TallyTable.from_tallies(_pooled_tallies())
+    summed = {("a", None): 2, ("a", "x"): 4, (None, "y"): 1}  # by hand: 1 + 3 for (a, x)
+    assert table.pooled == {("pairs",): summed}
+    assert table.total() == {"n": 3, "pairs": summed}
+    assert table.document(0) == {"n": 1}  # no document keeps its own counts
+    assert table.numeric().pooled == {}
+    with pytest.raises(ValueError, match="cannot be resampled"):
+        table.combine(np.array([2, 0, 1]))
+
+
+def test_pooled_counts_of_shards_add_up_and_survive_a_partial_file():
+    tallies = _pooled_tallies()
+    shards = [TallyTable.from_tallies({d: tallies[d]}) for d in ("d3", "d1", "d2")]
+    whole = TallyTable.from_tallies(tallies)
+    assert TallyTable.stacked(shards).total() == whole.total()
+    written = json.loads(json.dumps(whole.to_json()))
+    # one row [*key, count] per key, null before any string, then code-point order
+    assert written["pooled_fields"] == [["pairs"]]
+    assert written["pooled"] == [[[None, "y", 1], ["a", None, 2], ["a", "x", 4]]]
+    assert TallyTable.from_json(written).total() == whole.total()
+    assert TallyTable.from_json(written).under(("s",)).pooled == {
+        ("s", "pairs"): whole.total()["pairs"]
+    }

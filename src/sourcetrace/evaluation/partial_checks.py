@@ -49,6 +49,8 @@ class Statistics:
     list_fields: dict[Path_, int]
     lists: list[list[list[Any]]]
     list_present: np.ndarray  # (documents, list fields), bool
+    pooled_fields: dict[Path_, int]
+    pooled: list[list[Any]]  # per pooled field: its rows as written (checked by its scorer)
     gold: np.ndarray  # (documents, layers): items recorded per document and layer
     predicted: np.ndarray
 
@@ -75,6 +77,12 @@ class Statistics:
             expected=AS_WRITTEN,
         )
 
+    def pooled_error(self, message: str, pointer: str) -> InputError:
+        """Pooled counts (one set per shard, no document to name) that break a rule."""
+        return InputError(
+            f"the shard's {message}", file=self.file, pointer=pointer, expected=AS_WRITTEN
+        )
+
     def layout_error(self, pointer: str, message: str) -> InputError:
         """A partial whose layout `evaluate --partial` does not write."""
         return _layout(self.file, pointer, message)
@@ -99,6 +107,13 @@ def read_statistics(partial: Mapping[str, Any], file: Any, key: str, items_key: 
         raise _layout(file, f"/{key}/documents", "the tallied documents are not the scored ones")
     fields = _index_of_paths(data["fields"], file, f"/{key}/fields")
     list_fields = _index_of_paths(data["list_fields"], file, f"/{key}/list_fields")
+    pooled_fields = _index_of_paths(data["pooled_fields"], file, f"/{key}/pooled_fields")
+    if len(data["pooled"]) != len(pooled_fields):
+        raise _layout(
+            file,
+            f"/{key}/pooled",
+            f"{len(data['pooled'])} pooled counts for {len(pooled_fields)} fields",
+        )
     rows = len(doc_ids)
     for name, width in (("counts", len(fields)), ("lists", len(list_fields))):
         if len(data[name]) != rows:
@@ -136,6 +151,8 @@ def read_statistics(partial: Mapping[str, Any], file: Any, key: str, items_key: 
         list_fields,
         [list(values) for values in data["lists"]],
         list_present,
+        pooled_fields,
+        [list(rows) for rows in data["pooled"]],
         *item_tables,
     )
 
@@ -222,6 +239,7 @@ def _check_field_names(s: Statistics, scorers: Sequence[LayerScorer]) -> None:
     optional_lists: set[Path_] = set()
     sometimes_absent: set[Path_] = set()
     optional_numeric: set[Path_] = set()
+    pooled: set[Path_] = set()
     for scorer in scorers:
         written = scorer.partial_fields(s)
         numeric |= written.numeric
@@ -229,9 +247,11 @@ def _check_field_names(s: Statistics, scorers: Sequence[LayerScorer]) -> None:
         optional_lists |= written.optional_lists
         sometimes_absent |= written.sometimes_absent
         optional_numeric |= written.optional_numeric
+        pooled |= written.pooled
     for found, wanted, name in (
         (s.fields, numeric, "fields"),
         (s.list_fields, lists, "list_fields"),
+        (s.pooled_fields, pooled, "pooled_fields"),
     ):
         unknown = [
             path

@@ -51,7 +51,7 @@ from sourcetrace.schema.validation import LAYERS
 from sourcetrace.scoring.tallies import TallyTable
 
 PARTIAL_FORMAT = "sourcetrace-partial"
-PARTIAL_VERSION = 2
+PARTIAL_VERSION = 3  # 3: cluster scores as pooled counts of cluster pairs, not rows
 HASH_KEY = "statistics_sha256"
 # what every shard of one run must share (the rest is per shard)
 _SHARED = ("toolkit", "corpus", "gold_documents", "settings", "layers")

@@ -12,7 +12,7 @@ import numpy as np
 
 from sourcetrace.schema.labels import names
 from sourcetrace.scoring.clusters import (
-    check_cluster_rows,
+    check_cluster_counts,
     cluster_partial_fields,
     summarize_cluster_section,
     tally_clusters,
@@ -532,7 +532,7 @@ CLUSTERS_SCORER = LayerScorer(
     tally=_tally_clusters,
     summarize=summarize_cluster_section,
     partial_fields=lambda s: cluster_partial_fields("claim_clusters"),
-    check_partial=lambda s: check_cluster_rows(
+    check_partial=lambda s: check_cluster_counts(
         s, "claim_clusters", "claims", s.items("predicted", "claims")
     ),
 )

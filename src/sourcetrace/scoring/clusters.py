@@ -13,15 +13,16 @@ docs/scoring/clusters.md.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from sourcetrace.scoring.assignment import best_assignment_weights
 from sourcetrace.scoring.common import Tally, add_tallies, f1_score, pair_components, safe_div
 from sourcetrace.scoring.layer import PartialFields
+from sourcetrace.scoring.tallies import PooledCounts, pooled_order
 
 if TYPE_CHECKING:
     from sourcetrace.evaluation.partial_checks import Statistics
@@ -31,37 +32,99 @@ Partition = Mapping[Hashable, Hashable]
 
 # Which layer of a document holds the mentions that carry each cluster attribute.
 LAYER_OF_ATTRIBUTE = {"entity": "entities", "cluster": "claims"}
+# The leaf of a cluster tally that counts the mentions of each (gold, predicted) cluster pair
+CLUSTER_COUNTS = "cluster_counts"
+# Overlaps in a component above which its alignment goes straight to the solver: the exhaustive
+# search (assignment.py) would only run out of its budget (W3 at 10k documents has one component
+# of 71,400 overlaps, 6 s of search before the 1.3 s of the solver); the value is the same
+SEARCHED_EDGES = 32
+# Mentions shared by one pair of clusters below which its square is exact in a float64
+_EXACT_SQUARE_LIMIT = 2**26
 
 
 def score_partitions(key: Partition, response: Partition) -> dict[str, Any]:
     """MUC, B-cubed and CEAF-e of a response partition against a key partition.
 
-    Both map mention id -> cluster id. Cluster ids are only labels: the two sides need not use
-    the same names, and renaming them changes nothing.
+    Both map mention id -> cluster id (never None). Cluster ids are only labels: the two sides
+    need not use the same names, and renaming them changes nothing.
     """
-    key_clusters = _clusters(key)
-    response_clusters = _clusters(response)
-    overlap = Counter((key[m], response[m]) for m in key if m in response)
-    muc = _muc(key_clusters, response_clusters, key, response)
+    counts: Counter[tuple[Hashable | None, Hashable | None]] = Counter(
+        (cluster, response.get(mention)) for mention, cluster in key.items()
+    )
+    counts.update((None, cluster) for mention, cluster in response.items() if mention not in key)
+    return score_counts(counts)
+
+
+def score_counts(counts: Mapping[tuple[Hashable | None, Hashable | None], int]) -> dict[str, Any]:
+    """The scores of `score_partitions` from the partitions' sufficient statistics: how many
+    mentions sit in each (key cluster, response cluster) pair, None for a twinless mention's
+    missing side. The size of a cluster is the sum of its pairs, its overlaps the pairs with
+    both sides; nothing else of the partitions enters MUC, B-cubed or CEAF-e."""
+    pairs = _Pairs.of(counts)
+    muc = _muc(pairs)
     # With no coreference link on either side MUC has nothing to measure (0/0 both ways): it is
     # reported as null, not 0.0 as the reference scorer prints it, so that a perfect response is
     # never shown a zero; the CoNLL average is then null too.
-    bcubed = _bcubed(overlap, key_clusters, response_clusters, len(key), len(response))
-    ceafe = _ceafe(overlap, key_clusters, response_clusters)
+    bcubed = _bcubed(pairs)
+    ceafe = _ceafe(pairs)
+    key_mentions, response_mentions = int(pairs.key_sizes.sum()), int(pairs.response_sizes.sum())
     return {
         "muc": muc,
         "bcubed": bcubed,
         "ceafe": ceafe,
         "conll_f1": None if muc["f1"] is None else (muc["f1"] + bcubed["f1"] + ceafe["f1"]) / 3,
-        "mentions": {"key": len(key), "response": len(response)},
+        "mentions": {"key": key_mentions, "response": response_mentions},
     }
 
 
-def _clusters(partition: Partition) -> dict[Hashable, set[Hashable]]:
-    clusters: dict[Hashable, set[Hashable]] = defaultdict(set)
-    for mention, cluster in partition.items():
-        clusters[cluster].add(mention)
-    return dict(clusters)
+class _Pairs(NamedTuple):
+    """The counts as arrays: clusters numbered per side, one entry per (key, response) pair
+    (-1 for a missing side), and the size of every cluster."""
+
+    key: np.ndarray  # key cluster number of each pair, -1 for a twinless response mention
+    response: np.ndarray  # response cluster number, -1 for a twinless key mention
+    shared: np.ndarray  # mentions in the pair
+    key_sizes: np.ndarray  # per key cluster
+    response_sizes: np.ndarray  # per response cluster
+    key_ids: list[Hashable]
+    response_ids: list[Hashable]
+
+    @classmethod
+    def of(cls, counts: Mapping[tuple[Hashable | None, Hashable | None], int]) -> _Pairs:
+        key_number: dict[Hashable, int] = {}
+        response_number: dict[Hashable, int] = {}
+        keys, responses, shared = [], [], []
+        for (key, response), n in counts.items():
+            if n < 0:
+                raise ValueError(f"cluster count {n} for {(key, response)!r} is negative")
+            if n == 0 or (key is None and response is None):
+                continue
+            keys.append(_number(key, key_number))
+            responses.append(_number(response, response_number))
+            shared.append(n)
+        key = np.array(keys, dtype=np.int64)
+        response = np.array(responses, dtype=np.int64)
+        size = np.array(shared, dtype=np.int64)
+        return cls(
+            key,
+            response,
+            size,
+            np.bincount(key[key >= 0], size[key >= 0], minlength=len(key_number)).astype(np.int64),
+            np.bincount(
+                response[response >= 0], size[response >= 0], minlength=len(response_number)
+            ).astype(np.int64),
+            list(key_number),
+            list(response_number),
+        )
+
+    def overlapping(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        both = (self.key >= 0) & (self.response >= 0)
+        return self.key[both], self.response[both], self.shared[both]
+
+
+def _number(cluster: Hashable | None, numbers: dict[Hashable, int]) -> int:
+    """The cluster's number on its side (the next free one if new); -1 for None."""
+    return -1 if cluster is None else numbers.setdefault(cluster, len(numbers))
 
 
 def _rpf(recall: float, precision: float) -> dict[str, float]:
@@ -69,113 +132,118 @@ def _rpf(recall: float, precision: float) -> dict[str, float]:
     return {"recall": recall, "precision": precision, "f1": float(f1_score(precision, recall))}
 
 
-def _muc_counts(clusters: Mapping[Hashable, set[Hashable]], other: Partition) -> tuple[int, int]:
+def _muc_counts(
+    side: np.ndarray, other: np.ndarray, shared: np.ndarray, sizes: np.ndarray
+) -> tuple[int, int]:
     """Vilain et al. (1995) numerator and denominator of one side against the other.
 
     A cluster of size |S| split into p(S) parts by the other side loses |S| - p(S) links of its
     |S| - 1; a twinless mention is a part of its own (Pradhan et al. 2014).
     """
-    numerator = denominator = 0
-    for mentions in clusters.values():
-        parts = {other[m] for m in mentions if m in other}
-        twinless = sum(1 for m in mentions if m not in other)
-        numerator += len(mentions) - len(parts) - twinless
-        denominator += len(mentions) - 1
-    return numerator, denominator
+    mine = side >= 0
+    overlaps = mine & (other >= 0)
+    twinless = mine & (other < 0)
+    parts = np.bincount(side[overlaps], minlength=len(sizes)) + np.bincount(
+        side[twinless], shared[twinless], minlength=len(sizes)
+    ).astype(np.int64)
+    return int((sizes - parts).sum()), int((sizes - 1).sum())
 
 
-def _muc(
-    key_clusters: Mapping[Hashable, set[Hashable]],
-    response_clusters: Mapping[Hashable, set[Hashable]],
-    key: Partition,
-    response: Partition,
-) -> dict[str, float | None]:
+def _muc(pairs: _Pairs) -> dict[str, float | None]:
     # No links on ONE side makes that side's MUC 0/0: 0.0, as the reference scorer prints it.
     # No links on EITHER side: undefined, reported as null (see score_partitions).
-    recall_counts = _muc_counts(key_clusters, response)
-    precision_counts = _muc_counts(response_clusters, key)
+    recall_counts = _muc_counts(pairs.key, pairs.response, pairs.shared, pairs.key_sizes)
+    precision_counts = _muc_counts(pairs.response, pairs.key, pairs.shared, pairs.response_sizes)
     if recall_counts[1] == 0 and precision_counts[1] == 0:
         return {"recall": None, "precision": None, "f1": None}
     return _rpf(safe_div(*recall_counts), safe_div(*precision_counts))
 
 
-def _bcubed(
-    overlap: Mapping[tuple[Hashable, Hashable], int],
-    key_clusters: Mapping[Hashable, set[Hashable]],
-    response_clusters: Mapping[Hashable, set[Hashable]],
-    key_mentions: int,
-    response_mentions: int,
-) -> dict[str, float]:
+def _bcubed(pairs: _Pairs) -> dict[str, float]:
     """Bagga & Baldwin (1998) in the form sum_ij |K_i & R_j|^2 / |K_i| over all key mentions.
 
     A twinless key mention adds 0 to the numerator and 1 to the denominator of recall (and
     symmetrically for precision), which is how the reference scorer treats it.
     """
-    # math.fsum is exactly rounded, so the figure cannot depend on the order of the mentions
-    recall_sum = math.fsum(n * n / len(key_clusters[k]) for (k, _), n in overlap.items())
-    precision_sum = math.fsum(n * n / len(response_clusters[r]) for (_, r), n in overlap.items())
-    return _rpf(safe_div(recall_sum, key_mentions), safe_div(precision_sum, response_mentions))
+    key, response, shared = pairs.overlapping()
+    # each term is one correctly rounded division, as n * n / size in Python (the square is
+    # exact in a float below 2**53); math.fsum is exactly rounded, so the figure cannot depend
+    # on the order of the mentions
+    if shared.size and int(shared.max()) >= _EXACT_SQUARE_LIMIT:
+        squares: Any = [n * n for n in shared.tolist()]
+        key_sizes = pairs.key_sizes[key].tolist()
+        response_sizes = pairs.response_sizes[response].tolist()
+        recall_terms = [q / n for q, n in zip(squares, key_sizes, strict=True)]
+        precision_terms = [q / n for q, n in zip(squares, response_sizes, strict=True)]
+    else:
+        squares = (shared * shared).astype(np.float64)
+        recall_terms = (squares / pairs.key_sizes[key]).tolist()
+        precision_terms = (squares / pairs.response_sizes[response]).tolist()
+    recall_sum = math.fsum(recall_terms)
+    precision_sum = math.fsum(precision_terms)
+    return _rpf(
+        safe_div(recall_sum, int(pairs.key_sizes.sum())),
+        safe_div(precision_sum, int(pairs.response_sizes.sum())),
+    )
 
 
-def _ceafe(
-    overlap: Mapping[tuple[Hashable, Hashable], int],
-    key_clusters: Mapping[Hashable, set[Hashable]],
-    response_clusters: Mapping[Hashable, set[Hashable]],
-) -> dict[str, float]:
+def _ceafe(pairs: _Pairs) -> dict[str, float]:
     """Luo (2005) entity CEAF: best one-to-one cluster alignment under phi4 = 2|K&R| / (|K|+|R|).
 
     Clusters that overlap nothing can only align with similarity 0, so the assignment is solved
-    on the overlapping clusters alone; the denominators still count every cluster.
+    on the overlapping clusters alone, one connected component of the overlap graph at a time;
+    the denominators still count every cluster. A key and a response cluster that overlap only
+    each other (most of them) align without a matrix.
     """
-    similarity = math.fsum(
-        _best_alignment(component, key_clusters, response_clusters)
-        for component in _overlap_components(overlap)
+    key, response, shared = pairs.overlapping()
+    # one correctly rounded division per pair, as 2 * shared / (|K| + |R|) in Python
+    phi4 = (2 * shared).astype(np.float64) / (pairs.key_sizes[key] + pairs.response_sizes[response])
+    alone = (np.bincount(key, minlength=len(pairs.key_sizes))[key] == 1) & (
+        np.bincount(response, minlength=len(pairs.response_sizes))[response] == 1
     )
+    values = phi4[alone].tolist()
+    rest = np.flatnonzero(~alone)
+    if rest.size:
+        edges = list(zip(key[rest].tolist(), response[rest].tolist(), strict=True))
+        for group in pair_components(edges):
+            values.append(
+                _best_alignment(
+                    [edges[i] for i in group],
+                    phi4[rest[group]],
+                    pairs.key_ids,
+                    pairs.response_ids,
+                )
+            )
+    similarity = math.fsum(values)
     return _rpf(
-        safe_div(similarity, len(key_clusters)), safe_div(similarity, len(response_clusters))
+        safe_div(similarity, len(pairs.key_sizes)), safe_div(similarity, len(pairs.response_sizes))
     )
-
-
-def _overlap_components(
-    overlap: Mapping[tuple[Hashable, Hashable], int],
-) -> list[list[tuple[tuple[Hashable, Hashable], int]]]:
-    """The overlapping (key, response) cluster pairs, grouped by connected component of the
-    bipartite overlap graph. A key cluster can only align with a response cluster it overlaps,
-    so the best alignment is the union of each component's best alignment: a corpus with
-    100,000 clusters is solved as many small problems, never as one dense matrix."""
-    items = list(overlap.items())
-    return [
-        [items[index] for index in group] for group in pair_components([pair for pair, _ in items])
-    ]
 
 
 def _best_alignment(
-    component: list[tuple[tuple[Hashable, Hashable], int]],
-    key_clusters: Mapping[Hashable, set[Hashable]],
-    response_clusters: Mapping[Hashable, set[Hashable]],
+    edges: list[tuple[int, int]],
+    weights: np.ndarray,
+    key_ids: Sequence[Hashable],
+    response_ids: Sequence[Hashable],
 ) -> float:
-    """The largest total phi4 of a one-to-one alignment within one component."""
+    """The largest total phi4 of a one-to-one alignment within one component; rows and
+    columns in the order of the cluster ids, so that a tie the solver breaks is broken alike
+    whatever the order of the mentions."""
+    rows = sorted({k for k, _ in edges}, key=lambda k: repr(key_ids[k]))
+    cols = sorted({r for _, r in edges}, key=lambda r: repr(response_ids[r]))
+    row = {k: i for i, k in enumerate(rows)}
+    col = {r: j for j, r in enumerate(cols)}
+    matrix = np.zeros((len(rows), len(cols)))
+    for (k, r), weight in zip(edges, weights.tolist(), strict=True):
+        matrix[row[k], col[r]] = weight
+    if len(edges) <= SEARCHED_EDGES:
+        picked = best_assignment_weights(matrix > 0, matrix)
+        if picked is not None:  # what the solver's alignment adds up to, without importing it
+            return math.fsum(picked)
+    from scipy.optimize import linear_sum_assignment  # a real choice, or a large component
 
-    def phi4(key: Hashable, response: Hashable, shared: int) -> float:
-        return 2 * shared / (len(key_clusters[key]) + len(response_clusters[response]))
-
-    if len(component) == 1:
-        ((key, response), shared) = component[0]
-        return phi4(key, response, shared)
-    key_ids = list(dict.fromkeys(k for (k, _), _ in component))
-    response_ids = list(dict.fromkeys(r for (_, r), _ in component))
-    row = {k: i for i, k in enumerate(key_ids)}
-    col = {r: j for j, r in enumerate(response_ids)}
-    matrix = np.zeros((len(key_ids), len(response_ids)))
-    for (key, response), shared in component:
-        matrix[row[key], col[response]] = phi4(key, response, shared)
-    picked = best_assignment_weights(matrix > 0, matrix)
-    if picked is not None:  # what the solver's alignment adds up to, without importing it
-        return math.fsum(picked)
-    from scipy.optimize import linear_sum_assignment  # only for a real choice
-
-    rows, cols = linear_sum_assignment(matrix, maximize=True)
-    return math.fsum(matrix[rows, cols].tolist())
+    chosen_rows, chosen_cols = linear_sum_assignment(matrix, maximize=True)
+    return math.fsum(matrix[chosen_rows, chosen_cols].tolist())
 
 
 # --- documents -> partitions -------------------------------------------------------------
@@ -187,12 +255,14 @@ def tally_clusters(
     matched_pairs: Iterable[tuple[int, int]],
     attribute: str,
 ) -> Tally:
-    """One document's mentions as additive rows ``[gold cluster | None, predicted cluster | None]``.
+    """One document's mentions as additive counts: how many mentions sit in each pair
+    ``(gold cluster | None, predicted cluster | None)`` (`score_counts`), pooled over the
+    documents of a run (tallies.PooledCounts), and the predictions that carry the attribute.
 
-    Row order is irrelevant: a row is one mention, the pair of clusters it sits in on the key and
-    the response side. Rows of several documents concatenate into one corpus-wide partition, so
-    cluster scores can be bootstrapped over documents like any other tally (a document drawn
-    twice contributes its mentions twice, to the same corpus-wide clusters).
+    A pair is the two clusters a mention sits in on the key and the response side. Counts of
+    several documents add up to the counts of one corpus-wide partition (the same cluster id in
+    two documents is one cluster), so the run keeps one count per pair of clusters, not one row
+    per mention.
     """
     layer = _layer_of(attribute)
     gold_values = [item.get(attribute) for item in gold_doc.get(layer) or []]
@@ -200,28 +270,25 @@ def tally_clusters(
     gold_of_pred = _one_to_one(matched_pairs, len(gold_values), len(pred_values))
     pred_of_gold = {g: p for p, g in gold_of_pred.items()}
 
-    rows: list[list[Hashable | None]] = []
+    counts = PooledCounts()
     for g, gold_value in enumerate(gold_values):
         # A matched prediction takes its gold partner's identity; gold or prediction may lack
         # the attribute, which leaves the other twinless.
         pred_value = pred_values[pred_of_gold[g]] if g in pred_of_gold else None
         if gold_value is not None or pred_value is not None:
-            rows.append([gold_value, pred_value])
+            counts[(gold_value, pred_value)] += 1
     for p, pred_value in enumerate(pred_values):
         if p not in gold_of_pred and pred_value is not None:
-            rows.append([None, pred_value])
+            counts[(None, pred_value)] += 1
     carrying = sum(value is not None for value in pred_values)
-    return {"cluster_mentions": rows, "cluster_predictions": carrying}
+    return {CLUSTER_COUNTS: counts, "cluster_predictions": carrying}
 
 
 def summarize_clusters(tally: Mapping[str, Any]) -> dict[str, Any] | None:
     """Scores of a (summed) cluster tally; None when no prediction carries the attribute."""
     if not tally.get("cluster_predictions"):
         return None
-    rows = tally.get("cluster_mentions", [])
-    key = {i: gold for i, (gold, _) in enumerate(rows) if gold is not None}
-    response = {i: pred for i, (_, pred) in enumerate(rows) if pred is not None}
-    return score_partitions(key, response)
+    return score_counts(tally.get(CLUSTER_COUNTS, {}))
 
 
 def cluster_scores(
@@ -283,41 +350,59 @@ def summarize_cluster_section(tally: Mapping[str, Any], settings: Settings) -> d
 
 
 def cluster_partial_fields(scorer: str) -> PartialFields:
-    """A cluster scorer's leaves in a partial: the counted predictions and the mention rows."""
+    """A cluster scorer's leaves in a partial: the counted predictions per document, and the
+    pooled counts of (gold cluster, predicted cluster) pairs of the shard."""
     return PartialFields(
-        frozenset({(scorer, "cluster_predictions")}), frozenset({(scorer, "cluster_mentions")})
+        frozenset({(scorer, "cluster_predictions")}), pooled=frozenset({(scorer, CLUSTER_COUNTS)})
     )
 
 
-def check_cluster_rows(s: Statistics, scorer: str, layer: str, kept: np.ndarray) -> None:
-    """Cluster rows of a partial are [gold cluster | null, predicted cluster | null] of one
-    mention each: at most the recorded gold items on the gold side, the counted predictions on
-    the other (``kept``: the scored predicted items of each document)."""
-    gold = s.items("gold", layer)
+def check_cluster_counts(s: Statistics, scorer: str, layer: str, kept: np.ndarray) -> None:
+    """The pooled cluster counts of a partial are rows [gold cluster id or null, predicted
+    cluster id or null, mentions >= 1], not both null, each pair once and in the order
+    `tallies.pooled_order` writes them; together they hold at most the shard's recorded gold
+    items on the gold side, and on the predicted side exactly the counted predictions, which
+    are at most the scored predicted items of each document (``kept``)."""
     carrying = s.column(scorer, "cluster_predictions")
-    column = s.list_fields[(scorer, "cluster_mentions")]
-    for row, rows in s.list_rows(scorer, "cluster_mentions"):
-        pointer = f"/{s.key}/lists/{row}/{column}"
-        for index, mention in enumerate(rows):
-            if not (
-                isinstance(mention, list)
-                and len(mention) == 2
-                and all(side is None or isinstance(side, str) for side in mention)
-                and mention != [None, None]
-            ):
-                raise s.fail(
-                    row,
-                    f"cluster row {mention!r} is not [gold cluster id or null, predicted "
-                    "cluster id or null]",
-                    f"{pointer}/{index}",
-                )
-        gold_side = sum(mention[0] is not None for mention in rows)
-        predicted_side = sum(mention[1] is not None for mention in rows)
-        if gold_side > gold[row] or predicted_side > kept[row] or predicted_side != carrying[row]:
-            raise s.fail(
-                row,
-                f"{gold_side} gold and {predicted_side} predicted cluster mentions, "
-                f"{carrying[row]} counted predictions, for {gold[row]} gold and {kept[row]} "
-                f"scored predicted {layer}",
-                pointer,
+    s.require(
+        carrying <= kept,
+        lambda r: (
+            f"{carrying[r]} counted cluster predictions for {kept[r]} scored predicted {layer}"
+        ),
+    )
+    column = s.pooled_fields[(scorer, CLUSTER_COUNTS)]
+    pointer = f"/{s.key}/pooled/{column}"
+    gold_side = predicted_side = 0
+    previous = None
+    for index, row in enumerate(s.pooled[column]):
+        if not (
+            isinstance(row, list)
+            and len(row) == 3
+            and all(side is None or (isinstance(side, str) and side) for side in row[:2])
+            and row[:2] != [None, None]
+            and isinstance(row[2], int)
+            and not isinstance(row[2], bool)
+            and row[2] >= 1
+        ):
+            raise s.pooled_error(
+                f"cluster count {row!r} is not [gold cluster id or null, predicted cluster id "
+                "or null, mentions >= 1]",
+                f"{pointer}/{index}",
             )
+        order = pooled_order(row[:2])
+        if previous is not None and order <= previous:
+            raise s.pooled_error(
+                f"cluster pair {row[:2]!r} is "
+                + ("given twice" if order == previous else "out of the written order"),
+                f"{pointer}/{index}",
+            )
+        previous = order
+        gold_side += row[2] if row[0] is not None else 0
+        predicted_side += row[2] if row[1] is not None else 0
+    gold = int(s.items("gold", layer).sum())
+    if gold_side > gold or predicted_side != int(carrying.sum()):
+        raise s.pooled_error(
+            f"{gold_side} gold and {predicted_side} predicted cluster mentions, for {gold} gold "
+            f"{layer} and {int(carrying.sum())} counted predictions in the shard",
+            pointer,
+        )

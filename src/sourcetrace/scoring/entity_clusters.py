@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from itertools import chain
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sourcetrace.scoring.common import normalize_text
@@ -21,8 +20,10 @@ from sourcetrace.scoring.entity_batch import cluster_mention_pairs
 from sourcetrace.scoring.matching import has_offsets, max_weight_matching, pairwise, same_piece
 
 Mention = Mapping[str, Any]
-# (type, shape of the mention's entity in the document, rank among indistinguishable entities)
+# (type, shape of the mention's entity in the document, rank among indistinguishable entities),
+# each a JSON text, compared as strings (docs/scoring/clusters.md, "Ties")
 TieKey = tuple[str, str, str]
+KeyOf = Callable[[int], TieKey]
 
 
 def entity_pairs(gold: list[dict], pred: list[dict]) -> list[tuple[int, int]]:
@@ -47,73 +48,138 @@ def cluster_mentions(
     either). The mentions are filtered first and paired afterwards, so a kept gold mention is
     never left twinless because its partner was chosen among the filtered-out ones.
     """
-    gold_keys = _tie_keys(gold, _gold_rank)
-    pred_keys = _tie_keys(pred, _twin_rank(pred))
+    gold_key, pred_key = TieKeys(gold, gold=True), TieKeys(pred, gold=False)
     if mentions is None:
-        return gold, pred, mention_pairs(gold, pred, gold_keys, pred_keys)
+        return gold, pred, mention_pairs(gold, pred, gold_key, pred_key)
     kept_gold = [i for i, mention in enumerate(gold) if mention_kept(mention, mentions)]
     ignored = ignored_prediction_indices(gold, pred, text=text, mentions=mentions)
-    ignored = _ignored_by_shape(gold, pred, set(kept_gold), ignored, gold_keys, pred_keys)
+    if ignored:
+        ignored = _ignored_by_shape(gold, pred, set(kept_gold), ignored, gold_key, pred_key)
     kept_pred = [j for j in range(len(pred)) if j not in ignored]
     pairs = mention_pairs(
         [gold[i] for i in kept_gold],
         [pred[j] for j in kept_pred],
-        [gold_keys[i] for i in kept_gold],
-        [pred_keys[j] for j in kept_pred],
+        lambda i: gold_key(kept_gold[i]),
+        lambda j: pred_key(kept_pred[j]),
     )
     return [gold[i] for i in kept_gold], [pred[j] for j in kept_pred], pairs
 
 
+class TieKeys:
+    """The tie keys of one side's mentions (`TieKey`), made on first use and kept: only a span
+    with several mentions on a side, a place where the mention filter drops some of the copies,
+    and text-only predictions need them, so most documents never make one (making them for
+    every mention was half the time of `evaluate` on W3)."""
+
+    def __init__(self, side: Sequence[Mention], *, gold: bool) -> None:
+        self._side = side
+        self._gold = gold
+        self._keys: dict[int, TieKey] = {}
+        self._shapes: dict[str, str] | None = None
+        self._first: dict[str, int] | None = None
+
+    def __call__(self, index: int) -> TieKey:
+        key = self._keys.get(index)
+        if key is None:
+            key = self._keys[index] = self._key(index)
+        return key
+
+    def _key(self, index: int) -> TieKey:
+        mention = self._side[index]
+        entity = _entity_of(mention)
+        if entity is None:
+            shape = json.dumps([piece_of(mention), None])
+            rank = "" if self._gold else f"{index:012d}"
+        else:
+            shape = self._entity_shapes()[entity]
+            rank = entity if self._gold else f"{self._first_positions()[entity]:012d}"
+        return (str(mention.get("type")), shape, rank)
+
+    def _entity_shapes(self) -> dict[str, str]:
+        """Entity -> the sorted pieces of its mentions in the document, so it survives any
+        renaming of ids."""
+        if self._shapes is None:
+            members: dict[str, list[str]] = defaultdict(list)
+            for mention in self._side:
+                entity = _entity_of(mention)
+                if entity is not None:
+                    members[entity].append(piece_of(mention))
+            self._shapes = {entity: json.dumps(sorted(found)) for entity, found in members.items()}
+        return self._shapes
+
+    def _first_positions(self) -> dict[str, int]:
+        """Predicted entities whose mentions here look the same (twins) are told apart by where
+        each first appears: the system's id strings play no part, and all mentions of one twin
+        rank alike, so a twin pairs as a whole. (Only the twins' identities in other documents
+        could make the order matter.)"""
+        if self._first is None:
+            first: dict[str, int] = {}
+            for index, mention in enumerate(self._side):
+                entity = _entity_of(mention)
+                if entity is not None:
+                    first.setdefault(entity, index)
+            self._first = first
+        return self._first
+
+
 def mention_pairs(
-    gold: Sequence[Mention],
-    pred: Sequence[Mention],
-    gold_keys: Sequence[TieKey],
-    pred_keys: Sequence[TieKey],
+    gold: Sequence[Mention], pred: Sequence[Mention], gold_key: KeyOf, pred_key: KeyOf
 ) -> list[tuple[int, int]]:
     """A one-to-one set of same-span pairs: as many pairs as possible, then as many same-type
     pairs as possible (so the pairs agree with the strict entity matches), then as many pairs
     of mentions whose entities have the same shape in the document; ties in the order of the
-    keys. Text-only mentions need the solver; spans alone never do."""
+    keys (``gold_key(i)``, ``pred_key(j)``). Text-only mentions need the solver; spans alone
+    never do, and a span with one mention on each side needs no key: they pair."""
     if not gold or not pred:
         return []
-    if not all(has_offsets(mention) for mention in chain(gold, pred)):
-        return _solved_pairs(gold, pred, gold_keys, pred_keys)
-    gold_at: dict[tuple[Any, Any], list[int]] = defaultdict(list)
-    pred_at: dict[tuple[Any, Any], list[int]] = defaultdict(list)
-    for index, mention in enumerate(gold):
-        gold_at[(mention["start"], mention["end"])].append(index)
-    for index, mention in enumerate(pred):
-        pred_at[(mention["start"], mention["end"])].append(index)
+    gold_at, pred_at = _by_span(gold), _by_span(pred)
+    if gold_at is None or pred_at is None:
+        return _solved_pairs(gold, pred, gold_key, pred_key)
     pairs: list[tuple[int, int]] = []
     for span, gold_here in gold_at.items():
         pred_here = pred_at.get(span)
-        if pred_here:
-            pairs += _pairs_on_one_span(gold_here, pred_here, gold_keys, pred_keys)
+        if not pred_here:
+            continue
+        if len(gold_here) == 1 and len(pred_here) == 1:
+            pairs.append((gold_here[0], pred_here[0]))
+        else:
+            pairs += _pairs_on_one_span(gold_here, pred_here, gold_key, pred_key)
     return sorted(pairs)
 
 
+def _by_span(side: Sequence[Mention]) -> dict[tuple[int, int], list[int]] | None:
+    """Indices of the mentions on each span; None when a mention has no offsets."""
+    at: dict[tuple[int, int], list[int]] = {}
+    for index, mention in enumerate(side):
+        start, end = mention.get("start"), mention.get("end")
+        if start is None or end is None:
+            return None
+        at.setdefault((start, end), []).append(index)
+    return at
+
+
 def _pairs_on_one_span(
-    gold: list[int], pred: list[int], gold_keys: Sequence[TieKey], pred_keys: Sequence[TieKey]
+    gold: list[int], pred: list[int], gold_key: KeyOf, pred_key: KeyOf
 ) -> list[tuple[int, int]]:
     """Every gold mention on a span can pair with every prediction on it: pair the same type
     and shape first, then the same type, then the rest, each in key order."""
-    free_gold = sorted(gold, key=lambda i: gold_keys[i])
-    free_pred = sorted(pred, key=lambda j: pred_keys[j])
+    free_gold = sorted(gold, key=gold_key)
+    free_pred = sorted(pred, key=pred_key)
     pairs = []
     for width in (2, 1, 0):
-        waiting: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        waiting: dict[tuple[Any, ...], list[int]] = defaultdict(list)
         for j in free_pred:
-            waiting[pred_keys[j][:width]].append(j)
+            waiting[pred_key(j)[:width]].append(j)
         unpaired = []
         for i in free_gold:
-            partners = waiting.get(gold_keys[i][:width])
+            partners = waiting.get(gold_key(i)[:width])
             if partners:
                 pairs.append((i, partners.pop(0)))
             else:
                 unpaired.append(i)
         free_gold = unpaired
         free_pred = [j for group in waiting.values() for j in group]
-        free_pred.sort(key=lambda j: pred_keys[j])
+        free_pred.sort(key=pred_key)
     return pairs
 
 
@@ -122,8 +188,8 @@ def _ignored_by_shape(
     pred: Sequence[Mention],
     kept_gold: set[int],
     ignored: set[int],
-    gold_keys: Sequence[TieKey],
-    pred_keys: Sequence[TieKey],
+    gold_key: KeyOf,
+    pred_key: KeyOf,
 ) -> set[int]:
     """The entity scores say how many predictions of one span and type are ignored, not which:
     keep those whose entity has the shape of a kept gold mention's entity there, and ignore
@@ -140,11 +206,11 @@ def _ignored_by_shape(
         dropped = sum(j in ignored for j in members)
         if dropped in (0, len(members)):
             continue
-        keep_shapes = Counter(gold_keys[i][1] for i in gold_places[place] if i in kept_gold)
-        drop_shapes = Counter(gold_keys[i][1] for i in gold_places[place] if i not in kept_gold)
+        keep_shapes = Counter(gold_key(i)[1] for i in gold_places[place] if i in kept_gold)
+        drop_shapes = Counter(gold_key(i)[1] for i in gold_places[place] if i not in kept_gold)
         preference = {}
-        for j in sorted(members, key=lambda j: pred_keys[j]):
-            shape = pred_keys[j][1]
+        for j in sorted(members, key=pred_key):
+            shape = pred_key(j)[1]
             if keep_shapes[shape] > 0:
                 keep_shapes[shape] -= 1
                 preference[j] = 0
@@ -153,14 +219,15 @@ def _ignored_by_shape(
                 preference[j] = 2
             else:
                 preference[j] = 1
-        ranked = sorted(members, key=lambda j: (preference[j], pred_keys[j]))
+        ranked = sorted(members, key=lambda j: (preference[j], pred_key(j)))
         result -= set(members)
         result |= set(ranked[len(members) - dropped :])
     return result
 
 
-def _piece(mention: Mention) -> str:
-    """What a mention is, without its ids: span and type, or normalised text if it has no span."""
+def piece_of(mention: Mention) -> str:
+    """What a mention is, without its ids: span and type, or normalised text if it has no span
+    (the JSON text of [start, end, type, normalised text or null])."""
     text = mention.get("text")
     words = normalize_text(text) if isinstance(text, str) and not has_offsets(mention) else None
     return json.dumps([mention.get("start"), mention.get("end"), mention.get("type"), words])
@@ -171,54 +238,11 @@ def _entity_of(mention: Mention) -> str | None:
     return None if entity is None else json.dumps(entity, sort_keys=True, default=repr)
 
 
-def _tie_keys(side: Sequence[Mention], rank_of: Any) -> list[TieKey]:
-    """Per mention: its type, the shape of its entity in the document (the sorted pieces of the
-    entity's mentions here, so it survives any renaming of ids), and ``rank_of(index)``."""
-    pieces = [_piece(mention) for mention in side]
-    members: dict[str, list[str]] = defaultdict(list)
-    for mention, piece in zip(side, pieces, strict=True):
-        entity = _entity_of(mention)
-        if entity is not None:
-            members[entity].append(piece)
-    keys = []
-    for index, (mention, piece) in enumerate(zip(side, pieces, strict=True)):
-        entity = _entity_of(mention)
-        shape = json.dumps(sorted(members[entity]) if entity is not None else [piece, None])
-        keys.append((str(mention.get("type")), shape, rank_of(side, index)))
-    return keys
-
-
-def _gold_rank(side: Sequence[Mention], index: int) -> str:
-    """Gold entities are told apart by their id: gold is fixed, so no input order enters."""
-    return _entity_of(side[index]) or ""
-
-
-def _twin_rank(pred: Sequence[Mention]) -> Any:
-    """Predicted entities whose mentions here look the same (twins) are told apart by where each
-    first appears: the system's id strings play no part, and all mentions of one twin rank
-    alike, so a twin pairs as a whole. (Only the twins' identities in other documents could
-    make the order matter.)"""
-    first: dict[str, int] = {}
-    for index, mention in enumerate(pred):
-        entity = _entity_of(mention)
-        if entity is not None:
-            first.setdefault(entity, index)
-
-    def rank(side: Sequence[Mention], index: int) -> str:
-        entity = _entity_of(side[index])
-        return f"{first[entity] if entity is not None else index:012d}"
-
-    return rank
-
-
 def _solved_pairs(
-    gold: Sequence[Mention],
-    pred: Sequence[Mention],
-    gold_keys: Sequence[TieKey],
-    pred_keys: Sequence[TieKey],
+    gold: Sequence[Mention], pred: Sequence[Mention], gold_key: KeyOf, pred_key: KeyOf
 ) -> list[tuple[int, int]]:
     """Text-only mentions: all pairs and the solver (most pairs, then most same-type pairs),
-    rows and columns in the order of their tie keys, within `dense.max_solver_cells`."""
+    rows and columns in the order of (piece, tie key), within `dense.max_solver_cells`."""
     if len(gold) * len(pred) > max_solver_cells():
         raise too_large("entity mentions (for cluster scores)", len(gold), len(pred), None, None)
     valid = pairwise(gold, pred, same_piece, dtype=bool)
@@ -226,6 +250,6 @@ def _solved_pairs(
     return max_weight_matching(
         valid,
         same_type,
-        row_keys=[(_piece(m), *k) for m, k in zip(gold, gold_keys, strict=True)],
-        col_keys=[(_piece(m), *k) for m, k in zip(pred, pred_keys, strict=True)],
+        row_keys=[(piece_of(m), *gold_key(i)) for i, m in enumerate(gold)],
+        col_keys=[(piece_of(m), *pred_key(j)) for j, m in enumerate(pred)],
     )

@@ -14,7 +14,8 @@ import numpy as np
 
 from sourcetrace.schema.labels import names
 from sourcetrace.scoring.clusters import (
-    check_cluster_rows,
+    CLUSTER_COUNTS,
+    check_cluster_counts,
     cluster_partial_fields,
     summarize_cluster_section,
     tally_clusters,
@@ -30,7 +31,7 @@ from sourcetrace.scoring.entities import (
 from sourcetrace.scoring.entity_batch import tally_entities_batch
 from sourcetrace.scoring.entity_clusters import cluster_mentions
 from sourcetrace.scoring.layer import Batch, Document, FieldPath, Figure, LayerScorer, PartialFields
-from sourcetrace.scoring.tallies import TallyTable
+from sourcetrace.scoring.tallies import PooledCounts, TallyTable
 
 if TYPE_CHECKING:
     from sourcetrace.evaluation.partial_checks import Statistics
@@ -255,8 +256,8 @@ def _tally_clusters_batch(
     doc_ids: list[str], batch: Batch, settings: Settings
 ) -> TallyTable | None:
     """The entity cluster tallies of a batch in which no prediction carries an entity id (most
-    systems predict none), as columns: each document's rows are its kept gold mentions, each
-    without a partner, as `_tally_clusters` makes them. None for any other batch."""
+    systems predict none), as columns: every kept gold mention counts in the pair (its entity,
+    None), as `_tally_clusters` counts it. None for any other batch."""
     if not batch or any(
         mention.get("entity") is not None
         for _, pred, _ in batch
@@ -264,30 +265,29 @@ def _tally_clusters_batch(
     ):
         return None
     mentions = settings.mentions
-    rows = [
-        [
-            [mention["entity"], None]
-            for mention in gold["entities"]
-            if (mentions is None or mention["mention"] in mentions)
-            and mention.get("entity") is not None
-        ]
+    counts = PooledCounts(
+        (mention["entity"], None)
         for gold, _, _ in batch
-    ]
+        for mention in gold["entities"]
+        if (mentions is None or mention["mention"] in mentions)
+        and mention.get("entity") is not None
+    )
     count = len(doc_ids)
     return TallyTable(
         list(doc_ids),
         [("cluster_predictions",)],
         np.zeros((count, 1), dtype=np.int64),
         np.ones((count, 1), dtype=bool),
-        [("cluster_mentions",)],
-        [[document_rows] for document_rows in rows],
-        np.ones((count, 1), dtype=bool),
+        [],
+        [[] for _ in doc_ids],
+        np.zeros((count, 0), dtype=bool),
+        {(CLUSTER_COUNTS,): counts},
     )
 
 
 def _check_cluster_partial(s: Statistics) -> None:
     kept = s.items("predicted", "entities") - s.column("entities", "ignored_predictions")
-    check_cluster_rows(s, "entity_clusters", "entities", kept)
+    check_cluster_counts(s, "entity_clusters", "entities", kept)
 
 
 ENTITY_CLUSTERS = LayerScorer(

@@ -46,14 +46,16 @@ class Figure(NamedTuple):
 class PartialFields(NamedTuple):
     """The leaves a scorer writes into a partial file's tallies: numeric counts, lists that
     every document has, lists that only some shards write (claim attribute labels), the
-    numeric leaves a document may lack (the entity per-type groups), and numeric leaves that
-    only some shards write (the source phrases of attributions, where a side carries them)."""
+    numeric leaves a document may lack (the entity per-type groups), numeric leaves that
+    only some shards write (the source phrases of attributions, where a side carries them), and
+    pooled counts (one per shard, tallies.PooledCounts: the cluster pairs)."""
 
     numeric: frozenset[FieldPath]
     lists: frozenset[FieldPath] = frozenset()
     optional_lists: frozenset[FieldPath] = frozenset()
     sometimes_absent: frozenset[FieldPath] = frozenset()
     optional_numeric: frozenset[FieldPath] = frozenset()
+    pooled: frozenset[FieldPath] = frozenset()
 
 
 @dataclass(frozen=True)

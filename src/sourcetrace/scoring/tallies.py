@@ -6,13 +6,18 @@ integer matrix (documents x numeric leaves) plus, per document, the list leaves 
 Summing documents, resampling them (bootstrap, paired tests) and merging shards are then matrix
 operations, and a table written by one process (`evaluate --partial`) can be read by another
 (`sourcetrace merge`) and combined exactly.
+
+Some statistics are only ever needed for the whole corpus and never resampled: the overlap
+counts of the cluster scores (clusters.py). Such a leaf is a :class:`PooledCounts`, summed over
+the documents as the table is built and kept once per table ("pooled"), so that it grows with
+the number of distinct keys (clusters and their overlaps), not with the documents or mentions.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
@@ -25,6 +30,14 @@ Path_ = tuple[str, ...]
 # Sums are computed with float64 matrix products (BLAS) and rounded back: exact for integers
 # up to 2**53, far above any count of mentions times resamples.
 _EXACT_FLOAT_LIMIT = 2**53
+
+PooledKey = tuple[str | None, ...]
+
+
+class PooledCounts(Counter):
+    """A tally leaf of whole-number counts keyed by tuples of strings or None, summed over every
+    document of a table instead of kept per document (see the module doc): its documents can be
+    added up, but not resampled one by one."""
 
 
 @dataclass
@@ -43,6 +56,8 @@ class TallyTable:
     list_fields: list[Path_]
     lists: list[list[list[Any]]]  # per document, per list field: the rows
     list_present: np.ndarray  # (documents, list fields), bool
+    # leaves summed over all the documents (PooledCounts), by path
+    pooled: dict[Path_, PooledCounts] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ building
 
@@ -51,6 +66,10 @@ class TallyTable:
         """A table of per-document tally dicts (documents in the mapping's order)."""
         doc_ids = list(tallies)
         flat = [_leaf_dict(tallies[doc_id], (), {}) for doc_id in doc_ids]
+        pooled: dict[Path_, PooledCounts] = {}
+        for leaves in flat:
+            for path in [p for p, v in leaves.items() if isinstance(v, PooledCounts)]:
+                pooled.setdefault(path, PooledCounts()).update(leaves.pop(path))
         paths = {(p, isinstance(v, list)) for leaves in flat for p, v in leaves.items()}
         fields = sorted(p for p, is_list in paths if not is_list)
         list_fields = sorted(p for p, is_list in paths if is_list)
@@ -73,7 +92,7 @@ class TallyTable:
         list_present = np.array(
             [[path in leaves for path in list_fields] for leaves in flat], dtype=bool
         ).reshape(len(doc_ids), len(list_fields))
-        return cls(doc_ids, fields, counts, present, list_fields, lists, list_present)
+        return cls(doc_ids, fields, counts, present, list_fields, lists, list_present, pooled)
 
     @classmethod
     def from_columns(
@@ -109,6 +128,7 @@ class TallyTable:
             [(*prefix, *p) for p in self.list_fields],
             self.lists,
             self.list_present,
+            {(*prefix, *p): counts for p, counts in self.pooled.items()},
         )
 
     @staticmethod
@@ -122,7 +142,12 @@ class TallyTable:
                 raise ValueError("tables of different documents cannot be put side by side")
         fields = [p for t in tables for p in t.fields]
         list_fields = [p for t in tables for p in t.list_fields]
-        if len(set(fields)) != len(fields) or len(set(list_fields)) != len(list_fields):
+        pooled = {p: counts for t in tables for p, counts in t.pooled.items()}
+        if (
+            len(set(fields)) != len(fields)
+            or len(set(list_fields)) != len(list_fields)
+            or len(pooled) != sum(len(t.pooled) for t in tables)
+        ):
             raise ValueError("tables put side by side share a leaf")
         return TallyTable(
             doc_ids,
@@ -132,6 +157,7 @@ class TallyTable:
             list_fields,
             [[row for t in tables for row in t.lists[d]] for d in range(len(doc_ids))],
             np.hstack([t.list_present for t in tables]),
+            pooled,
         )
 
     @staticmethod
@@ -175,7 +201,13 @@ class TallyTable:
                     full[index] = values
                 lists.append(full)
             row += table.size
-        return TallyTable(doc_ids, fields, counts, present, list_fields, lists, list_present)
+        pooled: dict[Path_, PooledCounts] = {}
+        for table in tables:
+            for path, found in table.pooled.items():
+                pooled.setdefault(path, PooledCounts()).update(found)
+        return TallyTable(
+            doc_ids, fields, counts, present, list_fields, lists, list_present, pooled
+        )
 
     # ------------------------------------------------------------------ reading
 
@@ -184,7 +216,8 @@ class TallyTable:
         return len(self.doc_ids)
 
     def numeric(self) -> TallyTable:
-        """Without the list leaves: headline figures are counts, and resampling lists is slow."""
+        """Without the list and pooled leaves: headline figures are counts, resampling lists is
+        slow, and pooled leaves cannot be resampled."""
         return TallyTable(
             self.doc_ids,
             self.fields,
@@ -196,8 +229,21 @@ class TallyTable:
         )
 
     def total(self) -> Tally:
-        """The tally of all documents: what ``add_tallies`` gives over the rows."""
-        return self.combine(np.ones(self.size, dtype=np.int64))
+        """The tally of all documents: what ``add_tallies`` gives over the rows, with the
+        pooled leaves."""
+        unpooled = TallyTable(
+            self.doc_ids,
+            self.fields,
+            self.counts,
+            self.present,
+            self.list_fields,
+            self.lists,
+            self.list_present,
+        )
+        tally = unpooled.combine(np.ones(self.size, dtype=np.int64))
+        for path, counts in self.pooled.items():
+            _set(tally, path, PooledCounts(counts))
+        return tally
 
     def document(self, index: int) -> Tally:
         """Document ``index``'s own tally (its present leaves), read from its row."""
@@ -225,6 +271,8 @@ class TallyTable:
     def combine_blocks(self, blocks: Iterable[np.ndarray]) -> Iterator[Tally]:
         """``combine`` of each row of each block of weights: one matrix product per block
         rather than one per replicate, and the blocks can be drawn lazily."""
+        if self.pooled:
+            raise ValueError("pooled leaves cannot be resampled: combine the numeric() table")
         for block in blocks:
             if block.ndim != 2 or block.shape[1] != self.size:
                 raise ValueError(f"weights of shape {block.shape} for {self.size} documents")
@@ -296,6 +344,8 @@ class TallyTable:
             "list_fields": [list(p) for p in self.list_fields],
             "lists": self.lists,
             "list_present": [np.flatnonzero(~row).tolist() for row in self.list_present],
+            "pooled_fields": [list(p) for p in self.pooled],
+            "pooled": [pooled_rows(counts) for counts in self.pooled.values()],
         }
 
     @classmethod
@@ -319,7 +369,22 @@ class TallyTable:
             list_fields,
             [list(rows) for rows in data["lists"]],
             list_present,
+            {
+                tuple(path): PooledCounts({tuple(row[:-1]): row[-1] for row in rows})
+                for path, rows in zip(data["pooled_fields"], data["pooled"], strict=True)
+            },
         )
+
+
+def pooled_rows(counts: Mapping[PooledKey, int]) -> list[list[Any]]:
+    """Pooled counts as written in a partial: one row [*key, count] per key, in the order of
+    `pooled_order` (so the same counts are always the same rows)."""
+    return [[*key, counts[key]] for key in sorted(counts, key=pooled_order)]
+
+
+def pooled_order(key: Sequence[str | None]) -> tuple[tuple[int, str], ...]:
+    """The canonical order of pooled keys: part by part, None before any string."""
+    return tuple((0, "") if part is None else (1, part) for part in key)
 
 
 def _exact_product(weights: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -339,7 +404,9 @@ def _leaf_dict(tally: Mapping[str, Any], prefix: Path_, leaves: dict[Path_, Any]
     """The leaves of ``tally`` by path (under ``prefix``), added to ``leaves``: plain recursion,
     as generators nested per level cost more than the walk itself on tallies of many sections."""
     for key, value in tally.items():
-        if isinstance(value, (dict, Mapping)):  # dict first: the common case, no ABC check
+        if type(value) is dict or (  # a plain dict first: the common case, no ABC check
+            isinstance(value, Mapping) and not isinstance(value, PooledCounts)
+        ):
             _leaf_dict(value, (*prefix, key), leaves)
         else:
             leaves[(*prefix, key)] = value
@@ -366,6 +433,7 @@ def as_table(per_doc: Mapping[str, Mapping[str, Any]] | TallyTable) -> TallyTabl
                 per_doc.list_fields,
                 [per_doc.lists[i] for i in order],
                 per_doc.list_present[order],
+                per_doc.pooled,
             )
         return per_doc
     return TallyTable.from_tallies({doc_id: per_doc[doc_id] for doc_id in sorted(per_doc)})

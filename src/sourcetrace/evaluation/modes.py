@@ -83,6 +83,6 @@ def evaluate_in_mode(
             **options,
         )
         return report, None
-    from sourcetrace.evaluation.run import evaluate
+    from sourcetrace.evaluation.byte_ranges import evaluate_by_chunks_or_whole
 
-    return evaluate(predictions, per_document=per_document, **options), None
+    return evaluate_by_chunks_or_whole(predictions, per_document=per_document, **options), None

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,11 +22,12 @@ from sourcetrace.evaluation.byte_ranges import (
     evaluate_by_chunks_or_whole,
     evaluate_in_chunks,
     evaluate_in_ranges,
+    explain_by_chunks_or_whole,
     index_jsonl,
     read_lines,
     shard_specs,
 )
-from sourcetrace.evaluation.run import evaluate
+from sourcetrace.evaluation.run import evaluate, evaluate_with_explanations
 from sourcetrace.jsonio import read_records
 from sourcetrace.report import to_json
 
@@ -158,11 +160,10 @@ def _gold_line(document: dict) -> str:
     return json.dumps({**document, "text_sha256": text_sha256})
 
 
-@given(data=st.data())
-def test_any_shard_count_and_record_order_gives_the_one_process_report(tmp_path_factory, data):
-    """Byte ranges over any kept documents, layers, order of lines and way of writing them,
-    blank lines, any shard count (above the documents too), --missing empty, the packaged
-    corpus or a gold JSONL, with or without --compare: the one-process report, byte for byte."""
+def _drawn_run(data, folder: Path, *, unknown: bool = False) -> tuple[Path, Path | None, Any]:
+    """Predictions of any kept documents, layers, order of lines and way of writing them, with
+    blank lines (and, if ``unknown`` may be drawn, a record of no gold document); the packaged
+    corpus or a gold JSONL in any order; with or without --compare."""
     system = SYSTEM.read_text(encoding="utf-8").splitlines()
     kept = data.draw(st.lists(st.sampled_from(range(len(system))), unique=True, min_size=1))
     layers = data.draw(st.sampled_from(LAYER_SETS))
@@ -174,7 +175,11 @@ def test_any_shard_count_and_record_order_gives_the_one_process_report(tmp_path_
         lines.append(_reshaped(record, data.draw(shapes)))
         if data.draw(st.booleans()):
             lines.append("")
-    folder = tmp_path_factory.mktemp("ranges")
+    if unknown and data.draw(st.booleans(), "a record of no gold document"):
+        lines.insert(
+            data.draw(st.integers(0, len(lines))),
+            json.dumps({"doc_id": "zz-9", **{k: [] for k in layers}}),
+        )
     predictions = _write(folder / "predictions.jsonl", lines)
     gold = None
     if data.draw(st.booleans(), "gold JSONL"):
@@ -184,6 +189,15 @@ def test_any_shard_count_and_record_order_gives_the_one_process_report(tmp_path_
         order = data.draw(st.permutations(sorted(documents)), "gold order")
         gold = _write(folder / "gold.jsonl", [_gold_line(documents[d]) for d in order])
     compare = OTHER if data.draw(st.booleans(), "compare") else None
+    return predictions, gold, compare
+
+
+@given(data=st.data())
+def test_any_shard_count_and_record_order_gives_the_one_process_report(tmp_path_factory, data):
+    """Byte ranges over any kept documents, layers, order of lines and way of writing them,
+    blank lines, any shard count (above the documents too), --missing empty, the packaged
+    corpus or a gold JSONL, with or without --compare: the one-process report, byte for byte."""
+    predictions, gold, compare = _drawn_run(data, tmp_path_factory.mktemp("ranges"))
     count = data.draw(st.integers(min_value=1, max_value=8), "shards")
     options = {"missing": "empty", "per_document": True, "compare_samples": 20, "seed": 5}
     one_process = evaluate(predictions, gold, compare=compare, **options)
@@ -353,33 +367,7 @@ def test_reading_in_chunks_gives_the_one_process_report_or_error(tmp_path_factor
     corpus or a gold JSONL, with or without --compare, bootstrap and per-document scores: the
     run read a chunk at a time gives the one-process report byte for byte, or, when the inputs
     are refused, the one-process message (a refused run is read whole again, which words it)."""
-    system = SYSTEM.read_text(encoding="utf-8").splitlines()
-    kept = data.draw(st.lists(st.sampled_from(range(len(system))), unique=True, min_size=1))
-    layers = data.draw(st.sampled_from(LAYER_SETS))
-    shapes = st.sampled_from(["dumps", "doc_id last", "compact", "indented start"])
-    lines = []
-    for index in kept:
-        record = json.loads(system[index])
-        record = {"doc_id": record["doc_id"], **{k: record[k] for k in layers}}
-        lines.append(_reshaped(record, data.draw(shapes)))
-        if data.draw(st.booleans()):
-            lines.append("")
-    unknown = data.draw(st.booleans(), "a record of no gold document")
-    if unknown:
-        lines.insert(
-            data.draw(st.integers(0, len(lines))),
-            json.dumps({"doc_id": "zz-9", **{k: [] for k in layers}}),
-        )
-    folder = tmp_path_factory.mktemp("chunks")
-    predictions = _write(folder / "predictions.jsonl", lines)
-    gold = None
-    if data.draw(st.booleans(), "gold JSONL"):
-        from sourcetrace.evaluation.inputs import load_gold
-
-        documents = load_gold().documents
-        order = data.draw(st.permutations(sorted(documents)), "gold order")
-        gold = _write(folder / "gold.jsonl", [_gold_line(documents[d]) for d in order])
-    compare = OTHER if data.draw(st.booleans(), "compare") else None
+    predictions, gold, compare = _drawn_run(data, tmp_path_factory.mktemp("chunks"), unknown=True)
     chunk = data.draw(st.integers(min_value=1, max_value=7), "documents per chunk")
     options = {
         "missing": data.draw(st.sampled_from(["error", "empty"]), "missing"),
@@ -465,3 +453,22 @@ def test_spans_that_seem_to_count_otherwise_are_read_whole_and_warned_once(tmp_p
     assert one_process[1][0] == "report"
     assert evaluate_in_chunks(predictions, chunk_documents=2) is None
     assert warned(lambda: evaluate_by_chunks_or_whole(predictions)) == one_process
+
+
+def test_explanations_made_a_chunk_at_a_time_are_the_one_process_explanations(tmp_path):
+    """What the HTML page and the TSV/CSV item lists are drawn from: the report and every
+    document's item outcomes, in document-id order, equal the one-process run's, for chunks of
+    1, 2 and 25 documents (W3 shape, lines shuffled; --missing empty with a document left out)."""
+    gold, predictions, _ = _synthetic_w3(tmp_path, 24)
+    lines = predictions.read_text(encoding="utf-8").splitlines()
+    _write(predictions, lines[1:])
+    options = {"missing": "empty", "per_document": True}
+    report, explained = evaluate_with_explanations(predictions, gold, **options)
+    expected = (to_json(report), list(explained))
+    assert len(expected[1]) == 24
+    for chunk in (1, 2, 25):
+        report, explained = explain_by_chunks_or_whole(
+            predictions, gold, chunk_documents=chunk, **options
+        )
+        assert evaluate_in_chunks(predictions, gold, chunk_documents=chunk, **options) is not None
+        assert (to_json(report), list(explained)) == expected

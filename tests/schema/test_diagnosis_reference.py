@@ -50,15 +50,20 @@ def fits(text: str, span: dict[str, Any], convention: Convention, by_text: bool)
     return not (cuts_start or cuts_end)
 
 
+def judged_spans(records: list[dict[str, Any]], by_text: bool) -> list[tuple[str, Any]]:
+    """(text, span) of the spans that carry their own text (``by_text``), or of the others."""
+    return [
+        (record["text"], span)
+        for record in records
+        for span in spans_of(record)
+        if isinstance(span.get("text"), str) == by_text
+    ]
+
+
 def reference(records: list[dict[str, Any]], asked: Convention) -> tuple[Any, ...] | None:
     """(seems, fitting, fitting asked, spans, by_text) by the rule, or None."""
     for by_text in (True, False):
-        spans = [
-            (record["text"], span)
-            for record in records
-            for span in spans_of(record)
-            if isinstance(span.get("text"), str) == by_text
-        ]
+        spans = judged_spans(records, by_text)
         counts = {c: sum(fits(t, s, c, by_text) for t, s in spans) for c in ALL}
         misfits = len(spans) - counts[asked]
         if not misfits:
@@ -130,12 +135,7 @@ def test_misfit_counts_add_up_over_chunks_and_never_hide_a_diagnosis(
     summed: Counter = sum((misfit_counts(chunk, {}, **options) for chunk in chunks), Counter())
     assert summed == misfit_counts(documents, {}, **options)
     for by_text in (True, False):
-        spans = [
-            (record["text"], span)
-            for record in documents
-            for span in spans_of(record)
-            if isinstance(span.get("text"), str) == by_text
-        ]
+        spans = judged_spans(documents, by_text)
         misfits = [(t, s) for t, s in spans if not fits(t, s, asked, by_text)]
         assert summed["spans", by_text] == len(spans)
         assert summed["spans", by_text] - summed["fit", by_text] == len(misfits)

@@ -21,7 +21,7 @@ import os
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from sourcetrace.evaluation.partials import (
     shard_documents,
     shard_partial,
 )
-from sourcetrace.evaluation.run import evaluate
+from sourcetrace.evaluation.run import evaluate, evaluate_with_explanations, explanations_of
 from sourcetrace.evaluation.settings import make_settings
 from sourcetrace.jsonio import Record, jsonl_lines, raise_reading_error, record_of_line
 from sourcetrace.paths import corpus_dir, path_text
@@ -572,6 +572,25 @@ def evaluate_in_chunks(
     document), --min-score or scores on items (curves over all documents), records with
     different layers, or spans of which some may seem to count in another convention (the
     diagnosis weighs every span)."""
+    run = _chunked_run(predictions, gold, compare, per_document, chunk_documents, options)
+    return None if run is None else run.report
+
+
+@dataclass(frozen=True)
+class _ChunkedRun:
+    report: dict[str, Any]
+    specs: list[ShardSpec]
+    layers: tuple[str, ...]  # the scored layers
+
+
+def _chunked_run(
+    predictions: Any,
+    gold: Any,
+    compare: Any,
+    per_document: bool,
+    chunk_documents: int,
+    options: Mapping[str, Any],
+) -> _ChunkedRun | None:
     if options.get("min_score") is not None:
         return None
     convention, _ = reading_options(options)
@@ -599,9 +618,41 @@ def evaluate_in_chunks(
             for counts in misfits.values()
         ):
             return None
-        return merge_partials(partials, per_document=per_document, from_memory=True)
+        report = merge_partials(partials, per_document=per_document, from_memory=True)
+        return _ChunkedRun(report, specs, tuple(partials[0]["layers"]))
     except (InputError, InputErrors, ReadWhole):
         return None
+
+
+def explain_by_chunks_or_whole(
+    predictions: Any,
+    gold: Any = None,
+    *,
+    compare: Any = None,
+    per_document: bool = True,
+    chunk_documents: int = CHUNK_DOCUMENTS,
+    **options: Any,
+) -> tuple[dict[str, Any], Iterator[tuple[str, dict[str, Any]]]]:
+    """`run.evaluate_with_explanations`, byte for byte: on JSON Lines inputs the report of
+    `evaluate_in_chunks`, and the explanations made a chunk at a time as they are asked for
+    (each chunk read and checked again, then dropped); other runs read whole."""
+    if supports_ranges(predictions, gold, compare):
+        run = _chunked_run(predictions, gold, compare, per_document, chunk_documents, options)
+        if run is not None:
+            return run.report, _chunk_explanations(run)
+    return evaluate_with_explanations(
+        predictions, gold, compare=compare, per_document=per_document, **options
+    )
+
+
+def _chunk_explanations(run: _ChunkedRun) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Chunks are blocks of the sorted ids, so their documents come in document-id order."""
+    settings = make_settings(**reading_options(run.specs[0].options)[1])
+    for spec in run.specs:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OffsetConventionWarning)  # said by the run
+            loaded = read_shard(spec)
+        yield from explanations_of(loaded.gold, loaded.predictions, settings, run.layers)
 
 
 def evaluate_by_chunks_or_whole(
@@ -656,6 +707,7 @@ __all__ = [
     "evaluate_by_chunks_or_whole",
     "evaluate_in_chunks",
     "evaluate_in_ranges",
+    "explain_by_chunks_or_whole",
     "first_record_layers",
     "index_gold",
     "index_jsonl",

@@ -22,6 +22,7 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,17 @@ from sourcetrace.evaluation.partials import (
     shard_documents,
     shard_partial,
 )
-from sourcetrace.evaluation.run import evaluate, evaluate_with_explanations, explanations_of
+from sourcetrace.evaluation.run import (
+    comparing_stage,
+    evaluate,
+    evaluate_with_explanations,
+    explanations_of,
+    reading_stage,
+    scoring_stage,
+)
 from sourcetrace.evaluation.settings import make_settings
 from sourcetrace.jsonio import Record, jsonl_lines, raise_reading_error, record_of_line
 from sourcetrace.paths import corpus_dir, path_text
-from sourcetrace.progress import stage
 from sourcetrace.schema.conventions import (
     Convention,
     OffsetConventionWarning,
@@ -596,18 +603,20 @@ def _chunked_run(
     convention, _ = reading_options(options)
     misfits: dict[str, Counter[Any]] = {"predictions": Counter(), "compare": Counter()}
     try:
-        gold_index = index_gold(gold)
-        chunks = chunk_count(len(gold_index.doc_ids), chunk_documents)
-        specs = shard_specs(
-            predictions, gold, shards=chunks, compare=compare, gold_index=gold_index, **options
-        )
-        layers = first_record_layers(specs)
+        gold_index = index_gold(gold)  # read without a stage, as one process reads the gold
+        documents = gold_index.whole["corpus"]["documents"]
+        with reading_stage(documents):
+            chunks = chunk_count(len(gold_index.doc_ids), chunk_documents)
+            specs = shard_specs(
+                predictions, gold, shards=chunks, compare=compare, gold_index=gold_index, **options
+            )
+            layers = first_record_layers(specs)
+        asked = make_settings(**reading_options(options)[1]).layers
+        scored = tuple(layer for layer in LAYERS if layer in asked) if asked else layers
         partials = []
         with (
-            stage(
-                f"reading and scoring {len(gold_index.doc_ids)} document(s) in {chunks} chunk(s)",
-                size=len(gold_index.doc_ids),
-            ),
+            scoring_stage(scored, documents),  # the stages of one process, in its order
+            comparing_stage(documents) if compare is not None else nullcontext(),
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore", OffsetConventionWarning)  # said once, below

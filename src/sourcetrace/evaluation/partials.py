@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,8 @@ def shard_partial(
     """The partial of a shard whose gold and predictions are read: ``whole`` is `whole_gold` of
     the run; ``compare`` the other system as (input, gold to read it against, shard test).
     ``in_memory``: for `merge_partials(from_memory=True)` of this run only (a chunk, or a Dask
-    shard): the tallies stay TallyTables (compact to hold and to pickle) and no sha256 is made."""
+    shard): the tallies stay TallyTables (compact to hold and to pickle), no sha256 is made, and
+    its stages are not announced (the run announces its chunks once)."""
     layers = scored_layers(preds, settings)  # those of the whole input, as one run infers them
     if settings.min_score is not None:
         raise InputError(
@@ -142,7 +144,7 @@ def shard_partial(
         )
     refuse_in_shards(preds, layers)
     missing, unscored = check_coverage(shard_gold, preds, settings, preds.source)
-    with scoring_stage(layers, len(shard_gold.documents)):
+    with nullcontext() if in_memory else scoring_stage(layers, len(shard_gold.documents)):
         table = tally_run(shard_gold, preds, layers, settings)
     partial: dict[str, Any] = {
         "format": PARTIAL_FORMAT,
@@ -167,7 +169,7 @@ def shard_partial(
     }
     if compare is not None:
         other, other_gold, within = compare
-        with comparing_stage(len(shard_gold.documents)):
+        with nullcontext() if in_memory else comparing_stage(len(shard_gold.documents)):
             identity, other_table, other_preds = compared_system(
                 other,
                 other_gold,

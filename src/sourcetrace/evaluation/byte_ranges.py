@@ -513,7 +513,8 @@ def run_specs(
 # ---------------------------------------------------------------- chunks: read, checked, scored
 
 # gold documents per chunk of a run read a chunk at a time (one process, and the tasks of
-# --workers): memory holds one chunk's parsed documents; measured in benchmarks/README.md
+# --workers): memory holds one chunk's parsed documents (W3: about 150 MB per 1,000); smaller
+# chunks save little more and cost a pass of the scorers' set-up each (docs/scale.md)
 CHUNK_DOCUMENTS = 1000
 
 

@@ -127,7 +127,9 @@ def evaluate_on_dask(
     ``client``: a `dask.distributed.Client`; ``scheduler``: the address of a running Dask
     scheduler (``tcp://HOST:PORT``) to connect to; without either, a LocalCluster of
     ``workers`` single-threaded worker processes is started and closed, ``workers`` lowered to
-    the usable cores and the documents. ``shards`` defaults to the number of workers.
+    the usable cores and the documents. ``shards`` defaults to chunks of CHUNK_DOCUMENTS gold
+    documents (at least one per worker) for inputs read by byte range, else the number of
+    workers.
     JSON Lines inputs (and gold from a corpus folder or a gold JSONL) are indexed once here and
     each shard reads only its byte ranges (byte_ranges.py); other inputs are read whole by each
     shard. ``progress`` is told the notes on the plan (workers lowered; the CLI prints them on

@@ -56,9 +56,9 @@ def evaluate(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, A
     count otherwise is named in the error, or in an OffsetConventionWarning.
     """
     _check_environment()
-    from sourcetrace.evaluation.run import evaluate as _evaluate
+    from sourcetrace.evaluation.byte_ranges import evaluate_by_chunks_or_whole
 
-    return _evaluate(predictions, gold=gold, **settings)
+    return evaluate_by_chunks_or_whole(predictions, gold=gold, **settings)
 
 
 def evaluate_partial(predictions: Any, gold: Any = None, **settings: Any) -> dict[str, Any]:

@@ -13,17 +13,21 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sourcetrace.errors import InputError, InputErrors
 from sourcetrace.evaluation.byte_ranges import (
+    evaluate_by_chunks_or_whole,
+    evaluate_in_chunks,
     evaluate_in_ranges,
+    explain_by_chunks_or_whole,
     index_jsonl,
     read_lines,
     shard_specs,
 )
-from sourcetrace.evaluation.run import evaluate
+from sourcetrace.evaluation.run import evaluate, evaluate_with_explanations
 from sourcetrace.jsonio import read_records
 from sourcetrace.report import to_json
 
@@ -156,11 +160,10 @@ def _gold_line(document: dict) -> str:
     return json.dumps({**document, "text_sha256": text_sha256})
 
 
-@given(data=st.data())
-def test_any_shard_count_and_record_order_gives_the_one_process_report(tmp_path_factory, data):
-    """Byte ranges over any kept documents, layers, order of lines and way of writing them,
-    blank lines, any shard count (above the documents too), --missing empty, the packaged
-    corpus or a gold JSONL, with or without --compare: the one-process report, byte for byte."""
+def _drawn_run(data, folder: Path, *, unknown: bool = False) -> tuple[Path, Path | None, Any]:
+    """Predictions of any kept documents, layers, order of lines and way of writing them, with
+    blank lines (and, if ``unknown`` may be drawn, a record of no gold document); the packaged
+    corpus or a gold JSONL in any order; with or without --compare."""
     system = SYSTEM.read_text(encoding="utf-8").splitlines()
     kept = data.draw(st.lists(st.sampled_from(range(len(system))), unique=True, min_size=1))
     layers = data.draw(st.sampled_from(LAYER_SETS))
@@ -172,7 +175,11 @@ def test_any_shard_count_and_record_order_gives_the_one_process_report(tmp_path_
         lines.append(_reshaped(record, data.draw(shapes)))
         if data.draw(st.booleans()):
             lines.append("")
-    folder = tmp_path_factory.mktemp("ranges")
+    if unknown and data.draw(st.booleans(), "a record of no gold document"):
+        lines.insert(
+            data.draw(st.integers(0, len(lines))),
+            json.dumps({"doc_id": "zz-9", **{k: [] for k in layers}}),
+        )
     predictions = _write(folder / "predictions.jsonl", lines)
     gold = None
     if data.draw(st.booleans(), "gold JSONL"):
@@ -182,6 +189,15 @@ def test_any_shard_count_and_record_order_gives_the_one_process_report(tmp_path_
         order = data.draw(st.permutations(sorted(documents)), "gold order")
         gold = _write(folder / "gold.jsonl", [_gold_line(documents[d]) for d in order])
     compare = OTHER if data.draw(st.booleans(), "compare") else None
+    return predictions, gold, compare
+
+
+@given(data=st.data())
+def test_any_shard_count_and_record_order_gives_the_one_process_report(tmp_path_factory, data):
+    """Byte ranges over any kept documents, layers, order of lines and way of writing them,
+    blank lines, any shard count (above the documents too), --missing empty, the packaged
+    corpus or a gold JSONL, with or without --compare: the one-process report, byte for byte."""
+    predictions, gold, compare = _drawn_run(data, tmp_path_factory.mktemp("ranges"))
     count = data.draw(st.integers(min_value=1, max_value=8), "shards")
     options = {"missing": "empty", "per_document": True, "compare_samples": 20, "seed": 5}
     one_process = evaluate(predictions, gold, compare=compare, **options)
@@ -331,3 +347,128 @@ def test_workers_with_scheduler_and_an_unreachable_scheduler_are_refused(run_cli
     nowhere = run_cli("evaluate", SYSTEM, "--scheduler", "nowhere://127.0.0.1")
     assert nowhere.code == 2 and "Traceback" not in nowhere.err
     assert "could not connect to the Dask scheduler at nowhere://127.0.0.1" in nowhere.err
+
+
+# ---------------------------------------------------------------- one process, a chunk at a time
+
+
+def _outcome(call) -> tuple[str, str]:
+    """("report", its JSON) or ("error", its message): what a run gives."""
+    try:
+        return "report", to_json(call())
+    except (InputError, InputErrors) as error:
+        return "error", str(error)
+
+
+@given(data=st.data())
+def test_reading_in_chunks_gives_the_one_process_report_or_error(tmp_path_factory, data):
+    """Any chunk size (above the documents too), any kept, missing or unknown documents, any
+    layers, order of lines and way of writing them, --missing error or empty, the packaged
+    corpus or a gold JSONL, with or without --compare, bootstrap and per-document scores: the
+    run read a chunk at a time gives the one-process report byte for byte, or, when the inputs
+    are refused, the one-process message (a refused run is read whole again, which words it)."""
+    predictions, gold, compare = _drawn_run(data, tmp_path_factory.mktemp("chunks"), unknown=True)
+    chunk = data.draw(st.integers(min_value=1, max_value=7), "documents per chunk")
+    options = {
+        "missing": data.draw(st.sampled_from(["error", "empty"]), "missing"),
+        "per_document": data.draw(st.booleans(), "per document"),
+        "bootstrap": data.draw(st.sampled_from([0, 20]), "bootstrap"),
+        "compare_samples": 20,
+        "seed": 5,
+    }
+    one_process = _outcome(lambda: evaluate(predictions, gold, compare=compare, **options))
+    chunked = evaluate_in_chunks(
+        predictions, gold, compare=compare, chunk_documents=chunk, **options
+    )
+    if one_process[0] == "report":
+        assert chunked is not None  # streamed, not read whole again
+        assert to_json(chunked) == one_process[1]
+    else:
+        assert chunked is None  # refused: read whole again, as one process reads it
+    assert (
+        _outcome(lambda: evaluate_by_chunks_or_whole(predictions, gold, compare=compare, **options))
+        == one_process
+    )
+
+
+def test_the_w3_synthetic_shape_in_chunks_gives_the_one_process_report(tmp_path):
+    """Every layer of the benchmarks' W3 shape, lines shuffled, with a compared system, the
+    bootstrap and per-document scores, in chunks of 1, 7 and 25 documents."""
+    gold, predictions, other = _synthetic_w3(tmp_path, 60)
+    one_process = evaluate(predictions, gold, compare=other, per_document=True, **STATISTICS)
+    for chunk in (1, 7, 25):
+        chunked = evaluate_in_chunks(
+            predictions,
+            gold,
+            compare=other,
+            per_document=True,
+            chunk_documents=chunk,
+            **STATISTICS,
+        )
+        assert chunked is not None and to_json(chunked) == to_json(one_process)
+
+
+def test_a_bad_line_in_a_late_chunk_is_refused_with_the_one_process_message(tmp_path):
+    """The malformed line is in the last chunk, after earlier chunks were scored; the message
+    is the one process's (the run is read whole again to word it)."""
+    lines = SYSTEM.read_text(encoding="utf-8").splitlines()
+    lines[-1] = lines[-1][:-1]
+    broken = _write(tmp_path / "broken.jsonl", lines)
+    expected = _one_process_error(lambda: evaluate(broken))
+    assert f"line {len(lines)}" in expected and "malformed JSON" in expected
+    assert evaluate_in_chunks(broken, chunk_documents=1) is None
+    assert _one_process_error(lambda: evaluate_by_chunks_or_whole(broken)) == expected
+
+
+def test_spans_that_seem_to_count_otherwise_are_read_whole_and_warned_once(tmp_path):
+    """Predictions whose spans end on their last character (end inclusive), read as end
+    exclusive, that still validate: one process warns once, weighing every span; a run in
+    chunks cannot weigh them chunk by chunk, so it reads them whole and gives the same warning
+    and the same report."""
+    import warnings
+
+    from sourcetrace.evaluation.inputs import load_gold
+    from sourcetrace.schema.conventions import OffsetConventionWarning
+
+    documents = load_gold().documents
+    lines = []
+    for doc_id in sorted(documents):
+        text = documents[doc_id]["text"]
+        entities = [
+            {"start": e["start"], "end": e["end"] - 1, "type": e["type"]}
+            for e in documents[doc_id]["entities"]
+            if text[e["start"] : e["end"] - 1].strip() == text[e["start"] : e["end"] - 1] != ""
+        ]
+        lines.append(json.dumps({"doc_id": doc_id, "entities": entities}))
+    predictions = _write(tmp_path / "inclusive.jsonl", lines)
+
+    def warned(call) -> tuple[list[str], str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outcome = _outcome(call)
+        return [str(w.message) for w in caught if w.category is OffsetConventionWarning], outcome
+
+    one_process = warned(lambda: evaluate(predictions))
+    assert len(one_process[0]) == 1 and "--end inclusive" in one_process[0][0]
+    assert one_process[1][0] == "report"
+    assert evaluate_in_chunks(predictions, chunk_documents=2) is None
+    assert warned(lambda: evaluate_by_chunks_or_whole(predictions)) == one_process
+
+
+def test_explanations_made_a_chunk_at_a_time_are_the_one_process_explanations(tmp_path):
+    """What the HTML page and the TSV/CSV item lists are drawn from: the report and every
+    document's item outcomes, in document-id order, equal the one-process run's, for chunks of
+    1, 2 and 25 documents (W3 shape, lines shuffled; --missing empty with a document left out)."""
+    gold, predictions, _ = _synthetic_w3(tmp_path, 24)
+    lines = predictions.read_text(encoding="utf-8").splitlines()
+    _write(predictions, lines[1:])
+    options = {"missing": "empty", "per_document": True}
+    report, explained = evaluate_with_explanations(predictions, gold, **options)
+    expected = (to_json(report), list(explained))
+    assert len(expected[1]) == 24
+    for chunk in (1, 2, 25):
+        report, explained = explain_by_chunks_or_whole(
+            predictions, gold, chunk_documents=chunk, **options
+        )
+        assert evaluate_in_chunks(predictions, gold, chunk_documents=chunk, **options) is not None
+        assert (to_json(report), list(explained)) == expected

@@ -6,6 +6,7 @@ they must never change its answer."""
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import product
 from typing import Any
 
@@ -18,6 +19,8 @@ from sourcetrace.schema.conventions import (
     OFFSET_UNITS,
     Convention,
     diagnose,
+    misfit_counts,
+    never_diagnosed,
     read_span,
     spans_of,
     unit_boundaries,
@@ -47,15 +50,20 @@ def fits(text: str, span: dict[str, Any], convention: Convention, by_text: bool)
     return not (cuts_start or cuts_end)
 
 
+def judged_spans(records: list[dict[str, Any]], by_text: bool) -> list[tuple[str, Any]]:
+    """(text, span) of the spans that carry their own text (``by_text``), or of the others."""
+    return [
+        (record["text"], span)
+        for record in records
+        for span in spans_of(record)
+        if isinstance(span.get("text"), str) == by_text
+    ]
+
+
 def reference(records: list[dict[str, Any]], asked: Convention) -> tuple[Any, ...] | None:
     """(seems, fitting, fitting asked, spans, by_text) by the rule, or None."""
     for by_text in (True, False):
-        spans = [
-            (record["text"], span)
-            for record in records
-            for span in spans_of(record)
-            if isinstance(span.get("text"), str) == by_text
-        ]
+        spans = judged_spans(records, by_text)
         counts = {c: sum(fits(t, s, c, by_text) for t, s in spans) for c in ALL}
         misfits = len(spans) - counts[asked]
         if not misfits:
@@ -110,3 +118,29 @@ def test_diagnosis_equals_brute_force_reference(
             expected
         )
         assert found.asked == asked
+
+
+@settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
+@given(records(), st.sampled_from(ALL), st.data())
+def test_misfit_counts_add_up_over_chunks_and_never_hide_a_diagnosis(
+    documents: list[dict[str, Any]], asked: Convention, data: st.DataObject
+) -> None:
+    """A run read a chunk at a time adds up each chunk's `misfit_counts`: the sum over any cut
+    of the records is the count of them all, equals the brute-force count of misfits and of the
+    misfits each other way fits, and when `never_diagnosed` says so, `diagnose` of all the
+    records is None."""
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(documents)))))
+    chunks = [documents[a:b] for a, b in zip([0, *cuts], [*cuts, len(documents)], strict=True)]
+    options = {"offsets": asked.offsets, "end": asked.end}
+    summed: Counter = sum((misfit_counts(chunk, {}, **options) for chunk in chunks), Counter())
+    assert summed == misfit_counts(documents, {}, **options)
+    for by_text in (True, False):
+        spans = judged_spans(documents, by_text)
+        misfits = [(t, s) for t, s in spans if not fits(t, s, asked, by_text)]
+        assert summed["spans", by_text] == len(spans)
+        assert summed["spans", by_text] - summed["fit", by_text] == len(misfits)
+        for other in ALL:
+            if other != asked:
+                assert summed[other, by_text] == sum(fits(t, s, other, by_text) for t, s in misfits)
+    if never_diagnosed(summed, **options):
+        assert reference(documents, asked) is None

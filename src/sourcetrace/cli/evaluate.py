@@ -374,8 +374,9 @@ def add_commands(commands: Any) -> None:
         "--workers",
         type=int,
         metavar="N",
-        help="score the run as N shards on a local Dask cluster of N worker processes and merge "
-        "them (the scale extra). N is lowered to the usable cores and the number of documents, "
+        help="score the run in shards on a local Dask cluster of N worker processes and merge "
+        "them (the scale extra): JSON Lines inputs in chunks of documents, other inputs one shard "
+        "per worker. N is lowered to the usable cores and the number of documents, "
         "with a note on stderr. Dask's own log lines show only with SOURCETRACE_DASK_LOGS=1; "
         "Ctrl-C closes the cluster and exits 130 without a report",
     )
@@ -383,7 +384,8 @@ def add_commands(commands: Any) -> None:
         "--scheduler",
         metavar="ADDRESS",
         help="score the run on the running Dask cluster of this scheduler (e.g. "
-        "tcp://10.0.0.5:8786), one shard per worker, and merge them; not with --workers. The "
+        "tcp://10.0.0.5:8786), in shards as --workers does, and merge them; not with --workers. "
+        "The "
         "workers read the input files by absolute path: they need a shared file system",
     )
     add_problem_options(evaluate)

@@ -19,7 +19,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,9 +43,23 @@ from sourcetrace.evaluation.partials import (
     shard_documents,
     shard_partial,
 )
+from sourcetrace.evaluation.run import (
+    comparing_stage,
+    evaluate,
+    evaluate_with_explanations,
+    explanations_of,
+    reading_stage,
+    scoring_stage,
+)
 from sourcetrace.evaluation.settings import make_settings
 from sourcetrace.jsonio import Record, jsonl_lines, raise_reading_error, record_of_line
 from sourcetrace.paths import corpus_dir, path_text
+from sourcetrace.schema.conventions import (
+    Convention,
+    OffsetConventionWarning,
+    misfit_counts,
+    never_diagnosed,
+)
 from sourcetrace.schema.validation import LAYERS
 
 # a line that starts as every writer we know writes a record: `{"doc_id": "...",` with no
@@ -328,22 +345,31 @@ def _runs(lines: Sequence[Line]) -> list[list[Line]]:
     return runs
 
 
-def read_shard(spec: ShardSpec) -> LoadedShard:
-    """Phase 1: a shard's gold and predictions read from their byte ranges and validated."""
+def read_shard(spec: ShardSpec, misfits: Counter[Any] | None = None) -> LoadedShard:
+    """Phase 1: a shard's gold and predictions read from their byte ranges and validated.
+    ``misfits``: adds up the predictions' `misfit_counts` (a run read in chunks)."""
     convention, _ = reading_options(spec.options)
     gold = _shard_gold(spec)
     predictions = load_predictions(
-        RecordsRead(
-            spec.predictions.path,
-            read_lines(spec.predictions),
-            path_text(spec.predictions.path),
-            spec.predictions.sha256,
-        ),
-        gold,
-        None,
-        convention,
+        _records_read(spec.predictions, gold, convention, misfits), gold, None, convention
     )
     return LoadedShard(spec, gold, predictions)
+
+
+def _records_read(
+    ranges: FileRanges, gold: GoldSet, convention: Convention, misfits: Counter[Any] | None
+) -> RecordsRead:
+    records = read_lines(ranges)
+    if misfits is not None:
+        misfits.update(
+            misfit_counts(
+                (record.value for record in records),
+                gold.texts,
+                offsets=convention.offsets,
+                end=convention.end,
+            )
+        )
+    return RecordsRead(ranges.path, records, path_text(ranges.path), ranges.sha256)
 
 
 def layers_seen(loaded: LoadedShard) -> tuple[str, ...]:
@@ -357,20 +383,19 @@ def run_layers(seen: Iterable[Iterable[str]]) -> tuple[str, ...]:
     return tuple(layer for layer in LAYERS if layer in found)
 
 
-def score_shard(loaded: LoadedShard, layers: tuple[str, ...]) -> dict[str, Any]:
-    """Phase 2: the partial of a read shard, scoring the layers of the whole input."""
+def score_shard(
+    loaded: LoadedShard, layers: tuple[str, ...], misfits: Counter[Any] | None = None
+) -> dict[str, Any]:
+    """Phase 2: the partial of a read shard, scoring the layers of the whole input; kept in
+    memory (its tallies as tables) for `merge_partials(from_memory=True)`. ``misfits``: adds up
+    the compared system's `misfit_counts` (a run read in chunks)."""
     spec = loaded.spec
     convention, rest = reading_options(spec.options)
     settings = make_settings(**rest)
     predictions = replace(loaded.predictions, layers_in_input=layers)
     compare = None
     if spec.compare is not None:
-        other = RecordsRead(
-            spec.compare.path,
-            read_lines(spec.compare),
-            path_text(spec.compare.path),
-            spec.compare.sha256,
-        )
+        other = _records_read(spec.compare, loaded.gold, convention, misfits)
         compare = (other, loaded.gold, None)
     return shard_partial(
         loaded.gold,
@@ -380,6 +405,7 @@ def score_shard(loaded: LoadedShard, layers: tuple[str, ...]) -> dict[str, Any]:
         whole=spec.whole,
         compare=compare,
         convention=convention,
+        in_memory=True,
     )
 
 
@@ -484,19 +510,222 @@ def run_specs(
     return merge_partials(partials, per_document=per_document, from_memory=True)
 
 
+# ---------------------------------------------------------------- chunks: read, checked, scored
+
+# gold documents per chunk of a run read a chunk at a time (one process, and the tasks of
+# --workers): memory holds one chunk's parsed documents (W3: about 150 MB per 1,000); smaller
+# chunks save little more and cost a pass of the scorers' set-up each (docs/scale.md)
+CHUNK_DOCUMENTS = 1000
+
+
+class ReadWhole(Exception):
+    """This run cannot be scored a chunk at a time: it is scored with every document read."""
+
+
+def first_record_layers(specs: Sequence[ShardSpec]) -> tuple[str, ...]:
+    """The layers of the predictions' first record: in a run that succeeds, those of every
+    record (a layer some record has is scored, and then refused in a record without it)."""
+    first = min(
+        (spec.predictions for spec in specs if spec.predictions.lines),
+        key=lambda ranges: ranges.lines[0][1],
+        default=None,
+    )
+    if first is None:
+        raise ReadWhole
+    (record,) = read_lines(replace(first, lines=first.lines[:1]))
+    if not isinstance(record.value, Mapping):
+        raise ReadWhole  # one process says what is wrong with it
+    return tuple(layer for layer in LAYERS if layer in record.value)
+
+
+def chunk_partial(
+    spec: ShardSpec, layers: tuple[str, ...], misfits: Mapping[str, Counter[Any]] | None = None
+) -> dict[str, Any]:
+    """A chunk read, checked and scored in one go (its parsed documents dropped on return),
+    scoring ``layers`` (`first_record_layers`). ReadWhole when its records have other layers: a
+    run that one process refuses, naming every record without a scored layer. ``misfits``: the
+    `misfit_counts` of the predictions and of the compared system, added up."""
+    misfits = misfits or {}
+    loaded = read_shard(spec, misfits.get("predictions"))
+    seen = layers_seen(loaded)
+    if seen and seen != layers:
+        raise ReadWhole
+    return score_shard(loaded, layers, misfits.get("compare"))
+
+
+def chunk_count(documents: int, chunk_documents: int = CHUNK_DOCUMENTS) -> int:
+    """How many chunks of at most ``chunk_documents`` gold documents a run has (at least one)."""
+    if isinstance(chunk_documents, bool) or not isinstance(chunk_documents, int):
+        raise InputError(f"{chunk_documents!r} documents per chunk", expected="a whole number >= 1")
+    if chunk_documents < 1:
+        raise InputError(f"{chunk_documents} documents per chunk", expected="a whole number >= 1")
+    return max(1, -(-documents // chunk_documents))
+
+
+def evaluate_in_chunks(
+    predictions: Any,
+    gold: Any = None,
+    *,
+    compare: Any = None,
+    per_document: bool = False,
+    chunk_documents: int = CHUNK_DOCUMENTS,
+    **options: Any,
+) -> dict[str, Any] | None:
+    """The report of `evaluate` on JSON Lines inputs (`supports_ranges`), read, checked and
+    scored ``chunk_documents`` gold documents at a time in this process (a chunk is a shard
+    of this module), so that memory holds one chunk's documents and every document's tallies.
+
+    None when the run must be read whole (the caller runs the one-process path, which words
+    the message): a problem in the inputs (one process names every problem of every
+    document), --min-score or scores on items (curves over all documents), records with
+    different layers, or spans of which some may seem to count in another convention (the
+    diagnosis weighs every span)."""
+    run = _chunked_run(predictions, gold, compare, per_document, chunk_documents, options)
+    return None if run is None else run.report
+
+
+@dataclass(frozen=True)
+class _ChunkedRun:
+    report: dict[str, Any]
+    specs: list[ShardSpec]
+    layers: tuple[str, ...]  # the scored layers
+
+
+def _chunked_run(
+    predictions: Any,
+    gold: Any,
+    compare: Any,
+    per_document: bool,
+    chunk_documents: int,
+    options: Mapping[str, Any],
+) -> _ChunkedRun | None:
+    if options.get("min_score") is not None:
+        return None
+    convention, _ = reading_options(options)
+    misfits: dict[str, Counter[Any]] = {"predictions": Counter(), "compare": Counter()}
+    try:
+        gold_index = index_gold(gold)  # read without a stage, as one process reads the gold
+        documents = gold_index.whole["corpus"]["documents"]
+        with reading_stage(documents):
+            chunks = chunk_count(len(gold_index.doc_ids), chunk_documents)
+            specs = shard_specs(
+                predictions, gold, shards=chunks, compare=compare, gold_index=gold_index, **options
+            )
+            layers = first_record_layers(specs)
+        asked = make_settings(**reading_options(options)[1]).layers
+        scored = tuple(layer for layer in LAYERS if layer in asked) if asked else layers
+        partials = []
+        with (
+            scoring_stage(scored, documents),  # the stages of one process, in its order
+            comparing_stage(documents) if compare is not None else nullcontext(),
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore", OffsetConventionWarning)  # said once, below
+            for spec in specs:
+                partials.append(chunk_partial(spec, layers, misfits))
+        if not all(
+            never_diagnosed(counts, offsets=convention.offsets, end=convention.end)
+            for counts in misfits.values()
+        ):
+            return None
+        report = merge_partials(partials, per_document=per_document, from_memory=True)
+        return _ChunkedRun(report, specs, tuple(partials[0]["layers"]))
+    except (InputError, InputErrors, ReadWhole):
+        return None
+
+
+def explain_by_chunks_or_whole(
+    predictions: Any,
+    gold: Any = None,
+    *,
+    compare: Any = None,
+    per_document: bool = True,
+    chunk_documents: int = CHUNK_DOCUMENTS,
+    **options: Any,
+) -> tuple[dict[str, Any], Iterator[tuple[str, dict[str, Any]]]]:
+    """`run.evaluate_with_explanations`, byte for byte: on JSON Lines inputs the report of
+    `evaluate_in_chunks`, and the explanations made a chunk at a time as they are asked for
+    (each chunk read and checked again, then dropped); other runs read whole."""
+    if supports_ranges(predictions, gold, compare):
+        run = _chunked_run(predictions, gold, compare, per_document, chunk_documents, options)
+        if run is not None:
+            return run.report, _chunk_explanations(run)
+    return evaluate_with_explanations(
+        predictions, gold, compare=compare, per_document=per_document, **options
+    )
+
+
+def _chunk_explanations(run: _ChunkedRun) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Chunks are blocks of the sorted ids, so their documents come in document-id order."""
+    settings = make_settings(**reading_options(run.specs[0].options)[1])
+    for spec in run.specs:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OffsetConventionWarning)  # said by the run
+            loaded = read_shard(spec)
+        yield from explanations_of(loaded.gold, loaded.predictions, settings, run.layers)
+
+
+def evaluate_by_chunks_or_whole(
+    predictions: Any,
+    gold: Any = None,
+    *,
+    compare: Any = None,
+    per_document: bool = False,
+    **options: Any,
+) -> dict[str, Any]:
+    """The report of `evaluate` (run.evaluate), byte for byte: JSON Lines inputs a chunk at a
+    time (`evaluate_in_chunks`), other inputs and the runs that cannot be chunked read whole."""
+    if supports_ranges(predictions, gold, compare):
+        report = evaluate_in_chunks(
+            predictions, gold, compare=compare, per_document=per_document, **options
+        )
+        if report is not None:
+            return report
+    return evaluate(predictions, gold, compare=compare, per_document=per_document, **options)
+
+
+def run_chunks(
+    specs: Sequence[ShardSpec],
+    *,
+    per_document: bool,
+    submit: Callable[[Callable[..., Any], list[tuple[Any, ...]]], list[Any]],
+    results: Callable[[list[Any]], list[Any]],
+) -> dict[str, Any]:
+    """`run_specs` with one task per shard (read, check, score: `chunk_partial`), the run's
+    layers read from its first record; when a shard's records have other layers, `run_specs`
+    (read every shard, then score), whose error is the shards'."""
+    try:
+        layers = first_record_layers(specs)
+        partials = results(submit(chunk_partial, [(spec, layers) for spec in specs]))
+    except ReadWhole:
+        return run_specs(specs, per_document=per_document, submit=submit, results=results)
+    except (InputError, InputErrors) as error:
+        raise one_process_error(error, specs) from None
+    return merge_partials(partials, per_document=per_document, from_memory=True)
+
+
 __all__ = [
+    "CHUNK_DOCUMENTS",
     "FileRanges",
     "GoldIndex",
     "LineIndex",
     "LoadedShard",
+    "ReadWhole",
     "ShardSpec",
+    "chunk_count",
+    "chunk_partial",
+    "evaluate_by_chunks_or_whole",
+    "evaluate_in_chunks",
     "evaluate_in_ranges",
+    "explain_by_chunks_or_whole",
+    "first_record_layers",
     "index_gold",
     "index_jsonl",
     "layers_seen",
     "one_process_error",
     "read_lines",
     "read_shard",
+    "run_chunks",
     "run_layers",
     "run_specs",
     "score_shard",

@@ -59,9 +59,9 @@ def evaluate_in_mode(
         explain=explain, workers=workers, min_score=options.get("min_score"), scheduler=scheduler
     )
     if explain:
-        from sourcetrace.evaluation.run import evaluate_with_explanations
+        from sourcetrace.evaluation.byte_ranges import explain_by_chunks_or_whole
 
-        report, explanations = evaluate_with_explanations(  # always with per-document scores
+        report, explanations = explain_by_chunks_or_whole(  # always with per-document scores
             predictions, per_document=True, **options
         )
         if stream:
@@ -83,6 +83,6 @@ def evaluate_in_mode(
             **options,
         )
         return report, None
-    from sourcetrace.evaluation.run import evaluate
+    from sourcetrace.evaluation.byte_ranges import evaluate_by_chunks_or_whole
 
-    return evaluate(predictions, per_document=per_document, **options), None
+    return evaluate_by_chunks_or_whole(predictions, per_document=per_document, **options), None

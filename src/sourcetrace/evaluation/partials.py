@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +129,13 @@ def shard_partial(
     whole: Mapping[str, Any],
     compare: tuple[Any, GoldSet, Any] | None = None,
     convention: Convention = OURS,
+    in_memory: bool = False,
 ) -> dict[str, Any]:
     """The partial of a shard whose gold and predictions are read: ``whole`` is `whole_gold` of
-    the run; ``compare`` the other system as (input, gold to read it against, shard test)."""
+    the run; ``compare`` the other system as (input, gold to read it against, shard test).
+    ``in_memory``: for `merge_partials(from_memory=True)` of this run only (a chunk, or a Dask
+    shard): the tallies stay TallyTables (compact to hold and to pickle), no sha256 is made, and
+    its stages are not announced (the run announces its chunks once)."""
     layers = scored_layers(preds, settings)  # those of the whole input, as one run infers them
     if settings.min_score is not None:
         raise InputError(
@@ -139,7 +144,7 @@ def shard_partial(
         )
     refuse_in_shards(preds, layers)
     missing, unscored = check_coverage(shard_gold, preds, settings, preds.source)
-    with scoring_stage(layers, len(shard_gold.documents)):
+    with nullcontext() if in_memory else scoring_stage(layers, len(shard_gold.documents)):
         table = tally_run(shard_gold, preds, layers, settings)
     partial: dict[str, Any] = {
         "format": PARTIAL_FORMAT,
@@ -160,11 +165,11 @@ def shard_partial(
             "predicted": len(preds.documents),
         },
         "items": item_counts(shard_gold, preds, layers, settings),
-        "tallies": table.to_json(),
+        "tallies": table if in_memory else table.to_json(),
     }
     if compare is not None:
         other, other_gold, within = compare
-        with comparing_stage(len(shard_gold.documents)):
+        with nullcontext() if in_memory else comparing_stage(len(shard_gold.documents)):
             identity, other_table, other_preds = compared_system(
                 other,
                 other_gold,
@@ -177,8 +182,9 @@ def shard_partial(
         refuse_in_shards(other_preds, layers)
         partial["compare"] = identity
         partial["compare_items"] = item_counts(shard_gold, other_preds, layers, settings)
-        partial["compare_tallies"] = other_table.to_json()
-    partial[HASH_KEY] = statistics_sha256(partial)
+        partial["compare_tallies"] = other_table if in_memory else other_table.to_json()
+    if not in_memory:
+        partial[HASH_KEY] = statistics_sha256(partial)
     return partial
 
 
@@ -257,12 +263,10 @@ def merge_partials(
     _check_documents(partials, files)
     assert settings is not None  # the settings of every shard, equal as checked
     layers = tuple(first["layers"])
-    table = TallyTable.stacked([TallyTable.from_json(p["tallies"]) for p in partials])
+    table = TallyTable.stacked([_table(p["tallies"]) for p in partials])
     other = None
     if first["compare"] is not None:
-        other_table = TallyTable.stacked(
-            [TallyTable.from_json(p["compare_tallies"]) for p in partials]
-        )
+        other_table = TallyTable.stacked([_table(p["compare_tallies"]) for p in partials])
         other = (_merged_identity([p["compare"] for p in partials]), other_table)
     documents = [p["documents"] for p in partials]
     return build_report(
@@ -286,6 +290,11 @@ def merge_partials(
         other=other,
         per_document=per_document,
     )
+
+
+def _table(tallies: Any) -> TallyTable:
+    """A partial's tallies: kept as a table by a shard of this run (`in_memory`), else JSON."""
+    return tallies if isinstance(tallies, TallyTable) else TallyTable.from_json(tallies)
 
 
 def _merged_identity(identities: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

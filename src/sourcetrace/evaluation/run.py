@@ -151,12 +151,13 @@ def evaluate_with_explanations(
     report, gold_set, preds, settings, layers = _evaluate(
         predictions, gold, compare, per_document, options
     )
-    return report, _explanations(gold_set, preds, settings, layers)
+    return report, explanations_of(gold_set, preds, settings, layers)
 
 
-def _explanations(
+def explanations_of(
     gold_set: GoldSet, preds: Predictions, settings: Settings, layers: tuple[str, ...]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(doc_id, explanation) of every gold document, in document-id order, made when asked."""
     from sourcetrace.evaluation.explain import explain_document
 
     for doc_id in sorted(gold_set.documents):
@@ -439,6 +440,7 @@ __all__ = [
     "evaluate",
     "evaluate_and_explain",
     "evaluate_with_explanations",
+    "explanations_of",
     "headline_metrics",
     "load_gold",
     "load_predictions",

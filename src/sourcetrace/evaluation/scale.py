@@ -127,7 +127,9 @@ def evaluate_on_dask(
     ``client``: a `dask.distributed.Client`; ``scheduler``: the address of a running Dask
     scheduler (``tcp://HOST:PORT``) to connect to; without either, a LocalCluster of
     ``workers`` single-threaded worker processes is started and closed, ``workers`` lowered to
-    the usable cores and the documents. ``shards`` defaults to the number of workers.
+    the usable cores and the documents. ``shards`` defaults to chunks of CHUNK_DOCUMENTS gold
+    documents (at least one per worker) for inputs read by byte range, else the number of
+    workers.
     JSON Lines inputs (and gold from a corpus folder or a gold JSONL) are indexed once here and
     each shard reads only its byte ranges (byte_ranges.py); other inputs are read whole by each
     shard. ``progress`` is told the notes on the plan (workers lowered; the CLI prints them on
@@ -148,7 +150,7 @@ def evaluate_on_dask(
                 "scoring on Dask needs the `scale` extra",
                 expected="pip install 'sourcetrace[scale]' (dask.distributed)",
             ) from None
-        run = _Run(predictions, gold, compare, options, per_document, interrupted)
+        run = _Run(predictions, gold, compare, options, per_document, interrupted, shards)
         if client is not None:
             return run.on(client, run.plan_on(client, shards))
         if scheduler is not None:
@@ -192,10 +194,12 @@ class _Run:
         options: dict[str, Any],
         per_document: bool,
         interrupted: Callable[[], bool],
+        shards: int | None,
     ) -> None:
         from sourcetrace.evaluation.byte_ranges import supports_ranges
 
         self.predictions, self.gold, self.compare = predictions, gold, compare
+        self.shards = shards  # as asked: None, chunks of CHUNK_DOCUMENTS
         self.options, self.per_document, self.interrupted = options, per_document, interrupted
         self.ranged = supports_ranges(predictions, gold, compare)
         self._gold_index: Any = None
@@ -207,6 +211,13 @@ class _Run:
             with stage("indexing the gold"):
                 self._gold_index = index_gold(self.gold)
         return self._gold_index
+
+    def chunks(self) -> int:
+        """Shards of at most CHUNK_DOCUMENTS documents: every worker stays busy to the end
+        and holds one chunk's documents at a time."""
+        from sourcetrace.evaluation.byte_ranges import chunk_count
+
+        return chunk_count(self.documents())
 
     def documents(self) -> int:
         if self.ranged:
@@ -230,19 +241,20 @@ class _Run:
                 self.interrupted,
             )
             return merge_partials(partials, per_document=self.per_document)
-        from sourcetrace.evaluation.byte_ranges import run_specs, shard_specs
+        from sourcetrace.evaluation.byte_ranges import run_chunks, shard_specs
 
+        shards = plan.shards if self.shards is not None else max(plan.shards, self.chunks())
         with stage("indexing the predictions"):
             specs = shard_specs(
                 self.predictions,
                 self.gold,
-                shards=plan.shards,
+                shards=shards,
                 compare=self.compare,
                 gold_index=self.gold_index(),
                 **self.options,
             )
-        with stage(f"scoring {plan.shards} shard(s) on {plan.workers} worker(s)"):
-            return run_specs(
+        with stage(f"scoring {shards} shard(s) on {plan.workers} worker(s)"):
+            return run_chunks(
                 specs,
                 per_document=self.per_document,
                 submit=lambda function, calls: [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, product
@@ -369,6 +370,66 @@ def _fit_words_in_codepoints(spans: list[tuple[str, dict[str, Any]]]) -> list[bo
     return fits.tolist()
 
 
+def _judged_spans(
+    records: Iterable[Any], texts: Any
+) -> dict[bool, list[tuple[str, dict[str, Any]]]]:
+    """The spans of ``records`` with their document's text, by whether they carry their own
+    `text` (judged by it) or not (judged by the document's words)."""
+    text_of = text_lookup(texts)
+    judged: dict[bool, list[tuple[str, dict[str, Any]]]] = {True: [], False: []}
+    with_text, without_text = judged[True], judged[False]
+    for value in records:
+        text = text_of(value)
+        if text is not None:
+            for span in _span_objects(value):
+                if isinstance(span.get("text"), str):
+                    with_text.append((text, span))
+                else:
+                    without_text.append((text, span))
+    return judged
+
+
+def misfit_counts(
+    records: Iterable[Any], texts: Any, *, offsets: str = DEFAULT_OFFSETS, end: str = DEFAULT_END
+) -> Counter[tuple[Any, bool]]:
+    """What `diagnose` first counts of ``records``, in a form that adds up over the chunks of a
+    file (a run read a chunk at a time): per kind of span (by its text or not), the spans, those
+    that fit as asked, and how many of those that do not fit each other convention fits."""
+    asked = Convention(offsets, end)
+    boundaries = _Boundaries()
+    counts: Counter[tuple[Any, bool]] = Counter()
+    for by_text, spans in _judged_spans(records, texts).items():
+        fits_asked = _fit_flags(spans, asked, by_text, boundaries)
+        counts["spans", by_text] += len(spans)
+        counts["fit", by_text] += sum(fits_asked)
+        misfit_spans = [span for span, fits in zip(spans, fits_asked, strict=True) if not fits]
+        if misfit_spans:
+            for convention in CONVENTIONS:
+                if convention != asked:
+                    counts[convention, by_text] += _fitting(
+                        misfit_spans, convention, by_text, boundaries
+                    )
+    return counts
+
+
+def never_diagnosed(
+    counts: Counter[tuple[Any, bool]], *, offsets: str = DEFAULT_OFFSETS, end: str = DEFAULT_END
+) -> bool:
+    """Whether `diagnose` of the records whose `misfit_counts` these are (summed) is None for
+    sure: every span fits as asked, or no other way fits half of those that do not (the first
+    test of `diagnose`). False: it may diagnose, and needs the records."""
+    asked = Convention(offsets, end)
+    for by_text in (True, False):
+        misfits = counts["spans", by_text] - counts["fit", by_text]
+        if misfits and not all(
+            counts[convention, by_text] * 2 < misfits
+            for convention in CONVENTIONS
+            if convention != asked
+        ):
+            return False
+    return True
+
+
 def _shared(one: Convention, other: Convention) -> int:
     """How many of the two options the conventions share: a tie goes to the nearest."""
     return (one.offsets == other.offsets) + (one.end == other.end)
@@ -390,17 +451,7 @@ def diagnose(
     character, so "most fit as asked" would miss them); ties go to the convention nearest the
     one asked. Only when some span does not fit as asked are the others tried."""
     asked = Convention(offsets, end)
-    text_of = text_lookup(texts)
-    judged: dict[bool, list[tuple[str, dict[str, Any]]]] = {True: [], False: []}
-    with_text, without_text = judged[True], judged[False]
-    for value in records:
-        text = text_of(value)
-        if text is not None:
-            for span in _span_objects(value):
-                if isinstance(span.get("text"), str):
-                    with_text.append((text, span))
-                else:
-                    without_text.append((text, span))
+    judged = _judged_spans(records, texts)
     boundaries = _Boundaries()
     for by_text in (True, False):
         spans = judged[by_text]

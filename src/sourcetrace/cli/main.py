@@ -462,17 +462,20 @@ def main(argv: Sequence[str] | None = None, *, evaluate_prog: str | None = None)
     message escaped and is written on a best-effort basis (a full stderr is no crash).
     ``evaluate_prog`` names the `evaluate` command in its usage and errors (the console script
     is called `evaluate`, not `sourcetrace evaluate`)."""
+    from sourcetrace.jsonio import gc_paused
+
     global _memory_reserve
     _memory_reserve = bytearray(_RESERVE_BYTES)
     with guarded_streams():
         try:
             argv = sys.argv[1:] if argv is None else argv
-            parser = build_parser(command_module(argv))
-            if evaluate_prog is not None:
-                dict(_subparsers("sourcetrace", parser))[
-                    "sourcetrace evaluate"
-                ].prog = evaluate_prog
-            args = parser.parse_args(argv)
+            with gc_paused():  # the command's modules are imported: no garbage to collect
+                parser = build_parser(command_module(argv))
+                if evaluate_prog is not None:
+                    dict(_subparsers("sourcetrace", parser))[
+                        "sourcetrace evaluate"
+                    ].prog = evaluate_prog
+                args = parser.parse_args(argv)
         except MemoryError as exc:
             return _fail(out_of_memory(str(exc)))
         return run(args.handler, args)

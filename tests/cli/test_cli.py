@@ -166,3 +166,100 @@ def test_commands_that_score_nothing_start_without_numpy_or_the_scorers(command)
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _commands(prefix: str, parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Every (sub)command of ``parser`` by its full name, in the order of the help."""
+    found: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:  # argparse offers no public walk of subcommands
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found[f"{prefix} {name}"] = sub
+                found.update(_commands(f"{prefix} {name}", sub))
+    return found
+
+
+@pytest.mark.parametrize("module", list(cli.COMMAND_MODULES))
+def test_a_module_parsed_alone_has_the_commands_help_and_defaults_of_the_whole_parser(module):
+    """A command line that names a module's command builds that module's parser alone; each of
+    its commands must read and describe itself exactly as in the parser of every command."""
+    whole = _commands("sourcetrace", cli.build_parser())
+    alone = _commands("sourcetrace", cli.build_parser(module))
+    top_level = [name.split()[1] for name in alone if name.count(" ") == 1]
+    assert top_level == list(cli.COMMAND_MODULES[module])
+    assert all(name in whole for name in alone)
+    for name, sub in alone.items():
+        assert sub.format_help() == whole[name].format_help(), name
+        assert _arguments(sub) == _arguments(whole[name]), name
+        assert sub.get_default("handler") is whole[name].get_default("handler"), name
+
+
+def _arguments(parser: argparse.ArgumentParser) -> list[tuple]:
+    """What each argument of a parser reads: its options, destination, default, choices, count
+    and whether it is required (subcommands by their names)."""
+    return [
+        (a.option_strings, a.dest, a.default, list(a.choices or ()), a.nargs, a.required)
+        for a in parser._actions
+    ]
+
+
+def test_every_command_is_built_by_main_or_named_by_one_module():
+    """A command missing from COMMAND_MODULES would still parse (with the whole parser), but a
+    name listed for two modules, or for none that adds it, would send a command line astray."""
+    listed = [command for commands in cli.COMMAND_MODULES.values() for command in commands]
+    whole = [name.split()[1] for name in _commands("sourcetrace", cli.build_parser())]
+    top_level = list(dict.fromkeys(whole))
+    assert len(listed) == len(set(listed))
+    assert [c for c in top_level if c in listed] == listed
+    for command in top_level:
+        assert cli.command_module([command, "--help"]) == next(
+            (module for module, names in cli.COMMAND_MODULES.items() if command in names), None
+        )
+    assert cli.command_module(["--version", "convert"]) is None
+    assert cli.command_module([]) is None
+
+
+def test_convert_starts_without_the_reports_the_baselines_or_label_studio(tmp_path):
+    """`convert` of 10k documents has a budget of tens of milliseconds beyond reading its input
+    (issue 22): it builds only its own parser and imports no report format, no baseline and no
+    Label Studio module, in a real run as with --help."""
+    import json
+    import subprocess
+    import sys
+
+    text = "Reuters said Kyiv ."
+    gold = {"doc_id": "d1", "text": text, "text_sha256": hashlib_sha256(text), "entities": [],
+            "claims": [], "attributions": []}  # fmt: skip
+    (tmp_path / "gold.jsonl").write_text(json.dumps(gold) + "\n", encoding="utf-8")
+    items = [{"entity_group": "ORG", "score": 0.9, "word": "Reuters", "start": 0, "end": 7}]
+    (tmp_path / "hf.json").write_text(json.dumps({"d1": items}), encoding="utf-8")
+    run = ["convert", "hf", str(tmp_path / "hf.json"), "--gold", str(tmp_path / "gold.jsonl"),
+           "--labels", "conll2003", "--output", str(tmp_path / "pred.jsonl")]  # fmt: skip
+    for command in (run, ["convert", "--help"]):
+        code = (
+            "import sys\n"
+            f"sys.argv = ['sourcetrace', *{command!r}]\n"
+            "from sourcetrace.cli.entry import main\n"
+            "try:\n"
+            "    code = main()\n"
+            "except SystemExit as exit:\n"
+            "    code = exit.code\n"
+            "print(code, sorted(m for m in sys.modules if m.startswith(('sourcetrace.report', "
+            "'sourcetrace.studio', 'sourcetrace.baselines', 'sourcetrace.cli.'))))\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.stdout.splitlines()[-1].split(" ", 1) == [
+            "0",
+            "['sourcetrace.cli.convert', 'sourcetrace.cli.entry', 'sourcetrace.cli.interrupts', "
+            "'sourcetrace.cli.main']",
+        ], done.stderr[-2000:]
+    written = [json.loads(line) for line in (tmp_path / "pred.jsonl").read_text().splitlines()]
+    assert written[0]["entities"] == [
+        {"start": 0, "end": 7, "text": "Reuters", "type": "ORG", "score": 0.9}
+    ]
+
+
+def hashlib_sha256(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

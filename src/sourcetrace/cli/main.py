@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import resource
 import sys
@@ -14,19 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from sourcetrace._version import __version__
-from sourcetrace.cli.baselines import add_commands as add_baseline_commands
-from sourcetrace.cli.common import (
-    add_output_options,
-    add_problem_options,
-    add_quiet_option,
-    default_root,
-    emit,
-)
-from sourcetrace.cli.convert import add_commands as add_convert_commands
-from sourcetrace.cli.evaluate import add_commands as add_evaluation_commands
-from sourcetrace.cli.story import add_commands as add_story_commands
-from sourcetrace.cli.studio import add_commands as add_studio_commands
-from sourcetrace.cli.studio import add_corpus_add_parser
 from sourcetrace.errors import InputError, InputErrors, indented_problems, shown
 from sourcetrace.schema.conventions import OffsetConventionWarning
 
@@ -42,6 +30,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_corpus_build(args: argparse.Namespace) -> int:
+    from sourcetrace.cli.common import default_root
     from sourcetrace.corpus.build import build
 
     root = args.root or default_root()
@@ -60,6 +49,7 @@ def cmd_corpus_build(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_verify(args: argparse.Namespace) -> int:
+    from sourcetrace.cli.common import default_root
     from sourcetrace.corpus.build import verify_checkout
     from sourcetrace.corpus.release import read_release
 
@@ -83,6 +73,7 @@ def cmd_corpus_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_info(args: argparse.Namespace) -> int:
+    from sourcetrace.cli.common import emit
     from sourcetrace.corpus.build import info
     from sourcetrace.paths import corpus_dir
     from sourcetrace.report.corpus import info_to_markdown, render_info_table
@@ -101,6 +92,7 @@ def cmd_corpus_info(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_diff(args: argparse.Namespace) -> int:
+    from sourcetrace.cli.common import emit
     from sourcetrace.corpus.build import diff
     from sourcetrace.report.corpus import diff_to_markdown, render_diff_table
 
@@ -172,6 +164,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _seed_text_lookup() -> Any:
     """Completes document metadata with the text of its seed in this checkout, if in one."""
+    from sourcetrace.cli.common import default_root
     from sourcetrace.corpus.build import with_seed_text
 
     try:
@@ -184,6 +177,7 @@ def _seed_text_lookup() -> Any:
 def _with_registered(released: Mapping[str, str]) -> Mapping[str, str]:
     """The corpus texts, then those of documents registered in this checkout but not built yet
     (outside a checkout, the corpus texts alone)."""
+    from sourcetrace.cli.common import default_root
     from sourcetrace.corpus.texts import ReleasedThenRegistered
 
     try:
@@ -226,7 +220,31 @@ def _corpus_text_lookup() -> Any:
 # ---------------------------------------------------------------- parser
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The commands each module of this package adds (its `add_commands`), in the order of the help.
+# A command line that names one of them builds only that module's parser: `convert` then starts
+# without the report pages, the baselines or Label Studio's server (tested to match the parser).
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "evaluate": ("evaluate", "merge", "agreement", "leaderboard"),
+    "baselines": ("baseline",),
+    "story": ("story",),
+    "convert": ("convert", "export"),
+    "studio": ("studio",),
+}
+
+
+def command_module(argv: Sequence[str]) -> str | None:
+    """The module of this package whose commands are enough to parse ``argv``: the one that adds
+    the command it starts with (None: another command, an option first, or nothing)."""
+    if argv:
+        for name, commands in COMMAND_MODULES.items():
+            if argv[0] in commands:
+                return name
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or, with ``only`` (a key of COMMAND_MODULES), of that
+    module's commands alone: the same parsers, with fewer imports."""
     parser = argparse.ArgumentParser(
         prog="sourcetrace",
         description="The sourcetrace corpus and its evaluation toolkit.",
@@ -235,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sourcetrace {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if only is not None:
+        _add_module_commands(only, commands)
+        return parser
+    from sourcetrace.cli.common import add_output_options, add_problem_options, add_quiet_option
+    from sourcetrace.cli.studio import add_corpus_add_parser
 
     corpus = commands.add_parser(
         "corpus",
@@ -302,12 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_problem_options(validate)
     validate.set_defaults(handler=cmd_validate)
 
-    add_evaluation_commands(commands)
-    add_baseline_commands(commands)
-    add_story_commands(commands)
-    add_convert_commands(commands)
-    add_studio_commands(commands)
+    for name in COMMAND_MODULES:
+        _add_module_commands(name, commands)
     return parser
+
+
+def _add_module_commands(name: str, commands: Any) -> None:
+    importlib.import_module(f"sourcetrace.cli.{name}").add_commands(commands)
 
 
 def run(handler: Any, args: argparse.Namespace) -> int:
@@ -435,16 +459,20 @@ def main(argv: Sequence[str] | None = None, *, evaluate_prog: str | None = None)
     message escaped and is written on a best-effort basis (a full stderr is no crash).
     ``evaluate_prog`` names the `evaluate` command in its usage and errors (the console script
     is called `evaluate`, not `sourcetrace evaluate`)."""
+    from sourcetrace.jsonio import gc_paused
+
     global _memory_reserve
     _memory_reserve = bytearray(_RESERVE_BYTES)
     with guarded_streams():
         try:
-            parser = build_parser()
-            if evaluate_prog is not None:
-                dict(_subparsers("sourcetrace", parser))[
-                    "sourcetrace evaluate"
-                ].prog = evaluate_prog
-            args = parser.parse_args(argv)
+            argv = sys.argv[1:] if argv is None else argv
+            with gc_paused():  # the command's modules are imported: no garbage to collect
+                parser = build_parser(command_module(argv))
+                if evaluate_prog is not None:
+                    dict(_subparsers("sourcetrace", parser))[
+                        "sourcetrace evaluate"
+                    ].prog = evaluate_prog
+                args = parser.parse_args(argv)
         except MemoryError as exc:
             return _fail(out_of_memory(str(exc)))
         return run(args.handler, args)

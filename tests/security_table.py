@@ -118,7 +118,7 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         "is set) is capped on the bytes read",
     ),
     (
-        "The fast input path (orjson, jsonschema-rs) deciding otherwise than the reference",
+        "The fast input paths (orjson, jsonschema-rs, pyarrow columns) deciding otherwise than the reference",
         [
             (
                 "schema.test_fast_validation",
@@ -138,6 +138,41 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
             (
                 "schema.test_fast_validation",
                 "test_the_fast_path_says_valid_only_where_the_reference_does",
+                None,
+            ),
+            ("schema.test_columns", "test_columnar_reader_quirks_never_pass_as_clean", None),
+            ("schema.test_columns", "test_columnar_clean_means_the_slow_path_finds_nothing", None),
+            ("schema.test_columns", "test_columnar_hand_written_defect_is_not_clean", None),
+            (
+                "schema.test_columns",
+                "test_columnar_off_by_one_end_after_an_astral_character_is_refused",
+                None,
+            ),
+            (
+                "schema.test_columns",
+                "test_columnar_span_text_compared_in_code_points_not_bytes",
+                None,
+            ),
+            (
+                "schema.test_columns",
+                "test_columnar_nbsp_and_em_space_at_a_span_edge_are_white_space",
+                None,
+            ),
+            ("schema.test_columns", "test_columnar_nesting_cycle_is_refused", None),
+            ("schema.test_columns", "test_columnar_duplicate_doc_id_is_refused", None),
+            (
+                "schema.test_columns",
+                "test_columnar_explicit_null_text_is_a_doubt_for_the_slow_path",
+                None,
+            ),
+            (
+                "schema.test_columns",
+                "test_check_file_reports_the_slow_paths_problems_when_not_clean",
+                None,
+            ),
+            (
+                "evaluation.test_inputs",
+                "test_load_predictions_with_a_defect_is_refused_as_by_the_record_path",
                 None,
             ),
         ],
@@ -469,6 +504,22 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
             (
                 "evaluation.test_partials",
                 "test_a_forged_partial_is_refused_or_only_moves_what_scoring_again_would_prove",
+                None,
+            ),
+            ("evaluation.test_partials", "test_merge_refuses_forged_pooled_cluster_counts", None),
+            (
+                "evaluation.test_partials",
+                "test_merge_refuses_more_counted_cluster_predictions_than_scored_items",
+                None,
+            ),
+            (
+                "evaluation.test_partials",
+                "test_merge_refuses_a_pooled_field_missing_unknown_or_without_its_counts",
+                None,
+            ),
+            (
+                "evaluation.test_partials",
+                "test_merge_refuses_a_version_2_partial_with_cluster_rows",
                 None,
             ),
         ],
@@ -942,6 +993,26 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
             ),
             ("convert.test_cli_convert", "test_label_map_that_is_not_an_object_refused", None),
             ("convert.test_cli_convert", "test_malformed_nervaluate_json_refused_with_line", None),
+            (
+                "convert.test_conll",
+                "test_conll_one_column_line_beside_other_white_space_refused_with_line",
+                None,
+            ),
+            (
+                "convert.test_conll",
+                "test_conll_document_twice_across_files_names_the_docstart_line_of_the_first",
+                None,
+            ),
+            (
+                "convert.test_conll_properties",
+                "test_documents_named_by_docstart_read_as_the_same_documents_named_by_doc_id",
+                None,
+            ),
+            (
+                "convert.test_hf",
+                "test_aggregated_list_read_in_one_loop_equals_it_read_item_by_item",
+                None,
+            ),
         ],
         "exit 2 / InputError naming the file and line or JSON pointer (and, for a token, what "
         "the text reads there), nothing written; invalid tag sequences read as seqeval's "
@@ -1130,7 +1201,7 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         "item of the wrong shape is a problem naming it (exit 2), never an internal error",
     ),
     (
-        "Sharded runs that read byte ranges (issue 24): a malformed line or a bad UTF-8 byte a "
+        "Sharded and chunked runs that read byte ranges (issue 24): a malformed line or a bad UTF-8 byte a "
         "shard meets, a line the index cannot place, a record invalid inside one shard, a file "
         "changed after it was indexed, lines written with a BOM, escapes, CRLF or another key "
         "order, --workers with --scheduler, an unreachable scheduler",
@@ -1168,6 +1239,26 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
             (
                 "evaluation.test_byte_ranges",
                 "test_any_shard_count_and_record_order_gives_the_one_process_report",
+                None,
+            ),
+            (
+                "evaluation.test_byte_ranges",
+                "test_reading_in_chunks_gives_the_one_process_report_or_error",
+                None,
+            ),
+            (
+                "evaluation.test_byte_ranges",
+                "test_a_bad_line_in_a_late_chunk_is_refused_with_the_one_process_message",
+                None,
+            ),
+            (
+                "evaluation.test_byte_ranges",
+                "test_spans_that_seem_to_count_otherwise_are_read_whole_and_warned_once",
+                None,
+            ),
+            (
+                "schema.test_diagnosis_reference",
+                "test_misfit_counts_add_up_over_chunks_and_never_hide_a_diagnosis",
                 None,
             ),
         ],

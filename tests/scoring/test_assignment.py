@@ -9,6 +9,7 @@ from a small set), in shuffled row and column orders.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from scipy.optimize import linear_sum_assignment
 from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace.scoring.assignment import (
     best_assignment_weights,
+    best_sparse_alignment,
     maximum_matching_size,
     unique_best_matching,
 )
@@ -151,3 +153,112 @@ def test_maximum_matching_size_of_a_banded_matrix_by_hand(size):
     assert maximum_matching_size(valid) == size
     # every row on the same two columns: at most two pairs
     assert maximum_matching_size(np.tile([True, True, False], (size, 1))) == 2
+
+
+# --- the sparse solver (CEAF-e of large components, issue 24) ------------------------------
+
+
+def optimal_alignments(
+    n_rows: int, edges: list[tuple[int, int]], exact: list[Fraction]
+) -> tuple[Fraction, list[list[int]]]:
+    """Every one-to-one alignment of largest exact total, by enumeration: each row unaligned or
+    on a free column of its edges. Returns the optimum and the edge indices of each optimal one."""
+    by_row: dict[int, list[int]] = {}
+    for index, (row, _) in enumerate(edges):
+        by_row.setdefault(row, []).append(index)
+    best, found = Fraction(-1), []
+
+    def walk(row: int, used: frozenset[int], picked: list[int], total: Fraction) -> None:
+        nonlocal best, found
+        if row == n_rows:
+            if total > best:
+                best, found = total, [sorted(picked)]
+            elif total == best:
+                found.append(sorted(picked))
+            return
+        walk(row + 1, used, picked, total)
+        for index in by_row.get(row, []):
+            col = edges[index][1]
+            if col not in used:
+                walk(row + 1, used | {col}, [*picked, index], total + exact[index])
+
+    walk(0, frozenset(), [], Fraction(0))
+    return best, found
+
+
+def dense_solver_figure(shape: tuple[int, int], edges, weights: list[float]) -> float:
+    """The alignment's sum as the dense solver gives it: zeros off the edges, maximised."""
+    matrix = np.zeros(shape)
+    for (row, col), weight in zip(edges, weights, strict=True):
+        matrix[row, col] = weight
+    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    return math.fsum(matrix[rows, cols].tolist())
+
+
+@st.composite
+def sparse_alignment_problems(draw: st.DrawFn) -> tuple[tuple[int, int], list, list[Fraction]]:
+    """A sparse graph of 1-6 rows and columns (one-row and one-column ones included), weights
+    phi4-like 2a/b from small counts or from a small set: many ties and equal weights."""
+    n_rows = draw(st.integers(min_value=1, max_value=6))
+    n_cols = draw(st.integers(min_value=1, max_value=6))
+    cells = [(r, c) for r in range(n_rows) for c in range(n_cols)]
+    edges = draw(st.lists(st.sampled_from(cells), min_size=1, max_size=len(cells), unique=True))
+    small_set = [Fraction(1, 4), Fraction(1, 3), Fraction(1, 2), Fraction(2, 3), Fraction(1)]
+    counts = st.tuples(st.integers(1, 4), st.integers(2, 9)).map(
+        lambda pair: Fraction(2 * pair[0], pair[0] + pair[1])
+    )
+    weight = st.sampled_from(small_set) if draw(st.booleans()) else counts
+    exact = draw(st.lists(weight, min_size=len(edges), max_size=len(edges)))
+    return (n_rows, n_cols), edges, exact
+
+
+@settings(max_examples=EXAMPLES)
+@given(sparse_alignment_problems())
+def test_sparse_alignment_is_an_optimum_and_agrees_with_the_dense_solver(problem):
+    """The sparse solver's alignment has the exact optimal total (found by enumeration); its
+    float sum is that of an optimal alignment, and where every optimal alignment sums to the
+    same float the sparse and the dense solver give the same figure, to the last bit."""
+    shape, edges, exact = problem
+    weights = [float(value) for value in exact]
+    rows = np.array([r for r, _ in edges])
+    cols = np.array([c for _, c in edges])
+    chosen = best_sparse_alignment(rows, cols, np.array(weights), shape).tolist()
+    assert len({edges[i][0] for i in chosen}) == len({edges[i][1] for i in chosen}) == len(chosen)
+    best, optimal = optimal_alignments(shape[0], edges, exact)
+    assert sum((exact[i] for i in chosen), Fraction(0)) == best
+    figures = {math.fsum(weights[i] for i in picked) for picked in optimal}
+    sparse_figure = math.fsum(weights[i] for i in chosen)
+    dense_figure = dense_solver_figure(shape, edges, weights)
+    assert sparse_figure in figures and dense_figure in figures
+    if len(figures) == 1:
+        assert sparse_figure == dense_figure
+
+
+def test_sparse_alignment_by_hand_leaves_a_row_unaligned():
+    """Rows a, b, c; columns x, y. a-x 0.9, a-y 0.8, b-x 0.5, c-x 0.25: a greedy pick of a-x (0.9)
+    loses to a-y + b-x (1.3); c, whose only column is taken, stays unaligned."""
+    rows, cols = np.array([0, 0, 1, 2]), np.array([0, 1, 0, 0])
+    chosen = best_sparse_alignment(rows, cols, np.array([0.9, 0.8, 0.5, 0.25]), (3, 2))
+    assert chosen.tolist() == [1, 2]
+
+
+def test_sparse_alignment_by_hand_one_column_takes_the_heaviest_row():
+    """One column and three rows of weights 0.25, 0.75, 0.5: only the 0.75 row is aligned."""
+    rows, cols = np.array([0, 1, 2]), np.array([0, 0, 0])
+    chosen = best_sparse_alignment(rows, cols, np.array([0.25, 0.75, 0.5]), (3, 1))
+    assert chosen.tolist() == [1]
+
+
+@pytest.mark.parametrize(
+    ("rows", "cols", "weights", "message"),
+    [
+        ([0, 0], [1, 1], [0.5, 0.5], "given twice"),
+        ([0], [0], [0.0], "finite and positive"),
+        ([0], [0], [math.nan], "finite and positive"),
+        ([0, 1], [0], [0.5], "differ in length"),
+    ],
+)
+def test_sparse_alignment_refuses_edges_it_cannot_align(rows, cols, weights, message):
+    """A repeated edge would be summed by the sparse matrix, a zero weight dropped: refused."""
+    with pytest.raises(ValueError, match=message):
+        best_sparse_alignment(np.array(rows), np.array(cols), np.array(weights), (2, 2))

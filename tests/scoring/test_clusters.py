@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
+from collections import Counter
+from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace.evaluation.run import evaluate
 from sourcetrace.scoring.clusters import (
     cluster_scores,
@@ -17,6 +23,8 @@ from sourcetrace.scoring.clusters import (
 )
 
 from gold_factory import story_gold
+
+EXAMPLES = EXACTNESS_EXAMPLES[profile_name()]
 
 
 def partition(*clusters: str) -> dict[str, str]:
@@ -395,3 +403,108 @@ def test_ceafe_of_a_component_too_large_to_search_is_the_solvers_optimum():
     ceafe = score_counts(counts)["ceafe"]
     assert ceafe["recall"] == pytest.approx(best / len(keys), abs=1e-15)
     assert ceafe["precision"] == pytest.approx(best / len(responses), abs=1e-15)
+
+
+# --- CEAF-e of large components on the sparse overlap graph (issue 24) ----------------------
+
+LARGE_SHAPES = [(1, 33), (33, 1), (6, 6), (5, 7), (7, 5), (4, 9)]
+
+
+@st.composite
+def large_components(draw: st.DrawFn) -> dict[tuple[str | None, str | None], int]:
+    """Counts whose overlap graph has one complete component of more than `SEARCHED_EDGES`
+    overlaps (one-row and one-column ones included), counts 1-3 (many equal phi4 values and
+    tied alignments), plus twinless mentions, clusters that overlap nothing and a lone pair."""
+    n_keys, n_responses = draw(st.sampled_from(LARGE_SHAPES))
+    cells = n_keys * n_responses
+    shared = draw(st.lists(st.integers(1, 3), min_size=cells, max_size=cells))
+    counts: dict[tuple[str | None, str | None], int] = {
+        (f"k{k}", f"r{r}"): shared[k * n_responses + r]
+        for k in range(n_keys)
+        for r in range(n_responses)
+    }
+    for k in draw(st.lists(st.integers(0, n_keys - 1), max_size=3, unique=True)):
+        counts[(f"k{k}", None)] = draw(st.integers(1, 4))
+    for r in draw(st.lists(st.integers(0, n_responses - 1), max_size=3, unique=True)):
+        counts[(None, f"r{r}")] = draw(st.integers(1, 4))
+    for extra in range(draw(st.integers(0, 2))):
+        counts[(f"alone-k{extra}", None)] = 1
+        counts[(None, f"alone-r{extra}")] = 2
+    if draw(st.booleans()):
+        counts[("lone-k", "lone-r")] = 2
+        counts[("lone-k", None)] = 1
+    return counts
+
+
+def phi4_of(counts: dict) -> tuple[dict, dict]:
+    """Exact and float phi4 of every overlapping pair, from the cluster sizes."""
+    key_size: Counter = Counter()
+    response_size: Counter = Counter()
+    for (key, response), n in counts.items():
+        key_size[key] += n if key is not None else 0
+        response_size[response] += n if response is not None else 0
+    exact, rounded = {}, {}
+    for (key, response), n in counts.items():
+        if key is not None and response is not None:
+            exact[(key, response)] = Fraction(2 * n, key_size[key] + response_size[response])
+            rounded[(key, response)] = 2 * n / (key_size[key] + response_size[response])
+    return exact, rounded
+
+
+@settings(max_examples=EXAMPLES)
+@given(large_components())
+def test_ceafe_of_a_large_component_is_an_optimal_alignment_and_the_dense_solvers(counts):
+    """A component too large to search is aligned on its sparse overlap graph: its CEAF-e
+    is the fsum of an optimal alignment (all of them enumerated: on a complete component every
+    optimum aligns the smaller side whole), and equals the dense solver's to the last bit
+    wherever all optimal alignments sum to the same float."""
+    from scipy.optimize import linear_sum_assignment
+
+    from sourcetrace.scoring.clusters import SEARCHED_EDGES, score_counts
+
+    exact, rounded = phi4_of(counts)
+    component = sorted(pair for pair in exact if not pair[0].startswith("lone"))
+    assert len(component) > SEARCHED_EDGES
+    lone = [rounded[pair] for pair in exact if pair[0].startswith("lone")]
+    keys = sorted({k for k, _ in component})
+    responses = sorted({r for _, r in component})
+    small, large = (keys, responses) if len(keys) <= len(responses) else (responses, keys)
+    alignments = [
+        [(a, b) if small is keys else (b, a) for a, b in zip(small, picked, strict=True)]
+        for picked in itertools.permutations(large, len(small))
+    ]
+    best = max(sum(exact[pair] for pair in pairs) for pairs in alignments)
+    # a component's alignment is summed first, then with the lone pairs (as the scorer does)
+    optimal = {
+        math.fsum([math.fsum(rounded[pair] for pair in pairs), *lone])
+        for pairs in alignments
+        if sum(exact[pair] for pair in pairs) == best
+    }
+    matrix = np.array([[rounded[(k, r)] for r in responses] for k in keys])
+    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    dense = math.fsum([math.fsum(matrix[rows, cols].tolist()), *lone])
+    assert dense in optimal
+    n_keys = len({k for k, _ in counts if k is not None})
+    n_responses = len({r for _, r in counts if r is not None})
+    ceafe = score_counts(counts)["ceafe"]
+    assert any(
+        (ceafe["recall"], ceafe["precision"]) == (figure / n_keys, figure / n_responses)
+        for figure in optimal
+    )
+    if len(optimal) == 1:
+        assert ceafe["recall"] == dense / n_keys and ceafe["precision"] == dense / n_responses
+
+
+def test_ceafe_of_one_response_cluster_over_33_key_clusters_by_hand():
+    """Key clusters k1..k33, k_i of i mentions, all in one response cluster R of 1 + ... + 33 =
+    561 mentions: phi4(k_i, R) = 2i / (i + 561) grows with i, so R aligns with k33 alone,
+    2 * 33 / 594 = 1/9, and the other 32 key clusters stay unaligned. Recall 1/9 / 33 = 1/297,
+    precision 1/9."""
+    from sourcetrace.scoring.clusters import SEARCHED_EDGES, score_counts
+
+    counts = {(f"k{i}", "R"): i for i in range(1, 34)}
+    assert len(counts) > SEARCHED_EDGES
+    ceafe = score_counts(counts)["ceafe"]
+    assert ceafe["precision"] == 1 / 9
+    assert ceafe["recall"] == pytest.approx(1 / 297, rel=1e-15)
+    assert ceafe["f1"] == pytest.approx(2 / 9 / 34, rel=1e-15)  # 2PR/(P+R) = (2/2673)/(34/297)

@@ -16,6 +16,7 @@ paths (Kuhn), exactly.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -175,3 +176,51 @@ __all__ = [
     "maximum_matching_size",
     "unique_best_matching",
 ]
+
+
+def best_sparse_alignment(
+    rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, shape: tuple[int, int]
+) -> np.ndarray:
+    """Indices, sorted, of the edges of a one-to-one alignment of largest total weight, solved
+    on the sparse graph (memory of the order of the edges, not rows x cols).
+
+    Edges (rows[e], cols[e]) with weights[e] > 0, each pair of nodes at most once. An alignment
+    may leave any row or column unaligned, as a maximising ``linear_sum_assignment`` on the dense
+    matrix with zeros elsewhere does. scipy's LAPJVsp (``min_weight_full_bipartite_matching``)
+    wants a full matching and drops zero weights, so every row gets a private dummy column
+    weighted ``shift`` and every real edge ``weight + shift``: each full matching has exactly one
+    edge per row, its total is the alignment's plus ``rows * shift``, and the best full matching
+    is the best alignment. ``shift`` is a power of two at most the smallest weight, so a shifted
+    weight is rounded at most to its own last bit; callers sum the picked edges' own weights.
+    """
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    weights = np.asarray(weights, dtype=np.float64)
+    n_rows, n_cols = shape
+    if not (len(rows) == len(cols) == len(weights)):
+        raise ValueError("rows, cols and weights differ in length")
+    if len(weights) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not (np.isfinite(weights).all() and (weights > 0).all()):
+        raise ValueError("alignment weights must be finite and positive")
+    cells = rows * n_cols + cols
+    order = np.argsort(cells, kind="stable")
+    if (np.diff(cells[order]) == 0).any():
+        raise ValueError("an alignment edge is given twice")
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    shift = math.ldexp(1.0, math.frexp(float(weights.min()))[1] - 1)
+    graph = csr_array(
+        (
+            np.concatenate([weights + shift, np.full(n_rows, shift)]),
+            (
+                np.concatenate([rows, np.arange(n_rows)]),
+                np.concatenate([cols, n_cols + np.arange(n_rows)]),
+            ),
+        ),
+        shape=(n_rows, n_cols + n_rows),
+    )
+    matched_rows, matched_cols = min_weight_full_bipartite_matching(graph, maximize=True)
+    real = matched_cols < n_cols
+    picked = matched_rows[real].astype(np.int64) * n_cols + matched_cols[real]
+    return np.sort(order[np.searchsorted(cells[order], picked)])

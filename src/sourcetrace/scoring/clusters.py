@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from sourcetrace.scoring.assignment import best_assignment_weights
+from sourcetrace.scoring.assignment import best_assignment_weights, best_sparse_alignment
 from sourcetrace.scoring.common import Tally, add_tallies, f1_score, pair_components, safe_div
 from sourcetrace.scoring.layer import PartialFields
 from sourcetrace.scoring.tallies import PooledCounts, pooled_order
@@ -34,9 +34,9 @@ Partition = Mapping[Hashable, Hashable]
 LAYER_OF_ATTRIBUTE = {"entity": "entities", "cluster": "claims"}
 # The leaf of a cluster tally that counts the mentions of each (gold, predicted) cluster pair
 CLUSTER_COUNTS = "cluster_counts"
-# Overlaps in a component above which its alignment goes straight to the solver: the exhaustive
-# search (assignment.py) would only run out of its budget (W3 at 10k documents has one component
-# of 71,400 overlaps, 6 s of search before the 1.3 s of the solver); the value is the same
+# Overlaps in a component above which its alignment goes straight to the sparse solver: the
+# exhaustive search (assignment.py) would only run out of its budget (W3 at 10k documents has one
+# component of 71,400 overlaps, 6 s of search before the solver)
 SEARCHED_EDGES = 32
 # Mentions shared by one pair of clusters below which its square is exact in a float64
 _EXACT_SQUARE_LIMIT = 2**26
@@ -228,19 +228,28 @@ def _best_alignment(
 ) -> float:
     """The largest total phi4 of a one-to-one alignment within one component; rows and
     columns in the order of the cluster ids, so that a tie the solver breaks is broken alike
-    whatever the order of the mentions."""
+    whatever the order of the mentions. A large component is solved on its sparse overlap
+    graph (memory of the order of its overlaps, issue 24); the sum is always the phi4 of the
+    chosen pairs, as computed from the counts."""
     rows = sorted({k for k, _ in edges}, key=lambda k: repr(key_ids[k]))
     cols = sorted({r for _, r in edges}, key=lambda r: repr(response_ids[r]))
     row = {k: i for i, k in enumerate(rows)}
     col = {r: j for j, r in enumerate(cols)}
+    if len(edges) > SEARCHED_EDGES:
+        chosen = best_sparse_alignment(
+            np.array([row[k] for k, _ in edges], dtype=np.int64),
+            np.array([col[r] for _, r in edges], dtype=np.int64),
+            weights,
+            (len(rows), len(cols)),
+        )
+        return math.fsum(weights[chosen].tolist())
     matrix = np.zeros((len(rows), len(cols)))
     for (k, r), weight in zip(edges, weights.tolist(), strict=True):
         matrix[row[k], col[r]] = weight
-    if len(edges) <= SEARCHED_EDGES:
-        picked = best_assignment_weights(matrix > 0, matrix)
-        if picked is not None:  # what the solver's alignment adds up to, without importing it
-            return math.fsum(picked)
-    from scipy.optimize import linear_sum_assignment  # a real choice, or a large component
+    picked = best_assignment_weights(matrix > 0, matrix)
+    if picked is not None:  # what the solver's alignment adds up to, without importing it
+        return math.fsum(picked)
+    from scipy.optimize import linear_sum_assignment  # a real choice in a small component
 
     chosen_rows, chosen_cols = linear_sum_assignment(matrix, maximize=True)
     return math.fsum(matrix[chosen_rows, chosen_cols].tolist())

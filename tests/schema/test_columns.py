@@ -26,6 +26,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
+from sourcetrace.errors import InputError
 from sourcetrace.schema import columns
 from sourcetrace.schema.columns import clean_count
 from sourcetrace.schema.conventions import OffsetConventionWarning
@@ -577,3 +578,19 @@ def test_check_file_counts_a_clean_file_without_reading_records(tmp_path: Path) 
         len(STORY),
         [],
     )
+
+
+def test_columnar_path_honours_a_set_input_limit_only_when_the_file_is_over_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SOURCETRACE_MAX_INPUT_BYTES raised for large files must not turn the columnar path off; a
+    file over the limit goes to the reader, which refuses it with its own message."""
+    path = tmp_path / "gold.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in STORY), encoding="utf-8")
+    size = path.stat().st_size
+    monkeypatch.setenv("SOURCETRACE_MAX_INPUT_BYTES", str(size))
+    assert clean_count(path, "annotation") == len(STORY)
+    monkeypatch.setenv("SOURCETRACE_MAX_INPUT_BYTES", str(size - 1))
+    assert clean_count(path, "annotation") is None
+    with pytest.raises(InputError, match="over the limit"):
+        check_file(path, kind="annotation")

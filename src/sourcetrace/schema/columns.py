@@ -17,7 +17,7 @@ cannot change. Not covered, hence always the slow path: ``.json`` files, offsets
 convention, ``meta``, ``provenance``, ``source_span``, the check-worthiness rubric, any explicit
 ``null`` other than a source, a cue or ``nested_in`` written ``"key":null`` (the reader cannot
 tell a null from a missing key; the bytes can), a line that does not start with ``{`` and end
-with ``}``, a line over the line limit, a set SOURCETRACE_MAX_INPUT_BYTES, a file under
+with ``}``, a line over the line limit, a file over SOURCETRACE_MAX_INPUT_BYTES, a file under
 MIN_FILE_BYTES (the record path is as fast there, without importing pyarrow) or over
 MAX_FILE_BYTES (read whole into memory here; the record path streams it).
 
@@ -117,15 +117,16 @@ def clean_count(path: str | Path, kind: str, text_for: TextFor | None = None) ->
             return None
     except OSError:
         return None
-    if explicit_max_input_bytes() is not None:
-        return None  # the reader's own limit, with its message
+    limit = min(MAX_FILE_BYTES, explicit_max_input_bytes() or MAX_FILE_BYTES)
     try:
         check_regular_file(path)
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None
+        if path.stat().st_size > limit:
+            return None  # over SOURCETRACE_MAX_INPUT_BYTES: the reader refuses it, with its message
         data = path.read_bytes()
     except (InputError, OSError):
         return None  # the reader words it
+    if len(data) > limit:
+        return None  # it grew while it was read
     shape = _line_shape(data)
     if shape is None:
         return None

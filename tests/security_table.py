@@ -112,6 +112,11 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
                 None,
             ),
             ("test_jsonio", "test_a_fifo_or_a_device_is_refused_by_the_streaming_reader", None),
+            (
+                "schema.test_columns",
+                "test_columnar_path_honours_a_set_input_limit_only_when_the_file_is_over_it",
+                None,
+            ),
         ],
         "refused, exit 2: JSON Lines are streamed a line at a time, each line within "
         "SOURCETRACE_MAX_LINE_BYTES; a .json file (or any file when SOURCETRACE_MAX_INPUT_BYTES "

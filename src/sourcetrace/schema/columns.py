@@ -117,7 +117,9 @@ def clean_count(path: str | Path, kind: str, text_for: TextFor | None = None) ->
             return None
     except OSError:
         return None
-    limit = min(MAX_FILE_BYTES, explicit_max_input_bytes() or MAX_FILE_BYTES)
+    limit = MAX_FILE_BYTES
+    if (explicit := explicit_max_input_bytes()) is not None:
+        limit = min(limit, explicit)
     try:
         check_regular_file(path)
         if path.stat().st_size > limit:

@@ -456,7 +456,8 @@ class ScaleBench:
             f"w3@{documents}/floor",
         )
         if documents == max(self.sizes):
-            under = ours.seconds < 20 and ours.peak_rss < 2 * 2**30
+            # issue 24's target at 100k is the peak alone; its time is the floor row above
+            under = ours.peak_rss < 2 * 2**30
             judged = documents == FULL_SIZE
             note = "" if judged else f" (the target is for {size_label(FULL_SIZE)}: not judged)"
             self.add(
@@ -465,7 +466,7 @@ class ScaleBench:
                     label,
                     f"{ours.seconds:.2f} s, {gib(ours.peak_rss)}",
                     "",
-                    "< 20 s and < 2 GiB at 100k",
+                    "< 2 GiB peak at 100k",
                     verdict(under) if judged else "",
                 ),
                 f"w3@{documents}/memory",

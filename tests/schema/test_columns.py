@@ -327,12 +327,25 @@ def covered(data: bytes) -> bool:
     return True
 
 
+def chunked_count(path: Path, kind: str, chunk_bytes: int) -> int | None:
+    """`clean_count` reading ``chunk_bytes`` at a time (a line longer than that is read on in
+    the same chunk; each chunk is checked on its own, then the doc_ids across them)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns, "CHUNK_BYTES", chunk_bytes)
+        patch.setattr(columns, "TAIL_BYTES", min(chunk_bytes, columns.TAIL_BYTES))
+        return clean_count(path, kind, TEXTS.get)
+
+
 def decide(data: bytes, kind: str) -> tuple[bool, bool]:
+    """(columnar verdict, record path verdict); the columnar verdict is the same whether the
+    file is one chunk, a chunk per line or chunks that end inside a line."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "records.jsonl"
         path.write_bytes(data)
-        fast = clean_count(path, kind, TEXTS.get) is not None
-        return fast, slow_verdict(path, kind)
+        count = clean_count(path, kind, TEXTS.get)
+        for chunk_bytes in (16, max(len(data) // 3, 1)):
+            assert chunked_count(path, kind, chunk_bytes) == count, chunk_bytes
+        return count is not None, slow_verdict(path, kind)
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -32,6 +32,7 @@ validate` of that file: 1.5-1.8 s of CPU against 6.2-6.4 s record by record.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -49,7 +50,9 @@ MAX_ID_LENGTH = 128
 # below this the record path is as fast, and pyarrow (its import, its memory) is not worth it
 MIN_FILE_BYTES = 1 << 20
 MAX_FILE_BYTES = 1 << 30  # read whole into memory up to this; a larger file is streamed
-READ_BLOCK_BYTES = 1 << 23  # the reader's block: larger than any line, small enough to share
+CHUNK_BYTES = 1 << 23  # whole lines parsed and checked at once (memory holds a few chunks)
+TAIL_BYTES = 1 << 20  # room in a chunk's buffer for the start of a line read with the last
+CHECK_THREADS = 2  # chunks in flight: the reader and the kernels release the GIL
 TEXT_CHUNK = 1 << 22  # span-text characters compared at once (memory, not speed)
 # explicit nulls the covered schemas allow, as the bytes of a compact or a json.dumps writer
 NULLABLE_KEYS = ("source", "cue", "nested_in")
@@ -124,65 +127,220 @@ def clean_count(path: str | Path, kind: str, text_for: TextFor | None = None) ->
         check_regular_file(path)
         if path.stat().st_size > limit:
             return None  # over SOURCETRACE_MAX_INPUT_BYTES: the reader refuses it, with its message
-        data = path.read_bytes()
+        file = path.open("rb")
     except (InputError, OSError):
         return None  # the reader words it
-    if len(data) > limit:
-        return None  # it grew while it was read
-    shape = _line_shape(data)
-    if shape is None:
-        return None
-    rows, longest = shape
-    written = _written_nulls(data)
-    if written is None:
-        return None
-    import pyarrow as pa
+    imports = threading.Thread(target=_import_modules, daemon=True)
+    imports.start()  # while the first chunk is read (a read releases the GIL)
+    with file:
+        first = _read_chunk(file, b"", limit)
+        imports.join()
+        import pyarrow as pa
 
-    default_pool = pa.default_memory_pool()
-    pa.set_memory_pool(_memory_pool())  # for the table and every column computed from it
-    try:
-        table = _read_table(data, kind, longest)
-        del data  # the columns hold what is needed
-        if table is None or table.num_rows != rows:
-            return None
-        return rows if _table_clean(table, written, kind, text_for) else None
-    except (pa.ArrowException, ValueError, TypeError, OverflowError, IndexError, UnicodeError):
-        return None  # anything unforeseen: the slow path decides
-    finally:
-        pa.set_memory_pool(default_pool)
+        default_pool = pa.default_memory_pool()
+        pa.set_memory_pool(_memory_pool())  # for the tables and every column computed from them
+        try:
+            return _chunks_clean(file, first, limit, kind, text_for)
+        except (pa.ArrowException, ValueError, TypeError, OverflowError, IndexError, UnicodeError):
+            return None  # anything unforeseen: the slow path decides
+        except OSError:
+            return None  # the reader words it
+        finally:
+            pa.set_memory_pool(default_pool)
 
 
-def _line_shape(data: bytes) -> tuple[int, int] | None:
-    """(lines, longest line) when each line starts with `{` and ends with `}` (before an
-    optional CR), none is blank and none is over the line limit: then every line holds whole
-    objects, and the reader's row count equals the line count only when each holds exactly
-    one. Counted on the bytes (each count is one pass at memory speed)."""
-    final = len(data) - 1 if data.endswith(b"\n") else len(data)  # the last line's end
-    if not data.startswith(b"{") or data[final - 1 : final] != b"}":
+def _import_modules() -> None:
+    """numpy and pyarrow's modules, imported (a third of a second of CPU)."""
+    import numpy  # noqa: F401
+    import pyarrow.compute  # noqa: F401
+    import pyarrow.json  # noqa: F401
+
+
+class _Chunk:
+    """Whole lines of the file (every line of it ends with a newline, but the file's last
+    line may not), or the reason there are none: ``ended`` at the end of the file, ``refused``
+    when the file cannot be clean (over the size limit, a line over the line limit)."""
+
+    def __init__(self, lines: memoryview | bytes, tail: bytes, size: int, ended: bool) -> None:
+        self.lines = lines
+        self.tail = tail  # the start of the next line, read with these
+        self.size = size  # bytes of the file read so far
+        self.ended = ended
+        self.refused = False
+
+
+def _read_chunk(
+    file: Any, tail: bytes, limit: int, size: int = 0, spare: list[bytearray] | None = None
+) -> _Chunk:
+    """The next CHUNK_BYTES or so of whole lines, after ``tail`` (the start of a line read
+    before); read into one buffer (a ``spare`` one when it is large enough: its pages are
+    mapped already), so the chunk is never copied."""
+    line_limit = max_line_bytes()
+    while True:
+        buffer = spare.pop() if spare else bytearray(CHUNK_BYTES + TAIL_BYTES)
+        if len(buffer) < len(tail) + CHUNK_BYTES:
+            buffer = bytearray(len(tail) + CHUNK_BYTES)
+        buffer[: len(tail)] = tail
+        view = memoryview(buffer)
+        got = file.readinto(view[len(tail) : len(tail) + CHUNK_BYTES])
+        size += got
+        filled = len(tail) + got
+        if size > limit:
+            return _refused(size)  # it grew while it was read
+        if got == 0:  # the end: what is left is the last line, without its newline
+            return _Chunk(view[:filled], b"", size, ended=True)
+        cut = buffer.rfind(b"\n", 0, filled)
+        if cut == -1:  # one line longer than a chunk: read on
+            tail = bytes(view[:filled])
+            if len(tail) > line_limit:
+                return _refused(size)
+            continue
+        return _Chunk(view[: cut + 1], bytes(view[cut + 1 : filled]), size, ended=False)
+
+
+def _refused(size: int) -> _Chunk:
+    chunk = _Chunk(b"", b"", size, ended=True)
+    chunk.refused = True
+    return chunk
+
+
+def _chunks_clean(
+    file: Any, first: _Chunk, limit: int, kind: str, text_for: TextFor | None
+) -> int | None:
+    """The number of records when every chunk of the file is clean and no doc_id is in two
+    of them, else None. The main thread reads chunk after chunk; CHECK_THREADS threads parse
+    and check them as they come (the reader, the numpy and arrow kernels and hashlib release
+    the GIL, so the cores share the work and the reading), a few chunks in flight at most (the
+    memory holds their columns, not the file's)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    lookup = _locked(text_for)
+    pending: list[tuple[Future[Any], Any]] = []
+    spare: list[bytearray] = []
+    doc_ids: list[Any] = []
+    rows = 0
+    chunk, last_byte = first, b""
+
+    def settle(count: int) -> bool:
+        """Wait for all but ``count`` chunks in flight; False when one is not clean."""
+        nonlocal rows
+        while len(pending) > count:
+            future, buffer = pending.pop(0)
+            result = future.result()
+            if result is None:
+                return False
+            rows += result[0]
+            doc_ids.append(result[1])
+            spare.append(buffer)  # its columns are made: the buffer can take the next chunk
+        return True
+
+    with ThreadPoolExecutor(CHECK_THREADS) as pool:
+        try:
+            while True:
+                if chunk.refused:
+                    return None
+                if len(chunk.lines):
+                    last_byte = bytes(chunk.lines[-2:])
+                    future = pool.submit(_chunk_clean, chunk.lines, kind, lookup)
+                    pending.append((future, chunk.lines.obj))
+                if chunk.ended:
+                    break
+                if not settle(CHECK_THREADS + 1):
+                    return None
+                chunk = _read_chunk(file, chunk.tail, limit, chunk.size, spare)
+            if not settle(0):
+                return None
+        finally:
+            for future, _ in pending:
+                future.cancel()
+    # the file's last line ends with `}` (then perhaps a newline; not a CR); a doc_id twice
+    # in two chunks (each chunk checked its own)
+    if not last_byte.endswith((b"}", b"}\n")) or rows == 0:
         return None
-    lines = data.count(b"\n") + (final == len(data))
-    between = data.count(b"}\n{")
-    if between != lines - 1 and between + data.count(b"}\r\n{") != lines - 1:
+    return rows if _distinct_count(doc_ids) == rows else None
+
+
+def _locked(text_for: TextFor | None) -> TextFor | None:
+    """``text_for`` called by one thread at a time (a lookup may load what it looks up)."""
+    if text_for is None:
         return None
-    if final <= max_line_bytes():
-        return lines, final
+    lock = threading.Lock()
+
+    def locked(doc_id: str) -> str | None:
+        with lock:
+            return text_for(doc_id)
+
+    return locked
+
+
+def _line_count(lines: memoryview | bytes) -> int | None:
+    """How many lines a chunk holds when each starts with `{` and ends with `}` (perhaps `}`
+    CR before its newline), none is blank and none is over the line limit: then every line holds
+    whole objects, and the reader's row count equals the line count only when each holds exactly
+    one. None otherwise. The newlines are found by `bytes.find` (memchr; a JSON string cannot
+    hold a raw newline), one call per record, many times cheaper than a numpy pass."""
     import numpy as np
 
-    breaks = np.flatnonzero(np.frombuffer(data, np.uint8)[:final] == 10)
-    edges = np.concatenate(([-1], breaks, [final]))
-    longest = int(np.diff(edges).max()) - 1
-    return (lines, longest) if longest <= max_line_bytes() else None
+    data = lines if isinstance(lines, bytes) else lines.obj  # the chunk's buffer
+    length = len(lines)
+    found, find = [], data.find
+    at = find(b"\n", 0, length)
+    while at != -1:
+        found.append(at)
+        at = find(b"\n", at + 1, length)
+    if not found or found[-1] != length - 1:
+        found.append(length)  # the file's last line, without a newline
+    ends = np.array(found, dtype=np.int64)
+    bytes_ = np.frombuffer(lines, dtype=np.uint8)
+    if bytes_[0] != 123:
+        return None
+    newlines = ends[ends < length]
+    before = bytes_[newlines - 1]
+    cr_before = (before == 13) & (bytes_[np.maximum(newlines - 2, 0)] == 125)
+    if not np.all((before == 125) | cr_before):
+        return None
+    inner = newlines[newlines + 1 < length]
+    if not np.all(bytes_[inner + 1] == 123):
+        return None
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if int((ends - starts).max()) > max_line_bytes():
+        return None
+    return len(ends)
 
 
-def _read_table(data: bytes, kind: str, longest: int) -> Any:
-    """The file in columns (one chunk each), or None when the reader refuses it."""
+def _chunk_clean(lines: memoryview | bytes, kind: str, text_for: TextFor | None) -> Any:
+    """(records, doc_ids) of a chunk of whole lines when all its records are clean, else None."""
+    rows = _line_count(lines)
+    if rows is None:
+        return None
+    written = _written_nulls(lines)
+    if written is None:
+        return None
+    table = _read_table(lines, kind)
+    if table is None or table.num_rows != rows:
+        return None
+    if not _table_clean(table, written, kind, text_for):
+        return None
+    return rows, table.column("doc_id").chunk(0)
+
+
+def _distinct_count(doc_ids: list[Any]) -> int:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.count_distinct(pa.chunked_array(doc_ids, type=pa.string())).as_py()
+
+
+def _read_table(lines: memoryview | bytes, kind: str) -> Any:
+    """The chunk in columns (one array each; read by one thread, as the chunks share the
+    cores), or None when the reader refuses it."""
     import pyarrow as pa
     import pyarrow.json as pj
 
     try:
         table = pj.read_json(
-            pa.BufferReader(data),
-            read_options=pj.ReadOptions(block_size=max(READ_BLOCK_BYTES, longest + 2)),
+            pa.BufferReader(pa.py_buffer(lines)),
+            read_options=pj.ReadOptions(block_size=len(lines) + 2, use_threads=False),
             parse_options=pj.ParseOptions(
                 explicit_schema=arrow_schema(kind), unexpected_field_behavior="error"
             ),
@@ -278,16 +436,45 @@ def _ids_ok(array: Any) -> bool:
     return _strings_ok(array, ID_PATTERN)
 
 
-def _strings_ok(array: Any, pattern: str, max_length: int = MAX_ID_LENGTH) -> bool:
-    import pyarrow.compute as pc
+def _strings_ok(
+    array: Any, pattern: str, max_length: int = MAX_ID_LENGTH, min_length: int = 1
+) -> bool:
+    """Every non-null value is ``pattern`` (one ASCII character class, repeated) and between
+    ``min_length`` and ``max_length`` long: decided on the bytes of the string buffer with a
+    table of the 128 ASCII bytes (a byte of a multi-byte character is over 127, never allowed,
+    so a length in bytes is a length in characters). The bytes of null slots are looked at too:
+    the reader leaves them empty; anything else there is a doubt, never a pass."""
+    import numpy as np
 
-    present = array.drop_null()
-    if len(present) == 0:
+    if array.null_count == len(array):
         return True
-    matches = pc.match_substring_regex(present, pattern)
-    if not pc.all(matches).as_py():
+    buffers = array.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[
+        array.offset : array.offset + len(array) + 1
+    ]
+    lengths = np.diff(offsets)
+    if array.null_count:
+        lengths = lengths[~_nulls(array)]
+    if int(lengths.min()) < min_length or int(lengths.max()) > max_length:
         return False
-    return pc.max(pc.utf8_length(present)).as_py() <= max_length
+    if buffers[2] is None:
+        return True  # every value empty (min_length 0)
+    raw = np.frombuffer(buffers[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return bool(np.all(_allowed_bytes(pattern)[raw]))
+
+
+@cache
+def _allowed_bytes(pattern: str) -> Any:
+    """The bytes a value of ``pattern`` (``^[class]+$`` or ``^[class]{n}$``) may hold: the
+    ASCII characters its class matches, asked of `re` (one home: the pattern)."""
+    import re
+
+    import numpy as np
+
+    character_class = re.compile(pattern[1 : pattern.index("]") + 1])
+    allowed = np.zeros(256, dtype=bool)
+    allowed[:128] = [character_class.fullmatch(chr(byte)) is not None for byte in range(128)]
+    return allowed
 
 
 def _in(array: Any, inventory: str) -> bool:
@@ -300,17 +487,17 @@ def _in(array: Any, inventory: str) -> bool:
     return pc.all(pc.is_in(present, value_set=_strings(names(inventory)))).as_py()
 
 
-def _written_nulls(data: bytes) -> dict[str, int] | None:
+def _written_nulls(data: bytes | memoryview) -> dict[str, int] | None:
     """How many times each of NULLABLE_KEYS is written null (``"key":null`` or ``"key": null``)
     when every ``null`` of the bytes is one of those; None when some other ``null`` is there (an
     explicit null elsewhere, or the word inside a string: a doubt, for the slow path)."""
     import numpy as np
 
     counts = dict.fromkeys(NULLABLE_KEYS, 0)
-    if b"null" not in data:
-        return counts
     array = np.frombuffer(data, dtype=np.uint8)
     at = _positions(data, b"null")
+    if not len(at):
+        return counts
     claimed = np.zeros(len(at), dtype=bool)
     for key in NULLABLE_KEYS:
         for form in (f'"{key}":'.encode(), f'"{key}": '.encode()):
@@ -322,7 +509,7 @@ def _written_nulls(data: bytes) -> dict[str, int] | None:
     return counts if bool(claimed.all()) else None
 
 
-def _positions(data: bytes, word: bytes) -> Any:
+def _positions(data: bytes | memoryview, word: bytes) -> Any:
     """Where the 4-byte ``word`` starts in ``data``: four aligned 32-bit compares, cheaper
     than a compare per byte when the word is rare."""
     import numpy as np
@@ -439,7 +626,7 @@ def _table_clean(table: Any, written: dict[str, int], kind: str, text_for: TextF
     shas = column["text_sha256"]
     if gold and shas.null_count:
         return False
-    if not _strings_ok(shas, SHA256_PATTERN, 64):
+    if not _strings_ok(shas, SHA256_PATTERN, 64, 64):
         return False
 
     layers = {name: column[name] for name in ("entities", "claims", "attributions")}
@@ -577,7 +764,8 @@ def _texts(text_column: Any, doc_ids: Any, text_for: TextFor | None) -> tuple[An
 
 def _sha256_ok(texts: Any, shas: Any) -> bool:
     """Each given text_sha256 is the sha256 of its text (one hash per record, of the UTF-8
-    bytes as the column holds them)."""
+    bytes as the column holds them; the digests compared as bytes, the hex column read once:
+    `_table_clean` checked that each given value is 64 lowercase hex digits)."""
     import numpy as np
 
     if shas.null_count == len(shas):
@@ -586,12 +774,16 @@ def _sha256_ok(texts: Any, shas: Any) -> bool:
         texts.offset : texts.offset + len(texts) + 1
     ].tolist()
     data = memoryview(texts.buffers()[2] or b"")
-    for index, sha in enumerate(shas.to_pylist()):
-        if sha is not None:
-            digest = hashlib.sha256(data[offsets[index] : offsets[index + 1]]).hexdigest()
-            if digest != sha:
-                return False
-    return True
+    given = np.flatnonzero(~_nulls(shas)).tolist()
+    hex_offsets = np.frombuffer(shas.buffers()[1], dtype=np.int32)[shas.offset :]
+    hex_data = memoryview(shas.buffers()[2])
+    sha256 = hashlib.sha256
+    digests = b"".join(sha256(data[offsets[i] : offsets[i + 1]]).digest() for i in given)
+    if len(given) == len(shas):  # every record has one: the hex values lie end to end
+        expected = bytes(hex_data[hex_offsets[0] : hex_offsets[len(shas)]])
+    else:
+        expected = b"".join(bytes(hex_data[hex_offsets[i] : hex_offsets[i + 1]]) for i in given)
+    return bytes.fromhex(expected.decode("ascii")) == digests
 
 
 def _scores_ok(scores: Any) -> bool:

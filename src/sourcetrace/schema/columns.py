@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,24 @@ def clean_count(path: str | Path, kind: str, text_for: TextFor | None = None) ->
     problem in any of them (read as ``kind``, offsets in our convention, ``text_for`` giving the
     text of a record without one, as in `validation.validate_file`); None when not certain, and
     for a file under MIN_FILE_BYTES (the record path reads it sooner than pyarrow is imported)."""
+    found = file_verdict(path, kind, text_for)
+    return found.records if found is not None and not found.unknown_doc_ids else None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the slow path would say of a file, known without it: how many records, and the
+    (line, doc_id) of each record whose doc_id ``text_for`` does not know, in order: the file's
+    only problems (the slow path says "unknown doc_id" of each, and nothing else)."""
+
+    records: int
+    unknown_doc_ids: list[tuple[int, str]]
+
+
+def file_verdict(path: str | Path, kind: str, text_for: TextFor | None = None) -> Verdict | None:
+    """`clean_count`, and also certain of a file whose only problems are doc_ids that
+    ``text_for`` does not know (predictions of documents outside the corpus: refused whole, at
+    the speed of a clean file); None when not certain."""
     path = Path(path)
     if kind not in KINDS_COVERED or path.suffix.lower() != ".jsonl":
         return None
@@ -133,8 +152,12 @@ def clean_count(path: str | Path, kind: str, text_for: TextFor | None = None) ->
     imports = threading.Thread(target=_import_modules, daemon=True)
     imports.start()  # while the first chunk is read (a read releases the GIL)
     with file:
-        first = _read_chunk(file, b"", limit)
-        imports.join()
+        try:
+            first = _read_chunk(file, b"", limit)
+        except OSError:
+            return None  # the reader words it
+        finally:
+            imports.join()
         import pyarrow as pa
 
         default_pool = pa.default_memory_pool()
@@ -206,18 +229,19 @@ def _refused(size: int) -> _Chunk:
 
 def _chunks_clean(
     file: Any, first: _Chunk, limit: int, kind: str, text_for: TextFor | None
-) -> int | None:
-    """The number of records when every chunk of the file is clean and no doc_id is in two
-    of them, else None. The main thread reads chunk after chunk; CHECK_THREADS threads parse
-    and check them as they come (the reader, the numpy and arrow kernels and hashlib release
-    the GIL, so the cores share the work and the reading), a few chunks in flight at most (the
-    memory holds their columns, not the file's)."""
+) -> Verdict | None:
+    """The verdict on the file when every chunk of it is clean (but for unknown doc_ids) and
+    no doc_id is in two of them, else None. The main thread reads chunk after chunk;
+    CHECK_THREADS threads parse and check them as they come (the reader, the numpy and arrow
+    kernels and hashlib release the GIL, so the cores share the work and the reading), a few
+    chunks in flight at most (the memory holds their columns, not the file's)."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     lookup = _locked(text_for)
     pending: list[tuple[Future[Any], Any]] = []
     spare: list[bytearray] = []
     doc_ids: list[Any] = []
+    unknown: list[tuple[int, str]] = []
     rows = 0
     chunk, last_byte = first, b""
 
@@ -229,8 +253,12 @@ def _chunks_clean(
             result = future.result()
             if result is None:
                 return False
-            rows += result[0]
-            doc_ids.append(result[1])
+            chunk_rows, chunk_doc_ids, chunk_unknown = result
+            if chunk_unknown:
+                names = chunk_doc_ids.to_pylist()
+                unknown.extend((rows + index + 1, names[index]) for index in chunk_unknown)
+            rows += chunk_rows
+            doc_ids.append(chunk_doc_ids)
             spare.append(buffer)  # its columns are made: the buffer can take the next chunk
         return True
 
@@ -257,7 +285,7 @@ def _chunks_clean(
     # in two chunks (each chunk checked its own)
     if not last_byte.endswith((b"}", b"}\n")) or rows == 0:
         return None
-    return rows if _distinct_count(doc_ids) == rows else None
+    return Verdict(rows, unknown) if _distinct_count(doc_ids) == rows else None
 
 
 def _locked(text_for: TextFor | None) -> TextFor | None:
@@ -309,7 +337,8 @@ def _line_count(lines: memoryview | bytes) -> int | None:
 
 
 def _chunk_clean(lines: memoryview | bytes, kind: str, text_for: TextFor | None) -> Any:
-    """(records, doc_ids) of a chunk of whole lines when all its records are clean, else None."""
+    """(records, doc_ids, rows with an unknown doc_id) of a chunk of whole lines when all its
+    records are clean but those, which are clean but for their text; else None."""
     rows = _line_count(lines)
     if rows is None:
         return None
@@ -319,9 +348,10 @@ def _chunk_clean(lines: memoryview | bytes, kind: str, text_for: TextFor | None)
     table = _read_table(lines, kind)
     if table is None or table.num_rows != rows:
         return None
-    if not _table_clean(table, written, kind, text_for):
+    unknown = _table_clean(table, written, kind, text_for)
+    if unknown is None:
         return None
-    return rows, table.column("doc_id").chunk(0)
+    return rows, table.column("doc_id").chunk(0), unknown
 
 
 def _distinct_count(doc_ids: list[Any]) -> int:
@@ -608,9 +638,13 @@ class _Spans:
         self.texts: list[Any] = []  # arrow string arrays, null where the span has no text
 
 
-def _table_clean(table: Any, written: dict[str, int], kind: str, text_for: TextFor | None) -> bool:
+def _table_clean(
+    table: Any, written: dict[str, int], kind: str, text_for: TextFor | None
+) -> list[int] | None:
     """Every check of the slow path on the columns of ``table``; ``written``: the nulls the
-    bytes hold, per key (`_written_nulls`)."""
+    bytes hold, per key (`_written_nulls`). The rows whose doc_id ``text_for`` does not know
+    (no text of their own) when the rest is clean and they are clean but for their text (the
+    slow path then says only "unknown doc_id" of each); None when not certain."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -620,24 +654,25 @@ def _table_clean(table: Any, written: dict[str, int], kind: str, text_for: TextF
 
     doc_ids = column["doc_id"]
     if doc_ids.null_count or not _strings_ok(doc_ids, DOC_ID_PATTERN):
-        return False
+        return None
     if len(pc.unique(doc_ids)) != rows:
-        return False  # a doc_id twice
+        return None  # a doc_id twice
     shas = column["text_sha256"]
     if gold and shas.null_count:
-        return False
+        return None
     if not _strings_ok(shas, SHA256_PATTERN, 64, 64):
-        return False
+        return None
 
     layers = {name: column[name] for name in ("entities", "claims", "attributions")}
     if gold and any(layer.null_count for layer in layers.values()):
-        return False  # missing (an explicit null was refused above)
+        return None  # missing (an explicit null was refused above)
 
-    texts, has_text = _texts(column["text"], doc_ids, text_for)
-    if texts is False:
-        return False
-    if not _sha256_ok(texts, shas):
-        return False
+    texts, has_text, unknown = _texts(column["text"], doc_ids, text_for)
+    # without a lookup, a record without a text has its sha256 compared with that of ""
+    # (a doubt: the slow path decides)
+    compared = has_text if text_for is not None else np.ones(rows, dtype=bool)
+    if not _sha256_ok(texts, compared, shas):
+        return None
 
     entities = layers["entities"].flatten()
     entity_doc = _values(pc.list_parent_indices(layers["entities"]))
@@ -660,9 +695,9 @@ def _table_clean(table: Any, written: dict[str, int], kind: str, text_for: TextF
         (claims, claim_doc, required_claim),
     ):
         if any(_field(items, name).null_count for name in required):
-            return False
+            return None
         if not _span_shapes_ok(items, doc, spans, gold, np.ones(len(items), dtype=bool)):
-            return False
+            return None
     if not (
         _in(_field(entities, "type"), "entity_types")
         and _in(_field(entities, "mention"), "mention_kinds")
@@ -671,7 +706,7 @@ def _table_clean(table: Any, written: dict[str, int], kind: str, text_for: TextF
         and _in(_field(attributions, "type"), "attribution_types")
         and _in(_field(attributions, "content_type"), "attribution_content_types")
     ):
-        return False
+        return None
     for items, name in (
         (entities, "id"),
         (entities, "entity"),
@@ -681,26 +716,26 @@ def _table_clean(table: Any, written: dict[str, int], kind: str, text_for: TextF
         (attributions, "nested_in"),
     ):
         if not _ids_ok(_field(items, name)):
-            return False
+            return None
     if kind == "prediction" and not all(
         _scores_ok(_field(items, "score")) for items in (entities, claims, attributions)
     ):
-        return False
+        return None
 
     # attributions: source (null, {mention} or a span), cue (null or a span), content (a span
     # with its claims), each null written as such (counted above)
     source, cue, content = (_field(attributions, name) for name in ("source", "cue", "content"))
     if source.null_count != written["source"] or cue.null_count != written["cue"]:
-        return False
+        return None
     if gold and _field(attributions, "nested_in").null_count != written["nested_in"]:
-        return False
+        return None
     if gold and any(_field(attributions, name).null_count for name in ("id", "type")):
-        return False
+        return None
     if content.null_count:
-        return False
+        return None
     mention = _field(source, "mention")
     if not _ids_ok(mention):
-        return False
+        return None
     source_is_mention = ~_nulls(mention)
     source_is_span = ~_nulls(source) & ~source_is_mention
     if np.any(
@@ -711,24 +746,24 @@ def _table_clean(table: Any, written: dict[str, int], kind: str, text_for: TextF
             & _nulls(_field(source, "text"))
         )
     ):
-        return False  # a mention with span keys: neither shape of the schema
+        return None  # a mention with span keys: neither shape of the schema
     if not _span_shapes_ok(source, attribution_doc, spans, gold, source_is_span):
-        return False
+        return None
     if not _span_shapes_ok(cue, attribution_doc, spans, gold, ~_nulls(cue)):
-        return False
+        return None
     if not _span_shapes_ok(content, attribution_doc, spans, gold, np.ones(len(content), bool)):
-        return False
+        return None
     content_claims = _field(content, "claims")
     if gold and content_claims.null_count:
-        return False
+        return None
     claim_refs = content_claims.flatten()
     claim_ref_attribution = _values(pc.list_parent_indices(content_claims))
     if claim_refs.null_count or not _ids_ok(claim_refs):
-        return False
+        return None
 
     if not _span_texts_ok(texts, has_text, spans):
-        return False
-    return _references_ok(
+        return None
+    references_ok = _references_ok(
         entities,
         entity_doc,
         claims,
@@ -740,32 +775,38 @@ def _table_clean(table: Any, written: dict[str, int], kind: str, text_for: TextF
         claim_refs,
         claim_ref_attribution,
     )
+    return unknown if references_ok else None
 
 
-def _texts(text_column: Any, doc_ids: Any, text_for: TextFor | None) -> tuple[Any, Any]:
-    """The text of each record (its own, else ``text_for``'s) as one arrow string array, and
-    which records have one; (False, None) when a record's doc_id is unknown to ``text_for``."""
+def _texts(text_column: Any, doc_ids: Any, text_for: TextFor | None) -> tuple[Any, Any, list[int]]:
+    """The text of each record (its own, else ``text_for``'s; empty when neither) as one arrow
+    string array, which records have one, and the records whose doc_id ``text_for`` does not
+    know (the slow path says "unknown doc_id" of them and nothing else)."""
     import numpy as np
 
     if not text_column.null_count:
-        return text_column, np.ones(len(text_column), dtype=bool)
+        return text_column, np.ones(len(text_column), dtype=bool), []
     own = text_column.to_pylist()  # a str per record, never per item
     if text_for is None:
-        return _strings([t or "" for t in own]), np.array([t is not None for t in own])
-    filled = []
-    for text, doc_id in zip(own, doc_ids.to_pylist(), strict=True):
+        return _strings([t or "" for t in own]), np.array([t is not None for t in own]), []
+    filled, unknown = [], []
+    for index, (text, doc_id) in enumerate(zip(own, doc_ids.to_pylist(), strict=True)):
         if text is None:
             text = text_for(doc_id)
             if text is None:
-                return False, None  # unknown doc_id
+                unknown.append(index)
+                text = ""
         filled.append(text)
-    return _strings(filled), np.ones(len(filled), dtype=bool)
+    has_text = np.ones(len(filled), dtype=bool)
+    has_text[unknown] = False
+    return _strings(filled), has_text, unknown
 
 
-def _sha256_ok(texts: Any, shas: Any) -> bool:
-    """Each given text_sha256 is the sha256 of its text (one hash per record, of the UTF-8
-    bytes as the column holds them; the digests compared as bytes, the hex column read once:
-    `_table_clean` checked that each given value is 64 lowercase hex digits)."""
+def _sha256_ok(texts: Any, compared: Any, shas: Any) -> bool:
+    """Each text_sha256 of a ``compared`` record is the sha256 of its text (one hash per
+    record, of the UTF-8 bytes as the column holds them; the digests compared as bytes, the hex
+    column read once: `_table_clean` checked that each given value is 64 lowercase hex digits).
+    The slow path compares none of a record whose doc_id is unknown."""
     import numpy as np
 
     if shas.null_count == len(shas):
@@ -774,7 +815,7 @@ def _sha256_ok(texts: Any, shas: Any) -> bool:
         texts.offset : texts.offset + len(texts) + 1
     ].tolist()
     data = memoryview(texts.buffers()[2] or b"")
-    given = np.flatnonzero(~_nulls(shas)).tolist()
+    given = np.flatnonzero(~_nulls(shas) & compared).tolist()
     hex_offsets = np.frombuffer(shas.buffers()[1], dtype=np.int32)[shas.offset :]
     hex_data = memoryview(shas.buffers()[2])
     sha256 = hashlib.sha256

@@ -568,6 +568,11 @@ def test_columnar_word_null_inside_a_text_sends_a_clean_file_to_the_slow_path() 
         b'{"doc_id":"a","entities":[{"type":"ORG","text":"x","score":NaN}]}\n',
         b'{"doc_id":"\\ud800"}\n',  # a lone surrogate
         b'{"doc_id":"a","entities":[{"type":"ORG","start":0.0,"end":1}]}\n',
+        # outside the line shape (a doubt, for the slow path): a line after the first that
+        # starts with white space, a last line that ends with it or with a CR
+        b'{"doc_id":"a"}\n {"doc_id":"b"}\n',
+        b'{"doc_id":"a"}\n{"doc_id":"b"} ',
+        b'{"doc_id":"a"}\n{"doc_id":"b"}\r\n',
     ],
 )
 def test_columnar_reader_quirks_never_pass_as_clean(data: bytes) -> None:
@@ -739,3 +744,10 @@ def test_detect_kind_reads_a_prediction_with_ids_and_a_sha256_as_a_prediction(
     path.write_text("".join(json.dumps(as_prediction(r)) + "\n" for r in _many(_gold(), 3)))
     checked = check_file(path, text_for=TEXTS.get)
     assert (checked.kind, checked.records, checked.problems) == ("prediction", 3, [])
+
+
+def test_columnar_wrong_sha256_of_a_later_record_is_refused() -> None:
+    records = _many(_gold(), 3)
+    records[2]["text_sha256"] = hashlib.sha256(b"another text").hexdigest()
+    data = "".join(json.dumps(r) + "\n" for r in records).encode()
+    assert decide(data, "annotation") == (False, False)

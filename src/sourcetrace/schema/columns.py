@@ -10,16 +10,25 @@ rule, the shapes of an attribution's source) and the semantics (offsets on the d
 ``text`` equal to the slice, no span edge in white space, ids unique per document, one type per
 entity id, references that resolve, no nesting cycle, unique doc_ids, the text's sha256).
 
-It answers only "certainly clean" (`clean_count` returns the number of records) or "not
-certain" (None); it never words a problem. Whatever it does not cover, or doubts, goes to the
-record-by-record path (`validation.py`), which decides and words every message, so the messages
-cannot change. Not covered, hence always the slow path: ``.json`` files, offsets in another
-convention, ``meta``, ``provenance``, ``source_span``, the check-worthiness rubric, any explicit
-``null`` other than a source, a cue or ``nested_in`` written ``"key":null`` (the reader cannot
+It answers only "certainly clean" (`clean_count` returns the number of records), "certainly
+refused for doc_ids the text lookup does not know, and for nothing else" (`file_verdict` lists
+their lines; the caller words them as the slow path does) or "not certain" (None); it never
+words any other problem. Whatever it does not cover, or doubts, goes to the record-by-record
+path (`validation.py`), which decides and words every message, so the messages cannot change.
+Not covered, hence always the slow path: ``.json`` files, offsets in another convention,
+``meta``, ``provenance``, ``source_span``, the check-worthiness rubric, any explicit ``null``
+other than a source, a cue or ``nested_in`` written ``"key":null`` (the reader cannot
 tell a null from a missing key; the bytes can), a line that does not start with ``{`` and end
 with ``}``, a line over the line limit, a file over SOURCETRACE_MAX_INPUT_BYTES, a file under
 MIN_FILE_BYTES (the record path is as fast there, without importing pyarrow) or over
-MAX_FILE_BYTES (read whole into memory here; the record path streams it).
+MAX_FILE_BYTES.
+
+The file is read in chunks of whole lines (CHUNK_BYTES), each parsed and checked on its own by
+one of CHECK_THREADS threads while the next is read (pyarrow's reader and kernels, numpy and
+hashlib release the GIL: the two cores share the work); the doc_ids are compared across chunks
+at the end. Memory holds a few chunks' columns, not the file's. Measured on 30,000 W3
+predictions with their texts (347 MB; see issue 24's report): the reader is about 1.6 s of the
+3.0 s of CPU, the checks about 1.1 s, and a quiet 2-core machine runs the process in ~1.6 s.
 
 Why pyarrow (measured on 10,000 W3 predictions with their texts, 115 MB, on the shared 2-core
 machine under load): its reader puts the whole file into typed columns in about the time orjson
@@ -50,7 +59,7 @@ SHA256_PATTERN = r"^[0-9a-f]{64}$"
 MAX_ID_LENGTH = 128
 # below this the record path is as fast, and pyarrow (its import, its memory) is not worth it
 MIN_FILE_BYTES = 1 << 20
-MAX_FILE_BYTES = 1 << 30  # read whole into memory up to this; a larger file is streamed
+MAX_FILE_BYTES = 1 << 40  # no cap of its own (read in chunks); SOURCETRACE_MAX_INPUT_BYTES applies
 CHUNK_BYTES = 1 << 23  # whole lines parsed and checked at once (memory holds a few chunks)
 TAIL_BYTES = 1 << 20  # room in a chunk's buffer for the start of a line read with the last
 CHECK_THREADS = 2  # chunks in flight: the reader and the kernels release the GIL

@@ -25,7 +25,7 @@ from sourcetrace.jsonio import (
     surrogate_error,
 )
 from sourcetrace.paths import path_text, schema_dir
-from sourcetrace.schema.columns import KINDS_COVERED, clean_count
+from sourcetrace.schema.columns import KINDS_COVERED, file_verdict
 from sourcetrace.schema.conventions import (
     DEFAULT_END,
     DEFAULT_OFFSETS,
@@ -118,7 +118,11 @@ def schema_problems(value: Any, kind: str, file: str | Path, line: int | None) -
 
 
 def detect_kind(value: Any) -> str:
-    """Which kind of record this is, from its keys (see the README's `validate` section)."""
+    """Which kind of record this is, from its keys (see the README's `validate` section). A
+    record with a text_sha256 and an id on every entity looks like gold, but predictions may
+    carry both: when it is not a valid annotation and is a valid prediction (the compiled
+    schemas say, at compiled speed), it is a prediction; read as gold it would be refused item
+    by item, and a file of them took minutes to word (issue 24)."""
     if not isinstance(value, Mapping):
         return "prediction"
     if "zones" in value or "seed_file" in value:
@@ -131,6 +135,12 @@ def detect_kind(value: Any) -> str:
         and isinstance(entities, list)
         and all(isinstance(item, Mapping) and "id" in item for item in entities)
     ):
+        if (
+            is_plain_json(value)
+            and not compiled_says_valid("annotation", value)
+            and compiled_says_valid("prediction", value)
+        ):
+            return "prediction"
         return "annotation"
     return "prediction"
 
@@ -825,15 +835,7 @@ def _record_problems(
     if text is None and text_for is not None:
         text = text_for(doc_id)
         if text is None:
-            return [
-                InputError(
-                    f"unknown doc_id {doc_id!r}",
-                    file=file,
-                    line=line,
-                    pointer="/doc_id",
-                    expected="the id of a corpus document",
-                )
-            ]
+            return [unknown_doc_id(doc_id, file, line)]
     problems = []
     if text is not None and "text_sha256" in value and sha256_text(text) != value["text_sha256"]:
         problems.append(
@@ -849,6 +851,17 @@ def _record_problems(
         return problems
     return check_annotation_semantics(
         value, file, line, text, gold=(kind == "annotation"), plain_json=plain_json
+    )
+
+
+def unknown_doc_id(doc_id: str, file: str | Path, line: int) -> InputError:
+    """The problem of a record without a text whose doc_id the text lookup does not know."""
+    return InputError(
+        f"unknown doc_id {doc_id!r}",
+        file=file,
+        line=line,
+        pointer="/doc_id",
+        expected="the id of a corpus document",
     )
 
 
@@ -935,15 +948,19 @@ def check_file(
     end: str = DEFAULT_END,
 ) -> FileCheck:
     """`validate_file`'s verdict on a file, without its records: a JSON Lines file of
-    predictions or annotations that the columnar checks (columns.py) find certainly clean is
-    never turned into Python objects; any other file goes through `validate_file`, which words
-    every problem (and warns of an offset convention) as it always has."""
+    predictions or annotations that the columnar checks (columns.py) find certainly clean, or
+    whose only problems are doc_ids that ``text_for`` does not know, is never turned into Python
+    objects; any other file goes through `validate_file`, which words every problem (and warns
+    of an offset convention) as it always has."""
     if Path(path).suffix.lower() == ".jsonl" and Convention(offsets, end).is_ours:
         detected = kind or kind_of_path(Path(path)) or _first_record_kind(path)
         if detected in KINDS_COVERED:
-            count = clean_count(path, detected, text_for)
-            if count is not None:
-                return FileCheck("jsonl", detected, count, [])
+            verdict = file_verdict(path, detected, text_for)
+            if verdict is not None:
+                problems = [
+                    unknown_doc_id(doc_id, path, line) for line, doc_id in verdict.unknown_doc_ids
+                ]
+                return FileCheck("jsonl", detected, verdict.records, problems)
     fmt, kind, records, problems = validate_file(
         path,
         kind=kind,

@@ -180,6 +180,31 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
                 "test_load_predictions_with_a_defect_is_refused_as_by_the_record_path",
                 None,
             ),
+            (
+                "schema.test_columns",
+                "test_check_file_refuses_unknown_doc_ids_by_columns_with_the_record_paths_words",
+                None,
+            ),
+            (
+                "schema.test_columns",
+                "test_columnar_unknown_doc_id_with_a_schema_problem_is_left_to_the_record_path",
+                None,
+            ),
+            (
+                "schema.test_columns",
+                "test_validate_cli_says_on_the_columnar_path_what_the_record_path_says",
+                None,
+            ),
+            (
+                "schema.test_columns",
+                "test_columnar_wrong_sha256_of_a_later_record_is_refused",
+                None,
+            ),
+            (
+                "schema.test_columns",
+                "test_detect_kind_reads_a_prediction_with_ids_and_a_sha256_as_a_prediction",
+                None,
+            ),
         ],
         "the same records, problems and messages as the json + jsonschema reference path",
     ),

@@ -54,10 +54,10 @@ from sourcetrace.evaluation.run import (
 from sourcetrace.evaluation.settings import make_settings
 from sourcetrace.jsonio import Record, jsonl_lines, raise_reading_error, record_of_line
 from sourcetrace.paths import corpus_dir, path_text
+from sourcetrace.schema.columns import clean_lines_count
 from sourcetrace.schema.conventions import (
     Convention,
     OffsetConventionWarning,
-    misfit_counts,
     never_diagnosed,
 )
 from sourcetrace.schema.validation import LAYERS
@@ -313,10 +313,16 @@ def shard_specs(
 def read_lines(ranges: FileRanges) -> list[Record]:
     """The records of a shard's lines, each read as `iter_jsonl_records` reads it, from one
     read of each run of adjacent lines."""
+    return _records_of(ranges, _raw_lines(ranges))
+
+
+def _raw_lines(ranges: FileRanges) -> list[tuple[int, int, bytes]]:
+    """(line number, byte offset, bytes) of a shard's lines, from one read of each run of
+    adjacent lines."""
     path = Path(ranges.path)
     if _stat(Path(ranges.read_at)) != (ranges.size, ranges.mtime_ns):
         raise _changed(path)
-    records: list[Record] = []
+    lines: list[tuple[int, int, bytes]] = []
     try:
         handle = open(ranges.read_at, "rb")  # noqa: SIM115 (closed below, errors worded)
     except OSError as exc:
@@ -327,11 +333,15 @@ def read_lines(ranges: FileRanges) -> list[Record]:
             handle.seek(first_offset)
             data = handle.read(run[-1][1] + run[-1][2] - first_offset)
             for number, offset, length in run:
-                raw = data[offset - first_offset : offset - first_offset + length]
-                record = record_of_line(raw, number, offset, path)
-                if record is not None:
-                    records.append(record)
-    return records
+                at = offset - first_offset
+                lines.append((number, offset, data[at : at + length]))
+    return lines
+
+
+def _records_of(ranges: FileRanges, lines: list[tuple[int, int, bytes]]) -> list[Record]:
+    path = Path(ranges.path)
+    records = [record_of_line(raw, number, offset, path) for number, offset, raw in lines]
+    return [record for record in records if record is not None]
 
 
 def _runs(lines: Sequence[Line]) -> list[list[Line]]:
@@ -359,17 +369,22 @@ def read_shard(spec: ShardSpec, misfits: Counter[Any] | None = None) -> LoadedSh
 def _records_read(
     ranges: FileRanges, gold: GoldSet, convention: Convention, misfits: Counter[Any] | None
 ) -> RecordsRead:
-    records = read_lines(ranges)
-    if misfits is not None:
-        misfits.update(
-            misfit_counts(
-                (record.value for record in records),
-                gold.texts,
-                offsets=convention.offsets,
-                end=convention.end,
-            )
+    """A shard's prediction records, found clean on columns when they are (then no record is
+    checked, counted or diagnosed: `load_predictions`), else with their misfits counted."""
+    lines = _raw_lines(ranges)
+    records = _records_of(ranges, lines)
+    clean = (
+        convention.is_ours
+        and len(records) == len(lines)  # no blank line: each line one record
+        and clean_lines_count(
+            b"\n".join(raw for _, _, raw in lines),
+            "prediction",
+            gold.texts.get,
+            file_bytes=ranges.size,
         )
-    return RecordsRead(ranges.path, records, path_text(ranges.path), ranges.sha256)
+        == len(records)
+    )
+    return RecordsRead(ranges.path, records, path_text(ranges.path), ranges.sha256, clean, misfits)
 
 
 def layers_seen(loaded: LoadedShard) -> tuple[str, ...]:

@@ -152,6 +152,34 @@ def clean_count(path: str | Path, kind: str, text_for: TextFor | None = None) ->
         pa.set_memory_pool(default_pool)
 
 
+def clean_lines_count(
+    data: bytes, kind: str, text_for: TextFor | None = None, *, file_bytes: int
+) -> int | None:
+    """`clean_count` of JSON Lines bytes already read: some lines of a file of ``file_bytes``
+    bytes (a chunk of a run read a chunk at a time), joined by newlines, read as if the file
+    held only them. None as `clean_count` says it, and for lines of a file under
+    MIN_FILE_BYTES (a run that small is read sooner than pyarrow is imported)."""
+    if kind not in KINDS_COVERED or file_bytes < MIN_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        return None
+    shape = _line_shape(data)
+    written = None if shape is None else _written_nulls(data)
+    if shape is None or written is None:
+        return None
+    import pyarrow as pa
+
+    default_pool = pa.default_memory_pool()
+    pa.set_memory_pool(_memory_pool())
+    try:
+        table = _read_table(data, kind, shape[1])
+        if table is None or table.num_rows != shape[0]:
+            return None
+        return shape[0] if _table_clean(table, written, kind, text_for) else None
+    except (pa.ArrowException, ValueError, TypeError, OverflowError, IndexError, UnicodeError):
+        return None  # anything unforeseen: the record path decides
+    finally:
+        pa.set_memory_pool(default_pool)
+
+
 def _line_shape(data: bytes) -> tuple[int, int] | None:
     """(lines, longest line) when each line starts with `{` and ends with `}` (before an
     optional CR), none is blank and none is over the line limit: then every line holds whole

@@ -530,7 +530,9 @@ def test_chunks_checked_on_columns_give_the_one_process_report_warning_or_error(
                 load_predictions(read, gold_set)  # read in our convention: no problem
             assert not [w for w in caught if w.category is OffsetConventionWarning]
             assert never_diagnosed(counts)
-            assert all(counts["spans", kind] == counts["fit", kind] for kind in (True, False))
+            assert all(
+                counts["spans", by_text] == counts["fit", by_text] for by_text in (True, False)
+            )
     event(f"chunks clean on columns: {sum(verdicts)}")
     event(f"one process: {one_process[1][0]}{' and a warning' if one_process[0] else ''}")
     assert either == one_process

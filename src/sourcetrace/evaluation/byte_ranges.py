@@ -22,8 +22,8 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ from sourcetrace.evaluation.run import (
 from sourcetrace.evaluation.settings import make_settings
 from sourcetrace.jsonio import Record, jsonl_lines, raise_reading_error, record_of_line
 from sourcetrace.paths import corpus_dir, path_text
+from sourcetrace.progress import reporting, stage
 from sourcetrace.schema.columns import clean_lines_count
 from sourcetrace.schema.conventions import (
     Convention,
@@ -595,15 +596,17 @@ def evaluate_in_chunks(
     document), --min-score or scores on items (curves over all documents), records with
     different layers, or spans of which some may seem to count in another convention (the
     diagnosis weighs every span)."""
-    run = _chunked_run(predictions, gold, compare, per_document, chunk_documents, options)
-    return None if run is None else run.report
+    return _chunked_run(predictions, gold, compare, per_document, chunk_documents, options).report
 
 
 @dataclass(frozen=True)
 class _ChunkedRun:
-    report: dict[str, Any]
-    specs: list[ShardSpec]
-    layers: tuple[str, ...]  # the scored layers
+    """A run read in chunks, or given up (``report`` None: read it whole)."""
+
+    report: dict[str, Any] | None
+    specs: list[ShardSpec] = field(default_factory=list)
+    layers: tuple[str, ...] = ()  # the scored layers
+    shown: int | None = None  # given up after its stages of this many documents were shown
 
 
 def _chunked_run(
@@ -613,11 +616,12 @@ def _chunked_run(
     per_document: bool,
     chunk_documents: int,
     options: Mapping[str, Any],
-) -> _ChunkedRun | None:
+) -> _ChunkedRun:
     if options.get("min_score") is not None:
-        return None
+        return _ChunkedRun(None)
     convention, _ = reading_options(options)
     misfits: dict[str, Counter[Any]] = {"predictions": Counter(), "compare": Counter()}
+    documents = None
     try:
         gold_index = index_gold(gold)  # read without a stage, as one process reads the gold
         documents = gold_index.whole["corpus"]["documents"]
@@ -642,11 +646,29 @@ def _chunked_run(
             never_diagnosed(counts, offsets=convention.offsets, end=convention.end)
             for counts in misfits.values()
         ):
-            return None
+            return _ChunkedRun(None, shown=documents)
         report = merge_partials(partials, per_document=per_document, from_memory=True)
         return _ChunkedRun(report, specs, tuple(partials[0]["layers"]))
     except (InputError, InputErrors, ReadWhole):
-        return None
+        return _ChunkedRun(None, shown=documents)
+
+
+@contextmanager
+def _read_whole_after(run: _ChunkedRun) -> Iterator[None]:
+    """The one-process run after a run in chunks was given up: one stage of its own, its
+    stages (reading, scoring: those the chunks showed already) not shown a second time."""
+    if run.shown is None:
+        yield
+        return
+    with (
+        stage(
+            f"reading and scoring all {run.shown} document(s) at once (this run cannot be "
+            "scored a chunk at a time)",
+            size=run.shown,
+        ),
+        reporting(quiet=True),
+    ):
+        yield
 
 
 def explain_by_chunks_or_whole(
@@ -663,8 +685,12 @@ def explain_by_chunks_or_whole(
     (each chunk read and checked again, then dropped); other runs read whole."""
     if supports_ranges(predictions, gold, compare):
         run = _chunked_run(predictions, gold, compare, per_document, chunk_documents, options)
-        if run is not None:
+        if run.report is not None:
             return run.report, _chunk_explanations(run)
+        with _read_whole_after(run):
+            return evaluate_with_explanations(
+                predictions, gold, compare=compare, per_document=per_document, **options
+            )
     return evaluate_with_explanations(
         predictions, gold, compare=compare, per_document=per_document, **options
     )
@@ -691,11 +717,13 @@ def evaluate_by_chunks_or_whole(
     """The report of `evaluate` (run.evaluate), byte for byte: JSON Lines inputs a chunk at a
     time (`evaluate_in_chunks`), other inputs and the runs that cannot be chunked read whole."""
     if supports_ranges(predictions, gold, compare):
-        report = evaluate_in_chunks(
-            predictions, gold, compare=compare, per_document=per_document, **options
-        )
-        if report is not None:
-            return report
+        run = _chunked_run(predictions, gold, compare, per_document, CHUNK_DOCUMENTS, options)
+        if run.report is not None:
+            return run.report
+        with _read_whole_after(run):
+            return evaluate(
+                predictions, gold, compare=compare, per_document=per_document, **options
+            )
     return evaluate(predictions, gold, compare=compare, per_document=per_document, **options)
 
 

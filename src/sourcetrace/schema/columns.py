@@ -10,10 +10,11 @@ rule, the shapes of an attribution's source) and the semantics (offsets on the d
 ``text`` equal to the slice, no span edge in white space, ids unique per document, one type per
 entity id, references that resolve, no nesting cycle, unique doc_ids, the text's sha256).
 
-It answers only "certainly clean" (`clean_count` returns the number of records) or "not
-certain" (None); it never words a problem. Whatever it does not cover, or doubts, goes to the
-record-by-record path (`validation.py`), which decides and words every message, so the messages
-cannot change. Not covered, hence always the slow path: ``.json`` files, offsets in another
+It answers only "certainly clean" (`clean_count` returns the number of records; of lines
+already read, a chunk's, `clean_lines_count`) or "not certain" (None); it never words a
+problem. Whatever it does not cover, or doubts, goes to the record-by-record path
+(`validation.py`), which decides and words every message, so the messages cannot change. Not
+covered, hence always the slow path: ``.json`` files, offsets in another
 convention, ``meta``, ``provenance``, ``source_span``, the check-worthiness rubric, any explicit
 ``null`` other than a source, a cue or ``nested_in`` written ``"key":null`` (the reader cannot
 tell a null from a missing key; the bytes can), a line that does not start with ``{`` and end

@@ -370,8 +370,9 @@ def read_shard(spec: ShardSpec, misfits: Counter[Any] | None = None) -> LoadedSh
 def _records_read(
     ranges: FileRanges, gold: GoldSet, convention: Convention, misfits: Counter[Any] | None
 ) -> RecordsRead:
-    """A shard's prediction records, found clean on columns when they are (then no record is
-    checked, counted or diagnosed: `load_predictions`), else with their misfits counted."""
+    """A shard's prediction records, marked clean when the columnar checks find them so (then
+    `load_predictions` checks, counts and diagnoses none of them; it counts the misfits of the
+    others into ``misfits``, when given)."""
     lines = _raw_lines(ranges)
     records = _records_of(ranges, lines)
     clean = (

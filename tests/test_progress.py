@@ -126,6 +126,29 @@ def test_the_page_of_a_large_run_adds_its_explanation_stage(run_cli, large_run, 
     ]
 
 
+def test_a_large_run_read_whole_after_its_chunks_shows_no_stage_line_twice(
+    run_cli, large_run, tmp_path
+):
+    """A run in chunks that is given up (here: a malformed last line, found while the chunks
+    are scored) is read whole to word its message: one line says so, and the stages the chunks
+    showed are not shown again."""
+    gold, system, _, documents = large_run
+    lines = system.read_text(encoding="utf-8").splitlines()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join([*lines[:-1], lines[-1][:-1]]) + "\n", encoding="utf-8")
+    result = run_cli("evaluate", broken, "--gold", gold, "--layers", "entities")
+    assert result.code == 2
+    err = result.err.splitlines()
+    assert err[:3] == [
+        f"reading the predictions of {documents} gold document(s)",
+        f"scoring entities on {documents} document(s)",
+        f"reading and scoring all {documents} document(s) at once (this run cannot be scored "
+        "a chunk at a time)",
+    ]
+    assert err[3].startswith(f"error: {broken}, line {len(lines)}: malformed JSON")
+    assert len(err) == 4
+
+
 def test_a_small_run_prints_its_report_and_nothing_on_stderr(run_cli):
     predictions = ROOT / "evaluate" / "runs" / "rules" / "predictions.jsonl"
     result = run_cli("evaluate", predictions, "--bootstrap", "50")

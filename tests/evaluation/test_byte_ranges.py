@@ -5,6 +5,7 @@ order and any line the index cannot place by its cheap scan; errors are one proc
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -12,6 +13,8 @@ import random
 import subprocess
 import sys
 import time
+import warnings
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,12 @@ from sourcetrace.evaluation.byte_ranges import (
 from sourcetrace.evaluation.run import evaluate, evaluate_with_explanations
 from sourcetrace.jsonio import read_records
 from sourcetrace.report import to_json
+from sourcetrace.schema.conventions import (
+    OffsetConventionWarning,
+    never_diagnosed,
+    spans_of,
+    unit_boundaries,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUNS = REPO_ROOT / "evaluate" / "runs"
@@ -133,7 +142,7 @@ def test_a_file_changed_after_it_was_indexed_is_refused(tmp_path):
 
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given  # noqa: E402
+from hypothesis import event, given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 LAYER_SETS = (
@@ -160,11 +169,14 @@ def _gold_line(document: dict) -> str:
     return json.dumps({**document, "text_sha256": text_sha256})
 
 
-def _drawn_run(data, folder: Path, *, unknown: bool = False) -> tuple[Path, Path | None, Any]:
-    """Predictions of any kept documents, layers, order of lines and way of writing them, with
-    blank lines (and, if ``unknown`` may be drawn, a record of no gold document); the packaged
-    corpus or a gold JSONL in any order; with or without --compare."""
-    system = SYSTEM.read_text(encoding="utf-8").splitlines()
+def _drawn_run(
+    data, folder: Path, *, unknown: bool = False, systems: tuple[Path, ...] = (SYSTEM,)
+) -> tuple[Path, Path | None, Any]:
+    """Predictions of any kept documents (of one of ``systems``), layers, order of lines and
+    way of writing them, with blank lines (and, if ``unknown`` may be drawn, a record of no gold
+    document); the packaged corpus or a gold JSONL in any order; with or without --compare."""
+    system = data.draw(st.sampled_from(systems), "system").read_text(encoding="utf-8")
+    system = system.splitlines()
     kept = data.draw(st.lists(st.sampled_from(range(len(system))), unique=True, min_size=1))
     layers = data.draw(st.sampled_from(LAYER_SETS))
     shapes = st.sampled_from(["dumps", "doc_id last", "compact", "indented start"])
@@ -389,6 +401,145 @@ def test_reading_in_chunks_gives_the_one_process_report_or_error(tmp_path_factor
         _outcome(lambda: evaluate_by_chunks_or_whole(predictions, gold, compare=compare, **options))
         == one_process
     )
+
+
+# defects a prediction record may be given, and ways of counting its offsets
+RECORD_DEFECTS = (
+    "none",
+    "start one on",
+    "end one short",
+    "end past the text",
+    "span text differs",
+    "unknown type",
+    "line twice",
+)
+WRITTEN_IN = (("codepoint", "exclusive"), ("utf16", "exclusive"), ("utf8", "exclusive"))
+WRITTEN_IN += (("codepoint", "inclusive"), ("utf8", "inclusive"))
+
+
+def _given_defect(
+    record: dict, text: str, defect: str, written_in: tuple[str, str], *, bare: bool
+) -> dict:
+    """``record`` with ``defect`` in its first span, its offsets then written in the convention
+    ``written_in`` (units, end; inclusive: without the items that would not validate one
+    short, where no attribution refers to them); ``bare``: its spans without their own text."""
+    record = copy.deepcopy(record)
+    if written_in[1] == "inclusive" and "attributions" not in record:
+        for layer in ("entities", "claims"):  # kept: the items still valid when one short
+            if layer in record:
+                record[layer] = [
+                    item
+                    for item in record[layer]
+                    if (part := text[item["start"] : item["end"] - 1]).strip() == part != ""
+                ]
+    spans = list(spans_of(record))
+    for span in spans if bare else ():
+        span.pop("text", None)
+    if spans and defect == "start one on":
+        spans[0].pop("text", None)
+        spans[0]["start"] += 1
+    elif spans and defect == "end one short":
+        spans[0]["end"] -= 1
+    elif spans and defect == "end past the text":
+        spans[0]["end"] = len(text) + 3
+    elif spans and defect == "span text differs":
+        spans[0]["text"] = "x" + spans[0].get("text", "")
+    elif defect == "unknown type" and record.get("entities"):
+        record["entities"][0]["type"] = "PERSN"
+    units, end = written_in
+    bounds = unit_boundaries(text, units)
+    for span in spans:
+        if 0 <= span["start"] < span["end"] <= len(text):
+            span["start"], span["end"] = bounds[span["start"]], bounds[span["end"]]
+            span["end"] -= end == "inclusive"
+    return record
+
+
+@given(data=st.data())
+def test_chunks_checked_on_columns_give_the_one_process_report_warning_or_error(
+    tmp_path_factory, data
+):
+    """Every chunk through the columnar checks (MIN_FILE_BYTES 0), over predictions with
+    defects (offsets one off, past the text, a span text that differs, an unknown type, a line
+    twice), spans with or without their text, offsets written in another convention, read with any
+    --offsets/--end: the run in chunks gives the one-process report, warning or message; a
+    chunk the columns find clean is one in which the record path finds no problem, diagnoses
+    nothing and counts no span that does not fit (so the misfits summed over chunks stay
+    exact without it)."""
+    from sourcetrace.evaluation.inputs import RecordsRead, load_gold, load_predictions
+    from sourcetrace.schema import columns
+
+    folder = tmp_path_factory.mktemp("columns")
+    predictions, gold, compare = _drawn_run(data, folder, unknown=True, systems=(SYSTEM, OTHER))
+    texts = load_gold().texts
+    lines = predictions.read_text(encoding="utf-8").splitlines()
+    written_in = data.draw(st.sampled_from(WRITTEN_IN), "offsets written in")
+    bare = data.draw(st.booleans(), "spans without their text")
+    defects = st.sampled_from(RECORD_DEFECTS if data.draw(st.booleans()) else ("none",))
+    defective, drawn = [], set()
+    for line in lines:
+        record = json.loads(line) if line.strip() else None
+        if not isinstance(record, dict) or record["doc_id"] not in texts:
+            defective.append(line)
+            continue
+        defect = data.draw(defects, "defect")
+        drawn.add(defect)
+        changed = _given_defect(record, texts[record["doc_id"]], defect, written_in, bare=bare)
+        defective += [json.dumps(changed)] * (2 if defect == "line twice" else 1)
+    _write(predictions, defective)
+    ours = WRITTEN_IN[0]
+    read_with = data.draw(st.sampled_from((ours, ours, written_in, *WRITTEN_IN[1:3])), "read with")
+    units, end = read_with
+    options = {"missing": "empty", "offsets": units, "end": end, "compare_samples": 20}
+    chunk = data.draw(st.integers(min_value=1, max_value=4), "documents per chunk")
+
+    def warned(call) -> tuple[list[str], tuple[str, str]]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outcome = _outcome(call)
+        return [str(w.message) for w in caught if w.category is OffsetConventionWarning], outcome
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns, "MIN_FILE_BYTES", 0)
+        one_process = warned(lambda: evaluate(predictions, gold, compare=compare, **options))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            chunked = evaluate_in_chunks(
+                predictions, gold, compare=compare, chunk_documents=chunk, **options
+            )
+        assert not [w for w in caught if w.category is OffsetConventionWarning]
+        either = warned(
+            lambda: evaluate_by_chunks_or_whole(predictions, gold, compare=compare, **options)
+        )
+        specs = shard_specs(predictions, gold, shards=len(texts) // chunk + 1, **options)
+        verdicts = []
+        whole, gold_set = predictions.read_bytes(), load_gold(gold)
+        for spec in specs:
+            at = spec.predictions.lines
+            lines_read = b"\n".join(whole[offset : offset + size] for _, offset, size in at)
+            clean = columns.clean_lines_count(
+                lines_read, "prediction", texts.get, file_bytes=len(whole)
+            )
+            verdicts.append(clean is not None and bool(at))
+            if clean is None:
+                continue
+            counts: Counter = Counter()
+            read = RecordsRead(predictions, read_lines(spec.predictions), "p", "", False, counts)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                load_predictions(read, gold_set)  # read in our convention: no problem
+            assert not [w for w in caught if w.category is OffsetConventionWarning]
+            assert never_diagnosed(counts)
+            assert all(
+                counts["spans", by_text] == counts["fit", by_text] for by_text in (True, False)
+            )
+    event(f"chunks clean on columns: {sum(verdicts)}")
+    event(f"one process: {one_process[1][0]}{' and a warning' if one_process[0] else ''}")
+    assert either == one_process
+    if chunked is not None:
+        assert ([], ("report", to_json(chunked))) == one_process  # and no warning was due
+    elif drawn <= {"none"} and written_in == read_with == ours:
+        assert one_process[1][0] == "error"  # a run without defects is read whole only if refused
 
 
 def test_the_w3_synthetic_shape_in_chunks_gives_the_one_process_report(tmp_path):

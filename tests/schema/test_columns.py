@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace.errors import InputError
 from sourcetrace.schema import columns
-from sourcetrace.schema.columns import clean_count
-from sourcetrace.schema.conventions import OffsetConventionWarning
+from sourcetrace.schema.columns import clean_count, clean_lines_count
+from sourcetrace.schema.conventions import OffsetConventionWarning, misfit_counts
 from sourcetrace.schema.validation import check_file, validate_file
 
 from gold_factory import story_gold
@@ -751,3 +751,36 @@ def test_columnar_wrong_sha256_of_a_later_record_is_refused() -> None:
     records[2]["text_sha256"] = hashlib.sha256(b"another text").hexdigest()
     data = "".join(json.dumps(r) + "\n" for r in records).encode()
     assert decide(data, "annotation") == (False, False)
+
+
+# ---------------------------------------------------------------- lines already read (chunks)
+
+
+@settings(max_examples=EXAMPLES)
+@given(file=files())
+def test_columnar_lines_decide_as_the_file_and_clean_lines_have_no_misfit(
+    file: tuple[str, bytes],
+) -> None:
+    """`clean_lines_count` (the lines of a chunk, joined without a final newline) says what
+    `clean_count` says of the same lines as a file; and lines it finds clean have every span
+    fit as written (`misfit_counts`: as many fitting as judged), so a clean chunk adds nothing
+    to the misfits a run read in chunks sums to decide whether it may be diagnosed."""
+    kind, data = file
+    lines = data.removesuffix(b"\n")
+    fast_lines = clean_lines_count(lines, kind, TEXTS.get, file_bytes=len(data))
+    fast_file, slow = decide(data, kind)
+    assert (fast_lines is not None) == fast_file, data.decode()
+    if fast_lines is not None:
+        assert slow and fast_lines == len(data.splitlines())
+        counts = misfit_counts([json.loads(line) for line in data.splitlines()], TEXTS)
+        assert all(counts["spans", by_text] == counts["fit", by_text] for by_text in (True, False))
+
+
+def test_columnar_lines_of_a_file_under_the_minimum_are_left_to_the_record_path() -> None:
+    """The minimum is the file's, not the chunk's: the last chunk of a large file may be small
+    (pyarrow is imported by then), a run of a small file never imports it."""
+    data = "".join(json.dumps(r) + "\n" for r in STORY).encode("utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns, "MIN_FILE_BYTES", len(data) + 1)
+        assert clean_lines_count(data, "annotation", file_bytes=len(data)) is None
+        assert clean_lines_count(data, "annotation", file_bytes=len(data) + 1) == len(STORY)

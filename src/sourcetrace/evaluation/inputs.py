@@ -4,6 +4,7 @@ validated record by record, and the checks of which documents and layers they co
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from sourcetrace.schema.conventions import (
     Convention,
     OffsetConventionWarning,
     diagnose,
+    diagnose_and_count,
     record_to_codepoints,
 )
 from sourcetrace.schema.validation import LAYERS, DocIdRegister, record_problems, sha256_text
@@ -194,6 +196,10 @@ class RecordsRead:
     records: list[Record]
     source: str
     sha256: str
+    # the columnar checks found these records clean, read in our convention (schema/columns.py)
+    clean: bool = False
+    # adds up the records' `misfit_counts` (a run read a chunk at a time): none for clean records
+    misfits: Counter[Any] | None = None
 
 
 def reading_options(options: Mapping[str, Any]) -> tuple[Convention, dict[str, Any]]:
@@ -219,6 +225,7 @@ def load_predictions(
     problems: list[InputError] = []
     items: list[tuple[Any, Record]] = []
     clean = False  # the columnar checks found the whole input clean: no record to check
+    misfits: Counter[Any] | None = None
     if isinstance(predictions, (str, Path)):
         path = Path(predictions)
         if not path.exists():
@@ -254,6 +261,8 @@ def load_predictions(
     elif isinstance(predictions, RecordsRead):
         items = [(predictions.file, record) for record in predictions.records]
         source, sha = predictions.source, predictions.sha256
+        clean = predictions.clean and within is None and convention.is_ours
+        misfits = predictions.misfits
     elif isinstance(predictions, Mapping):
         items = [
             ("<predictions>", Record(dict(v, doc_id=k), i + 1))
@@ -287,11 +296,14 @@ def load_predictions(
         if not found:
             documents[value["doc_id"]] = value
         problems += found
-    diagnosis = (
-        None  # a clean file's spans all fit as asked: nothing to diagnose
-        if clean
-        else diagnose(kept, gold.texts, offsets=convention.offsets, end=convention.end)
-    )
+    diagnosis = None  # a clean input's spans all fit as asked: nothing to diagnose or count
+    if not clean and misfits is not None:
+        diagnosis, counts = diagnose_and_count(
+            kept, gold.texts, offsets=convention.offsets, end=convention.end
+        )
+        misfits.update(counts)
+    elif not clean:
+        diagnosis = diagnose(kept, gold.texts, offsets=convention.offsets, end=convention.end)
     if diagnosis is not None and problems:
         problems.insert(0, InputError(diagnosis.message(source)))
     elif diagnosis is not None:

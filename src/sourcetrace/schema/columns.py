@@ -10,7 +10,8 @@ rule, the shapes of an attribution's source) and the semantics (offsets on the d
 ``text`` equal to the slice, no span edge in white space, ids unique per document, one type per
 entity id, references that resolve, no nesting cycle, unique doc_ids, the text's sha256).
 
-It answers only "certainly clean" (`clean_count` returns the number of records), "certainly
+It answers only "certainly clean" (`clean_count` returns the number of records; of lines
+already read, a chunk's, `clean_lines_count`), "certainly
 refused for doc_ids the text lookup does not know, and for nothing else" (`file_verdict` lists
 their lines; the caller words them as the slow path does) or "not certain" (None); it never
 words any other problem. Whatever it does not cover, or doubts, goes to the record-by-record
@@ -179,6 +180,33 @@ def file_verdict(path: str | Path, kind: str, text_for: TextFor | None = None) -
             return None  # the reader words it
         finally:
             pa.set_memory_pool(default_pool)
+
+
+def clean_lines_count(
+    data: bytes, kind: str, text_for: TextFor | None = None, *, file_bytes: int
+) -> int | None:
+    """`clean_count` of JSON Lines bytes already read: some lines of a file of ``file_bytes``
+    bytes (a chunk of a run read a chunk at a time), joined by newlines, read as if the file
+    held only them (a doc_id the lookup does not know is a doubt here). None as `clean_count`
+    says it, and for lines of a file under MIN_FILE_BYTES (a run that small is read sooner
+    than pyarrow is imported)."""
+    if kind not in KINDS_COVERED or file_bytes < MIN_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        return None
+    if not data.endswith((b"}", b"}\n")):  # the last line, which `_line_count` leaves
+        return None
+    import pyarrow as pa
+
+    default_pool = pa.default_memory_pool()
+    pa.set_memory_pool(_memory_pool())
+    try:
+        checked = _chunk_clean(data, kind, text_for)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError, IndexError, UnicodeError):
+        return None  # anything unforeseen: the record path decides
+    finally:
+        pa.set_memory_pool(default_pool)
+    if checked is None or checked[2]:
+        return None
+    return checked[0]
 
 
 def _import_modules() -> None:

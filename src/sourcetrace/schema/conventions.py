@@ -395,10 +395,17 @@ def misfit_counts(
     """What `diagnose` first counts of ``records``, in a form that adds up over the chunks of a
     file (a run read a chunk at a time): per kind of span (by its text or not), the spans, those
     that fit as asked, and how many of those that do not fit each other convention fits."""
-    asked = Convention(offsets, end)
-    boundaries = _Boundaries()
+    return _counted(_judged_spans(records, texts), Convention(offsets, end), _Boundaries())
+
+
+def _counted(
+    judged: dict[bool, list[tuple[str, dict[str, Any]]]],
+    asked: Convention,
+    boundaries: _Boundaries,
+) -> Counter[tuple[Any, bool]]:
+    """`misfit_counts` of spans already judged."""
     counts: Counter[tuple[Any, bool]] = Counter()
-    for by_text, spans in _judged_spans(records, texts).items():
+    for by_text, spans in judged.items():
         fits_asked = _fit_flags(spans, asked, by_text, boundaries)
         counts["spans", by_text] += len(spans)
         counts["fit", by_text] += sum(fits_asked)
@@ -450,29 +457,34 @@ def diagnose(
     those that do not fit as asked (UTF-8 offsets fit as code points up to the first non-ASCII
     character, so "most fit as asked" would miss them); ties go to the convention nearest the
     one asked. Only when some span does not fit as asked are the others tried."""
+    return diagnose_and_count(records, texts, offsets=offsets, end=end)[0]
+
+
+def diagnose_and_count(
+    records: Iterable[Any], texts: Any, *, offsets: str = DEFAULT_OFFSETS, end: str = DEFAULT_END
+) -> tuple[Diagnosis | None, Counter[tuple[Any, bool]]]:
+    """`diagnose` and `misfit_counts` of ``records`` from one judging of their spans (a chunk
+    of a run read a chunk at a time needs both): the diagnosis starts from those counts."""
     asked = Convention(offsets, end)
     judged = _judged_spans(records, texts)
     boundaries = _Boundaries()
+    counts = _counted(judged, asked, boundaries)
     for by_text in (True, False):
         spans = judged[by_text]
-        fits_asked = _fit_flags(spans, asked, by_text, boundaries)
-        fitting_asked = sum(fits_asked)
+        fitting_asked = counts["fit", by_text]
         misfits = len(spans) - fitting_asked
         if not misfits:
             continue
         # Another way gains over the asked one at most the misfits it fits: when no way fits
         # half of them, none can be diagnosed, and the spans that fit are not read again.
-        misfit_spans = [span for span, fits in zip(spans, fits_asked, strict=True) if not fits]
-        if all(
-            _fitting(misfit_spans, c, by_text, boundaries) * 2 < misfits
-            for c in CONVENTIONS
-            if c != asked
-        ):
+        if all(counts[c, by_text] * 2 < misfits for c in CONVENTIONS if c != asked):
             continue
-        counts = {c: _fitting(spans, c, by_text, boundaries) for c in CONVENTIONS if c != asked}
-        counts[asked] = fitting_asked
-        best = max(CONVENTIONS, key=lambda c: (counts[c], _shared(c, asked), -CONVENTIONS.index(c)))
-        explained = counts[best] - fitting_asked
-        if best != asked and len(spans) <= counts[best] * 2 and misfits <= explained * 2:
-            return Diagnosis(best, asked, counts[best], fitting_asked, len(spans), by_text)
-    return None
+        fitting = {c: _fitting(spans, c, by_text, boundaries) for c in CONVENTIONS if c != asked}
+        fitting[asked] = fitting_asked
+        best = max(
+            CONVENTIONS, key=lambda c: (fitting[c], _shared(c, asked), -CONVENTIONS.index(c))
+        )
+        explained = fitting[best] - fitting_asked
+        if best != asked and len(spans) <= fitting[best] * 2 and misfits <= explained * 2:
+            return Diagnosis(best, asked, fitting[best], fitting_asked, len(spans), by_text), counts
+    return None, counts

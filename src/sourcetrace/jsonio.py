@@ -354,8 +354,9 @@ def parse_json(text: str, path: Path) -> list[Record]:
     if pos < len(text) and text[pos] == "]":
         pos += 1
     else:
+        line, counted = 1, 0  # newlines counted once, from the last record on: linear in size
         while True:
-            line = text.count("\n", 0, pos) + 1
+            line, counted = line + text.count("\n", counted, pos), pos
             value, pos = _decode(text, pos, path)
             records.append(Record(value, line))
             pos = _skip_ws(text, pos)

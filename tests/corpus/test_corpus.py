@@ -11,7 +11,15 @@ import pytest
 
 from checkout import add_gold, bump_version, make_checkout
 from sourcetrace.cli.main import main
-from sourcetrace.corpus.build import build, read_version, verify
+from sourcetrace.corpus.build import (
+    MadeFile,
+    build,
+    load_source,
+    read_version,
+    render_outputs,
+    render_release,
+    verify,
+)
 
 from gold_factory import ROOT, gold_st000
 
@@ -69,6 +77,59 @@ def test_two_builds_are_byte_identical(tmp_path):
     assert snapshot(a / "corpus") == snapshot(b / "corpus")
     second = build(a)
     assert second.written == [] and second.removed == []
+
+
+@pytest.mark.parametrize("gold_of", ["every document", "no document", "every other document"])
+def test_the_release_made_document_by_document_is_the_release_made_in_memory(tmp_path, gold_of):
+    # the shipped sources (gold, links, agreement), or some of their gold without the links
+    # (whose clusters live in the gold): the staged files and their MANIFEST figures are the
+    # bytes that the whole sources loaded in memory render
+    root = make_checkout(tmp_path / "repo", shipped=True)
+    if gold_of != "every document":
+        (root / "annotations" / "links.json").unlink()
+        for index, path in enumerate(sorted((root / "annotations" / "gold").glob("*.json"))):
+            if gold_of == "no document" or index % 2:
+                path.unlink()
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    made = render_release(root, staging)
+    expected = render_outputs(load_source(root))
+    assert list(made.files) == list(expected)  # the order a build writes them in
+    staged = {rel: (staging / rel).read_bytes() for rel in made.files if rel.startswith("data/")}
+    texts = {rel: text.encode("utf-8") for rel, text in made.texts.items()}
+    assert staged | texts == {rel: text.encode("utf-8") for rel, text in expected.items()}
+    for rel, text in expected.items():
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        assert made.files[rel] == MadeFile(digest, len(data), data.count(b"\n")), rel
+    assert sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*.jsonl")) == sorted(
+        rel for rel in expected if rel.startswith("data/")
+    )
+
+
+def test_build_refuses_gold_of_no_document_and_leaves_no_staging_folder(checkout, capsys):
+    before = snapshot(checkout / "corpus")
+    gold = gold_st000(checkout)
+    gold["doc_id"] = "st-999"
+    (checkout / "annotations" / "gold" / "st-999.json").write_text(json.dumps(gold))
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert "annotations/gold/st-999.json" in err and "unknown doc_id 'st-999'" in err
+    assert snapshot(checkout / "corpus") == before
+    assert not list(checkout.glob(".corpus.build-*"))
+
+
+def test_build_refuses_a_doc_id_twice_in_the_metadata(checkout, capsys):
+    before = snapshot(checkout / "corpus")
+    path = checkout / "annotations" / "documents.json"
+    documents = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps([*documents, documents[0]], indent=1), encoding="utf-8")
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert "annotations/documents.json" in err
+    assert f"duplicate doc_id {documents[0]['doc_id']!r}" in err
+    assert snapshot(checkout / "corpus") == before
+    assert not list(checkout.glob(".corpus.build-*"))
 
 
 def test_manifest_binds_every_data_file_and_text(checkout):

@@ -93,7 +93,10 @@ def test_the_release_made_document_by_document_is_the_release_made_in_memory(tmp
     staging = tmp_path / "staging"
     staging.mkdir()
     made = render_release(root, staging)
-    expected = render_outputs(load_source(root))
+    source = load_source(root)
+    expected = render_outputs(source)
+    texts_read = {d["doc_id"]: d["text"].encode("utf-8") for d in source.documents}
+    assert made.text_sha256 == {i: hashlib.sha256(t).hexdigest() for i, t in texts_read.items()}
     assert list(made.files) == list(expected)  # the order a build writes them in
     staged = {rel: (staging / rel).read_bytes() for rel in made.files if rel.startswith("data/")}
     texts = {rel: text.encode("utf-8") for rel, text in made.texts.items()}

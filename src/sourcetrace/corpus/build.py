@@ -474,15 +474,18 @@ def render_outputs(source: Source) -> dict[str, str]:
     return outputs | texts
 
 
-def render_release(root: Path, staging: Path | None = None) -> Rendered:
+def render_release(
+    root: Path, staging: Path | None = None, sources: dict[str, str] | None = None
+) -> Rendered:
     """The release `build` makes of a checkout, its data files written under ``staging`` (or
     only hashed, for `verify`). Document by document: memory holds one document's text and
     gold at a time, besides a few fields of each document for the MANIFEST and the card.
     Sources with any problem are read again whole by `load_source`, which words every problem
-    as it always has and raises them together."""
+    as it always has and raises them together. ``sources``: the `source_hashes` of the checkout
+    when the caller has them already (`verify`), else they are read after the sources."""
     root = Path(root)
     try:
-        made = _streamed_release(root, staging)
+        made = _streamed_release(root, staging, sources)
     except (InputError, InputErrors):
         made = None
     if made is not None:
@@ -507,7 +510,28 @@ def render_release(root: Path, staging: Path | None = None) -> Rendered:
     )
 
 
-def _streamed_release(root: Path, staging: Path | None) -> Rendered | None:
+def document_line(row: Mapping[str, Any], item_texts: Mapping[str, list[str]]) -> str:
+    """``dumps_canonical(row)`` and a newline, for a document row whose layer items are
+    already written as ``item_texts``: each item is turned into JSON once, for its document row
+    and its layer row alike (an object is its members joined by ", " within braces, a list its
+    items within brackets)."""
+    head = dumps_canonical({k: v for k, v in row.items() if k not in LAYERS})
+    layers = "".join(
+        f", {dumps_canonical(layer)}: [{', '.join(item_texts[layer])}]" for layer in LAYERS
+    )
+    return f"{head[:-1]}{layers}}}\n"
+
+
+def layer_line(doc_id: str, item: Mapping[str, Any], item_text: str) -> str:
+    """``dumps_canonical({"doc_id": doc_id, **item})`` and a newline, from the item's JSON."""
+    if "doc_id" in item or item_text == "{}":  # a member of its own there, or nothing to join
+        return dumps_canonical({"doc_id": doc_id, **item}) + "\n"
+    return f"{{{dumps_canonical('doc_id')}: {dumps_canonical(doc_id)}, {item_text[1:]}\n"
+
+
+def _streamed_release(
+    root: Path, staging: Path | None, sources: dict[str, str] | None
+) -> Rendered | None:
     """`render_release` one document at a time; None at the first problem of the sources (and
     for a checkout without documents), which `load_source` then words."""
     version = read_version(root / "corpus" / "CHANGELOG.md")
@@ -571,14 +595,14 @@ def _streamed_release(root: Path, staging: Path | None) -> Rendered | None:
                 counts["annotated_documents"] += 1
             row = document_row(record, gold)
             first_row = row if first_row is None else first_row
-            output("data/documents.jsonl").write(dumps_canonical(row) + "\n")
+            item_texts = {layer: [dumps_canonical(item) for item in row[layer]] for layer in LAYERS}
+            output("data/documents.jsonl").write(document_line(row, item_texts))
             for layer in LAYERS:
-                items = gold.get(layer, []) if gold else []
-                counts[layer] += len(items)
-                if items:
+                counts[layer] += len(row[layer])
+                if row[layer]:
                     out = output(f"data/{layer}.jsonl")
-                    for item in items:
-                        out.write(dumps_canonical({"doc_id": doc_id, **item}) + "\n")
+                    for item, item_text in zip(row[layer], item_texts[layer], strict=True):
+                        out.write(layer_line(doc_id, item, item_text))
             card_documents.append(card_document(record, gold))
             manifest_documents[doc_id] = manifest_document(record, gold is not None)
             text_sha256[doc_id] = sha256_text(text)
@@ -610,7 +634,7 @@ def _streamed_release(root: Path, staging: Path | None) -> Rendered | None:
         first_row,
         counts,
         manifest_documents,
-        source_hashes(root),
+        source_hashes(root) if sources is None else sources,
     )
     return Rendered(version, files, texts, combined, text_sha256)
 
@@ -872,7 +896,7 @@ def verify_checkout(root: Path) -> tuple[Reading, list[str]]:
                 "sources); run `sourcetrace corpus build`"
             )
     try:
-        made = render_release(root)
+        made = render_release(root, sources=current)
     except (InputError, InputErrors) as exc:  # every source problem is a finding
         problems.append(f"sources do not validate: {exc}")
         return reading, problems

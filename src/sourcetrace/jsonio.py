@@ -795,9 +795,13 @@ def decode_whole(text: str, path: Path) -> Any:
     return value
 
 
+# json.dumps with these options makes this encoder for every call; one made once is the same
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=False, separators=(", ", ": "))
+
+
 def dumps_canonical(value: Any) -> str:
     """Deterministic one-line JSON: what corpus files and hashes are made of."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(", ", ": "))
+    return _CANONICAL.encode(value)
 
 
 def dumps_pretty(value: Any) -> str:

@@ -522,11 +522,15 @@ def document_line(row: Mapping[str, Any], item_texts: Mapping[str, list[str]]) -
     return f"{head[:-1]}{layers}}}\n"
 
 
-def layer_line(doc_id: str, item: Mapping[str, Any], item_text: str) -> str:
-    """``dumps_canonical({"doc_id": doc_id, **item})`` and a newline, from the item's JSON."""
-    if "doc_id" in item or item_text == "{}":  # a member of its own there, or nothing to join
-        return dumps_canonical({"doc_id": doc_id, **item}) + "\n"
-    return f"{{{dumps_canonical('doc_id')}: {dumps_canonical(doc_id)}, {item_text[1:]}\n"
+def layer_lines(doc_id: str, items: list[Any], item_texts: list[str]) -> Iterator[str]:
+    """``dumps_canonical({"doc_id": doc_id, **item})`` and a newline for each item of a layer,
+    from the items' JSON."""
+    head = f"{{{dumps_canonical('doc_id')}: {dumps_canonical(doc_id)}, "
+    for item, text in zip(items, item_texts, strict=True):
+        if "doc_id" in item or text == "{}":  # a member of its own there, or nothing to join
+            yield dumps_canonical({"doc_id": doc_id, **item}) + "\n"
+        else:
+            yield f"{head}{text[1:]}\n"
 
 
 def _streamed_release(
@@ -548,7 +552,7 @@ def _streamed_release(
         return None
     if not metadata:
         return None
-    metadata.sort(key=lambda r: r.value["doc_id"])
+    metadata.sort(key=lambda r: r.value["doc_id"], reverse=True)  # popped in doc_id order
     gold_paths = {p.stem: p for p in sorted((root / "annotations" / "gold").glob("*.json"))}
     links_path = root / "annotations" / "links.json"
     with_links = links_path.exists()
@@ -570,7 +574,8 @@ def _streamed_release(
 
     try:
         output("data/documents.jsonl")
-        for meta_record in metadata:
+        while metadata:  # a record is let go once done: the MANIFEST and card keep their fields
+            meta_record = metadata.pop()
             record = with_seed_text(meta_record.value, root / "seeds")
             if record is None or validate_record(record, "document", meta_path, meta_record.line):
                 return None
@@ -601,8 +606,8 @@ def _streamed_release(
                 counts[layer] += len(row[layer])
                 if row[layer]:
                     out = output(f"data/{layer}.jsonl")
-                    for item, item_text in zip(row[layer], item_texts[layer], strict=True):
-                        out.write(layer_line(doc_id, item, item_text))
+                    for line in layer_lines(doc_id, row[layer], item_texts[layer]):
+                        out.write(line)
             card_documents.append(card_document(record, gold))
             manifest_documents[doc_id] = manifest_document(record, gold is not None)
             text_sha256[doc_id] = sha256_text(text)

@@ -21,7 +21,7 @@ from sourcetrace.corpus.build import (
     verify,
 )
 
-from gold_factory import ROOT, gold_st000
+from gold_factory import ROOT, gold_st000, seed_text
 
 SEED_SHA256 = {
     "000_f177e68c088a574d.txt": "fc18bd21044017476991e9ff4d8a1e2049d629a8fbabf19981308e866e0d5846",
@@ -108,6 +108,20 @@ def test_the_release_made_document_by_document_is_the_release_made_in_memory(tmp
     assert sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*.jsonl")) == sorted(
         rel for rel in expected if rel.startswith("data/")
     )
+
+
+def test_build_rejects_gold_that_carries_its_text_under_another_doc_ids_file_name(checkout, capsys):
+    # with its own text the annotation validates without the seed text of the file's name
+    before = snapshot(checkout / "corpus")
+    gold = gold_st000(checkout) | {"text": seed_text("st-000", checkout)}
+    (checkout / "annotations" / "gold" / "st-001.json").write_text(json.dumps(gold))
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert "annotations/gold/st-001.json, at /doc_id" in err
+    assert "file name does not match doc_id 'st-000'" in err
+    assert snapshot(checkout / "corpus") == before
+    assert main(["corpus", "verify", "--root", str(checkout)]) == 1
+    assert "file name does not match doc_id 'st-000'" in capsys.readouterr().err
 
 
 def test_build_refuses_gold_of_no_document_and_leaves_no_staging_folder(checkout, capsys):

@@ -590,6 +590,8 @@ def _streamed_release(
                 if record_problems(found[0], "annotation", path, text_for=text_for):
                     return None
                 gold = found[0].value
+                if gold["doc_id"] != path.stem:  # one that carries its own text can get here
+                    return None
                 for mention in gold["entities"]:  # one type per corpus-wide entity id
                     kind = mention["type"]
                     if entity_types.setdefault(mention["entity"], kind) != kind:

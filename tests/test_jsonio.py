@@ -23,6 +23,7 @@ from sourcetrace.jsonio import (
     decode_utf8,
     iter_jsonl_records,
     lone_surrogate,
+    parse_json,
     parse_jsonl,
     read_records,
     read_records_with_sha256,
@@ -276,3 +277,11 @@ def test_read_json_answers_as_the_standard_library_reader(tmp_path, content) -> 
             return ("error", str(exc))
 
     assert outcome(lambda: read_json(path)) == outcome(lambda: decode_whole(read_text(path), path))
+
+
+def test_parse_json_numbers_each_record_of_an_array_by_the_line_it_starts_on() -> None:
+    # line 1 "[", line 2 the first record, line 3 blank, lines 4-5 the second record, which
+    # line 5 follows with the third: numbered from the last record on, not from the start
+    text = '[\n{"a": 1},\n\n  {"b":\n 2}, {"c": 3}\n]\n'
+    records = parse_json(text, Path("many.json"))
+    assert [(r.value, r.line) for r in records] == [({"a": 1}, 2), ({"b": 2}, 4), ({"c": 3}, 5)]

@@ -354,8 +354,9 @@ def parse_json(text: str, path: Path) -> list[Record]:
     if pos < len(text) and text[pos] == "]":
         pos += 1
     else:
+        line, counted = 1, 0  # newlines counted once, from the last record on: linear in size
         while True:
-            line = text.count("\n", 0, pos) + 1
+            line, counted = line + text.count("\n", counted, pos), pos
             value, pos = _decode(text, pos, path)
             records.append(Record(value, line))
             pos = _skip_ws(text, pos)
@@ -794,9 +795,13 @@ def decode_whole(text: str, path: Path) -> Any:
     return value
 
 
+# json.dumps with these options makes this encoder for every call; one made once is the same
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=False, separators=(", ", ": "))
+
+
 def dumps_canonical(value: Any) -> str:
     """Deterministic one-line JSON: what corpus files and hashes are made of."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(", ", ": "))
+    return _CANONICAL.encode(value)
 
 
 def dumps_pretty(value: Any) -> str:

@@ -11,9 +11,17 @@ import pytest
 
 from checkout import add_gold, bump_version, make_checkout
 from sourcetrace.cli.main import main
-from sourcetrace.corpus.build import build, read_version, verify
+from sourcetrace.corpus.build import (
+    MadeFile,
+    build,
+    load_source,
+    read_version,
+    render_outputs,
+    render_release,
+    verify,
+)
 
-from gold_factory import ROOT, gold_st000
+from gold_factory import ROOT, gold_st000, seed_text
 
 SEED_SHA256 = {
     "000_f177e68c088a574d.txt": "fc18bd21044017476991e9ff4d8a1e2049d629a8fbabf19981308e866e0d5846",
@@ -69,6 +77,76 @@ def test_two_builds_are_byte_identical(tmp_path):
     assert snapshot(a / "corpus") == snapshot(b / "corpus")
     second = build(a)
     assert second.written == [] and second.removed == []
+
+
+@pytest.mark.parametrize("gold_of", ["every document", "no document", "every other document"])
+def test_the_release_made_document_by_document_is_the_release_made_in_memory(tmp_path, gold_of):
+    # the shipped sources (gold, links, agreement), or some of their gold without the links
+    # (whose clusters live in the gold): the staged files and their MANIFEST figures are the
+    # bytes that the whole sources loaded in memory render
+    root = make_checkout(tmp_path / "repo", shipped=True)
+    if gold_of != "every document":
+        (root / "annotations" / "links.json").unlink()
+        for index, path in enumerate(sorted((root / "annotations" / "gold").glob("*.json"))):
+            if gold_of == "no document" or index % 2:
+                path.unlink()
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    made = render_release(root, staging)
+    source = load_source(root)
+    expected = render_outputs(source)
+    texts_read = {d["doc_id"]: d["text"].encode("utf-8") for d in source.documents}
+    assert made.text_sha256 == {i: hashlib.sha256(t).hexdigest() for i, t in texts_read.items()}
+    assert list(made.files) == list(expected)  # the order a build writes them in
+    staged = {rel: (staging / rel).read_bytes() for rel in made.files if rel.startswith("data/")}
+    texts = {rel: text.encode("utf-8") for rel, text in made.texts.items()}
+    assert staged | texts == {rel: text.encode("utf-8") for rel, text in expected.items()}
+    for rel, text in expected.items():
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        assert made.files[rel] == MadeFile(digest, len(data), data.count(b"\n")), rel
+    assert sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*.jsonl")) == sorted(
+        rel for rel in expected if rel.startswith("data/")
+    )
+
+
+def test_build_rejects_gold_that_carries_its_text_under_another_doc_ids_file_name(checkout, capsys):
+    # with its own text the annotation validates without the seed text of the file's name
+    before = snapshot(checkout / "corpus")
+    gold = gold_st000(checkout) | {"text": seed_text("st-000", checkout)}
+    (checkout / "annotations" / "gold" / "st-001.json").write_text(json.dumps(gold))
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert "annotations/gold/st-001.json, at /doc_id" in err
+    assert "file name does not match doc_id 'st-000'" in err
+    assert snapshot(checkout / "corpus") == before
+    assert main(["corpus", "verify", "--root", str(checkout)]) == 1
+    assert "file name does not match doc_id 'st-000'" in capsys.readouterr().err
+
+
+def test_build_refuses_gold_of_no_document_and_leaves_no_staging_folder(checkout, capsys):
+    before = snapshot(checkout / "corpus")
+    gold = gold_st000(checkout)
+    gold["doc_id"] = "st-999"
+    (checkout / "annotations" / "gold" / "st-999.json").write_text(json.dumps(gold))
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert "annotations/gold/st-999.json" in err and "unknown doc_id 'st-999'" in err
+    assert snapshot(checkout / "corpus") == before
+    assert not list(checkout.glob(".corpus.build-*"))
+
+
+def test_build_refuses_a_doc_id_twice_in_the_metadata(checkout, capsys):
+    before = snapshot(checkout / "corpus")
+    path = checkout / "annotations" / "documents.json"
+    documents = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps([*documents, documents[0]], indent=1), encoding="utf-8")
+    assert main(["corpus", "build", "--root", str(checkout)]) == 2
+    err = capsys.readouterr().err
+    assert "annotations/documents.json" in err
+    assert f"duplicate doc_id {documents[0]['doc_id']!r}" in err
+    assert snapshot(checkout / "corpus") == before
+    assert not list(checkout.glob(".corpus.build-*"))
 
 
 def test_manifest_binds_every_data_file_and_text(checkout):

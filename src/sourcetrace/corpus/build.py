@@ -7,6 +7,7 @@ one hand-edited file in it is `CHANGELOG.md`, whose newest heading is the corpus
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sourcetrace.corpus.card import CardDocument, card_document, render_card
 from sourcetrace.corpus.release import (
     DOCUMENT_FIELDS,
     Reading,
@@ -35,6 +37,7 @@ from sourcetrace.errors import InputError, InputErrors, raise_all
 from sourcetrace.jsonio import (
     atomic_write,
     current_umask,
+    dumps_canonical,
     dumps_pretty,
     jsonl_text,
     parse_json,
@@ -44,7 +47,12 @@ from sourcetrace.jsonio import (
     read_text,
 )
 from sourcetrace.progress import stage
-from sourcetrace.schema.validation import LAYERS, sha256_text, validate_record
+from sourcetrace.schema.validation import (
+    LAYERS,
+    record_problems,
+    sha256_text,
+    validate_record,
+)
 
 CORPUS_NAME = "sourcetrace"
 _VERSION_HEADING = re.compile(r"^##\s+\[?v?(\d+\.\d+\.\d+)\]?", re.MULTILINE)
@@ -291,16 +299,18 @@ def entity_type_conflicts(gold: Mapping[str, Mapping[str, Any]], folder: Path) -
 # ---------------------------------------------------------------- outputs
 
 
+def document_row(document: Mapping[str, Any], gold: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A row of data/documents.jsonl: the document record and its gold layers (none when it
+    has no gold, or lacks a layer)."""
+    row = {k: document[k] for k in DOCUMENT_FIELDS}
+    row["annotated"] = gold is not None
+    for layer in LAYERS:
+        row[layer] = gold.get(layer, []) if gold else []
+    return row
+
+
 def document_rows(source: Source) -> list[dict[str, Any]]:
-    rows = []
-    for document in source.documents:
-        gold = source.gold.get(document["doc_id"])
-        row = {k: document[k] for k in DOCUMENT_FIELDS}
-        row["annotated"] = gold is not None
-        for layer in LAYERS:
-            row[layer] = gold.get(layer, []) if gold else []  # a layer it lacks: none
-        rows.append(row)
-    return rows
+    return [document_row(d, source.gold.get(d["doc_id"])) for d in source.documents]
 
 
 def flat_rows(source: Source, layer: str) -> list[dict[str, Any]]:
@@ -309,6 +319,13 @@ def flat_rows(source: Source, layer: str) -> list[dict[str, Any]]:
         {"doc_id": doc_id, **item}
         for doc_id, gold in sorted(source.gold.items())
         for item in gold.get(layer, [])
+    ]
+
+
+def links_rows(links: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"from": r["from"], "to": r["to"], "relation": r["relation"], "note": r.get("note")}
+        for r in links.get("relations", [])
     ]
 
 
@@ -321,56 +338,312 @@ def data_files(source: Source) -> dict[str, list[dict[str, Any]]]:
         if rows:
             files[f"data/{layer}.jsonl"] = rows
     if source.links.get("relations"):
-        files["data/links.jsonl"] = [
-            {"from": r["from"], "to": r["to"], "relation": r["relation"], "note": r.get("note")}
-            for r in source.links["relations"]
-        ]
+        files["data/links.jsonl"] = links_rows(source.links)
     return files
 
 
-def render_outputs(source: Source) -> dict[str, str]:
-    """Every file `build` writes under corpus/, as text, deterministically."""
-    from sourcetrace.corpus.card import (
-        render_card,  # the card needs datasets; import only when building
-    )
+def manifest_document(document: Mapping[str, Any], annotated: bool) -> dict[str, Any]:
+    """What MANIFEST.json records of a document."""
+    return {
+        "seed_file": document["seed_file"],
+        "text_sha256": document["text_sha256"],
+        "story_id": document["story_id"],
+        "annotated": annotated,
+    }
 
+
+@dataclass(frozen=True)
+class MadeFile:
+    """A file of a release as made: what MANIFEST.json says of it."""
+
+    sha256: str
+    bytes: int
+    rows: int  # its newlines
+
+
+class OutputFile:
+    """A file of a release while it is made: hashed, measured and (with a path) written a
+    megabyte at a time, so that no file is ever held whole."""
+
+    FLUSH_CHARS = 1 << 20
+
+    def __init__(self, path: Path | None) -> None:
+        self.handle = open(path, "wb") if path is not None else None  # noqa: SIM115 (closed in close)
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.rows = 0
+        self.pending: list[str] = []
+        self.pending_chars = 0
+
+    def write(self, text: str) -> None:
+        self.pending.append(text)
+        self.pending_chars += len(text)
+        if self.pending_chars >= self.FLUSH_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        data = "".join(self.pending).encode("utf-8")
+        self.pending, self.pending_chars = [], 0
+        self.digest.update(data)
+        self.size += len(data)
+        self.rows += data.count(b"\n")
+        if self.handle is not None:
+            self.handle.write(data)
+
+    def close(self) -> MadeFile:
+        self.flush()
+        if self.handle is not None:
+            self.handle.close()
+        return MadeFile(self.digest.hexdigest(), self.size, self.rows)
+
+
+def made_file(text: str, path: Path | None = None) -> MadeFile:
+    output = OutputFile(path)
+    output.write(text)
+    return output.close()
+
+
+@dataclass
+class Rendered:
+    """A release as `build` makes it: every file (data files, README.md, MANIFEST.json, in the
+    order a build writes them) as MANIFEST.json describes it, the texts of the card and the
+    MANIFEST, and each document's text sha256 as read."""
+
+    version: str
+    files: dict[str, MadeFile]
+    texts: dict[str, str]  # README.md and MANIFEST.json
+    data_sha256: str
+    text_sha256: dict[str, str]
+
+
+def finish_release(
+    root: Path,
+    version: str,
+    data: Mapping[str, MadeFile],
+    documents: list[CardDocument],
+    first_row: dict[str, Any],
+    counts: dict[str, int],
+    manifest_documents: dict[str, dict[str, Any]],
+    sources: dict[str, str],
+) -> tuple[dict[str, MadeFile], dict[str, str], str]:
+    """The card and the MANIFEST of a release whose data files are ``data``: (every file, the
+    texts of README.md and MANIFEST.json, the data sha256)."""
+    combined = data_sha256({path: made.sha256 for path, made in data.items()})
+    card = render_card(root, version, documents, first_row, counts, combined, sorted(data))
+    files = {**data, "README.md": made_file(card)}
+    manifest = {
+        "name": CORPUS_NAME,
+        "version": version,
+        "data_sha256": combined,
+        "files": {
+            path: {
+                "sha256": made.sha256,
+                "bytes": made.bytes,
+                "rows": made.rows if path.endswith(".jsonl") else None,
+            }
+            for path, made in sorted(files.items())
+        },
+        "documents": manifest_documents,
+        "counts": counts,
+        "sources": sources,
+    }
+    texts = {"README.md": card, "MANIFEST.json": dumps_pretty(manifest)}
+    files["MANIFEST.json"] = made_file(texts["MANIFEST.json"])
+    return files, texts, combined
+
+
+def render_outputs(source: Source) -> dict[str, str]:
+    """Every file `build` writes under corpus/, as text, deterministically: the release made in
+    memory from a loaded Source (`render_release` makes the same bytes document by document)."""
     files = data_files(source)
     outputs = {path: jsonl_text(rows) for path, rows in files.items()}
-    data_hashes = {p: sha256_bytes(t.encode("utf-8")) for p, t in outputs.items()}
     counts = {"documents": len(source.documents), "annotated_documents": len(source.gold)}
     for layer in LAYERS:
         counts[layer] = sum(len(g.get(layer, [])) for g in source.gold.values())
     counts["links"] = len(source.links.get("relations", []))
-    combined = data_sha256(data_hashes)
-    outputs["README.md"] = render_card(
-        source, files["data/documents.jsonl"][0], counts, combined, sorted(outputs)
+    _, texts, _ = finish_release(
+        source.root,
+        source.version,
+        {path: made_file(text) for path, text in outputs.items()},
+        [card_document(d, source.gold.get(d["doc_id"])) for d in source.documents],
+        files["data/documents.jsonl"][0],
+        counts,
+        {d["doc_id"]: manifest_document(d, d["doc_id"] in source.gold) for d in source.documents},
+        source.source_hashes,
     )
-    manifest = {
-        "name": CORPUS_NAME,
-        "version": source.version,
-        "data_sha256": combined,
-        "files": {
-            path: {
-                "sha256": sha256_bytes(text.encode("utf-8")),
-                "bytes": len(text.encode("utf-8")),
-                "rows": text.count("\n") if path.endswith(".jsonl") else None,
-            }
-            for path, text in sorted(outputs.items())
-        },
-        "documents": {
-            d["doc_id"]: {
-                "seed_file": d["seed_file"],
-                "text_sha256": d["text_sha256"],
-                "story_id": d["story_id"],
-                "annotated": d["doc_id"] in source.gold,
-            }
-            for d in source.documents
-        },
-        "counts": counts,
-        "sources": source.source_hashes,
-    }
-    outputs["MANIFEST.json"] = dumps_pretty(manifest)
-    return outputs
+    return outputs | texts
+
+
+def render_release(
+    root: Path, staging: Path | None = None, sources: dict[str, str] | None = None
+) -> Rendered:
+    """The release `build` makes of a checkout, its data files written under ``staging`` (or
+    only hashed, for `verify`). Document by document: memory holds one document's text and
+    gold at a time, besides a few fields of each document for the MANIFEST and the card.
+    Sources with any problem are read again whole by `load_source`, which words every problem
+    as it always has and raises them together. ``sources``: the `source_hashes` of the checkout
+    when the caller has them already (`verify`), else they are read after the sources."""
+    root = Path(root)
+    try:
+        made = _streamed_release(root, staging, sources)
+    except (InputError, InputErrors):
+        made = None
+    if made is not None:
+        return made
+    if staging is not None:
+        shutil.rmtree(staging / "data", ignore_errors=True)  # what the streamed pass wrote
+    source = load_source(root)  # raises the problems the streamed pass met
+    outputs = render_outputs(source)
+    files = {}
+    for rel, text in outputs.items():
+        path = None
+        if staging is not None and rel.startswith("data/"):
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+        files[rel] = made_file(text, path)
+    return Rendered(
+        source.version,
+        files,
+        {rel: outputs[rel] for rel in ("README.md", "MANIFEST.json")},
+        json.loads(outputs["MANIFEST.json"])["data_sha256"],
+        {d["doc_id"]: sha256_text(d["text"]) for d in reversed(source.documents)},
+    )
+
+
+def document_line(row: Mapping[str, Any], item_texts: Mapping[str, list[str]]) -> str:
+    """``dumps_canonical(row)`` and a newline, for a document row whose layer items are
+    already written as ``item_texts``: each item is turned into JSON once, for its document row
+    and its layer row alike (an object is its members joined by ", " within braces, a list its
+    items within brackets)."""
+    head = dumps_canonical({k: v for k, v in row.items() if k not in LAYERS})
+    layers = "".join(
+        f", {dumps_canonical(layer)}: [{', '.join(item_texts[layer])}]" for layer in LAYERS
+    )
+    return f"{head[:-1]}{layers}}}\n"
+
+
+def layer_lines(doc_id: str, items: list[Any], item_texts: list[str]) -> Iterator[str]:
+    """``dumps_canonical({"doc_id": doc_id, **item})`` and a newline for each item of a layer,
+    from the items' JSON."""
+    head = f"{{{dumps_canonical('doc_id')}: {dumps_canonical(doc_id)}, "
+    for item, text in zip(items, item_texts, strict=True):
+        if "doc_id" in item or text == "{}":  # a member of its own there, or nothing to join
+            yield dumps_canonical({"doc_id": doc_id, **item}) + "\n"
+        else:
+            yield f"{head}{text[1:]}\n"
+
+
+def _streamed_release(
+    root: Path, staging: Path | None, sources: dict[str, str] | None
+) -> Rendered | None:
+    """`render_release` one document at a time; None at the first problem of the sources (and
+    for a checkout without documents), which `load_source` then words."""
+    version = read_version(root / "corpus" / "CHANGELOG.md")
+    meta_path = root / "annotations" / "documents.json"
+    raw = read_text(meta_path)
+    if not raw.lstrip().startswith("["):
+        return None
+    metadata = parse_json(raw, meta_path)
+    del raw
+    if not all(isinstance(r.value, Mapping) for r in metadata):
+        return None
+    doc_ids = [r.value.get("doc_id") for r in metadata]
+    if not all(isinstance(i, str) for i in doc_ids) or len(set(doc_ids)) != len(doc_ids):
+        return None
+    if not metadata:
+        return None
+    metadata.sort(key=lambda r: r.value["doc_id"], reverse=True)  # popped in doc_id order
+    gold_paths = {p.stem: p for p in sorted((root / "annotations" / "gold").glob("*.json"))}
+    links_path = root / "annotations" / "links.json"
+    with_links = links_path.exists()
+    clusters: set[str] = set()
+    entities: set[str] = set()
+    entity_types: dict[str, str] = {}
+    card_documents, manifest_documents, text_sha256 = [], {}, {}
+    counts = {"documents": len(metadata), "annotated_documents": 0}
+    counts.update({layer: 0 for layer in LAYERS})
+    first_row: dict[str, Any] | None = None
+    if staging is not None:
+        (staging / "data").mkdir(parents=True, exist_ok=True)
+    outputs: dict[str, OutputFile] = {}
+
+    def output(rel: str) -> OutputFile:
+        if rel not in outputs:
+            outputs[rel] = OutputFile(staging / rel if staging is not None else None)
+        return outputs[rel]
+
+    try:
+        output("data/documents.jsonl")
+        while metadata:  # a record is let go once done: the MANIFEST and card keep their fields
+            meta_record = metadata.pop()
+            record = with_seed_text(meta_record.value, root / "seeds")
+            if record is None or validate_record(record, "document", meta_path, meta_record.line):
+                return None
+            doc_id, text = record["doc_id"], record["text"]
+            gold = None
+            path = gold_paths.pop(doc_id, None)
+            if path is not None:
+                _, found = read_records(path)
+                if len(found) != 1:
+                    return None
+                text_for = {doc_id: text}.get
+                if record_problems(found[0], "annotation", path, text_for=text_for):
+                    return None
+                gold = found[0].value
+                if gold["doc_id"] != path.stem:  # one that carries its own text can get here
+                    return None
+                for mention in gold["entities"]:  # one type per corpus-wide entity id
+                    kind = mention["type"]
+                    if entity_types.setdefault(mention["entity"], kind) != kind:
+                        return None
+                if with_links:
+                    clusters.update(c["cluster"] for c in gold["claims"])
+                    entities.update(e["entity"] for e in gold["entities"])
+                counts["annotated_documents"] += 1
+            row = document_row(record, gold)
+            first_row = row if first_row is None else first_row
+            item_texts = {layer: [dumps_canonical(item) for item in row[layer]] for layer in LAYERS}
+            output("data/documents.jsonl").write(document_line(row, item_texts))
+            for layer in LAYERS:
+                counts[layer] += len(row[layer])
+                if row[layer]:
+                    out = output(f"data/{layer}.jsonl")
+                    for line in layer_lines(doc_id, row[layer], item_texts[layer]):
+                        out.write(line)
+            card_documents.append(card_document(record, gold))
+            manifest_documents[doc_id] = manifest_document(record, gold is not None)
+            text_sha256[doc_id] = sha256_text(text)
+        if gold_paths:  # gold of no document, or under another name: load_source says which
+            return None
+        links: dict[str, Any] = {"relations": []}
+        if with_links:
+            links = read_json(links_path)
+            known = {"known_clusters": clusters, "known_entities": entities}
+            if validate_record(links, "links", links_path, 1, **known):
+                return None
+        counts["links"] = len(links.get("relations", []))
+        if links.get("relations"):
+            out = output("data/links.jsonl")
+            for row in links_rows(links):
+                out.write(dumps_canonical(row) + "\n")
+        data = {rel: out.close() for rel, out in outputs.items()}
+    finally:
+        for out in outputs.values():
+            if out.handle is not None:
+                out.handle.close()
+    order = ["data/documents.jsonl", *(f"data/{layer}.jsonl" for layer in LAYERS)]
+    data = {rel: data[rel] for rel in [*order, "data/links.jsonl"] if rel in data}
+    files, texts, combined = finish_release(
+        root,
+        version,
+        data,
+        card_documents,
+        first_row,
+        counts,
+        manifest_documents,
+        source_hashes(root) if sources is None else sources,
+    )
+    return Rendered(version, files, texts, combined, text_sha256)
 
 
 @dataclass
@@ -430,46 +703,60 @@ def build(root: Path) -> BuildResult:
 
 def _build_locked(root: Path) -> BuildResult:
     gold_files = len(list((root / "annotations" / "gold").glob("*.json")))
-    with stage(f"reading and rendering the corpus ({gold_files} gold file(s))", size=gold_files):
-        source = load_source(root)
-        outputs = render_outputs(source)
     corpus = root / "corpus"
-    old = read_manifest(corpus)  # the last release: the witness of what each version holds
-    new_manifest = json.loads(outputs["MANIFEST.json"])
-    released = old.get("version") if old else None
-    if released is not None and _version_key(source.version) < _version_key(released):
-        raise InputError(
-            f"the version would move back from {released} to {source.version}; versions only "
-            "grow (was a CHANGELOG heading deleted?)",
-            file=corpus / "CHANGELOG.md",
-            expected=f"a '## X.Y.Z' entry above {released} at the top of corpus/CHANGELOG.md",
+    # the data files are written here as they are made, and published from here if they differ
+    staging = Path(tempfile.mkdtemp(prefix=_BUILDING, dir=root))
+    try:
+        reading = f"reading and rendering the corpus ({gold_files} gold file(s))"
+        with stage(reading, size=gold_files):
+            made = render_release(root, staging)
+        old = read_manifest(corpus)  # the last release: the witness of what each version holds
+        released = old.get("version") if old else None
+        if released is not None and _version_key(made.version) < _version_key(released):
+            raise InputError(
+                f"the version would move back from {released} to {made.version}; versions only "
+                "grow (was a CHANGELOG heading deleted?)",
+                file=corpus / "CHANGELOG.md",
+                expected=f"a '## X.Y.Z' entry above {released} at the top of corpus/CHANGELOG.md",
+            )
+        if old and released == made.version and old["data_sha256"] != made.data_sha256:
+            raise InputError(
+                f"the corpus data would change but the version stays {made.version}; a version "
+                "is never silently changed",
+                file=corpus / "CHANGELOG.md",
+                expected="a new '## X.Y.Z' entry at the top of corpus/CHANGELOG.md saying what "
+                "changed and why",
+            )
+        written, unchanged = [], []
+        for rel, file in made.files.items():
+            (unchanged if _holds(corpus / rel, file) else written).append(rel)
+        data = corpus / "data"
+        removed = sorted(
+            f"data/{p.name}"
+            for p in (data.iterdir() if data.is_dir() else [])
+            if f"data/{p.name}" not in made.files
         )
-    if old and released == source.version and old["data_sha256"] != new_manifest["data_sha256"]:
-        raise InputError(
-            f"the corpus data would change but the version stays {source.version}; a version is "
-            "never silently changed",
-            file=corpus / "CHANGELOG.md",
-            expected="a new '## X.Y.Z' entry at the top of corpus/CHANGELOG.md saying what "
-            "changed and why",
-        )
-    written, unchanged = [], []
-    for rel, text in outputs.items():
-        path = corpus / rel
-        if path.is_file() and path.read_bytes() == text.encode("utf-8"):
-            unchanged.append(rel)
-        else:
-            written.append(rel)
-    data = corpus / "data"
-    removed = sorted(
-        f"data/{p.name}"
-        for p in (data.iterdir() if data.is_dir() else [])
-        if f"data/{p.name}" not in outputs
-    )
-    leftovers = [p for p in corpus.iterdir() if is_temp_name(p.name)] if corpus.is_dir() else []
-    if written or removed or leftovers:
-        with stage(f"publishing {len(written)} file(s) of the corpus", size=gold_files):
-            _publish(root, outputs)
-    return BuildResult(source.version, written, unchanged, removed)
+        leftovers = [p for p in corpus.iterdir() if is_temp_name(p.name)] if corpus.is_dir() else []
+        if written or removed or leftovers:
+            with stage(f"publishing {len(written)} file(s) of the corpus", size=gold_files):
+                _publish(root, staging, made)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(made.version, written, unchanged, removed)
+
+
+def _holds(path: Path, made: MadeFile) -> bool:
+    """Whether the file at ``path`` holds the bytes of ``made`` (read in chunks, by sha256)."""
+    try:
+        if not path.is_file() or path.stat().st_size != made.bytes:
+            return False
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return False
+    return digest.hexdigest() == made.sha256
 
 
 def publish_steps(files: Iterable[str]) -> list[str]:
@@ -481,17 +768,18 @@ def publish_steps(files: Iterable[str]) -> list[str]:
     return [*steps, "carry over", "fsync folder", "swap", "fsync root", "clean up"]
 
 
-def _publish(root: Path, outputs: Mapping[str, str]) -> None:
-    """Write the release into a sibling temp folder, fsync it, and swap it with corpus/ in one
-    rename (RENAME_EXCHANGE): a reader, or a build killed at any point, sees the old release
-    or the new one. Hand-edited files of corpus/ are carried over as hard links."""
+def _publish(root: Path, staging: Path, made: Rendered) -> None:
+    """Complete the release in ``staging``, a sibling temp folder that holds its data files
+    already, fsync it, and swap it with corpus/ in one rename (RENAME_EXCHANGE): a reader, or
+    a build killed at any point, sees the old release or the new one. Hand-edited files of
+    corpus/ are carried over as hard links."""
     corpus = root / "corpus"
-    staging = Path(tempfile.mkdtemp(prefix=_BUILDING, dir=root))
-    for rel, text in outputs.items():
+    for rel in made.files:
         path = staging / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+        with open(path, "r+b" if rel not in made.texts else "wb") as handle:
+            if rel in made.texts:
+                handle.write(made.texts[rel].encode("utf-8"))
             _step(f"write {rel}")
             handle.flush()
             os.fsync(handle.fileno())
@@ -615,31 +903,30 @@ def verify_checkout(root: Path) -> tuple[Reading, list[str]]:
                 "sources); run `sourcetrace corpus build`"
             )
     try:
-        source = load_source(root)
+        made = render_release(root, sources=current)
     except (InputError, InputErrors) as exc:  # every source problem is a finding
         problems.append(f"sources do not validate: {exc}")
         return reading, problems
-    text_of = {d["doc_id"]: d["text"] for d in reversed(source.documents)}  # first one wins
     for doc_id, entry in manifest.get("documents", {}).items():
-        text = text_of.get(doc_id)
-        if text is not None and sha256_text(text) != entry["text_sha256"]:
+        text_sha256 = made.text_sha256.get(doc_id)
+        if text_sha256 is not None and text_sha256 != entry["text_sha256"]:
             problems.append(
                 f"{root / 'seeds' / str(entry.get('seed_file'))}: text sha256 differs from "
                 f"MANIFEST.json for {doc_id}"
             )
     if not problems and reading.release is not None:
-        problems += _differs_from_a_build(reading.release, render_outputs(source))
+        problems += _differs_from_a_build(reading.release, made.files)
     return reading, problems
 
 
-def _differs_from_a_build(release: Release, outputs: Mapping[str, str]) -> list[str]:
+def _differs_from_a_build(release: Release, made: Mapping[str, MadeFile]) -> list[str]:
     """Files of the release (as read, by their sha256) that a build would write otherwise."""
     read = {**release.file_sha256, "MANIFEST.json": release.manifest_sha256}
-    made = {rel: sha256_bytes(text.encode("utf-8")) for rel, text in outputs.items()}
+    hashes = {rel: file.sha256 for rel, file in made.items()}
     return [
         f"{release.folder / rel}: differs from what `sourcetrace corpus build` makes now"
-        for rel in sorted(read.keys() | made.keys())
-        if read.get(rel) != made.get(rel)
+        for rel in sorted(read.keys() | hashes.keys())
+        if read.get(rel) != hashes.get(rel)
     ]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from sourcetrace.schema.labels import load_labels
 from sourcetrace.schema.validation import LAYERS
@@ -65,27 +67,55 @@ def card_yaml(version: str, config_files: dict[str, str], num_documents: int) ->
     return card.to_yaml()
 
 
-def document_counts_table(source: Any) -> str:
-    """Items per document and layer, entity mentions split by kind: what the gold holds."""
-    kinds = list(load_labels()["mention_kinds"])
-    header = ["doc_id", "entities", *(f"{k} mentions" for k in kinds), "claims", "attributions"]
-    header += ["nested attributions"]
-    rows = []
-    totals = [0] * (len(header) - 1)
-    for document in source.documents:
-        gold = source.gold.get(document["doc_id"])
-        if gold is None:
-            continue
-        entities = gold["entities"]
-        values = [
+class CardDocument(NamedTuple):
+    """What the card shows of one document: its line in the documents table and, when it has
+    gold, its line in the counts table. Small, so a build of many documents keeps one each
+    instead of the documents."""
+
+    doc_id: str
+    seed_file: str
+    outlet: str
+    published: str
+    story_id: str
+    characters: int
+    counts: list[int] | None  # entities, mentions by kind, claims, attributions, nested
+
+
+def card_document(document: Mapping[str, Any], gold: Mapping[str, Any] | None) -> CardDocument:
+    """The card's summary of a document record (with its text) and its gold annotation."""
+    counts = None
+    if gold is not None:
+        entities, kinds = gold["entities"], load_labels()["mention_kinds"]
+        counts = [
             len(entities),
             *(sum(e["mention"] == kind for e in entities) for kind in kinds),
             len(gold["claims"]),
             len(gold["attributions"]),
             sum(a["nested_in"] is not None for a in gold["attributions"]),
         ]
-        totals = [t + v for t, v in zip(totals, values, strict=True)]
-        rows.append([document["doc_id"], *values])
+    return CardDocument(
+        document["doc_id"],
+        document["seed_file"],
+        document["outlet"],
+        document["published"],
+        document["story_id"],
+        len(document["text"]),
+        counts,
+    )
+
+
+def document_counts_table(documents: Iterable[CardDocument]) -> str:
+    """Items per document and layer, entity mentions split by kind: what the gold holds."""
+    kinds = list(load_labels()["mention_kinds"])
+    header = ["doc_id", "entities", *(f"{k} mentions" for k in kinds), "claims", "attributions"]
+    header += ["nested attributions"]
+    rows = []
+    totals = [0] * (len(header) - 1)
+    for document in documents:
+        if document.counts is None:
+            continue
+        totals = [t + v for t, v in zip(totals, document.counts, strict=True)]
+        rows.append([document.doc_id, *document.counts])
     rows.append(["all", *totals])
     return _table(header, rows)
 
@@ -110,7 +140,9 @@ def demote_headings(markdown: str, levels: int) -> str:
 
 
 def render_card(
-    source: Any,
+    root: Path,
+    version: str,
+    documents: Sequence[CardDocument],
     first_row: dict[str, Any],
     counts: dict[str, int],
     data_sha256: str,
@@ -130,30 +162,30 @@ def render_card(
         ["doc_id", "seed file", "outlet", "published", "story_id", "characters", "annotated"],
         [
             [
-                d["doc_id"],
-                d["seed_file"],
-                d["outlet"],
-                d["published"],
-                d["story_id"],
-                len(d["text"]),
-                "yes" if d["doc_id"] in source.gold else "no",
+                d.doc_id,
+                d.seed_file,
+                d.outlet,
+                d.published,
+                d.story_id,
+                d.characters,
+                "no" if d.counts is None else "yes",
             ]
-            for d in source.documents
+            for d in documents
         ],
     )
-    agreement_file = source.root / "annotations" / "AGREEMENT.md"
+    agreement_file = Path(root) / "annotations" / "AGREEMENT.md"
     agreement = (
         demote_headings(agreement_file.read_text(encoding="utf-8"), 3)
         if agreement_file.is_file()
         else "No agreement figures were computed for this build."
     )
     body = template.format(
-        version=source.version,
+        version=version,
         data_sha256=data_sha256,
-        num_documents=len(source.documents),
+        num_documents=len(documents),
         documents_table=documents_table,
         layer_counts_table=_table(["layer", "items"], [[k, v] for k, v in counts.items()]),
-        document_counts_table=document_counts_table(source),
+        document_counts_table=document_counts_table(documents),
         data_instance=data_instance(first_row),
         agreement=agreement.strip(),
         entity_types_table=_table(
@@ -161,5 +193,5 @@ def render_card(
         ),
         configs_list="\n".join(f"- `{name}`: `{path}`" for name, path in config_files.items()),
     )
-    yaml = card_yaml(source.version, config_files, len(source.documents))
+    yaml = card_yaml(version, config_files, len(documents))
     return f"---\n{yaml}\n---\n\n{body.strip()}\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -253,7 +253,8 @@ def read_release(
     """The release in ``folder`` read once, and every way it differs from its MANIFEST (none when
     the Release is given). ``parse``: the JSON Lines files (paths under the folder) whose rows
     are wanted; data/documents.jsonl always is. ``thorough``: every row validated too, as
-    `corpus verify` wants (readers validate the rows they rely on, `checked_rows`).
+    `corpus verify` wants (readers validate the rows they rely on, `checked_rows`), as it is
+    read: the document rows are then not kept (a verifying read holds one row at a time).
 
     A build that swaps the folder while it is read (the files of one release vanish, or the
     MANIFEST read was the other release's) is told apart from drift by the folder's identity,
@@ -328,6 +329,8 @@ def _read_once(folder: Path, wanted: set[str], thorough: bool) -> Reading:
     findings: list[Finding] = []
     hashes: dict[str, str] = {}
     rows: dict[str, list[Record]] = {}
+    # a thorough read checks the document rows as they are read and keeps none of them
+    checks = DocumentChecks(folder / DOCUMENTS, manifest, thorough) if thorough else None
     for rel, entry in sorted(manifest["files"].items()):
         path = folder / rel
         if _through_a_link(folder, rel):
@@ -341,7 +344,8 @@ def _read_once(folder: Path, wanted: set[str], thorough: bool) -> Reading:
         if not path.is_file():
             findings.append(Finding(path, "listed in MANIFEST.json but missing"))
             continue
-        digest, parsed, fault = _read_file(path, rel in wanted)
+        check = checks.add if checks is not None and rel == DOCUMENTS else None
+        digest, parsed, fault = _read_file(path, rel in wanted, check)
         hashes[rel] = digest
         if digest != entry["sha256"]:
             findings.append(
@@ -362,10 +366,18 @@ def _read_once(folder: Path, wanted: set[str], thorough: bool) -> Reading:
     if not findings and DOCUMENTS not in rows:
         findings.append(Finding(folder / DOCUMENTS, "no corpus data here (not in MANIFEST.json)"))
     if not findings:
-        findings = _document_findings(folder / DOCUMENTS, rows[DOCUMENTS], manifest, thorough)
+        if checks is None:
+            checks = DocumentChecks(folder / DOCUMENTS, manifest, thorough)
+            for record in rows[DOCUMENTS]:
+                checks.add(record)
+        findings = checks.result()
     if findings:
         return Reading(None, findings, manifest)
-    values = {rel: [record.value for record in records] for rel, records in rows.items()}
+    values = {
+        rel: [record.value for record in records]
+        for rel, records in rows.items()
+        if not (thorough and rel == DOCUMENTS)  # checked as read, not kept
+    }
     release = Release(folder, manifest, sha256_bytes(manifest_bytes), hashes, values)
     return Reading(release, [], manifest)
 
@@ -387,14 +399,21 @@ def _parse_manifest(data: bytes, path: Path) -> dict[str, Any]:
     return value
 
 
-def _read_file(path: Path, parse: bool) -> tuple[str, list[Record] | None, InputError | None]:
+def _read_file(
+    path: Path, parse: bool, check: Callable[[Record], None] | None = None
+) -> tuple[str, list[Record] | None, InputError | None]:
     """(sha256 of the bytes read, the parsed rows when asked and readable, the fault that kept
-    them from being parsed). One read: the rows come from the bytes that were hashed."""
+    them from being parsed). One read: the rows come from the bytes that were hashed. With
+    ``check``, each row is given to it as it is read and none is kept (the list is empty)."""
     try:
-        if not parse:
+        if not parse and check is None:
             return _hash_file(path), None, None
         digest = hashlib.sha256()
         try:
+            if check is not None:
+                for record in iter_jsonl_records(path, digest):
+                    check(record)
+                return digest.hexdigest(), [], None
             with gc_paused():
                 parsed = list(iter_jsonl_records(path, digest))
         except LimitError:
@@ -508,20 +527,25 @@ def checked_rows(
     return rows
 
 
-def _document_findings(
-    path: Path, records: list[Record], manifest: Mapping[str, Any], thorough: bool
-) -> list[Finding]:
-    """Rows that readers cannot use, texts that do not hash to the MANIFEST's text_sha256, and
-    documents of the MANIFEST without a row; ``thorough``: also every row as the records `build`
-    writes (`record_problems`), as `corpus verify` checks it."""
-    documents = manifest.get("documents", {})
-    findings = []
-    for record in records:
-        row, line = record.value, record.line
+class DocumentChecks:
+    """The rows of data/documents.jsonl checked one at a time: rows that readers cannot use,
+    texts that do not hash to the MANIFEST's text_sha256, and (`result`) documents of the
+    MANIFEST without a row; ``thorough``: also every row as the records `build` writes
+    (`record_problems`), as `corpus verify` checks it. Keeps the findings and the doc ids."""
+
+    def __init__(self, path: Path, manifest: Mapping[str, Any], thorough: bool) -> None:
+        self.path = path
+        self.documents = manifest.get("documents", {})
+        self.thorough = thorough
+        self.findings: list[Finding] = []
+        self.present: set[str] = set()
+
+    def add(self, record: Record) -> None:
+        row, line, path = record.value, record.line, self.path
         problem = row_problem(row)
         if problem is not None:
             where, what = problem
-            findings.append(
+            self.findings.append(
                 Finding(
                     path,
                     f"not a document row as `sourcetrace corpus build` writes it: {what}",
@@ -529,14 +553,15 @@ def _document_findings(
                     where,
                 )
             )
-            continue
-        invalid = record_problems(row, path, line, RECORD_KINDS) if thorough else []
+            return
+        self.present.add(row["doc_id"])
+        invalid = record_problems(row, path, line, RECORD_KINDS) if self.thorough else []
         if invalid:
-            findings += [Finding(path, p.message, line, p.pointer) for p in invalid]
-            continue
-        expected = documents.get(row["doc_id"], {}).get("text_sha256")
+            self.findings += [Finding(path, p.message, line, p.pointer) for p in invalid]
+            return
+        expected = self.documents.get(row["doc_id"], {}).get("text_sha256")
         if sha256_text(row["text"]) != expected:
-            findings.append(
+            self.findings.append(
                 Finding(
                     path,
                     f"the text of {excerpt(row['doc_id'])} does not hash to MANIFEST.json's "
@@ -544,9 +569,11 @@ def _document_findings(
                     line,
                 )
             )
-    if findings:
-        return findings
-    present = {record.value["doc_id"] for record in records}
-    for doc_id in sorted(set(documents) - present):
-        findings.append(Finding(path, f"no row for {excerpt(doc_id)}, which MANIFEST.json lists"))
-    return findings
+
+    def result(self) -> list[Finding]:
+        if self.findings:
+            return self.findings
+        return [
+            Finding(self.path, f"no row for {excerpt(doc_id)}, which MANIFEST.json lists")
+            for doc_id in sorted(set(self.documents) - self.present)
+        ]

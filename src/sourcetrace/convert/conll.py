@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import ChainMap
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import accumulate, compress, count, repeat
 from operator import is_not
@@ -176,7 +177,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
     for given in inputs:
         path = Path(given)
         text = read_text(path)
-        fast = _read_in_bulk(path, text, options, records)
+        fast = _read_in_parts(path, text, options, records)
         if fast is None:
             fast = _read_in_one_loop(path, text, options, records)
         if fast is not None:
@@ -380,8 +381,40 @@ def _read_in_bulk(
             ):
                 return None
             next_tagged = stop
-        record = {"doc_id": doc_id, "text_sha256": sha256_text(own), "entities": entities}
+        record = {"doc_id": doc_id, "text_sha256": options.sha256_of(doc_id, own)}
+        record["entities"] = entities
         documents.append((doc_id, line, record))
+    return documents
+
+
+PART_CHARACTERS = 1 << 18  # `_read_in_parts`: about a megabyte of a file at a time
+
+
+def _read_in_parts(
+    path: Path, text: str, options: Options, records: Mapping[str, Any]
+) -> list[tuple[str, int, dict[str, Any]]] | None:
+    """`_read_in_bulk` of the whole file, made part by part: the file is cut before a
+    `-DOCSTART- ` line about every PART_CHARACTERS characters, and each part is read in bulk in
+    turn (its documents must not be those of an earlier part), so that the memory of one part's
+    tokens is used again by the next instead of the whole file's tokens being held at once (its
+    pages, each touched for the first time, cost the kernel more than the reading). A document
+    is all in one part, and every proof of `_read_in_bulk` is about its lines or its documents,
+    so the parts are read as the whole file would be; None when any part is not."""
+    documents: list[tuple[str, int, dict[str, Any]]] = []
+    earlier: dict[str, Any] = {}
+    start, lines = 0, 0
+    while start < len(text):
+        cut = text.find(f"\n{DOCSTART} ", start + PART_CHARACTERS)
+        end = len(text) if cut < 0 else cut + 1
+        part = text[start:end]
+        found = _read_in_bulk(path, part, options, ChainMap(earlier, records))
+        if found is None:
+            return None
+        for doc_id, line, record in found:
+            documents.append((doc_id, line + lines, record))
+            earlier[doc_id] = record
+        lines += part.count("\n")
+        start = end
     return documents
 
 

@@ -109,9 +109,10 @@ def _texts(gold: Any) -> tuple[dict[str, str], dict[str, str]]:
     from sourcetrace.evaluation.inputs import load_gold
 
     gold_set = load_gold(gold)
+    texts = gold_set.texts
     hashes = {
         doc_id: record["text_sha256"]
         for doc_id, record in gold_set.documents.items()
-        if type(record.get("text_sha256")) is str and record.get("text") == gold_set.texts[doc_id]
+        if "text_sha256" in record and record["text"] is texts[doc_id]
     }
-    return dict(gold_set.texts), hashes
+    return dict(texts), hashes

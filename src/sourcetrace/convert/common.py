@@ -365,6 +365,7 @@ def read_document_lists(
                 entities = entities_of(found)
             else:
                 vouched.add(doc_id)
+            items.clear()  # read: its memory is used again for the next records
             records[doc_id] = {
                 "doc_id": doc_id,
                 "text_sha256": options.sha256_of(doc_id, text),

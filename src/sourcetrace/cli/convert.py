@@ -17,7 +17,7 @@ from sourcetrace.schema.conventions import (
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from sourcetrace.convert import convert, prediction_jsonl
+    from sourcetrace.convert import convert, prediction_jsonl_parts
     from sourcetrace.paths import checked_output, write_output
 
     checked_output(args.output)
@@ -31,8 +31,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
         end=args.end,
         doc_ids=tuple(args.doc_id or ()),
     )
-    write_output(args.output, prediction_jsonl(records))
-    spans = sum(len(r.get("entities", [])) + len(r.get("attributions", [])) for r in records)
+    write_output(args.output, prediction_jsonl_parts(records))  # type: ignore[arg-type]
+    spans = sum(len(r.get("entities", ())) + len(r.get("attributions", ())) for r in records)
     print(
         f"wrote {len(records)} document(s), {spans} item(s) to {shown(args.output)}",
         file=sys.stderr,

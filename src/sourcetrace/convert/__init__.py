@@ -30,6 +30,7 @@ from sourcetrace.convert.common import (
     Options,
     load_label_map,
     prediction_jsonl,
+    prediction_jsonl_parts,
     shipped_maps,
 )
 from sourcetrace.errors import InputError
@@ -42,6 +43,7 @@ __all__ = [
     "export",
     "load_label_map",
     "prediction_jsonl",
+    "prediction_jsonl_parts",
     "shipped_maps",
 ]
 

@@ -233,21 +233,28 @@ PART_RECORDS = 500  # `prediction_jsonl` makes the bytes of this many records at
 
 def prediction_jsonl(records: list[dict[str, Any]]) -> str | bytes:
     """`jsonio.jsonl_text(records)`, as UTF-8 bytes where orjson made it, for records as
-    `finished` returns them (valid predictions: every number an integer or a score in [0, 1]).
-    Made PART_RECORDS records at a time (`_spaced_lines`: the memory of one part is used again
-    by the next, instead of four copies of the whole file being made), or, when any part cannot
-    be made so, the json writer's own text (a str)."""
+    `finished` returns them (valid predictions: every number an integer or a score in [0, 1]):
+    `prediction_jsonl_parts` joined."""
+    parts = prediction_jsonl_parts(records)
+    return parts[0] if len(parts) == 1 else b"".join(parts)  # type: ignore[arg-type]
+
+
+def prediction_jsonl_parts(records: list[dict[str, Any]]) -> list[bytes] | list[str]:
+    """`prediction_jsonl(records)` in pieces, to be written one after the other: the bytes of
+    PART_RECORDS records at a time (`_spaced_lines`: the memory of one part is used again by
+    the next, and no copy of the whole file is made), or, when any part cannot be made so, the
+    json writer's own text (a str) alone."""
     from sourcetrace.jsonio import jsonl_text
 
     if not records:
-        return b""
+        return [b""]
     parts = []
     for first in range(0, len(records), PART_RECORDS):
         written = _spaced_lines(records[first : first + PART_RECORDS])
         if written is None:
-            return jsonl_text(records)
+            return [jsonl_text(records)]
         parts.append(written)
-    return b"".join(parts)
+    return parts
 
 
 def _spaced_lines(records: list[dict[str, Any]]) -> bytes | None:

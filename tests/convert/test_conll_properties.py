@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from convert_helpers import gold_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
-from sourcetrace.convert import convert, prediction_jsonl
+from sourcetrace.convert import conll, convert, prediction_jsonl
 from sourcetrace.convert.conll import document_lines, outermost
 from sourcetrace.errors import InputError
 from sourcetrace.jsonio import jsonl_text
@@ -101,6 +102,8 @@ def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
             if fault == "columns" and at + 1 < len(lines) and lines[at + 1]:
                 lines[at + 1] = f"{lines[at + 1].split()[0]} NN O"
         documents.append((f"d-{index}", [text, *lines]))
+    if draw(st.integers(0, 5)) == 0:  # a fault of the file: its first document again, last
+        documents.append(documents[0])
     return scheme, documents
 
 
@@ -122,21 +125,23 @@ def _outcome(path: Path, body: str, gold: list, **options: object) -> object:
 
 
 @settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
-@given(tagged_files())
+@given(tagged_files(), st.sampled_from([1, 40, conll.PART_CHARACTERS]))
 def test_documents_named_by_docstart_read_as_the_same_documents_named_by_doc_id(
-    drawn: tuple,
+    drawn: tuple, part: int
 ) -> None:
-    """A file whose documents all name themselves is read in bulk (two columns) or in one loop
-    over its lines; the same file with bare -DOCSTART- lines and --doc-id is read step by step.
-    Both give the same records byte for byte, or refuse with the same message; and every record
+    """A file whose documents all name themselves is read in bulk (two columns, in parts of
+    about ``part`` characters: 1 cuts before every -DOCSTART- line after the first) or in one
+    loop over its lines; the same file with bare -DOCSTART- lines and --doc-id is read step by
+    step. Both give the same records byte for byte, or refuse with the same message (a document
+    twice too: each part must hold documents that no earlier part held); and every record
     either makes is a valid prediction, written as the json writer writes it (what `convert`
     no longer checks at run time for the records of the fast readers)."""
     scheme, documents = drawn
-    gold = [gold_record(doc_id, lines[0]) for doc_id, lines in documents]
+    gold = [gold_record(doc_id, lines[0]) for doc_id, lines in dict(documents).items()]
     named = "".join(f"-DOCSTART- {d}\n\n" + "\n".join(lines[1:]) + "\n\n" for d, lines in documents)
     bare = "".join("-DOCSTART-\n\n" + "\n".join(lines[1:]) + "\n\n" for _, lines in documents)
     ids = tuple(doc_id for doc_id, _ in documents)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(conll, "PART_CHARACTERS", part):
         path = Path(tmp) / "out.conll"
         assert _outcome(path, named, gold, scheme=scheme) == _outcome(
             path, bare, gold, scheme=scheme, doc_ids=ids

@@ -347,9 +347,11 @@ def _read_in_bulk(
             stretch: list[tuple[str, int, int]] | None = None  # tokens in a row: (tag, start, end)
             pending = None  # the tag of the last token not tagged O, its entity not made yet
             pending_start = pending_end = previous = -2
+            pending_word = ""
             for index in tagged[next_tagged:stop]:
+                word = words[index]
                 end = ends[index - first]
-                start = end - len(words[index])
+                start = end - len(word)
                 shift = lead + (
                     index - first if run_ends is None else bisect_right(run_ends, start)
                 )
@@ -368,13 +370,13 @@ def _read_in_bulk(
                         kind = alone[pending] if pending in alone else kinds.of_alone(pending)
                         if kind is invalid:
                             return None
-                        if kind is not None:
-                            covered = own[pending_start:pending_end]
+                        if kind is not None:  # its text is its token: placed there
                             entities.append(
-                                {"start": pending_start, "end": pending_end, "text": covered,
+                                {"start": pending_start, "end": pending_end, "text": pending_word,
                                  "type": kind}
                             )  # fmt: skip
                     pending, pending_start, pending_end = tags[index], start, end
+                    pending_word = word
                 previous = index
             if pending is not None and not _add_entities(
                 entities, stretch or [(pending, pending_start, pending_end)], own, kinds

@@ -63,13 +63,21 @@ def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
     is then further on, past text that is not white space), a tag outside the scheme, a label
     the map lacks, a line of one column (and one of three after it) or of white space only,
     white space other than " " in a line (between its columns, at an edge). Half the texts have
-    single white-space characters between their words."""
+    single white-space characters between their words; a third of the files are shaped as a
+    pipeline writes them, longer, with entities alone between tokens tagged O."""
     scheme = draw(st.sampled_from(sorted(LETTERS)))
-    middle_columns = draw(st.booleans())
+    # a third of the files as a pipeline writes them (what the bulk reader takes): two columns,
+    # single gaps, longer texts, most tokens tagged O (entities alone between them)
+    piped = draw(st.integers(0, 2)) == 0
+    middle_columns = not piped and draw(st.booleans())
+    mostly_o = piped or draw(st.booleans())
     documents = []
     for index in range(draw(st.integers(1, 3))):
-        text = draw(st.text(alphabet=ALPHABET, min_size=1, max_size=30).filter(str.split))
-        if draw(st.booleans()):  # one white-space character between words, and at the edges
+        text = draw(
+            st.text(alphabet=ALPHABET, min_size=30 if piped else 1, max_size=80 if piped else 30)
+        )
+        text = text if text.split() else "a"
+        if piped or draw(st.booleans()):  # one white-space character between words, and at edges
             gaps = draw(st.lists(st.sampled_from(" \n\u00a0\u2028\x1c"), min_size=2, max_size=2))
             text = gaps[0][: draw(st.integers(0, 1))] + gaps[1].join(text.split())
         tokens = []
@@ -82,7 +90,8 @@ def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
         lines = []
         for token in tokens:
             middle = " NN" if middle_columns and draw(st.booleans()) else ""
-            lines.append(f"{token}{middle} {draw(tags)}")
+            tag = "O" if mostly_o and draw(st.integers(0, 2)) else draw(tags)
+            lines.append(f"{token}{middle} {tag}")
             if draw(st.integers(0, 4)) == 0:
                 lines.append("")
         fault = draw(st.sampled_from(["", "", "", "token", "skip", "tag", "label", "columns",

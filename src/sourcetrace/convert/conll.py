@@ -389,7 +389,7 @@ def _read_in_bulk(
     return documents
 
 
-PART_CHARACTERS = 1 << 18  # `_read_in_parts`: about a megabyte of a file at a time
+PART_CHARACTERS = 1 << 18  # `_read_in_parts`: about this many characters of a file at a time
 
 
 def _read_in_parts(

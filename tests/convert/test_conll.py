@@ -4,12 +4,14 @@ of tokens to the text, label maps, and the errors that name file, line and token
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from convert_helpers import at, gold_record, spans
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sourcetrace.convert import conll as conll_module
 from sourcetrace.convert import convert
 from sourcetrace.convert.conll import chunks, split_tag
 from sourcetrace.errors import InputError
@@ -260,3 +262,28 @@ def test_conll_first_token_outside_scheme_is_the_one_named(tmp_path: Path) -> No
     message = str(caught.value)
     assert "line 4" in message and "'X-Y'" in message and "'visited'" in message
     assert "S-LOC" not in message
+
+
+@pytest.mark.parametrize("part", [1, 30, conll_module.PART_CHARACTERS])
+def test_conll_document_twice_across_files_refused_with_the_line_of_its_first(
+    tmp_path: Path, part: int
+) -> None:
+    """The first file is read in parts (of about ``part`` characters: 1 cuts before each of its
+    -DOCSTART- lines); a document of its last part again in a second file is refused, and the
+    message names the line of its first -DOCSTART-, counted in the whole first file."""
+    texts = {"a-1": "Kim met Lee .", "a-2": "Lee left at noon .", "a-3": "Kim stayed ."}
+    gold = [gold_record(doc_id, text) for doc_id, text in texts.items()]
+    body = "".join(
+        f"-DOCSTART- {doc_id}\n\n" + "\n".join(f"{word} O" for word in text.split()) + "\n\n"
+        for doc_id, text in texts.items()
+    )
+    first, second = tmp_path / "one.conll", tmp_path / "two.conll"
+    first.write_text(body, encoding="utf-8")
+    second.write_text("-DOCSTART- a-3\n\nKim O\nstayed O\n. O\n", encoding="utf-8")
+    line = body.split("\n").index("-DOCSTART- a-3") + 1
+    with (
+        mock.patch.object(conll_module, "PART_CHARACTERS", part),
+        pytest.raises(InputError) as caught,
+    ):
+        convert("conll", [first, second], gold=gold)
+    assert f"document 'a-3' appears twice (first at {first}:{line})" in str(caught.value)

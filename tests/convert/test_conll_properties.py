@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from convert_helpers import gold_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
-from sourcetrace.convert import convert, prediction_jsonl
+from sourcetrace.convert import conll, convert, prediction_jsonl
 from sourcetrace.convert.conll import document_lines, outermost
 from sourcetrace.errors import InputError
 from sourcetrace.jsonio import jsonl_text
@@ -62,13 +63,21 @@ def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
     is then further on, past text that is not white space), a tag outside the scheme, a label
     the map lacks, a line of one column (and one of three after it) or of white space only,
     white space other than " " in a line (between its columns, at an edge). Half the texts have
-    single white-space characters between their words."""
+    single white-space characters between their words; a third of the files are shaped as a
+    pipeline writes them, longer, with entities alone between tokens tagged O."""
     scheme = draw(st.sampled_from(sorted(LETTERS)))
-    middle_columns = draw(st.booleans())
+    # a third of the files as a pipeline writes them (what the bulk reader takes): two columns,
+    # single gaps, longer texts, most tokens tagged O (entities alone between them)
+    piped = draw(st.integers(0, 2)) == 0
+    middle_columns = not piped and draw(st.booleans())
+    mostly_o = piped or draw(st.booleans())
     documents = []
     for index in range(draw(st.integers(1, 3))):
-        text = draw(st.text(alphabet=ALPHABET, min_size=1, max_size=30).filter(str.split))
-        if draw(st.booleans()):  # one white-space character between words, and at the edges
+        text = draw(
+            st.text(alphabet=ALPHABET, min_size=30 if piped else 1, max_size=80 if piped else 30)
+        )
+        text = text if text.split() else "a"
+        if piped or draw(st.booleans()):  # one white-space character between words, and at edges
             gaps = draw(st.lists(st.sampled_from(" \n\u00a0\u2028\x1c"), min_size=2, max_size=2))
             text = gaps[0][: draw(st.integers(0, 1))] + gaps[1].join(text.split())
         tokens = []
@@ -81,7 +90,8 @@ def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
         lines = []
         for token in tokens:
             middle = " NN" if middle_columns and draw(st.booleans()) else ""
-            lines.append(f"{token}{middle} {draw(tags)}")
+            tag = "O" if mostly_o and draw(st.integers(0, 2)) else draw(tags)
+            lines.append(f"{token}{middle} {tag}")
             if draw(st.integers(0, 4)) == 0:
                 lines.append("")
         fault = draw(st.sampled_from(["", "", "", "token", "skip", "tag", "label", "columns",
@@ -101,6 +111,8 @@ def tagged_files(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
             if fault == "columns" and at + 1 < len(lines) and lines[at + 1]:
                 lines[at + 1] = f"{lines[at + 1].split()[0]} NN O"
         documents.append((f"d-{index}", [text, *lines]))
+    if draw(st.integers(0, 5)) == 0:  # a fault of the file: its first document again, last
+        documents.append(documents[0])
     return scheme, documents
 
 
@@ -122,21 +134,23 @@ def _outcome(path: Path, body: str, gold: list, **options: object) -> object:
 
 
 @settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
-@given(tagged_files())
+@given(tagged_files(), st.sampled_from([1, 40, conll.PART_CHARACTERS]))
 def test_documents_named_by_docstart_read_as_the_same_documents_named_by_doc_id(
-    drawn: tuple,
+    drawn: tuple, part: int
 ) -> None:
-    """A file whose documents all name themselves is read in bulk (two columns) or in one loop
-    over its lines; the same file with bare -DOCSTART- lines and --doc-id is read step by step.
-    Both give the same records byte for byte, or refuse with the same message; and every record
+    """A file whose documents all name themselves is read in bulk (two columns, in parts of
+    about ``part`` characters: 1 cuts before every -DOCSTART- line after the first) or in one
+    loop over its lines; the same file with bare -DOCSTART- lines and --doc-id is read step by
+    step. Both give the same records byte for byte, or refuse with the same message (a document
+    twice too: each part must hold documents that no earlier part held); and every record
     either makes is a valid prediction, written as the json writer writes it (what `convert`
     no longer checks at run time for the records of the fast readers)."""
     scheme, documents = drawn
-    gold = [gold_record(doc_id, lines[0]) for doc_id, lines in documents]
+    gold = [gold_record(doc_id, lines[0]) for doc_id, lines in dict(documents).items()]
     named = "".join(f"-DOCSTART- {d}\n\n" + "\n".join(lines[1:]) + "\n\n" for d, lines in documents)
     bare = "".join("-DOCSTART-\n\n" + "\n".join(lines[1:]) + "\n\n" for _, lines in documents)
     ids = tuple(doc_id for doc_id, _ in documents)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.object(conll, "PART_CHARACTERS", part):
         path = Path(tmp) / "out.conll"
         assert _outcome(path, named, gold, scheme=scheme) == _outcome(
             path, bare, gold, scheme=scheme, doc_ids=ids

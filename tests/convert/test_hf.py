@@ -314,8 +314,9 @@ DROPPED_TOKEN = {"entity": "B-MISC", "score": 0.5, "index": 1, "word": "K", "sta
 @st.composite
 def aggregated_lists(draw: st.DrawFn) -> tuple[list[dict], str]:
     """Aggregated items on TEXT, mostly in text order: spans anywhere (at white space too, and
-    sometimes outside the text or empty), labels mapped, dropped or unmapped (LOC), scores as
-    floats (in [0, 1] or not), integers, booleans, null or none; and an --end convention."""
+    sometimes outside the text or empty), labels mapped, dropped or unmapped (LOC), now and then
+    not a string or a key missing, scores as floats (in [0, 1] or not), integers, booleans, null
+    or none; and an --end convention."""
     items = []
     for _ in range(draw(st.integers(0, 6))):
         start = draw(st.integers(0, len(TEXT)))
@@ -336,9 +337,14 @@ def aggregated_lists(draw: st.DrawFn) -> tuple[list[dict], str]:
         )
         if draw(st.booleans()):
             item["score"] = score
+        fault = draw(st.integers(0, 7))
+        if fault == 0:  # a key missing
+            del item[draw(st.sampled_from(["entity_group", "start", "end"]))]
+        elif fault == 1:  # a label that is not a string
+            item["entity_group"] = draw(st.sampled_from([["PER"], 3, None]))
         items.append(item)
     if draw(st.integers(0, 4)):
-        items.sort(key=lambda item: (item["start"], item["end"]))
+        items.sort(key=lambda item: (item.get("start", 0), item.get("end", 0)))
     return items, draw(st.sampled_from(["exclusive", "exclusive", "inclusive"]))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from convert_helpers import at, gold_record, write_gold
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
-from sourcetrace.convert import SCHEMES, convert, prediction_jsonl
+from sourcetrace.convert import SCHEMES, common, convert, prediction_jsonl, prediction_jsonl_parts
 from sourcetrace.jsonio import jsonl_text
 
 ALPHABET = 'ab\u00e9\u0915 \u00a0\u2028\x1c\x00\x7f.,:"\\-e\u201c\U0001f680nul'
@@ -46,9 +47,17 @@ def records(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 
 @settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
-@given(records())
-def test_prediction_jsonl_equals_the_json_writer_byte_for_byte(rows: list[dict]) -> None:
-    assert written(prediction_jsonl(rows)) == jsonl_text(rows).encode("utf-8")
+@given(records(), st.integers(1, 5))
+def test_prediction_jsonl_equals_the_json_writer_byte_for_byte(rows: list[dict], part: int) -> None:
+    """Made ``part`` records at a time (PART_RECORDS, 500 when `convert` runs), the pieces
+    written one after the other are the json writer's bytes, whichever part falls back."""
+    with mock.patch.object(common, "PART_RECORDS", part):
+        pieces = prediction_jsonl_parts(rows)
+        joined = prediction_jsonl(rows)
+    assert b"".join(map(written, pieces)) == jsonl_text(rows).encode("utf-8")
+    assert written(joined) == jsonl_text(rows).encode("utf-8")
+    if any(isinstance(piece, str) for piece in pieces):  # a part fell back: the whole text
+        assert pieces == [jsonl_text(rows)]
 
 
 def written(content: str | bytes) -> bytes:
@@ -66,6 +75,15 @@ def test_prediction_jsonl_falls_back_for_what_orjson_writes_otherwise() -> None:
     for row in rows:
         expected = json.dumps(row, ensure_ascii=False, separators=(", ", ": ")) + "\n"
         assert prediction_jsonl([row]) == expected  # the json writer's text, not orjson's
+
+
+def test_one_part_that_orjson_writes_otherwise_makes_the_whole_file_the_json_writers() -> None:
+    plain = {"doc_id": "a", "text_sha256": "0e" * 32, "entities": []}
+    tiny = {"doc_id": "b", "entities": [{"start": 0, "end": 1, "type": "ORG", "score": 1e-05}]}
+    rows = [plain, plain | {"doc_id": "c"}, tiny]
+    with mock.patch.object(common, "PART_RECORDS", 2):  # the first part alone is orjson's
+        assert prediction_jsonl_parts(rows) == [jsonl_text(rows)]
+        assert prediction_jsonl_parts(rows[:2]) == [jsonl_text(rows[:2]).encode("utf-8")]
 
 
 TEXT = "Šojgu sagte: Kyjiw», Pjöngjang, 北京 und Reuters\u00a0meldeten."

@@ -30,6 +30,7 @@ from sourcetrace.convert.common import (
     Options,
     load_label_map,
     prediction_jsonl,
+    prediction_jsonl_parts,
     shipped_maps,
 )
 from sourcetrace.errors import InputError
@@ -42,6 +43,7 @@ __all__ = [
     "export",
     "load_label_map",
     "prediction_jsonl",
+    "prediction_jsonl_parts",
     "shipped_maps",
 ]
 
@@ -77,8 +79,8 @@ def convert(
 
     reader = module(fmt)
     with gc_paused():  # what a reader builds holds no cycle; collections would walk it again
-        texts = _texts(gold)
-        options = Options(texts=texts, labels=load_label_map(labels), **options)
+        texts, hashes = _texts(gold)
+        options = Options(texts=texts, labels=load_label_map(labels), text_sha256=hashes, **options)
         return reader.read(list(inputs), options)
 
 
@@ -98,13 +100,21 @@ def export(fmt: str, out_dir: str | Path, *, gold: Any = None) -> list[Path]:
     return module(fmt).write(records, gold_set.texts, folder)
 
 
-def _texts(gold: Any) -> dict[str, str]:
-    """The texts spans are placed on. From the packaged corpus, its checked release's documents
+def _texts(gold: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The texts spans are placed on, and the sha256 of those whose gold record carried one
+    (validated: equal to the text's). From the packaged corpus, its checked release's documents
     (hash-checked, as every reader's); the annotation layers are not needed, so not validated."""
     if gold is None:
         from sourcetrace.corpus.texts import corpus_texts
 
-        return corpus_texts()
+        return corpus_texts(), {}
     from sourcetrace.evaluation.inputs import load_gold
 
-    return dict(load_gold(gold).texts)
+    gold_set = load_gold(gold)
+    texts = gold_set.texts
+    hashes = {
+        doc_id: record["text_sha256"]
+        for doc_id, record in gold_set.documents.items()
+        if "text_sha256" in record and record["text"] is texts[doc_id]
+    }
+    return dict(texts), hashes

@@ -80,6 +80,18 @@ class Options:
     offsets: str = DEFAULT_OFFSETS
     end: str = DEFAULT_END
     doc_ids: tuple[str, ...] = ()
+    # doc_id -> the sha256 of its text, where a validated gold record carried it (`convert`
+    # fills it; validation proved each equal to `sha256_text` of the text): not computed twice
+    text_sha256: Mapping[str, str] = field(default_factory=dict)
+
+    def sha256_of(self, doc_id: str, text: str) -> str:
+        """The `text_sha256` of a record on ``text``, the text of ``doc_id``."""
+        known = self.text_sha256.get(doc_id)
+        if known is None:
+            from sourcetrace.schema.validation import sha256_text
+
+            return sha256_text(text)
+        return known
 
 
 class LabelMapper:
@@ -216,28 +228,49 @@ def finished(
 
 
 FIRST_KEY = b'{"doc_id":'  # how orjson starts a record; never inside a string (`"` is escaped)
+PART_RECORDS = 500  # `prediction_jsonl` makes the bytes of this many records at a time
 
 
 def prediction_jsonl(records: list[dict[str, Any]]) -> str | bytes:
     """`jsonio.jsonl_text(records)`, as UTF-8 bytes where orjson made it, for records as
-    `finished` returns them (valid predictions: every number an integer or a score in [0, 1]).
-    Made by one `orjson.dumps` of the list where that provably gives the same bytes once the
-    records are cut into lines and `, `, `: ` put back: each record starts with doc_id, every
-    object is flat or holds lists of flat objects, no string holds `,` or `:` (the counts of
-    both equal the separators the shape has), and no score is one orjson writes otherwise
-    (under 1e-4: `e-`, `0.0000`). Otherwise, or for anything orjson refuses (a lone
-    surrogate), the json writer's own text (a str)."""
+    `finished` returns them (valid predictions: every number an integer or a score in [0, 1]):
+    `prediction_jsonl_parts` joined."""
+    parts = prediction_jsonl_parts(records)
+    return parts[0] if len(parts) == 1 else b"".join(parts)  # type: ignore[arg-type]
+
+
+def prediction_jsonl_parts(records: list[dict[str, Any]]) -> list[bytes] | list[str]:
+    """`prediction_jsonl(records)` in pieces, to be written one after the other: the bytes of
+    PART_RECORDS records at a time (`_spaced_lines`: the memory of one part is used again by
+    the next, and no copy of the whole file is made), or, when any part cannot be made so, the
+    json writer's own text (a str) alone."""
     from sourcetrace.jsonio import jsonl_text
 
     if not records:
-        return b""
+        return [b""]
+    parts = []
+    for first in range(0, len(records), PART_RECORDS):
+        written = _spaced_lines(records[first : first + PART_RECORDS])
+        if written is None:
+            return [jsonl_text(records)]
+        parts.append(written)
+    return parts
+
+
+def _spaced_lines(records: list[dict[str, Any]]) -> bytes | None:
+    """`jsonl_text(records)` as bytes, made by one `orjson.dumps` of the list where that provably
+    gives the same bytes once the records are cut into lines and `, `, `: ` put back: each record
+    starts with doc_id, every object is flat or holds lists of flat objects, no string holds `,`
+    or `:` (the counts of both equal the separators the shape has), and no score is one orjson
+    writes otherwise (under 1e-4: `e-`, `0.0000`). None otherwise, or for anything orjson
+    refuses (a lone surrogate)."""
     try:
         if set(map(type, records)) != {dict}:
-            return jsonl_text(records)
+            return None
         lists = [value for record in records for value in record.values() if type(value) is list]
         items = list(chain.from_iterable(lists))
         if items and set(map(type, items)) != {dict}:
-            return jsonl_text(records)
+            return None
         record_keys, item_keys = sum(map(len, records)), sum(map(len, items))
         colons = record_keys + item_keys
         # within each record and each item, and between the items of each list
@@ -246,7 +279,7 @@ def prediction_jsonl(records: list[dict[str, Any]]) -> str | bytes:
 
         compact = orjson.dumps(records)
     except (TypeError, ValueError):  # orjson's errors subclass these
-        return jsonl_text(records)
+        return None
     lines = compact[1:-1].replace(b"}," + FIRST_KEY, b"}\n" + FIRST_KEY)
     if (
         compact.count(FIRST_KEY) != len(records)
@@ -254,11 +287,11 @@ def prediction_jsonl(records: list[dict[str, Any]]) -> str | bytes:
         or b"0.0000" in lines
         or b"null" in lines
     ):
-        return jsonl_text(records)
+        return None
     spaced = lines.replace(b",", b", ")
     written = spaced.replace(b":", b": ")
     if len(spaced) - len(lines) != commas or len(written) - len(spaced) != colons:
-        return jsonl_text(records)  # a `,` or `:` in a string (each put back adds one byte)
+        return None  # a `,` or `:` in a string (each put back adds one byte)
     return written + b"\n"
 
 
@@ -312,7 +345,6 @@ def read_document_lists(
     our own offset convention, whose entities are valid as made; None for a list it does not
     take) or else ``entities_of``."""
     from sourcetrace.jsonio import read_json
-    from sourcetrace.schema.validation import sha256_text
 
     mapper = LabelMapper(options.labels)
     doc_ids = list(options.doc_ids)
@@ -340,9 +372,10 @@ def read_document_lists(
                 entities = entities_of(found)
             else:
                 vouched.add(doc_id)
+            items.clear()  # read: its memory is used again for the next records
             records[doc_id] = {
                 "doc_id": doc_id,
-                "text_sha256": sha256_text(text),
+                "text_sha256": options.sha256_of(doc_id, text),
                 "entities": entities,
             }
     if doc_ids:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import ChainMap
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import accumulate, compress, count, repeat
 from operator import is_not
@@ -176,7 +177,7 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
     for given in inputs:
         path = Path(given)
         text = read_text(path)
-        fast = _read_in_bulk(path, text, options, records)
+        fast = _read_in_parts(path, text, options, records)
         if fast is None:
             fast = _read_in_one_loop(path, text, options, records)
         if fast is not None:
@@ -346,9 +347,11 @@ def _read_in_bulk(
             stretch: list[tuple[str, int, int]] | None = None  # tokens in a row: (tag, start, end)
             pending = None  # the tag of the last token not tagged O, its entity not made yet
             pending_start = pending_end = previous = -2
+            pending_word = ""
             for index in tagged[next_tagged:stop]:
+                word = words[index]
                 end = ends[index - first]
-                start = end - len(words[index])
+                start = end - len(word)
                 shift = lead + (
                     index - first if run_ends is None else bisect_right(run_ends, start)
                 )
@@ -367,21 +370,53 @@ def _read_in_bulk(
                         kind = alone[pending] if pending in alone else kinds.of_alone(pending)
                         if kind is invalid:
                             return None
-                        if kind is not None:
-                            covered = own[pending_start:pending_end]
+                        if kind is not None:  # its text is its token: placed there
                             entities.append(
-                                {"start": pending_start, "end": pending_end, "text": covered,
+                                {"start": pending_start, "end": pending_end, "text": pending_word,
                                  "type": kind}
                             )  # fmt: skip
                     pending, pending_start, pending_end = tags[index], start, end
+                    pending_word = word
                 previous = index
             if pending is not None and not _add_entities(
                 entities, stretch or [(pending, pending_start, pending_end)], own, kinds
             ):
                 return None
             next_tagged = stop
-        record = {"doc_id": doc_id, "text_sha256": sha256_text(own), "entities": entities}
+        record = {"doc_id": doc_id, "text_sha256": options.sha256_of(doc_id, own)}
+        record["entities"] = entities
         documents.append((doc_id, line, record))
+    return documents
+
+
+PART_CHARACTERS = 1 << 18  # `_read_in_parts`: about this many characters of a file at a time
+
+
+def _read_in_parts(
+    path: Path, text: str, options: Options, records: Mapping[str, Any]
+) -> list[tuple[str, int, dict[str, Any]]] | None:
+    """`_read_in_bulk` of the whole file, made part by part: the file is cut before a
+    `-DOCSTART- ` line about every PART_CHARACTERS characters, and each part is read in bulk in
+    turn (its documents must not be those of an earlier part), so that the memory of one part's
+    tokens is used again by the next instead of the whole file's tokens being held at once (its
+    pages, each touched for the first time, cost the kernel more than the reading). A document
+    is all in one part, and every proof of `_read_in_bulk` is about its lines or its documents,
+    so the parts are read as the whole file would be; None when any part is not."""
+    documents: list[tuple[str, int, dict[str, Any]]] = []
+    earlier: dict[str, Any] = {}
+    start, lines = 0, 0
+    while start < len(text):
+        cut = text.find(f"\n{DOCSTART} ", start + PART_CHARACTERS)
+        end = len(text) if cut < 0 else cut + 1
+        part = text[start:end]
+        found = _read_in_bulk(path, part, options, ChainMap(earlier, records))
+        if found is None:
+            return None
+        for doc_id, line, record in found:
+            documents.append((doc_id, line + lines, record))
+            earlier[doc_id] = record
+        lines += part.count("\n")
+        start = end
     return documents
 
 

@@ -38,7 +38,6 @@ from sourcetrace.convert.common import (
 from sourcetrace.convert.conll import chunks, split_tag
 from sourcetrace.errors import InputError
 
-_UNMAPPED = object()
 EXPECTED_ITEM = (
     'an object with "entity_group" (aggregated) or "entity" (per token), and integer "start" '
     'and "end"'
@@ -130,18 +129,20 @@ def _aggregated_in_order(
     for item in items:
         if type(item) is not dict:
             return None
-        start, end = item.get("start"), item.get("end")
-        if (
-            type(start) is not int
-            or type(end) is not int
-            or not previous_start <= start < end <= length
-            or (start == previous_start and end < previous_end)
-        ):
+        try:  # a key missing (an item or a label): None
+            start, end, label = item["start"], item["end"], item["entity_group"]
+            if (
+                type(start) is not int
+                or type(end) is not int
+                or not previous_start <= start < end <= length
+                or (start == previous_start and end < previous_end)
+                or type(label) is not str
+            ):
+                return None
+            kind = labels[label]
+        except KeyError:
             return None
         previous_start, previous_end = start, end
-        label = item.get("entity_group")
-        if type(label) is not str or (kind := labels.get(label, _UNMAPPED)) is _UNMAPPED:
-            return None
         if kind is None:
             continue
         score = item.get("score")
@@ -154,14 +155,16 @@ def _aggregated_in_order(
                 return None
         else:
             score = None
-        if text[start].isspace() or text[end - 1].isspace():
+        covered = text[start:end]
+        if covered.strip() is not covered:  # white space at an edge (or a copy made anyway)
             if (trimmed := entity(text, start, end, kind, score)) is not None:
                 entities.append(trimmed)
-            continue
-        record = {"start": start, "end": end, "text": text[start:end], "type": kind}
-        if score is not None and keep_score:
-            record["score"] = score
-        entities.append(record)
+        elif score is not None and keep_score:
+            entities.append(
+                {"start": start, "end": end, "text": covered, "type": kind, "score": score}
+            )
+        else:
+            entities.append({"start": start, "end": end, "text": covered, "type": kind})
     return entities
 
 

@@ -182,6 +182,16 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
             ),
             (
                 "schema.test_columns",
+                "test_columnar_lines_decide_as_the_file_and_clean_lines_have_no_misfit",
+                None,
+            ),
+            (
+                "schema.test_columns",
+                "test_columnar_lines_of_a_file_under_the_minimum_are_left_to_the_record_path",
+                None,
+            ),
+            (
+                "schema.test_columns",
                 "test_check_file_refuses_unknown_doc_ids_by_columns_with_the_record_paths_words",
                 None,
             ),
@@ -268,8 +278,21 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
     ),
     (
         "Corpus sources: invalid UTF-8 in CHANGELOG or a seed, a version reused with other data "
-        "or moved back, a CHANGELOG heading higher than the first, leftover temp files",
+        "or moved back, a CHANGELOG heading higher than the first, leftover temp files, gold "
+        "that carries its text under another doc_id's file name, gold of no document, a doc_id "
+        "twice in the metadata",
         [
+            (
+                "corpus.test_corpus",
+                "test_build_rejects_gold_that_carries_its_text_under_another_doc_ids_file_name",
+                None,
+            ),
+            (
+                "corpus.test_corpus",
+                "test_build_refuses_gold_of_no_document_and_leaves_no_staging_folder",
+                None,
+            ),
+            ("corpus.test_corpus", "test_build_refuses_a_doc_id_twice_in_the_metadata", None),
             (
                 "corpus.test_corpus_integrity",
                 "test_corpus_sources_with_invalid_utf8_are_exit_2",
@@ -969,6 +992,11 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
             ("convert.test_conll", "test_conll_first_token_outside_scheme_is_the_one_named", None),
             ("convert.test_conll", "test_label_map_to_unknown_type_refused", None),
             ("convert.test_conll", "test_conll_document_twice_refused", None),
+            (
+                "convert.test_conll",
+                "test_conll_document_twice_across_files_refused_with_the_line_of_its_first",
+                None,
+            ),
             ("convert.test_conll", "test_cli_convert_bad_token_exits_2_without_traceback", None),
             ("convert.test_conll", "test_chunks_equal_seqeval_non_strict_on_any_sequence", None),
             ("convert.test_conll", "test_bilou_equals_seqeval_on_its_iobes_spelling", None),
@@ -1239,8 +1267,19 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
         "Sharded and chunked runs that read byte ranges (issue 24): a malformed line or a bad UTF-8 byte a "
         "shard meets, a line the index cannot place, a record invalid inside one shard, a file "
         "changed after it was indexed, lines written with a BOM, escapes, CRLF or another key "
-        "order, --workers with --scheduler, an unreachable scheduler",
+        "order, --workers with --scheduler, an unreachable scheduler, chunks checked on columns "
+        "with defects or in another offset convention, a large run given up in chunks",
         [
+            (
+                "evaluation.test_byte_ranges",
+                "test_chunks_checked_on_columns_give_the_one_process_report_warning_or_error",
+                None,
+            ),
+            (
+                "test_progress",
+                "test_a_large_run_read_whole_after_its_chunks_shows_no_stage_line_twice",
+                None,
+            ),
             (
                 "evaluation.test_byte_ranges",
                 "test_a_malformed_line_the_scan_places_is_refused_as_one_process_refuses_it",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from sourcetrace.scoring.common import normalize_text
@@ -88,7 +89,7 @@ class TieKeys:
         mention = self._side[index]
         entity = _entity_of(mention)
         if entity is None:
-            shape = json.dumps([piece_of(mention), None])
+            shape = f"[{encode_basestring_ascii(piece_of(mention))}, null]"
             rank = "" if self._gold else f"{index:012d}"
         else:
             shape = self._entity_shapes()[entity]
@@ -104,7 +105,9 @@ class TieKeys:
                 entity = _entity_of(mention)
                 if entity is not None:
                     members[entity].append(piece_of(mention))
-            self._shapes = {entity: json.dumps(sorted(found)) for entity, found in members.items()}
+            self._shapes = {
+                entity: _json_strings(sorted(found)) for entity, found in members.items()
+            }
         return self._shapes
 
     def _first_positions(self) -> dict[str, int]:
@@ -228,14 +231,25 @@ def _ignored_by_shape(
 def piece_of(mention: Mention) -> str:
     """What a mention is, without its ids: span and type, or normalised text if it has no span
     (the JSON text of [start, end, type, normalised text or null])."""
+    start, end, kind = mention.get("start"), mention.get("end"), mention.get("type")
+    if type(start) is int and type(end) is int and type(kind) is str:
+        # what json.dumps writes for these: a mention with offsets has no words
+        return f"[{start!r}, {end!r}, {encode_basestring_ascii(kind)}, null]"
     text = mention.get("text")
     words = normalize_text(text) if isinstance(text, str) and not has_offsets(mention) else None
-    return json.dumps([mention.get("start"), mention.get("end"), mention.get("type"), words])
+    return json.dumps([start, end, kind, words])
 
 
 def _entity_of(mention: Mention) -> str | None:
     entity = mention.get("entity")
+    if type(entity) is str:
+        return encode_basestring_ascii(entity)  # json.dumps of a str, whatever its options
     return None if entity is None else json.dumps(entity, sort_keys=True, default=repr)
+
+
+def _json_strings(strings: Iterable[str]) -> str:
+    """``json.dumps`` of a list of strings, without its general machinery."""
+    return f"[{', '.join(map(encode_basestring_ascii, strings))}]"
 
 
 def _solved_pairs(

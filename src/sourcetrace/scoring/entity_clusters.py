@@ -135,9 +135,19 @@ def mention_pairs(
     never do, and a span with one mention on each side needs no key: they pair."""
     if not gold or not pred:
         return []
-    gold_at, pred_at = _by_span(gold), _by_span(pred)
-    if gold_at is None or pred_at is None:
+    gold_spans, pred_spans = _spans(gold), _spans(pred)
+    if gold_spans is None or pred_spans is None:
         return _solved_pairs(gold, pred, gold_key, pred_key)
+    gold_index, pred_index = (
+        dict(zip(gold_spans, range(len(gold)), strict=True)),
+        dict(zip(pred_spans, range(len(pred)), strict=True)),
+    )
+    if len(gold_index) == len(gold) and len(pred_index) == len(pred):
+        # one mention per span on each side (most documents): every shared span pairs its two
+        return sorted(
+            (gold_index[span], pred_index[span]) for span in gold_index.keys() & pred_index.keys()
+        )
+    gold_at, pred_at = _by_span(gold_spans), _by_span(pred_spans)
     pairs: list[tuple[int, int]] = []
     for span, gold_here in gold_at.items():
         pred_here = pred_at.get(span)
@@ -150,14 +160,26 @@ def mention_pairs(
     return sorted(pairs)
 
 
-def _by_span(side: Sequence[Mention]) -> dict[tuple[int, int], list[int]] | None:
-    """Indices of the mentions on each span; None when a mention has no offsets."""
-    at: dict[tuple[int, int], list[int]] = {}
-    for index, mention in enumerate(side):
-        start, end = mention.get("start"), mention.get("end")
-        if start is None or end is None:
-            return None
-        at.setdefault((start, end), []).append(index)
+def _spans(side: Sequence[Mention]) -> list[tuple[Any, Any]] | None:
+    """The (start, end) of each mention; None when a mention has no offsets. Raises where a
+    dict of the spans would, up to the first mention without offsets (as one did before)."""
+    spans = [(mention.get("start"), mention.get("end")) for mention in side]
+    missing = next(
+        (i for i, (start, end) in enumerate(spans) if start is None or end is None), None
+    )
+    hash(tuple(spans if missing is None else spans[:missing]))
+    return spans if missing is None else None
+
+
+def _by_span(spans: Sequence[tuple[Any, Any]]) -> dict[tuple[Any, Any], list[int]]:
+    """Indices of the mentions on each span, spans in order of their first mention."""
+    at: dict[tuple[Any, Any], list[int]] = {}
+    for index, span in enumerate(spans):
+        found = at.get(span)
+        if found is None:
+            at[span] = [index]
+        else:
+            found.append(index)
     return at
 
 

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from sourcetrace.scoring.assignment import best_assignment_weights, best_sparse_alignment
-from sourcetrace.scoring.common import Tally, add_tallies, f1_score, pair_components, safe_div
+from sourcetrace.scoring.common import (
+    Tally,
+    add_tallies,
+    f1_score,
+    integer_pair_components,
+    safe_div,
+)
 from sourcetrace.scoring.layer import PartialFields
 from sourcetrace.scoring.tallies import PooledCounts, pooled_order
 
@@ -205,10 +211,10 @@ def _ceafe(pairs: _Pairs) -> dict[str, float]:
     rest = np.flatnonzero(~alone)
     if rest.size:
         edges = list(zip(key[rest].tolist(), response[rest].tolist(), strict=True))
-        for group in pair_components(edges):
+        for group in integer_pair_components(key[rest], response[rest]):
             values.append(
                 _best_alignment(
-                    [edges[i] for i in group],
+                    [edges[i] for i in group.tolist()],
                     phi4[rest[group]],
                     pairs.key_ids,
                     pairs.response_ids,

@@ -6,6 +6,7 @@ The rules, and why, are in docs/scoring/attributions.md.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -562,16 +563,22 @@ class _EntityIndex:
         self.usable = type(self.entities) is list and set(map(type, self.entities)) <= {dict}
         if not self.usable:
             return
-        self.ids = [mention.get("id") for mention in self.entities]
+        # every mention is a dict: dict.get mapped over them reads what mention.get reads
+        self.ids = list(map(dict.get, self.entities, repeat("id")))
         self.by_entity: dict[str, list[Piece]] = {}
         if with_entities:
-            entity_ids = [mention.get("entity") for mention in self.entities]
+            entity_ids = list(map(dict.get, self.entities, repeat("entity")))
             if not set(map(type, entity_ids)) <= {str, type(None)}:
                 self.usable = False
                 return
+            by_entity = self.by_entity
             for mention, entity in zip(self.entities, entity_ids, strict=True):
                 if entity is not None:
-                    self.by_entity.setdefault(entity, []).append(mention)
+                    found = by_entity.get(entity)
+                    if found is None:
+                        by_entity[entity] = [mention]
+                    else:
+                        found.append(mention)
 
     def mention(self, mention_id: str) -> Piece | None:
         try:

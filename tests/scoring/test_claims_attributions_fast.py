@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sourcetrace.scoring import attributions, claims
+from sourcetrace.evaluation.settings import Settings
+from sourcetrace.scoring import attributions, claims, dense
 from sourcetrace.scoring.attributions import (
     NAME_TOKEN_F1_THRESHOLD,
     PARTS,
@@ -53,6 +54,7 @@ from sourcetrace.scoring.piece_matrices import (
     maximum_matching,
     piece_batch,
 )
+from sourcetrace.scoring.tallies import TallyTable
 
 THRESHOLDS = (0.5, 1 / 3, 0.25, 2 / 3, 0.8, 1.0, 0.1, 1e-12)
 
@@ -750,3 +752,100 @@ def test_odd_weights_behave_as_before():
     # odd weights on invalid cells are never looked at
     weights = np.array([[0.5, float("nan")], [2.0, 0.5]])
     assert maximum_matching(valid, weights, KeyOrders([{}, {}], [{}, {}])) == [(0, 0), (1, 1)]
+
+
+# --- the layer tables laid out directly (issue 24): equal to the tables of per-document tallies --
+
+
+def reference_table(scorer, doc_ids, batch, settings):
+    """The table as it was built before: each document's own tally, then from_tallies."""
+    tallies = {
+        doc_id: scorer.tally(gold, pred, settings, text)
+        for doc_id, (gold, pred, text) in zip(doc_ids, batch, strict=True)
+    }
+    return TallyTable.from_tallies(tallies).under((scorer.name,))
+
+
+def assert_same_table(got: TallyTable, expected: TallyTable) -> None:
+    assert got.doc_ids == expected.doc_ids
+    assert got.fields == expected.fields
+    assert got.counts.dtype == expected.counts.dtype
+    assert got.counts.shape == expected.counts.shape
+    assert (got.counts == expected.counts).all()
+    assert (got.present == expected.present).all() and got.present.shape == expected.present.shape
+    assert got.list_fields == expected.list_fields
+    assert got.lists == expected.lists
+    assert got.list_present.shape == expected.list_present.shape
+    assert (got.list_present == expected.list_present).all()
+    assert list(got.pooled) == list(expected.pooled)
+    for path, counts in expected.pooled.items():
+        assert list(got.pooled[path].items()) == list(counts.items())  # same pairs, same order
+
+
+def with_extras(rng: random.Random, doc: dict) -> dict:
+    """The document with, sometimes, the optional attribution fields (source span, content
+    type), claim clusters, or without its claims or attributions layer (a prediction)."""
+    doc = copy.deepcopy(doc)
+    for attribution in doc["attributions"]:
+        if rng.random() < 0.3:
+            attribution["source_span"] = rng.choice([None, attribution.get("cue")])
+        if rng.random() < 0.3:
+            attribution["content_type"] = rng.choice(["claim", "statement"])
+    for claim in doc["claims"]:
+        if rng.random() < 0.6:
+            claim["cluster"] = rng.choice(["k1", "k2", "k3"])
+        if rng.random() < 0.2:
+            claim["checkworthy"] = rng.random() < 0.5
+    return doc
+
+
+def random_batch(rng: random.Random, size: int, extras: float) -> tuple[list[str], list]:
+    doc_ids, batch = [], []
+    while len(batch) < size:
+        gold, pred = random_documents(rng, max_size=6)
+        if rng.random() < extras:
+            gold, pred = with_extras(rng, gold), with_extras(rng, pred)
+        if rng.random() < 0.1:
+            pred = {key: value for key, value in pred.items() if key != rng.choice(LAYERS)}
+        try:  # only documents that score (a piece that cannot be compared raises)
+            for scorer in TABLE_SCORERS:
+                scorer.tally(gold, pred, Settings(), gold["text"])
+        except ValueError:
+            continue
+        doc_ids.append(f"d{len(batch):03d}")
+        batch.append((gold, pred, gold["text"]))
+    return doc_ids, batch
+
+
+LAYERS = ("claims", "attributions")
+TABLE_SCORERS = (claims.SCORER, claims.CLUSTERS_SCORER, attributions.SCORER)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("scorer", TABLE_SCORERS, ids=lambda scorer: scorer.name)
+def test_layer_tables_equal_the_tables_of_per_document_tallies(scorer, seed):
+    rng = random.Random(2400 + seed)
+    # batches without any extras (the table laid out directly) and with some (from_tallies)
+    for size, extras in ((1, 0.0), (12, 0.0), (12, 0.2), (25, 0.05)):
+        doc_ids, batch = random_batch(rng, size, extras)
+        settings = Settings(claim_threshold=rng.choice(THRESHOLDS))
+        got = scorer.tally_documents(doc_ids, batch, settings)
+        assert_same_table(got, reference_table(scorer, doc_ids, batch, settings))
+
+
+def test_a_layer_table_of_no_documents_is_empty():
+    for scorer in TABLE_SCORERS:
+        table = scorer.tally_documents([], [], Settings())
+        assert table.doc_ids == [] and table.counts.shape[0] == 0
+
+
+@pytest.mark.parametrize("scorer", TABLE_SCORERS, ids=lambda scorer: scorer.name)
+def test_a_matching_too_large_names_its_document_in_a_layer_table(scorer, monkeypatch):
+    monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "3")
+    claim = {"start": 0, "end": 3, "text": "Kim", "cluster": "k1"}
+    attribution = {"source": None, "cue": None, "content": {"start": 0, "end": 3, "text": "Kim"}}
+    small = {"doc_id": "a", "text": "Kim", "entities": [], "claims": [claim], "attributions": []}
+    large = {**small, "doc_id": "b", "claims": [claim] * 2, "attributions": [attribution] * 2}
+    batch = [(small, small, "Kim"), (large, large, "Kim")]
+    with pytest.raises(dense.MatchingTooLarge, match=r"^document 'b': 2 gold and 2 predicted"):
+        scorer.tally_documents(["a", "b"], batch, Settings())

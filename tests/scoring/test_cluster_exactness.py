@@ -30,7 +30,8 @@ from sourcetrace.scoring.clusters import (
     summarize_clusters,
     tally_clusters,
 )
-from sourcetrace.scoring.entity_clusters import cluster_mentions
+from sourcetrace.scoring.common import normalize_text
+from sourcetrace.scoring.entity_clusters import TieKeys, cluster_mentions, piece_of
 from sourcetrace.scoring.tallies import PooledCounts, TallyTable
 
 from gold_factory import story_gold
@@ -355,6 +356,70 @@ def test_property_mention_pairs_follow_the_documented_rules(gold, pred, mentions
         sum(kept_gold_keys[i][:2] == kept_pred_keys[j][:2] for i, j in pairs),
     )
     assert found == best_counts(kept_gold, kept_pred, kept_gold_keys, kept_pred_keys)
+
+
+# ------------------------------------------------- the tie keys' JSON, written without json.dumps
+
+ODD_TEXT = st.text(alphabet=st.sampled_from('aZ é"\\\n\u2028\u00a0😀/'), max_size=6)
+
+
+@st.composite
+def odd_mentions(draw: Any) -> list[dict]:
+    """Mentions whose types, entity ids and texts need JSON escapes (quotes, backslashes,
+    control and non-ASCII characters), some text-only, some with ids or offsets of other types."""
+    side = []
+    for _ in range(draw(st.integers(0, 6))):
+        start, end = draw(st.sampled_from(SPANS))
+        found: dict[str, Any] = {
+            "start": start,
+            "end": end,
+            "type": draw(st.one_of(ODD_TEXT, st.none(), st.integers(0, 3))),
+            "text": draw(ODD_TEXT),
+        }
+        if draw(st.booleans()):
+            del found["start"], found["end"]  # text-only: its normalised text is its piece
+        entity = draw(st.one_of(st.none(), ODD_TEXT, st.integers(0, 2), st.booleans()))
+        if entity is not None:
+            found["entity"] = entity
+        side.append(found)
+    return side
+
+
+def json_tie_keys(side: list[dict], gold: bool) -> list[tuple[str, str, str]]:
+    """Every tie key with json.dumps, as docs/scoring/clusters.md defines the keys."""
+
+    def piece(m: dict) -> str:
+        text, offsets = m.get("text"), m.get("start") is not None and m.get("end") is not None
+        words = normalize_text(text) if isinstance(text, str) and not offsets else None
+        return json.dumps([m.get("start"), m.get("end"), m.get("type"), words])
+
+    def entity_of(m: dict) -> str | None:
+        entity = m.get("entity")
+        return None if entity is None else json.dumps(entity, sort_keys=True, default=repr)
+
+    keys = []
+    for index, m in enumerate(side):
+        entity = entity_of(m)
+        if entity is None:
+            shape, rank = json.dumps([piece(m), None]), "" if gold else f"{index:012d}"
+        else:
+            mates = [other for other in side if entity_of(other) == entity]
+            shape = json.dumps(sorted(piece(other) for other in mates))
+            first = min(i for i, other in enumerate(side) if entity_of(other) == entity)
+            rank = entity if gold else f"{first:012d}"
+        keys.append((str(m.get("type")), shape, rank))
+    return keys
+
+
+@settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
+@given(side=odd_mentions(), gold=st.booleans())
+def test_property_tie_keys_are_the_json_texts_of_the_documented_keys(side, gold):
+    keys = TieKeys(side, gold=gold)
+    assert [keys(index) for index in range(len(side))] == json_tie_keys(side, gold)
+    for m in side:
+        offsets = m.get("start") is not None and m.get("end") is not None
+        words = normalize_text(m["text"]) if not offsets else None
+        assert piece_of(m) == json.dumps([m.get("start"), m.get("end"), m.get("type"), words])
 
 
 # ------------------------------------------------- the whole report, byte for byte

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import math
+import random
 import re
 import string
 
+import numpy as np
 import pytest
 
 from sourcetrace.scoring.attributions import source_right
-from sourcetrace.scoring.common import normalize_text, token_f1
+from sourcetrace.scoring.common import (
+    COMPILED_COMPONENT_PAIRS,
+    integer_pair_components,
+    normalize_text,
+    pair_components,
+    token_f1,
+)
 
 
 def squad_normalize(s: str) -> str:
@@ -50,3 +59,48 @@ def test_ok_normalisation_equals_squad_without_internal_punctuation(text):
     # lower() (not casefold: "İ" -> "i̇", "ß" stays "ß", as SQuAD), articles dropped, NBSP
     # folded. So case-folding differences are SQuAD's own and not a bug of this project.
     assert normalize_text(text) == squad_normalize(text)
+
+
+# --- components of integer pairs (CEAF-e's overlap graph, issue 24) -----------------------------
+
+
+def reference_components(pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """By search from each pair in order: its component's pairs, in input order."""
+    seen: set[int] = set()
+    groups = []
+    for first in range(len(pairs)):
+        if first in seen:
+            continue
+        nodes = {(0, pairs[first][0]), (1, pairs[first][1])}
+        grown = True
+        while grown:
+            grown = False
+            for left, right in pairs:
+                ends = {(0, left), (1, right)}
+                if ends & nodes and not ends <= nodes:
+                    nodes |= ends
+                    grown = True
+        group = [i for i, (left, right) in enumerate(pairs) if (0, left) in nodes]
+        seen.update(group)
+        groups.append(group)
+    return groups
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("size", [0, 1, 7, 60, COMPILED_COMPONENT_PAIRS + 1, 9000])
+def test_integer_pair_components_equal_pair_components(size, seed):
+    rng = random.Random(seed * 7919 + size)
+    # few nodes for many pairs: large components; many nodes: many small ones; left and right
+    # numbers overlap, as key and response cluster numbers do (the sides are kept apart)
+    nodes = rng.choice([max(size // 3, math.isqrt(size) + 2), size + 5, 2 * size + 3])
+    distinct: set[tuple[int, int]] = set()
+    while len(distinct) < size:  # each pair once, as in overlap counts
+        distinct.add((rng.randrange(nodes), rng.randrange(nodes)))
+    pairs = sorted(distinct)
+    rng.shuffle(pairs)
+    left = np.array([pair[0] for pair in pairs], dtype=np.int64)
+    right = np.array([pair[1] for pair in pairs], dtype=np.int64)
+    got = [group.tolist() for group in integer_pair_components(left, right)]
+    assert got == pair_components(pairs)
+    if size <= 60:
+        assert got == reference_components(pairs)

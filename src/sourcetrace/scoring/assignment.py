@@ -132,9 +132,26 @@ def maximum_matching_size(valid: np.ndarray) -> int:
 
         rows, cols = linear_sum_assignment(valid.astype(float), maximize=True)
         return int(valid[rows, cols].sum())
-    neighbours = [np.flatnonzero(row).tolist() for row in valid]
+    neighbours = [
+        [col for col, cell in enumerate(row) if cell] for row in valid.tolist() if any(row)
+    ]
+    # no matching is larger than the rows, or the columns, that have a valid cell
+    bound = min(len(neighbours), int(np.count_nonzero(valid.any(axis=0))))
+    # a greedy start (each row its first free column) often reaches the bound; the rows it
+    # leaves free then look for augmenting paths, which gives a maximum matching whatever the
+    # start (Berge): a row without one now never gets one later
     row_of_col: dict[int, int] = {}
-    for row in range(len(neighbours)):
+    free_rows = []
+    for row, cols in enumerate(neighbours):
+        for col in cols:
+            if col not in row_of_col:
+                row_of_col[col] = row
+                break
+        else:
+            free_rows.append(row)
+    for row in free_rows:
+        if len(row_of_col) == bound:
+            break
         _augment(row, neighbours, row_of_col)
     return len(row_of_col)
 

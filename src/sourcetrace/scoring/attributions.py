@@ -6,6 +6,7 @@ The rules, and why, are in docs/scoring/attributions.md.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -20,6 +21,7 @@ from sourcetrace.scoring.claims import (
     check_claim_threshold,
     check_levels,
     check_paired_labels,
+    document_tallies,
     layer_pairs,
     level_fields,
     level_scores,
@@ -27,7 +29,7 @@ from sourcetrace.scoring.claims import (
 from sourcetrace.scoring.common import Tally, add_tallies
 from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells, too_large
 from sourcetrace.scoring.grouped import Groups, grouped_matching_size
-from sourcetrace.scoring.layer import Figure, LayerScorer, PartialFields
+from sourcetrace.scoring.layer import Batch, Figure, LayerScorer, PartialFields
 from sourcetrace.scoring.matching import (
     THRESHOLD_TOLERANCE,
     Pair,
@@ -46,6 +48,7 @@ from sourcetrace.scoring.piece_matrices import (
     maximum_matching,
     piece_batch,
 )
+from sourcetrace.scoring.tallies import TallyTable
 
 if TYPE_CHECKING:
     from sourcetrace.evaluation.partial_checks import Statistics
@@ -560,16 +563,22 @@ class _EntityIndex:
         self.usable = type(self.entities) is list and set(map(type, self.entities)) <= {dict}
         if not self.usable:
             return
-        self.ids = [mention.get("id") for mention in self.entities]
+        # every mention is a dict: dict.get mapped over them reads what mention.get reads
+        self.ids = list(map(dict.get, self.entities, repeat("id")))
         self.by_entity: dict[str, list[Piece]] = {}
         if with_entities:
-            entity_ids = [mention.get("entity") for mention in self.entities]
+            entity_ids = list(map(dict.get, self.entities, repeat("entity")))
             if not set(map(type, entity_ids)) <= {str, type(None)}:
                 self.usable = False
                 return
+            by_entity = self.by_entity
             for mention, entity in zip(self.entities, entity_ids, strict=True):
                 if entity is not None:
-                    self.by_entity.setdefault(entity, []).append(mention)
+                    found = by_entity.get(entity)
+                    if found is None:
+                        by_entity[entity] = [mention]
+                    else:
+                        found.append(mention)
 
     def mention(self, mention_id: str) -> Piece | None:
         try:
@@ -627,6 +636,37 @@ def _tally(gold: Document, pred: Document, settings: Settings, text: str) -> Tal
         "attributions": pred.get("attributions") or [],
     }
     return tally_attributions(gold, predicted, claim_threshold=settings.claim_threshold)
+
+
+# the count leaves of an attribution tally, in the order a TallyTable sorts them
+_COUNT_FIELDS = sorted(
+    (part, level, count) for part in PARTS for level in LEVELS for count in LEVEL_COUNTS
+)
+
+
+def _tally_batch(doc_ids: list[str], batch: Batch, settings: Settings) -> TallyTable | None:
+    """The documents' tallies (`_tally`, one by one) as a table, laid out directly where no
+    document has extras: every tally then has the same count leaves, and the table is the one
+    ``TallyTable.from_tallies`` makes, without walking each tally (a tenth of the layer's time)."""
+    tallies = document_tallies(_tally, doc_ids, batch, settings)
+    if tallies is None:
+        return None
+    if any(len(tally) != len(PARTS) for tally in tallies):
+        return TallyTable.from_tallies(dict(zip(doc_ids, tallies, strict=True)))
+    count = len(doc_ids)
+    counts = np.array(
+        [[tally[part][level][name] for part, level, name in _COUNT_FIELDS] for tally in tallies],
+        dtype=np.int64,
+    )
+    return TallyTable(
+        list(doc_ids),
+        list(_COUNT_FIELDS),
+        counts,
+        np.ones(counts.shape, dtype=bool),
+        [],
+        [[] for _ in doc_ids],
+        np.zeros((count, 0), dtype=bool),
+    )
 
 
 def _summarize(tally: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
@@ -701,6 +741,7 @@ SCORER = LayerScorer(
     layer="attributions",
     section=("attributions",),
     tally=_tally,
+    tally_batch=_tally_batch,
     summarize=_summarize,
     partial_fields=lambda s: PartialFields(
         level_fields("attributions", PARTS),

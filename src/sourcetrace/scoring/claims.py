@@ -12,6 +12,7 @@ import numpy as np
 
 from sourcetrace.schema.labels import names
 from sourcetrace.scoring.clusters import (
+    CLUSTER_COUNTS,
     check_cluster_counts,
     cluster_partial_fields,
     summarize_cluster_section,
@@ -25,9 +26,16 @@ from sourcetrace.scoring.common import (
     prf,
     safe_div,
 )
-from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells, too_large
+from sourcetrace.scoring.dense import DENSE_CELLS, MatchingTooLarge, max_solver_cells, too_large
 from sourcetrace.scoring.grouped import Groups, grouped_matching_size, grouped_pairs
-from sourcetrace.scoring.layer import Document, FieldPath, Figure, LayerScorer, PartialFields
+from sourcetrace.scoring.layer import (
+    Batch,
+    Document,
+    FieldPath,
+    Figure,
+    LayerScorer,
+    PartialFields,
+)
 from sourcetrace.scoring.matching import (
     THRESHOLD_TOLERANCE,
     Pair,
@@ -48,6 +56,7 @@ from sourcetrace.scoring.piece_matrices import (
     piece_batch,
     same_piece_pairs,
 )
+from sourcetrace.scoring.tallies import PooledCounts, TallyTable
 
 if TYPE_CHECKING:
     from sourcetrace.evaluation.partial_checks import Statistics
@@ -381,6 +390,61 @@ def _tally(gold: Document, pred: Document, settings: Settings, text: str) -> Tal
     )
 
 
+# the count leaves of a claim tally, in the order a TallyTable sorts them
+_COUNT_FIELDS = sorted(("span", level, count) for level in LEVELS for count in LEVEL_COUNTS)
+
+
+def document_tallies(
+    tally: Any, doc_ids: list[str], batch: Batch, settings: Settings
+) -> list[Tally] | None:
+    """``tally`` of each document, naming the document in a refusal of a matching too large;
+    None where the documents cannot be rows of a table laid out directly (none, or an id twice:
+    ``TallyTable.from_tallies`` takes them as a mapping)."""
+    tallies = []
+    for doc_id, (gold, pred, text) in zip(doc_ids, batch, strict=True):
+        try:
+            tallies.append(tally(gold, pred, settings, text))
+        except MatchingTooLarge as error:
+            raise error.in_document(doc_id) from None
+    if not tallies or len(set(doc_ids)) != len(doc_ids):
+        return None
+    return tallies
+
+
+def _tally_batch(doc_ids: list[str], batch: Batch, settings: Settings) -> TallyTable | None:
+    """The documents' tallies (`_tally`, one by one) laid out as ``TallyTable.from_tallies``
+    lays them out, without walking each tally: the six span counts, then the label lists of
+    each attribute that some document has (sorted), present where the document has it."""
+    tallies = document_tallies(_tally, doc_ids, batch, settings)
+    if tallies is None:
+        return None
+    names = sorted({name for tally in tallies for name in tally["attributes"]})
+    list_fields = [("attributes", name, side) for name in names for side in ATTRIBUTE_SIDES]
+    counts = np.array(
+        [[tally["span"][level][count] for _, level, count in _COUNT_FIELDS] for tally in tallies],
+        dtype=np.int64,
+    )
+    lists, list_present = [], []
+    for tally in tallies:
+        attributes = tally["attributes"]
+        lists.append(
+            [
+                list(attributes[name][side]) if name in attributes else []
+                for _, name, side in list_fields
+            ]
+        )
+        list_present.append([name in attributes for _, name, _ in list_fields])
+    return TallyTable(
+        list(doc_ids),
+        list(_COUNT_FIELDS),
+        counts,
+        np.ones(counts.shape, dtype=bool),
+        list_fields,
+        lists,
+        np.array(list_present, dtype=bool).reshape(len(tallies), len(list_fields)),
+    )
+
+
 def _summarize(tally: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     return summarize_claims(tally, claim_threshold=settings.claim_threshold)
 
@@ -512,11 +576,37 @@ def _tally_clusters(gold: Document, pred: Document, settings: Settings, text: st
     return tally_clusters(gold, {"claims": pred_claims}, pairs, "cluster")
 
 
+def _tally_clusters_batch(
+    doc_ids: list[str], batch: Batch, settings: Settings
+) -> TallyTable | None:
+    """The documents' cluster tallies (`_tally_clusters`) as ``TallyTable.from_tallies`` lays
+    them out: the counted predictions per document, and the cluster pairs pooled in document
+    order."""
+    tallies = document_tallies(_tally_clusters, doc_ids, batch, settings)
+    if tallies is None:
+        return None
+    pooled = PooledCounts()
+    for tally in tallies:
+        pooled.update(tally[CLUSTER_COUNTS])
+    counts = np.array([[tally["cluster_predictions"]] for tally in tallies], dtype=np.int64)
+    return TallyTable(
+        list(doc_ids),
+        [("cluster_predictions",)],
+        counts,
+        np.ones(counts.shape, dtype=bool),
+        [],
+        [[] for _ in doc_ids],
+        np.zeros((len(doc_ids), 0), dtype=bool),
+        {(CLUSTER_COUNTS,): pooled},
+    )
+
+
 SCORER = LayerScorer(
     name="claims",
     layer="claims",
     section=("claims",),
     tally=_tally,
+    tally_batch=_tally_batch,
     summarize=_summarize,
     partial_fields=_partial_fields,
     check_partial=_check_partial,
@@ -530,6 +620,7 @@ CLUSTERS_SCORER = LayerScorer(
     layer="claims",
     section=("claims", "clusters"),
     tally=_tally_clusters,
+    tally_batch=_tally_clusters_batch,
     summarize=summarize_cluster_section,
     partial_fields=lambda s: cluster_partial_fields("claim_clusters"),
     check_partial=lambda s: check_cluster_counts(
@@ -547,6 +638,7 @@ __all__ = [
     "attribute_agreement",
     "check_levels",
     "check_paired_labels",
+    "document_tallies",
     "layer_pairs",
     "lenient_claim_pairs",
     "level_fields",

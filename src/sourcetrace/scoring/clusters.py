@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from sourcetrace.scoring.assignment import best_assignment_weights, best_sparse_alignment
-from sourcetrace.scoring.common import Tally, add_tallies, f1_score, pair_components, safe_div
+from sourcetrace.scoring.common import (
+    Tally,
+    add_tallies,
+    f1_score,
+    integer_pair_components,
+    safe_div,
+)
 from sourcetrace.scoring.layer import PartialFields
 from sourcetrace.scoring.tallies import PooledCounts, pooled_order
 
@@ -205,10 +211,10 @@ def _ceafe(pairs: _Pairs) -> dict[str, float]:
     rest = np.flatnonzero(~alone)
     if rest.size:
         edges = list(zip(key[rest].tolist(), response[rest].tolist(), strict=True))
-        for group in pair_components(edges):
+        for group in integer_pair_components(key[rest], response[rest]):
             values.append(
                 _best_alignment(
-                    [edges[i] for i in group],
+                    [edges[i] for i in group.tolist()],
                     phi4[rest[group]],
                     pairs.key_ids,
                     pairs.response_ids,
@@ -279,18 +285,20 @@ def tally_clusters(
     gold_of_pred = _one_to_one(matched_pairs, len(gold_values), len(pred_values))
     pred_of_gold = {g: p for p, g in gold_of_pred.items()}
 
-    counts = PooledCounts()
+    pairs = []  # the (gold cluster, predicted cluster) of each mention, counted at the end
     for g, gold_value in enumerate(gold_values):
         # A matched prediction takes its gold partner's identity; gold or prediction may lack
         # the attribute, which leaves the other twinless.
-        pred_value = pred_values[pred_of_gold[g]] if g in pred_of_gold else None
+        p = pred_of_gold.get(g)
+        pred_value = None if p is None else pred_values[p]
         if gold_value is not None or pred_value is not None:
-            counts[(gold_value, pred_value)] += 1
+            pairs.append((gold_value, pred_value))
     for p, pred_value in enumerate(pred_values):
-        if p not in gold_of_pred and pred_value is not None:
-            counts[(None, pred_value)] += 1
-    carrying = sum(value is not None for value in pred_values)
-    return {CLUSTER_COUNTS: counts, "cluster_predictions": carrying}
+        if pred_value is not None and p not in gold_of_pred:
+            pairs.append((None, pred_value))
+    carrying = len(pred_values) - pred_values.count(None)
+    # counted in one call (Counter's compiled loop), pairs in order of first occurrence
+    return {CLUSTER_COUNTS: PooledCounts(pairs), "cluster_predictions": carrying}
 
 
 def summarize_clusters(tally: Mapping[str, Any]) -> dict[str, Any] | None:

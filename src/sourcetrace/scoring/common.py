@@ -9,6 +9,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 Tally = dict[str, Any]
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -122,6 +124,38 @@ def pair_components(pairs: Sequence[tuple[Hashable, Hashable]]) -> list[list[int
     for index, (left, _) in enumerate(pairs):
         groups.setdefault(root((0, left)), []).append(index)
     return list(groups.values())
+
+
+# Pairs above which `integer_pair_components` labels the graph with scipy's compiled search
+# (importing scipy costs more than the Python union-find below this)
+COMPILED_COMPONENT_PAIRS = 4096
+
+
+def integer_pair_components(left: np.ndarray, right: np.ndarray) -> list[np.ndarray]:
+    """``pair_components`` of the pairs (left[i], right[i]) of non-negative integers, as arrays
+    of indices: the same groups in the same order (of their first pair), pairs in input order.
+    Many pairs are labelled by ``scipy.sparse.csgraph.connected_components`` (the Python
+    union-find was most of CEAF-e on large runs)."""
+    left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+    if len(left) <= COMPILED_COMPONENT_PAIRS:
+        pairs = list(zip(left.tolist(), right.tolist(), strict=True))
+        return [np.array(group, dtype=np.int64) for group in pair_components(pairs)]
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    n_left = int(left.max()) + 1
+    nodes = n_left + int(right.max()) + 1
+    graph = coo_array(
+        (np.ones(len(left), dtype=np.int8), (left, n_left + right)), shape=(nodes, nodes)
+    )
+    _, labels = connected_components(graph, directed=False)
+    label_of_pair = labels[left]
+    found, first = np.unique(label_of_pair, return_index=True)
+    rank = np.empty(int(labels.max()) + 1, dtype=np.int64)
+    rank[found[np.argsort(first)]] = np.arange(len(found))  # groups by their first pair
+    group_of_pair = rank[label_of_pair]
+    order = np.argsort(group_of_pair, kind="stable")  # pairs in input order within a group
+    return np.split(order, np.flatnonzero(np.diff(group_of_pair[order])) + 1)
 
 
 def cohen_kappa(

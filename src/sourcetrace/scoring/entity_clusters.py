@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from sourcetrace.scoring.common import normalize_text
@@ -88,7 +89,7 @@ class TieKeys:
         mention = self._side[index]
         entity = _entity_of(mention)
         if entity is None:
-            shape = json.dumps([piece_of(mention), None])
+            shape = f"[{encode_basestring_ascii(piece_of(mention))}, null]"
             rank = "" if self._gold else f"{index:012d}"
         else:
             shape = self._entity_shapes()[entity]
@@ -104,7 +105,9 @@ class TieKeys:
                 entity = _entity_of(mention)
                 if entity is not None:
                     members[entity].append(piece_of(mention))
-            self._shapes = {entity: json.dumps(sorted(found)) for entity, found in members.items()}
+            self._shapes = {
+                entity: _json_strings(sorted(found)) for entity, found in members.items()
+            }
         return self._shapes
 
     def _first_positions(self) -> dict[str, int]:
@@ -132,9 +135,19 @@ def mention_pairs(
     never do, and a span with one mention on each side needs no key: they pair."""
     if not gold or not pred:
         return []
-    gold_at, pred_at = _by_span(gold), _by_span(pred)
-    if gold_at is None or pred_at is None:
+    gold_spans, pred_spans = _spans(gold), _spans(pred)
+    if gold_spans is None or pred_spans is None:
         return _solved_pairs(gold, pred, gold_key, pred_key)
+    gold_index, pred_index = (
+        dict(zip(gold_spans, range(len(gold)), strict=True)),
+        dict(zip(pred_spans, range(len(pred)), strict=True)),
+    )
+    if len(gold_index) == len(gold) and len(pred_index) == len(pred):
+        # one mention per span on each side (most documents): every shared span pairs its two
+        return sorted(
+            (gold_index[span], pred_index[span]) for span in gold_index.keys() & pred_index.keys()
+        )
+    gold_at, pred_at = _by_span(gold_spans), _by_span(pred_spans)
     pairs: list[tuple[int, int]] = []
     for span, gold_here in gold_at.items():
         pred_here = pred_at.get(span)
@@ -147,14 +160,26 @@ def mention_pairs(
     return sorted(pairs)
 
 
-def _by_span(side: Sequence[Mention]) -> dict[tuple[int, int], list[int]] | None:
-    """Indices of the mentions on each span; None when a mention has no offsets."""
-    at: dict[tuple[int, int], list[int]] = {}
-    for index, mention in enumerate(side):
-        start, end = mention.get("start"), mention.get("end")
-        if start is None or end is None:
-            return None
-        at.setdefault((start, end), []).append(index)
+def _spans(side: Sequence[Mention]) -> list[tuple[Any, Any]] | None:
+    """The (start, end) of each mention; None when a mention has no offsets. Raises where a
+    dict of the spans would, up to the first mention without offsets (as one did before)."""
+    spans = [(mention.get("start"), mention.get("end")) for mention in side]
+    missing = next(
+        (i for i, (start, end) in enumerate(spans) if start is None or end is None), None
+    )
+    hash(tuple(spans if missing is None else spans[:missing]))
+    return spans if missing is None else None
+
+
+def _by_span(spans: Sequence[tuple[Any, Any]]) -> dict[tuple[Any, Any], list[int]]:
+    """Indices of the mentions on each span, spans in order of their first mention."""
+    at: dict[tuple[Any, Any], list[int]] = {}
+    for index, span in enumerate(spans):
+        found = at.get(span)
+        if found is None:
+            at[span] = [index]
+        else:
+            found.append(index)
     return at
 
 
@@ -228,14 +253,25 @@ def _ignored_by_shape(
 def piece_of(mention: Mention) -> str:
     """What a mention is, without its ids: span and type, or normalised text if it has no span
     (the JSON text of [start, end, type, normalised text or null])."""
+    start, end, kind = mention.get("start"), mention.get("end"), mention.get("type")
+    if type(start) is int and type(end) is int and type(kind) is str:
+        # what json.dumps writes for these: a mention with offsets has no words
+        return f"[{start!r}, {end!r}, {encode_basestring_ascii(kind)}, null]"
     text = mention.get("text")
     words = normalize_text(text) if isinstance(text, str) and not has_offsets(mention) else None
-    return json.dumps([mention.get("start"), mention.get("end"), mention.get("type"), words])
+    return json.dumps([start, end, kind, words])
 
 
 def _entity_of(mention: Mention) -> str | None:
     entity = mention.get("entity")
+    if type(entity) is str:
+        return encode_basestring_ascii(entity)  # json.dumps of a str, whatever its options
     return None if entity is None else json.dumps(entity, sort_keys=True, default=repr)
+
+
+def _json_strings(strings: Iterable[str]) -> str:
+    """``json.dumps`` of a list of strings, without its general machinery."""
+    return f"[{', '.join(map(encode_basestring_ascii, strings))}]"
 
 
 def _solved_pairs(

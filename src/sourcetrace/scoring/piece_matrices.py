@@ -12,7 +12,7 @@ then ``matching.max_weight_matching``), that dominated ``evaluate`` on large doc
   similarity is the same double and every threshold test the same boolean.
 - Cells where a piece is text-only are compared as ``matching`` compares them: normalised texts
   (``common.normalize_text``) for equality, and ``common.token_f1`` step for step, ending in
-  the same ``common.f1_score`` call, for similarity (``_TextCells``).
+  ``common.f1_score``'s operations, for similarity (``_TextCells``).
 - ``piece_batch`` refuses (None) a piece it cannot classify, and ``comparable`` refuses a pair
   of batches where a per-pair function would raise; callers then run the per-pair code, which
   raises, or not, exactly as before.
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from sourcetrace.scoring.assignment import maximum_matching_size, unique_best_matching
-from sourcetrace.scoring.common import f1_score, normalize_text
+from sourcetrace.scoring.common import normalize_text
 from sourcetrace.scoring.matching import (
     THRESHOLD_TOLERANCE,
     Pair,
@@ -266,7 +266,6 @@ class _TextCells:
         token_f1 = self._token_f1
         for col in cols:
             pred_normal, pred_tokens, pred_bag, pred_length = _token_bag(pred.pieces[col]["text"])
-            pred_once = len(pred_bag) == pred_length
             self.rows += rows
             self.cols += [col] * len(rows)
             for gold_normal, gold_tokens, gold_bag, gold_length in gold_bags:
@@ -278,24 +277,29 @@ class _TextCells:
                 if not shared:
                     token_f1.append(0.0)
                     continue
-                if pred_once or len(gold_bag) == gold_length:
+                if pred_bag is None or gold_bag is None:
                     overlap = len(shared)  # a bag without repeats: each shared token counts 1
                 else:
                     overlap = sum(min(pred_bag[token], gold_bag[token]) for token in shared)
-                token_f1.append(f1_score(overlap / pred_length, overlap / gold_length))
+                # f1_score(precision, recall) written out (its denominator is positive here):
+                # the same operations in the same order, so the same double
+                precision, recall = overlap / pred_length, overlap / gold_length
+                token_f1.append(2 * precision * recall / (precision + recall))
 
 
 # Texts recur within a document (a mention against every text-only source, the same claims for
 # the strict and the lenient level) and between the claim and claim-cluster layers of small
 # runs; a larger cache would mostly hold memory (a bag is some hundreds of bytes).
 @lru_cache(maxsize=16384)
-def _token_bag(text: str) -> tuple[str, frozenset[str], Counter[str], int]:
-    """The normalised text, its distinct tokens, its token counts and its number of tokens
+def _token_bag(text: str) -> tuple[str, frozenset[str], Counter[str] | None, int]:
+    """The normalised text, its distinct tokens, its token counts (None when no token repeats:
+    then each count is 1, and counting them was most of the time) and its number of tokens
     (as ``token_f1`` and ``same_piece`` see a text); shared through the cache, never changed."""
     normal = normalize_text(text)
     tokens = normal.split()
-    bag = Counter(tokens)
-    return normal, frozenset(bag), bag, len(tokens)
+    distinct = frozenset(tokens)
+    bag = None if len(distinct) == len(tokens) else Counter(tokens)
+    return normal, distinct, bag, len(tokens)
 
 
 # --- matchings ------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ PATH_ANCHORED = 2  # text-only predictions anchored by entities.prediction_spans
 PATH_LARGE_CLUSTER = 4  # tally_entities on a cluster of ambiguous pairs too large to enumerate
 PATH_ENUMERATED = 8  # ambiguous pairs solved by enumerating the matchings of their cluster
 PATH_DENSE_CLUSTER = 16  # a dense cluster (dense.DENSE_CELLS) counted by tally_entities alone
+PATH_IDENTICAL_CLUSTER = 32  # a cluster predicted exactly, its exact pairs counted as correct
 
 
 def _outcome_table() -> np.ndarray:
@@ -766,7 +767,24 @@ def _count_ambiguous(
     """
     if not len(gold_idx):
         return
-    edge_cluster, cluster_doc = _clusters(gold, pred, gold_idx, pred_idx)
+    edge_cluster, cluster_doc, gold_count, pred_count = _clusters(gold, pred, gold_idx, pred_idx)
+    identical = _identical_clusters(
+        gold, pred, gold_idx, pred_idx, edge_cluster, gold_count, pred_count
+    )
+    if identical.any():
+        edges = identical[edge_cluster]
+        exact = _same_bounds_and_type(gold, pred, gold_idx, pred_idx)
+        # their exact pairs, counted as one-pair components (correct in every scheme)
+        _count_lone_pairs(
+            gold, pred, gold_idx[edges & exact], pred_idx[edges & exact], overall, per_type
+        )
+        paths[cluster_doc[identical]] |= PATH_IDENTICAL_CLUSTER
+        gold_idx, pred_idx = gold_idx[~edges], pred_idx[~edges]
+        if not len(gold_idx):
+            return
+        kept = np.flatnonzero(~identical)
+        renumbered = np.cumsum(~identical) - 1
+        edge_cluster, cluster_doc = renumbered[edge_cluster[~edges]], cluster_doc[kept]
     order = np.argsort(edge_cluster, kind="stable")
     gold_idx, pred_idx, edge_cluster = gold_idx[order], pred_idx[order], edge_cluster[order]
     sizes = np.bincount(edge_cluster)
@@ -807,12 +825,53 @@ def _distinct(indices: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(taken), (np.cumsum(taken) - 1)[indices]
 
 
+def _same_bounds_and_type(
+    gold: _SpanColumns, pred: _SpanColumns, gold_idx: np.ndarray, pred_idx: np.ndarray
+) -> np.ndarray:
+    """Which pairs have the same boundaries and the same type (correct in every scheme)."""
+    return (
+        (gold.start[gold_idx] == pred.start[pred_idx])
+        & (gold.end[gold_idx] == pred.end[pred_idx])
+        & (gold.type[gold_idx] == pred.type[pred_idx])
+    )
+
+
+def _identical_clusters(
+    gold: _SpanColumns,
+    pred: _SpanColumns,
+    gold_idx: np.ndarray,
+    pred_idx: np.ndarray,
+    edge_cluster: np.ndarray,
+    gold_count: np.ndarray,
+    pred_count: np.ndarray,
+) -> np.ndarray:
+    """Which clusters are predicted exactly: their exact pairs (same boundaries and type) pair
+    every gold span and every prediction of the cluster once, one to one.
+
+    Then that matching is the best `entities._best_matches` can find in every scheme: each
+    pair has the highest weight a pair can have (correct: full credit) and no matching has more
+    pairs than the cluster has gold spans. Per type, its pairs of one type pair all the spans
+    of that type in the same way. So the cluster counts its n exact pairs as correct in every
+    scheme, overall and per type, as n one-pair components would, whatever other pairs touch.
+    """
+    exact = _same_bounds_and_type(gold, pred, gold_idx, pred_idx)
+    n_clusters = len(gold_count)
+    exact_pairs = np.bincount(edge_cluster[exact], minlength=n_clusters)
+    # a span in two exact pairs (a span given twice on the other side) spoils its cluster
+    twice = (np.bincount(gold_idx[exact], minlength=len(gold)) > 1)[gold_idx] | (
+        np.bincount(pred_idx[exact], minlength=len(pred)) > 1
+    )[pred_idx]
+    spoiled = np.bincount(edge_cluster[exact & twice], minlength=n_clusters) > 0
+    return (exact_pairs == gold_count) & (exact_pairs == pred_count) & ~spoiled
+
+
 def _clusters(
     gold: _SpanColumns, pred: _SpanColumns, gold_idx: np.ndarray, pred_idx: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cluster of every pair, and document of every cluster: the spans of the pairs, sorted by
-    (document, start), split wherever a span starts at or after the end of all before it.
-    Touching spans overlap, so they never fall on two sides of a split."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cluster of every pair, document of every cluster, and how many gold spans and
+    predictions each cluster has: the spans of the pairs, sorted by (document, start), split
+    wherever a span starts at or after the end of all before it. Touching spans overlap, so
+    they never fall on two sides of a split."""
     gold_ids, gold_of_edge = _distinct(gold_idx, len(gold))
     pred_ids, _ = _distinct(pred_idx, len(pred))
     doc = np.concatenate([gold.doc[gold_ids], pred.doc[pred_ids]])
@@ -827,7 +886,10 @@ def _clusters(
     cluster = np.empty(len(order), dtype=np.int64)
     cluster[order] = np.cumsum(opens) - 1
     cluster_doc = doc[order][opens]
-    return cluster[: len(gold_ids)][gold_of_edge], cluster_doc
+    n_clusters = len(cluster_doc)
+    gold_count = np.bincount(cluster[: len(gold_ids)], minlength=n_clusters)
+    pred_count = np.bincount(cluster[len(gold_ids) :], minlength=n_clusters)
+    return cluster[: len(gold_ids)][gold_of_edge], cluster_doc, gold_count, pred_count
 
 
 def _count_enumerated(

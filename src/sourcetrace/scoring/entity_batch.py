@@ -17,10 +17,13 @@ scoring a large corpus. Why the numbers are the same:
   touch nothing else is a component of its own: matched in every scheme, its outcome read from
   `entities._PAIR_OUTCOME`, counted with bincount;
 * components with more than one pair (nested or overlapping spans) are grouped in clusters of
-  overlapping spans. `entities._best_matches` maximises a packed weight whose maximum determines
-  the counts; a cluster of at most ``_LARGEST_ENUMERATED_CLUSTER`` pairs gets the same maximum by
-  trying every subset of its pairs (`_count_enumerated` says why that is the same), a larger
-  one goes to `tally_entities` on its spans alone;
+  overlapping spans. A cluster predicted exactly (its pairs of the same boundaries and type
+  pair all its spans one to one) counts those pairs as correct (`_identical_clusters` says
+  why that is the best matching). For the others: `entities._best_matches` maximises a packed
+  weight whose maximum determines the counts; a cluster of at most
+  ``_LARGEST_ENUMERATED_CLUSTER`` pairs gets the same maximum by trying every subset of its
+  pairs (`_count_enumerated` says why that is the same), a larger one goes to
+  `tally_entities` on its spans alone;
 * missed and spurious are then the spans not matched, as in `entities._scheme_counts`.
 
 `EntityTallyColumns.paths` records per document which of these ways were taken.

@@ -233,6 +233,10 @@ def test_exactly_predicted_clusters_by_hand():
     #     PER. P1 also touches G2, P2 only G1: the exact pair does not cover the cluster, and
     #     ent_type (type only) does better without it: G1-P2 and G2-P1, 2 correct; strict,
     #     exact and partial keep G1-P1: 1 correct, G2 missed, P2 spurious.
+    # d3: gold [0,10) PER; pred P1=[0,10) PER, its exact twin, and P2=[0,5) PER: one exact
+    #     pair as many as the gold side has spans, so it is the best matching (ent_type would
+    #     also take G-P2, correct too: the same counts): 1 correct, 1 spurious in every scheme.
+    # d4: d2 with P2 left out: G1-P1 covers the prediction side: 1 correct, G2 missed.
     nested = [{"start": 0, "end": 20, "type": "ORG"}, {"start": 12, "end": 17, "type": "GPE"}]
     doubled = [*nested, nested[0]]
     documents = [
@@ -243,8 +247,23 @@ def test_exactly_predicted_clusters_by_hand():
             [{"start": 0, "end": 10, "type": "PER"}, {"start": 0, "end": 5, "type": "PER"}],
             None,
         ),
+        (
+            [{"start": 0, "end": 10, "type": "PER"}],
+            [{"start": 0, "end": 10, "type": "PER"}, {"start": 0, "end": 5, "type": "PER"}],
+            None,
+        ),
+        (
+            [{"start": 0, "end": 10, "type": "PER"}, {"start": 8, "end": 20, "type": "PER"}],
+            [{"start": 0, "end": 10, "type": "PER"}],
+            None,
+        ),
     ]
     columns = assert_rows_equal(documents)
+    for index, counts in ((3, (1, 0, 0, 0, 1)), (4, (1, 0, 0, 1, 0))):
+        row = columns.row_dict(index)
+        for scheme in SCHEMES:
+            assert tuple(row["overall"][scheme].values()) == counts
+            assert tuple(row["per_type"]["PER"][scheme].values()) == counts
     for index, correct in ((0, 2), (1, 3)):
         row = columns.row_dict(index)
         for scheme in SCHEMES:
@@ -255,7 +274,13 @@ def test_exactly_predicted_clusters_by_hand():
     for scheme in ("strict", "exact", "partial"):
         assert tuple(row["overall"][scheme].values()) == (1, 0, 0, 1, 1)
     assert tuple(row["overall"]["ent_type"].values()) == (2, 0, 0, 0, 0)
-    assert columns.paths.tolist() == [PATH_IDENTICAL_CLUSTER, PATH_ENUMERATED, PATH_ENUMERATED]
+    assert columns.paths.tolist() == [
+        PATH_IDENTICAL_CLUSTER,
+        PATH_ENUMERATED,
+        PATH_ENUMERATED,
+        PATH_IDENTICAL_CLUSTER,
+        PATH_IDENTICAL_CLUSTER,
+    ]
 
 
 @pytest.mark.parametrize("largest", [0, 1, 3])

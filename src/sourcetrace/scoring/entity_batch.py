@@ -17,9 +17,9 @@ scoring a large corpus. Why the numbers are the same:
   touch nothing else is a component of its own: matched in every scheme, its outcome read from
   `entities._PAIR_OUTCOME`, counted with bincount;
 * components with more than one pair (nested or overlapping spans) are grouped in clusters of
-  overlapping spans. A cluster predicted exactly (its pairs of the same boundaries and type
-  pair all its spans one to one) counts those pairs as correct (`_identical_clusters` says
-  why that is the best matching). For the others: `entities._best_matches` maximises a packed
+  overlapping spans. A cluster whose pairs of the same boundaries and type pair all the
+  spans of its smaller side one to one counts those pairs as correct (`_identical_clusters`
+  says why that is the best matching). For the others: `entities._best_matches` maximises a packed
   weight whose maximum determines the counts; a cluster of at most
   ``_LARGEST_ENUMERATED_CLUSTER`` pairs gets the same maximum by trying every subset of its
   pairs (`_count_enumerated` says why that is the same), a larger one goes to
@@ -85,7 +85,7 @@ PATH_ANCHORED = 2  # text-only predictions anchored by entities.prediction_spans
 PATH_LARGE_CLUSTER = 4  # tally_entities on a cluster of ambiguous pairs too large to enumerate
 PATH_ENUMERATED = 8  # ambiguous pairs solved by enumerating the matchings of their cluster
 PATH_DENSE_CLUSTER = 16  # a dense cluster (dense.DENSE_CELLS) counted by tally_entities alone
-PATH_IDENTICAL_CLUSTER = 32  # a cluster predicted exactly, its exact pairs counted as correct
+PATH_IDENTICAL_CLUSTER = 32  # a cluster settled by its exact pairs, counted as correct
 
 
 def _outcome_table() -> np.ndarray:
@@ -849,14 +849,16 @@ def _identical_clusters(
     gold_count: np.ndarray,
     pred_count: np.ndarray,
 ) -> np.ndarray:
-    """Which clusters are predicted exactly: their exact pairs (same boundaries and type) pair
-    every gold span and every prediction of the cluster once, one to one.
+    """Which clusters are settled by their exact pairs (same boundaries and type): those pairs
+    are one to one (no span in two of them) and as many as the smaller side of the cluster has
+    spans (every prediction has its exact gold twin, or every gold span its exact prediction).
 
-    Then that matching is the best `entities._best_matches` can find in every scheme: each
-    pair has the highest weight a pair can have (correct: full credit) and no matching has more
-    pairs than the cluster has gold spans. Per type, its pairs of one type pair all the spans
-    of that type in the same way. So the cluster counts its n exact pairs as correct in every
-    scheme, overall and per type, as n one-pair components would, whatever other pairs touch.
+    Then they are the best matching `entities._best_matches` can find in every scheme: each
+    pair has the highest weight a pair can have (correct: full credit), and no matching has
+    more pairs than the smaller side has spans. The same holds per type: the exact pairs of a
+    type number as many as the spans of that type on the smaller side. So the cluster counts
+    its exact pairs as correct in every scheme, overall and per type, as one-pair components
+    would, whatever other pairs touch; the spans left over are missed or spurious.
     """
     exact = _same_bounds_and_type(gold, pred, gold_idx, pred_idx)
     n_clusters = len(gold_count)
@@ -866,7 +868,7 @@ def _identical_clusters(
         np.bincount(pred_idx[exact], minlength=len(pred)) > 1
     )[pred_idx]
     spoiled = np.bincount(edge_cluster[exact & twice], minlength=n_clusters) > 0
-    return (exact_pairs == gold_count) & (exact_pairs == pred_count) & ~spoiled
+    return (exact_pairs == np.minimum(gold_count, pred_count)) & ~spoiled
 
 
 def _clusters(

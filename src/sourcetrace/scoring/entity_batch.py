@@ -408,19 +408,18 @@ class _SpanColumns:
         )
 
 
-_GET_START, _GET_END, _GET_TYPE = itemgetter("start"), itemgetter("end"), itemgetter("type")
+_GET_FIELDS = itemgetter("start", "end", "type")
 _GET_MENTION = methodcaller("get", "mention", _NO_MENTION)
 
 
 def _field_lists(entities: list[Mapping[str, Any]]) -> tuple[list[Any], list[Any], list[Any]]:
-    """The start, end and type of every entity (None where a key is missing): one C-level map
-    per key, and `Mapping.get` only when some entity lacks one (a text-only prediction)."""
+    """The start, end and type of every entity (None where a key is missing): one C-level pass
+    over the entities for the three keys (each pass over many dicts costs their memory
+    reads), split by slicing; `Mapping.get` only when some entity lacks one (a text-only
+    prediction)."""
     try:
-        return (
-            list(map(_GET_START, entities)),
-            list(map(_GET_END, entities)),
-            list(map(_GET_TYPE, entities)),
-        )
+        flat = list(chain.from_iterable(map(_GET_FIELDS, entities)))
+        return flat[0::3], flat[1::3], flat[2::3]
     except (LookupError, TypeError):  # not every entity has all three (or is no mapping)
         return (
             [entity.get("start") for entity in entities],

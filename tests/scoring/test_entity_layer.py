@@ -5,6 +5,7 @@ report sums cluster figures in that order)."""
 from __future__ import annotations
 
 import random
+from types import MappingProxyType
 
 import pytest
 
@@ -87,3 +88,18 @@ def test_cluster_batch_declines_when_a_prediction_carries_an_entity_id(entity):
     doc_ids, batch = batch_of([random_gold(rng) for _ in range(5)], rng)
     batch[3][1]["entities"].append({"start": 0, "end": 1, "type": "PERSON", "entity": entity})
     assert ENTITY_CLUSTERS.tally_batch(doc_ids, batch, make_settings()) is None
+
+
+def test_cluster_batch_of_mappings_that_are_no_dicts_equals_the_per_document_tallies():
+    # the fast count reads dicts; other mappings are counted one by one (gold) or leave the
+    # batch to the per-document tallies (predictions), with the same table or none
+    rng = random.Random(11)
+    settings = make_settings(mentions=frozenset({"name"}))
+    golds = [random_gold(rng) for _ in range(40)]
+    doc_ids, batch = batch_of([[MappingProxyType(m) for m in gold] for gold in golds], rng)
+    table = ENTITY_CLUSTERS.tally_batch(doc_ids, batch, settings)
+    assert list(table.pooled[("cluster_counts",)].items()) == list(
+        one_by_one(doc_ids, batch, settings).pooled[("cluster_counts",)].items()
+    )
+    batch[0][1]["entities"].append(MappingProxyType({"start": 0, "end": 1, "type": "PERSON"}))
+    assert ENTITY_CLUSTERS.tally_batch(doc_ids, batch, settings) is None

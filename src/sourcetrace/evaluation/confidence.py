@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain
-from operator import methodcaller
+from itertools import chain, repeat
+from operator import contains
 from typing import Any
 
 from sourcetrace.errors import InputError
@@ -43,10 +43,7 @@ def has_scores(predictions: Predictions, layer: str) -> bool:
     """True when some item of this layer carries a score (the items tested in C, as this runs
     on every item of every run)."""
     items = chain.from_iterable(doc.get(layer) or [] for doc in predictions.documents.values())
-    return any(map(_HAS_SCORE, items))
-
-
-_HAS_SCORE = methodcaller("__contains__", "score")
+    return any(map(contains, items, repeat("score")))  # "score" in item
 
 
 def check_scores(predictions: Predictions, layers: Iterable[str]) -> tuple[str, ...]:

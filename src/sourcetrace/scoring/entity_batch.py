@@ -36,7 +36,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -409,7 +409,6 @@ class _SpanColumns:
 
 
 _GET_FIELDS = itemgetter("start", "end", "type")
-_GET_MENTION = methodcaller("get", "mention", _NO_MENTION)
 
 
 def _field_lists(entities: list[Mapping[str, Any]]) -> tuple[list[Any], list[Any], list[Any]]:
@@ -472,7 +471,7 @@ def _kept_by_mention(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which gold entities the filter keeps, and which have no usable ``mention`` (no key, or
     a value a set cannot hold): `tally_entities` refuses those, so their documents go to it."""
-    values = list(map(_GET_MENTION, chain.from_iterable(golds)))
+    values = [entity.get("mention", _NO_MENTION) for entity in chain.from_iterable(golds)]
     if set(map(type, values)) <= {str, type(None)}:
         kept = np.fromiter(map(mentions.__contains__, values), dtype=bool, count=len(values))
         return kept, np.zeros(len(values), dtype=bool)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from itertools import chain
-from operator import methodcaller
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -266,8 +265,8 @@ def _tally_clusters_batch(
     predicted = chain.from_iterable(pred.get("entities") or [] for _, pred, _ in batch)
     try:
         # one C-level pass: the distinct entity ids of the predictions (a value a set cannot
-        # hold is no None either)
-        if not set(map(_ENTITY_ID, predicted)) <= {None}:
+        # hold is no None either; an item that is no dict goes to the per-document tally)
+        if not set(map(dict.get, predicted, repeat("entity"))) <= {None}:
             return None
     except TypeError:
         return None
@@ -289,10 +288,6 @@ def _tally_clusters_batch(
     )
 
 
-_ENTITY_ID = methodcaller("get", "entity")
-_MENTION_KIND = methodcaller("get", "mention")  # as entities.mention_kept reads it
-
-
 def _gold_cluster_counts(
     gold_lists: list[Sequence[Mapping[str, Any]]], mentions: frozenset[str] | None
 ) -> PooledCounts:
@@ -300,15 +295,16 @@ def _gold_cluster_counts(
     C (Counter over a map) rather than a generator per mention; the keys come in the order of
     their first kept mention, as `_gold_cluster_counts_one_by_one` gives them."""
     mentions_of_all = chain.from_iterable(gold_lists)
+    ids = map(dict.get, mentions_of_all, repeat("entity"))  # mention.get("entity"), dicts only
     if mentions is None:
-        by_id = Counter(map(_ENTITY_ID, mentions_of_all))
+        by_id = Counter(ids)
         return PooledCounts(
             {(entity, None): n for entity, n in by_id.items() if entity is not None}
         )
     by_kind_and_id = Counter(
         zip(
-            map(_MENTION_KIND, mentions_of_all),
-            map(_ENTITY_ID, chain.from_iterable(gold_lists)),
+            map(dict.get, chain.from_iterable(gold_lists), repeat("mention")),
+            ids,
             strict=True,
         )
     )

@@ -24,6 +24,7 @@ from sourcetrace.scoring.entities import COUNT_NAMES, SCHEMES, tally_entities, t
 from sourcetrace.scoring.entity_batch import (
     PATH_ANCHORED,
     PATH_ENUMERATED,
+    PATH_IDENTICAL_CLUSTER,
     PATH_LARGE_CLUSTER,
     PATH_WHOLE_DOCUMENT,
     cluster_mention_pairs,
@@ -176,6 +177,110 @@ def test_mention_filter_on_spans_annotated_many_times(mentions):
     columns = assert_rows_equal(documents, mentions)
     if mentions is not None:
         assert columns.summed_tally()["ignored_predictions"] > 100
+
+
+def random_exactly_predicted_document(rng: random.Random) -> tuple[list, list, str]:
+    """Nested and overlapping gold spans predicted exactly (most clusters are then counted as
+    correct without enumeration), and in some documents one change that must send a cluster
+    back to the enumeration: a span given twice on one side or on both, a prediction dropped,
+    added, retyped or moved."""
+    gold, _, text = random_document(rng, text_only=0.0)
+    for entity in list(gold):  # nest a shorter span in some gold spans
+        if entity["end"] - entity["start"] > 3 and rng.random() < 0.5:
+            inner = {**entity, "end": entity["start"] + rng.randint(1, 3)}
+            gold.append({**inner, "type": rng.choice(TYPES)})
+    pred = [{"start": g["start"], "end": g["end"], "type": g["type"]} for g in gold]
+    change = rng.choice(("none", "none", "none", "twice", "both", "drop", "add", "type", "move"))
+    if pred and change == "twice":
+        pred.append(dict(rng.choice(pred)))
+    elif pred and change == "both":
+        twin = rng.randrange(len(gold))
+        gold.append(dict(gold[twin]))
+        pred.append(dict(pred[twin]))
+    elif pred and change == "drop":
+        pred.pop(rng.randrange(len(pred)))
+    elif pred and change == "add":
+        entity = rng.choice(pred)
+        pred.append({**entity, "end": min(len(text), entity["end"] + 2)})
+    elif pred and change == "type":
+        entity = rng.choice(pred)
+        entity["type"] = rng.choice([t for t in TYPES if t != entity["type"]])
+    elif pred and change == "move":
+        entity = rng.choice(pred)
+        entity["start"] = min(entity["end"] - 1, entity["start"] + 1)
+    rng.shuffle(gold)
+    rng.shuffle(pred)
+    return gold, pred, text
+
+
+@pytest.mark.parametrize("mentions", FILTERS)
+def test_exactly_predicted_clusters_equal_tally_entities_row_by_row(mentions):
+    rng = random.Random(2412)
+    documents = [random_exactly_predicted_document(rng) for _ in range(600)]
+    columns = assert_rows_equal(documents, mentions)
+    # both ways are taken: clusters counted as predicted exactly, and spoiled ones enumerated
+    assert (columns.paths & PATH_IDENTICAL_CLUSTER).any()
+    assert (columns.paths & PATH_ENUMERATED).any()
+
+
+def test_exactly_predicted_clusters_by_hand():
+    # d0: gold [0,20) ORG with [12,17) GPE nested in it, predicted exactly: each prediction
+    #     touches both gold spans (one cluster of four pairs), both exact pairs are correct in
+    #     every scheme; per type ORG and GPE one correct each.
+    # d1: the same with the ORG span annotated twice and predicted twice: a span in two exact
+    #     pairs, so the cluster is enumerated; it gives 3 correct all the same.
+    # d2: gold G1=[0,10) PER, G2=[8,20) PER; pred P1=[0,10) PER (G1's exact twin), P2=[0,5)
+    #     PER. P1 also touches G2, P2 only G1: the exact pair does not cover the cluster, and
+    #     ent_type (type only) does better without it: G1-P2 and G2-P1, 2 correct; strict,
+    #     exact and partial keep G1-P1: 1 correct, G2 missed, P2 spurious.
+    # d3: gold [0,10) PER; pred P1=[0,10) PER, its exact twin, and P2=[0,5) PER: one exact
+    #     pair as many as the gold side has spans, so it is the best matching (ent_type would
+    #     also take G-P2, correct too: the same counts): 1 correct, 1 spurious in every scheme.
+    # d4: d2 with P2 left out: G1-P1 covers the prediction side: 1 correct, G2 missed.
+    nested = [{"start": 0, "end": 20, "type": "ORG"}, {"start": 12, "end": 17, "type": "GPE"}]
+    doubled = [*nested, nested[0]]
+    documents = [
+        (nested, [dict(entity) for entity in nested[::-1]], None),
+        (doubled, [dict(entity) for entity in doubled], None),
+        (
+            [{"start": 0, "end": 10, "type": "PER"}, {"start": 8, "end": 20, "type": "PER"}],
+            [{"start": 0, "end": 10, "type": "PER"}, {"start": 0, "end": 5, "type": "PER"}],
+            None,
+        ),
+        (
+            [{"start": 0, "end": 10, "type": "PER"}],
+            [{"start": 0, "end": 10, "type": "PER"}, {"start": 0, "end": 5, "type": "PER"}],
+            None,
+        ),
+        (
+            [{"start": 0, "end": 10, "type": "PER"}, {"start": 8, "end": 20, "type": "PER"}],
+            [{"start": 0, "end": 10, "type": "PER"}],
+            None,
+        ),
+    ]
+    columns = assert_rows_equal(documents)
+    for index, counts in ((3, (1, 0, 0, 0, 1)), (4, (1, 0, 0, 1, 0))):
+        row = columns.row_dict(index)
+        for scheme in SCHEMES:
+            assert tuple(row["overall"][scheme].values()) == counts
+            assert tuple(row["per_type"]["PER"][scheme].values()) == counts
+    for index, correct in ((0, 2), (1, 3)):
+        row = columns.row_dict(index)
+        for scheme in SCHEMES:
+            assert tuple(row["overall"][scheme].values()) == (correct, 0, 0, 0, 0)
+            assert tuple(row["per_type"]["GPE"][scheme].values()) == (1, 0, 0, 0, 0)
+            assert tuple(row["per_type"]["ORG"][scheme].values()) == (correct - 1, 0, 0, 0, 0)
+    row = columns.row_dict(2)
+    for scheme in ("strict", "exact", "partial"):
+        assert tuple(row["overall"][scheme].values()) == (1, 0, 0, 1, 1)
+    assert tuple(row["overall"]["ent_type"].values()) == (2, 0, 0, 0, 0)
+    assert columns.paths.tolist() == [
+        PATH_IDENTICAL_CLUSTER,
+        PATH_ENUMERATED,
+        PATH_ENUMERATED,
+        PATH_IDENTICAL_CLUSTER,
+        PATH_IDENTICAL_CLUSTER,
+    ]
 
 
 @pytest.mark.parametrize("largest", [0, 1, 3])

@@ -17,10 +17,13 @@ scoring a large corpus. Why the numbers are the same:
   touch nothing else is a component of its own: matched in every scheme, its outcome read from
   `entities._PAIR_OUTCOME`, counted with bincount;
 * components with more than one pair (nested or overlapping spans) are grouped in clusters of
-  overlapping spans. `entities._best_matches` maximises a packed weight whose maximum determines
-  the counts; a cluster of at most ``_LARGEST_ENUMERATED_CLUSTER`` pairs gets the same maximum by
-  trying every subset of its pairs (`_count_enumerated` says why that is the same), a larger
-  one goes to `tally_entities` on its spans alone;
+  overlapping spans. A cluster whose pairs of the same boundaries and type pair all the
+  spans of its smaller side one to one counts those pairs as correct (`_identical_clusters`
+  says why that is the best matching). For the others: `entities._best_matches` maximises a packed
+  weight whose maximum determines the counts; a cluster of at most
+  ``_LARGEST_ENUMERATED_CLUSTER`` pairs gets the same maximum by trying every subset of its
+  pairs (`_count_enumerated` says why that is the same), a larger one goes to
+  `tally_entities` on its spans alone;
 * missed and spurious are then the spans not matched, as in `entities._scheme_counts`.
 
 `EntityTallyColumns.paths` records per document which of these ways were taken.
@@ -82,6 +85,7 @@ PATH_ANCHORED = 2  # text-only predictions anchored by entities.prediction_spans
 PATH_LARGE_CLUSTER = 4  # tally_entities on a cluster of ambiguous pairs too large to enumerate
 PATH_ENUMERATED = 8  # ambiguous pairs solved by enumerating the matchings of their cluster
 PATH_DENSE_CLUSTER = 16  # a dense cluster (dense.DENSE_CELLS) counted by tally_entities alone
+PATH_IDENTICAL_CLUSTER = 32  # a cluster settled by its exact pairs, counted as correct
 
 
 def _outcome_table() -> np.ndarray:
@@ -404,18 +408,17 @@ class _SpanColumns:
         )
 
 
-_GET_START, _GET_END, _GET_TYPE = itemgetter("start"), itemgetter("end"), itemgetter("type")
+_GET_FIELDS = itemgetter("start", "end", "type")
 
 
 def _field_lists(entities: list[Mapping[str, Any]]) -> tuple[list[Any], list[Any], list[Any]]:
-    """The start, end and type of every entity (None where a key is missing): one C-level map
-    per key, and `Mapping.get` only when some entity lacks one (a text-only prediction)."""
+    """The start, end and type of every entity (None where a key is missing): one C-level pass
+    over the entities for the three keys (each pass over many dicts costs their memory
+    reads), split by slicing; `Mapping.get` only when some entity lacks one (a text-only
+    prediction)."""
     try:
-        return (
-            list(map(_GET_START, entities)),
-            list(map(_GET_END, entities)),
-            list(map(_GET_TYPE, entities)),
-        )
+        flat = list(chain.from_iterable(map(_GET_FIELDS, entities)))
+        return flat[0::3], flat[1::3], flat[2::3]
     except (LookupError, TypeError):  # not every entity has all three (or is no mapping)
         return (
             [entity.get("start") for entity in entities],
@@ -470,7 +473,7 @@ def _kept_by_mention(
     a value a set cannot hold): `tally_entities` refuses those, so their documents go to it."""
     values = [entity.get("mention", _NO_MENTION) for entity in chain.from_iterable(golds)]
     if set(map(type, values)) <= {str, type(None)}:
-        kept = np.fromiter((v in mentions for v in values), dtype=bool, count=len(values))
+        kept = np.fromiter(map(mentions.__contains__, values), dtype=bool, count=len(values))
         return kept, np.zeros(len(values), dtype=bool)
     kept = np.zeros(len(values), dtype=bool)
     unknown = np.zeros(len(values), dtype=bool)
@@ -766,7 +769,24 @@ def _count_ambiguous(
     """
     if not len(gold_idx):
         return
-    edge_cluster, cluster_doc = _clusters(gold, pred, gold_idx, pred_idx)
+    edge_cluster, cluster_doc, gold_count, pred_count = _clusters(gold, pred, gold_idx, pred_idx)
+    identical = _identical_clusters(
+        gold, pred, gold_idx, pred_idx, edge_cluster, gold_count, pred_count
+    )
+    if identical.any():
+        edges = identical[edge_cluster]
+        exact = _same_bounds_and_type(gold, pred, gold_idx, pred_idx)
+        # their exact pairs, counted as one-pair components (correct in every scheme)
+        _count_lone_pairs(
+            gold, pred, gold_idx[edges & exact], pred_idx[edges & exact], overall, per_type
+        )
+        paths[cluster_doc[identical]] |= PATH_IDENTICAL_CLUSTER
+        gold_idx, pred_idx = gold_idx[~edges], pred_idx[~edges]
+        if not len(gold_idx):
+            return
+        kept = np.flatnonzero(~identical)
+        renumbered = np.cumsum(~identical) - 1
+        edge_cluster, cluster_doc = renumbered[edge_cluster[~edges]], cluster_doc[kept]
     order = np.argsort(edge_cluster, kind="stable")
     gold_idx, pred_idx, edge_cluster = gold_idx[order], pred_idx[order], edge_cluster[order]
     sizes = np.bincount(edge_cluster)
@@ -807,12 +827,55 @@ def _distinct(indices: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(taken), (np.cumsum(taken) - 1)[indices]
 
 
+def _same_bounds_and_type(
+    gold: _SpanColumns, pred: _SpanColumns, gold_idx: np.ndarray, pred_idx: np.ndarray
+) -> np.ndarray:
+    """Which pairs have the same boundaries and the same type (correct in every scheme)."""
+    return (
+        (gold.start[gold_idx] == pred.start[pred_idx])
+        & (gold.end[gold_idx] == pred.end[pred_idx])
+        & (gold.type[gold_idx] == pred.type[pred_idx])
+    )
+
+
+def _identical_clusters(
+    gold: _SpanColumns,
+    pred: _SpanColumns,
+    gold_idx: np.ndarray,
+    pred_idx: np.ndarray,
+    edge_cluster: np.ndarray,
+    gold_count: np.ndarray,
+    pred_count: np.ndarray,
+) -> np.ndarray:
+    """Which clusters are settled by their exact pairs (same boundaries and type): those pairs
+    are one to one (no span in two of them) and as many as the smaller side of the cluster has
+    spans (every prediction has its exact gold twin, or every gold span its exact prediction).
+
+    Then they are the best matching `entities._best_matches` can find in every scheme: each
+    pair has the highest weight a pair can have (correct: full credit), and no matching has
+    more pairs than the smaller side has spans. The same holds per type: the exact pairs of a
+    type number as many as the spans of that type on the smaller side. So the cluster counts
+    its exact pairs as correct in every scheme, overall and per type, as one-pair components
+    would, whatever other pairs touch; the spans left over are missed or spurious.
+    """
+    exact = _same_bounds_and_type(gold, pred, gold_idx, pred_idx)
+    n_clusters = len(gold_count)
+    exact_pairs = np.bincount(edge_cluster[exact], minlength=n_clusters)
+    # a span in two exact pairs (a span given twice on the other side) spoils its cluster
+    twice = (np.bincount(gold_idx[exact], minlength=len(gold)) > 1)[gold_idx] | (
+        np.bincount(pred_idx[exact], minlength=len(pred)) > 1
+    )[pred_idx]
+    spoiled = np.bincount(edge_cluster[exact & twice], minlength=n_clusters) > 0
+    return (exact_pairs == np.minimum(gold_count, pred_count)) & ~spoiled
+
+
 def _clusters(
     gold: _SpanColumns, pred: _SpanColumns, gold_idx: np.ndarray, pred_idx: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cluster of every pair, and document of every cluster: the spans of the pairs, sorted by
-    (document, start), split wherever a span starts at or after the end of all before it.
-    Touching spans overlap, so they never fall on two sides of a split."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cluster of every pair, document of every cluster, and how many gold spans and
+    predictions each cluster has: the spans of the pairs, sorted by (document, start), split
+    wherever a span starts at or after the end of all before it. Touching spans overlap, so
+    they never fall on two sides of a split."""
     gold_ids, gold_of_edge = _distinct(gold_idx, len(gold))
     pred_ids, _ = _distinct(pred_idx, len(pred))
     doc = np.concatenate([gold.doc[gold_ids], pred.doc[pred_ids]])
@@ -827,7 +890,10 @@ def _clusters(
     cluster = np.empty(len(order), dtype=np.int64)
     cluster[order] = np.cumsum(opens) - 1
     cluster_doc = doc[order][opens]
-    return cluster[: len(gold_ids)][gold_of_edge], cluster_doc
+    n_clusters = len(cluster_doc)
+    gold_count = np.bincount(cluster[: len(gold_ids)], minlength=n_clusters)
+    pred_count = np.bincount(cluster[len(gold_ids) :], minlength=n_clusters)
+    return cluster[: len(gold_ids)][gold_of_edge], cluster_doc, gold_count, pred_count
 
 
 def _count_enumerated(

@@ -7,7 +7,9 @@ enter the cluster scores), which is why they sit in a module of their own above 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -258,20 +260,21 @@ def _tally_clusters_batch(
     """The entity cluster tallies of a batch in which no prediction carries an entity id (most
     systems predict none), as columns: every kept gold mention counts in the pair (its entity,
     None), as `_tally_clusters` counts it. None for any other batch."""
-    if not batch or any(
-        mention.get("entity") is not None
-        for _, pred, _ in batch
-        for mention in pred.get("entities") or []
-    ):
+    if not batch:
         return None
-    mentions = settings.mentions
-    counts = PooledCounts(
-        (mention["entity"], None)
-        for gold, _, _ in batch
-        for mention in gold["entities"]
-        if (mentions is None or mention["mention"] in mentions)
-        and mention.get("entity") is not None
-    )
+    predicted = chain.from_iterable(pred.get("entities") or [] for _, pred, _ in batch)
+    try:
+        # one C-level pass: the distinct entity ids of the predictions (a value a set cannot
+        # hold is no None either; an item that is no dict goes to the per-document tally)
+        if not set(map(dict.get, predicted, repeat("entity"))) <= {None}:
+            return None
+    except TypeError:
+        return None
+    gold_lists = [gold["entities"] for gold, _, _ in batch]
+    try:
+        counts = _gold_cluster_counts(gold_lists, settings.mentions)
+    except Exception:  # input the fast count cannot take: counted one by one, as it fails there
+        counts = _gold_cluster_counts_one_by_one(gold_lists, settings.mentions)
     count = len(doc_ids)
     return TallyTable(
         list(doc_ids),
@@ -282,6 +285,45 @@ def _tally_clusters_batch(
         [[] for _ in doc_ids],
         np.zeros((count, 0), dtype=bool),
         {(CLUSTER_COUNTS,): counts},
+    )
+
+
+def _gold_cluster_counts(
+    gold_lists: list[Sequence[Mapping[str, Any]]], mentions: frozenset[str] | None
+) -> PooledCounts:
+    """The pairs (entity, None) of the kept gold mentions that have an entity id, counted in
+    C (Counter over a map) rather than a generator per mention; the keys come in the order of
+    their first kept mention, as `_gold_cluster_counts_one_by_one` gives them."""
+    mentions_of_all = chain.from_iterable(gold_lists)
+    ids = map(dict.get, mentions_of_all, repeat("entity"))  # mention.get("entity"), dicts only
+    if mentions is None:
+        by_id = Counter(ids)
+        return PooledCounts(
+            {(entity, None): n for entity, n in by_id.items() if entity is not None}
+        )
+    by_kind_and_id = Counter(
+        zip(
+            map(dict.get, chain.from_iterable(gold_lists), repeat("mention")),
+            ids,
+            strict=True,
+        )
+    )
+    counts = PooledCounts()
+    for (kind, entity), n in by_kind_and_id.items():
+        if entity is not None and kind in mentions:
+            counts[(entity, None)] += n
+    return counts
+
+
+def _gold_cluster_counts_one_by_one(
+    gold_lists: list[Sequence[Mapping[str, Any]]], mentions: frozenset[str] | None
+) -> PooledCounts:
+    """`_gold_cluster_counts` mention by mention, as `_tally_clusters` reads each mention (and
+    raises where it raises)."""
+    return PooledCounts(
+        (mention["entity"], None)
+        for mention in chain.from_iterable(gold_lists)
+        if mention_kept(mention, mentions) and mention.get("entity") is not None
     )
 
 

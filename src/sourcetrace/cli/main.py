@@ -224,6 +224,7 @@ def _corpus_text_lookup() -> Any:
 # A command line that names one of them builds only that module's parser: `convert` then starts
 # without the report pages, the baselines or Label Studio's server (tested to match the parser).
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "main": ("corpus", "validate"),  # this module's own (`add_commands` below)
     "evaluate": ("evaluate", "merge", "agreement", "leaderboard"),
     "baselines": ("baseline",),
     "story": ("story",),
@@ -253,9 +254,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sourcetrace {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    if only is not None:
-        _add_module_commands(only, commands)
-        return parser
+    for name in COMMAND_MODULES if only is None else (only,):
+        _add_module_commands(name, commands)
+    return parser
+
+
+def add_commands(commands: Any) -> None:
+    """This module's own commands: `corpus` and `validate`."""
     from sourcetrace.cli.common import add_output_options, add_problem_options, add_quiet_option
     from sourcetrace.cli.studio import add_corpus_add_parser
 
@@ -324,10 +329,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     add_problem_options(validate)
     validate.set_defaults(handler=cmd_validate)
-
-    for name in COMMAND_MODULES:
-        _add_module_commands(name, commands)
-    return parser
 
 
 def _add_module_commands(name: str, commands: Any) -> None:

@@ -687,17 +687,15 @@ def explain_by_chunks_or_whole(
     """`run.evaluate_with_explanations`, byte for byte: on JSON Lines inputs the report of
     `evaluate_in_chunks`, and the explanations made a chunk at a time as they are asked for
     (each chunk read and checked again, then dropped); other runs read whole."""
+    run = _ChunkedRun(None)
     if supports_ranges(predictions, gold, compare):
         run = _chunked_run(predictions, gold, compare, per_document, chunk_documents, options)
         if run.report is not None:
             return run.report, _chunk_explanations(run)
-        with _read_whole_after(run):
-            return evaluate_with_explanations(
-                predictions, gold, compare=compare, per_document=per_document, **options
-            )
-    return evaluate_with_explanations(
-        predictions, gold, compare=compare, per_document=per_document, **options
-    )
+    with _read_whole_after(run):
+        return evaluate_with_explanations(
+            predictions, gold, compare=compare, per_document=per_document, **options
+        )
 
 
 def _chunk_explanations(run: _ChunkedRun) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -720,15 +718,13 @@ def evaluate_by_chunks_or_whole(
 ) -> dict[str, Any]:
     """The report of `evaluate` (run.evaluate), byte for byte: JSON Lines inputs a chunk at a
     time (`evaluate_in_chunks`), other inputs and the runs that cannot be chunked read whole."""
+    run = _ChunkedRun(None)
     if supports_ranges(predictions, gold, compare):
         run = _chunked_run(predictions, gold, compare, per_document, CHUNK_DOCUMENTS, options)
         if run.report is not None:
             return run.report
-        with _read_whole_after(run):
-            return evaluate(
-                predictions, gold, compare=compare, per_document=per_document, **options
-            )
-    return evaluate(predictions, gold, compare=compare, per_document=per_document, **options)
+    with _read_whole_after(run):  # no stage of its own unless chunks were shown
+        return evaluate(predictions, gold, compare=compare, per_document=per_document, **options)
 
 
 def run_chunks(

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import sourcetrace
-from checkout import add_gold, bump_version, make_checkout
+from checkout import add_gold, bump_version, copy_checkout, make_checkout
 from sourcetrace.corpus import build as corpus_module
 from sourcetrace.corpus.build import build, build_lock, info, verify, verify_folder
 from sourcetrace.errors import InputError
@@ -363,3 +363,24 @@ def test_corpus_sources_with_invalid_utf8_are_exit_2(tmp_path, run_cli, where) -
     assert "not valid UTF-8" in result.err and where.split("/")[-1] in result.err
     checked = run_cli("corpus", "verify", "--root", root)
     assert checked.code == 1 and "not valid UTF-8" in checked.err
+
+
+def test_corpus_build_and_validate_name_the_same_line_of_links_json(tmp_path, run_cli) -> None:
+    """links.json is pretty-printed: a fault is at the line of its entry, not of the record."""
+    root = copy_checkout(tmp_path / "repo", with_venv=False)
+    links_path = root / "annotations" / "links.json"
+    links = json.loads(links_path.read_text(encoding="utf-8"))
+    links["entities"] = {"zz-unused": "GPE: Nowhere", **links["entities"]}
+    links_path.write_text(json.dumps(links, indent=2) + "\n", encoding="utf-8")
+    line = next(
+        number
+        for number, text in enumerate(links_path.read_text(encoding="utf-8").splitlines(), 1)
+        if '"zz-unused"' in text
+    )
+    assert line == 3  # "{", then "entities" before it (json.dumps keeps insertion order)
+    built = run_cli("corpus", "build", "--root", root)
+    checked = run_cli("validate", links_path)
+    for result in (built, checked):
+        assert result.code == 2
+        assert f"line {line}, at /entities/zz-unused" in result.err + result.out
+        assert "expected an entity id of the gold" in result.err + result.out

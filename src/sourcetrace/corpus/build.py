@@ -41,6 +41,7 @@ from sourcetrace.jsonio import (
     dumps_pretty,
     jsonl_text,
     parse_json,
+    placed,
     read_checked_bytes,
     read_json,
     read_records,
@@ -268,8 +269,10 @@ def load_source(root: Path) -> Source:
         links = read_json(links_path)
         clusters = {c["cluster"] for g in gold.values() for c in g["claims"]}
         entities = {e["entity"] for g in gold.values() for e in g["entities"]}
-        problems += validate_record(
-            links, "links", links_path, 1, known_clusters=clusters, known_entities=entities
+        problems += placed(  # at the line of the faulty entry, as `validate` says
+            validate_record(
+                links, "links", links_path, 1, known_clusters=clusters, known_entities=entities
+            )
         )
     raise_all(problems)
     documents.sort(key=lambda d: d["doc_id"])

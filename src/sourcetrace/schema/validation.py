@@ -653,7 +653,7 @@ def check_links_semantics(
                 check.add(
                     f"/{key}/{name}",
                     f"{what} {name!r} is used by no gold annotation",
-                    f"a {what} of the gold",
+                    f"{'an' if what[0] in 'aeiou' else 'a'} {what} of the gold",
                 )
     for index, relation in enumerate(record.get("relations") or []):
         for end in ("from", "to"):

@@ -166,7 +166,8 @@ def cut_runs(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
     to four tokens (a run cut into tokens, as a tokenizer cuts off a full stop), tagged O, B-
     or I- (entities alone, in a row, across the cuts), now and then a blank line, the last
     tokens sometimes left out; and a fault in some: two tokens of two words made one (a token
-    that crosses the space in the text), a token changed, a word's pieces swapped."""
+    that crosses the space in the text), a token longer, a word's pieces swapped, a character
+    of a token another one."""
     documents = []
     for index in range(draw(st.integers(1, 3))):
         words = draw(st.lists(st.text(WORD_LETTERS, min_size=1, max_size=6), min_size=1,
@@ -178,7 +179,7 @@ def cut_runs(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
             cuts = sorted(set(draw(st.lists(st.integers(1, max(1, len(word) - 1)), max_size=3))))
             bounds = [0, *[c for c in cuts if c < len(word)], len(word)]
             tokens.append([word[a:b] for a, b in zip(bounds, bounds[1:], strict=False)])
-        fault = draw(st.sampled_from(["", "", "", "", "cross", "change", "swap"]))
+        fault = draw(st.sampled_from(["", "", "", "", "cross", "change", "swap", "other"]))
         if fault == "cross" and len(tokens) > 1:  # the last piece of one word and the next word
             at = draw(st.integers(0, len(tokens) - 2))
             tokens[at][-1] += tokens[at + 1].pop(0)
@@ -190,6 +191,10 @@ def cut_runs(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[str]]]]:
         elif fault == "swap":
             at = draw(st.integers(0, len(tokens) - 1))
             tokens[at].reverse()
+        elif fault == "other":  # a piece's last character another one (the same length)
+            at = draw(st.integers(0, len(tokens) - 1))
+            piece = tokens[at][-1]
+            tokens[at][-1] = piece[:-1] + ("a" if piece[-1] != "a" else "b")
         flat = [piece for pieces in tokens for piece in pieces]
         if draw(st.integers(0, 3)) == 0:
             flat = flat[: draw(st.integers(0, len(flat)))]
@@ -212,7 +217,8 @@ def test_runs_cut_into_tokens_read_as_the_same_documents_named_by_doc_id(
     further (read in bulk: the tokens joined by spaces compared with the text, the cuts found
     where the two differ) gives the records byte for byte, or the refusal word for word, of
     the same file read step by step (bare -DOCSTART- lines and --doc-id): a token across a
-    space, one that is not in the text, pieces out of order, tokens left out at the end."""
+    space, one that is not in the text (after the last cut too), pieces out of order, tokens
+    left out at the end."""
     scheme, documents = drawn
     gold = [gold_record(doc_id, lines[0]) for doc_id, lines in documents]
     named = "".join(f"-DOCSTART- {d}\n\n" + "\n".join(lines[1:]) + "\n\n" for d, lines in documents)

@@ -315,3 +315,27 @@ def test_conll_token_across_a_space_of_the_text_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         convert("conll", [path], gold=[gold_record("t-3", text)], labels="conll2003")
     assert "line 4" in str(caught.value) and "'leftKyiv'" in str(caught.value)
+
+
+@pytest.mark.parametrize("back", [15, 16, 17])
+def test_conll_token_unlike_the_text_near_its_end_refused(tmp_path: Path, back: int) -> None:
+    """A token whose character differs from the text's ``back`` characters before the text's
+    end (where the comparison with the text first looks, 16 back, when a full stop is cut off
+    its word) is refused with its line, as step by step."""
+    text = "Troops left the town of Kyiv on Wednesday afternoon."
+    at_char = len(text) - back
+    words = text[:-1].split(" ")
+    changed = None
+    offset = 0
+    for number, word in enumerate(words):
+        if offset <= at_char < offset + len(word):
+            inside = at_char - offset
+            changed = word[:inside] + ("X" if word[inside] != "X" else "Y") + word[inside + 1 :]
+            words[number] = changed
+        offset += len(word) + 1
+    assert changed is not None
+    lines = "\n".join(f"{word} O" for word in [*words, "."])
+    path = conll(tmp_path, f"-DOCSTART- t-3\n\n{lines}\n")
+    with pytest.raises(InputError) as caught:
+        convert("conll", [path], gold=[gold_record("t-3", text)], labels="conll2003")
+    assert f"token {changed!r} cannot be placed" in str(caught.value)

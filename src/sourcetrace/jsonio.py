@@ -19,15 +19,17 @@ import re
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from sourcetrace.errors import InputError, LimitError
+
+if TYPE_CHECKING:  # imported only when a file is hashed aside (`_HashingAside`): a thread pool
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # a file read whole (.json, a text)
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024  # one line of a JSON Lines file
@@ -738,6 +740,8 @@ class _HashingAside:
     def update(self, chunk: bytes) -> None:
         self.finish()
         if _HashingAside._pool is None or _HashingAside._pool_pid != os.getpid():
+            from concurrent.futures import ThreadPoolExecutor
+
             _HashingAside._pool = ThreadPoolExecutor(1, thread_name_prefix="sourcetrace-sha256")
             _HashingAside._pool_pid = os.getpid()
         self.pending = _HashingAside._pool.submit(self.sha256.update, chunk)

@@ -287,3 +287,55 @@ def test_conll_document_twice_across_files_refused_with_the_line_of_its_first(
     ):
         convert("conll", [first, second], gold=gold)
     assert f"document 'a-3' appears twice (first at {first}:{line})" in str(caught.value)
+
+
+def test_conll_full_stop_cut_off_its_word_and_entities_after_it(tmp_path: Path) -> None:
+    """Tokens that cut a word of the text ("Kyiv." as "Kyiv" and ".") move every later token
+    one place less than a space would: the entities after the cut, alone and in a row, are
+    placed on their own words."""
+    text = "Troops left Kyiv. Then Kim Jong Un spoke in Seoul."
+    path = conll(
+        tmp_path,
+        "-DOCSTART- t-3\n\nTroops O\nleft O\nKyiv B-LOC\n. O\nThen O\nKim B-PER\nJong I-PER\n"
+        "Un I-PER\nspoke O\nin O\nSeoul B-LOC\n. O\n",
+    )
+    (record,) = convert("conll", [path], gold=[gold_record("t-3", text)], labels="conll2003")
+    assert [(e["start"], e["end"], e["type"], e["text"]) for e in record["entities"]] == [
+        (*at(text, "Kyiv"), "GPE", "Kyiv"),
+        (*at(text, "Kim Jong Un"), "PERSON", "Kim Jong Un"),
+        (*at(text, "Seoul"), "GPE", "Seoul"),
+    ]
+
+
+def test_conll_token_across_a_space_of_the_text_refused(tmp_path: Path) -> None:
+    """A token that holds the end of one word and the start of the next ("leftKyiv" where the
+    text reads "left Kyiv") is not in the text: refused with its line, as step by step."""
+    text = "Troops left Kyiv."
+    path = conll(tmp_path, "-DOCSTART- t-3\n\nTroops O\nleftKyiv B-LOC\n. O\n")
+    with pytest.raises(InputError) as caught:
+        convert("conll", [path], gold=[gold_record("t-3", text)], labels="conll2003")
+    assert "line 4" in str(caught.value) and "'leftKyiv'" in str(caught.value)
+
+
+@pytest.mark.parametrize("back", [15, 16, 17])
+def test_conll_token_unlike_the_text_near_its_end_refused(tmp_path: Path, back: int) -> None:
+    """A token whose character differs from the text's ``back`` characters before the text's
+    end (where the comparison with the text first looks, 16 back, when a full stop is cut off
+    its word) is refused with its line, as step by step."""
+    text = "Troops left the town of Kyiv on Wednesday afternoon."
+    at_char = len(text) - back
+    words = text[:-1].split(" ")
+    changed = None
+    offset = 0
+    for number, word in enumerate(words):
+        if offset <= at_char < offset + len(word):
+            inside = at_char - offset
+            changed = word[:inside] + ("X" if word[inside] != "X" else "Y") + word[inside + 1 :]
+            words[number] = changed
+        offset += len(word) + 1
+    assert changed is not None
+    lines = "\n".join(f"{word} O" for word in [*words, "."])
+    path = conll(tmp_path, f"-DOCSTART- t-3\n\n{lines}\n")
+    with pytest.raises(InputError) as caught:
+        convert("conll", [path], gold=[gold_record("t-3", text)], labels="conll2003")
+    assert f"token {changed!r} cannot be placed" in str(caught.value)

@@ -49,7 +49,7 @@ def records(draw: st.DrawFn) -> list[dict[str, Any]]:
 @settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
 @given(records(), st.integers(1, 5))
 def test_prediction_jsonl_equals_the_json_writer_byte_for_byte(rows: list[dict], part: int) -> None:
-    """Made ``part`` records at a time (PART_RECORDS, 500 when `convert` runs), the pieces
+    """Made ``part`` records at a time (PART_RECORDS, 100 when `convert` runs), the pieces
     written one after the other are the json writer's bytes, whichever part falls back."""
     with mock.patch.object(common, "PART_RECORDS", part):
         pieces = prediction_jsonl_parts(rows)

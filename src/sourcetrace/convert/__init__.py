@@ -108,9 +108,7 @@ def _texts(gold: Any) -> tuple[dict[str, str], dict[str, str]]:
         from sourcetrace.corpus.texts import corpus_texts
 
         return corpus_texts(), {}
-    from sourcetrace.evaluation.inputs import load_gold
-
-    gold_set = load_gold(gold)
+    gold_set = _gold(gold)
     texts = gold_set.texts
     hashes = {
         doc_id: record["text_sha256"]
@@ -118,3 +116,22 @@ def _texts(gold: Any) -> tuple[dict[str, str], dict[str, str]]:
         if "text_sha256" in record and record["text"] is texts[doc_id]
     }
     return dict(texts), hashes
+
+
+def _gold(gold: Any) -> Any:
+    """`load_gold(gold)`; a gold JSONL file is read as it reads one (the same records, the same
+    checks and refusals), but without the sha256 of the file's bytes, which names the data in
+    `evaluate`'s reports and which `convert` does not use (hashed by a helper thread)."""
+    from sourcetrace.evaluation.inputs import gold_from_records, is_corpus_folder, load_gold
+
+    if not isinstance(gold, str | Path):
+        return load_gold(gold)
+    path = Path(gold)
+    if path.suffix.lower() != ".jsonl" or is_corpus_folder(path) or path.is_dir():
+        return load_gold(gold)
+    from sourcetrace.jsonio import gc_paused, iter_jsonl_records
+    from sourcetrace.paths import path_text
+
+    with gc_paused():
+        records = list(iter_jsonl_records(path))
+    return gold_from_records(records, path, "custom", "", path_text(path))

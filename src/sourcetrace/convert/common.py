@@ -228,7 +228,7 @@ def finished(
 
 
 FIRST_KEY = b'{"doc_id":'  # how orjson starts a record; never inside a string (`"` is escaped)
-PART_RECORDS = 500  # `prediction_jsonl` makes the bytes of this many records at a time
+PART_RECORDS = 100  # `prediction_jsonl` makes the bytes of this many records at a time
 
 
 def prediction_jsonl(records: list[dict[str, Any]]) -> str | bytes:

@@ -165,3 +165,17 @@ def test_convert_output_is_written_as_the_json_writer_writes_it(
         made = prediction_jsonl(records_made)
         assert isinstance(made, bytes)  # orjson wrote it
         assert made == jsonl_text(records_made).encode("utf-8")
+
+
+def test_words_of_news_text_do_not_send_a_part_to_the_json_writer() -> None:
+    """Words like "re-elected", "annulled" or "e-mail" in a span's text, or a digest of digits and
+    `e`, are strings, not numbers orjson spells otherwise: the part stays orjson's bytes."""
+    entities = [
+        {"start": 0, "end": 10, "text": "re-elected", "type": "ORG", "score": 0.5},
+        {"start": 11, "end": 19, "text": "annulled", "type": "ORG"},
+        {"start": 20, "end": 26, "text": "e-mail", "type": "ORG", "score": 1.0},
+    ]
+    rows = [{"doc_id": "a", "text_sha256": "0e3e" * 16, "entities": entities}]
+    assert prediction_jsonl_parts(rows) == [jsonl_text(rows).encode("utf-8")]
+    rows[0]["entities"][0]["score"] = 1.5e-7  # a number orjson spells `1.5e-7`, json `1.5e-07`
+    assert prediction_jsonl_parts(rows) == [jsonl_text(rows)]

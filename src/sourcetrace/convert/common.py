@@ -6,6 +6,7 @@ offsets into the corpus text, end exclusive, `text` on every span, our entity ty
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -257,12 +258,18 @@ def prediction_jsonl_parts(records: list[dict[str, Any]]) -> list[bytes] | list[
     return parts
 
 
+# what orjson may spell otherwise than the json writer, as values (after `:`, `,` or `[`): a
+# number with an exponent (`1.5e-7`, `1e20`), one with four or more leading zeros (`0.00001`)
+# and null. Strings match only by chance ("re-elected", "annulled" and hex digests do not).
+_ORJSON_OWN_SPELLING = re.compile(rb"[:,\[]-?[0-9.]+e|0\.0000|[:,\[]null")
+
+
 def _spaced_lines(records: list[dict[str, Any]]) -> bytes | None:
     """`jsonl_text(records)` as bytes, made by one `orjson.dumps` of the list where that provably
     gives the same bytes once the records are cut into lines and `, `, `: ` put back: each record
     starts with doc_id, every object is flat or holds lists of flat objects, no string holds `,`
     or `:` (the counts of both equal the separators the shape has), and no score is one orjson
-    writes otherwise (under 1e-4: `e-`, `0.0000`). None otherwise, or for anything orjson
+    writes otherwise (under 1e-4: `1e-5`, `0.0000`; a null). None otherwise, or for anything orjson
     refuses (a lone surrogate)."""
     try:
         if set(map(type, records)) != {dict}:
@@ -281,12 +288,7 @@ def _spaced_lines(records: list[dict[str, Any]]) -> bytes | None:
     except (TypeError, ValueError):  # orjson's errors subclass these
         return None
     lines = compact[1:-1].replace(b"}," + FIRST_KEY, b"}\n" + FIRST_KEY)
-    if (
-        compact.count(FIRST_KEY) != len(records)
-        or b"e-" in lines
-        or b"0.0000" in lines
-        or b"null" in lines
-    ):
+    if compact.count(FIRST_KEY) != len(records) or _ORJSON_OWN_SPELLING.search(lines):
         return None
     spaced = lines.replace(b",", b", ")
     written = spaced.replace(b":", b": ")

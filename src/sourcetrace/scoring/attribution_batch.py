@@ -458,31 +458,91 @@ def _sizes(
     right: dict[tuple[str, str], np.ndarray], n_gold: np.ndarray, n_pred: np.ndarray
 ) -> np.ndarray:
     """Matching sizes (part-levels x documents) of each document's block of each vector."""
-    documents = len(n_gold)
     row_offsets = np.cumsum(n_gold) - n_gold
     col_offsets = np.cumsum(n_pred) - n_pred
     pair_sizes = n_gold * n_pred
     pair_offsets = np.cumsum(pair_sizes) - pair_sizes
     rows, cols = _block_cells(row_offsets, n_gold, col_offsets, n_pred)
-    n_rows, n_cols = int(n_gold.sum()), int(n_pred.sum())
-    sizes = np.zeros((len(PART_LEVELS), documents), dtype=np.int64)
+    document_of_row = np.repeat(np.arange(len(n_gold)), n_gold)
+    sizes = np.zeros((len(PART_LEVELS), len(n_gold)), dtype=np.int64)
     for index, key in enumerate(PART_LEVELS):
         valid = right[key]
-        per_row = np.bincount(rows[valid], minlength=n_rows)
-        per_col = np.bincount(cols[valid], minlength=n_cols)
-        most_per_row = np.maximum.reduceat(per_row, row_offsets)
-        most_per_col = np.maximum.reduceat(per_col, col_offsets)
-        rows_used = np.add.reduceat((per_row > 0).astype(np.int64), row_offsets)
-        cols_used = np.add.reduceat((per_col > 0).astype(np.int64), col_offsets)
-        forced = np.where(most_per_row <= 1, cols_used, np.where(most_per_col <= 1, rows_used, -1))
-        for document in np.flatnonzero(forced < 0).tolist():
+        found = component_matching_sizes(rows[valid], cols[valid], document_of_row, len(n_gold))
+        for document in np.flatnonzero(found < 0).tolist():
             start = pair_offsets[document]
             block = valid[start : start + pair_sizes[document]]
-            forced[document] = maximum_matching_size(
+            found[document] = maximum_matching_size(
                 block.reshape(int(n_gold[document]), int(n_pred[document]))
             )
-        sizes[index] = forced
+        sizes[index] = found
     return sizes
 
 
-__all__ = ["PART_LEVELS", "MatchSizes", "SourcedAttributions", "match_sizes"]
+def component_matching_sizes(
+    rows: np.ndarray, cols: np.ndarray, group_of_row: np.ndarray, groups: int
+) -> np.ndarray:
+    """Per group of rows (a document), the size of a maximum matching of the valid cells
+    ``(rows[k], cols[k])`` (no column shared between groups), or -1 where it needs a solver.
+
+    A maximum matching is one per connected component of the valid cells, and a component has
+    a closed form when every row in it has one valid cell (then one column, matched once),
+    every column one (its rows), or it is complete (the smaller side): the forced cases of
+    ``piece_matrices.matching_sizes``, and blocks of interchangeable items.
+    """
+    sizes = np.zeros(groups, dtype=np.int64)
+    if not len(rows):
+        return sizes
+    # nodes: the rows, then the columns; components by propagating the smallest node id
+    row_nodes, row_of_edge = np.unique(rows, return_inverse=True)
+    col_nodes, col_of_edge = np.unique(cols, return_inverse=True)
+    left = row_of_edge.reshape(-1)
+    right = len(row_nodes) + col_of_edge.reshape(-1)
+    labels = np.arange(len(row_nodes) + len(col_nodes))
+    while True:
+        lowest = np.minimum(labels[left], labels[right])
+        moved = labels.copy()
+        np.minimum.at(moved, left, lowest)
+        np.minimum.at(moved, right, lowest)
+        moved = moved[moved]
+        if np.array_equal(moved, labels):
+            break
+        labels = moved
+    n_nodes = len(labels)
+    component = labels[left]
+    edges = np.bincount(component, minlength=n_nodes)
+    row_degree = np.bincount(left, minlength=len(row_nodes))
+    col_degree = np.bincount(col_of_edge.reshape(-1), minlength=len(col_nodes))
+    row_component = labels[: len(row_nodes)]
+    col_component = labels[len(row_nodes) :]
+    n_rows = np.bincount(row_component, minlength=n_nodes)
+    n_cols = np.bincount(col_component, minlength=n_nodes)
+    most_per_row = np.zeros(n_nodes, dtype=np.int64)
+    np.maximum.at(most_per_row, row_component, row_degree)
+    most_per_col = np.zeros(n_nodes, dtype=np.int64)
+    np.maximum.at(most_per_col, col_component, col_degree)
+    size = np.where(
+        most_per_row <= 1,
+        n_cols,
+        np.where(
+            most_per_col <= 1,
+            n_rows,
+            np.where(edges == n_rows * n_cols, np.minimum(n_rows, n_cols), -1),
+        ),
+    )
+    # one entry per component (its smallest node, a row: every component has an edge)
+    roots = np.flatnonzero((labels == np.arange(n_nodes)) & (edges > 0))
+    group = group_of_row[row_nodes[roots]]
+    np.add.at(sizes, group, size[roots])
+    unsolved = np.zeros(groups, dtype=bool)
+    unsolved[group[size[roots] < 0]] = True
+    sizes[unsolved] = -1
+    return sizes
+
+
+__all__ = [
+    "PART_LEVELS",
+    "MatchSizes",
+    "SourcedAttributions",
+    "component_matching_sizes",
+    "match_sizes",
+]

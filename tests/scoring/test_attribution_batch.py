@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sourcetrace.evaluation.settings import Settings
+from sourcetrace.scoring import attribution_batch
 from sourcetrace.scoring.assignment import maximum_matching_size
 from sourcetrace.scoring.attribution_batch import (
     PART_LEVELS,
@@ -150,13 +151,16 @@ def _per_document_table(doc_ids, batch, threshold) -> TallyTable:
     data=st.data(),
     n_documents=st.integers(1, 6),
     threshold=st.sampled_from(THRESHOLDS),
+    at_once=st.sampled_from([1, 2, attribution_batch.DOCUMENTS_AT_ONCE]),
 )
-def test_batch_tallies_equal_the_per_document_tallies(data, n_documents, threshold):
+def test_batch_tallies_equal_the_per_document_tallies(data, n_documents, threshold, at_once):
     doc_ids = [f"d{index}" for index in range(n_documents)]
     batch = [(*data.draw(documents(doc_id)), "") for doc_id in doc_ids]
     options = Settings(claim_threshold=threshold)
     expected = _outcome(_per_document_table, doc_ids, batch, threshold)
-    got = _outcome(SCORER.tally_documents, doc_ids, batch, options)
+    with pytest.MonkeyPatch.context() as patch:  # documents compared in blocks of any size
+        patch.setattr(attribution_batch, "DOCUMENTS_AT_ONCE", at_once)
+        got = _outcome(SCORER.tally_documents, doc_ids, batch, options)
     if expected[0] == "result":
         assert got[0] == "result", got
         assert _table_fields(got[1]) == _table_fields(expected[1])

@@ -47,6 +47,9 @@ PART_LEVELS = tuple(
 
 # piece states in the flat arrays
 _ABSENT, _OFFSETS, _TEXT_ONLY = 0, 1, 2
+# documents compared at once: the arrays of a few hundred documents are some megabytes (a
+# chunk's thousand at once took 90 MB), and larger blocks are no faster
+DOCUMENTS_AT_ONCE = 250
 # the three kinds of piece (segments of `piece_matrices.piece_batch`): cue, content, source
 _KINDS = 3
 
@@ -125,6 +128,18 @@ def match_sizes(documents: Sequence[SourcedAttributions], threshold: float) -> M
     """The matching size of each part and level of each document (module docstring), as
     ``attributions.tally_attributions`` counts it; ``threshold``: the checked claim threshold
     (lenient content), ``NAME_TOKEN_F1_THRESHOLD`` being fixed at 0.5."""
+    scored = np.zeros(len(documents), dtype=bool)
+    sizes = np.zeros((len(PART_LEVELS), len(documents)), dtype=np.int64)
+    for first in range(0, len(documents), DOCUMENTS_AT_ONCE):
+        part = np.s_[first : first + DOCUMENTS_AT_ONCE]
+        scored[part], sizes[:, part] = _match_sizes(documents[part], threshold)
+    return MatchSizes(scored, sizes)
+
+
+def _match_sizes(
+    documents: Sequence[SourcedAttributions], threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`match_sizes` of a few hundred documents."""
     gold, pred = _Side(), _Side()
     scored = np.zeros(len(documents), dtype=bool)
     # per scored document with attributions on both sides
@@ -182,7 +197,7 @@ def match_sizes(documents: Sequence[SourcedAttributions], threshold: float) -> M
             threshold,
         )
         sizes[:, kept] = _sizes(right, np.array(n_gold), np.array(n_pred))
-    return MatchSizes(scored, sizes)
+    return scored, sizes
 
 
 def _add_document(
@@ -386,8 +401,8 @@ def _text_cells(
     cell's texts, each distinct text normalised once.
 
     The overlap of two token bags (the sum over shared tokens of the smaller count) is counted
-    over the gold text's tokens: the k-th occurrence of a token counts when the predicted
-    text has it at least k times."""
+    over one text's tokens: the k-th occurrence of a token counts when the other text has it
+    at least k times."""
     text_id: dict[str, int] = {}
     gold_text = _text_ids(gold.pieces, gold_pieces, text_id)
     pred_text = _text_ids(pred.pieces, pred_pieces, text_id)
@@ -418,19 +433,23 @@ def _text_cells(
     # the occurrence number (1, 2, ...) of each token within its text
     occurrence = np.arange(len(keys)) - run_starts[np.cumsum(fresh) - 1] + 1
     text_starts = np.cumsum(length_of) - length_of
+    gold_length = length_of[gold_text]
+    pred_length = length_of[pred_text]
+    # the overlap is symmetric: walk the shorter text's tokens, look them up in the other
+    gold_shorter = gold_length <= pred_length
+    walked = np.where(gold_shorter, gold_text, pred_text)
+    looked_up = np.where(gold_shorter, pred_text, gold_text)
     cell_of, position = _block_cells(
         np.arange(len(gold_text)),
         np.ones(len(gold_text), dtype=np.int64),
-        text_starts[gold_text],
-        length_of[gold_text],
+        text_starts[walked],
+        length_of[walked],
     )
-    wanted = pred_text[cell_of] * vocabulary + keys[position] % vocabulary
+    wanted = looked_up[cell_of] * vocabulary + keys[position] % vocabulary
     found_at = np.searchsorted(distinct_keys, wanted)
     found_at[found_at == len(distinct_keys)] = 0
     counted = (distinct_keys[found_at] == wanted) & (key_counts[found_at] >= occurrence[position])
     overlap = np.bincount(cell_of, weights=counted, minlength=len(gold_text))
-    gold_length = length_of[gold_text]
-    pred_length = length_of[pred_text]
     token_f1 = np.zeros(len(gold_text), dtype=float)
     empty = (gold_length == 0) | (pred_length == 0)
     token_f1[empty] = (gold_length[empty] == pred_length[empty]).astype(float)

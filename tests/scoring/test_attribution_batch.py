@@ -272,3 +272,46 @@ def test_component_matching_sizes_closed_forms(block, size):
     rows, cols = np.nonzero(block)
     found = component_matching_sizes(rows, cols, np.zeros(block.shape[0], dtype=np.int64), 1)
     assert found.tolist() == [size]
+
+
+def test_thresholds_met_exactly():
+    """Token F1 exactly 1/2 for a text-only cue and source (lenient: right), Dice exactly the
+    claim threshold for offset contents, token F1 exactly 2/3 for a text-only content."""
+    gold = {
+        "doc_id": "t",
+        "entities": [{"id": "m", "start": 0, "end": 6, "text": "Zoë Ünïcode"}],
+        "attributions": [
+            {
+                "source": {"mention": "m"},
+                "cue": {"start": 7, "end": 13, "text": "said x"},
+                "content": {"start": 20, "end": 26, "text": "some words here"},
+            },
+            {
+                "source": None,
+                "cue": None,
+                "content": {"start": 40, "end": 45, "text": "the plan of told"},
+            },
+        ],
+    }
+    pred = {
+        "doc_id": "t",
+        "entities": [],
+        "attributions": [
+            {
+                "source": {"text": "zoë told"},
+                "cue": {"text": "said told"},
+                "content": {"start": 22, "end": 30},  # Dice 2 * 4 / 14 = 4/7
+            },
+            # token F1 with "plan of told": 2 * (2/3) * (2/3) / (4/3)
+            {"source": None, "cue": None, "content": {"text": "plan told x"}},
+        ],
+    }
+    for threshold, content_lenient in ((4 / 7, 2), (2 / 3, 1), (0.7, 0)):
+        got = SCORER.tally_documents(["t"], [(gold, pred, "")], Settings(claim_threshold=threshold))
+        assert _table_fields(got) == _table_fields(
+            _per_document_table(["t"], [(gold, pred, "")], threshold)
+        )
+        totals = got.total()["attributions"]
+        assert totals["cue"]["lenient"]["true_positives"] == 2
+        assert totals["source"]["lenient"]["true_positives"] == 2
+        assert totals["content"]["lenient"]["true_positives"] == content_lenient

@@ -315,3 +315,33 @@ def test_thresholds_met_exactly():
         assert totals["cue"]["lenient"]["true_positives"] == 2
         assert totals["source"]["lenient"]["true_positives"] == 2
         assert totals["content"]["lenient"]["true_positives"] == content_lenient
+
+
+@pytest.mark.parametrize(
+    ("gold_text", "pred_text", "touch"),
+    [
+        ("said said", "said x y", False),  # overlap 1 (one "said" each): F1 2/5
+        ("said x y", "Said, said", False),  # the same, the shorter text predicted
+        ("said said", "said said x", True),  # overlap 2: F1 4/5
+        ("the said", "a said", True),  # articles dropped: the same text
+        ("", "...", True),  # no tokens on either side: F1 1
+        ("said", "—", False),  # no tokens on one side: F1 0
+    ],
+)
+def test_repeated_tokens_count_as_often_as_both_texts_have_them(gold_text, pred_text, touch):
+    """The token overlap is the sum of the smaller counts (``token_f1``'s bags)."""
+    gold = {
+        "doc_id": "r",
+        "entities": [],
+        "attributions": [
+            {"source": None, "cue": {"start": 0, "end": 3, "text": gold_text}, "content": None}
+        ],
+    }
+    pred = {
+        "doc_id": "r",
+        "entities": [],
+        "attributions": [{"source": None, "cue": {"text": pred_text}, "content": None}],
+    }
+    got = SCORER.tally_documents(["r"], [(gold, pred, "")], Settings())
+    assert _table_fields(got) == _table_fields(_per_document_table(["r"], [(gold, pred, "")], 0.5))
+    assert got.total()["attributions"]["cue"]["lenient"]["true_positives"] == int(touch)

@@ -231,7 +231,7 @@ def test_match_sizes_leaves_odd_documents_to_the_caller():
     documents = [SourcedAttributions([good], [good], [None], [None])]
     documents += [SourcedAttributions([good], [attribution], [None], [None]) for attribution in odd]
     documents.append(SourcedAttributions([], [odd[0]], [], [None]))  # an empty side: all 0
-    result = match_sizes(documents, 0.5)
+    result = match_sizes(documents, 0.5, 0.5)
     assert result.scored.tolist() == [True, False, False, False, False, True]
     assert result.sizes[:, 0].tolist() == [1] * len(PART_LEVELS)
     assert not result.sizes[:, 1:].any()

@@ -124,20 +124,23 @@ class _Side:
         del self.pieces[size:], self.starts[size:], self.ends[size:], self.states[size:]
 
 
-def match_sizes(documents: Sequence[SourcedAttributions], threshold: float) -> MatchSizes:
+def match_sizes(
+    documents: Sequence[SourcedAttributions], threshold: float, name_threshold: float
+) -> MatchSizes:
     """The matching size of each part and level of each document (module docstring), as
     ``attributions.tally_attributions`` counts it; ``threshold``: the checked claim threshold
-    (lenient content), ``NAME_TOKEN_F1_THRESHOLD`` being fixed at 0.5."""
+    (lenient content), ``name_threshold``: the token F1 of lenient sources and cues
+    (``attributions.NAME_TOKEN_F1_THRESHOLD``)."""
     scored = np.zeros(len(documents), dtype=bool)
     sizes = np.zeros((len(PART_LEVELS), len(documents)), dtype=np.int64)
     for first in range(0, len(documents), DOCUMENTS_AT_ONCE):
         part = np.s_[first : first + DOCUMENTS_AT_ONCE]
-        scored[part], sizes[:, part] = _match_sizes(documents[part], threshold)
+        scored[part], sizes[:, part] = _match_sizes(documents[part], (threshold, name_threshold))
     return MatchSizes(scored, sizes)
 
 
 def _match_sizes(
-    documents: Sequence[SourcedAttributions], threshold: float
+    documents: Sequence[SourcedAttributions], thresholds: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
     """`match_sizes` of a few hundred documents."""
     gold, pred = _Side(), _Side()
@@ -194,7 +197,7 @@ def _match_sizes(
             (gold_cue, gold_content, own_voice),
             (pred_cue, pred_content, pred_source),
             (member_rows, member_pieces),
-            threshold,
+            thresholds,
         )
         sizes[:, kept] = _sizes(right, np.array(n_gold), np.array(n_pred))
     return scored, sizes
@@ -285,7 +288,7 @@ def _right_vectors(
     gold_rows: tuple[list[int], list[int], list[bool]],
     pred_cols: tuple[list[int], list[int], list[int]],
     members: tuple[list[int], list[int]],
-    threshold: float,
+    thresholds: tuple[float, float],
 ) -> dict[tuple[str, str], np.ndarray]:
     """Per (part, level), which attribution pairs have it right (one flat vector of cells)."""
     row_offsets = np.cumsum(n_gold) - n_gold
@@ -322,7 +325,7 @@ def _right_vectors(
     gold_index = np.concatenate([gold_cue[rows], gold_content[rows], member_pieces[member_of_cell]])
     pred_index = np.concatenate([pred_cue[cols], pred_content[cols], pred_source[pred_of_cell]])
     same, touch, similar, both_absent, either_absent = _compare(
-        gold, pred, gold_index, pred_index, 2 * n_cells, threshold
+        gold, pred, gold_index, pred_index, 2 * n_cells, thresholds
     )
     cue = np.s_[:n_cells]
     content = np.s_[n_cells : 2 * n_cells]
@@ -350,12 +353,13 @@ def _compare(
     gold_index: np.ndarray,
     pred_index: np.ndarray,
     content_stop: int,
-    threshold: float,
+    thresholds: tuple[float, float],
 ) -> tuple[np.ndarray, ...]:
-    """For each cell (a gold and a predicted piece): ``same_piece``, ``pieces_touch`` at token
-    F1 0.5, the content similarity at least ``threshold`` (cells from the content start, the
+    """For each cell (a gold and a predicted piece): ``same_piece``, ``pieces_touch`` at the
+    second threshold, the content similarity at least the first (cells from the content start, the
     cue block's size, to ``content_stop``), both absent and either absent, as
     ``PieceComparison`` computes them."""
+    threshold, name_threshold = thresholds
     gold_states = np.array(gold.states, dtype=np.int8)[gold_index]
     pred_states = np.array(pred.states, dtype=np.int8)[pred_index]
     gold_starts = np.array(gold.starts, dtype=np.int64)[gold_index]
@@ -384,7 +388,7 @@ def _compare(
     if len(cells):
         same_text, token_f1 = _text_cells(gold, pred, gold_index[cells], pred_index[cells])
         same[cells] = same_text
-        touch[cells] = token_f1 >= 0.5 - THRESHOLD_TOLERANCE
+        touch[cells] = token_f1 >= name_threshold - THRESHOLD_TOLERANCE
         in_content = (cells >= content_start) & (cells < content_stop)
         similarity[cells[in_content] - content_start] = token_f1[in_content]
     same[either_absent] = False

@@ -662,7 +662,7 @@ def _tally_batch(doc_ids: list[str], batch: Batch, settings: Settings) -> TallyT
         _sourced(gold, pred, largest) for gold, pred, _ in batch
     ]
     taken = [document for document in sourced if document is not None]
-    computed = match_sizes(taken, threshold)
+    computed = match_sizes(taken, threshold, NAME_TOKEN_F1_THRESHOLD)
     sizes = np.zeros((len(PART_LEVELS), len(doc_ids)), dtype=np.int64)
     totals = np.zeros((2, len(doc_ids)), dtype=np.int64)
     one_by_one: dict[int, Tally] = {}
@@ -707,8 +707,11 @@ def _sourced(gold: Document, pred: Document, largest: int) -> SourcedAttribution
     """A document's attributions and resolved sources as `_tally` reads them, or None where
     it must go one by one: a side not a list of dicts, extras (source span, content type),
     more pairs than ``largest`` (grouped or refused), or a source that does not resolve."""
-    gold_attributions = gold.get("attributions")
-    pred_attributions = pred.get("attributions") or []
+    try:
+        gold_attributions = gold.get("attributions")
+        pred_attributions = pred.get("attributions") or []
+    except Exception:  # raised again, exactly, one by one
+        return None
     if type(gold_attributions) is not list or type(pred_attributions) is not list:
         return None
     if len(gold_attributions) * len(pred_attributions) > largest:

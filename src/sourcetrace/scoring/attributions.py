@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from sourcetrace.schema.labels import names
+from sourcetrace.scoring.attribution_batch import PART_LEVELS, SourcedAttributions, match_sizes
 from sourcetrace.scoring.claims import (
     ATTRIBUTE_SIDES,
     DEFAULT_CLAIM_THRESHOLD,
@@ -27,7 +28,7 @@ from sourcetrace.scoring.claims import (
     level_scores,
 )
 from sourcetrace.scoring.common import Tally, add_tallies
-from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells, too_large
+from sourcetrace.scoring.dense import DENSE_CELLS, MatchingTooLarge, max_solver_cells, too_large
 from sourcetrace.scoring.grouped import Groups, grouped_matching_size
 from sourcetrace.scoring.layer import Batch, Figure, LayerScorer, PartialFields
 from sourcetrace.scoring.matching import (
@@ -645,19 +646,125 @@ _COUNT_FIELDS = sorted(
 
 
 def _tally_batch(doc_ids: list[str], batch: Batch, settings: Settings) -> TallyTable | None:
-    """The documents' tallies (`_tally`, one by one) as a table, laid out directly where no
-    document has extras: every tally then has the same count leaves, and the table is the one
-    ``TallyTable.from_tallies`` makes, without walking each tally (a tenth of the layer's time)."""
-    tallies = document_tallies(_tally, doc_ids, batch, settings)
-    if tallies is None:
-        return None
-    if any(len(tally) != len(PARTS) for tally in tallies):
+    """The documents' tallies (`_tally`, one by one) as a table: the documents that
+    `attribution_batch` can take all at once (their attributions, sources resolved here, in
+    flat arrays), the others one by one, in document order (so a refusal is the one the first
+    refused document gives). Laid out directly where no document has extras: every tally then
+    has the same count leaves, and the table is the one ``TallyTable.from_tallies`` makes."""
+    if not doc_ids or len(set(doc_ids)) != len(doc_ids):
+        return None  # one by one, as tally_documents does it (document_tallies' None)
+    try:
+        threshold = check_claim_threshold(settings.claim_threshold)
+        largest = min(DENSE_CELLS, max_solver_cells())
+    except Exception:  # the first document raises it, exactly, one by one
+        return _table(doc_ids, document_tallies(_tally, doc_ids, batch, settings))
+    sourced: list[SourcedAttributions | None] = [
+        _sourced(gold, pred, largest) for gold, pred, _ in batch
+    ]
+    taken = [document for document in sourced if document is not None]
+    computed = match_sizes(taken, threshold, NAME_TOKEN_F1_THRESHOLD)
+    sizes = np.zeros((len(PART_LEVELS), len(doc_ids)), dtype=np.int64)
+    totals = np.zeros((2, len(doc_ids)), dtype=np.int64)
+    one_by_one: dict[int, Tally] = {}
+    place = 0
+    for index, document in enumerate(sourced):
+        if document is not None:
+            if computed.scored[place]:
+                sizes[:, index] = computed.sizes[:, place]
+                totals[:, index] = len(document.gold), len(document.pred)
+                place += 1
+                continue
+            place += 1
+        gold, pred, text = batch[index]
+        try:
+            one_by_one[index] = _tally(gold, pred, settings, text)
+        except MatchingTooLarge as error:
+            raise error.in_document(doc_ids[index]) from None
+    for index, tally in one_by_one.items():
+        for row, (part, level) in enumerate(PART_LEVELS):
+            sizes[row, index] = tally[part][level]["true_positives"]
+        totals[:, index] = tally["triple"]["strict"]["gold"], tally["triple"]["strict"]["predicted"]
+    if any(len(tally) != len(PARTS) for tally in one_by_one.values()):
+        tallies = [
+            one_by_one[index]
+            if index in one_by_one
+            else _counts_tally(sizes[:, index], totals[:, index])
+            for index in range(len(doc_ids))
+        ]
         return TallyTable.from_tallies(dict(zip(doc_ids, tallies, strict=True)))
+    row_of = {key: row for row, key in enumerate(PART_LEVELS)}
+    columns = []
+    for part, level, name in _COUNT_FIELDS:
+        if name == "true_positives":
+            columns.append(sizes[row_of[part, level]])
+        else:
+            columns.append(totals[0 if name == "gold" else 1])
+    counts = np.stack(columns, axis=1)
+    return _table(doc_ids, None, counts)
+
+
+def _sourced(gold: Document, pred: Document, largest: int) -> SourcedAttributions | None:
+    """A document's attributions and resolved sources as `_tally` reads them, or None where
+    it must go one by one: a side not a list of dicts, extras (source span, content type),
+    more pairs than ``largest`` (grouped or refused), or a source that does not resolve."""
+    try:
+        gold_attributions = gold.get("attributions")
+        pred_attributions = pred.get("attributions") or []
+    except Exception:  # raised again, exactly, one by one
+        return None
+    if type(gold_attributions) is not list or type(pred_attributions) is not list:
+        return None
+    if len(gold_attributions) * len(pred_attributions) > largest:
+        return None
+    for attributions in (gold_attributions, pred_attributions):
+        for attribution in attributions:
+            if type(attribution) is not dict or SOURCE_SPAN in attribution:
+                return None
+            if attribution.get(CONTENT_TYPE) is not None:
+                return None
+    try:
+        gold_sources = _resolve_sources(gold_attributions, gold, "gold")
+        pred_sources = _resolve_sources(pred_attributions, pred, "prediction")
+    except Exception:  # raised again, exactly, one by one
+        return None
+    return SourcedAttributions(gold_attributions, pred_attributions, gold_sources, pred_sources)
+
+
+def _counts_tally(sizes: np.ndarray, totals: np.ndarray) -> Tally:
+    """A tally without extras from its matching sizes (`PART_LEVELS`) and totals."""
+    true_positives = dict(zip(PART_LEVELS, sizes.tolist(), strict=True))
+    gold, predicted = totals.tolist()
+    return {
+        part: {
+            level: {
+                "true_positives": true_positives[part, level],
+                "gold": gold,
+                "predicted": predicted,
+            }
+            for level in LEVELS
+        }
+        for part in PARTS
+    }
+
+
+def _table(
+    doc_ids: list[str], tallies: list[Tally] | None, counts: np.ndarray | None = None
+) -> TallyTable | None:
+    """The table of tallies without extras (or of ``counts`` laid out as `_COUNT_FIELDS`);
+    ``TallyTable.from_tallies`` where a tally has extras."""
+    if counts is None:
+        if tallies is None:
+            return None
+        if any(len(tally) != len(PARTS) for tally in tallies):
+            return TallyTable.from_tallies(dict(zip(doc_ids, tallies, strict=True)))
+        counts = np.array(
+            [
+                [tally[part][level][name] for part, level, name in _COUNT_FIELDS]
+                for tally in tallies
+            ],
+            dtype=np.int64,
+        )
     count = len(doc_ids)
-    counts = np.array(
-        [[tally[part][level][name] for part, level, name in _COUNT_FIELDS] for tally in tallies],
-        dtype=np.int64,
-    )
     return TallyTable(
         list(doc_ids),
         list(_COUNT_FIELDS),

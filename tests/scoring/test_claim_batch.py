@@ -170,9 +170,11 @@ def test_text_comparisons_are_normalised_equality_and_token_f1(pairs):
     index = np.arange(len(pairs), dtype=np.int64)
     groups = np.array([group for _, _, group in pairs], dtype=np.int64)
     same, f1 = text_comparisons(gold, pred, index, index, groups)
-    assert same.tolist() == [normalize_text(g) == normalize_text(p) for g, p in zip(gold, pred)]
+    assert same.tolist() == [
+        normalize_text(g) == normalize_text(p) for g, p in zip(gold, pred, strict=True)
+    ]
     # the same doubles, bit for bit
-    assert f1.tolist() == [token_f1(p, g) for g, p in zip(gold, pred)]
+    assert f1.tolist() == [token_f1(p, g) for g, p in zip(gold, pred, strict=True)]
 
 
 def test_text_comparisons_count_repeated_tokens_and_never_across_groups():
@@ -180,7 +182,7 @@ def test_text_comparisons_count_repeated_tokens_and_never_across_groups():
     pred = ["Kim, kim!", "kim kim", "σ ς", "", ""]
     index = np.arange(5)
     same, f1 = text_comparisons(gold, pred, index, index, np.arange(5))
-    assert f1.tolist() == [token_f1(p, g) for g, p in zip(gold, pred)]
+    assert f1.tolist() == [token_f1(p, g) for g, p in zip(gold, pred, strict=True)]
     assert same.tolist() == [False, False, normalize_text("Σ ς") == "σ ς", True, True]
     # one gold text against two predicted texts in two groups: each counted within its group
     same, f1 = text_comparisons(

@@ -29,12 +29,12 @@ for the caller to score one by one, which raises, or not, exactly as before.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from sourcetrace.scoring.common import normalize_text
+from sourcetrace.scoring.common import normalize_texts
 from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells
 from sourcetrace.scoring.matching import THRESHOLD_TOLERANCE, Pair
 from sourcetrace.scoring.piece_matrices import (
@@ -60,8 +60,8 @@ class _Side(NamedTuple):
     starts: np.ndarray  # int64, 0 where text-only
     ends: np.ndarray
     text_only: np.ndarray  # bool
-    texts: list[str | None]  # the text where it is a str
-    has_text: np.ndarray  # bool
+    texts: list[Any]  # read only where has_text
+    has_text: np.ndarray  # bool: the text is a str
 
 
 class _Computed(NamedTuple):
@@ -180,6 +180,7 @@ def _snapshot(side: _Side, refused: np.ndarray) -> tuple:
         side.starts.tobytes(),
         side.ends.tobytes(),
         side.text_only.tobytes(),
+        side.has_text.tobytes(),
         refused.tobytes(),
         side.texts,
     )
@@ -200,37 +201,27 @@ def _taken_documents(gold_layers: Sequence[Any], pred_layers: Sequence[Any]) -> 
     ]
 
 
-# what piece_batch makes of a claim: compared by offsets, text-only, or not taken
-_OFFSETS, _TEXT_ONLY, _ODD = 0, 1, 2
-
-
 def _side(layers: list[list[dict]]) -> tuple[_Side, np.ndarray]:
     """The claims of the documents, flat, and per claim whether ``piece_batch`` would refuse it
     (offsets that are not both plain ints, nor one of them None; offsets beyond OFFSET_LIMIT;
-    text-only without a str text)."""
-    claims = [claim for layer in layers for claim in layer]
-    starts = [claim.get("start") for claim in claims]
-    ends = [claim.get("end") for claim in claims]
-    texts = [claim.get("text") for claim in claims]
-    texts = [text if type(text) is str else None for text in texts]
-    kinds = [
-        _OFFSETS
-        if type(s) is int and type(e) is int
-        else (_TEXT_ONLY if s is None or e is None else _ODD)
-        for s, e in zip(starts, ends, strict=True)
-    ]
-    kind = np.array(kinds, dtype=np.int8)
-    text_only = kind == _TEXT_ONLY
-    offsets = kind == _OFFSETS
-    start_values = [s if k == _OFFSETS else 0 for s, k in zip(starts, kinds, strict=True)]
-    end_values = [e if k == _OFFSETS else 0 for e, k in zip(ends, kinds, strict=True)]
+    text-only without a str text). Each step is one compiled loop over the claims."""
+    claims = list(chain.from_iterable(layers))
+    count = len(claims)
+    starts = np.fromiter(map(dict.get, claims, repeat("start")), dtype=object, count=count)
+    ends = np.fromiter(map(dict.get, claims, repeat("end")), dtype=object, count=count)
+    texts = list(map(dict.get, claims, repeat("text")))
+    start_type = np.fromiter(map(type, starts), dtype=object, count=count)
+    end_type = np.fromiter(map(type, ends), dtype=object, count=count)
+    offsets = (start_type == int) & (end_type == int)  # noqa: E721 - exactly int, as piece_batch
+    text_only = ~offsets & ((start_type == type(None)) | (end_type == type(None)))  # noqa: E721
+    has_text = np.fromiter(map(type, texts), dtype=object, count=count) == str  # noqa: E721
+    starts[~offsets] = 0
+    ends[~offsets] = 0
     try:
-        start_array = np.array(start_values, dtype=np.int64)
-        end_array = np.array(end_values, dtype=np.int64)
+        start_array, end_array = starts.astype(np.int64), ends.astype(np.int64)
     except OverflowError:  # beyond int64: beyond OFFSET_LIMIT too
-        start_array = np.array(start_values, dtype=object)
-        end_array = np.array(end_values, dtype=object)
-    out_of_range = offsets & (
+        start_array, end_array = starts, ends
+    out_of_range = (
         (start_array <= -OFFSET_LIMIT)
         | (start_array >= OFFSET_LIMIT)
         | (end_array <= -OFFSET_LIMIT)
@@ -239,8 +230,7 @@ def _side(layers: list[list[dict]]) -> tuple[_Side, np.ndarray]:
     if start_array.dtype == object:
         start_array = np.where(out_of_range, 0, start_array).astype(np.int64)
         end_array = np.where(out_of_range, 0, end_array).astype(np.int64)
-    has_text = np.array([text is not None for text in texts], dtype=bool)
-    refused = (kind == _ODD) | out_of_range | (text_only & ~has_text)
+    refused = (~offsets & ~text_only) | out_of_range | (text_only & ~has_text)
     return _Side(claims, start_array, end_array, text_only, texts, has_text), refused
 
 
@@ -331,7 +321,7 @@ def text_comparisons(
     distinct: dict[str, int] = {}
     gold_text = _text_ids(gold_texts, gold_index, distinct)
     pred_text = _text_ids(pred_texts, pred_index, distinct)
-    normals = [normalize_text(text) for text in distinct]
+    normals = normalize_texts(list(distinct))
     normal_ids: dict[str, int] = {}
     normal_of = np.array(
         [normal_ids.setdefault(normal, len(normal_ids)) for normal in normals], dtype=np.int64

@@ -6,6 +6,8 @@ The rules, and why, are in docs/scoring/claims.md.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import compress, repeat
+from operator import and_, is_not
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -279,6 +281,52 @@ def _paired_attributes(
     return paired
 
 
+def _batch_attributes(
+    golds: Sequence[Sequence[Claim]],
+    preds: Sequence[Sequence[Claim]],
+    settled: list[int],
+    pairs_of: Sequence[list[Pair] | None],
+) -> list[dict[str, dict[str, list]]]:
+    """``_paired_attributes`` of the documents ``settled`` (positions in ``golds``, ``preds``
+    and ``pairs_of``), each attribute read once over all their claims and pairs."""
+    if not settled:
+        return []
+    pred_claims = [claim for index in settled for claim in preds[index]]
+    pred_document = np.repeat(np.arange(len(settled)), [len(preds[index]) for index in settled])
+    paired = [(index, pair) for index in settled for pair in pairs_of[index] or ()]
+    gold_paired = [golds[index][g] for index, (g, _) in paired]
+    pred_paired = [preds[index][p] for index, (_, p) in paired]
+    pair_bounds = np.cumsum([0] + [len(pairs_of[index] or ()) for index in settled])
+    found: list[dict[str, dict[str, list]]] = [{} for _ in settled]
+    for name in ATTRIBUTE_LABELS:
+        given = np.fromiter(
+            map(is_not, map(dict.get, pred_claims, repeat(name)), repeat(None)),
+            dtype=bool,
+            count=len(pred_claims),
+        )
+        carried = np.bincount(pred_document[given], minlength=len(settled)) > 0
+        if not carried.any():
+            continue
+        gold_labels = list(map(dict.get, gold_paired, repeat(name)))
+        pred_labels = list(map(dict.get, pred_paired, repeat(name)))
+        both = list(
+            map(
+                and_,
+                map(is_not, gold_labels, repeat(None)),
+                map(is_not, pred_labels, repeat(None)),
+            )
+        )
+        kept_gold = list(compress(gold_labels, both))
+        kept_pred = list(compress(pred_labels, both))
+        bounds = np.concatenate([[0], np.cumsum(both, dtype=np.int64)])[pair_bounds].tolist()
+        for k in np.flatnonzero(carried).tolist():
+            found[k][name] = {
+                "gold": kept_gold[bounds[k] : bounds[k + 1]],
+                "predicted": kept_pred[bounds[k] : bounds[k + 1]],
+            }
+    return found
+
+
 def summarize_claims(
     tally: Mapping[str, Any], *, claim_threshold: float = DEFAULT_CLAIM_THRESHOLD
 ) -> dict[str, Any]:
@@ -423,15 +471,25 @@ def _tally_batch(doc_ids: list[str], batch: Batch, settings: Settings) -> TallyT
         threshold = check_claim_threshold(settings.claim_threshold)
     except ValueError:  # raised by the first document, as one by one
         threshold = None
-    golds = [gold.get("claims") for gold, _, _ in batch] if threshold is not None else []
-    preds = [pred.get("claims") or [] for _, pred, _ in batch] if threshold is not None else []
+    golds = [gold.get("claims") for gold, _, _ in batch]
+    preds = [pred.get("claims") or [] for _, pred, _ in batch]
     if threshold is not None:
         matches = claim_matches(golds, preds, threshold)
+        strict_counts, lenient = matches.strict_counts, matches.lenient_pairs
+    else:
+        strict_counts = lenient = [None] * len(batch)
+    settled = [
+        index
+        for index, (count, pairs) in enumerate(zip(strict_counts, lenient, strict=True))
+        if count is not None and pairs is not None
+    ]
+    attributes_of = dict(
+        zip(settled, _batch_attributes(golds, preds, settled, lenient), strict=True)
+    )
     rows: list[tuple[list[int], dict[str, dict[str, list]]]] = []
     for index, (doc_id, (gold, pred, text)) in enumerate(zip(doc_ids, batch, strict=True)):
-        pairs = matches.lenient_pairs[index] if threshold is not None else None
-        strict_count = matches.strict_counts[index] if threshold is not None else None
-        if pairs is None or strict_count is None:
+        attributes = attributes_of.get(index)
+        if attributes is None:
             try:
                 tally = _tally(gold, pred, settings, text)
             except MatchingTooLarge as error:
@@ -443,16 +501,15 @@ def _tally_batch(doc_ids: list[str], batch: Batch, settings: Settings) -> TallyT
                 )
             )
             continue
-        gold_claims, pred_claims = golds[index], preds[index]
-        totals = {"gold": len(gold_claims), "predicted": len(pred_claims)}
-        span = {
-            "strict": {"true_positives": strict_count, **totals},
-            "lenient": {"true_positives": len(pairs), **totals},
-        }
+        totals = {"gold": len(golds[index]), "predicted": len(preds[index])}
+        hits = {"strict": strict_counts[index], "lenient": len(lenient[index] or ())}
         rows.append(
             (
-                [span[level][count] for _, level, count in _COUNT_FIELDS],
-                _paired_attributes(gold_claims, pred_claims, pairs),
+                [
+                    hits[level] if count == "true_positives" else totals[count]
+                    for _, level, count in _COUNT_FIELDS
+                ],
+                attributes,
             )
         )
     names = sorted({name for _, attributes in rows for name in attributes})
@@ -661,15 +718,19 @@ def _tally_clusters_batch(
     )
 
 
+# the cluster ids `_cluster_pairs` counts; anything else is left to `tally_clusters`
+_CLUSTER_ID_TYPES = {str, type(None)}
+
+
 def _cluster_pairs(
     gold_claims: list[Claim], pred_claims: list[Claim], pairs: list[Pair]
 ) -> tuple[list[tuple[Any, Any]], int] | None:
     """The (gold cluster, predicted cluster) pairs of a document's claims in the order
     ``tally_clusters`` lists them, and its counted predictions; None where a cluster id is
     not a string or None (left to ``tally_clusters``, which may refuse it)."""
-    gold_values = [claim.get("cluster") for claim in gold_claims]
-    pred_values = [claim.get("cluster") for claim in pred_claims]
-    if not all(type(value) is str or value is None for value in gold_values + pred_values):
+    gold_values = list(map(dict.get, gold_claims, repeat("cluster")))
+    pred_values = list(map(dict.get, pred_claims, repeat("cluster")))
+    if not {*map(type, gold_values), *map(type, pred_values)} <= _CLUSTER_ID_TYPES:
         return None
     carrying = len(pred_values) - pred_values.count(None)
     if not carrying:  # no pairs asked for: every gold cluster twinless

@@ -79,8 +79,9 @@ class _Computed(NamedTuple):
     strict_sizes: list[int] | None
 
 
-# The last batch's columns: the claim-cluster scorer asks for the lenient pairs of the batch the
-# claim scorer has just matched. Reused only when every input they are made of is equal.
+# The claim scorer's last columns: the claim-cluster scorer asks next for the lenient pairs of
+# the batch the claim scorer has just matched. Reused once, and only when every input they are
+# made of is equal.
 _LAST: list[_Computed] = []
 
 
@@ -142,7 +143,7 @@ def _columns(
         *_snapshot(pred, pred_refused),
     )
     if _LAST and _LAST[0].key == key and (_LAST[0].same is not None or not strict):
-        return _LAST[0]
+        return _LAST.pop()  # used once: the memory of a chunk is not kept into the next
     _LAST.clear()
     keep = _comparable(gold, pred, (gold_refused, pred_refused), n_gold, n_pred)
     kept = taken
@@ -170,7 +171,8 @@ def _columns(
         _forced(valid, cells, odd_weight),
         _matching_sizes(same, cells) if same is not None else None,
     )
-    _LAST.append(computed)
+    if strict:  # the claim scorer's columns, for the claim-cluster scorer that follows it
+        _LAST.append(computed)
     return computed
 
 

@@ -298,3 +298,16 @@ def test_large_and_refused_documents_keep_their_per_document_answer(scorer, monk
     got = outcome(scorer, ["a", "b"], batch, options)
     assert got == reference(scorer, ["a", "b"], batch, options)
     assert got[0] is dense.MatchingTooLarge
+
+
+@pytest.mark.parametrize("scorer", SCORERS, ids=lambda scorer: scorer.name)
+def test_a_bad_solver_bound_in_the_environment_is_refused_as_one_by_one(scorer, monkeypatch):
+    """Only a document that asks for a matching reads the bound (a cluster scorer without
+    predicted clusters never does)."""
+    monkeypatch.setenv(dense.SOLVER_CELLS_VARIABLE, "many")
+    claim = {"start": 0, "end": 3, "text": "Kim"}
+    doc = {"doc_id": "a", "text": "Kim", "claims": [claim, {**claim, "start": 1}]}
+    options = Settings()
+    assert outcome(scorer, ["a"], [(doc, doc, "Kim")], options) == reference(
+        scorer, ["a"], [(doc, doc, "Kim")], options
+    )

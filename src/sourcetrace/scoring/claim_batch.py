@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from sourcetrace.errors import InputError
 from sourcetrace.scoring.common import normalize_texts
 from sourcetrace.scoring.dense import DENSE_CELLS, max_solver_cells
 from sourcetrace.scoring.matching import THRESHOLD_TOLERANCE, Pair
@@ -191,7 +192,10 @@ def _snapshot(side: _Side, refused: np.ndarray) -> tuple:
 def _taken_documents(gold_layers: Sequence[Any], pred_layers: Sequence[Any]) -> list[int]:
     """Documents whose two layers are lists of dicts small enough for the dense path (the
     per-document code groups larger ones, or refuses them)."""
-    bound = min(DENSE_CELLS, max_solver_cells())
+    try:
+        bound = min(DENSE_CELLS, max_solver_cells())
+    except InputError:  # a bad bound in the environment: refused by the per-document code
+        return []
     return [
         d
         for d, (gold, pred) in enumerate(zip(gold_layers, pred_layers, strict=True))

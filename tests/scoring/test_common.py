@@ -9,12 +9,16 @@ import string
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from sourcetrace.scoring.attributions import source_right
 from sourcetrace.scoring.common import (
     COMPILED_COMPONENT_PAIRS,
     integer_pair_components,
     normalize_text,
+    normalize_texts,
     pair_components,
     token_f1,
 )
@@ -104,3 +108,22 @@ def test_integer_pair_components_equal_pair_components(size, seed):
     assert got == pair_components(pairs)
     if size <= 60:
         assert got == reference_components(pairs)
+
+
+# characters at the edges of normalize_text's steps: Greek capital sigma (its lower case depends
+# on the letters around it), case-ignorable marks and quotes, letters whose lower case is two
+# characters, articles, punctuation, dashes, white space of several kinds, and NUL (which
+# normalize_texts joins the texts with)
+_EDGE_CHARACTERS = "ΣσςΑαİIa n theT.'’:\u00ad\u0345\u0301-—…\u00a0\t\n\x00\x1c🚀_1"
+
+
+@given(st.lists(st.text(alphabet=_EDGE_CHARACTERS, max_size=12), max_size=8))
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_normalize_texts_is_normalize_text_of_each(texts):
+    assert normalize_texts(texts) == [normalize_text(text) for text in texts]
+
+
+def test_normalize_texts_keeps_final_sigma_and_articles_within_each_text():
+    texts = ["ΟΔΥΣΣΕΥΣ", "Σ", "ΑΣ'", "Α", "the", "a\u00adthe", "the\x00a", ""]
+    assert normalize_texts(texts) == [normalize_text(text) for text in texts]
+    assert normalize_texts([]) == []

@@ -6,11 +6,14 @@ The rules, and why, are in docs/scoring/claims.md.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import compress, repeat
+from operator import and_, is_not
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from sourcetrace.schema.labels import names
+from sourcetrace.scoring.claim_batch import claim_matches
 from sourcetrace.scoring.clusters import (
     CLUSTER_COUNTS,
     check_cluster_counts,
@@ -278,6 +281,52 @@ def _paired_attributes(
     return paired
 
 
+def _batch_attributes(
+    golds: Sequence[Sequence[Claim]],
+    preds: Sequence[Sequence[Claim]],
+    settled: list[int],
+    pairs_of: Sequence[list[Pair] | None],
+) -> list[dict[str, dict[str, list]]]:
+    """``_paired_attributes`` of the documents ``settled`` (positions in ``golds``, ``preds``
+    and ``pairs_of``), each attribute read once over all their claims and pairs."""
+    if not settled:
+        return []
+    pred_claims = [claim for index in settled for claim in preds[index]]
+    pred_document = np.repeat(np.arange(len(settled)), [len(preds[index]) for index in settled])
+    paired = [(index, pair) for index in settled for pair in pairs_of[index] or ()]
+    gold_paired = [golds[index][g] for index, (g, _) in paired]
+    pred_paired = [preds[index][p] for index, (_, p) in paired]
+    pair_bounds = np.cumsum([0] + [len(pairs_of[index] or ()) for index in settled])
+    found: list[dict[str, dict[str, list]]] = [{} for _ in settled]
+    for name in ATTRIBUTE_LABELS:
+        given = np.fromiter(
+            map(is_not, map(dict.get, pred_claims, repeat(name)), repeat(None)),
+            dtype=bool,
+            count=len(pred_claims),
+        )
+        carried = np.bincount(pred_document[given], minlength=len(settled)) > 0
+        if not carried.any():
+            continue
+        gold_labels = list(map(dict.get, gold_paired, repeat(name)))
+        pred_labels = list(map(dict.get, pred_paired, repeat(name)))
+        both = list(
+            map(
+                and_,
+                map(is_not, gold_labels, repeat(None)),
+                map(is_not, pred_labels, repeat(None)),
+            )
+        )
+        kept_gold = list(compress(gold_labels, both))
+        kept_pred = list(compress(pred_labels, both))
+        bounds = np.concatenate([[0], np.cumsum(both, dtype=np.int64)])[pair_bounds].tolist()
+        for k in np.flatnonzero(carried).tolist():
+            found[k][name] = {
+                "gold": kept_gold[bounds[k] : bounds[k + 1]],
+                "predicted": kept_pred[bounds[k] : bounds[k + 1]],
+            }
+    return found
+
+
 def summarize_claims(
     tally: Mapping[str, Any], *, claim_threshold: float = DEFAULT_CLAIM_THRESHOLD
 ) -> dict[str, Any]:
@@ -412,21 +461,62 @@ def document_tallies(
 
 
 def _tally_batch(doc_ids: list[str], batch: Batch, settings: Settings) -> TallyTable | None:
-    """The documents' tallies (`_tally`, one by one) laid out as ``TallyTable.from_tallies``
-    lays them out, without walking each tally: the six span counts, then the label lists of
-    each attribute that some document has (sorted), present where the document has it."""
-    tallies = document_tallies(_tally, doc_ids, batch, settings)
-    if tallies is None:
+    """The documents' tallies (`_tally`) laid out as ``TallyTable.from_tallies`` lays them out,
+    without walking each tally: the six span counts, then the label lists of each attribute
+    that some document has (sorted), present where the document has it. The matchings of the
+    batch come from its columns (`claim_batch`); a document they do not take is `_tally`'d."""
+    if not doc_ids or len(set(doc_ids)) != len(doc_ids):
         return None
-    names = sorted({name for tally in tallies for name in tally["attributes"]})
-    list_fields = [("attributes", name, side) for name in names for side in ATTRIBUTE_SIDES]
-    counts = np.array(
-        [[tally["span"][level][count] for _, level, count in _COUNT_FIELDS] for tally in tallies],
-        dtype=np.int64,
+    try:
+        threshold = check_claim_threshold(settings.claim_threshold)
+    except ValueError:  # raised by the first document, as one by one
+        threshold = None
+    golds = [gold.get("claims") for gold, _, _ in batch]
+    preds = [pred.get("claims") or [] for _, pred, _ in batch]
+    if threshold is not None:
+        matches = claim_matches(golds, preds, threshold)
+        strict_counts, lenient = matches.strict_counts, matches.lenient_pairs
+    else:
+        strict_counts = lenient = [None] * len(batch)
+    settled = [
+        index
+        for index, (count, pairs) in enumerate(zip(strict_counts, lenient, strict=True))
+        if count is not None and pairs is not None
+    ]
+    attributes_of = dict(
+        zip(settled, _batch_attributes(golds, preds, settled, lenient), strict=True)
     )
+    rows: list[tuple[list[int], dict[str, dict[str, list]]]] = []
+    for index, (doc_id, (gold, pred, text)) in enumerate(zip(doc_ids, batch, strict=True)):
+        attributes = attributes_of.get(index)
+        if attributes is None:
+            try:
+                tally = _tally(gold, pred, settings, text)
+            except MatchingTooLarge as error:
+                raise error.in_document(doc_id) from None
+            rows.append(
+                (
+                    [tally["span"][level][count] for _, level, count in _COUNT_FIELDS],
+                    tally["attributes"],
+                )
+            )
+            continue
+        totals = {"gold": len(golds[index]), "predicted": len(preds[index])}
+        hits = {"strict": strict_counts[index], "lenient": len(lenient[index] or ())}
+        rows.append(
+            (
+                [
+                    hits[level] if count == "true_positives" else totals[count]
+                    for _, level, count in _COUNT_FIELDS
+                ],
+                attributes,
+            )
+        )
+    names = sorted({name for _, attributes in rows for name in attributes})
+    list_fields = [("attributes", name, side) for name in names for side in ATTRIBUTE_SIDES]
+    counts = np.array([counts for counts, _ in rows], dtype=np.int64)
     lists, list_present = [], []
-    for tally in tallies:
-        attributes = tally["attributes"]
+    for _, attributes in rows:
         lists.append(
             [
                 list(attributes[name][side]) if name in attributes else []
@@ -441,7 +531,7 @@ def _tally_batch(doc_ids: list[str], batch: Batch, settings: Settings) -> TallyT
         np.ones(counts.shape, dtype=bool),
         list_fields,
         lists,
-        np.array(list_present, dtype=bool).reshape(len(tallies), len(list_fields)),
+        np.array(list_present, dtype=bool).reshape(len(rows), len(list_fields)),
     )
 
 
@@ -581,14 +671,41 @@ def _tally_clusters_batch(
 ) -> TallyTable | None:
     """The documents' cluster tallies (`_tally_clusters`) as ``TallyTable.from_tallies`` lays
     them out: the counted predictions per document, and the cluster pairs pooled in document
-    order."""
-    tallies = document_tallies(_tally_clusters, doc_ids, batch, settings)
-    if tallies is None:
+    order. The lenient pairs come from the batch's columns (`claim_batch`, those the claim
+    scorer has just made); a document they do not take, or with a cluster id that is not a
+    string, is `_tally_clusters`'d."""
+    if not doc_ids or len(set(doc_ids)) != len(doc_ids):
         return None
+    try:
+        threshold = check_claim_threshold(settings.claim_threshold)
+    except ValueError:  # raised by the first document that asks for pairs, as one by one
+        threshold = None
+    golds = [gold.get("claims") for gold, _, _ in batch]
+    preds = [pred.get("claims") or [] for _, pred, _ in batch]
+    if threshold is not None:
+        lenient = claim_matches(golds, preds, threshold, strict=False).lenient_pairs
+    else:
+        lenient = [None] * len(batch)
     pooled = PooledCounts()
-    for tally in tallies:
-        pooled.update(tally[CLUSTER_COUNTS])
-    counts = np.array([[tally["cluster_predictions"]] for tally in tallies], dtype=np.int64)
+    pending: list[tuple[Any, Any]] = []  # pairs of documents since the last one-by-one tally
+    carried = []
+    for index, (doc_id, (gold, pred, text)) in enumerate(zip(doc_ids, batch, strict=True)):
+        pairs = lenient[index]
+        found = None if pairs is None else _cluster_pairs(golds[index], preds[index], pairs)
+        if found is None:
+            try:
+                tally = _tally_clusters(gold, pred, settings, text)
+            except MatchingTooLarge as error:
+                raise error.in_document(doc_id) from None
+            pooled.update(pending)
+            pending = []
+            pooled.update(tally[CLUSTER_COUNTS])
+            carried.append(tally["cluster_predictions"])
+            continue
+        pending += found[0]
+        carried.append(found[1])
+    pooled.update(pending)  # counted in order: the pairs' first occurrences as one by one
+    counts = np.array(carried, dtype=np.int64).reshape(len(doc_ids), 1)
     return TallyTable(
         list(doc_ids),
         [("cluster_predictions",)],
@@ -599,6 +716,39 @@ def _tally_clusters_batch(
         np.zeros((len(doc_ids), 0), dtype=bool),
         {(CLUSTER_COUNTS,): pooled},
     )
+
+
+# the cluster ids `_cluster_pairs` counts; anything else is left to `tally_clusters`
+_CLUSTER_ID_TYPES = {str, type(None)}
+
+
+def _cluster_pairs(
+    gold_claims: list[Claim], pred_claims: list[Claim], pairs: list[Pair]
+) -> tuple[list[tuple[Any, Any]], int] | None:
+    """The (gold cluster, predicted cluster) pairs of a document's claims in the order
+    ``tally_clusters`` lists them, and its counted predictions; None where a cluster id is
+    not a string or None (left to ``tally_clusters``, which may refuse it)."""
+    gold_values = list(map(dict.get, gold_claims, repeat("cluster")))
+    pred_values = list(map(dict.get, pred_claims, repeat("cluster")))
+    if not {*map(type, gold_values), *map(type, pred_values)} <= _CLUSTER_ID_TYPES:
+        return None
+    carrying = len(pred_values) - pred_values.count(None)
+    if not carrying:  # no pairs asked for: every gold cluster twinless
+        return [(value, None) for value in gold_values if value is not None], 0
+    pred_of_gold = dict(pairs)
+    found = []
+    for g, gold_value in enumerate(gold_values):
+        p = pred_of_gold.get(g)
+        pred_value = None if p is None else pred_values[p]
+        if gold_value is not None or pred_value is not None:
+            found.append((gold_value, pred_value))
+    matched = set(pred_of_gold.values())
+    found += [
+        (None, value)
+        for p, value in enumerate(pred_values)
+        if value is not None and p not in matched
+    ]
+    return found, carrying
 
 
 SCORER = LayerScorer(

@@ -248,3 +248,49 @@ def test_explanations_of_column_chunks_are_the_one_process_explanations(
         )
         assert to_json(report) == to_json(expected)
         assert list(explanations) == list(expected_explanations)
+
+
+@pytest.mark.parametrize("where", ["gold", "predictions"])
+def test_a_byte_that_is_not_utf8_in_a_string_is_the_one_process_message(
+    tmp_path: Path, where: str
+) -> None:
+    """pyarrow's reader leaves a string's bytes unchecked: a chunk with a byte that is not
+    UTF-8 inside a string is never kept on columns; the run says one process's message."""
+    gold = {
+        "doc_id": "d-000",
+        "text": "Kyiv ok",
+        "text_sha256": hashlib.sha256(b"Kyiv ok").hexdigest(),
+        "entities": [
+            {
+                "id": "e1",
+                "start": 0,
+                "end": 4,
+                "text": "Kyiv",
+                "type": "GPE",
+                "mention": "name",
+                "entity": "kyiv",
+            }
+        ],
+        "claims": [],
+        "attributions": [],
+    }
+    prediction = {"doc_id": "d-000", "entities": [{"start": 0, "end": 4, "type": "GPE"}]}
+    gold_path = _write(tmp_path / "gold.jsonl", [gold])
+    predicted = _write(tmp_path / "predictions.jsonl", [prediction])
+    if where == "gold":  # in the text, its sha256 that of the bytes as written
+        data = gold_path.read_bytes().replace(b"Kyiv ok", b"Kyiv ok \xff", 1)
+        digest = hashlib.sha256(b"Kyiv ok \xff").hexdigest().encode()
+        gold_path.write_bytes(data.replace(gold["text_sha256"].encode(), digest))
+    else:  # in the text of a text-only item
+        prediction["entities"].append({"text": "Ky", "type": "GPE"})
+        data = _write(predicted, [prediction]).read_bytes()
+        predicted.write_bytes(data.replace(b'"Ky"', b'"K\xffy"'))
+    options: dict[str, Any] = {"layers": ["entities"]}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns, "MIN_FILE_BYTES", 0)
+        one_process = _outcome(lambda: evaluate(predicted, gold_path, **options))
+        assert evaluate_in_chunks(predicted, gold_path, **options) is None
+        assert _outcome(lambda: evaluate_by_chunks_or_whole(predicted, gold_path, **options)) == (
+            one_process
+        )
+    assert one_process[0] == "error"

@@ -651,19 +651,54 @@ def chunk_partial(
     run that one process refuses, naming every record without a scored layer. ``misfits``: the
     `misfit_counts` of the predictions and of the compared system, added up."""
     misfits = misfits or {}
-    settings = make_settings(**reading_options(spec.options)[1])
-    scored = (
-        tuple(layer for layer in LAYERS if layer in settings.layers) if settings.layers else layers
-    )
-    loaded = read_shard(
-        spec,
-        misfits.get("predictions"),
-        columnar=scored == ("entities",) and settings.min_score is None,
-    )
+    loaded = read_shard(spec, misfits.get("predictions"), columnar=_columnar(spec, layers))
+    return _scored_chunk(loaded, layers, misfits)
+
+
+def _scored_chunk(
+    loaded: LoadedShard, layers: tuple[str, ...], misfits: Mapping[str, Counter[Any]]
+) -> dict[str, Any]:
     seen = layers_seen(loaded)
     if seen and seen != layers:
         raise ReadWhole
     return score_shard(loaded, layers, misfits.get("compare"))
+
+
+def _columnar(spec: ShardSpec, layers: tuple[str, ...]) -> bool:
+    """Whether a chunk is read on columns: when entities alone are scored (the layers asked,
+    else those of the first record), without --min-score."""
+    settings = make_settings(**reading_options(spec.options)[1])
+    asked = settings.layers
+    scored = tuple(layer for layer in LAYERS if layer in asked) if asked else layers
+    return scored == ("entities",) and settings.min_score is None
+
+
+def _chunk_partials(
+    specs: Sequence[ShardSpec], layers: tuple[str, ...], misfits: Mapping[str, Counter[Any]]
+) -> list[dict[str, Any]]:
+    """`chunk_partial` of every chunk, in order. A run read on columns reads the next chunk on
+    a second thread while this one is scored (pyarrow's reader and most of the checks release
+    the GIL, so the two cores share the work; memory holds two chunks' columns); the others
+    read and score one chunk after the other (their chunks are large: W3's 150 MB)."""
+    if len(specs) < 2 or not _columnar(specs[0], layers):
+        return [chunk_partial(spec, layers, misfits) for spec in specs]
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read(spec: ShardSpec) -> LoadedShard:
+        return read_shard(spec, misfits.get("predictions"), columnar=True)
+
+    partials = []
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(read, specs[0])
+        try:
+            for index in range(len(specs)):
+                loaded = ahead.result()
+                if index + 1 < len(specs):
+                    ahead = pool.submit(read, specs[index + 1])
+                partials.append(_scored_chunk(loaded, layers, misfits))
+        finally:
+            ahead.cancel()
+    return partials
 
 
 def chunk_count(documents: int, chunk_documents: int = CHUNK_DOCUMENTS) -> int:
@@ -730,15 +765,13 @@ def _chunked_run(
             layers = first_record_layers(specs)
         asked = make_settings(**reading_options(options)[1]).layers
         scored = tuple(layer for layer in LAYERS if layer in asked) if asked else layers
-        partials = []
         with (
             scoring_stage(scored, documents),  # the stages of one process, in its order
             comparing_stage(documents) if compare is not None else nullcontext(),
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore", OffsetConventionWarning)  # said once, below
-            for spec in specs:
-                partials.append(chunk_partial(spec, layers, misfits))
+            partials = _chunk_partials(specs, layers, misfits)
         if not all(
             never_diagnosed(counts, offsets=convention.offsets, end=convention.end)
             for counts in misfits.values()

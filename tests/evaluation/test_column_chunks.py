@@ -48,6 +48,7 @@ GOLD_DEFECTS = (
     "wrong sha256",
     "no mention kind",
     "no text",
+    "no text, no entity, the empty text's sha256",
     "doc_id twice",
     "NBSP inside the span edge",
 )
@@ -123,6 +124,10 @@ def _with_defect(gold: dict[str, Any], defect: str) -> list[dict[str, Any]]:
         gold["text_sha256"] = "0" * 64
     elif defect == "no text":
         del gold["text"]
+    elif defect == "no text, no entity, the empty text's sha256":
+        del gold["text"]
+        gold["entities"] = []
+        gold["text_sha256"] = hashlib.sha256(b"").hexdigest()
     elif defect == "doc_id twice":
         return [gold, gold]
     elif entities:
@@ -294,3 +299,42 @@ def test_a_byte_that_is_not_utf8_in_a_string_is_the_one_process_message(
             one_process
         )
     assert one_process[0] == "error"
+
+
+def test_a_gold_record_without_its_text_is_the_one_process_message(tmp_path: Path) -> None:
+    """A gold record without a text, whose sha256 is that of the empty text and which has no
+    entity, passes every check of a span: it is still refused, as one process refuses it."""
+    empty = hashlib.sha256(b"").hexdigest()
+    layers = {"entities": [], "claims": [], "attributions": []}
+    gold = [
+        {"doc_id": "d-000", "text_sha256": empty, **layers},
+        {"doc_id": "d-001", "text": "ok", "text_sha256": hashlib.sha256(b"ok").hexdigest()}
+        | layers,
+    ]
+    gold_path = _write(tmp_path / "gold.jsonl", gold)
+    predicted = _write(tmp_path / "predictions.jsonl", [{"doc_id": "d-001", "entities": []}])
+    options: dict[str, Any] = {"layers": ["entities"], "missing": "empty"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns, "MIN_FILE_BYTES", 0)
+        one_process = _outcome(lambda: evaluate(predicted, gold_path, **options))
+        assert evaluate_in_chunks(predicted, gold_path, **options) is None
+    assert one_process[0] == "error"
+    assert "gold record without its document text" in one_process[1]
+
+
+def test_a_prediction_with_another_text_is_the_one_process_message(tmp_path: Path) -> None:
+    """A prediction that carries a text other than the gold's is clean to the columns (its
+    spans fit its own text): it is still refused, as one process refuses it."""
+    layers = {"entities": [], "claims": [], "attributions": []}
+    gold = [{"doc_id": "d-001", "text": "ok", "text_sha256": hashlib.sha256(b"ok").hexdigest()}]
+    gold_path = _write(tmp_path / "gold.jsonl", [gold[0] | layers])
+    prediction = {"doc_id": "d-001", "text": "oh", "entities": [{"start": 0, "end": 2}]}
+    prediction["entities"][0]["type"] = "ORG"
+    predicted = _write(tmp_path / "predictions.jsonl", [prediction])
+    options: dict[str, Any] = {"layers": ["entities"]}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns, "MIN_FILE_BYTES", 0)
+        one_process = _outcome(lambda: evaluate(predicted, gold_path, **options))
+        assert evaluate_in_chunks(predicted, gold_path, **options) is None
+    assert one_process[0] == "error"
+    assert "differs from the gold text" in one_process[1]

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sourcetrace.errors import InputError, InputErrors, raise_all
 from sourcetrace.evaluation.inputs import (
     GoldSet,
@@ -55,7 +57,8 @@ from sourcetrace.evaluation.settings import make_settings
 from sourcetrace.jsonio import Record, jsonl_lines, raise_reading_error, record_of_line
 from sourcetrace.paths import corpus_dir, path_text
 from sourcetrace.progress import reporting, stage
-from sourcetrace.schema.columns import clean_lines_count
+from sourcetrace.schema.column_records import ChunkRecords
+from sourcetrace.schema.columns import clean_lines_count, clean_lines_table
 from sourcetrace.schema.conventions import (
     Convention,
     OffsetConventionWarning,
@@ -356,11 +359,23 @@ def _runs(lines: Sequence[Line]) -> list[list[Line]]:
     return runs
 
 
-def read_shard(spec: ShardSpec, misfits: Counter[Any] | None = None) -> LoadedShard:
+def read_shard(
+    spec: ShardSpec, misfits: Counter[Any] | None = None, *, columnar: bool = False
+) -> LoadedShard:
     """Phase 1: a shard's gold and predictions read from their byte ranges and validated.
-    ``misfits``: adds up the predictions' `misfit_counts` (a run read in chunks)."""
+    ``misfits``: adds up the predictions' `misfit_counts` (a run read in chunks).
+    ``columnar``: a gold JSONL's lines and the predictions' are parsed into columns and
+    checked there (`columns.clean_lines_table`); clean ones are kept as `ColumnRecord`s, read
+    by the entity scorer from their columns (a run that scores entities only: the others read
+    every record's value, which the record path makes at less cost)."""
     convention, _ = reading_options(spec.options)
-    gold = _shard_gold(spec)
+    gold = _column_gold(spec) if columnar and convention.is_ours else None
+    if gold is not None:
+        predictions = _column_predictions(spec.predictions, gold)
+        if predictions is not None:
+            return LoadedShard(spec, gold, predictions)
+    else:
+        gold = _shard_gold(spec)
     predictions = load_predictions(
         _records_read(spec.predictions, gold, convention, misfits), gold, None, convention
     )
@@ -387,6 +402,76 @@ def _records_read(
         == len(records)
     )
     return RecordsRead(ranges.path, records, path_text(ranges.path), ranges.sha256, clean, misfits)
+
+
+def _clean_chunk(
+    ranges: FileRanges, kind: str, text_for: Callable[[str], str | None] | None
+) -> ChunkRecords | None:
+    """The shard's lines of ``ranges`` as `ChunkRecords` when the columnar checks find every
+    one clean (and its strings valid UTF-8, which the reader of jsonio asks), else None."""
+    lines = _raw_lines(ranges)
+    if not lines:
+        return None
+    table = clean_lines_table(
+        b"\n".join(raw for _, _, raw in lines), kind, text_for, file_bytes=ranges.size
+    )
+    if table is None or table.num_rows != len(lines):
+        return None
+    import pyarrow as pa
+
+    try:
+        table.validate(full=True)  # the reader leaves a string's UTF-8 to us
+    except pa.ArrowInvalid:
+        return None
+    return ChunkRecords(Path(ranges.path), lines, table)
+
+
+def _column_gold(spec: ShardSpec) -> GoldSet | None:
+    """A gold JSONL shard whose records the columns find clean, each with its text (what
+    `gold_from_records` asks); None when not certain (the record path reads it)."""
+    if spec.gold_kind != "jsonl":
+        return None
+    chunk = _clean_chunk(spec.gold, "annotation", None)
+    if chunk is None or chunk.table.column("text").null_count:
+        return None
+    facts = spec.gold_facts
+    records = chunk.records()
+    texts = chunk.table.column("text").to_pylist()
+    return GoldSet(
+        dict(zip(chunk.doc_ids, records, strict=True)),
+        dict(zip(chunk.doc_ids, texts, strict=True)),
+        facts["version"],
+        facts["data_sha256"],
+        facts["source"],
+    )
+
+
+def _column_predictions(ranges: FileRanges, gold: GoldSet) -> Predictions | None:
+    """The shard's predictions when the columns find them clean and each text they carry is
+    the gold's (`load_predictions` of a clean input: no record checked, nothing diagnosed);
+    None when not certain (the record path reads them)."""
+    chunk = _clean_chunk(ranges, "prediction", gold.texts.get)
+    if chunk is None:
+        return None
+    own = chunk.table.column("text")
+    if own.null_count != len(own):
+        for doc_id, text in zip(chunk.doc_ids, own.to_pylist(), strict=True):
+            if text is not None and text != gold.texts.get(doc_id):
+                return None  # `load_predictions` words it
+    records = chunk.records()
+    file = ranges.path
+    where = {
+        doc_id: f"{file}, line {number}"
+        for doc_id, (number, _, _) in zip(chunk.doc_ids, chunk.lines, strict=True)
+    }
+    layers = tuple(layer for layer in LAYERS if np.any(chunk.present(layer)))
+    return Predictions(
+        dict(zip(chunk.doc_ids, records, strict=True)),
+        path_text(ranges.path),
+        ranges.sha256,
+        where,
+        layers,
+    )
 
 
 def layers_seen(loaded: LoadedShard) -> tuple[str, ...]:
@@ -427,9 +512,11 @@ def score_shard(
 
 
 def _shard_gold(spec: ShardSpec) -> GoldSet:
-    # the gold stays on the record path, unlike the predictions (`_records_read`): its checks
-    # cost less than the columnar ones, which parse its texts again (10,000 documents, CPU:
-    # W1 0.45 s against 0.75 s, W3 0.83 s against 1.19 s, sparse W1 0.18 s against 0.29 s)
+    # the gold stays on the record path here, unlike the predictions (`_records_read`): its
+    # checks cost less than the columnar ones, which parse its texts again (10,000 documents,
+    # CPU: W1 0.45 s against 0.75 s, W3 0.83 s against 1.19 s, sparse W1 0.18 s against
+    # 0.29 s), when every record's value is made anyway; a run scoring entities only parses
+    # each line once, into columns (`_column_gold`)
     records = read_lines(spec.gold)
     path = Path(spec.gold.path)
     facts = spec.gold_facts
@@ -566,11 +653,54 @@ def chunk_partial(
     run that one process refuses, naming every record without a scored layer. ``misfits``: the
     `misfit_counts` of the predictions and of the compared system, added up."""
     misfits = misfits or {}
-    loaded = read_shard(spec, misfits.get("predictions"))
+    loaded = read_shard(spec, misfits.get("predictions"), columnar=_columnar(spec, layers))
+    return _scored_chunk(loaded, layers, misfits)
+
+
+def _scored_chunk(
+    loaded: LoadedShard, layers: tuple[str, ...], misfits: Mapping[str, Counter[Any]]
+) -> dict[str, Any]:
     seen = layers_seen(loaded)
     if seen and seen != layers:
         raise ReadWhole
     return score_shard(loaded, layers, misfits.get("compare"))
+
+
+def _columnar(spec: ShardSpec, layers: tuple[str, ...]) -> bool:
+    """Whether a chunk is read on columns: when entities alone are scored (the layers asked,
+    else those of the first record), without --min-score."""
+    settings = make_settings(**reading_options(spec.options)[1])
+    asked = settings.layers
+    scored = tuple(layer for layer in LAYERS if layer in asked) if asked else layers
+    return scored == ("entities",) and settings.min_score is None
+
+
+def _chunk_partials(
+    specs: Sequence[ShardSpec], layers: tuple[str, ...], misfits: Mapping[str, Counter[Any]]
+) -> list[dict[str, Any]]:
+    """`chunk_partial` of every chunk, in order. A run read on columns reads the next chunk on
+    a second thread while this one is scored (pyarrow's reader and most of the checks release
+    the GIL, so the two cores share the work; memory holds two chunks' columns); the others
+    read and score one chunk after the other (their chunks are large: W3's 150 MB)."""
+    if len(specs) < 2 or not _columnar(specs[0], layers):
+        return [chunk_partial(spec, layers, misfits) for spec in specs]
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read(spec: ShardSpec) -> LoadedShard:
+        return read_shard(spec, misfits.get("predictions"), columnar=True)
+
+    partials = []
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(read, specs[0])
+        try:
+            for index in range(len(specs)):
+                loaded = ahead.result()
+                if index + 1 < len(specs):
+                    ahead = pool.submit(read, specs[index + 1])
+                partials.append(_scored_chunk(loaded, layers, misfits))
+        finally:
+            ahead.cancel()
+    return partials
 
 
 def chunk_count(documents: int, chunk_documents: int = CHUNK_DOCUMENTS) -> int:
@@ -637,15 +767,13 @@ def _chunked_run(
             layers = first_record_layers(specs)
         asked = make_settings(**reading_options(options)[1]).layers
         scored = tuple(layer for layer in LAYERS if layer in asked) if asked else layers
-        partials = []
         with (
             scoring_stage(scored, documents),  # the stages of one process, in its order
             comparing_stage(documents) if compare is not None else nullcontext(),
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore", OffsetConventionWarning)  # said once, below
-            for spec in specs:
-                partials.append(chunk_partial(spec, layers, misfits))
+            partials = _chunk_partials(specs, layers, misfits)
         if not all(
             never_diagnosed(counts, offsets=convention.offsets, end=convention.end)
             for counts in misfits.values()

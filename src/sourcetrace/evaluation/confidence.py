@@ -27,6 +27,7 @@ from typing import Any
 from sourcetrace.errors import InputError
 from sourcetrace.evaluation.inputs import GoldSet, Predictions
 from sourcetrace.evaluation.settings import Settings
+from sourcetrace.schema.column_records import has_scored_items
 from sourcetrace.schema.validation import LAYERS
 from sourcetrace.scoring.common import f1_score
 from sourcetrace.scoring.registry import SCORERS, at_path
@@ -42,7 +43,11 @@ MAX_THRESHOLDS = 2000
 def has_scores(predictions: Predictions, layer: str) -> bool:
     """True when some item of this layer carries a score (the items tested in C, as this runs
     on every item of every run)."""
-    items = chain.from_iterable(doc.get(layer) or [] for doc in predictions.documents.values())
+    documents = list(predictions.documents.values())
+    found = has_scored_items(documents, layer)  # records of clean chunks: from their columns
+    if found is not None:
+        return found
+    items = chain.from_iterable(doc.get(layer) or [] for doc in documents)
     return any(map(contains, items, repeat("score")))  # "score" in item
 
 

@@ -47,6 +47,7 @@ from sourcetrace.evaluation.run import (
     tally_run,
 )
 from sourcetrace.evaluation.settings import Settings, make_settings
+from sourcetrace.schema.column_records import items_count
 from sourcetrace.schema.conventions import OURS, Convention
 from sourcetrace.schema.validation import LAYERS
 from sourcetrace.scoring.tallies import TallyTable
@@ -199,15 +200,14 @@ def item_counts(
         gold_doc = gold.documents[doc_id]
         predicted = predictions.documents.get(doc_id, EMPTY_PREDICTION)
         rows["gold"].append([_scored_gold(gold_doc, layer, settings) for layer in layers])
-        rows["predicted"].append([len(predicted.get(layer) or []) for layer in layers])
+        rows["predicted"].append([items_count(predicted, layer) for layer in layers])
     return rows
 
 
 def _scored_gold(document: Mapping[str, Any], layer: str, settings: Settings) -> int:
-    items = document.get(layer) or []
     if layer == "entities" and settings.mentions is not None:
-        return sum(1 for item in items if item.get("mention") in settings.mentions)
-    return len(items)
+        return items_count(document, layer, settings.mentions)
+    return items_count(document, layer)
 
 
 def statistics_sha256(partial: Mapping[str, Any]) -> str:

@@ -188,6 +188,15 @@ def clean_lines_count(
     held only them (a doc_id the lookup does not know is a doubt here). None as `clean_count`
     says it, and for lines of a file under MIN_FILE_BYTES (a run that small is read sooner
     than pyarrow is imported)."""
+    table = clean_lines_table(data, kind, text_for, file_bytes=file_bytes)
+    return None if table is None else table.num_rows
+
+
+def clean_lines_table(
+    data: bytes, kind: str, text_for: TextFor | None = None, *, file_bytes: int
+) -> Any:
+    """`clean_lines_count`, and the columns it checked: the pyarrow table of the lines (one
+    row per line, in order) when they are certainly clean, else None."""
     if kind not in KINDS_COVERED or file_bytes < MIN_FILE_BYTES or len(data) > MAX_FILE_BYTES:
         return None
     if not _ends_a_record(data):  # the last line, which `_line_count` leaves
@@ -196,12 +205,12 @@ def clean_lines_count(
 
     try:
         with _columns_memory_pool():
-            checked = _chunk_clean(data, kind, text_for)
+            checked = _chunk_clean(data, kind, text_for, keep_table=True)
     except (pa.ArrowException, ValueError, TypeError, OverflowError, IndexError, UnicodeError):
         return None  # anything unforeseen: the record path decides
     if checked is None or checked[2]:
         return None
-    return checked[0]
+    return checked[3]
 
 
 def _import_modules() -> None:
@@ -368,9 +377,12 @@ def _line_count(lines: memoryview | bytes) -> int | None:
     return len(ends)
 
 
-def _chunk_clean(lines: memoryview | bytes, kind: str, text_for: TextFor | None) -> Any:
+def _chunk_clean(
+    lines: memoryview | bytes, kind: str, text_for: TextFor | None, keep_table: bool = False
+) -> Any:
     """(records, doc_ids, rows with an unknown doc_id) of a chunk of whole lines when all its
-    records are clean but those, which are clean but for their text; else None."""
+    records are clean but those, which are clean but for their text; else None. With
+    ``keep_table``, the table is a fourth member."""
     rows = _line_count(lines)
     if rows is None:
         return None
@@ -383,6 +395,8 @@ def _chunk_clean(lines: memoryview | bytes, kind: str, text_for: TextFor | None)
     unknown = _table_clean(table, written, kind, text_for)
     if unknown is None:
         return None
+    if keep_table:
+        return rows, table.column("doc_id").chunk(0), unknown, table
     return rows, table.column("doc_id").chunk(0), unknown
 
 

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from sourcetrace.schema.column_records import EntityArrays
 from sourcetrace.scoring.common import Tally
 from sourcetrace.scoring.dense import (
     DENSE_CELLS,
@@ -152,25 +153,74 @@ def tally_entities_batch(
     of ``documents``, computed on flat columns of all spans at once (see the module docstring
     for why the numbers are the same). Raises what `tally_entities` raises on the first document
     (in order) that it refuses."""
-    n_docs = len(documents)
     golds = [document[0] for document in documents]
     preds = [document[1] for document in documents]
     texts = [document[2] for document in documents]
-    text_lengths = np.array(
-        [_LARGEST_FAST_OFFSET if text is None else len(text) for text in texts], dtype=np.int64
-    )
+    text_lengths = _text_lengths(texts)
     type_codes: dict[str, int] = {}
-    paths = np.zeros(n_docs, dtype=np.uint8)
-
     gold = _SpanColumns.from_entities(golds, type_codes, text_lengths)
     pred = _SpanColumns.from_entities(preds, type_codes, text_lengths)
+    kept = None if mentions is None else _kept_by_mention(golds, mentions)
+    return _tally_spans(golds, preds, texts, type_codes, gold, pred, kept, mentions)
+
+
+def tally_entity_arrays(
+    golds: Sequence[Sequence[Mapping[str, Any]]],
+    preds: Sequence[Sequence[Mapping[str, Any]]],
+    texts: Sequence[str | None],
+    gold_arrays: EntityArrays,
+    pred_arrays: EntityArrays,
+    *,
+    mentions: frozenset[str] | None = None,
+) -> EntityTallyColumns:
+    """`tally_entities_batch` of the documents (golds[i], preds[i], texts[i]) whose entities
+    are already in columns (`schema.column_records.entity_arrays`, with the gold's mentions
+    when ``mentions`` is given): the columns give what `_SpanColumns.from_entities` reads of
+    every entity, and ``golds``/``preds`` (sequences that may make their lists only when
+    indexed) are read only for the documents that take the exact path or are anchored."""
+    text_lengths = _text_lengths(texts)
+    type_codes: dict[str, int] = {}
+    gold = _SpanColumns.from_arrays(gold_arrays, type_codes, text_lengths)
+    pred = _SpanColumns.from_arrays(pred_arrays, type_codes, text_lengths)
+    kept = None
+    if mentions is not None:
+        codes, names = gold_arrays.mention_code, gold_arrays.mention_names
+        if codes is None or names is None or np.any(codes < 0):
+            kept = _kept_by_mention([golds[doc] for doc in range(len(golds))], mentions)
+        else:
+            chosen = np.array([name in mentions for name in names] + [False], dtype=bool)
+            kept = chosen[codes], np.zeros(len(codes), dtype=bool)
+    return _tally_spans(golds, preds, texts, type_codes, gold, pred, kept, mentions)
+
+
+def _text_lengths(texts: Sequence[str | None]) -> np.ndarray:
+    return np.array(
+        [_LARGEST_FAST_OFFSET if text is None else len(text) for text in texts], dtype=np.int64
+    )
+
+
+def _tally_spans(
+    golds: Sequence[Sequence[Mapping[str, Any]]],
+    preds: Sequence[Sequence[Mapping[str, Any]]],
+    texts: Sequence[str | None],
+    type_codes: dict[str, int],
+    gold: _SpanColumns,
+    pred: _SpanColumns,
+    kept: tuple[np.ndarray, np.ndarray] | None,
+    mentions: frozenset[str] | None,
+) -> EntityTallyColumns:
+    """The tallies from the span columns of every document; ``kept``: which gold entities the
+    mention filter keeps and which have no usable mention (`_kept_by_mention`), with a filter."""
+    n_docs = len(texts)
+    paths = np.zeros(n_docs, dtype=np.uint8)
     # documents tallied by tally_entities as a whole: what is not plain, except predictions
     # without offsets, which are anchored below
     exact_docs = set(gold.docs_with(~gold.plain).tolist())
     exact_docs |= set(pred.docs_with(~pred.plain & ~pred.offsetless).tolist())
     gold_kept = np.ones(len(gold), dtype=bool)
     if mentions is not None:
-        gold_kept, mention_unknown = _kept_by_mention(golds, mentions)
+        assert kept is not None
+        gold_kept, mention_unknown = kept
         exact_docs |= set(gold.docs_with(mention_unknown).tolist())
 
     anchored_spans: list[tuple[int, Span]] = []
@@ -338,6 +388,33 @@ class _SpanColumns:
 
     def __len__(self) -> int:
         return len(self.doc)
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: EntityArrays, type_codes: dict[str, int], text_lengths: np.ndarray
+    ) -> _SpanColumns:
+        """`from_entities` of the entities that ``arrays`` holds in columns: the same values."""
+        sizes = arrays.sizes
+        doc = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+
+        def checked(values: np.ndarray, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            ok = ~null & (values >= -_LARGEST_FAST_OFFSET) & (values <= _LARGEST_FAST_OFFSET)
+            return np.where(ok, values, 0), ok
+
+        start, start_ok = checked(arrays.start, arrays.start_null)
+        end, end_ok = checked(arrays.end, arrays.end_null)
+        type_ok = arrays.type_code >= 0
+        coded = _TypeCodes(type_codes)
+        code_of = np.array(
+            [coded[name] for name in arrays.type_names] + [coded[""] if not type_ok.all() else -1],
+            dtype=np.int64,
+        )
+        code = code_of[arrays.type_code]  # -1 (a null type) reads the last: ""
+        plain = start_ok & end_ok & type_ok & (start >= 0) & (start < end)
+        plain &= end <= text_lengths[doc]
+        columns = cls(doc, start, end, code, plain, arrays.start_null | arrays.end_null)
+        columns.first = np.cumsum(sizes) - sizes
+        return columns
 
     @classmethod
     def from_entities(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sourcetrace.schema.column_records import EntityArrays, entity_arrays
 from sourcetrace.schema.labels import names
 from sourcetrace.scoring.clusters import (
     CLUSTER_COUNTS,
@@ -30,7 +31,7 @@ from sourcetrace.scoring.entities import (
     summarize_entities,
     tally_entities,
 )
-from sourcetrace.scoring.entity_batch import tally_entities_batch
+from sourcetrace.scoring.entity_batch import tally_entities_batch, tally_entity_arrays
 from sourcetrace.scoring.entity_clusters import cluster_mentions
 from sourcetrace.scoring.layer import Batch, Document, FieldPath, Figure, LayerScorer, PartialFields
 from sourcetrace.scoring.tallies import PooledCounts, TallyTable
@@ -49,11 +50,50 @@ def _tally_entities(gold: Document, pred: Document, settings: Settings, text: st
 
 
 def _tally_entities_batch(doc_ids: list[str], batch: Batch, settings: Settings) -> TallyTable:
-    columns = tally_entities_batch(
-        [(gold["entities"], pred.get("entities") or [], text) for gold, pred, text in batch],
-        mentions=settings.mentions,
-    )
+    arrays = _batch_arrays(batch)
+    if arrays is None:
+        columns = tally_entities_batch(
+            [(gold["entities"], pred.get("entities") or [], text) for gold, pred, text in batch],
+            mentions=settings.mentions,
+        )
+    else:  # records of a clean chunk: their spans read from its columns, no dict per entity
+        columns = tally_entity_arrays(
+            _Entities(batch, 0),
+            _Entities(batch, 1),
+            [text for _, _, text in batch],
+            *arrays,
+            mentions=settings.mentions,
+        )
     return TallyTable.from_columns(doc_ids, columns.fields, columns.counts, columns.present)
+
+
+def _batch_arrays(batch: Batch) -> tuple[EntityArrays, EntityArrays] | None:
+    """The `EntityArrays` of the batch's gold and predictions, with their mentions and entity
+    ids (both scorers of the layer read the same arrays, made once), when both are records of
+    clean chunks (`schema.column_records`); None otherwise."""
+    gold = entity_arrays([gold for gold, _, _ in batch], mentions=True, entities=True)
+    if gold is None:
+        return None
+    pred = entity_arrays([pred for _, pred, _ in batch], mentions=True, entities=True)
+    return None if pred is None else (gold, pred)
+
+
+class _Entities(Sequence[Sequence[Mapping[str, Any]]]):
+    """The entity lists of one side of a batch (0: gold, 1: predictions), each made only when
+    indexed, as the scorer reads them: ``gold["entities"]``, ``pred.get("entities") or []``."""
+
+    def __init__(self, batch: Batch, side: int) -> None:
+        self.batch = batch
+        self.side = side
+
+    def __len__(self) -> int:
+        return len(self.batch)
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, int):
+            raise TypeError("one document at a time")
+        document = self.batch[index][self.side]
+        return document["entities"] if self.side == 0 else document.get("entities") or []
 
 
 def _summarize_entities(tally: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
@@ -262,6 +302,12 @@ def _tally_clusters_batch(
     None), as `_tally_clusters` counts it. None for any other batch."""
     if not batch:
         return None
+    arrays = _batch_arrays(batch)
+    if arrays is not None:
+        counts = _gold_cluster_counts_of_arrays(*arrays, settings.mentions)
+        if counts is None:
+            return None
+        return _gold_only_table(doc_ids, counts)
     predicted = chain.from_iterable(pred.get("entities") or [] for _, pred, _ in batch)
     try:
         # one C-level pass: the distinct entity ids of the predictions (a value a set cannot
@@ -275,6 +321,40 @@ def _tally_clusters_batch(
         counts = _gold_cluster_counts(gold_lists, settings.mentions)
     except Exception:  # input the fast count cannot take: counted one by one, as it fails there
         counts = _gold_cluster_counts_one_by_one(gold_lists, settings.mentions)
+    return _gold_only_table(doc_ids, counts)
+
+
+def _gold_cluster_counts_of_arrays(
+    gold: EntityArrays, pred: EntityArrays, mentions: frozenset[str] | None
+) -> PooledCounts | None:
+    """`_gold_cluster_counts` from columns, when no prediction has an entity id (else None):
+    the kept gold mentions' entity ids (a null is a missing key: counted by no one), keyed in
+    the order of their first kept mention."""
+    if pred.entity_code is None or gold.entity_code is None or gold.entity_names is None:
+        return None
+    if np.any(pred.entity_code >= 0):
+        return None
+    codes = gold.entity_code
+    if mentions is not None:
+        assert gold.mention_code is not None and gold.mention_names is not None
+        chosen = np.array([name in mentions for name in gold.mention_names] + [False], bool)
+        codes = codes[chosen[gold.mention_code]]
+    codes = codes[codes >= 0]
+    if not len(codes):
+        return PooledCounts()
+    distinct, first, counts = np.unique(codes, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    names = gold.entity_names
+    return PooledCounts(
+        {
+            (names[code], None): count
+            for code, count in zip(distinct[order].tolist(), counts[order].tolist(), strict=True)
+        }
+    )
+
+
+def _gold_only_table(doc_ids: list[str], counts: PooledCounts) -> TallyTable:
+    """The cluster tallies of a batch in which no prediction has an entity id."""
     count = len(doc_ids)
     return TallyTable(
         list(doc_ids),

@@ -163,15 +163,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _seed_text_lookup() -> Any:
-    """Completes document metadata with the text of its seed in this checkout, if in one."""
+    """Completes document metadata with the text of its seed in this checkout, if in one (the
+    corpus builder is imported when a document asks: a file of other records never needs it)."""
     from sourcetrace.cli.common import default_root
-    from sourcetrace.corpus.build import with_seed_text
 
     try:
         seeds = default_root() / "seeds"
     except InputError:
         return None
-    return lambda meta: with_seed_text(meta, seeds)
+
+    def seed_text(meta: Any) -> Any:
+        from sourcetrace.corpus.build import with_seed_text
+
+        return with_seed_text(meta, seeds)
+
+    return seed_text
 
 
 def _with_registered(released: Mapping[str, str]) -> Mapping[str, str]:

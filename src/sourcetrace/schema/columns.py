@@ -530,14 +530,21 @@ def _values(array: Any) -> Any:
 
 
 def _nulls(array: Any) -> Any:
+    """Whether each value is null: the array's validity bits, unpacked (no kernel call and no
+    bitmap of its own; an array with nulls and no validity bitmap, of the null type, asks
+    `is_null`)."""
     import numpy as np
 
     if not array.null_count:
         return np.zeros(len(array), dtype=bool)
-    flags = _compute("is_null", array)  # a boolean array without nulls: its bits, unpacked
-    bits = np.frombuffer(flags.buffers()[1], dtype=np.uint8)
-    unpacked = np.unpackbits(bits, bitorder="little")
-    return unpacked[flags.offset : flags.offset + len(flags)].astype(bool)
+    bits, offset, null_bit = array.buffers()[0], array.offset, 0  # validity: 1 is a value
+    if bits is None:
+        flags = _compute("is_null", array)  # a boolean array without nulls: 1 is a null
+        bits, offset, null_bit = flags.buffers()[1], flags.offset, 1
+    unpacked = np.unpackbits(
+        np.frombuffer(bits, dtype=np.uint8), count=offset + len(array), bitorder="little"
+    )
+    return unpacked[offset:] == null_bit
 
 
 def _field(struct: Any, name: str) -> Any:

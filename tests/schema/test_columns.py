@@ -788,8 +788,8 @@ def test_columnar_lines_of_a_file_under_the_minimum_are_left_to_the_record_path(
 
 def test_kept_freed_memory_takes_on_glibc_and_changes_no_answer() -> None:
     """`keep_freed_memory` (what `sourcetrace validate` asks of malloc before it reads): glibc
-    takes both settings (it refuses a threshold it cannot honour, and the function says so),
-    and the columnar verdicts after it are the verdicts before it."""
+    takes both settings (the function says whether it did), and the columnar verdicts after it
+    are the verdicts before it."""
     import platform
 
     records = _many(_gold(), 3)

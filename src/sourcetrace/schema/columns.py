@@ -439,7 +439,7 @@ def _columns_memory_pool() -> Iterator[None]:
 
 # glibc's mallopt parameters (malloc.h), for `keep_freed_memory`
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-KEPT_MMAP_BYTES = 1 << 25  # the largest mmap threshold glibc takes on 64 bits
+KEPT_MMAP_BYTES = 1 << 25  # glibc's own ceiling for its sliding threshold on 64 bits
 KEPT_TOP_BYTES = 1 << 27
 
 
@@ -450,7 +450,7 @@ def keep_freed_memory() -> bool:
     fault per 4 KiB (measured on 30,000 W3 predictions: 175,000 faults and 0.5 s of system
     time before, 110,000 and 0.3 s after, 0.01 GiB more peak memory). For a process that
     checks a file and exits (`sourcetrace validate`), not for a library caller; False where
-    the C library has no mallopt (not glibc)."""
+    the C library has no mallopt (not glibc) or refuses a setting."""
     import ctypes
 
     try:

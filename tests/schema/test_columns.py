@@ -784,3 +784,19 @@ def test_columnar_lines_of_a_file_under_the_minimum_are_left_to_the_record_path(
         patch.setattr(columns, "MIN_FILE_BYTES", len(data) + 1)
         assert clean_lines_count(data, "annotation", file_bytes=len(data)) is None
         assert clean_lines_count(data, "annotation", file_bytes=len(data) + 1) == len(STORY)
+
+
+def test_kept_freed_memory_takes_on_glibc_and_changes_no_answer() -> None:
+    """`keep_freed_memory` (what `sourcetrace validate` asks of malloc before it reads): glibc
+    takes both settings (the function says whether it did), and the columnar verdicts after it
+    are the verdicts before it."""
+    import platform
+
+    records = _many(_gold(), 3)
+    data = "".join(json.dumps(r) + "\n" for r in records).encode()
+    broken = data.replace(b'"start": ', b'"start": 1', 1)
+    before = (decide(data, "annotation"), decide(broken, "annotation"))
+    kept = columns.keep_freed_memory()
+    assert kept == (platform.libc_ver()[0] == "glibc")
+    assert (decide(data, "annotation"), decide(broken, "annotation")) == before
+    assert before[0] == (True, True) and before[1][0] is False

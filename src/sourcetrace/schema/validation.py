@@ -36,7 +36,6 @@ from sourcetrace.schema.conventions import (
     record_to_codepoints,
     text_lookup,
 )
-from sourcetrace.schema.fast import compiled_says_valid, is_plain_json
 from sourcetrace.schema.labels import (
     CHECKWORTHINESS_RULE,
     CHECKWORTHY_MIN_SCORE,
@@ -49,6 +48,22 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 KINDS = ("document", "annotation", "prediction", "links")
+
+
+def is_plain_json(value: Any) -> bool:
+    """`fast.is_plain_json` (fast.py is imported on first use: a file that the columnar checks
+    of columns.py find clean never needs jsonschema-rs, whose import is on `validate`'s
+    critical path)."""
+    from sourcetrace.schema import fast
+
+    return fast.is_plain_json(value)
+
+
+def compiled_says_valid(kind: str, value: Any) -> bool:
+    """`fast.compiled_says_valid`, imported on first use (see `is_plain_json`)."""
+    from sourcetrace.schema import fast
+
+    return fast.compiled_says_valid(kind, value)
 
 
 def sha256_text(text: str) -> str:

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from processes import Measurement, run_process
+from processes import Measurement, compile_sources, run_process
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 WORDS = ("the", "army", "said", "rockets", "were", "fired", "near", "town", "on", "Monday")
@@ -117,6 +117,7 @@ def main() -> int:
         gold, output = write_inputs(
             folder, synthetic(args.documents, args.entities, args.seed), args.format
         )
+        compile_sources(args.src)
         env = {"PYTHONPATH": str(args.src), "PATH": "/usr/bin:/bin"}
         convert = [sys.executable, "-c", ENTRY, "convert", args.format, output, "--gold", gold]
         convert += ["--labels", "conll2003", "--output", folder / "pred.jsonl"]

@@ -47,7 +47,15 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from processes import Measurement, gib, measure, measure_added, measure_in_turns
+from processes import (
+    PACKAGE_SRC,
+    Measurement,
+    compile_sources,
+    gib,
+    measure,
+    measure_added,
+    measure_in_turns,
+)
 from synthetic_corpus import (
     DEFAULT_BUILD,
     ROOT,
@@ -223,12 +231,15 @@ class ScaleBench:
         self.out.mkdir(parents=True, exist_ok=True)
         self.env = dict(os.environ, SOURCETRACE_MAX_INPUT_BYTES=MAX_INPUT_BYTES)
         self.code = "working tree"
+        measured_src = PACKAGE_SRC
         if args.at_commit:
             tree, sha = export_commit(args.at_commit, self.build)
+            measured_src = tree / "src"
             self.env["PYTHONPATH"] = os.pathsep.join(
-                [str(tree / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+                [str(measured_src), *filter(None, [os.environ.get("PYTHONPATH")])]
             )
             self.code = sha
+        compile_sources(measured_src)
         bin_dir = Path(sys.executable).parent
         self.evaluate_bin = bin_dir / "evaluate"
         self.sourcetrace_bin = bin_dir / "sourcetrace"

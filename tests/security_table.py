@@ -1294,6 +1294,16 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
                 None,
             ),
             (
+                "evaluation.test_column_chunks",
+                "test_a_byte_that_is_not_utf8_in_a_string_is_the_one_process_message",
+                None,
+            ),
+            (
+                "evaluation.test_column_chunks",
+                "test_a_gold_record_without_its_text_is_the_one_process_message",
+                None,
+            ),
+            (
                 "test_progress",
                 "test_a_large_run_read_whole_after_its_chunks_shows_no_stage_line_twice",
                 None,

@@ -258,10 +258,20 @@ def prediction_jsonl_parts(records: list[dict[str, Any]]) -> list[bytes] | list[
     return parts
 
 
-# what orjson may spell otherwise than the json writer, as values (after `:`, `,` or `[`): a
-# number with an exponent (`1.5e-7`, `1e20`), one with four or more leading zeros (`0.00001`)
-# and null. Strings match only by chance ("re-elected", "annulled" and hex digests do not).
+# what orjson spells otherwise than the json writer, as values (after `:`, `,` or `[`): a number
+# with a negative exponent (`1.5e-7`), one with four or more leading zeros (`0.00001`) and null.
+# Strings match only by chance ("re-elected", "annulled" and hex digests do not). Positive
+# exponents (1e16 and above) are not looked for: a score is in [0, 1] and offsets are integers.
 _ORJSON_OWN_SPELLING = re.compile(rb"[:,\[]-?[0-9.]+e|0\.0000|[:,\[]null")
+
+
+def _spelled_by_orjson(lines: bytes) -> bool:
+    """Whether ``lines`` hold a value orjson spells otherwise. The substring tests are fast
+    searches; the pattern, a scan ten times slower, runs only where one of them hits (`e-` of a
+    word, "null" of "annulled")."""
+    return (b"e-" in lines or b"0.0000" in lines or b"null" in lines) and bool(
+        _ORJSON_OWN_SPELLING.search(lines)
+    )
 
 
 def _spaced_lines(records: list[dict[str, Any]]) -> bytes | None:
@@ -288,7 +298,7 @@ def _spaced_lines(records: list[dict[str, Any]]) -> bytes | None:
     except (TypeError, ValueError):  # orjson's errors subclass these
         return None
     lines = compact[1:-1].replace(b"}," + FIRST_KEY, b"}\n" + FIRST_KEY)
-    if compact.count(FIRST_KEY) != len(records) or _ORJSON_OWN_SPELLING.search(lines):
+    if compact.count(FIRST_KEY) != len(records) or _spelled_by_orjson(lines):
         return None
     spaced = lines.replace(b",", b", ")
     written = spaced.replace(b":", b": ")

@@ -36,7 +36,7 @@ import numpy as np
 from sourcetrace.scoring.assignment import maximum_matching_size
 from sourcetrace.scoring.common import normalize_text
 from sourcetrace.scoring.matching import THRESHOLD_TOLERANCE, Piece
-from sourcetrace.scoring.piece_matrices import OFFSET_LIMIT
+from sourcetrace.scoring.piece_matrices import OFFSET_LIMIT, token_f1_of_overlaps
 
 # the parts in the order of the rows of `MatchSizes.sizes` (attributions.PARTS x claims.LEVELS)
 PART_LEVELS = tuple(
@@ -454,15 +454,7 @@ def _text_cells(
     found_at[found_at == len(distinct_keys)] = 0
     counted = (distinct_keys[found_at] == wanted) & (key_counts[found_at] >= occurrence[position])
     overlap = np.bincount(cell_of, weights=counted, minlength=len(gold_text))
-    token_f1 = np.zeros(len(gold_text), dtype=float)
-    empty = (gold_length == 0) | (pred_length == 0)
-    token_f1[empty] = (gold_length[empty] == pred_length[empty]).astype(float)
-    scored = ~empty & (overlap > 0)
-    # f1_score(overlap / len_pred, overlap / len_gold) written out, as piece_matrices does
-    precision = overlap[scored] / pred_length[scored]
-    recall = overlap[scored] / gold_length[scored]
-    token_f1[scored] = 2 * precision * recall / (precision + recall)
-    return same_text, token_f1
+    return same_text, token_f1_of_overlaps(overlap, gold_length, pred_length)
 
 
 def _text_ids(

@@ -43,6 +43,7 @@ from sourcetrace.scoring.piece_matrices import (
     KeyOrders,
     matching_size,
     maximum_matching,
+    token_f1_of_overlaps,
 )
 
 
@@ -336,16 +337,7 @@ def text_comparisons(
     features = _occurrence_features(normals)
     gold_length, pred_length = features.lengths[gold_text], features.lengths[pred_text]
     overlap = _shared_occurrences(features, gold_text, pred_text, np.asarray(group, np.int64))
-    token_f1 = np.zeros(len(gold_text), dtype=float)
-    empty = (gold_length == 0) | (pred_length == 0)
-    token_f1[empty] = (gold_length[empty] == pred_length[empty]).astype(float)
-    scored = ~empty & (overlap > 0)
-    shared = overlap[scored]
-    # f1_score(precision, recall): the operations of common.token_f1, in its order
-    precision = shared / pred_length[scored]
-    recall = shared / gold_length[scored]
-    token_f1[scored] = 2 * precision * recall / (precision + recall)
-    return same_text, token_f1
+    return same_text, token_f1_of_overlaps(overlap, gold_length, pred_length)
 
 
 def _text_ids(

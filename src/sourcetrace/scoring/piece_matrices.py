@@ -464,3 +464,21 @@ def same_piece_pairs(gold: Sequence[Piece], pred: Sequence[Piece]) -> list[Pair]
         return match_items(gold, pred, same_piece)
     valid = PieceComparison(gold_batch, pred_batch).same()
     return maximum_matching(valid, None, KeyOrders(gold, pred))
+
+
+def token_f1_of_overlaps(
+    overlap: np.ndarray, gold_length: np.ndarray, pred_length: np.ndarray
+) -> np.ndarray:
+    """``common.token_f1`` of many text pairs from their shared token count and token counts:
+    its operations in its order, so each value is the same double (the batch scorers of claims
+    and attributions count the overlaps their own way, then meet here)."""
+    token_f1 = np.zeros(len(overlap), dtype=float)
+    empty = (gold_length == 0) | (pred_length == 0)
+    token_f1[empty] = (gold_length[empty] == pred_length[empty]).astype(float)
+    scored = ~empty & (overlap > 0)
+    shared = overlap[scored]
+    # f1_score(precision, recall) written out (its denominator is positive here)
+    precision = shared / pred_length[scored]
+    recall = shared / gold_length[scored]
+    token_f1[scored] = 2 * precision * recall / (precision + recall)
+    return token_f1

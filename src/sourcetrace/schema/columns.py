@@ -217,8 +217,9 @@ def _import_modules() -> None:
     """numpy and pyarrow's modules, imported (a third of a second of CPU; not
     `pyarrow.compute`, see `_compute`)."""
     import numpy  # noqa: F401
-    import pyarrow._compute  # noqa: F401
     import pyarrow.json  # noqa: F401
+
+    _call_function()
 
 
 class _Chunk:
@@ -484,9 +485,17 @@ def _compute(name: str, *args: Any, options: Any = None) -> Any:
     `pyarrow.compute` calls it), and so is each Array method here that would import
     `pyarrow.compute`: that module writes a Python wrapper of each of its ~400 functions when
     imported, 0.06-0.1 s of CPU on the critical path of `validate`."""
-    from pyarrow._compute import call_function
+    return _call_function()(name, list(args), options)
 
-    return call_function(name, list(args), options)
+
+def _call_function() -> Any:
+    """`call_function` from pyarrow's private `_compute`, where `pyarrow.compute` takes it; from
+    `pyarrow.compute` itself should a later pyarrow move it (``pyarrow>=15`` is not capped)."""
+    try:
+        from pyarrow._compute import call_function
+    except ImportError:  # pragma: no cover - a pyarrow that moved it
+        from pyarrow.compute import call_function
+    return call_function
 
 
 def _flatten(lists: Any) -> tuple[Any, Any]:

@@ -143,6 +143,33 @@ def test_equal_weights_of_tied_alignments_give_the_optimum_without_the_solver():
     assert best_assignment_weights(matrix > 0, matrix) is None
 
 
+@pytest.mark.parametrize(("shared", "searched"), [(9, True), (8, False)])
+def test_a_component_is_searched_up_to_the_budget_of_matchings_and_no_further(shared, searched):
+    # two rows: row 0 touches columns 0..39, row 1 touches 48 columns of which `shared` are also
+    # row 0's. Its matchings: the empty one, the 88 single pairs and 40 x 48 - shared pairs of
+    # two (no two pairs on one column): 2,009 - shared in all, 2,000 or 2,001 against
+    # SEARCH_BUDGET = 2,000. Searched, the one best (distinct weights) is the brute force's.
+    valid = np.zeros((2, 88), dtype=bool)
+    valid[0, :40] = True
+    valid[1, 40 - shared : 88 - shared] = True
+    weights = np.where(valid, np.random.default_rng(7).random(valid.shape), 0.0)
+    assert sum(valid[0]) * sum(valid[1]) - shared + sum(valid[0]) + sum(valid[1]) + 1 == (
+        2000 if searched else 2001
+    )
+    found = unique_best_matching(valid, weights)
+    if not searched:
+        assert found is None  # left to the solver
+        return
+    pairs_of_two = [
+        ((0, a), (1, b))
+        for a in np.flatnonzero(valid[0]).tolist()
+        for b in np.flatnonzero(valid[1]).tolist()
+        if a != b
+    ]
+    best = max(pairs_of_two, key=lambda pairs: weights[pairs[0]] + weights[pairs[1]])
+    assert found == list(best)
+
+
 @pytest.mark.parametrize("size", [40, 200])
 def test_maximum_matching_size_of_a_banded_matrix_by_hand(size):
     # each row i touches columns i and i + 1 (mod nothing): a perfect matching of the rows

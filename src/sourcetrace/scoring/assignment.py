@@ -94,6 +94,8 @@ def _best_matchings(
 ) -> list[list[Pair]] | None:
     """Exhaustive search of one component's matchings, row by row (each row unmatched or on a
     free column): the best ones, or None when the budget runs out."""
+    if _matchings_of_at_most_two(edges) > SEARCH_BUDGET:
+        return None  # each matching is a leaf of the search: it would run out of budget
     by_row: dict[int, list[tuple[int, float]]] = {}
     for (row, col), weight in zip(edges, weights, strict=True):
         by_row.setdefault(row, []).append((col, weight))
@@ -117,11 +119,25 @@ def _best_matchings(
         size = len(pairs) if most_pairs_first else 0
         if size < best_size or (size == best_size and total < best_total - TIE_MARGIN):
             continue
-        if size > best_size or total > best_total:
+        if size > best_size or total > best_total:  # a new best: drop those now too far below
             best_size, best_total = size, total
-        near = [(n, t, p) for n, t, p in near if n == best_size and t >= best_total - TIE_MARGIN]
+            near = [(n, t, p) for n, t, p in near if n == size and t >= total - TIE_MARGIN]
         near.append((size, total, list(pairs)))
     return [pairs for _, _, pairs in near]
+
+
+def _matchings_of_at_most_two(edges: list[Pair]) -> int:
+    """How many matchings of at most two pairs the edges have (the empty one, each edge, each
+    two edges that share no row and no column): a lower bound on the matchings that
+    `_best_matchings` would enumerate one by one, known in one pass."""
+    per_row: dict[int, int] = {}
+    per_col: dict[int, int] = {}
+    for row, col in edges:
+        per_row[row] = per_row.get(row, 0) + 1
+        per_col[col] = per_col.get(col, 0) + 1
+    sharing = sum(math.comb(d, 2) for d in per_row.values())
+    sharing += sum(math.comb(d, 2) for d in per_col.values())
+    return 1 + len(edges) + math.comb(len(edges), 2) - sharing
 
 
 def maximum_matching_size(valid: np.ndarray) -> int:

@@ -1,7 +1,8 @@
 # The two set-up commands of the README:
 #   make demo   install everything, build and verify the corpus, run the rule-based baseline,
 #               score it against the packaged gold, print the table and write the HTML report
-#   make test   install everything (idempotent, Chromium included) and run the whole test suite
+#   make test   install everything (idempotent, Chromium included) and run the whole test suite,
+#               one pytest-xdist worker per core (the Label Studio server's tests in one of them)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -32,7 +33,7 @@ demo: install
 	@echo "HTML error analysis of the rule-based baseline: $(abspath $(DEMO)/report.html)"
 
 test: install chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 leaderboard: install
 	$(BIN)/sourcetrace leaderboard

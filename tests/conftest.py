@@ -116,3 +116,12 @@ def st000_files(tmp_path: Path) -> tuple[Path, Path]:
     gold = write_jsonl(tmp_path / "gold.jsonl", story_gold(("st-000",)))
     pred = write_jsonl(tmp_path / "pred.jsonl", story_gold(("st-000",), with_text=False))
     return pred, gold
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `make test` (pytest-xdist, `--dist loadgroup`), every test of the Label Studio
+    server runs in one worker, so that the session starts one server (its migrations take a
+    minute or two), not one per worker. Without xdist the mark does nothing."""
+    for item in items:
+        if "label_studio_template" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("label-studio"))

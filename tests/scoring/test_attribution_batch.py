@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace.evaluation.settings import Settings
 from sourcetrace.scoring import attribution_batch
 from sourcetrace.scoring.assignment import maximum_matching_size
@@ -27,6 +28,9 @@ from sourcetrace.scoring.attribution_batch import (
 )
 from sourcetrace.scoring.attributions import SCORER
 from sourcetrace.scoring.tallies import TallyTable
+
+# batch against per document: exactness, on the examples of the other exactness checks
+EXAMPLES = EXACTNESS_EXAMPLES[profile_name()]
 
 # words that tie under normalisation (case, punctuation, articles), non-ASCII ones, and
 # strings without any token
@@ -146,7 +150,7 @@ def _per_document_table(doc_ids, batch, threshold) -> TallyTable:
     return TallyTable.from_tallies(tallies).under(("attributions",))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.data(),
     n_documents=st.integers(1, 6),
@@ -237,7 +241,7 @@ def test_match_sizes_leaves_odd_documents_to_the_caller():
     assert not result.sizes[:, 1:].any()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(1, 5), st.integers(1, 5), st.floats(0, 1)),

@@ -19,11 +19,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace.evaluation.settings import Settings
 from sourcetrace.scoring import claims, dense
 from sourcetrace.scoring.claim_batch import claim_matches, text_comparisons
 from sourcetrace.scoring.common import normalize_text, token_f1
 from sourcetrace.scoring.tallies import TallyTable
+
+# batch against per document: exactness, on the examples of the other exactness checks
+EXAMPLES = EXACTNESS_EXAMPLES[profile_name()]
 
 WORDS = [
     "the",
@@ -126,7 +130,7 @@ def per_document(gold: list, pred: list, threshold: float) -> tuple[int, list] |
     return tally["span"]["strict"]["true_positives"], pairs
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.tuples(claim_layers(odd=True), claim_layers(odd=True)), max_size=6),
     st.sampled_from(THRESHOLDS),
@@ -165,7 +169,7 @@ def _ordinary(layer: list) -> bool:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(st.tuples(texts(), texts(), st.integers(0, 3)), max_size=30))
 def test_text_comparisons_are_normalised_equality_and_token_f1(pairs):
     gold = [gold for gold, _, _ in pairs]
@@ -253,7 +257,7 @@ def table_data(table: TallyTable) -> tuple:
 SCORERS = (claims.SCORER, claims.CLUSTERS_SCORER)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches(), st.sampled_from(THRESHOLDS), st.booleans())
 def test_layer_tables_of_a_batch_are_those_of_its_documents(drawn, threshold, mutate):
     doc_ids, batch = drawn

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
 from sourcetrace.scoring.attributions import source_right
 from sourcetrace.scoring.common import (
     COMPILED_COMPONENT_PAIRS,
@@ -22,6 +23,9 @@ from sourcetrace.scoring.common import (
     pair_components,
     token_f1,
 )
+
+# the batch normaliser against the one-text one: an exactness check, with their examples
+EXAMPLES = EXACTNESS_EXAMPLES[profile_name()]
 
 
 def squad_normalize(s: str) -> str:
@@ -118,7 +122,7 @@ _EDGE_CHARACTERS = "ΣσςΑαİIa n theT.'’:\u00ad\u0345\u0301-—…\u00a0\t
 
 
 @given(st.lists(st.text(alphabet=_EDGE_CHARACTERS, max_size=12), max_size=8))
-@hypothesis_settings(max_examples=400, deadline=None)
+@hypothesis_settings(max_examples=EXAMPLES, deadline=None)
 def test_normalize_texts_is_normalize_text_of_each(texts):
     assert normalize_texts(texts) == [normalize_text(text) for text in texts]
 

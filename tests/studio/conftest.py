@@ -2,8 +2,8 @@
 
 The server is the one `sourcetrace studio serve` runs (`sourcetrace.studio.serve`): its own
 virtual environment in ``$SOURCETRACE_CACHE`` or ``~/.cache/sourcetrace``, installed once under a
-lock (the terminal says so before it starts), reused by later runs. Per session
-a template data folder is migrated once (`label-studio version`); each server starts on a copy
+lock (the terminal says so before it starts), reused by later runs. A template data folder
+is migrated once per machine beside it (`label-studio version`); each server starts on a copy
 of it, on 127.0.0.1 and a free port, with a pre-created user, a legacy API token and no
 telemetry, and is stopped with its process group. If the install fails (no network) the tests
 fail, they do not skip: the bridge is not tested without a server.
@@ -31,14 +31,19 @@ USERNAME = "annotator@example.com"
 
 def announce(config: pytest.Config, message: str) -> None:
     """One line on the terminal now, past pytest's capture: says what a wait of minutes is for
-    (`make test` otherwise sits silent on the first Label Studio test)."""
+    (`make test` otherwise sits silent on the first Label Studio test). In a pytest-xdist worker
+    the line goes to the worker's own standard error, which is the terminal's: its terminal
+    reporter writes to a channel that the controller shows only at the end."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None or capture is None:
+    if capture is None:
         print(message, file=sys.stderr, flush=True)
         return
     with capture.global_and_fixture_disabled():
-        reporter.write_line(message)
+        if reporter is not None and not hasattr(config, "workerinput"):
+            reporter.write_line(message)
+        else:
+            print(message, file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -93,29 +98,36 @@ def label_studio_executable(pytestconfig: pytest.Config) -> Path:
 
 
 @pytest.fixture(scope="session")
-def label_studio_template(
-    label_studio_executable: Path, tmp_path_factory, pytestconfig: pytest.Config
-) -> Path:
-    """A data folder with every migration applied and no user: copied for each server."""
-    template = tmp_path_factory.mktemp("ls-template") / "data"
-    template.mkdir()
-    announce(
-        pytestconfig,
-        "preparing a Label Studio data folder for this session's server (its migrations take "
-        "a minute or two)",
-    )
-    done = subprocess.run(
-        [str(label_studio_executable), "version"],
-        env=serve.server_env(template),
-        cwd=template,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if done.returncode != 0:
-        pytest.fail(
-            f"label-studio version (migration) failed:\n{serve.tail(done.stdout + done.stderr)}"
+def label_studio_template(label_studio_executable: Path, pytestconfig: pytest.Config) -> Path:
+    """A data folder with every migration applied and no user: copied for each server. Made
+    once per machine, beside the cached server environment (whose folder names the Label
+    Studio version), under its lock: the test sessions that a workflow test starts inside a
+    copy of the checkout, and later sessions, copy it instead of migrating again."""
+    folder = serve.cache_dir() / "test-template"
+    template, marker = folder / "data", folder / "migrated.ok"
+    with serve.locked(serve.cache_dir() / ".template-lock"):
+        if marker.is_file() and template.is_dir():
+            return template
+        shutil.rmtree(folder, ignore_errors=True)  # a half-migrated folder of an interrupted run
+        template.mkdir(parents=True)
+        announce(
+            pytestconfig,
+            "preparing a Label Studio data folder for the tests' servers (its migrations take "
+            "a minute or two, once per machine)",
         )
+        done = subprocess.run(
+            [str(label_studio_executable), "version"],
+            env=serve.server_env(template),
+            cwd=template,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode != 0:
+            pytest.fail(
+                f"label-studio version (migration) failed:\n{serve.tail(done.stdout + done.stderr)}"
+            )
+        marker.write_text("label-studio version: migrations applied\n")
     return template
 
 

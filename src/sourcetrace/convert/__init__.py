@@ -27,6 +27,7 @@ from typing import Any
 
 from sourcetrace.convert.common import (
     SCHEMES,
+    JsonLines,
     Options,
     load_label_map,
     prediction_jsonl,
@@ -38,8 +39,10 @@ from sourcetrace.errors import InputError
 __all__ = [
     "FORMATS",
     "SCHEMES",
+    "JsonLines",
     "Options",
     "convert",
+    "convert_jsonl",
     "export",
     "load_label_map",
     "prediction_jsonl",
@@ -84,6 +87,32 @@ def convert(
         return reader.read(list(inputs), options)
 
 
+def convert_jsonl(
+    fmt: str,
+    inputs: Sequence[str | Path],
+    *,
+    gold: Any = None,
+    labels: str | Path | Mapping[str, Any] | None = None,
+    **options: Any,
+) -> JsonLines:
+    """`convert`'s records as `prediction_jsonl_parts` writes them (``.parts()``), with their
+    counts: what `sourcetrace convert` writes. The readers that can (conll, hf) write the
+    records of their fast paths as they read them, without holding them (the same bytes,
+    and the same refusals: every check runs before ``.parts()`` is returned)."""
+    from sourcetrace.jsonio import gc_paused
+
+    reader = module(fmt)
+    with gc_paused():
+        texts, hashes = _texts(gold)
+        options = Options(texts=texts, labels=load_label_map(labels), text_sha256=hashes, **options)
+        if hasattr(reader, "read_jsonl"):
+            return reader.read_jsonl(list(inputs), options)  # type: ignore[no-any-return]
+        lines = JsonLines()
+        for record in reader.read(list(inputs), options):
+            lines.add_record(record)
+        return lines
+
+
 def export(fmt: str, out_dir: str | Path, *, gold: Any = None) -> list[Path]:
     """Write the gold (the packaged corpus's, or ``gold`` as `evaluate --gold` takes it) in
     ``fmt`` into ``out_dir``; returns the files written."""
@@ -108,7 +137,13 @@ def _texts(gold: Any) -> tuple[dict[str, str], dict[str, str]]:
         from sourcetrace.corpus.texts import corpus_texts
 
         return corpus_texts(), {}
-    gold_set = _gold(gold)
+    if isinstance(gold, str | Path):
+        path = Path(gold)
+        if path.suffix.lower() == ".jsonl" and not path.is_dir():  # (a corpus is a folder)
+            return _gold_jsonl(path)
+    from sourcetrace.evaluation.inputs import load_gold
+
+    gold_set = load_gold(gold)
     texts = gold_set.texts
     hashes = {
         doc_id: record["text_sha256"]
@@ -118,20 +153,43 @@ def _texts(gold: Any) -> tuple[dict[str, str], dict[str, str]]:
     return dict(texts), hashes
 
 
-def _gold(gold: Any) -> Any:
-    """`load_gold(gold)`; a gold JSONL file is read as it reads one (the same records, the same
-    checks and refusals), but without the sha256 of the file's bytes, which names the data in
-    `evaluate`'s reports and which `convert` does not use (hashed by a helper thread)."""
-    from sourcetrace.evaluation.inputs import gold_from_records, is_corpus_folder, load_gold
+def _gold_jsonl(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """`_texts` of a gold JSONL file, read as `load_gold` reads one (the same records, checks
+    and refusals, in the same order: `evaluation.inputs.gold_from_records`, record by record)
+    but as a stream: each record is checked as it is read and only its text and sha256 are
+    kept (the records of 10,000 documents held 26 MB), and without the sha256 of the file's
+    bytes, which names the data in `evaluate`'s reports and which `convert` does not use. A
+    line the reader refuses is said before any record's problem, as when the records are all
+    read first: the reading goes on past an error raised by a check, which is raised after."""
+    from sourcetrace.errors import raise_all
+    from sourcetrace.jsonio import iter_jsonl_records, placed
+    from sourcetrace.schema.validation import DocIdRegister, gold_record_problems
 
-    if not isinstance(gold, str | Path):
-        return load_gold(gold)
-    path = Path(gold)
-    if path.suffix.lower() != ".jsonl" or is_corpus_folder(path) or path.is_dir():
-        return load_gold(gold)
-    from sourcetrace.jsonio import gc_paused, iter_jsonl_records
-    from sourcetrace.paths import path_text
+    problems: list[InputError] = []
+    texts: dict[str, str] = {}
+    hashes: dict[str, str] = {}
+    register = DocIdRegister()
+    failed: Exception | None = None
+    for record in iter_jsonl_records(path):
+        if failed is not None:
+            continue
+        try:
+            found = gold_record_problems(record, path, register)
+        except Exception as error:  # raised once every line is read
+            failed = error
+            continue
+        if found:
+            problems += found
+        else:
+            value = record.value
+            texts[value["doc_id"]] = value["text"]
+            hashes[value["doc_id"]] = value["text_sha256"]  # required: validated
+    if failed is not None:
+        raise failed
+    raise_all(placed(problems))
+    if not texts:
+        raise InputError(
+            "the gold holds no document", file=path, expected="at least one gold record"
+        )
+    return texts, hashes
 
-    with gc_paused():
-        records = list(iter_jsonl_records(path))
-    return gold_from_records(records, path, "custom", "", path_text(path))

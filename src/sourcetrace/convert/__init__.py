@@ -192,4 +192,3 @@ def _gold_jsonl(path: Path) -> tuple[dict[str, str], dict[str, str]]:
             "the gold holds no document", file=path, expected="at least one gold record"
         )
     return texts, hashes
-

@@ -238,8 +238,7 @@ def entity_line(item: Mapping[str, Any]) -> str:
     score = item.get("score")
     return (
         f'{{"start": {item["start"]}, "end": {item["end"]}, "text": {quoted(item["text"])}, '
-        f'"type": {quoted(item["type"])}'
-        + ("}" if score is None else f', "score": {score!r}}}')
+        f'"type": {quoted(item["type"])}' + ("}" if score is None else f', "score": {score!r}}}')
     )
 
 

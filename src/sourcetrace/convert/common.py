@@ -253,32 +253,52 @@ def record_line(doc_id: str, text_sha256: str, entities: list[str]) -> str:
 
 class JsonLines:
     """What a reader makes, in order, as `prediction_jsonl_parts` would write its records, for
-    `convert_jsonl`: the records a fast path vouches for come as the bytes of their lines, made
-    as they are read (`record_line`), so that their dicts are never all held (on 10,000 CoNLL
-    documents their 120,000 entities took 46 MB, 14,000 page faults, and writing them took
-    0.09 s more), and any other record as itself, written at the end."""
+    `convert_jsonl`: the records a fast path vouches for are written as they come, so that
+    their dicts are never all held (on 10,000 CoNLL documents their 120,000 entities took 46 MB
+    and 14,000 page faults), either as the bytes of their lines, made without a dict as they
+    are read (`add_lines`, `record_line`), or PART_RECORDS at a time (`add_valid`); any other
+    record is kept as itself (`add_record`), to be checked and written at the end."""
 
     def __init__(self) -> None:
-        self.pieces: list[bytes | list[dict[str, Any]]] = []
+        self.pieces: list[bytes | str | list[dict[str, Any]]] = []
+        self.valid: list[dict[str, Any]] = []  # records of `add_valid` not yet written
         self.documents = 0
         self.items = 0
 
     def add_lines(self, lines: bytes, documents: int, items: int) -> None:
         """The bytes of ``documents`` records' lines, with ``items`` entities in all."""
+        self._write_valid()
         self.pieces.append(lines)
         self.documents += documents
         self.items += items
 
+    def add_valid(self, record: dict[str, Any]) -> None:
+        """A record valid as made (a fast path's): written with the next PART_RECORDS."""
+        self.valid.append(record)
+        self._count(record)
+        if len(self.valid) == PART_RECORDS:
+            self._write_valid()
+
     def add_record(self, record: dict[str, Any]) -> None:
+        self._write_valid()
         if not self.pieces or type(self.pieces[-1]) is not list:
             self.pieces.append([])
         self.pieces[-1].append(record)  # type: ignore[union-attr]
+        self._count(record)
+
+    def _count(self, record: dict[str, Any]) -> None:
         self.documents += 1
         self.items += len(record.get("entities", ())) + len(record.get("attributions", ()))
+
+    def _write_valid(self) -> None:
+        if self.valid:
+            self.pieces += prediction_jsonl_parts(self.valid)
+            self.valid = []
 
     def parts(self) -> list[bytes | str]:
         """The file's pieces, to be written one after the other: the bytes made as read, and
         `prediction_jsonl_parts` of each run of records between them."""
+        self._write_valid()
         if not self.pieces:
             return [b""]
         parts: list[bytes | str] = []
@@ -413,16 +433,18 @@ def read_document_lists(
     expected_item: str,
     entities_of: Callable[[DocumentList], list[dict[str, Any]]],
     quick: QuickReader | None = None,
-) -> list[dict[str, Any]]:
+    lines: JsonLines | None = None,
+) -> list[Any]:
     """Prediction records of JSON files holding one list per document (nervaluate, hf): the
     documents named as `named_documents` says, each list read by ``quick`` (a fast path for
     our own offset convention, whose entities are valid as made; None for a list it does not
-    take) or else ``entities_of``."""
+    take) or else ``entities_of``. With ``lines``, every record goes there in turn, and one
+    that ``quick`` made only there (its place in the list returned is None)."""
     from sourcetrace.jsonio import read_json
 
     mapper = LabelMapper(options.labels)
     doc_ids = list(options.doc_ids)
-    records: dict[str, dict[str, Any]] = {}
+    records: dict[str, dict[str, Any] | None] = {}
     vouched: set[str] = set()
     if (options.offsets, options.end) != (DEFAULT_OFFSETS, DEFAULT_END):
         quick = None
@@ -447,11 +469,18 @@ def read_document_lists(
             else:
                 vouched.add(doc_id)
             items.clear()  # read: its memory is used again for the next records
-            records[doc_id] = {
+            record = {
                 "doc_id": doc_id,
                 "text_sha256": options.sha256_of(doc_id, text),
                 "entities": entities,
             }
+            records[doc_id] = record
+            if lines is not None:
+                if doc_id in vouched:
+                    records[doc_id] = None  # written as it comes: its memory is used again
+                    lines.add_valid(record)
+                else:
+                    lines.add_record(record)
     if doc_ids:
         raise InputError(
             f"{len(doc_ids)} --doc-id value(s) left over ({', '.join(doc_ids[:5])})",

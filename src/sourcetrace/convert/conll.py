@@ -219,7 +219,8 @@ def _read(
                     continue
                 records[doc_id] = record
                 if lines is not None:
-                    lines.add_record(record)
+                    records[doc_id] = None  # written as it comes
+                    lines.add_valid(record)
             for written in bulk or ():
                 lines.add_lines(*written)  # type: ignore[union-attr]
             continue

@@ -359,7 +359,8 @@ def _read_in_bulk(
     if any(kind is kinds.INVALID for kind in alone.values()):
         return None  # (in a row too: each token's type is the type of the entity it is in)
     dropped = None in alone.values()
-    typed = {tag: quoted(kind) for tag, kind in alone.items() if kind is not None}
+    # how an entity of a token tagged alone ends, by its tag (those mapped to null: none)
+    typed = {tag: f', "type": {quoted(kind)}}}' for tag, kind in alone.items() if kind is not None}
     # the tagged tokens right after a tagged token of the same sentence: stretches go on there
     following: set[int] = set()
     if 1 in map(sub, tagged[1:], tagged):
@@ -433,7 +434,7 @@ def _entity_lines(
     """The entities of `_read_in_bulk`'s tokens tagged alone (indices ``mine``) of one document
     whose tokens start at ``first`` and are placed as ``placed`` says, as the json writer writes
     them (`entity_line`'s), without a dict: a token alone is its entity's text, and its type
-    comes quoted from ``typed`` (those mapped to null left out)."""
+    ends the line as ``typed`` says (those mapped to null left out)."""
     if None in alone.values():  # a label mapped to null
         mine = [t for t in mine if alone[tags[t]] is not None]
     lead, glued, run_ends = placed
@@ -442,13 +443,12 @@ def _entity_lines(
         shift = lead - ends[first] - first
         return [
             f'{{"start": {ends[t] + t + shift}, "end": {ends[t + 1] + t + shift}, '
-            f'"text": {quoted(words[t])}, "type": {typed[tags[t]]}}}'
+            f'"text": {quoted(words[t])}{typed[tags[t]]}'
             for t in mine
         ]
     return [
         f'{{"start": {(start := _start(t, ends, first, placed))}, '
-        f'"end": {start + ends[t + 1] - ends[t]}, "text": {quoted(words[t])}, '
-        f'"type": {typed[tags[t]]}}}'
+        f'"end": {start + ends[t + 1] - ends[t]}, "text": {quoted(words[t])}{typed[tags[t]]}'
         for t in mine
     ]
 
@@ -512,6 +512,11 @@ def _glued(joined: str, body: str) -> list[int] | None:
     missing = len(joined) - len(body)
     if missing <= 0:
         return None
+    last = joined.rfind(" ")
+    if missing == 1 and last > 0 and body == joined[:last] + joined[last + 1 :]:
+        # the last token glued to the one before (a full stop at the text's end): the two
+        # differ first at that space, as a token holds none
+        return [joined.count(" ", 0, last) + 1]
     glued: list[int] = []
     at = 0  # joined[:at] is body[: at - len(glued)] once the spaces found are left out
     while len(glued) < missing:

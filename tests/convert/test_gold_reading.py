@@ -55,6 +55,13 @@ def outcome(call: object) -> str:
         [{**gold_record("t-1", TEXT), "text": 3}],
         [{**gold_record("t-1", TEXT), "claims": {}}],
         [{**gold_record("t-1", TEXT), "meta": {}}],
+        # a key twice (orjson keeps the last; the reader refuses it), a record of a line the
+        # reader reads, then one without its newline that it refuses
+        '{"doc_id": "t-2", "doc_id": "t-1"' + json.dumps(gold_record("t-1", TEXT))[16:],
+        # ... with as many `:` as the record has, one of them escaped in the text
+        '{"doc_id": "t-2", "doc_id": "t-1"'
+        + json.dumps(gold_record("t-1", "Reuters: it."))[16:].replace(": it", "\\u003a it"),
+        json.dumps(gold_record("t-1", TEXT)) + "\n" + json.dumps(gold_record("t-2", TEXT))[:-1],
         # problems of a record, then a line the reader refuses: the line is said alone
         f"{json.dumps({'doc_id': 't-1', 'entities': []})}\nnot json",
         f"{json.dumps(gold_record('t-1', TEXT))}\n{json.dumps(gold_record('t-1', TEXT))}\n[",
@@ -134,10 +141,11 @@ def test_an_error_raised_by_a_check_comes_after_the_reading_refuses_a_line(
     system = tmp_path / "out.conll"
     system.write_text(LINE, encoding="utf-8")
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(json.dumps(gold_record("t-1", TEXT)) + "\nnot json\n", encoding="utf-8")
+    record = {**gold_record("t-1", TEXT), "provenance": []}  # checked (not a bare record)
+    gold.write_text(json.dumps(record) + "\nnot json\n", encoding="utf-8")
     message = refusal(lambda: convert("conll", [system], gold=gold, labels="conll2003"))
     assert "line 2" in message and "a check broke" not in message
-    write_gold(gold, [gold_record("t-1", TEXT)])
+    write_gold(gold, [record])
     with pytest.raises(RuntimeError, match="a check broke"):
         convert("conll", [system], gold=gold, labels="conll2003")
 
@@ -153,3 +161,38 @@ def test_doc_id_with_a_final_newline_read_as_evaluate_reads_it(tmp_path: Path) -
     assert list(load_gold(gold).texts) == [doc_id]
     records = convert("conll", [system], gold=gold, labels="conll2003", doc_ids=(doc_id,))
     assert [record["doc_id"] for record in records] == [doc_id]
+
+
+COLON_TEXT = "Reuters: reported it."
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        json.dumps(gold_record("t-1", COLON_TEXT)) + "\n",  # a colon in the text
+        json.dumps(gold_record("t-1", COLON_TEXT)).replace(": re", "\\u003a re") + "\n",
+        json.dumps(gold_record("t-1", COLON_TEXT)) + "\r\n",
+        json.dumps(gold_record("t-1", COLON_TEXT)),  # no newline at the end
+        json.dumps(gold_record("t-1", COLON_TEXT), separators=(",", ":")) + "\n",
+        json.dumps({**gold_record("t-1", COLON_TEXT), "provenance": []}) + "\n",
+    ],
+)
+def test_gold_of_records_that_only_bring_a_text_read_as_evaluate_reads_it(
+    tmp_path: Path, written: str
+) -> None:
+    """However a record that only brings its text is written (a colon in it, escaped or not, a
+    CRLF line end, no final newline, compact), `convert` takes the text and its sha256 that
+    `evaluate` reads."""
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(written, encoding="utf-8")
+    system = tmp_path / "out.conll"
+    system.write_text(LINE.replace("Reuters B-ORG\n", "Reuters B-ORG\n: O\n"), encoding="utf-8")
+    read = load_gold(gold)
+    assert read.texts == {"t-1": COLON_TEXT}
+    assert convert("conll", [system], gold=gold, labels="conll2003") == [
+        {
+            "doc_id": "t-1",
+            "text_sha256": read.documents["t-1"]["text_sha256"],
+            "entities": [{"start": 0, "end": 7, "text": "Reuters", "type": "ORG"}],
+        }
+    ]

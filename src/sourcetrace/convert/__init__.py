@@ -160,7 +160,11 @@ def _gold_jsonl(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     kept (the records of 10,000 documents held 26 MB), and without the sha256 of the file's
     bytes, which names the data in `evaluate`'s reports and which `convert` does not use. A
     line the reader refuses is said before any record's problem, as when the records are all
-    read first: the reading goes on past an error raised by a check, which is raised after."""
+    read first: the reading goes on past an error raised by a check, which is raised after.
+    A file of bare records (`_bare_gold_file`) is read without a Record or a check per line."""
+    bare = _bare_gold_file(path)
+    if bare is not None:
+        return bare
     from sourcetrace.errors import raise_all
     from sourcetrace.jsonio import iter_jsonl_records, placed
     from sourcetrace.schema.validation import DocIdRegister, gold_record_problems
@@ -191,4 +195,57 @@ def _gold_jsonl(path: Path) -> tuple[dict[str, str], dict[str, str]]:
         raise InputError(
             "the gold holds no document", file=path, expected="at least one gold record"
         )
+    return texts, hashes
+
+
+def _bare_gold_file(path: Path) -> tuple[dict[str, str], dict[str, str]] | None:
+    """`_gold_jsonl` of a file whose every line is a gold record that only brings its text
+    (`validation.bare_gold`: no item, so nothing to check but its keys, its doc_id and its
+    sha256), read as `jsonio.iter_jsonl_records` reads it, with no doc_id twice and every
+    text's sha256 right; None for any other file, or any doubt (then read record by record,
+    which words every problem). Why the value is the reader's: orjson parsed the line (valid
+    UTF-8, no NaN, no lone surrogate); a bare record holds no number and no nested object;
+    and the line holds as many `:` as its six keys and its text do (none is escaped, doc_ids
+    and hashes hold none), so no key was written twice (orjson keeps the last: each dropped
+    key takes its `:` with it). 10,000 records: 0.06 s against 0.09 s."""
+    from hashlib import sha256
+
+    from orjson import loads
+
+    from sourcetrace.jsonio import check_regular_file, explicit_max_input_bytes, max_line_bytes
+    from sourcetrace.schema.validation import bare_gold
+
+    texts: dict[str, str] = {}
+    hashes: dict[str, str] = {}
+    try:
+        check_regular_file(path)
+        if explicit_max_input_bytes() is not None:
+            return None
+        longest = max_line_bytes()
+        with path.open("rb") as handle:
+            tail = b""
+            while chunk := handle.read(1 << 20):
+                lines = (tail + chunk).split(b"\n")
+                tail = lines.pop()
+                if len(tail) > longest:
+                    return None
+                for line in lines:
+                    if len(line) > longest or b"\\u003" in line:
+                        return None
+                    value = loads(line)
+                    if not bare_gold(value):
+                        return None
+                    text, doc_id, digest = value["text"], value["doc_id"], value["text_sha256"]
+                    if (
+                        line.count(b":") != 6 + text.count(":")
+                        or doc_id in texts
+                        or sha256(text.encode("utf-8")).hexdigest() != digest
+                    ):
+                        return None
+                    texts[doc_id] = text
+                    hashes[doc_id] = digest
+    except (InputError, OSError, ValueError):  # orjson's refusals are ValueErrors
+        return None
+    if tail or not texts:
+        return None  # (a last line without its newline: read record by record)
     return texts, hashes

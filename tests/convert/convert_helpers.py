@@ -39,3 +39,27 @@ def spans(records: list[dict[str, Any]]) -> dict[str, list[tuple[int, int, str, 
         r["doc_id"]: sorted((e["start"], e["end"], e["type"], e["text"]) for e in r["entities"])
         for r in records
     }
+
+
+def command_outcome(fmt: str, inputs: list[Path], **options: Any) -> Any:
+    """What `sourcetrace convert` writes (`convert_jsonl`): (the file's bytes, documents,
+    items), or the message of its refusal."""
+    from sourcetrace.convert import convert_jsonl
+    from sourcetrace.errors import InputError, InputErrors
+
+    try:
+        lines = convert_jsonl(fmt, inputs, **options)
+    except (InputError, InputErrors) as error:
+        return str(error)
+    parts = lines.parts()
+    written = b"".join(p.encode("utf-8") if isinstance(p, str) else p for p in parts)
+    return written, lines.documents, lines.items
+
+
+def records_outcome(records: list[dict[str, Any]]) -> Any:
+    """`command_outcome` as the records `convert` returns say it should be: the json writer's
+    bytes, their count and their entities'."""
+    from sourcetrace.jsonio import jsonl_text
+
+    items = sum(len(r.get("entities", ())) + len(r.get("attributions", ())) for r in records)
+    return jsonl_text(records).encode("utf-8"), len(records), items

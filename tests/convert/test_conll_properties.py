@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
-from convert_helpers import gold_record
+from convert_helpers import command_outcome, gold_record, records_outcome
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -121,15 +121,18 @@ def _outcome(path: Path, body: str, gold: list, **options: object) -> object:
     The records are also checked here as `evaluate` checks predictions, and their bytes against
     the json writer's: the fast readers' records are not checked when `convert` runs."""
     path.write_text(body, encoding="utf-8")
+    command = command_outcome("conll", [path], gold=gold, labels=LABELS, **options)
     try:
         records = convert("conll", [path], gold=gold, labels=LABELS, **options)
     except InputError as error:
+        assert command == str(error)  # the command refuses it with the same message
         return str(error)
     texts = {record["doc_id"]: record["text"] for record in gold}
     for number, record in enumerate(records, start=1):
         assert validate_record(record, "prediction", "<conll>", number, text_for=texts.get) == []
     written = prediction_jsonl(records)
     assert written == jsonl_text(records).encode("utf-8") or written == jsonl_text(records)
+    assert command == records_outcome(records)  # and writes these records, byte for byte
     return written
 
 

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from convert_helpers import at, gold_record, spans
+from convert_helpers import at, command_outcome, gold_record, records_outcome, spans
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -360,14 +360,17 @@ def test_aggregated_list_read_in_one_loop_equals_it_read_item_by_item(drawn: tup
 
     def outcome(path: Path, listed: list[dict]) -> object:
         path.write_text(json.dumps({"t-1": listed}), encoding="utf-8")
+        command = command_outcome("hf", [path], gold=GOLD, labels=PARITY_LABELS, end=end)
         try:
             records = convert("hf", [path], gold=GOLD, labels=PARITY_LABELS, end=end)
         except (InputError, InputErrors) as error:  # a score outside [0, 1]: several problems
+            assert command == str(error)  # the command refuses it with the same message
             return str(error)
         for number, record in enumerate(records, start=1):
             assert validate_record(record, "prediction", "<hf>", number, text_for=TEXTS.get) == []
         written = prediction_jsonl(records)
         assert written in (jsonl_text(records), jsonl_text(records).encode("utf-8"))
+        assert command == records_outcome(records)  # and writes these records, byte for byte
         return written
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -179,3 +179,31 @@ def test_words_of_news_text_do_not_send_a_part_to_the_json_writer() -> None:
     assert prediction_jsonl_parts(rows) == [jsonl_text(rows).encode("utf-8")]
     rows[0]["entities"][0]["score"] = 1.5e-7  # a number orjson spells `1.5e-7`, json `1.5e-07`
     assert prediction_jsonl_parts(rows) == [jsonl_text(rows)]
+
+
+@settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
+@given(records(), st.integers(1, 5), st.data())
+def test_json_lines_made_as_read_are_the_json_writers_bytes(
+    rows: list[dict], part: int, data: st.DataObject
+) -> None:
+    """A record written without a dict (`record_line` of `entity_line`s) is the json writer's
+    line; and `JsonLines` fed each record in one of its three ways (as those bytes, as a valid
+    record written ``part`` at a time, or as a record kept to the end), in order, writes the
+    json writer's file and counts its documents and entities."""
+    lines = common.JsonLines()
+    with mock.patch.object(common, "PART_RECORDS", part):
+        for row in rows:
+            made = common.record_line(
+                row["doc_id"], row["text_sha256"], list(map(common.entity_line, row["entities"]))
+            )
+            assert made == jsonl_text([row])
+            way = data.draw(st.sampled_from(["lines", "valid", "record"]))
+            if way == "lines":
+                lines.add_lines(made.encode("utf-8"), 1, len(row["entities"]))
+            elif way == "valid":
+                lines.add_valid(row)
+            else:
+                lines.add_record(row)
+        pieces = lines.parts()
+    assert b"".join(map(written, pieces)) == jsonl_text(rows).encode("utf-8")
+    assert (lines.documents, lines.items) == (len(rows), sum(len(r["entities"]) for r in rows))

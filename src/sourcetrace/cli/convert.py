@@ -17,7 +17,7 @@ from sourcetrace.schema.conventions import (
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from sourcetrace.convert import convert, prediction_jsonl_parts
+    from sourcetrace.convert import convert_jsonl
     from sourcetrace.jsonio import gc_paused
     from sourcetrace.paths import checked_output, write_output
 
@@ -25,7 +25,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     # paused until the records are written, not only while they are read (as in `convert`):
     # the first collection after the pause would walk all of them once (0.01 s for 10k docs)
     with gc_paused():
-        records = convert(
+        lines = convert_jsonl(
             args.format,
             args.inputs,
             gold=args.gold,
@@ -35,10 +35,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
             end=args.end,
             doc_ids=tuple(args.doc_id or ()),
         )
-        write_output(args.output, prediction_jsonl_parts(records))  # type: ignore[arg-type]
-        spans = sum(len(r.get("entities", ())) + len(r.get("attributions", ())) for r in records)
-        documents = len(records)
-        del records  # freed while the collector still sleeps
+        write_output(args.output, lines.parts())  # type: ignore[arg-type]
+        spans, documents = lines.items, lines.documents
+        del lines  # freed while the collector still sleeps
     print(
         f"wrote {documents} document(s), {spans} item(s) to {shown(args.output)}",
         file=sys.stderr,

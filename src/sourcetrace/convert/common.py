@@ -11,6 +11,7 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain
+from json.encoder import encode_basestring as quoted  # the json writer's own quoting
 from pathlib import Path
 from typing import Any
 
@@ -216,16 +217,97 @@ def finished(
     """The records, each checked as `evaluate` checks predictions (schema, then offsets against
     the text): a converter's bug shows here, never as a refusal later or a silent wrong score.
     ``vouched``: the doc_ids of records a reader's fast path made, which are valid as made (its
-    tests prove it on any input it takes) and are not checked again."""
+    tests prove it on any input it takes) and are not checked again; a None stands for a
+    record a fast path wrote as JSON Lines (`JsonLines`), counted but not checked."""
     from sourcetrace.schema.validation import validate_record
 
     out = list(records)
     problems: list[InputError] = []
     for number, record in enumerate(out, start=1):
-        if record["doc_id"] not in vouched:
+        if record is not None and record["doc_id"] not in vouched:
             problems += validate_record(record, "prediction", file, number, text_for=texts.get)
     raise_all(problems)
     return out
+
+
+def entity_line(item: Mapping[str, Any]) -> str:
+    """An entity as the json writer writes it, for one as `entity` makes it (start and end
+    integers, text and type strings, and a score, a float, where kept): ``encode_basestring``
+    is the writer's own quoting of a string (ensure_ascii off), and an int or a float is written
+    as its repr (a score is finite: every reader keeps only scores in [0, 1])."""
+    score = item.get("score")
+    return (
+        f'{{"start": {item["start"]}, "end": {item["end"]}, "text": {quoted(item["text"])}, '
+        f'"type": {quoted(item["type"])}' + ("}" if score is None else f', "score": {score!r}}}')
+    )
+
+
+def record_line(doc_id: str, text_sha256: str, entities: list[str]) -> str:
+    """A prediction record with entities alone, as the json writer writes it (a line of
+    `jsonio.jsonl_text`), from its entities so written (`entity_line`)."""
+    return (
+        f'{{"doc_id": {quoted(doc_id)}, "text_sha256": {quoted(text_sha256)}, '
+        f'"entities": [{", ".join(entities)}]}}\n'
+    )
+
+
+class JsonLines:
+    """What a reader makes, in order, as `prediction_jsonl_parts` would write its records, for
+    `convert_jsonl`: the records a fast path vouches for are written as they come, so that
+    their dicts are never all held (on 10,000 CoNLL documents their 120,000 entities took 46 MB
+    and 14,000 page faults), either as the bytes of their lines, made without a dict as they
+    are read (`add_lines`, `record_line`), or PART_RECORDS at a time (`add_valid`); any other
+    record is kept as itself (`add_record`), to be checked and written at the end."""
+
+    def __init__(self) -> None:
+        self.pieces: list[bytes | str | list[dict[str, Any]]] = []
+        self.valid: list[dict[str, Any]] = []  # records of `add_valid` not yet written
+        self.documents = 0
+        self.items = 0
+
+    def add_lines(self, lines: bytes, documents: int, items: int) -> None:
+        """The bytes of ``documents`` records' lines, with ``items`` entities in all."""
+        self._write_valid()
+        self.pieces.append(lines)
+        self.documents += documents
+        self.items += items
+
+    def add_valid(self, record: dict[str, Any]) -> None:
+        """A record valid as made (a fast path's): written with the next PART_RECORDS."""
+        self.valid.append(record)
+        self._count(record)
+        if len(self.valid) == PART_RECORDS:
+            self._write_valid()
+
+    def add_record(self, record: dict[str, Any]) -> None:
+        self._write_valid()
+        if not self.pieces or type(self.pieces[-1]) is not list:
+            self.pieces.append([])
+        self.pieces[-1].append(record)  # type: ignore[union-attr]
+        self._count(record)
+
+    def _count(self, record: dict[str, Any]) -> None:
+        self.documents += 1
+        self.items += len(record.get("entities", ())) + len(record.get("attributions", ()))
+
+    def _write_valid(self) -> None:
+        if self.valid:
+            self.pieces += prediction_jsonl_parts(self.valid)
+            self.valid = []
+
+    def parts(self) -> list[bytes | str]:
+        """The file's pieces, to be written one after the other: the bytes made as read, and
+        `prediction_jsonl_parts` of each run of records between them."""
+        self._write_valid()
+        if not self.pieces:
+            return [b""]
+        parts: list[bytes | str] = []
+        for piece in self.pieces:
+            if type(piece) is list:
+                parts += prediction_jsonl_parts(piece)
+            else:
+                parts.append(piece)  # type: ignore[arg-type]
+        return parts
 
 
 FIRST_KEY = b'{"doc_id":'  # how orjson starts a record; never inside a string (`"` is escaped)
@@ -351,16 +433,18 @@ def read_document_lists(
     expected_item: str,
     entities_of: Callable[[DocumentList], list[dict[str, Any]]],
     quick: QuickReader | None = None,
-) -> list[dict[str, Any]]:
+    lines: JsonLines | None = None,
+) -> list[Any]:
     """Prediction records of JSON files holding one list per document (nervaluate, hf): the
     documents named as `named_documents` says, each list read by ``quick`` (a fast path for
     our own offset convention, whose entities are valid as made; None for a list it does not
-    take) or else ``entities_of``."""
+    take) or else ``entities_of``. With ``lines``, every record goes there in turn, and one
+    that ``quick`` made only there (its place in the list returned is None)."""
     from sourcetrace.jsonio import read_json
 
     mapper = LabelMapper(options.labels)
     doc_ids = list(options.doc_ids)
-    records: dict[str, dict[str, Any]] = {}
+    records: dict[str, dict[str, Any] | None] = {}
     vouched: set[str] = set()
     if (options.offsets, options.end) != (DEFAULT_OFFSETS, DEFAULT_END):
         quick = None
@@ -385,11 +469,18 @@ def read_document_lists(
             else:
                 vouched.add(doc_id)
             items.clear()  # read: its memory is used again for the next records
-            records[doc_id] = {
+            record = {
                 "doc_id": doc_id,
                 "text_sha256": options.sha256_of(doc_id, text),
                 "entities": entities,
             }
+            records[doc_id] = record
+            if lines is not None:
+                if doc_id in vouched:
+                    records[doc_id] = None  # written as it comes: its memory is used again
+                    lines.add_valid(record)
+                else:
+                    lines.add_record(record)
     if doc_ids:
         raise InputError(
             f"{len(doc_ids)} --doc-id value(s) left over ({', '.join(doc_ids[:5])})",

@@ -31,7 +31,16 @@ from operator import is_not, sub
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.convert.common import LabelMapper, Options, entity, finished
+from sourcetrace.convert.common import (
+    JsonLines,
+    LabelMapper,
+    Options,
+    entity,
+    entity_line,
+    finished,
+    quoted,
+    record_line,
+)
 from sourcetrace.errors import InputError, shown
 from sourcetrace.jsonio import read_text
 from sourcetrace.schema.validation import sha256_text
@@ -164,27 +173,56 @@ def _place(
 
 def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]:
     """Prediction records (entities) of CoNLL/BIO files, in the order the documents come."""
+    return _read(inputs, options, None)
+
+
+def read_jsonl(inputs: Sequence[str | Path], options: Options) -> JsonLines:
+    """`read`'s records as JSON Lines (`convert_jsonl`): those of a file read in bulk written as
+    they are read, part by part, the others as `read` makes them."""
+    lines = JsonLines()
+    _read(inputs, options, lines)
+    return lines
+
+
+def _read(
+    inputs: Sequence[str | Path], options: Options, lines: JsonLines | None
+) -> list[dict[str, Any]]:
+    """`read`; with ``lines``, every record also goes there in turn, and a document of a file
+    read in bulk only there (as the bytes of its line): its place in the list returned is None
+    (counted, as the records checked at the end are numbered)."""
     if options.scheme not in SCHEME_LETTERS:
         raise InputError(
             f"unknown scheme {options.scheme!r}", expected=f"one of {', '.join(SCHEME_LETTERS)}"
         )
     mapper = LabelMapper(options.labels)
     doc_ids = iter(options.doc_ids)
-    records: dict[str, dict[str, Any]] = {}
+    records: dict[str, dict[str, Any] | None] = {}
     vouched: set[str] = set()  # the documents of files read in bulk or in one loop
     where: dict[str, str] = {}
     for given in inputs:
         path = Path(given)
         text = read_text(path)
-        fast = _read_in_parts(path, text, options, records)
+        # with ``lines``, a file read in bulk is written there part by part: (bytes, documents,
+        # entities) of each part
+        bulk: list[tuple[bytes, int, int]] | None = None if lines is None else []
+        fast = _read_in_parts(path, text, options, records, bulk)
         if fast is None:
+            bulk = None
             fast = _read_in_one_loop(path, text, options, records)
         if fast is not None:
             name = shown(path)
             for doc_id, line, record in fast:
                 where[doc_id] = f"{name}:{line}"
-                records[doc_id] = record
                 vouched.add(doc_id)
+                if bulk is not None:
+                    records[doc_id] = None  # written as bytes
+                    continue
+                records[doc_id] = record
+                if lines is not None:
+                    records[doc_id] = None  # written as it comes
+                    lines.add_valid(record)
+            for written in bulk or ():
+                lines.add_lines(*written)  # type: ignore[union-attr]
             continue
         for doc_id, line, sentences in _documents(path, text, options.texts, doc_ids):
             if doc_id in records:
@@ -196,6 +234,8 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
                 )
             where[doc_id] = f"{shown(path)}:{line}"
             records[doc_id] = _document(doc_id, sentences, path, options, mapper)
+            if lines is not None:
+                lines.add_record(records[doc_id])
     leftover = list(doc_ids)
     if leftover:
         raise InputError(
@@ -272,8 +312,12 @@ def _line_shapes(text: str, columns: list[str]) -> bytes | None:
 
 
 def _read_in_bulk(
-    path: Path, text: str, options: Options, taken: Container[str]
-) -> list[tuple[str, int, dict[str, Any]]] | None:
+    path: Path,
+    text: str,
+    options: Options,
+    taken: Container[str],
+    json_lines: list[str] | None = None,
+) -> list[tuple[str, int, Any]] | None:
     """`_read_in_one_loop`'s documents, for a file of two columns (`_line_shapes`) whose texts
     have white-space gaps of one character, none of whose documents is in ``taken`` (read
     before). The file is split once; its tokens and tags are every other column, and the
@@ -284,7 +328,9 @@ def _read_in_bulk(
     its tag's type, as `chunks` reads a token alone whatever its letter) and through `chunks`
     for one with tagged tokens in a row. None wherever `_read_in_one_loop` says None (a tag
     outside the scheme or a label not mapped, anywhere in the file), and for any other file it
-    cannot vouch for so; `read` then gives the file to `_read_in_one_loop`."""
+    cannot vouch for so; `read` then gives the file to `_read_in_one_loop`. With
+    ``json_lines``, no record is made: each document's line (`record_line`) is added there,
+    and its entity count takes the record's place in the documents returned."""
     columns = text.split()
     if columns[:1] != [DOCSTART]:
         return None
@@ -313,6 +359,8 @@ def _read_in_bulk(
     if any(kind is kinds.INVALID for kind in alone.values()):
         return None  # (in a row too: each token's type is the type of the entity it is in)
     dropped = None in alone.values()
+    # how an entity of a token tagged alone ends, by its tag (those mapped to null: none)
+    typed = {tag: f', "type": {quoted(kind)}}}' for tag, kind in alone.items() if kind is not None}
     # the tagged tokens right after a tagged token of the same sentence: stretches go on there
     following: set[int] = set()
     if 1 in map(sub, tagged[1:], tagged):
@@ -342,6 +390,10 @@ def _read_in_bulk(
                 if stretched is None:
                     return None
                 entities = stretched
+                if json_lines is not None:
+                    entities = list(map(entity_line, stretched))  # type: ignore[arg-type]
+            elif json_lines is not None:
+                entities = _entity_lines(mine, words, tags, ends, first, placed, alone, typed)
             elif run_ends is None and (not glued or glued[0] > mine[-1] - first if mine else True):
                 # one gap before each token but the first, up to the last tagged token
                 shift = lead - ends[first] - first
@@ -357,12 +409,52 @@ def _read_in_bulk(
                      "type": alone[tags[t]]}
                     for t in mine
                 ]  # fmt: skip
-            if dropped:
+            if dropped and json_lines is None:
                 entities = [item for item in entities if item["type"] is not None]
+        if json_lines is not None:
+            json_lines.append(record_line(doc_id, options.sha256_of(doc_id, own), entities))
+            documents.append((doc_id, line, len(entities)))
+            continue
         record = {"doc_id": doc_id, "text_sha256": options.sha256_of(doc_id, own)}
         record["entities"] = entities
         documents.append((doc_id, line, record))
     return documents
+
+
+def _entity_lines(
+    mine: list[int],
+    words: list[str],
+    tags: list[str],
+    ends: list[int],
+    first: int,
+    placed: Placement,
+    alone: Mapping[str, str | None],
+    typed: Mapping[str, str],
+) -> list[str]:
+    """The entities of `_read_in_bulk`'s tokens tagged alone (indices ``mine``) of one document
+    whose tokens start at ``first`` and are placed as ``placed`` says, as the json writer writes
+    them (`entity_line`'s), without a dict: a token alone is its entity's text, and its type
+    ends the line as ``typed`` says (those mapped to null left out)."""
+    if None in alone.values():  # a label mapped to null
+        mine = [t for t in mine if alone[tags[t]] is not None]
+    lead, glued, run_ends = placed
+    if run_ends is None and (not glued or glued[0] > mine[-1] - first if mine else True):
+        # one gap before each token but the first, up to the last tagged token
+        shift = lead - ends[first] - first
+        return [
+            f'{{"start": {ends[t] + t + shift}, "end": {ends[t + 1] + t + shift}, '
+            f'"text": {quoted(words[t])}{typed[tags[t]]}'
+            for t in mine
+        ]
+    return [
+        f'{{"start": {(start := _start(t, ends, first, placed))}, '
+        f'"end": {start + ends[t + 1] - ends[t]}, "text": {quoted(words[t])}{typed[tags[t]]}'
+        for t in mine
+    ]
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8")
 
 
 Placement = tuple[int, list[int], list[int] | None]
@@ -420,6 +512,11 @@ def _glued(joined: str, body: str) -> list[int] | None:
     missing = len(joined) - len(body)
     if missing <= 0:
         return None
+    last = joined.rfind(" ")
+    if missing == 1 and last > 0 and body == joined[:last] + joined[last + 1 :]:
+        # the last token glued to the one before (a full stop at the text's end): the two
+        # differ first at that space, as a token holds none
+        return [joined.count(" ", 0, last) + 1]
     glued: list[int] = []
     at = 0  # joined[:at] is body[: at - len(glued)] once the spaces found are left out
     while len(glued) < missing:
@@ -487,8 +584,12 @@ PART_CHARACTERS = 1 << 15  # `_read_in_parts`: about this many characters of a f
 
 
 def _read_in_parts(
-    path: Path, text: str, options: Options, records: Mapping[str, Any]
-) -> list[tuple[str, int, dict[str, Any]]] | None:
+    path: Path,
+    text: str,
+    options: Options,
+    records: Mapping[str, Any],
+    written: list[tuple[bytes, int, int]] | None = None,
+) -> list[tuple[str, int, Any]] | None:
     """`_read_in_bulk` of the whole file, made part by part: the file is cut before a
     `-DOCSTART- ` line about every PART_CHARACTERS characters, and each part is read in bulk in
     turn (its documents must not be those of an earlier part), so that the memory of one part's
@@ -497,17 +598,23 @@ def _read_in_parts(
     32k characters (about 7,500 tokens) stay in the processor's cache while they are read
     (the file's CoNLL reading took a fifth less time than in parts of 256k). A document
     is all in one part, and every proof of `_read_in_bulk` is about its lines or its documents,
-    so the parts are read as the whole file would be; None when any part is not."""
-    documents: list[tuple[str, int, dict[str, Any]]] = []
+    so the parts are read as the whole file would be; None when any part is not. With
+    ``written``, each part's records are written there as JSON Lines, (bytes, documents,
+    entities) a part, and the documents returned carry their entity counts (`_read_in_bulk`)."""
+    documents: list[tuple[str, int, Any]] = []
     taken = set(records)  # the documents of earlier files, then of earlier parts too
     start, lines = 0, 0
+    json_lines: list[str] | None = None if written is None else []
     while start < len(text):
         cut = text.find(f"\n{DOCSTART} ", start + PART_CHARACTERS)
         end = len(text) if cut < 0 else cut + 1
         part = text[start:end]
-        found = _read_in_bulk(path, part, options, taken)
+        found = _read_in_bulk(path, part, options, taken, json_lines)
         if found is None:
             return None
+        if written is not None:
+            written.append((_utf8("".join(json_lines)), len(found), sum(c for _, _, c in found)))
+            json_lines.clear()  # type: ignore[union-attr]
         for doc_id, line, record in found:
             documents.append((doc_id, line + lines, record))
             taken.add(doc_id)

@@ -30,6 +30,7 @@ from typing import Any
 
 from sourcetrace.convert.common import (
     DocumentList,
+    JsonLines,
     Options,
     entity,
     read_document_lists,
@@ -173,6 +174,16 @@ def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]
     return read_document_lists(
         inputs, options, "hf", EXPECTED_ITEM, _entities, quick=_aggregated_in_order
     )
+
+
+def read_jsonl(inputs: Sequence[str | Path], options: Options) -> JsonLines:
+    """`read`'s records as JSON Lines (`convert_jsonl`): those of the lists read in one loop
+    written as they come, PART_RECORDS at a time, the others as `read` makes them."""
+    lines = JsonLines()
+    read_document_lists(
+        inputs, options, "hf", EXPECTED_ITEM, _entities, quick=_aggregated_in_order, lines=lines
+    )
+    return lines
 
 
 def _mean(scores: list[Any]) -> float | None:

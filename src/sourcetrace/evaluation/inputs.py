@@ -27,7 +27,13 @@ from sourcetrace.schema.conventions import (
     diagnose_and_count,
     record_to_codepoints,
 )
-from sourcetrace.schema.validation import LAYERS, DocIdRegister, record_problems, sha256_text
+from sourcetrace.schema.validation import (
+    LAYERS,
+    DocIdRegister,
+    gold_record_problems,
+    record_problems,
+    sha256_text,
+)
 
 
 @dataclass
@@ -133,23 +139,10 @@ def gold_from_records(
     documents: dict[str, dict[str, Any]] = {}
     register = DocIdRegister()
     for record in records:
-        value = record.value
-        if not isinstance(value, Mapping) or not isinstance(value.get("text"), str):
-            problems.append(
-                InputError(
-                    "gold record without its document text",
-                    file=file,
-                    line=record.line,
-                    pointer="/text",
-                    expected="each gold record to carry `text`",
-                )
-            )
-            continue
-        found = record_problems(record, "annotation", file)
-        found += register.check(value, file, record.line)
+        found = gold_record_problems(record, file, register)
         problems += found
         if not found:
-            documents[value["doc_id"]] = dict(value)
+            documents[record.value["doc_id"]] = dict(record.value)
     raise_all(placed(problems))
     if not documents:
         raise InputError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -64,6 +65,33 @@ def compiled_says_valid(kind: str, value: Any) -> bool:
     from sourcetrace.schema import fast
 
     return fast.compiled_says_valid(kind, value)
+
+
+# a gold record that only brings its text (`bare_gold`): its keys, and the annotation schema's
+# doc_id and text_sha256 patterns, matched whole (a `$` of Python's re would let a final "\n" by)
+BARE_GOLD_KEYS = frozenset({"doc_id", "text", "text_sha256", "entities", "claims", "attributions"})
+_BARE_DOC_ID = re.compile(r"[a-z0-9_-]{1,128}")  # pattern ^[a-z0-9_-]+$, maxLength 128
+_BARE_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def bare_gold(value: Any) -> bool:
+    """Whether ``value`` (plain JSON, as the reader makes it) is a gold record that only brings
+    a text, which the annotation schema can only take: exactly the keys doc_id, text,
+    text_sha256, entities, claims and attributions, every layer an empty list, the doc_id and
+    the sha256 of the schema's patterns (the text's own sha256 is checked apart). The gold of a
+    `convert --gold` JSONL is such records: they need no compiled validator (nor the import of
+    jsonschema-rs, 0.02 s); tests/schema/test_validate.py proves it finds every one valid."""
+    if type(value) is not dict or len(value) != 6 or value.keys() != BARE_GOLD_KEYS:
+        return False
+    doc_id, digest = value["doc_id"], value["text_sha256"]
+    return (
+        value["entities"] == value["claims"] == value["attributions"] == []
+        and type(value["text"]) is str
+        and type(doc_id) is str
+        and _BARE_DOC_ID.fullmatch(doc_id) is not None
+        and type(digest) is str
+        and _BARE_SHA256.fullmatch(digest) is not None
+    )
 
 
 def sha256_text(text: str) -> str:
@@ -831,7 +859,9 @@ def _record_problems(
     if plain_json or is_plain_json(value):
         # no lone surrogate (orjson refuses them) and no type jsonschema-rs reads otherwise
         plain_json = True
-        schema_valid = compiled_says_valid(kind, value)
+        schema_valid = (kind == "annotation" and bare_gold(value)) or compiled_says_valid(
+            kind, value
+        )
     else:
         surrogate = surrogate_error(value, file, line)  # records from Python never met the reader
         if surrogate is not None:
@@ -867,6 +897,32 @@ def _record_problems(
     return check_annotation_semantics(
         value, file, line, text, gold=(kind == "annotation"), plain_json=plain_json
     )
+
+
+def gold_record_problems(
+    record: Record, file: str | Path, register: DocIdRegister
+) -> list[InputError]:
+    """The problems of one record of a gold that brings its texts (`evaluate --gold`, `convert
+    --gold`): a record without its text, or an annotation's problems and a doc_id seen before
+    (``register``: the doc_ids of the records before it); [] when it is valid."""
+    value = record.value
+    if (
+        record.plain_json
+        and bare_gold(value)
+        and sha256_text(value["text"]) == value["text_sha256"]
+    ):  # what `record_problems` finds in it: nothing (no item in any layer to look at)
+        return register.check(value, file, record.line)
+    if not isinstance(value, Mapping) or not isinstance(value.get("text"), str):
+        return [
+            InputError(
+                "gold record without its document text",
+                file=file,
+                line=record.line,
+                pointer="/text",
+                expected="each gold record to carry `text`",
+            )
+        ]
+    return record_problems(record, "annotation", file) + register.check(value, file, record.line)
 
 
 def unknown_doc_id(doc_id: str, file: str | Path, line: int) -> InputError:

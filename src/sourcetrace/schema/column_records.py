@@ -17,13 +17,39 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from sourcetrace.jsonio import record_of_line
 
 Line = tuple[int, int, bytes]  # (line number, byte offset, bytes without the newline)
+
+
+class BufferLines(Sequence[Line]):
+    """Adjacent lines of a file as one buffer read from their first byte to their last (each
+    ends where a newline starts the next): a line's bytes are cut from it only when asked."""
+
+    def __init__(self, data: bytes, first_offset: int, lines: Sequence[tuple[int, int, int]]):
+        self.data = data
+        self.first_offset = first_offset
+        self.lines = lines  # (line number, byte offset, length without the newline)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Line]: ...
+
+    def __getitem__(self, index: int | slice) -> Line | list[Line]:
+        if isinstance(index, slice):
+            return [self[at] for at in range(*index.indices(len(self)))]
+        number, offset, length = self.lines[index]
+        at = offset - self.first_offset
+        return number, offset, self.data[at : at + length]
 
 
 class ChunkRecords:
@@ -42,6 +68,11 @@ class ChunkRecords:
 
     def records(self) -> list[ColumnRecord]:
         return [ColumnRecord(self, row) for row in range(len(self.lines))]
+
+    def line_numbers(self) -> list[int]:
+        """The line number of each row (no line's bytes cut out for it)."""
+        lines = self.lines.lines if isinstance(self.lines, BufferLines) else self.lines
+        return [line[0] for line in lines]
 
     def value(self, row: int) -> Any:
         """The record's value as the reader makes it (made once, then kept)."""
@@ -340,6 +371,7 @@ def _ranges(firsts: Any, sizes: Any) -> Any:
 
 
 __all__ = [
+    "BufferLines",
     "ChunkRecords",
     "ColumnRecord",
     "EntityArrays",

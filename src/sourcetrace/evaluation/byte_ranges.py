@@ -638,6 +638,10 @@ def run_specs(
 # --workers): memory holds one chunk's parsed documents (W3: about 150 MB per 1,000); smaller
 # chunks save little more and cost a pass of the scorers' set-up each (docs/scale.md)
 CHUNK_DOCUMENTS = 1000
+# a plain run's chunks hold more documents when they are small: about this many bytes of gold
+# each (1,000 W1 documents hold 9 MB); each chunk costs a pass of the scorers' and the checks'
+# set-up, which the documents of sparse W1 (3 KB each) do not outweigh (`documents_per_chunk`)
+CHUNK_GOLD_BYTES = 9_000_000
 READ_AHEAD = 2
 
 
@@ -729,6 +733,15 @@ def chunk_count(documents: int, chunk_documents: int = CHUNK_DOCUMENTS) -> int:
     return max(1, -(-documents // chunk_documents))
 
 
+def documents_per_chunk(documents: int, gold_bytes: int) -> int:
+    """Gold documents per chunk of a plain run: CHUNK_DOCUMENTS, or as many more as make about
+    CHUNK_GOLD_BYTES of gold (``gold_bytes`` over ``documents``), so that memory holds about
+    as many bytes per chunk whatever the size of a document."""
+    if documents < 1 or gold_bytes < 1:
+        return CHUNK_DOCUMENTS
+    return max(CHUNK_DOCUMENTS, CHUNK_GOLD_BYTES * documents // gold_bytes)
+
+
 def evaluate_in_chunks(
     predictions: Any,
     gold: Any = None,
@@ -765,9 +778,10 @@ def _chunked_run(
     gold: Any,
     compare: Any,
     per_document: bool,
-    chunk_documents: int,
+    chunk_documents: int | None,
     options: Mapping[str, Any],
 ) -> _ChunkedRun:
+    """``chunk_documents`` None: `documents_per_chunk` of the gold."""
     if options.get("min_score") is not None:
         return _ChunkedRun(None)
     convention, _ = reading_options(options)
@@ -777,6 +791,10 @@ def _chunked_run(
         gold_index = index_gold(gold)  # read without a stage, as one process reads the gold
         documents = gold_index.whole["corpus"]["documents"]
         with reading_stage(documents):
+            if chunk_documents is None:
+                chunk_documents = documents_per_chunk(
+                    len(gold_index.doc_ids), gold_index.index.size
+                )
             chunks = chunk_count(len(gold_index.doc_ids), chunk_documents)
             specs = shard_specs(
                 predictions, gold, shards=chunks, compare=compare, gold_index=gold_index, **options
@@ -862,10 +880,11 @@ def evaluate_by_chunks_or_whole(
     **options: Any,
 ) -> dict[str, Any]:
     """The report of `evaluate` (run.evaluate), byte for byte: JSON Lines inputs a chunk at a
-    time (`evaluate_in_chunks`), other inputs and the runs that cannot be chunked read whole."""
+    time (`evaluate_in_chunks`, chunks of `documents_per_chunk`), other inputs and the runs
+    that cannot be chunked read whole."""
     run = _ChunkedRun(None)
     if supports_ranges(predictions, gold, compare):
-        run = _chunked_run(predictions, gold, compare, per_document, CHUNK_DOCUMENTS, options)
+        run = _chunked_run(predictions, gold, compare, per_document, None, options)
         if run.report is not None:
             return run.report
     with _read_whole_after(run):  # no stage of its own unless chunks were shown
@@ -894,6 +913,7 @@ def run_chunks(
 
 __all__ = [
     "CHUNK_DOCUMENTS",
+    "CHUNK_GOLD_BYTES",
     "FileRanges",
     "GoldIndex",
     "LineIndex",
@@ -902,6 +922,7 @@ __all__ = [
     "ShardSpec",
     "chunk_count",
     "chunk_partial",
+    "documents_per_chunk",
     "evaluate_by_chunks_or_whole",
     "evaluate_in_chunks",
     "evaluate_in_ranges",

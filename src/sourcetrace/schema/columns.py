@@ -577,8 +577,8 @@ def keep_freed_memory() -> bool:
     columns of every chunk are the same few sizes, and each block mapped again costs a page
     fault per 4 KiB (measured on 30,000 W3 predictions: 175,000 faults and 0.5 s of system
     time before, 110,000 and 0.3 s after, 0.01 GiB more peak memory). For a process that
-    checks files and exits (`sourcetrace validate`, `evaluate`), not for a library caller; False where
-    the C library has no mallopt (not glibc) or refuses a setting."""
+    checks files and exits (`sourcetrace validate`, `evaluate`), not for a library caller;
+    False where the C library has no mallopt (not glibc) or refuses a setting."""
     import ctypes
 
     try:

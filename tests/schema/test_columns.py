@@ -823,11 +823,14 @@ def _with_later_keys(later: str) -> list[dict[str, Any]]:
         entity["text"] = TEXT[entity["start"] : entity["end"]]
     if "claims" in later:
         changed["claims"] = [_at("the talks") | {"polarity": "negative"}]
+    if "no entities" in later:
+        del changed["entities"]
     return records
 
 
 @pytest.mark.parametrize(
-    "later", ["same keys", "a score", "a span text", "claims", "first: a score and a text"]
+    "later",
+    ["same keys", "a score", "a span text", "claims", "no entities", "first: a score and a text"],
 )
 def test_predictions_are_the_table_of_the_whole_schema(later: str) -> None:
     """Predictions are read with the schema cut to their first record's keys and widened

@@ -183,6 +183,53 @@ def test_the_streamed_sha256_is_the_files_and_lines_cross_chunks(tmp_path, chunk
     assert [r.line for r in records] == list(range(1, 41))
 
 
+LINE_SHAPES = (
+    b'\xef\xbb\xbf{"doc_id": "a"}\r\n\r\n{"doc_id": "b", "text": "' + b"y" * 90 + b'"}\n\n',
+    b'{"doc_id": "a"}\n' + b'{"doc_id": "b", "t": "' + b"z" * 200 + b'"}',  # no last newline
+    b"\n\n\n",
+    b"x" * 150,
+)
+
+
+@pytest.mark.parametrize("content", LINE_SHAPES)
+@pytest.mark.parametrize("chunk_bytes", [1, 3, 7, 64, 1 << 20])
+def test_line_bounds_are_the_lines_and_the_sha256_of_jsonl_lines(
+    tmp_path, content, chunk_bytes
+) -> None:
+    """`jsonl_line_bounds` (the index's scan) gives the lines `jsonl_lines` cuts out, with their
+    numbers and offsets, and feeds the same sha256: lines across chunks, blank lines, CRLF, a
+    byte-order mark, a last line without its newline."""
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(content)
+    with mock.patch.object(jsonio, "READ_CHUNK_BYTES", chunk_bytes):
+        expected_digest, digest = hashlib.sha256(), hashlib.sha256()
+        expected = list(jsonio.jsonl_lines(path, expected_digest))
+        bounds = [
+            (number, offset, buffer[start:end])
+            for number, offset, buffer, start, end in jsonio.jsonl_line_bounds(path, digest)
+        ]
+    assert bounds == expected
+    assert b"\n".join(raw for _, _, raw in bounds) == content.removesuffix(b"\n")
+    assert digest.hexdigest() == expected_digest.hexdigest() == hashlib.sha256(content).hexdigest()
+
+
+@pytest.mark.parametrize("chunk_bytes", [3, 40, 1 << 20])
+def test_line_bounds_refuse_a_long_line_as_jsonl_lines_does(
+    tmp_path, monkeypatch, chunk_bytes
+) -> None:
+    path = tmp_path / "p.jsonl"
+    short, long = json.dumps({"a": "x"}), json.dumps({"a": "x" * 100})
+    path.write_text(f"{short}\n{short}\n{long}\n{short}\n")
+    monkeypatch.setenv("SOURCETRACE_MAX_LINE_BYTES", "50")
+    with mock.patch.object(jsonio, "READ_CHUNK_BYTES", chunk_bytes):
+        with pytest.raises(InputError) as expected:
+            list(jsonio.jsonl_lines(path))
+        with pytest.raises(InputError) as found:
+            list(jsonio.jsonl_line_bounds(path))
+    assert str(found.value) == str(expected.value)
+    assert (found.value.line, found.value.message) == (3, "line is over the limit of 50 bytes")
+
+
 def test_a_jsonl_file_has_no_default_size_cap_but_a_json_file_has(tmp_path, monkeypatch):
     # memory holds one line of a .jsonl, so only files read whole (.json) keep the cap
     monkeypatch.setattr(jsonio, "DEFAULT_MAX_BYTES", 100)

@@ -635,6 +635,20 @@ def jsonl_lines(path: str | Path, sha256: Any = None) -> Iterator[tuple[int, int
     yield from _file_lines(path, file_limit, max_line_bytes(), sha256)
 
 
+def jsonl_line_bounds(
+    path: str | Path, sha256: Any = None
+) -> Iterator[tuple[int, int, bytes, int, int]]:
+    """`jsonl_lines` with each line left in the chunk it was read with: (line number, byte
+    offset, buffer, start, end), the line being ``buffer[start:end]``. An index that looks at a
+    few bytes of each line (`byte_ranges.index_jsonl`) cuts out no line, so no line is copied."""
+    path = Path(path)
+    check_regular_file(path)
+    file_limit = explicit_max_input_bytes()
+    if file_limit is not None:
+        _refuse_over_limit(path, file_limit)
+    yield from _file_line_bounds(path, file_limit, max_line_bytes(), sha256)
+
+
 def record_of_line(raw: bytes, number: int, offset: int, path: Path) -> Record | None:
     """Line ``number`` (at byte ``offset``) of a JSON Lines file as `iter_jsonl_records` reads
     it, value and message alike; None for a blank line."""
@@ -726,6 +740,67 @@ def _file_lines(
     last = b"".join(unfinished)
     if last:
         yield number + 1, offset, last
+
+
+def _file_line_bounds(
+    path: Path, file_limit: int | None, line_limit: int, sha256: Any
+) -> Iterator[tuple[int, int, bytes, int, int]]:
+    """`_file_lines`, each line as (buffer, start, end) in its read chunk (one that goes on past
+    a chunk joined into a buffer of its own), found with `bytes.find`, not cut out by a split;
+    the same reads, limits and refusals, in the same order."""
+    number = offset = read = 0
+    hashing = None if sha256 is None else _HashingAside(sha256)
+    unfinished: list[bytes] = []  # the pieces of a line that goes on past the chunks read
+    unfinished_bytes = 0
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", file=path) from None
+    with handle:
+        while True:
+            try:
+                chunk = handle.read(READ_CHUNK_BYTES)
+            except OSError as exc:
+                raise InputError(f"cannot read file ({exc.strerror})", file=path) from None
+            if not chunk:
+                break
+            read += len(chunk)
+            if file_limit is not None and read > file_limit:
+                raise _grew_over(path, file_limit)
+            if hashing is not None:
+                hashing.update(chunk)
+            end = chunk.find(b"\n")
+            if end == -1:  # the line goes on: keep its pieces, join them once
+                unfinished.append(chunk)
+                unfinished_bytes += len(chunk)
+                if unfinished_bytes > line_limit:
+                    raise _line_too_long(path, number + 1, line_limit)
+                continue
+            buffer, start, stop = chunk, 0, end
+            if unfinished:
+                unfinished.append(chunk[:end])
+                buffer = b"".join(unfinished)
+                stop = len(buffer)
+            while True:
+                number += 1
+                if stop - start > line_limit:
+                    raise _line_too_long(path, number, line_limit)
+                yield number, offset, buffer, start, stop
+                offset += stop - start + 1
+                buffer, start = chunk, end + 1
+                end = chunk.find(b"\n", start)
+                if end == -1:
+                    break
+                stop = end
+            tail = chunk[start:]
+            unfinished, unfinished_bytes = [tail], len(tail)
+            if unfinished_bytes > line_limit:
+                raise _line_too_long(path, number + 1, line_limit)
+    if hashing is not None:
+        hashing.finish()
+    last = b"".join(unfinished)
+    if last:
+        yield number + 1, offset, last, 0, len(last)
 
 
 class _HashingAside:

@@ -623,3 +623,16 @@ def test_explanations_made_a_chunk_at_a_time_are_the_one_process_explanations(tm
         )
         assert evaluate_in_chunks(predictions, gold, chunk_documents=chunk, **options) is not None
         assert (to_json(report), list(explained)) == expected
+
+
+def test_documents_per_chunk_hold_about_the_gold_bytes_of_a_chunk() -> None:
+    """1,000 documents (CHUNK_DOCUMENTS) at least; more when they are small, to about
+    CHUNK_GOLD_BYTES (9 MB) of gold per chunk: W1 at 10,000 documents (91 MB) keeps 1,000, its
+    sparse shape (31 MB) takes 2,891, W3 (144 MB) keeps 1,000."""
+    from sourcetrace.evaluation.byte_ranges import documents_per_chunk
+
+    assert documents_per_chunk(10_000, 90_909_165) == 1000
+    assert documents_per_chunk(10_000, 31_121_693) == 2891
+    assert documents_per_chunk(10_000, 143_708_897) == 1000
+    assert documents_per_chunk(3, 300) == 90_000  # a small file: one chunk
+    assert documents_per_chunk(0, 0) == 1000

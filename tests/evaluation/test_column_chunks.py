@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from sourcetrace.errors import InputError, InputErrors
+from sourcetrace.evaluation import byte_ranges
 from sourcetrace.evaluation.byte_ranges import (
     evaluate_by_chunks_or_whole,
     evaluate_in_chunks,
@@ -229,6 +230,44 @@ def test_entities_in_chunks_on_columns_give_the_one_process_report_or_message(
         assert to_json(chunked) == one_process[1]
     else:
         assert chunked is None
+
+
+@settings(max_examples=25, deadline=None, phases=NO_SHRINK)
+@given(data=st.data())
+def test_chunks_of_adjacent_or_scattered_lines_by_gold_bytes_give_the_one_process_report(
+    tmp_path_factory: Any, data: Any
+) -> None:
+    """Predictions in the gold's doc_id order (each chunk's lines one run of adjacent lines,
+    read as they lie in the file) or shuffled (the lines of a chunk cut out and joined), in
+    chunks of `documents_per_chunk` of the gold's bytes: one process's report, byte for byte,
+    in as many chunks as `documents_per_chunk` says."""
+    folder = tmp_path_factory.mktemp("chunk-runs")
+    pairs = [data.draw(documents(index)) for index in range(data.draw(st.integers(2, 9)))]
+    predictions = [prediction for _, prediction in pairs]
+    if data.draw(st.booleans(), "shuffled"):
+        predictions = data.draw(st.permutations(predictions), "order")
+    gold_path = _write(folder / "gold.jsonl", [gold for gold, _ in pairs])
+    predicted = _write(folder / "predictions.jsonl", predictions)
+    gold_bytes = gold_path.stat().st_size
+    chunk_bytes = data.draw(st.integers(1, gold_bytes), "gold bytes per chunk")
+    options: dict[str, Any] = {"layers": ["entities"], "missing": "empty"}
+    shards: list[int] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columns, "MIN_FILE_BYTES", 0)
+        patch.setattr(byte_ranges, "CHUNK_DOCUMENTS", 1)
+        patch.setattr(byte_ranges, "CHUNK_GOLD_BYTES", chunk_bytes)
+        specs = byte_ranges.shard_specs
+        patch.setattr(
+            byte_ranges,
+            "shard_specs",
+            lambda *args, **kwargs: shards.append(kwargs["shards"]) or specs(*args, **kwargs),
+        )
+        expected = to_json(evaluate(predicted, gold_path, **options))
+        assert to_json(evaluate_by_chunks_or_whole(predicted, gold_path, **options)) == expected
+        per_chunk = byte_ranges.documents_per_chunk(len(pairs), gold_bytes)
+    assert per_chunk == max(1, chunk_bytes * len(pairs) // gold_bytes)
+    assert shards == [byte_ranges.chunk_count(len(pairs), per_chunk)]
+    event(f"chunks: {shards[0]}")
 
 
 @settings(max_examples=10, deadline=None, phases=NO_SHRINK)

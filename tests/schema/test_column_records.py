@@ -16,6 +16,7 @@ from sourcetrace.evaluation.settings import make_settings
 from sourcetrace.jsonio import record_of_line
 from sourcetrace.schema import columns
 from sourcetrace.schema.column_records import (
+    BufferLines,
     ChunkRecords,
     ColumnRecord,
     entity_arrays,
@@ -204,3 +205,31 @@ def test_a_record_of_another_chunk_or_with_entities_of_its_own_is_not_read_on_co
     assert found is not None and found.sizes.tolist() == [1, 0]
     assert isinstance(first.records()[0], ColumnRecord)
     assert np.array_equal(found.start, [0])
+
+
+def test_buffer_lines_are_the_lines_of_their_read_and_make_the_same_records() -> None:
+    """Adjacent lines read as one buffer from a byte offset: each line (number, offset, bytes)
+    is cut from it as `_raw_lines` cut it, slices too, and a chunk of them gives the records
+    and line numbers of a chunk of cut lines."""
+    records = [
+        {"doc_id": f"d{n}", "text": "a b c d", "entities": [{"start": 2 * n, "end": 2 * n + 1}]}
+        for n in range(4)
+    ]
+    for record in records:
+        record["entities"][0]["type"] = "ORG"
+    raws = [json.dumps(r).encode() for r in records]
+    first_offset = 1000
+    offsets = [first_offset + sum(len(raw) + 1 for raw in raws[:n]) for n in range(len(raws))]
+    cut = [(7 + n, offset, raw) for n, (offset, raw) in enumerate(zip(offsets, raws, strict=True))]
+    lines = BufferLines(b"\n".join(raws), first_offset, [(n, o, len(raw)) for n, o, raw in cut])
+    assert len(lines) == 4
+    assert [lines[n] for n in range(4)] == list(lines) == cut
+    assert lines[-1] == cut[-1] and lines[1:3] == cut[1:3] and lines[::2] == cut[::2]
+    with pytest.raises(IndexError):
+        lines[4]  # noqa: B018 (the refusal is the point)
+    chunk = _chunk(records, "prediction")
+    assert chunk is not None
+    on_buffer = ChunkRecords(Path("p.jsonl"), lines, chunk.table)
+    assert on_buffer.line_numbers() == [7, 8, 9, 10]
+    assert [dict(record) for record in on_buffer.records()] == records
+    assert "line 9" in repr(on_buffer.records()[2])

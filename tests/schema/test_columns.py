@@ -786,6 +786,78 @@ def test_columnar_lines_of_a_file_under_the_minimum_are_left_to_the_record_path(
         assert clean_lines_count(data, "annotation", file_bytes=len(data) + 1) == len(STORY)
 
 
+def _entities_only(record: dict[str, Any]) -> dict[str, Any]:
+    """A prediction as W1's systems write it: its doc_id and entities of start, end and type."""
+    kept = ("start", "end", "type")
+    return {
+        "doc_id": record["doc_id"],
+        "entities": [{key: entity[key] for key in kept} for entity in record["entities"]],
+    }
+
+
+def _whole_schema_table(data: bytes, kind: str) -> Any:
+    """The lines read by pyarrow with the whole explicit schema of ``kind``."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    options = pj.ParseOptions(
+        explicit_schema=columns.arrow_schema(kind), unexpected_field_behavior="error"
+    )
+    return pj.read_json(pa.BufferReader(data), parse_options=options).combine_chunks()
+
+
+def _with_later_keys(later: str) -> list[dict[str, Any]]:
+    """Entity-only predictions of the tricky text, one of them (the first or a later one)
+    with more keys than the first record has."""
+    records = [_entities_only(r) for r in _many(tricky_gold("tricky-2"), 6)]
+    for index, record in enumerate(records):
+        record["doc_id"] = "tricky-1" if index % 2 else "tricky-2"
+        if index > 1:
+            record["doc_id"] = f"unknown-{index}"
+            record["text"] = TEXT
+    changed = records[0] if later.startswith("first") else records[4]
+    if "score" in later:
+        changed["entities"][0]["score"] = 0.5
+    if "text" in later:
+        entity = changed["entities"][1]
+        entity["text"] = TEXT[entity["start"] : entity["end"]]
+    if "claims" in later:
+        changed["claims"] = [_at("the talks") | {"polarity": "negative"}]
+    if "no entities" in later:
+        del changed["entities"]
+    return records
+
+
+@pytest.mark.parametrize(
+    "later",
+    ["same keys", "a score", "a span text", "claims", "no entities", "first: a score and a text"],
+)
+def test_predictions_are_the_table_of_the_whole_schema(later: str) -> None:
+    """Predictions are read with the schema cut to their first record's keys and widened
+    again: the table the checks and the entity scorer read is the one the whole schema makes
+    (values, nulls and types), also when a later record has more keys (read again whole)."""
+    records = _with_later_keys(later)
+    data = "\n".join(json.dumps(r) for r in records).encode()
+    table = columns.clean_lines_table(data, "prediction", TEXTS.get, file_bytes=len(data))
+    assert table is not None
+    assert table.schema == columns.arrow_schema("prediction")
+    assert table.equals(_whole_schema_table(data, "prediction"))
+    table.validate(full=True)
+    entities = table.column("entities").combine_chunks()
+    assert (
+        entities.to_pylist()
+        == _whole_schema_table(data, "prediction").column("entities").combine_chunks().to_pylist()
+    )
+
+
+def test_a_later_prediction_with_an_unknown_item_key_is_still_refused() -> None:
+    records = _with_later_keys("same keys")
+    records[4]["entities"][0]["confidence"] = 0.5
+    data = "\n".join(json.dumps(r) for r in records).encode()
+    assert columns.clean_lines_table(data, "prediction", TEXTS.get, file_bytes=len(data)) is None
+    assert decide(data + b"\n", "prediction") == (False, False)
+
+
 def test_kept_freed_memory_takes_on_glibc_and_changes_no_answer() -> None:
     """`keep_freed_memory` (what `sourcetrace validate` asks of malloc before it reads): glibc
     takes both settings (the function says whether it did), and the columnar verdicts after it

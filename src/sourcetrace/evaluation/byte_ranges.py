@@ -54,10 +54,10 @@ from sourcetrace.evaluation.run import (
     scoring_stage,
 )
 from sourcetrace.evaluation.settings import make_settings
-from sourcetrace.jsonio import Record, jsonl_lines, raise_reading_error, record_of_line
+from sourcetrace.jsonio import Record, jsonl_line_bounds, raise_reading_error, record_of_line
 from sourcetrace.paths import corpus_dir, path_text
 from sourcetrace.progress import reporting, stage
-from sourcetrace.schema.column_records import ChunkRecords
+from sourcetrace.schema.column_records import BufferLines, ChunkRecords
 from sourcetrace.schema.columns import clean_lines_count, clean_lines_table
 from sourcetrace.schema.conventions import (
     Convention,
@@ -130,9 +130,10 @@ def index_jsonl(path: str | Path) -> LineIndex:
     before = _stat(path)
     digest = hashlib.sha256()
     lines: dict[str | None, list[Line]] = {}
-    for number, offset, raw in jsonl_lines(path, digest):
-        doc_id = _scanned_doc_id(raw)
+    for number, offset, buffer, start, end in jsonl_line_bounds(path, digest):
+        doc_id = _scanned_doc_id(buffer, start, end)
         if doc_id is False:
+            raw = buffer[start:end]
             try:
                 record = record_of_line(raw, number, offset, path)
             except InputError:
@@ -143,7 +144,7 @@ def index_jsonl(path: str | Path) -> LineIndex:
             value = record.value
             found = value.get("doc_id") if isinstance(value, Mapping) else None
             doc_id = found if isinstance(found, str) else None
-        lines.setdefault(doc_id, []).append((number, offset, len(raw)))
+        lines.setdefault(doc_id, []).append((number, offset, end - start))
     if not lines:
         raise_reading_error(path)  # "file has no JSON lines"
     if _stat(path) != before:
@@ -151,8 +152,10 @@ def index_jsonl(path: str | Path) -> LineIndex:
     return LineIndex(path, os.path.abspath(path), digest.hexdigest(), *before, lines)
 
 
-def _scanned_doc_id(raw: bytes) -> str | bool:
-    match = _DOC_ID_FIRST.match(raw)
+def _scanned_doc_id(buffer: bytes, start: int, end: int) -> str | bool:
+    """The doc_id of the line ``buffer[start:end]`` when it starts as writers write it; False
+    when it must be parsed to be known."""
+    match = _DOC_ID_FIRST.match(buffer, start, end)
     if match is None:
         return False
     try:
@@ -323,10 +326,15 @@ def read_lines(ranges: FileRanges) -> list[Record]:
 def _raw_lines(ranges: FileRanges) -> list[tuple[int, int, bytes]]:
     """(line number, byte offset, bytes) of a shard's lines, from one read of each run of
     adjacent lines."""
+    return [line for run in _read_runs(ranges) for line in run]
+
+
+def _read_runs(ranges: FileRanges) -> list[BufferLines]:
+    """A shard's lines, one `BufferLines` per run of adjacent lines (one read each)."""
     path = Path(ranges.path)
     if _stat(Path(ranges.read_at)) != (ranges.size, ranges.mtime_ns):
         raise _changed(path)
-    lines: list[tuple[int, int, bytes]] = []
+    runs: list[BufferLines] = []
     try:
         handle = open(ranges.read_at, "rb")  # noqa: SIM115 (closed below, errors worded)
     except OSError as exc:
@@ -336,10 +344,19 @@ def _raw_lines(ranges: FileRanges) -> list[tuple[int, int, bytes]]:
             first_offset = run[0][1]
             handle.seek(first_offset)
             data = handle.read(run[-1][1] + run[-1][2] - first_offset)
-            for number, offset, length in run:
-                at = offset - first_offset
-                lines.append((number, offset, data[at : at + length]))
-    return lines
+            runs.append(BufferLines(data, first_offset, run))
+    return runs
+
+
+def _joined_lines(ranges: FileRanges) -> tuple[bytes, Sequence[tuple[int, int, bytes]]]:
+    """A shard's lines joined by newlines, and the lines. One run of adjacent lines (a chunk
+    of a file in doc_id order) is its read bytes as they are: each of its lines ends where a
+    newline starts the next, so the read equals the join, and no line is copied out of it."""
+    runs = _read_runs(ranges)
+    if len(runs) == 1:
+        return runs[0].data, runs[0]
+    lines = [line for run in runs for line in run]
+    return b"\n".join(raw for _, _, raw in lines), lines
 
 
 def _records_of(ranges: FileRanges, lines: list[tuple[int, int, bytes]]) -> list[Record]:
@@ -409,12 +426,10 @@ def _clean_chunk(
 ) -> ChunkRecords | None:
     """The shard's lines of ``ranges`` as `ChunkRecords` when the columnar checks find every
     one clean (and its strings valid UTF-8, which the reader of jsonio asks), else None."""
-    lines = _raw_lines(ranges)
+    data, lines = _joined_lines(ranges)
     if not lines:
         return None
-    table = clean_lines_table(
-        b"\n".join(raw for _, _, raw in lines), kind, text_for, file_bytes=ranges.size
-    )
+    table = clean_lines_table(data, kind, text_for, file_bytes=ranges.size)
     if table is None or table.num_rows != len(lines):
         return None
     import pyarrow as pa
@@ -462,7 +477,7 @@ def _column_predictions(ranges: FileRanges, gold: GoldSet) -> Predictions | None
     file = ranges.path
     where = {
         doc_id: f"{file}, line {number}"
-        for doc_id, (number, _, _) in zip(chunk.doc_ids, chunk.lines, strict=True)
+        for doc_id, number in zip(chunk.doc_ids, chunk.line_numbers(), strict=True)
     }
     layers = tuple(layer for layer in LAYERS if np.any(chunk.present(layer)))
     return Predictions(
@@ -623,6 +638,11 @@ def run_specs(
 # --workers): memory holds one chunk's parsed documents (W3: about 150 MB per 1,000); smaller
 # chunks save little more and cost a pass of the scorers' set-up each (docs/scale.md)
 CHUNK_DOCUMENTS = 1000
+# a plain run's chunks hold more documents when they are small: about this many bytes of gold
+# each (1,000 W1 documents hold 9 MB); each chunk costs a pass of the scorers' and the checks'
+# set-up, which the documents of sparse W1 (3 KB each) do not outweigh (`documents_per_chunk`)
+CHUNK_GOLD_BYTES = 9_000_000
+READ_AHEAD = 2
 
 
 class ReadWhole(Exception):
@@ -690,16 +710,17 @@ def _chunk_partials(
         return read_shard(spec, misfits.get("predictions"), columnar=True)
 
     partials = []
-    with ThreadPoolExecutor(1) as pool:
-        ahead = pool.submit(read, specs[0])
+    with ThreadPoolExecutor(READ_AHEAD) as pool:
+        ahead = [pool.submit(read, spec) for spec in specs[:READ_AHEAD]]
         try:
             for index in range(len(specs)):
-                loaded = ahead.result()
-                if index + 1 < len(specs):
-                    ahead = pool.submit(read, specs[index + 1])
+                loaded = ahead.pop(0).result()
+                if index + READ_AHEAD < len(specs):
+                    ahead.append(pool.submit(read, specs[index + READ_AHEAD]))
                 partials.append(_scored_chunk(loaded, layers, misfits))
         finally:
-            ahead.cancel()
+            for future in ahead:
+                future.cancel()
     return partials
 
 
@@ -710,6 +731,15 @@ def chunk_count(documents: int, chunk_documents: int = CHUNK_DOCUMENTS) -> int:
     if chunk_documents < 1:
         raise InputError(f"{chunk_documents} documents per chunk", expected="a whole number >= 1")
     return max(1, -(-documents // chunk_documents))
+
+
+def documents_per_chunk(documents: int, gold_bytes: int) -> int:
+    """Gold documents per chunk of a plain run: CHUNK_DOCUMENTS, or as many more as make about
+    CHUNK_GOLD_BYTES of gold (``gold_bytes`` over ``documents``), so that memory holds about
+    as many bytes per chunk whatever the size of a document."""
+    if documents < 1 or gold_bytes < 1:
+        return CHUNK_DOCUMENTS
+    return max(CHUNK_DOCUMENTS, CHUNK_GOLD_BYTES * documents // gold_bytes)
 
 
 def evaluate_in_chunks(
@@ -748,9 +778,10 @@ def _chunked_run(
     gold: Any,
     compare: Any,
     per_document: bool,
-    chunk_documents: int,
+    chunk_documents: int | None,
     options: Mapping[str, Any],
 ) -> _ChunkedRun:
+    """``chunk_documents`` None: `documents_per_chunk` of the gold."""
     if options.get("min_score") is not None:
         return _ChunkedRun(None)
     convention, _ = reading_options(options)
@@ -760,6 +791,10 @@ def _chunked_run(
         gold_index = index_gold(gold)  # read without a stage, as one process reads the gold
         documents = gold_index.whole["corpus"]["documents"]
         with reading_stage(documents):
+            if chunk_documents is None:
+                chunk_documents = documents_per_chunk(
+                    len(gold_index.doc_ids), gold_index.index.size
+                )
             chunks = chunk_count(len(gold_index.doc_ids), chunk_documents)
             specs = shard_specs(
                 predictions, gold, shards=chunks, compare=compare, gold_index=gold_index, **options
@@ -845,10 +880,11 @@ def evaluate_by_chunks_or_whole(
     **options: Any,
 ) -> dict[str, Any]:
     """The report of `evaluate` (run.evaluate), byte for byte: JSON Lines inputs a chunk at a
-    time (`evaluate_in_chunks`), other inputs and the runs that cannot be chunked read whole."""
+    time (`evaluate_in_chunks`, chunks of `documents_per_chunk`), other inputs and the runs
+    that cannot be chunked read whole."""
     run = _ChunkedRun(None)
     if supports_ranges(predictions, gold, compare):
-        run = _chunked_run(predictions, gold, compare, per_document, CHUNK_DOCUMENTS, options)
+        run = _chunked_run(predictions, gold, compare, per_document, None, options)
         if run.report is not None:
             return run.report
     with _read_whole_after(run):  # no stage of its own unless chunks were shown
@@ -877,6 +913,7 @@ def run_chunks(
 
 __all__ = [
     "CHUNK_DOCUMENTS",
+    "CHUNK_GOLD_BYTES",
     "FileRanges",
     "GoldIndex",
     "LineIndex",
@@ -885,6 +922,7 @@ __all__ = [
     "ShardSpec",
     "chunk_count",
     "chunk_partial",
+    "documents_per_chunk",
     "evaluate_by_chunks_or_whole",
     "evaluate_in_chunks",
     "evaluate_in_ranges",

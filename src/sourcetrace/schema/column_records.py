@@ -17,13 +17,40 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from sourcetrace.jsonio import record_of_line
+from sourcetrace.schema.columns import arrow_compute, null_flags
 
 Line = tuple[int, int, bytes]  # (line number, byte offset, bytes without the newline)
+
+
+class BufferLines(Sequence[Line]):
+    """Adjacent lines of a file as one buffer read from their first byte to their last (each
+    ends where a newline starts the next): a line's bytes are cut from it only when asked."""
+
+    def __init__(self, data: bytes, first_offset: int, lines: Sequence[tuple[int, int, int]]):
+        self.data = data
+        self.first_offset = first_offset
+        self.lines = lines  # (line number, byte offset, length without the newline)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Line]: ...
+
+    def __getitem__(self, index: int | slice) -> Line | list[Line]:
+        if isinstance(index, slice):
+            return [self[at] for at in range(*index.indices(len(self)))]
+        number, offset, length = self.lines[index]
+        at = offset - self.first_offset
+        return number, offset, self.data[at : at + length]
 
 
 class ChunkRecords:
@@ -42,6 +69,11 @@ class ChunkRecords:
 
     def records(self) -> list[ColumnRecord]:
         return [ColumnRecord(self, row) for row in range(len(self.lines))]
+
+    def line_numbers(self) -> list[int]:
+        """The line number of each row (no line's bytes cut out for it)."""
+        lines = self.lines.lines if isinstance(self.lines, BufferLines) else self.lines
+        return [line[0] for line in lines]
 
     def value(self, row: int) -> Any:
         """The record's value as the reader makes it (made once, then kept)."""
@@ -94,7 +126,7 @@ class ChunkRecords:
         firsts = np.zeros(len(rows), dtype=np.int64)
         firsts[known] = offsets[rows[known]] - offsets[0]
         index = _ranges(firsts, sizes)
-        items = lists.flatten()
+        items = arrow_compute("list_flatten", lists)
         # in the table's order already (every row once, in order): nothing to take
         every = len(index) == len(items) and bool(np.all(index == np.arange(len(index))))
 
@@ -123,12 +155,10 @@ class ChunkRecords:
         if mentions is None or name not in self.table.column_names:
             found = self.sizes(name)
         else:
-            import pyarrow.compute as pc
-
             lists = self.layer(name)
-            codes, names = _codes(_struct_field(lists.flatten(), "mention"))
+            codes, names = _codes(_struct_field(arrow_compute("list_flatten", lists), "mention"))
             chosen = np.array([value in mentions for value in names] + [False], dtype=bool)
-            parents = _int_values(pc.list_parent_indices(lists)).astype(np.int64)
+            parents = _int_values(arrow_compute("list_parent_indices", lists)).astype(np.int64)
             found = np.bincount(parents[chosen[codes]], minlength=len(self.lines))
             found = np.where(self.present(name), found, 0)
         self._kept[key] = found
@@ -198,13 +228,11 @@ def has_scored_items(records: Sequence[Mapping[str, Any]], layer: str) -> bool |
 
 def _scored_rows(chunk: ChunkRecords, layer: str) -> Any:
     lists = chunk.layer(layer)
-    items = lists.flatten()
+    items = arrow_compute("list_flatten", lists)
     if "score" not in [items.type.field(i).name for i in range(items.type.num_fields)]:
         return np.zeros(len(chunk.lines), dtype=bool)
-    import pyarrow.compute as pc
-
     with_score = ~_nulls(_struct_field(items, "score"))
-    parents = _int_values(pc.list_parent_indices(lists))
+    parents = _int_values(arrow_compute("list_parent_indices", lists))
     scored = np.zeros(len(chunk.lines), dtype=bool)
     scored[parents[with_score]] = True
     return scored & chunk.present(layer)
@@ -280,13 +308,7 @@ def _offsets(lists: Any) -> Any:
 
 
 def _nulls(array: Any) -> Any:
-    if not array.null_count:
-        return np.zeros(len(array), dtype=bool)
-    flags = array.is_null()
-    bits = np.frombuffer(flags.buffers()[1], dtype=np.uint8)
-    return np.unpackbits(bits, bitorder="little")[flags.offset : flags.offset + len(flags)].astype(
-        bool
-    )
+    return null_flags(array)
 
 
 def _int_values(array: Any) -> Any:
@@ -308,9 +330,7 @@ def _ints(array: Any) -> tuple[Any, Any]:
 def _codes(strings: Any) -> tuple[Any, list[str]]:
     """Codes of a string array's values into its distinct values in the order of their first
     use (-1 where null)."""
-    import pyarrow.compute as pc
-
-    encoded = pc.dictionary_encode(strings)
+    encoded = arrow_compute("dictionary_encode", strings)
     codes = _int_values(encoded.indices).astype(np.int64)
     if strings.null_count:
         codes = np.where(_nulls(strings), -1, codes)
@@ -318,18 +338,17 @@ def _codes(strings: Any) -> tuple[Any, list[str]]:
 
 
 def _struct_field(struct: Any, name: str) -> Any:
-    import pyarrow.compute as pc
+    from pyarrow._compute import StructFieldOptions
 
-    return pc.struct_field(struct, name)
+    return arrow_compute("struct_field", struct, options=StructFieldOptions([name]))
 
 
 def _take(array: Any, indices: Any) -> Any:
     import pyarrow as pa
 
     indices = np.ascontiguousarray(indices, dtype=np.int64)
-    return array.take(
-        pa.Array.from_buffers(pa.int64(), len(indices), [None, pa.py_buffer(indices)])
-    )
+    index = pa.Array.from_buffers(pa.int64(), len(indices), [None, pa.py_buffer(indices)])
+    return arrow_compute("take", array, index)
 
 
 def _ranges(firsts: Any, sizes: Any) -> Any:
@@ -340,6 +359,7 @@ def _ranges(firsts: Any, sizes: Any) -> Any:
 
 
 __all__ = [
+    "BufferLines",
     "ChunkRecords",
     "ColumnRecord",
     "EntityArrays",

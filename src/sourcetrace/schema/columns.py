@@ -410,7 +410,21 @@ def _distinct_count(doc_ids: list[Any]) -> int:
 
 def _read_table(lines: memoryview | bytes, kind: str) -> Any:
     """The chunk in columns (one array each; read by one thread, as the chunks share the
-    cores), or None when the reader refuses it."""
+    cores), or None when the reader refuses it. Predictions are first read with the narrower
+    schema of their first record's keys (`_narrow_schema`) and widened to the whole one: the
+    same table, at less cost; a chunk with other keys is read again with the whole schema."""
+    full = arrow_schema(kind)
+    narrow = _narrow_schema(lines, kind)
+    if narrow is not None:
+        table = _read_with_schema(lines, narrow)
+        if table is not None:
+            widened = _widened(table, full)
+            if widened is not None:
+                return widened
+    return _read_with_schema(lines, full)
+
+
+def _read_with_schema(lines: memoryview | bytes, schema: Any) -> Any:
     import pyarrow as pa
     import pyarrow.json as pj
 
@@ -419,12 +433,106 @@ def _read_table(lines: memoryview | bytes, kind: str) -> Any:
             pa.BufferReader(pa.py_buffer(lines)),
             read_options=pj.ReadOptions(block_size=len(lines) + 2, use_threads=False),
             parse_options=pj.ParseOptions(
-                explicit_schema=arrow_schema(kind), unexpected_field_behavior="error"
+                explicit_schema=schema, unexpected_field_behavior="error"
             ),
         )
     except (pa.ArrowException, UnicodeError, ValueError, OverflowError):
         return None
     return table.combine_chunks()
+
+
+# the top-level keys a prediction record may have for `_narrow_schema`
+NARROW_RECORD_KEYS = frozenset({"doc_id", "text", "text_sha256", "entities"})
+
+
+def _narrow_schema(lines: memoryview | bytes, kind: str) -> Any:
+    """The whole schema of predictions cut to what the first record of ``lines`` has: its keys
+    among doc_id, text, text_sha256 and entities, and its entities' keys. The reader fills
+    every key of the schema that an item lacks with a null, so fewer keys cost less (10,000 W1
+    predictions of three keys each: 0.34 s against 0.24 s); a record of the chunk with another
+    key fails the read (`unexpected_field_behavior="error"`), which is then made again with
+    the whole schema. None for gold, and when the first record has another key (or does not
+    parse)."""
+    import orjson
+
+    if kind != "prediction":
+        return None
+    end = bytes(lines[: 1 << 16]).find(b"\n")
+    first = bytes(lines[: end if end != -1 else 1 << 16])
+    try:
+        record = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(record, dict) or not set(record) <= NARROW_RECORD_KEYS:
+        return None
+    entities = record.get("entities")
+    if not isinstance(entities, list) or not all(isinstance(item, dict) for item in entities):
+        return None
+    entity_keys = {key for item in entities for key in item}
+    import pyarrow as pa
+
+    full = arrow_schema(kind)
+    entity_type = full.field("entities").type.value_type
+    names = [field.name for field in entity_type]
+    if not entity_keys <= set(names):
+        return None
+    entity = pa.struct([field for field in entity_type if field.name in entity_keys])
+    return pa.schema(
+        [
+            pa.field("entities", pa.list_(entity)) if field.name == "entities" else field
+            for field in full
+            if field.name in NARROW_RECORD_KEYS
+        ]
+    )
+
+
+def _widened(table: Any, full: Any) -> Any:
+    """``table``, read with a narrower schema than ``full``, as the reader makes it with
+    ``full``: each missing column, and each missing field of the entities, all nulls. None when
+    its entity lists are not laid out as a fresh read lays them (no offset)."""
+    import pyarrow as pa
+
+    rows = table.num_rows
+    columns = []
+    for field in full:
+        if field.name not in table.column_names:
+            columns.append(pa.nulls(rows, field.type))
+            continue
+        column = table.column(field.name).combine_chunks()
+        if field.name == "entities" and column.type != field.type:
+            column = _widened_items(column, field.type)
+            if column is None:
+                return None
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=full)
+
+
+def _widened_items(lists: Any, list_type: Any) -> Any:
+    """A list<struct> array with the struct fields of ``list_type``, the missing ones null."""
+    import pyarrow as pa
+
+    items = lists.values
+    if lists.offset or items.offset:
+        return None
+    item_type = list_type.value_type
+    children = [
+        items.field(field.name) if items.type.get_field_index(field.name) != -1 else None
+        for field in item_type
+    ]
+    children = [
+        pa.nulls(len(items), field.type) if child is None else child
+        for child, field in zip(children, item_type, strict=True)
+    ]
+    widened_items = pa.Array.from_buffers(
+        item_type, len(items), [items.buffers()[0]], null_count=items.null_count, children=children
+    )
+    return pa.Array.from_buffers(
+        list_type,
+        len(lists),
+        lists.buffers()[:2],
+        null_count=lists.null_count,
+        children=[widened_items],
+    )
 
 
 def _ends_a_record(last: bytes | memoryview) -> bool:
@@ -437,11 +545,15 @@ def _ends_a_record(last: bytes | memoryview) -> bool:
 def _columns_memory_pool() -> Iterator[None]:
     """pyarrow's default pool set, while the block runs, to jemalloc where pyarrow has it, else
     the system allocator: with pyarrow's default (mimalloc) the table's pages cost twice the
-    system time (measured: 0.8 s against 0.3 s of 10,000 W3 predictions)."""
+    system time (measured: 0.8 s against 0.3 s of 10,000 W3 predictions). In a process whose
+    malloc keeps the memory it frees (`keep_freed_memory`), the system allocator: each chunk's
+    columns reuse the pages of the chunk before, where jemalloc gives them back and faults
+    them in again (W1 at 10,000 documents: 58,000 page faults against 70,000, 0.1 s less of
+    system time; `sourcetrace validate` of 10,000 W3 predictions: 34,500 against 41,000)."""
     import pyarrow as pa
 
     try:
-        pool = pa.jemalloc_memory_pool()
+        pool = pa.system_memory_pool() if _MALLOC_KEEPS_FREED else pa.jemalloc_memory_pool()
     except NotImplementedError:
         pool = pa.system_memory_pool()
     default_pool = pa.default_memory_pool()
@@ -456,6 +568,7 @@ def _columns_memory_pool() -> Iterator[None]:
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 KEPT_MMAP_BYTES = 1 << 25  # glibc's own ceiling for its sliding threshold on 64 bits
 KEPT_TOP_BYTES = 1 << 27
+_MALLOC_KEEPS_FREED = False  # set by `keep_freed_memory` when glibc took its settings
 
 
 def keep_freed_memory() -> bool:
@@ -464,17 +577,20 @@ def keep_freed_memory() -> bool:
     columns of every chunk are the same few sizes, and each block mapped again costs a page
     fault per 4 KiB (measured on 30,000 W3 predictions: 175,000 faults and 0.5 s of system
     time before, 110,000 and 0.3 s after, 0.01 GiB more peak memory). For a process that
-    checks a file and exits (`sourcetrace validate`), not for a library caller; False where
-    the C library has no mallopt (not glibc) or refuses a setting."""
+    checks files and exits (`sourcetrace validate`, `evaluate`), not for a library caller;
+    False where the C library has no mallopt (not glibc) or refuses a setting."""
     import ctypes
 
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError, TypeError):
         return False
-    return bool(mallopt(M_MMAP_THRESHOLD, KEPT_MMAP_BYTES)) and bool(
+    global _MALLOC_KEEPS_FREED
+    kept = bool(mallopt(M_MMAP_THRESHOLD, KEPT_MMAP_BYTES)) and bool(
         mallopt(M_TRIM_THRESHOLD, KEPT_TOP_BYTES)
     )
+    _MALLOC_KEEPS_FREED = kept
+    return kept
 
 
 # ---------------------------------------------------------------- helpers on arrow arrays
@@ -486,6 +602,18 @@ def _compute(name: str, *args: Any, options: Any = None) -> Any:
     `pyarrow.compute`: that module writes a Python wrapper of each of its ~400 functions when
     imported, 0.06-0.1 s of CPU on the critical path of `validate`."""
     return _call_function()(name, list(args), options)
+
+
+def arrow_compute(name: str, *args: Any, options: Any = None) -> Any:
+    """`_compute` for the other modules that read the columns (`column_records`): without
+    importing `pyarrow.compute` (0.11 s of CPU on the critical path of `evaluate`)."""
+    return _compute(name, *args, options=options)
+
+
+def null_flags(array: Any) -> Any:
+    """`_nulls` for the other modules that read the columns: which values of an arrow array
+    are null, as numpy booleans, read from its validity bits."""
+    return _nulls(array)
 
 
 def _call_function() -> Any:

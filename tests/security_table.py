@@ -1094,6 +1094,22 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
                 "test_aggregated_list_read_in_one_loop_equals_it_read_item_by_item",
                 None,
             ),
+            (
+                "convert.test_gold_reading",
+                "test_an_error_raised_by_a_check_comes_after_the_reading_refuses_a_line",
+                None,
+            ),
+            (
+                "convert.test_gold_reading",
+                "test_gold_of_records_that_only_bring_a_text_read_as_evaluate_reads_it",
+                None,
+            ),
+            (
+                "convert.test_gold_reading",
+                "test_doc_id_with_a_final_newline_read_as_evaluate_reads_it",
+                None,
+            ),
+            ("schema.test_validation", "test_a_bare_record_is_valid_for_both_validators", None),
         ],
         "exit 2 / InputError naming the file and line or JSON pointer (and, for a token, what "
         "the text reads there), nothing written; invalid tag sequences read as seqeval's "

@@ -689,15 +689,12 @@ def _stdlib_record(text: str, number: int, path: Path) -> Record | None:
     return Record(value, number)
 
 
-def _file_lines(
-    path: Path, file_limit: int | None, line_limit: int, sha256: Any
-) -> Iterator[tuple[int, int, bytes]]:
-    """(line number, byte offset, bytes without the "\\n") of each line of a file, read in
-    chunks; a line over ``line_limit`` bytes is refused as soon as it is seen to be."""
-    number = offset = read = 0
+def _checked_chunks(path: Path, file_limit: int | None, sha256: Any) -> Iterator[bytes]:
+    """The bytes of a file, READ_CHUNK_BYTES at a time: refused once more than ``file_limit``
+    have been read (a file that grew since it was measured), each chunk fed to ``sha256`` (a
+    hashlib object, or None) as it is read, the hash finished after the last."""
+    read = 0
     hashing = None if sha256 is None else _HashingAside(sha256)
-    unfinished: list[bytes] = []  # the pieces of a line that goes on past the chunks read
-    unfinished_bytes = 0
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -715,28 +712,40 @@ def _file_lines(
                 raise _grew_over(path, file_limit)
             if hashing is not None:
                 hashing.update(chunk)
-            if b"\n" not in chunk:  # the line goes on: keep its pieces, join them once
-                unfinished.append(chunk)
-                unfinished_bytes += len(chunk)
-                if unfinished_bytes > line_limit:
-                    raise _line_too_long(path, number + 1, line_limit)
-                continue
-            lines = chunk.split(b"\n")
-            if unfinished:
-                unfinished.append(lines[0])
-                lines[0] = b"".join(unfinished)
-            tail = lines.pop()
-            for line in lines:
-                number += 1
-                if len(line) > line_limit:
-                    raise _line_too_long(path, number, line_limit)
-                yield number, offset, line
-                offset += len(line) + 1
-            unfinished, unfinished_bytes = [tail], len(tail)
-            if unfinished_bytes > line_limit:
-                raise _line_too_long(path, number + 1, line_limit)
+            yield chunk
     if hashing is not None:
         hashing.finish()
+
+
+def _file_lines(
+    path: Path, file_limit: int | None, line_limit: int, sha256: Any
+) -> Iterator[tuple[int, int, bytes]]:
+    """(line number, byte offset, bytes without the "\\n") of each line of a file, read in
+    chunks; a line over ``line_limit`` bytes is refused as soon as it is seen to be."""
+    number = offset = 0
+    unfinished: list[bytes] = []  # the pieces of a line that goes on past the chunks read
+    unfinished_bytes = 0
+    for chunk in _checked_chunks(path, file_limit, sha256):
+        if b"\n" not in chunk:  # the line goes on: keep its pieces, join them once
+            unfinished.append(chunk)
+            unfinished_bytes += len(chunk)
+            if unfinished_bytes > line_limit:
+                raise _line_too_long(path, number + 1, line_limit)
+            continue
+        lines = chunk.split(b"\n")
+        if unfinished:
+            unfinished.append(lines[0])
+            lines[0] = b"".join(unfinished)
+        tail = lines.pop()
+        for line in lines:
+            number += 1
+            if len(line) > line_limit:
+                raise _line_too_long(path, number, line_limit)
+            yield number, offset, line
+            offset += len(line) + 1
+        unfinished, unfinished_bytes = [tail], len(tail)
+        if unfinished_bytes > line_limit:
+            raise _line_too_long(path, number + 1, line_limit)
     last = b"".join(unfinished)
     if last:
         yield number + 1, offset, last
@@ -748,56 +757,37 @@ def _file_line_bounds(
     """`_file_lines`, each line as (buffer, start, end) in its read chunk (one that goes on past
     a chunk joined into a buffer of its own), found with `bytes.find`, not cut out by a split;
     the same reads, limits and refusals, in the same order."""
-    number = offset = read = 0
-    hashing = None if sha256 is None else _HashingAside(sha256)
+    number = offset = 0
     unfinished: list[bytes] = []  # the pieces of a line that goes on past the chunks read
     unfinished_bytes = 0
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror})", file=path) from None
-    with handle:
-        while True:
-            try:
-                chunk = handle.read(READ_CHUNK_BYTES)
-            except OSError as exc:
-                raise InputError(f"cannot read file ({exc.strerror})", file=path) from None
-            if not chunk:
-                break
-            read += len(chunk)
-            if file_limit is not None and read > file_limit:
-                raise _grew_over(path, file_limit)
-            if hashing is not None:
-                hashing.update(chunk)
-            end = chunk.find(b"\n")
-            if end == -1:  # the line goes on: keep its pieces, join them once
-                unfinished.append(chunk)
-                unfinished_bytes += len(chunk)
-                if unfinished_bytes > line_limit:
-                    raise _line_too_long(path, number + 1, line_limit)
-                continue
-            buffer, start, stop = chunk, 0, end
-            if unfinished:
-                unfinished.append(chunk[:end])
-                buffer = b"".join(unfinished)
-                stop = len(buffer)
-            while True:
-                number += 1
-                if stop - start > line_limit:
-                    raise _line_too_long(path, number, line_limit)
-                yield number, offset, buffer, start, stop
-                offset += stop - start + 1
-                buffer, start = chunk, end + 1
-                end = chunk.find(b"\n", start)
-                if end == -1:
-                    break
-                stop = end
-            tail = chunk[start:]
-            unfinished, unfinished_bytes = [tail], len(tail)
+    for chunk in _checked_chunks(path, file_limit, sha256):
+        end = chunk.find(b"\n")
+        if end == -1:  # the line goes on: keep its pieces, join them once
+            unfinished.append(chunk)
+            unfinished_bytes += len(chunk)
             if unfinished_bytes > line_limit:
                 raise _line_too_long(path, number + 1, line_limit)
-    if hashing is not None:
-        hashing.finish()
+            continue
+        buffer, start, stop = chunk, 0, end
+        if unfinished:
+            unfinished.append(chunk[:end])
+            buffer = b"".join(unfinished)
+            stop = len(buffer)
+        while True:
+            number += 1
+            if stop - start > line_limit:
+                raise _line_too_long(path, number, line_limit)
+            yield number, offset, buffer, start, stop
+            offset += stop - start + 1
+            buffer, start = chunk, end + 1
+            end = chunk.find(b"\n", start)
+            if end == -1:
+                break
+            stop = end
+        tail = chunk[start:]
+        unfinished, unfinished_bytes = [tail], len(tail)
+        if unfinished_bytes > line_limit:
+            raise _line_too_long(path, number + 1, line_limit)
     last = b"".join(unfinished)
     if last:
         yield number + 1, offset, last, 0, len(last)

@@ -627,12 +627,20 @@ def jsonl_lines(path: str | Path, sha256: Any = None) -> Iterator[tuple[int, int
     """(line number, byte offset, bytes) of every line of a JSON Lines file, unparsed, within
     the limits and with the refusals of `iter_jsonl_records`: for an index that sends each line
     to the process that parses it (`record_of_line`)."""
+    path, file_limit = _checked_file(path)
+    yield from _file_lines(path, file_limit, max_line_bytes(), sha256)
+
+
+def _checked_file(path: str | Path) -> tuple[Path, int | None]:
+    """``path`` as a Path once it is known to be a regular file within
+    SOURCETRACE_MAX_INPUT_BYTES, and that limit (None: unset), which a reader checks again as
+    it reads (the file may grow)."""
     path = Path(path)
     check_regular_file(path)
     file_limit = explicit_max_input_bytes()
     if file_limit is not None:
         _refuse_over_limit(path, file_limit)
-    yield from _file_lines(path, file_limit, max_line_bytes(), sha256)
+    return path, file_limit
 
 
 def jsonl_line_bounds(
@@ -641,11 +649,7 @@ def jsonl_line_bounds(
     """`jsonl_lines` with each line left in the chunk it was read with: (line number, byte
     offset, buffer, start, end), the line being ``buffer[start:end]``. An index that looks at a
     few bytes of each line (`byte_ranges.index_jsonl`) cuts out no line, so no line is copied."""
-    path = Path(path)
-    check_regular_file(path)
-    file_limit = explicit_max_input_bytes()
-    if file_limit is not None:
-        _refuse_over_limit(path, file_limit)
+    path, file_limit = _checked_file(path)
     yield from _file_line_bounds(path, file_limit, max_line_bytes(), sha256)
 
 

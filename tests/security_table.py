@@ -974,6 +974,11 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
                 "test_diagnosis_equals_brute_force_reference",
                 None,
             ),
+            (
+                "convert.test_nervaluate",
+                "test_a_file_in_another_convention_is_named_and_read_by_its_option",
+                None,
+            ),
         ],
         "the message names the convention the file seems to use and the option that reads it; "
         "with the option the scores equal the code-point file's exactly; offsets-only files "

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from convert_helpers import at, gold_record, spans
+from convert_helpers import at, gold_record, spans, write_gold
 
 from sourcetrace import evaluate
 from sourcetrace.convert import convert
@@ -127,3 +127,55 @@ def test_scores_of_converted_spans_equal_nervaluate_on_the_same_lists(
         assert {c: ours[scheme][c] for c in counts} == {c: getattr(result, c) for c in counts}, (
             scheme
         )
+
+
+def in_unit(text: str, name: str, offsets: str, end: str) -> tuple[int, int]:
+    """(start, end) of ``name`` in ``text`` as a file in that convention writes them."""
+    start, stop = at(text, name)
+    if offsets == "utf8":
+        start, stop = len(text[:start].encode("utf-8")), len(text[:stop].encode("utf-8"))
+    elif offsets == "utf16":
+        units = [len(text[:i].encode("utf-16-le")) // 2 for i in (start, stop)]
+        start, stop = units
+    return start, stop - (end == "inclusive")
+
+
+@pytest.mark.parametrize(
+    ("offsets", "end", "option"),
+    [
+        ("codepoint", "inclusive", "--end inclusive"),
+        ("utf8", "exclusive", "--offsets utf8"),
+        ("utf16", "exclusive", "--offsets utf16"),
+        ("codepoint", "exclusive", None),
+    ],
+)
+def test_a_file_in_another_convention_is_named_and_read_by_its_option(
+    tmp_path: Path, run_cli, offsets: str, end: str, option: str | None
+) -> None:
+    # every name comes after the rocket (4 UTF-8 bytes, 2 UTF-16 units, 1 code point): read in
+    # the default convention, no span falls on the text's word edges; read with the option the
+    # file's convention names, all of them do, and they are the names
+    names = ("Shoigu", "Kim Jong Un", "Pyongyang", "KCNA")
+    items = [
+        dict(zip(("start", "end"), in_unit(TEXT, name, offsets, end), strict=True), label="PER")
+        for name in names
+    ]
+    path = span_file(tmp_path, {"t-1": items})
+    gold = write_gold(tmp_path / "gold.jsonl", GOLD)
+    out = tmp_path / "out.jsonl"
+    plain = run_cli("convert", "nervaluate", path, "--gold", gold, "--labels", "conll2003",
+                    "--output", out)  # fmt: skip
+    assert plain.code == 0
+    if option is None:
+        assert "note:" not in plain.err
+        return
+    assert plain.err.startswith("note: the spans of ")
+    assert f"when read with {option} (4 of 4)" in plain.err
+    assert "(the default) only 0 do: the file seems to count its offsets that way" in plain.err
+    read = run_cli(
+        "convert", "nervaluate", path, "--gold", gold, "--labels", "conll2003", *option.split(),
+        "--output", out,
+    )  # fmt: skip
+    assert read.code == 0 and "note:" not in read.err
+    written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [item["text"] for item in written[0]["entities"]] == list(names)

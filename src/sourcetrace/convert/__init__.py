@@ -80,11 +80,11 @@ def convert(
     offsets, end, doc_ids (see `Options`)."""
     from sourcetrace.jsonio import gc_paused
 
-    reader = module(fmt)
+    module(fmt)  # an unknown format is refused before the gold is read
     with gc_paused():  # what a reader builds holds no cycle; collections would walk it again
         texts, hashes = _texts(gold)
         options = Options(texts=texts, labels=load_label_map(labels), text_sha256=hashes, **options)
-        return reader.read(list(inputs), options)
+        return _read(fmt, list(inputs), options)
 
 
 def convert_jsonl(
@@ -108,9 +108,37 @@ def convert_jsonl(
         if hasattr(reader, "read_jsonl"):
             return reader.read_jsonl(list(inputs), options)  # type: ignore[no-any-return]
         lines = JsonLines()
-        for record in reader.read(list(inputs), options):
+        for record in _read(fmt, list(inputs), options):
             lines.add_record(record)
         return lines
+
+
+# the formats whose spans are offsets alone, with no text of their own that a wrong convention
+# would fail to match: the records written carry the text of each span as read, so `evaluate`
+# can no longer tell, and `convert` says it instead (each module has `spans_as_written`)
+OFFSETS_ONLY_FORMATS = ("nervaluate",)
+
+
+def _read(fmt: str, inputs: list[str | Path], options: Options) -> list[dict[str, Any]]:
+    """The reader's records; for a format of OFFSETS_ONLY_FORMATS read in our convention (no
+    `--offsets` or `--end` given), an OffsetConventionWarning (the command prints it as a
+    `note:`) when its spans, as written, fall on the text's word edges far more often read in
+    another convention, as `evaluate` says of a predictions file whose spans carry no text."""
+    reader = module(fmt)
+    records = reader.read(inputs, options)
+    if fmt not in OFFSETS_ONLY_FORMATS:
+        return records
+    from sourcetrace.paths import path_text
+    from sourcetrace.schema.conventions import Convention, OffsetConventionWarning, diagnose
+
+    if Convention(options.offsets, options.end).is_ours:
+        diagnosis = diagnose(reader.spans_as_written(inputs, options), options.texts)
+        if diagnosis is not None:
+            import warnings
+
+            source = ", ".join(path_text(path) for path in inputs)
+            warnings.warn(diagnosis.message(source), OffsetConventionWarning, stacklevel=3)
+    return records
 
 
 def export(fmt: str, out_dir: str | Path, *, gold: Any = None) -> list[Path]:

@@ -94,6 +94,25 @@ def test_workers_are_bounded_by_cores_documents_and_shards():
             plan_workers(bad, None, documents=5, cores=2)
 
 
+def test_the_local_workers_keep_freed_memory_as_one_process_does():
+    """The forkserver that forks a LocalCluster's workers imports dask_child first, which tells
+    malloc to keep what it frees (`keep_freed_memory`) as `evaluate` does in one process; every
+    worker forked from it inherits the setting (fewer page faults in each chunk). Importing
+    anything else leaves malloc as it is (a library caller's process)."""
+    from sourcetrace.evaluation.scale import WORKER_PRELOAD
+
+    assert WORKER_PRELOAD[0] == "sourcetrace.evaluation.dask_child"
+    check = "from sourcetrace.schema.columns import malloc_keeps_freed; print(malloc_keeps_freed())"
+    for imported, kept in (("sourcetrace.evaluation.dask_child", "True"), ("distributed", "False")):
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {imported}; {check}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.strip() == kept
+
+
 def test_many_workers_on_few_documents_end_with_a_note_and_no_dask_log(run_cli):
     one = run_cli("evaluate", SYSTEM, "--format", "json")
     many = run_cli("evaluate", SYSTEM, "--format", "json", "--workers", "1000")

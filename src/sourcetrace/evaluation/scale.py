@@ -302,15 +302,25 @@ def _score_shards(
 
 
 def _gathered(client: Any, futures: list[Any], interrupted: Callable[[], bool]) -> list[Any]:
-    """The futures' results, Ctrl-C heard while they run; a shard's error raised at once."""
+    """The futures' results, Ctrl-C heard while they run; a shard's error raised at once. Each
+    result is fetched as soon as its task is done, while the others still run, so that moving
+    and unpickling the chunks' tallies (3.6 MB each on W3) is not a serial step at the end."""
+    fetched: dict[int, Any] = {}
     try:
-        while not all(future.done() for future in futures):
+        while len(fetched) < len(futures):
             _stop_if(interrupted)
-            if any(future.status == "error" for future in futures):
-                break  # gather raises the first shard's error at once
-            time.sleep(POLL_SECONDS)
+            done = [i for i, future in enumerate(futures) if i not in fetched and future.done()]
+            if any(futures[i].status != "finished" for i in done):
+                break  # an error (or a cancelled task): gather raises it at once, as it comes
+            if done:
+                values = client.gather([futures[i] for i in done])
+                fetched.update(zip(done, values, strict=True))
+            else:
+                time.sleep(POLL_SECONDS)
         _stop_if(interrupted)
-        return list(client.gather(futures))
+        if len(fetched) < len(futures):
+            return list(client.gather(futures))
+        return [fetched[i] for i in range(len(futures))]
     except BaseException:
         client.cancel(futures)
         raise

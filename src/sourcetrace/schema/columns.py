@@ -593,6 +593,12 @@ def keep_freed_memory() -> bool:
     return kept
 
 
+def malloc_keeps_freed() -> bool:
+    """Whether `keep_freed_memory` took effect in this process (or in the process it was
+    forked from: the Dask workers of `evaluate --workers`)."""
+    return _MALLOC_KEEPS_FREED
+
+
 # ---------------------------------------------------------------- helpers on arrow arrays
 
 

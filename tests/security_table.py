@@ -979,6 +979,11 @@ CLASSES: list[tuple[str, list[tuple[str, str, str | None]], str]] = [
                 "test_a_file_in_another_convention_is_named_and_read_by_its_option",
                 None,
             ),
+            (
+                "convert.test_hf",
+                "test_utf16_offsets_after_an_emoji_are_named_and_read_by_the_option_named",
+                None,
+            ),
         ],
         "the message names the convention the file seems to use and the option that reads it; "
         "with the option the scores equal the code-point file's exactly; offsets-only files "

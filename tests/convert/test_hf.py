@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
-from convert_helpers import at, command_outcome, gold_record, records_outcome, spans
+from convert_helpers import at, command_outcome, gold_record, records_outcome, spans, write_gold
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ from sourcetrace.convert import convert, prediction_jsonl
 from sourcetrace.convert.common import score_allowed
 from sourcetrace.errors import InputError, InputErrors
 from sourcetrace.jsonio import jsonl_text
+from sourcetrace.schema.conventions import OffsetConventionWarning
 from sourcetrace.schema.validation import validate_record
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "convert"
@@ -376,3 +378,50 @@ def test_aggregated_list_read_in_one_loop_equals_it_read_item_by_item(drawn: tup
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "out.json"
         assert outcome(path, items) == outcome(path, [*items, DROPPED_TOKEN])
+
+
+@pytest.mark.parametrize(
+    ("sample", "labels"),
+    [
+        (SIMPLE, None),  # the real model's labels are our own types
+        (PER_TOKEN, None),
+        (DATA / "hf_tokens_st-000.json", CONLL_MAP),
+        (DATA / "hf_grouped_st-000.json", CONLL_MAP),
+    ],
+)
+def test_real_and_sample_outputs_convert_without_a_convention_note(
+    sample: Path, labels: dict[str, str] | None
+) -> None:
+    # the pipeline's offsets are code points, end exclusive: nothing to name, although the
+    # real output has groups and `##` pieces inside words (read as predicted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OffsetConventionWarning)
+        assert convert("hf", [sample], labels=labels, scheme="iob2")
+
+
+def test_utf16_offsets_after_an_emoji_are_named_and_read_by_the_option_named(
+    tmp_path: Path, run_cli
+) -> None:
+    # a JavaScript pipeline (transformers.js) counts UTF-16 units: after the rocket (two units,
+    # one code point) every span read as code points is one character late
+    text = "\U0001f680 Shoigu met Kim Jong Un in Pyongyang; KCNA reported it."
+    names = ("Shoigu", "Kim Jong Un", "Pyongyang", "KCNA")
+    items = [
+        {"entity_group": "PER", "score": 0.9, "word": name, "start": s + 1, "end": e + 1}
+        for name, (s, e) in zip(names, (at(text, name) for name in names), strict=True)
+    ]
+    path = tmp_path / "hf.json"
+    path.write_text(json.dumps({"t-1": items}), encoding="utf-8")
+    gold = write_gold(tmp_path / "gold.jsonl", [gold_record("t-1", text)])
+    out = tmp_path / "out.jsonl"
+    plain = run_cli("convert", "hf", path, "--gold", gold, "--labels", "conll2003",
+                    "--output", out)  # fmt: skip
+    assert plain.code == 0
+    assert plain.err.startswith(f"note: the spans of {path} fall on word edges")
+    assert "when read with --offsets utf16 (4 of 4)" in plain.err
+    assert "(the default) only 0 do" in plain.err
+    read = run_cli("convert", "hf", path, "--gold", gold, "--labels", "conll2003",
+                   "--offsets", "utf16", "--output", out)  # fmt: skip
+    assert read.code == 0 and "note:" not in read.err
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert [item["text"] for item in written["entities"]] == list(names)

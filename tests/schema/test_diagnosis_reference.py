@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from itertools import product
 from typing import Any
+from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuzz_profiles import EXACTNESS_EXAMPLES, profile_name
+from sourcetrace.schema import conventions
 from sourcetrace.schema.conventions import (
     END_CONVENTIONS,
     OFFSET_UNITS,
@@ -103,12 +106,16 @@ def records(draw: st.DrawFn) -> list[dict[str, Any]]:
     return result
 
 
+@pytest.mark.parametrize("columns_from", [0, 10**9], ids=["on-columns", "span-by-span"])
 @settings(max_examples=EXACTNESS_EXAMPLES[profile_name()])
 @given(records(), st.sampled_from(ALL))
 def test_diagnosis_equals_brute_force_reference(
-    documents: list[dict[str, Any]], asked: Convention
+    columns_from: int, documents: list[dict[str, Any]], asked: Convention
 ) -> None:
-    found = diagnose(documents, {}, offsets=asked.offsets, end=asked.end)
+    # our own convention's word edges read on columns (numpy) or span by span, whatever the
+    # number of spans (WORD_FIT_COLUMNS_FROM): the same answer, the reference's
+    with mock.patch.object(conventions, "WORD_FIT_COLUMNS_FROM", columns_from):
+        found = diagnose(documents, {}, offsets=asked.offsets, end=asked.end)
     expected = reference(documents, asked)
     if expected is None:
         assert found is None

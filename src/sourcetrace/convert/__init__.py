@@ -106,7 +106,7 @@ def convert_jsonl(
         texts, hashes = _texts(gold)
         options = Options(texts=texts, labels=load_label_map(labels), text_sha256=hashes, **options)
         if hasattr(reader, "read_jsonl"):
-            return reader.read_jsonl(list(inputs), options)  # type: ignore[no-any-return]
+            return _read(fmt, list(inputs), options, jsonl=True)  # type: ignore[no-any-return]
         lines = JsonLines()
         for record in _read(fmt, list(inputs), options):
             lines.add_record(record)
@@ -115,29 +115,37 @@ def convert_jsonl(
 
 # the formats whose spans are offsets alone, with no text of their own that a wrong convention
 # would fail to match: the records written carry the text of each span as read, so `evaluate`
-# can no longer tell, and `convert` says it instead (each module has `spans_as_written`)
-OFFSETS_ONLY_FORMATS = ("nervaluate",)
+# can no longer tell, and `convert` says it instead (their readers take ``as_written``)
+OFFSETS_ONLY_FORMATS = ("nervaluate", "hf")
 
 
-def _read(fmt: str, inputs: list[str | Path], options: Options) -> list[dict[str, Any]]:
-    """The reader's records; for a format of OFFSETS_ONLY_FORMATS read in our convention (no
-    `--offsets` or `--end` given), an OffsetConventionWarning (the command prints it as a
-    `note:`) when its spans, as written, fall on the text's word edges far more often read in
-    another convention, as `evaluate` says of a predictions file whose spans carry no text."""
+def _read(fmt: str, inputs: list[str | Path], options: Options, *, jsonl: bool = False) -> Any:
+    """The reader's records (``jsonl``: its `read_jsonl`'s JsonLines); for a format of
+    OFFSETS_ONLY_FORMATS read in our convention (no `--offsets` or `--end` given), an
+    OffsetConventionWarning (the command prints it as a `note:`) when the spans of its first
+    documents, as written, fall on the text's word edges far more often read in another
+    convention, as `evaluate` says of a predictions file whose spans carry no text."""
     reader = module(fmt)
-    records = reader.read(inputs, options)
-    if fmt not in OFFSETS_ONLY_FORMATS:
-        return records
-    from sourcetrace.paths import path_text
-    from sourcetrace.schema.conventions import Convention, OffsetConventionWarning, diagnose
+    read = reader.read_jsonl if jsonl else reader.read
+    from sourcetrace.schema.conventions import Convention
 
-    if Convention(options.offsets, options.end).is_ours:
-        diagnosis = diagnose(reader.spans_as_written(inputs, options), options.texts)
-        if diagnosis is not None:
-            import warnings
+    if fmt not in OFFSETS_ONLY_FORMATS or not Convention(options.offsets, options.end).is_ours:
+        return read(inputs, options)
+    sample: list[dict[str, Any]] = []
+    records = read(inputs, options, as_written=sample)
+    from sourcetrace.schema.conventions import OffsetConventionWarning, diagnose
 
-            source = ", ".join(path_text(path) for path in inputs)
-            warnings.warn(diagnosis.message(source), OffsetConventionWarning, stacklevel=3)
+    diagnosis = diagnose(sample, options.texts)
+    if diagnosis is not None:
+        import warnings
+
+        from sourcetrace.convert.common import SAMPLE_DOCUMENTS
+        from sourcetrace.paths import path_text
+
+        source = ", ".join(path_text(path) for path in inputs)
+        if len(sample) == SAMPLE_DOCUMENTS:
+            source = f"the first {SAMPLE_DOCUMENTS} documents of {source}"
+        warnings.warn(diagnosis.message(source), OffsetConventionWarning, stacklevel=3)
     return records
 
 

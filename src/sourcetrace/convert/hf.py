@@ -169,19 +169,28 @@ def _aggregated_in_order(
     return entities
 
 
-def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]:
-    """Prediction records (entities) of token-classification pipeline output files."""
+def read(
+    inputs: Sequence[str | Path],
+    options: Options,
+    as_written: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Prediction records (entities) of token-classification pipeline output files
+    (``as_written``: see `read_document_lists`)."""
     return read_document_lists(
-        inputs, options, "hf", EXPECTED_ITEM, _entities, quick=_aggregated_in_order
+        inputs, options, "hf", EXPECTED_ITEM, _entities, _aggregated_in_order, None, as_written
     )
 
 
-def read_jsonl(inputs: Sequence[str | Path], options: Options) -> JsonLines:
+def read_jsonl(
+    inputs: Sequence[str | Path],
+    options: Options,
+    as_written: list[dict[str, Any]] | None = None,
+) -> JsonLines:
     """`read`'s records as JSON Lines (`convert_jsonl`): those of the lists read in one loop
     written as they come, PART_RECORDS at a time, the others as `read` makes them."""
     lines = JsonLines()
     read_document_lists(
-        inputs, options, "hf", EXPECTED_ITEM, _entities, quick=_aggregated_in_order, lines=lines
+        inputs, options, "hf", EXPECTED_ITEM, _entities, _aggregated_in_order, lines, as_written
     )
     return lines
 

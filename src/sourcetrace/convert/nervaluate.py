@@ -46,20 +46,13 @@ def _entities(found: DocumentList) -> list[dict[str, Any]]:
     return entities
 
 
-def read(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]:
-    """Prediction records (entities) of nervaluate span-list files."""
-    return read_document_lists(inputs, options, "nervaluate", EXPECTED_SPAN, _entities)
-
-
-def spans_as_written(inputs: Sequence[str | Path], options: Options) -> list[dict[str, Any]]:
-    """Per document of files that `read` took, its spans' offsets as the files write them (no
-    unit, end or trimming applied): what `convert` judges to name a file's convention."""
-    from sourcetrace.convert.common import named_documents
-    from sourcetrace.jsonio import read_json
-
-    doc_ids = list(options.doc_ids)
-    return [
-        {"doc_id": doc_id, "entities": [{"start": s["start"], "end": s["end"]} for s in items]}
-        for path in map(Path, inputs)
-        for doc_id, _, items in named_documents(read_json(path), path, doc_ids)
-    ]
+def read(
+    inputs: Sequence[str | Path],
+    options: Options,
+    as_written: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Prediction records (entities) of nervaluate span-list files (``as_written``: see
+    `read_document_lists`)."""
+    return read_document_lists(
+        inputs, options, "nervaluate", EXPECTED_SPAN, _entities, as_written=as_written
+    )

@@ -145,6 +145,9 @@ CONVENTIONS = tuple(Convention(unit, end) for end, unit in product(END_CONVENTIO
 
 TextOf = Callable[[Any], str | None]  # a record -> the text its offsets count in, or None
 WORD_FIT_CHUNK = 4096  # spans whose word edges are read on columns at once (memory, not speed)
+# spans from which word edges are read on columns (numpy) rather than one span at a time: below,
+# importing numpy costs more than it saves (a `convert` that judges a sample of 200 documents)
+WORD_FIT_COLUMNS_FROM = 5000
 
 
 class _Boundaries:
@@ -296,7 +299,7 @@ def _fit_flags(
     boundaries: _Boundaries,
 ) -> list[bool]:
     """Whether each span fits when read in ``convention`` (see `_fitting`)."""
-    if convention.is_ours and not by_text:
+    if convention.is_ours and not by_text and len(spans) >= WORD_FIT_COLUMNS_FROM:
         try:  # a chunk at a time: the texts laid end to end stay small
             return [
                 fits

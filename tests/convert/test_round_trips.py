@@ -73,41 +73,32 @@ def _score_one_on_entities(report: dict[str, Any]) -> None:
     assert report["layers"]["entities"]["overall"]["strict"]["correct"] > 0
 
 
-def test_nervaluate_round_trip_scores_one_on_every_entity(tmp_path: Path, run_cli) -> None:
-    # span lists hold nested and overlapping spans alike: every gold entity goes through
-    gold = load_gold(None)
-    spans = {
-        doc_id: [{"label": e["type"], "start": e["start"], "end": e["end"]} for e in g["entities"]]
-        for doc_id, g in gold.documents.items()
-    }
-    source = tmp_path / "spans.json"
-    source.write_text(json.dumps(spans), encoding="utf-8")
-    predictions = tmp_path / "pred.jsonl"
-    done = run_cli("convert", "nervaluate", source, "--output", predictions)
-    assert done.code == 0 and "note:" not in done.err, done.err
-    _score_one_on_entities(evaluate(str(predictions), layers=["entities"]))
+def nervaluate_span(entity: dict[str, Any]) -> dict[str, Any]:
+    return {"label": entity["type"], "start": entity["start"], "end": entity["end"]}
 
 
-def test_hf_round_trip_scores_one_on_every_entity(tmp_path: Path, run_cli) -> None:
-    # aggregated pipeline items, in text order, with the score and the word the pipeline gives
-    gold = load_gold(None)
+def hf_aggregated_item(entity: dict[str, Any]) -> dict[str, Any]:
+    """An aggregated pipeline item, with the score and the word the pipeline gives."""
+    return {"entity_group": entity["type"], "score": 0.5, "word": entity["text"],
+            "start": entity["start"], "end": entity["end"]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fmt", "item_of"), [("nervaluate", nervaluate_span), ("hf", hf_aggregated_item)]
+)
+def test_span_list_round_trip_scores_one_on_every_entity(
+    tmp_path: Path, run_cli, fmt: str, item_of: Any
+) -> None:
+    # lists of spans hold nested and overlapping spans alike: every gold entity goes through,
+    # each document's in text order (as a pipeline gives them)
     output = {
-        doc_id: [
-            {
-                "entity_group": e["type"],
-                "score": 0.5,
-                "word": e["text"],
-                "start": e["start"],
-                "end": e["end"],
-            }
-            for e in sorted(g["entities"], key=lambda e: (e["start"], e["end"]))
-        ]  # fmt: skip
-        for doc_id, g in gold.documents.items()
+        doc_id: [item_of(e) for e in sorted(g["entities"], key=lambda e: (e["start"], e["end"]))]
+        for doc_id, g in load_gold(None).documents.items()
     }
-    source = tmp_path / "hf.json"
+    source = tmp_path / f"{fmt}.json"
     source.write_text(json.dumps(output), encoding="utf-8")
     predictions = tmp_path / "pred.jsonl"
-    done = run_cli("convert", "hf", source, "--output", predictions)
+    done = run_cli("convert", fmt, source, "--output", predictions)
     assert done.code == 0 and "note:" not in done.err, done.err
     _score_one_on_entities(evaluate(str(predictions), layers=["entities"]))
 

@@ -82,9 +82,7 @@ def convert(
 
     module(fmt)  # an unknown format is refused before the gold is read
     with gc_paused():  # what a reader builds holds no cycle; collections would walk it again
-        texts, hashes = _texts(gold)
-        options = Options(texts=texts, labels=load_label_map(labels), text_sha256=hashes, **options)
-        return _read(fmt, list(inputs), options)
+        return _read(fmt, list(inputs), _options(gold, labels, options))
 
 
 def convert_jsonl(
@@ -103,14 +101,19 @@ def convert_jsonl(
 
     reader = module(fmt)
     with gc_paused():
-        texts, hashes = _texts(gold)
-        options = Options(texts=texts, labels=load_label_map(labels), text_sha256=hashes, **options)
+        read_options = _options(gold, labels, options)
         if hasattr(reader, "read_jsonl"):
-            return _read(fmt, list(inputs), options, jsonl=True)  # type: ignore[no-any-return]
+            return _read(fmt, list(inputs), read_options, jsonl=True)  # type: ignore[no-any-return]
         lines = JsonLines()
-        for record in _read(fmt, list(inputs), options):
+        for record in _read(fmt, list(inputs), read_options):
             lines.add_record(record)
         return lines
+
+
+def _options(gold: Any, labels: Any, options: Mapping[str, Any]) -> Options:
+    """A reader's Options: the gold's texts and hashes, the label map, the caller's options."""
+    texts, hashes = _texts(gold)
+    return Options(texts=texts, labels=load_label_map(labels), text_sha256=hashes, **options)
 
 
 # the formats whose spans are offsets alone, with no text of their own that a wrong convention
